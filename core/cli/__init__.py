@@ -1,0 +1,69 @@
+"""The ``fcaccel`` command line.
+
+Each sub-command lives in its own module of this package and exposes
+``register(subparsers) -> None``, which adds an ``argparse`` parser whose ``func`` default is an
+``async def (args) -> int``. Modules are discovered at start-up, so adding a command means adding
+a module; nothing here lists them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import pkgutil
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from typing import Any, cast
+
+from core._version import __version__
+from core.errors import CoreError
+
+__all__ = ["build_parser", "main"]
+
+Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fcaccel",
+        description="fcdesk core: images, conversion to accelerated formats, pulls, cold "
+        "starts, cloud and Local server operations.",
+    )
+    parser.add_argument("--version", action="version", version=f"fcaccel {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING - 10 * min(args.verbose, 2),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    try:
+        return asyncio.run(cast(Handler, func)(args))
+    except CoreError as exc:
+        print(f"fcaccel: error: {exc} [{exc.code}]", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("fcaccel: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

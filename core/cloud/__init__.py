@@ -1,0 +1,3 @@
+"""core.cloud."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""core.coldstart."""
+
+__all__: list[str] = []

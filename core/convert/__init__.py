@@ -1,0 +1,3 @@
+"""core.convert."""
+
+__all__: list[str] = []

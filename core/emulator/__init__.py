@@ -1,0 +1,3 @@
+"""core.emulator."""
+
+__all__: list[str] = []

@@ -1,0 +1,271 @@
+"""The core exception tree. Every failure a user can meet maps to one of these.
+
+```
+CoreError
+├── InvalidInput                     bad argument or value given by the caller / user
+│   └── InvalidReference             an image reference that cannot be parsed
+├── DigestError
+│   ├── InvalidDigest                a digest string that is not ``algo:hex``
+│   └── DigestMismatch               bytes whose digest is not the expected one
+├── ManifestError                    a manifest / index / config that is malformed
+│   └── UnsupportedMediaType
+├── LayoutError                      an OCI image-layout directory that is invalid
+├── TransportError                   network failure after retries (reset, timeout, DNS …)
+│   └── TransportTimeout
+├── RegistryError                    the registry answered with an error (has code/message)
+│   ├── AuthError                    401/403 after auth was attempted, or a bad challenge
+│   ├── NotFound
+│   │   ├── ManifestNotFound
+│   │   ├── BlobNotFound
+│   │   └── RepositoryNotFound
+│   ├── RangeNotSupported            the registry refused or lied about a Range request
+│   ├── UploadError
+│   └── TooManyRequests              429 after retries (``retry_after`` seconds)
+├── FormatError                      a seekable layer (zstd:chunked / eStargz) is malformed
+│   └── TOCError                     a TOC that is invalid, hostile, or does not match
+├── UnsafeContent                    an archive entry that would escape its target, a bomb …
+├── ConvertError                     image conversion failed (names layer and entry)
+├── PullError                        pulling / mounting an image failed
+│   └── MountError
+├── ColdStartError                   a cold start could not be run or measured
+├── CloudError                       an Alibaba Cloud (or Local server) API call failed
+│   ├── SignatureError               signature refused (SignatureNotMatch, stale, replayed)
+│   ├── CredentialsError             missing / unusable credentials, no keyring backend
+│   ├── ThrottledError
+│   └── ResourceNotFound
+└── ServerError                      the Local server could not start or serve
+```
+
+Rules: core raises these, never bare ``Exception``; ``httpx`` errors are mapped at the
+boundary with ``raise … from exc``; messages never contain secrets. Messages are for logs and
+developers; the GUI maps exception *types* and *codes* to translated text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AuthError",
+    "BlobNotFound",
+    "CloudError",
+    "ColdStartError",
+    "ConvertError",
+    "CoreError",
+    "CredentialsError",
+    "DigestError",
+    "DigestMismatch",
+    "FormatError",
+    "InvalidDigest",
+    "InvalidInput",
+    "InvalidReference",
+    "LayoutError",
+    "ManifestError",
+    "ManifestNotFound",
+    "MountError",
+    "NotFound",
+    "PullError",
+    "RangeNotSupported",
+    "RegistryError",
+    "RepositoryNotFound",
+    "ResourceNotFound",
+    "ServerError",
+    "SignatureError",
+    "TOCError",
+    "ThrottledError",
+    "TooManyRequests",
+    "TransportError",
+    "TransportTimeout",
+    "UnsafeContent",
+    "UnsupportedMediaType",
+    "UploadError",
+]
+
+
+class CoreError(Exception):
+    """Root of every error raised by ``core``.
+
+    ``code`` is a stable machine-readable code (the registry's or cloud's own code where one
+    exists); ``detail`` carries structured context for logs and the GUI's details dialog.
+    """
+
+    code: str = "CoreError"
+
+    def __init__(self, message: str, *, code: str | None = None, **detail: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.detail: dict[str, Any] = detail
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(CoreError):
+    code = "InvalidInput"
+
+
+class InvalidReference(InvalidInput):
+    code = "InvalidReference"
+
+
+class DigestError(CoreError):
+    code = "DigestError"
+
+
+class InvalidDigest(DigestError, InvalidInput):
+    code = "InvalidDigest"
+
+
+class DigestMismatch(DigestError):
+    code = "DigestMismatch"
+
+    def __init__(self, message: str, *, expected: str = "", actual: str = "", **detail: Any):
+        super().__init__(message, **detail)
+        self.expected = expected
+        self.actual = actual
+
+
+class ManifestError(CoreError):
+    code = "ManifestError"
+
+
+class UnsupportedMediaType(ManifestError):
+    code = "UnsupportedMediaType"
+
+
+class LayoutError(CoreError):
+    code = "LayoutError"
+
+
+class TransportError(CoreError):
+    code = "TransportError"
+
+
+class TransportTimeout(TransportError):
+    code = "Timeout"
+
+
+class RegistryError(CoreError):
+    """The registry answered with an error. ``status`` is the HTTP status when there was one."""
+
+    code = "RegistryError"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, status: int | None = None, **detail: Any
+    ) -> None:
+        super().__init__(message, code=code, **detail)
+        self.status = status
+
+
+class AuthError(RegistryError):
+    code = "UNAUTHORIZED"
+
+
+class NotFound(RegistryError):
+    code = "NOT_FOUND"
+
+
+class ManifestNotFound(NotFound):
+    code = "MANIFEST_UNKNOWN"
+
+
+class BlobNotFound(NotFound):
+    code = "BLOB_UNKNOWN"
+
+
+class RepositoryNotFound(NotFound):
+    code = "NAME_UNKNOWN"
+
+
+class RangeNotSupported(RegistryError):
+    code = "RangeNotSupported"
+
+
+class UploadError(RegistryError):
+    code = "BLOB_UPLOAD_INVALID"
+
+
+class TooManyRequests(RegistryError):
+    code = "TOOMANYREQUESTS"
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **detail: Any):
+        super().__init__(message, status=429, **detail)
+        self.retry_after = retry_after
+
+
+class FormatError(CoreError):
+    code = "FormatError"
+
+
+class TOCError(FormatError):
+    code = "TOCError"
+
+
+class UnsafeContent(CoreError):
+    """An archive entry that must not be written or served (escape, device, bomb …).
+
+    ``entry`` names the offending path inside the archive.
+    """
+
+    code = "UnsafeContent"
+
+    def __init__(self, message: str, *, entry: str = "", **detail: Any) -> None:
+        super().__init__(message, **detail)
+        self.entry = entry
+
+
+class ConvertError(CoreError):
+    code = "ConvertError"
+
+
+class PullError(CoreError):
+    code = "PullError"
+
+
+class MountError(PullError):
+    code = "MountError"
+
+
+class ColdStartError(CoreError):
+    code = "ColdStartError"
+
+
+class CloudError(CoreError):
+    """An API call failed. ``request_id`` is the service's request id when one was returned."""
+
+    code = "CloudError"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        request_id: str | None = None,
+        **detail: Any,
+    ) -> None:
+        super().__init__(message, code=code, **detail)
+        self.status = status
+        self.request_id = request_id
+
+
+class SignatureError(CloudError):
+    code = "SignatureNotMatch"
+
+
+class CredentialsError(CloudError):
+    code = "CredentialsError"
+
+
+class ThrottledError(CloudError):
+    code = "Throttling"
+
+
+class ResourceNotFound(CloudError):
+    code = "NotFound"
+
+
+class ServerError(CoreError):
+    code = "ServerError"

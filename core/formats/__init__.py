@@ -1,0 +1,3 @@
+"""core.formats."""
+
+__all__: list[str] = []

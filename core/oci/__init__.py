@@ -1,0 +1,3 @@
+"""core.oci."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""core.pull."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""core.registry."""
+
+__all__: list[str] = []
