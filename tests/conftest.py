@@ -1,4 +1,4 @@
-"""Shared fixtures for the whole suite."""
+"""Shared fixtures for the whole suite; each area keeps its fixtures in ``tests/fixtures``."""
 
 from __future__ import annotations
 
@@ -6,3 +6,10 @@ import os
 
 # Qt aborts without a display; every test runs headless.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+pytest_plugins = [
+    "tests.fixtures.registry",
+    "tests.fixtures.images",
+    "tests.fixtures.emulator",
+    "tests.fixtures.cloud",
+]
