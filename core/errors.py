@@ -33,7 +33,8 @@ CoreError
 │   ├── CredentialsError             missing / unusable credentials, no keyring backend
 │   ├── ThrottledError
 │   └── ResourceNotFound
-└── ServerError                      the Local server could not start or serve
+├── ServerError                      the Local server could not start or serve
+└── SettingsError                    the settings file is unreadable / invalid, unknown profile
 ```
 
 Rules: core raises these, never bare ``Exception``; ``httpx`` errors are mapped at the
@@ -70,6 +71,7 @@ __all__ = [
     "RepositoryNotFound",
     "ResourceNotFound",
     "ServerError",
+    "SettingsError",
     "SignatureError",
     "TOCError",
     "ThrottledError",
@@ -269,3 +271,7 @@ class ResourceNotFound(CloudError):
 
 class ServerError(CoreError):
     code = "ServerError"
+
+
+class SettingsError(CoreError):
+    code = "SettingsError"
