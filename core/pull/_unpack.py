@@ -1,0 +1,514 @@
+"""Safe extraction of image layers (tar, tar+gzip, tar+zstd) into a root filesystem.
+
+Layers are applied in order onto one target directory with OCI semantics: ``.wh.NAME``
+removes ``NAME`` from the layers below, ``.wh..wh..opq`` empties its directory of everything
+the layers below put there, a non-directory entry replaces whatever was at its path.
+
+Extraction never writes outside its target. Every path is resolved component by component
+from a directory file descriptor with ``O_NOFOLLOW`` (openat-style), so a symlink planted by
+an earlier layer (or earlier in the same layer) is never followed; names that are absolute or
+contain ``..`` and hard links whose target leaves the root are refused with
+:class:`~core.errors.UnsafeContent` naming the entry. Ownership, modes, times and device
+nodes are kept where the process may set them (root); extended attributes are best effort.
+
+Decompression streams (gzip through ISA-L in its own thread, zstd through python-zstandard
+across frames, skippable frames included) and all of this runs in a worker thread: call
+:func:`unpack_layer` from async code, :func:`unpack_layer_sync` from a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import io
+import os
+import shutil
+import stat
+import tarfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, BinaryIO, cast
+
+import zstandard
+from isal import isal_zlib
+
+from core.errors import PullError, UnsafeContent
+
+__all__ = [
+    "UnpackStats",
+    "detect_compression",
+    "open_decompressed",
+    "safe_components",
+    "unpack_layer",
+    "unpack_layer_sync",
+]
+
+_WHITEOUT = ".wh."
+_OPAQUE = ".wh..wh..opq"
+_COPY_BLOCK = 1 << 20
+_IsalError = cast("type[Exception]", isal_zlib.error)
+_DIR_OPEN = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+@dataclass(slots=True)
+class UnpackStats:
+    """What one layer's extraction did. ``skipped`` lists ``(entry, reason)`` pairs for entries
+    the platform did not allow (device nodes without privilege, ownership as non-root …)."""
+
+    entries: int = 0
+    files: int = 0
+    dirs: int = 0
+    symlinks: int = 0
+    hardlinks: int = 0
+    devices: int = 0
+    whiteouts: int = 0
+    opaque_dirs: int = 0
+    bytes_written: int = 0
+    compressed_bytes: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "entries": self.entries,
+            "files": self.files,
+            "dirs": self.dirs,
+            "symlinks": self.symlinks,
+            "hardlinks": self.hardlinks,
+            "devices": self.devices,
+            "whiteouts": self.whiteouts,
+            "opaque_dirs": self.opaque_dirs,
+            "bytes_written": self.bytes_written,
+            "compressed_bytes": self.compressed_bytes,
+            "skipped": [list(s) for s in self.skipped],
+        }
+
+
+def safe_components(name: str, *, entry: str | None = None) -> list[str]:
+    """Split an archive path into components, refusing anything that could escape a root.
+
+    Leading ``./`` and empty or ``.`` components are dropped (``./usr//lib/`` → ``usr, lib``);
+    an absolute name, a ``..`` component or a NUL byte raises :class:`UnsafeContent`.
+    An empty list means the root itself.
+    """
+    label = name if entry is None else entry
+    if "\x00" in name:
+        raise UnsafeContent(f"archive entry {label!r} contains a NUL byte", entry=label)
+    if name.startswith("/"):
+        raise UnsafeContent(f"archive entry {label!r} has an absolute path", entry=label)
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        raise UnsafeContent(f"archive entry {label!r} contains '..'", entry=label)
+    return parts
+
+
+class _CountingReader(io.RawIOBase):
+    """Counts the compressed bytes read from the underlying file."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        data = self._raw.read(len(view))
+        n = len(data)
+        view[:n] = data
+        self.count += n
+        return n
+
+
+def detect_compression(head: bytes) -> str:
+    """``"gzip"``, ``"zstd"`` or ``"none"`` from the first bytes of a layer blob."""
+    if head.startswith(_GZIP_MAGIC):
+        return "gzip"
+    if head.startswith(_ZSTD_MAGIC):
+        return "zstd"
+    # A zstd stream may open with a skippable frame (magic 0x184D2A50..5F, little endian).
+    if len(head) >= 4 and head[1:4] == b"\x2a\x4d\x18" and 0x50 <= head[0] <= 0x5F:
+        return "zstd"
+    return "none"
+
+
+@contextlib.contextmanager
+def open_decompressed(raw: BinaryIO, compression: str | None = None) -> Iterator[IO[bytes]]:
+    """A streaming reader of the uncompressed bytes of ``raw`` (a layer blob).
+
+    ``compression`` is ``"gzip"``, ``"zstd"``, ``"none"`` or ``None`` to sniff the magic bytes.
+    """
+    buffered = io.BufferedReader(_CountingReader(raw), buffer_size=_COPY_BLOCK)
+    if compression is None:
+        compression = detect_compression(buffered.peek(4)[:4])
+    if compression == "gzip":
+        from isal import igzip_threaded
+
+        reader: IO[bytes] = igzip_threaded.open(  # type: ignore[no-untyped-call]
+            buffered, "rb", threads=1
+        )
+    elif compression == "zstd":
+        reader = zstandard.ZstdDecompressor().stream_reader(
+            buffered, read_size=_COPY_BLOCK, read_across_frames=True
+        )
+    elif compression == "none":
+        reader = buffered
+    else:
+        raise PullError(f"unknown layer compression {compression!r}")
+    try:
+        yield reader
+    finally:
+        reader.close()
+
+
+class _Extractor:
+    """Applies one layer's tar stream onto a root directory, fd-relative throughout."""
+
+    def __init__(self, root: Path, *, preserve_owner: bool, stats: UnpackStats) -> None:
+        self.root_fd = os.open(root, _DIR_OPEN)
+        self.preserve_owner = preserve_owner
+        self.stats = stats
+        self.created: set[tuple[str, ...]] = set()
+        self.deferred_dirs: dict[tuple[str, ...], tarfile.TarInfo] = {}
+        self._fd_cache: dict[tuple[str, ...], int] = {}
+
+    # -- directory resolution ---------------------------------------------------------------
+
+    def close(self) -> None:
+        self._drop_cache()
+        os.close(self.root_fd)
+
+    def _drop_cache(self) -> None:
+        for fd in self._fd_cache.values():
+            os.close(fd)
+        self._fd_cache.clear()
+
+    def _dir_fd(self, parts: tuple[str, ...], *, entry: str, create: bool) -> int | None:
+        """An fd of directory ``parts`` under the root, never following a symlink.
+
+        Missing directories are created (mode 0755) when ``create``; otherwise ``None``.
+        The fd belongs to the cache; do not close it.
+        """
+        if not parts:
+            return self.root_fd
+        cached = self._fd_cache.get(parts)
+        if cached is not None:
+            return cached
+        parent = self._dir_fd(parts[:-1], entry=entry, create=create)
+        if parent is None:
+            return None
+        name = parts[-1]
+        try:
+            fd = os.open(name, _DIR_OPEN, dir_fd=parent)
+        except FileNotFoundError:
+            if not create:
+                return None
+            os.mkdir(name, 0o755, dir_fd=parent)
+            self.created.add(parts)
+            fd = os.open(name, _DIR_OPEN, dir_fd=parent)
+        except OSError as exc:
+            if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
+                raise
+            st = os.lstat(name, dir_fd=parent)
+            if stat.S_ISLNK(st.st_mode):
+                raise UnsafeContent(
+                    f"archive entry {entry!r} goes through the symlink {'/'.join(parts)!r}",
+                    entry=entry,
+                ) from exc
+            raise PullError(
+                f"archive entry {entry!r}: {'/'.join(parts)!r} is not a directory", entry=entry
+            ) from exc
+        if len(self._fd_cache) >= 64:
+            self._drop_cache()
+        self._fd_cache[parts] = fd
+        return fd
+
+    def _remove(self, parent: int, name: str) -> bool:
+        """Remove ``name`` (a whole tree if a directory) under ``parent``; True if it existed."""
+        try:
+            st = os.lstat(name, dir_fd=parent)
+        except FileNotFoundError:
+            return False
+        if stat.S_ISDIR(st.st_mode):
+            shutil.rmtree(name, dir_fd=parent)
+        else:
+            os.unlink(name, dir_fd=parent)
+        # Cached descriptors (``parent`` included) may point into what was removed:
+        # callers resolve again.
+        self._drop_cache()
+        return True
+
+    # -- entries ----------------------------------------------------------------------------
+
+    def apply(self, member: tarfile.TarInfo, tar: tarfile.TarFile) -> None:
+        self.stats.entries += 1
+        entry = member.name
+        parts = tuple(safe_components(entry))
+        if not parts:
+            return  # the root itself: the target keeps its own metadata
+        base = parts[-1]
+        if base.startswith(_WHITEOUT):
+            self._whiteout(parts, entry)
+            return
+        parent = self._dir_fd(parts[:-1], entry=entry, create=True)
+        assert parent is not None
+        existing: os.stat_result | None
+        try:
+            existing = os.lstat(base, dir_fd=parent)
+        except FileNotFoundError:
+            existing = None
+        if member.isdir():
+            if existing is not None and not stat.S_ISDIR(existing.st_mode):
+                self._remove(parent, base)
+                parent = self._dir_fd(parts[:-1], entry=entry, create=True)
+                assert parent is not None
+                existing = None
+            if existing is None:
+                os.mkdir(base, 0o700, dir_fd=parent)
+            self.created.add(parts)
+            self.deferred_dirs[parts] = member
+            self.stats.dirs += 1
+            return
+        if existing is not None:
+            self._remove(parent, base)
+            parent = self._dir_fd(parts[:-1], entry=entry, create=True)
+            assert parent is not None
+        self.created.add(parts)
+        if member.isreg():
+            self._regular(parent, base, member, tar)
+        elif member.issym():
+            os.symlink(member.linkname, base, dir_fd=parent)
+            self._chown(parent, base, member)
+            self._utime(parent, base, member)
+            self.stats.symlinks += 1
+        elif member.islnk():
+            self._hardlink(parent, base, member)
+        elif member.ischr() or member.isblk():
+            self._device(parent, base, member)
+        elif member.isfifo():
+            os.mkfifo(base, 0o600, dir_fd=parent)
+            self._chown(parent, base, member)
+            os.chmod(base, stat.S_IMODE(member.mode), dir_fd=parent)
+            self._utime(parent, base, member)
+        else:
+            self.stats.skipped.append((entry, f"unsupported entry type {member.type!r}"))
+
+    def _whiteout(self, parts: tuple[str, ...], entry: str) -> None:
+        base = parts[-1]
+        parent_parts = parts[:-1]
+        parent = self._dir_fd(parent_parts, entry=entry, create=False)
+        if base == _OPAQUE:
+            self.stats.opaque_dirs += 1
+            if parent is None:
+                return
+            for name in os.listdir(parent):
+                if (*parent_parts, name) not in self.created:
+                    self._remove(parent, name)
+                    parent = self._dir_fd(parent_parts, entry=entry, create=False)
+                    assert parent is not None
+            return
+        if base.startswith(_WHITEOUT + _WHITEOUT):
+            return  # other AUFS metadata (.wh..wh.plnk …): nothing to apply
+        self.stats.whiteouts += 1
+        target = base[len(_WHITEOUT) :]
+        safe_components(target, entry=entry)
+        if not target or target in (".", "..") or parent is None:
+            return
+        if (*parent_parts, target) in self.created:
+            return  # a whiteout hides lower layers only
+        self._remove(parent, target)
+
+    def _regular(
+        self, parent: int, base: str, member: tarfile.TarInfo, tar: tarfile.TarFile
+    ) -> None:
+        fd = os.open(
+            base,
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+            0o600,
+            dir_fd=parent,
+        )
+        try:
+            source = tar.extractfile(member)
+            if source is not None:
+                written = 0
+                while chunk := source.read(_COPY_BLOCK):
+                    view = memoryview(chunk)
+                    while view:
+                        n = os.write(fd, view)
+                        view = view[n:]
+                    written += len(chunk)
+                self.stats.bytes_written += written
+            if self.preserve_owner:
+                os.fchown(fd, member.uid, member.gid)
+            os.fchmod(fd, stat.S_IMODE(member.mode))
+            self._xattrs(fd, member)
+            os.utime(fd, (member.mtime, member.mtime))
+        finally:
+            os.close(fd)
+        self.stats.files += 1
+
+    def _hardlink(self, parent: int, base: str, member: tarfile.TarInfo) -> None:
+        entry = member.name
+        target = tuple(safe_components(member.linkname, entry=entry))
+        if not target:
+            raise UnsafeContent(f"hard link {entry!r} points at the root", entry=entry)
+        target_parent = self._dir_fd(target[:-1], entry=entry, create=False)
+        if target_parent is None:
+            raise PullError(
+                f"hard link {entry!r}: target {member.linkname!r} does not exist", entry=entry
+            )
+        try:
+            os.link(
+                target[-1], base, src_dir_fd=target_parent, dst_dir_fd=parent, follow_symlinks=False
+            )
+        except FileNotFoundError as exc:
+            raise PullError(
+                f"hard link {entry!r}: target {member.linkname!r} does not exist", entry=entry
+            ) from exc
+        except PermissionError as exc:
+            raise UnsafeContent(
+                f"hard link {entry!r}: target {member.linkname!r} cannot be linked", entry=entry
+            ) from exc
+        self.stats.hardlinks += 1
+
+    def _device(self, parent: int, base: str, member: tarfile.TarInfo) -> None:
+        kind = stat.S_IFCHR if member.ischr() else stat.S_IFBLK
+        try:
+            os.mknod(
+                base,
+                kind | 0o600,
+                os.makedev(member.devmajor, member.devminor),
+                dir_fd=parent,
+            )
+        except PermissionError:
+            self.stats.skipped.append((member.name, "device node not permitted"))
+            return
+        self._chown(parent, base, member)
+        os.chmod(base, stat.S_IMODE(member.mode), dir_fd=parent)
+        self._utime(parent, base, member)
+        self.stats.devices += 1
+
+    def _chown(self, parent: int, base: str, member: tarfile.TarInfo) -> None:
+        if self.preserve_owner:
+            os.chown(base, member.uid, member.gid, dir_fd=parent, follow_symlinks=False)
+
+    @staticmethod
+    def _utime(parent: int, base: str, member: tarfile.TarInfo) -> None:
+        with contextlib.suppress(OSError):
+            os.utime(base, (member.mtime, member.mtime), dir_fd=parent, follow_symlinks=False)
+
+    def _xattrs(self, fd: int, member: tarfile.TarInfo) -> None:
+        for key, value in member.pax_headers.items():
+            if not key.startswith("SCHILY.xattr."):
+                continue
+            name = key[len("SCHILY.xattr.") :]
+            raw = value.encode("utf-8", "surrogateescape")
+            try:
+                os.setxattr(fd, name, raw)
+            except OSError as exc:
+                self.stats.skipped.append((member.name, f"xattr {name}: {exc.strerror}"))
+
+    def finish(self) -> None:
+        """Apply directory metadata last (deepest first), so writing children cannot
+        disturb modes or times and read-only directories can still be filled."""
+        for parts in sorted(self.deferred_dirs, key=len, reverse=True):
+            member = self.deferred_dirs[parts]
+            parent = self._dir_fd(parts[:-1], entry=member.name, create=False)
+            if parent is None:
+                continue
+            try:
+                fd = os.open(parts[-1], _DIR_OPEN, dir_fd=parent)
+            except FileNotFoundError:
+                continue  # removed later in this layer (opaque / replaced)
+            try:
+                if self.preserve_owner:
+                    os.fchown(fd, member.uid, member.gid)
+                os.fchmod(fd, stat.S_IMODE(member.mode))
+                self._xattrs(fd, member)
+                os.utime(fd, (member.mtime, member.mtime))
+            finally:
+                os.close(fd)
+
+
+def unpack_layer_sync(
+    source: str | os.PathLike[str] | BinaryIO,
+    target: str | os.PathLike[str],
+    *,
+    compression: str | None = None,
+    preserve_owner: bool | None = None,
+    cancel: threading.Event | None = None,
+) -> UnpackStats:
+    """Apply one layer blob (path or binary file object) onto the directory ``target``.
+
+    Blocking; run it in a worker thread. ``preserve_owner`` defaults to "running as root".
+    Setting ``cancel`` stops before the next entry (with :class:`PullError` code ``Cancelled``).
+    Raises :class:`UnsafeContent` for hostile entries, :class:`PullError` for malformed ones.
+    """
+    root = Path(target)
+    root.mkdir(parents=True, exist_ok=True)
+    if preserve_owner is None:
+        preserve_owner = os.geteuid() == 0
+    stats = UnpackStats()
+    with contextlib.ExitStack() as stack:
+        raw: BinaryIO
+        if isinstance(source, (str, os.PathLike)):
+            raw = stack.enter_context(open(source, "rb"))
+        else:
+            raw = source
+        reader = stack.enter_context(open_decompressed(raw, compression))
+        extractor = _Extractor(root, preserve_owner=preserve_owner, stats=stats)
+        stack.callback(extractor.close)
+        try:
+            tar = stack.enter_context(tarfile.open(fileobj=reader, mode="r|", bufsize=_COPY_BLOCK))
+            for member in tar:
+                if cancel is not None and cancel.is_set():
+                    raise PullError("unpacking was cancelled", code="Cancelled")
+                extractor.apply(member, tar)
+            extractor.finish()
+        except tarfile.TarError as exc:
+            raise PullError(f"layer is not a valid tar stream: {exc}") from exc
+        except (zstandard.ZstdError, _IsalError) as exc:
+            raise PullError(f"layer compressed stream is corrupt: {exc}") from exc
+        except (EOFError, OSError) as exc:
+            if isinstance(exc, OSError) and exc.errno is not None:
+                raise PullError(f"unpacking into {root} failed: {exc}") from exc
+            raise PullError(f"layer stream is truncated or corrupt: {exc}") from exc
+    if isinstance(source, (str, os.PathLike)):
+        stats.compressed_bytes = os.path.getsize(source)
+    return stats
+
+
+async def unpack_layer(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    compression: str | None = None,
+    preserve_owner: bool | None = None,
+) -> UnpackStats:
+    """:func:`unpack_layer_sync` in a worker thread (decompression and file I/O stay off the
+    event loop). On cancellation the worker stops at the next entry and is waited for, so no
+    write happens after this coroutine has returned."""
+    cancel = threading.Event()
+    work = asyncio.ensure_future(
+        asyncio.to_thread(
+            unpack_layer_sync,
+            source,
+            target,
+            compression=compression,
+            preserve_owner=preserve_owner,
+            cancel=cancel,
+        )
+    )
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        cancel.set()
+        await asyncio.wait([work])
+        if not work.cancelled():
+            work.exception()  # retrieved: the cancellation is what the caller sees
+        raise
