@@ -1,0 +1,114 @@
+"""The one interface the console's view-models talk to.
+
+A backend answers for one profile (Local, Alibaba Cloud, or a plain OCI registry). The real
+implementation (`gui.backend.CoreBackend`) wraps core's FC/ACR/registry clients; tests use a
+fake. Everything is ``async`` and Qt-free; long jobs take ``on_progress`` callbacks and are
+cancelled with ``task.cancel()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
+
+from gui.backend._types import (
+    BackendCapabilities,
+    BackendEvent,
+    FunctionInfo,
+    FunctionPage,
+    FunctionSpec,
+    InvokeResult,
+    LabProgress,
+    LabRequest,
+    LabResult,
+    NamespaceInfo,
+    Problem,
+    RegistryInstance,
+    RepoInfo,
+    TagInfo,
+    TaskInfo,
+    TaskLogLine,
+)
+
+__all__ = ["LINK_PROFILES", "Backend"]
+
+# Link profiles the cold-start lab offers (names understood by core.coldstart's shaper).
+LINK_PROFILES: tuple[str, ...] = ("unshaped", "datacenter", "fast", "broadband", "slow")
+
+
+class Backend(Protocol):
+    @property
+    def capabilities(self) -> BackendCapabilities: ...
+
+    @property
+    def region(self) -> str: ...
+
+    # -- functions (FC 3.0) ------------------------------------------------------------
+    async def list_functions(
+        self, prefix: str = "", next_token: str | None = None, limit: int = 50
+    ) -> FunctionPage: ...
+
+    async def get_function(self, name: str) -> FunctionInfo: ...
+
+    async def create_function(self, spec: FunctionSpec) -> FunctionInfo: ...
+
+    async def update_function(self, spec: FunctionSpec) -> FunctionInfo: ...
+
+    async def delete_function(self, name: str) -> None: ...
+
+    async def invoke_function(
+        self, name: str, body: bytes, *, asynchronous: bool = False
+    ) -> InvokeResult: ...
+
+    def validate_function(self, spec: FunctionSpec, *, creating: bool) -> list[Problem]: ...
+
+    # -- registry (ACR EE) -------------------------------------------------------------
+    async def list_instances(self) -> list[RegistryInstance]: ...
+
+    async def list_namespaces(self, instance_id: str) -> list[NamespaceInfo]: ...
+
+    async def list_repositories(
+        self, instance_id: str, namespace: str | None = None
+    ) -> list[RepoInfo]: ...
+
+    async def list_tags(
+        self,
+        instance_id: str,
+        repo: RepoInfo,
+        on_page: Callable[[list[TagInfo]], None] | None = None,
+    ) -> list[TagInfo]: ...
+
+    async def get_acceleration(self, instance_id: str, repo: RepoInfo) -> bool: ...
+
+    async def set_acceleration(self, instance_id: str, repo: RepoInfo, on: bool) -> None: ...
+
+    async def convert_now(self, instance_id: str, repo: RepoInfo, tag: str) -> str | None:
+        """Start converting ``tag``; the task id when the backend has one."""
+        ...
+
+    def image_address(
+        self, instance: RegistryInstance, repo: RepoInfo, tag: str, *, vpc: bool = True
+    ) -> str: ...
+
+    # -- conversion tasks --------------------------------------------------------------
+    async def list_tasks(self, instance_id: str | None = None) -> list[TaskInfo]: ...
+
+    async def get_task(self, instance_id: str, task_id: str) -> TaskInfo: ...
+
+    async def task_logs(
+        self, instance_id: str, task_id: str, after_line: int = 0
+    ) -> list[TaskLogLine]: ...
+
+    async def cancel_task(self, instance_id: str, task_id: str) -> None: ...
+
+    # -- live ---------------------------------------------------------------------------
+    def events(self) -> AsyncIterator[BackendEvent]:
+        """The server's event stream; raises ``NotImplementedError`` when there is none."""
+        ...
+
+    # -- cold-start lab -----------------------------------------------------------------
+    async def run_coldstart(
+        self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None
+    ) -> LabResult: ...
+
+    async def aclose(self) -> None: ...

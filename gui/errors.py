@@ -1,0 +1,305 @@
+"""How errors reach the user (STYLE §14).
+
+`ErrorPresenter.describe` maps core exception types and codes to translated, actionable
+text. `ErrorPresenter.show` puts it in a non-modal box (or the toast area); unexpected
+exceptions from slots and jobs go through `sys.excepthook` to the log and a copyable
+details dialog. ``CancelledError`` is silent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core import errors as E
+
+__all__ = ["ErrorPresenter", "ExceptionDialog", "UserMessage", "install_excepthook"]
+
+log = logging.getLogger(__name__)
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("ErrorPresenter", text)
+
+
+@dataclass(frozen=True, slots=True)
+class UserMessage:
+    title: str
+    text: str
+    hint: str = ""
+    details: str = ""
+    expected: bool = True  # False: a bug, show the details dialog
+
+
+# Cloud / Local server error codes (FC 3.0 and ACR) with their own text.
+_CODE_TEXT: dict[str, tuple[str, str]] = {
+    "FunctionNotFound": (
+        "The function does not exist (any more).",
+        "Refresh the list; someone may have deleted it.",
+    ),
+    "FunctionAlreadyExists": (
+        "A function with this name already exists.",
+        "Choose another name, or edit the existing function.",
+    ),
+    "ConcurrentUpdateError": (
+        "Another update of this function is still in progress.",
+        "Wait until its last update has finished, then try again.",
+    ),
+    "InvalidArgument": ("The service refused a value.", "Check the highlighted fields."),
+    "AccessDenied": (
+        "Access denied.",
+        "The AccessKey in this profile lacks the permission; check its RAM policy.",
+    ),
+    "NoPrivilege": (
+        "Access denied.",
+        "The AccessKey in this profile lacks the permission; check its RAM policy.",
+    ),
+    "InvalidAccessKeyID": (
+        "The AccessKey ID is not valid.",
+        "Open Settings › Profiles and enter a valid AccessKey.",
+    ),
+    "SignatureNotMatch": (
+        "The service rejected the request signature.",
+        "The AccessKey secret is probably wrong, or this computer's clock is off.",
+    ),
+    "NoKeyringBackend": (
+        "No system keyring is available to store secrets.",
+        "Open Settings › Profiles and choose a protected file store, or enter the "
+        "secret each session.",
+    ),
+    "ResourceExhausted": (
+        "The function is at its concurrency limit.",
+        "Retry in a moment or raise the function's instance concurrency.",
+    ),
+    "ResourceThrottled": ("The service is busy.", "Retry in a moment."),
+    "Throttling": ("Too many requests.", "fcdesk slows down and retries; try again shortly."),
+    "CAExited": (
+        "The container exited before it was ready.",
+        "Check the image's entrypoint, command and port, and the log tail.",
+    ),
+    "FunctionNotStarted": (
+        "The container did not start listening.",
+        "The server in the image must listen on 0.0.0.0 and the function's port.",
+    ),
+    "INSTANCE_NOT_EXIST": ("The registry instance does not exist.", "Refresh the list."),
+    "NAMESPACE_NOT_EXIST": ("The namespace does not exist.", "Refresh the list."),
+    "REPO_NOT_EXIST": ("The repository does not exist.", "Refresh the list."),
+    "EDITION_NOT_SUPPORTED": (
+        "This registry edition cannot accelerate images.",
+        "Image acceleration needs a Standard or Advanced Enterprise instance.",
+    ),
+}
+
+
+class ErrorPresenter(QObject):
+    """Turns exceptions into `UserMessage`s and shows them without blocking."""
+
+    message = Signal(object)  # UserMessage, for the in-app notification area
+
+    def __init__(self, parent_widget: Callable[[], QWidget | None] | None = None) -> None:
+        super().__init__()
+        self._parent_widget = parent_widget or (lambda: None)
+        self._open: list[QDialog] = []
+
+    @staticmethod
+    def describe(exc: BaseException) -> UserMessage:
+        code = getattr(exc, "code", "") or ""
+        if code in _CODE_TEXT:
+            text, hint = _CODE_TEXT[code]
+            return UserMessage(_t("Request failed"), _t(text), _t(hint), _details(exc))
+        if isinstance(exc, E.CredentialsError):
+            return UserMessage(
+                _t("Credentials"),
+                _t("The profile's credentials are missing or cannot be used."),
+                _t("Open Settings › Profiles to enter or fix them."),
+                _details(exc),
+            )
+        if isinstance(exc, E.SignatureError):
+            return UserMessage(
+                _t("Signature refused"),
+                _t("The service rejected the request signature."),
+                _t("Check the AccessKey secret and this computer's clock."),
+                _details(exc),
+            )
+        if isinstance(exc, E.ThrottledError | E.TooManyRequests):
+            return UserMessage(
+                _t("Slow down"),
+                _t("The service is throttling requests."),
+                _t("Wait a moment and try again."),
+                _details(exc),
+            )
+        if isinstance(exc, E.ResourceNotFound | E.NotFound):
+            return UserMessage(
+                _t("Not found"),
+                _t("The item no longer exists."),
+                _t("Refresh the view."),
+                _details(exc),
+            )
+        if isinstance(exc, E.AuthError):
+            return UserMessage(
+                _t("Registry login failed"),
+                _t("The registry refused the credentials."),
+                _t("Check the registry user name and password in Settings › Profiles."),
+                _details(exc),
+            )
+        if isinstance(exc, E.TransportTimeout):
+            return UserMessage(
+                _t("Timed out"),
+                _t("The server did not answer in time."),
+                _t("Check the connection and try again."),
+                _details(exc),
+            )
+        if isinstance(exc, E.TransportError):
+            return UserMessage(
+                _t("Connection problem"),
+                _t("fcdesk could not reach the server."),
+                _t("Check the network or the Local server's state in the status bar."),
+                _details(exc),
+            )
+        if isinstance(exc, E.InvalidReference):
+            return UserMessage(
+                _t("Invalid image reference"),
+                str(exc),
+                _t("Use the form registry/namespace/repository:tag."),
+                _details(exc),
+            )
+        if isinstance(exc, E.InvalidInput):
+            return UserMessage(_t("Invalid value"), str(exc), "", _details(exc))
+        if isinstance(exc, E.ConvertError | E.FormatError | E.UnsafeContent):
+            return UserMessage(
+                _t("Conversion failed"),
+                str(exc),
+                _t("The task log has the details; the source image is unchanged."),
+                _details(exc),
+            )
+        if isinstance(exc, E.DigestMismatch):
+            return UserMessage(
+                _t("Corrupt data"),
+                _t("Downloaded data did not match its digest."),
+                _t(
+                    "Nothing was kept. Try again; if it repeats, the registry is serving "
+                    "corrupt content."
+                ),
+                _details(exc),
+            )
+        if isinstance(exc, E.ServerError):
+            return UserMessage(
+                _t("Local server"),
+                _t("The Local server could not start or answer."),
+                _t("See Settings › Local server (data directory, port) and its log."),
+                _details(exc),
+            )
+        if isinstance(exc, E.ColdStartError | E.PullError):
+            return UserMessage(_t("Cold start failed"), str(exc), "", _details(exc))
+        if isinstance(exc, E.CloudError | E.RegistryError):
+            status = getattr(exc, "status", None)
+            text = str(exc) if not status else f"{exc} (HTTP {status})"
+            return UserMessage(_t("Request failed"), text, "", _details(exc))
+        if isinstance(exc, E.CoreError):
+            return UserMessage(_t("Error"), str(exc), "", _details(exc))
+        if isinstance(exc, OSError):
+            return UserMessage(_t("File or system error"), str(exc), "", _details(exc))
+        return UserMessage(
+            _t("Unexpected error"),
+            _t("Something went wrong inside fcdesk."),
+            _t("The details below help to report it."),
+            _details(exc),
+            expected=False,
+        )
+
+    def show(self, exc: BaseException, parent: QWidget | None = None) -> UserMessage | None:
+        if isinstance(exc, asyncio.CancelledError):
+            return None
+        msg = self.describe(exc)
+        log.warning("%s: %s", msg.title, msg.details.splitlines()[-1] if msg.details else "")
+        if msg.expected:
+            self.message.emit(msg)
+        else:
+            self.show_details(msg, parent)
+        return msg
+
+    def show_details(self, msg: UserMessage, parent: QWidget | None = None) -> ExceptionDialog:
+        dialog = ExceptionDialog(msg, parent or self._parent_widget())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._open.append(dialog)
+        dialog.finished.connect(lambda _c: self._open.remove(dialog))
+        dialog.show()
+        return dialog
+
+    def excepthook(
+        self, etype: type[BaseException], value: BaseException, tb: TracebackType | None
+    ) -> None:
+        if issubclass(etype, asyncio.CancelledError | KeyboardInterrupt):
+            return
+        log.error("unhandled error", exc_info=(etype, value, tb))
+        try:
+            self.show(value)
+        except Exception:  # noqa: BLE001 - the hook must never raise
+            sys.__excepthook__(etype, value, tb)
+
+
+def _details(exc: BaseException) -> str:
+    lines = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    extra = []
+    for attr in ("code", "status", "request_id"):
+        value = getattr(exc, attr, None)
+        if value:
+            extra.append(f"{attr}: {value}")
+    return "".join(lines) + ("\n" + "\n".join(extra) if extra else "")
+
+
+class ExceptionDialog(QDialog):
+    """A non-modal dialog with the message and copyable details."""
+
+    def __init__(self, msg: UserMessage, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("exceptionDialog")
+        self.setWindowTitle(msg.title)
+        self.setAccessibleName(self.tr("Error details"))
+        layout = QVBoxLayout(self)
+        text = QLabel(msg.text + (f"\n\n{msg.hint}" if msg.hint else ""))
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(text)
+        self.details = QPlainTextEdit(msg.details)
+        self.details.setReadOnly(True)
+        self.details.setAccessibleName(self.tr("Technical details"))
+        self.details.setMinimumSize(560, 220)
+        layout.addWidget(self.details)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = QPushButton(self.tr("Copy details"))
+        copy.clicked.connect(self._on_copy_clicked)
+        buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _on_copy_clicked(self) -> None:
+        QGuiApplication.clipboard().setText(self.details.toPlainText())
+
+
+def install_excepthook(presenter: ErrorPresenter) -> Callable[[], None]:
+    """Route ``sys.excepthook`` to ``presenter``; returns a function that restores it."""
+    previous = sys.excepthook
+    sys.excepthook = presenter.excepthook
+
+    def restore() -> None:
+        sys.excepthook = previous
+
+    return restore

@@ -1,0 +1,170 @@
+"""The GUI's bridge to long-running core work (STYLE §9).
+
+`JobRunner` starts coroutines as asyncio tasks on the qasync loop, keeps strong references
+to them, cancels the previous job that has the same key ("latest wins"), and turns core
+progress callbacks into Qt signal emissions on the GUI thread — even when a callback fires
+on a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QObject, Signal
+
+__all__ = ["JobEvent", "JobFailure", "JobResult", "JobRunner", "ProgressSink"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+ProgressSink = Callable[[Any], None]
+
+
+@dataclass(frozen=True, slots=True)
+class JobEvent:
+    key: str
+    payload: Any
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    key: str
+    value: Any
+
+
+@dataclass(frozen=True, slots=True)
+class JobFailure:
+    key: str
+    error: BaseException
+
+
+class JobRunner(QObject):
+    """Runs keyed coroutines; signals carry `JobEvent`, `JobResult`, `JobFailure`."""
+
+    progress = Signal(object)
+    finished = Signal(object)
+    failed = Signal(object)
+    started = Signal(str)
+    runningChanged = Signal(str, bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._orphans: set[asyncio.Task[Any]] = set()
+        self._gui_thread = threading.get_ident()
+        self._closed = False
+
+    # -- public API ---------------------------------------------------------------------
+    def start(
+        self,
+        key: str,
+        factory: Callable[[ProgressSink], Awaitable[T]],
+        *,
+        on_done: Callable[[T], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[Any], None] | None = None,
+    ) -> asyncio.Task[T]:
+        """Start ``factory(progress_sink)`` under ``key``; a running job with that key is
+        cancelled first. Callbacks and signals always run on the GUI thread."""
+        if self._closed:
+            raise RuntimeError("JobRunner is shut down")
+        self.cancel(key)
+        loop = asyncio.get_event_loop()
+
+        def sink(payload: Any) -> None:
+            if threading.get_ident() == self._gui_thread:
+                self._emit_progress(key, task, payload, on_progress)
+            else:
+                loop.call_soon_threadsafe(self._emit_progress, key, task, payload, on_progress)
+
+        async def body() -> T:
+            return await factory(sink)
+
+        task: asyncio.Task[T] = loop.create_task(body(), name=f"job:{key}")
+        self._tasks[key] = task
+        task.add_done_callback(lambda t: self._on_task_done(key, t, on_done, on_error))
+        self.started.emit(key)
+        self.runningChanged.emit(key, True)
+        return task
+
+    def cancel(self, key: str) -> bool:
+        task = self._tasks.pop(key, None)
+        if task is None or task.done():
+            return False
+        task.cancel()
+        # Keep a strong reference until the task has really finished its clean-up.
+        self._orphans.add(task)
+        task.add_done_callback(self._orphans.discard)
+        self.runningChanged.emit(key, False)
+        return True
+
+    def cancel_prefix(self, prefix: str) -> int:
+        keys = [k for k in self._tasks if k.startswith(prefix)]
+        return sum(self.cancel(k) for k in keys)
+
+    def is_running(self, key: str) -> bool:
+        task = self._tasks.get(key)
+        return task is not None and not task.done()
+
+    def running_keys(self) -> list[str]:
+        return [k for k, t in self._tasks.items() if not t.done()]
+
+    async def shutdown(self, grace: float = 5.0) -> None:
+        """Cancel every job and wait (bounded) for their clean-up."""
+        self._closed = True
+        tasks = [t for t in (*self._tasks.values(), *self._orphans) if not t.done()]
+        for key in list(self._tasks):
+            self.cancel(key)
+        if tasks:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait(tasks, timeout=grace)
+
+    # -- internals ----------------------------------------------------------------------
+    def _emit_progress(
+        self,
+        key: str,
+        task: asyncio.Task[Any],
+        payload: Any,
+        on_progress: Callable[[Any], None] | None,
+    ) -> None:
+        if task.done() or self._tasks.get(key) is not task:
+            return  # a superseded or finished job: drop late events
+        if on_progress is not None:
+            on_progress(payload)
+        self.progress.emit(JobEvent(key, payload))
+
+    def _on_task_done(
+        self,
+        key: str,
+        task: asyncio.Task[Any],
+        on_done: Callable[[Any], None] | None,
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
+        current = self._tasks.get(key) is task
+        if current:
+            del self._tasks[key]
+            self.runningChanged.emit(key, False)
+        if task.cancelled():
+            return  # CancelledError is silent (STYLE §14)
+        exc = task.exception()
+        if exc is not None:
+            if not current:
+                log.debug("superseded job %s failed: %r", key, exc)
+                return
+            if on_error is not None:
+                on_error(exc)
+            log.debug("job %s failed: %r", key, exc)
+            self.failed.emit(JobFailure(key, exc))
+            return
+        if not current:
+            return  # latest wins: a superseded job's result is dropped
+        value = task.result()
+        if on_done is not None:
+            on_done(value)
+        self.finished.emit(JobResult(key, value))

@@ -1,0 +1,208 @@
+"""`FunctionsModel`: the Functions table (one row per function)."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, Qt, Signal
+
+from gui.backend import AccelState, FunctionInfo
+from gui.format import format_time, parse_time
+from gui.models._base import AnyIndex, KeyedTableModel
+
+__all__ = ["Col", "FunctionsModel", "Roles", "accel_badge", "state_badge", "update_badge"]
+
+
+class Roles(enum.IntEnum):
+    Key = Qt.ItemDataRole.UserRole + 1
+    Info = enum.auto()
+    Badge = enum.auto()  # (text, kind) for the badge delegate
+    Sort = enum.auto()
+
+
+class Col(enum.IntEnum):
+    NAME = 0
+    IMAGE = 1
+    ACCEL = 2
+    STATE = 3
+    UPDATE = 4
+    RESOURCES = 5
+    MODIFIED = 6
+
+
+def _t(text: str) -> str:
+    return QCoreApplication.translate("FunctionsModel", text)
+
+
+# Badge kinds are colour names the delegate knows: ok, busy, bad, muted, info.
+def state_badge(info: FunctionInfo) -> tuple[str, str]:
+    state = info.state
+    if state is None:
+        return (_t("…"), "muted")
+    kind = {"Active": "ok", "Pending": "busy", "Failed": "bad", "Inactive": "muted"}.get(
+        state, "muted"
+    )
+    text = {
+        "Active": _t("Active"),
+        "Pending": _t("Pending"),
+        "Failed": _t("Failed"),
+        "Inactive": _t("Inactive"),
+    }.get(state, state)
+    return (text, kind)
+
+
+def update_badge(info: FunctionInfo) -> tuple[str, str]:
+    status = info.last_update_status
+    if status is None:
+        return (_t("…"), "muted")
+    if status == "InProgress":
+        if info.last_update_reason_code == "ImageOptimizing":
+            return (_t("Optimizing image"), "busy")
+        return (_t("In progress"), "busy")
+    if status == "Successful":
+        return (_t("Successful"), "ok")
+    if status == "Failed":
+        return (_t("Failed"), "bad")
+    return (status, "muted")
+
+
+def accel_badge(accel: AccelState) -> tuple[str, str]:
+    return {
+        AccelState.READY: (_t("Accelerated"), "ok"),
+        AccelState.CONVERTING: (_t("Converting"), "busy"),
+        AccelState.FAILED: (_t("Conversion failed"), "bad"),
+        AccelState.NONE: (_t("Not accelerated"), "warn"),
+        AccelState.UNKNOWN: (_t("…"), "muted"),
+    }[accel]
+
+
+class FunctionsModel(KeyedTableModel[FunctionInfo]):
+    """Functions as listed; rows fill in with GetFunction details as they load.
+
+    ``fetchMore`` asks the owner (``moreRequested``) for the next ListFunctions page; the
+    owner calls `append_rows` and sets `has_more`.
+    """
+
+    COLUMNS = (
+        "Name",
+        "Image",
+        "Acceleration",
+        "State",
+        "Last update",
+        "CPU / Memory",
+        "Last modified",
+    )
+    moreRequested = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(lambda f: f.name, parent)
+        self.has_more = False
+        self._fetching = False
+
+    def column_title(self, section: int) -> str:
+        return [
+            self.tr("Name"),
+            self.tr("Image"),
+            self.tr("Acceleration"),
+            self.tr("State"),
+            self.tr("Last update"),
+            self.tr("CPU / Memory"),
+            self.tr("Last modified"),
+        ][section]
+
+    def set_fetching(self, fetching: bool) -> None:
+        self._fetching = fetching
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self.has_more and not self._fetching
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if self.canFetchMore(parent):
+            self._fetching = True
+            self.moreRequested.emit()
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        info = self._rows[index.row()]
+        col = index.column()
+        if role == Roles.Key:
+            return info.name
+        if role == Roles.Info:
+            return info
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Roles.Badge,
+            Qt.ItemDataRole.ToolTipRole,
+            Roles.Sort,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
+            return self._cell(info, col, role)
+        return None
+
+    def _cell(self, info: FunctionInfo, col: int, role: int) -> Any:
+        badge: tuple[str, str] | None = None
+        if col == Col.ACCEL:
+            badge = accel_badge(info.accel)
+        elif col == Col.STATE:
+            badge = state_badge(info)
+        elif col == Col.UPDATE:
+            badge = update_badge(info)
+        if badge is not None:
+            if role == Roles.Badge:
+                return badge
+            if role == Qt.ItemDataRole.ToolTipRole:
+                if col == Col.STATE and info.state_reason:
+                    return info.state_reason
+                if col == Col.UPDATE and info.last_update_reason:
+                    return info.last_update_reason
+                return badge[0]
+            if role == Roles.Sort:
+                return badge[0]
+            return badge[0]
+        if role == Roles.Badge:
+            return None
+        if col == Col.NAME:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return info.description or info.name
+            return info.name
+        if col == Col.IMAGE:
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return info.resolved_image or info.image
+            return _short_image(info.image)
+        if col == Col.RESOURCES:
+            if role == Roles.Sort:
+                return (info.cpu or 0.0, info.memory_mb or 0)
+            if info.cpu is None and info.memory_mb is None:
+                return "—"
+            cpu = f"{info.cpu:g}" if info.cpu is not None else "?"
+            mem = f"{info.memory_mb}" if info.memory_mb is not None else "?"
+            return self.tr("%1 vCPU / %2 MB").replace("%1", cpu).replace("%2", mem)
+        if col == Col.MODIFIED:
+            if role == Roles.Sort:
+                parsed = parse_time(info.last_modified)
+                return parsed.timestamp() if parsed else 0.0
+            return format_time(info.last_modified)
+        return None
+
+    def update_function(self, info: FunctionInfo) -> None:
+        """Merge a GetFunction answer (or a changed listing row) into its row."""
+        old = self.get(info.name)
+        self.upsert(old.merged(info) if old is not None else info)
+
+    def set_accel(self, name: str, accel: AccelState) -> None:
+        from dataclasses import replace
+
+        old = self.get(name)
+        if old is not None and old.accel is not accel:
+            self.upsert(replace(old, accel=accel))
+
+
+def _short_image(image: str) -> str:
+    """``host/ns/repo:tag`` → ``ns/repo:tag`` (the host is in the tooltip)."""
+    if "/" in image:
+        first, rest = image.split("/", 1)
+        if "." in first or ":" in first or first == "localhost":
+            return rest
+    return image

@@ -1,0 +1,330 @@
+"""`TagsModel`: a repository's tags, each paired with its accelerated twin.
+
+Built for big repositories: rows are indices into plain lists, so loading 100,000 tags and
+filtering them are list operations (no per-row objects, no proxy model). ``_accelerated``
+tags come first; a plain tag shows its twin's state (ready / converting with progress /
+failed with the reason / none) and an accelerated tag names its source.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
+
+from gui.backend import (
+    AccelState,
+    TagInfo,
+    TaskInfo,
+    TaskStatus,
+    is_accelerated_tag,
+    source_tag_of,
+    twin_tag_of,
+)
+from gui.format import format_bytes, format_time, short_digest
+from gui.models._base import AnyIndex
+
+__all__ = ["Col", "Roles", "TagsModel"]
+
+
+class Roles(enum.IntEnum):
+    Key = Qt.ItemDataRole.UserRole + 1
+    Tag = enum.auto()  # TagInfo
+    IsAccelerated = enum.auto()
+    TwinTag = enum.auto()  # the twin's (or source's) name
+    TwinState = enum.auto()  # AccelState of the plain tag's twin
+    Task = enum.auto()  # TaskInfo | None
+    Progress = enum.auto()  # float 0..1 | None while converting
+    Badge = enum.auto()
+
+
+class Col(enum.IntEnum):
+    TAG = 0
+    TWIN = 1
+    STATE = 2
+    SIZE = 3
+    UPDATED = 4
+    DIGEST = 5
+
+
+class TagsModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tags: list[TagInfo] = []
+        self._names: list[str] = []
+        self._lower: list[str] = []
+        self._accel: list[bool] = []
+        self._pos: dict[str, int] = {}
+        self._order: list[int] = []  # sorted indices (accelerated first)
+        self._view: list[int] = []  # filtered indices shown
+        self._filter = ""
+        self._tasks: dict[str, TaskInfo] = {}  # by source tag
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self.acceleration_on = False
+
+    # -- loading and filtering ----------------------------------------------------------
+    def set_tags(self, tags: Sequence[TagInfo]) -> None:
+        self.beginResetModel()
+        self._tags = list(tags)
+        self._names = [t.tag for t in self._tags]
+        self._lower = [n.lower() for n in self._names]
+        suffix = "_accelerated"
+        self._accel = [n.endswith(suffix) and n != suffix for n in self._names]
+        self._pos = {n: i for i, n in enumerate(self._names)}
+        self._resort()
+        self._apply_filter()
+        self.endResetModel()
+
+    def _resort(self) -> None:
+        n = len(self._tags)
+        if self._sort is None or self._sort[0] == Col.UPDATED:
+            updated = [t.updated for t in self._tags]
+            reverse = self._sort is None or self._sort[1] == Qt.SortOrder.DescendingOrder
+            by_time = sorted(range(n), key=updated.__getitem__, reverse=reverse)
+        elif self._sort[0] == Col.SIZE:
+            sizes = [t.size for t in self._tags]
+            by_time = sorted(
+                range(n),
+                key=sizes.__getitem__,
+                reverse=self._sort[1] == Qt.SortOrder.DescendingOrder,
+            )
+        else:
+            by_time = sorted(
+                range(n),
+                key=self._lower.__getitem__,
+                reverse=self._sort[1] == Qt.SortOrder.DescendingOrder,
+            )
+        accel = self._accel
+        self._order = [i for i in by_time if accel[i]] + [i for i in by_time if not accel[i]]
+
+    def _apply_filter(self) -> None:
+        needle = self._filter
+        if not needle:
+            self._view = self._order
+        else:
+            lower = self._lower
+            self._view = [i for i in self._order if needle in lower[i]]
+
+    def set_filter(self, text: str) -> None:
+        text = text.strip().lower()
+        if text == self._filter:
+            return
+        self.beginResetModel()
+        self._filter = text
+        self._apply_filter()
+        self.endResetModel()
+
+    @property
+    def filter_text(self) -> str:
+        return self._filter
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if column not in (Col.TAG, Col.SIZE, Col.UPDATED):
+            return
+        self.layoutAboutToBeChanged.emit()
+        self._sort = (column, order)
+        self._resort()
+        self._apply_filter()
+        self.layoutChanged.emit()
+
+    # -- live updates -------------------------------------------------------------------
+    def upsert_tag(self, tag: TagInfo) -> None:
+        i = self._pos.get(tag.tag)
+        if i is not None:
+            self._tags[i] = tag
+            self._notify_tag(tag.tag)
+            if is_accelerated_tag(tag.tag):
+                self._notify_tag(source_tag_of(tag.tag))
+            return
+        self.set_tags([*self._tags, tag])
+
+    def remove_tag(self, name: str) -> None:
+        if name in self._pos:
+            self.set_tags([t for t in self._tags if t.tag != name])
+
+    def set_tasks(self, tasks: Iterable[TaskInfo]) -> None:
+        latest: dict[str, TaskInfo] = {}
+        for task in tasks:
+            old = latest.get(task.source_tag)
+            if old is None or (task.started or 0) >= (old.started or 0):
+                latest[task.source_tag] = task
+        changed = set(latest) ^ set(self._tasks)
+        changed |= {k for k in latest if self._tasks.get(k) != latest[k]}
+        self._tasks = latest
+        for name in changed:
+            self._notify_tag(name)
+
+    def update_task(self, task: TaskInfo) -> None:
+        old = self._tasks.get(task.source_tag)
+        if (
+            old is not None
+            and old.task_id != task.task_id
+            and (old.started or 0) > (task.started or 0)
+        ):
+            return
+        if old != task:
+            self._tasks[task.source_tag] = task
+            self._notify_tag(task.source_tag)
+
+    def _notify_tag(self, name: str) -> None:
+        i = self._pos.get(name)
+        if i is None:
+            return
+        try:
+            row = self._view.index(i) if len(self._view) < 5000 else self._row_of_index(i)
+        except ValueError:
+            return
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(Col) - 1))
+
+    def _row_of_index(self, i: int) -> int:
+        # Large views: a dict is built lazily on first use after a change of view.
+        view = self._view
+        cache = getattr(self, "_row_cache", None)
+        if cache is None or cache[0] is not view:
+            cache = (view, {v: r for r, v in enumerate(view)})
+            self._row_cache = cache
+        return cache[1].get(i, -1)
+
+    # -- queries ------------------------------------------------------------------------
+    def twin_state(self, name: str) -> AccelState:
+        if is_accelerated_tag(name):
+            return AccelState.READY
+        if twin_tag_of(name) in self._pos:
+            return AccelState.READY
+        task = self._tasks.get(name)
+        if task is not None:
+            if task.status in (TaskStatus.PENDING, TaskStatus.BUILDING):
+                return AccelState.CONVERTING
+            if task.status is TaskStatus.FAILED:
+                return AccelState.FAILED
+        return AccelState.NONE
+
+    def task_for(self, name: str) -> TaskInfo | None:
+        return self._tasks.get(source_tag_of(name))
+
+    def has_tag(self, name: str) -> bool:
+        return name in self._pos
+
+    def tag_at(self, row: int) -> TagInfo:
+        return self._tags[self._view[row]]
+
+    def row_of_tag(self, name: str) -> int:
+        i = self._pos.get(name)
+        if i is None:
+            return -1
+        if len(self._view) < 5000:
+            try:
+                return self._view.index(i)
+            except ValueError:
+                return -1
+        return self._row_of_index(i)
+
+    def all_tags(self) -> list[TagInfo]:
+        return list(self._tags)
+
+    def total_count(self) -> int:
+        return len(self._tags)
+
+    # -- Qt API -------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._view)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Col)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        titles = [
+            self.tr("Tag"),
+            self.tr("Twin"),
+            self.tr("Acceleration"),
+            self.tr("Size"),
+            self.tr("Updated"),
+            self.tr("Digest"),
+        ]
+        return titles[section] if 0 <= section < len(titles) else None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._view)):
+            return None
+        i = self._view[index.row()]
+        tag = self._tags[i]
+        name = tag.tag
+        accelerated = self._accel[i]
+        col = index.column()
+        if role == Roles.Key:
+            return name
+        if role == Roles.Tag:
+            return tag
+        if role == Roles.IsAccelerated:
+            return accelerated
+        if role == Roles.TwinTag:
+            return source_tag_of(name) if accelerated else twin_tag_of(name)
+        if role == Roles.TwinState:
+            return self.twin_state(name)
+        if role == Roles.Task:
+            return self._tasks.get(source_tag_of(name))
+        if role == Roles.Progress:
+            task = self._tasks.get(name)
+            if task is not None and self.twin_state(name) is AccelState.CONVERTING:
+                return task.fraction
+            return None
+        if role == Roles.Badge:
+            return self._badge(name, accelerated) if col == Col.STATE else None
+        if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.AccessibleTextRole:
+            return self._display(tag, accelerated, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == Col.DIGEST:
+                return tag.digest
+            if col == Col.STATE:
+                task = self._tasks.get(name)
+                if task is not None and task.status is TaskStatus.FAILED and task.error:
+                    return task.error
+            return self._display(tag, accelerated, col)
+        return None
+
+    def _display(self, tag: TagInfo, accelerated: bool, col: int) -> str:
+        name = tag.tag
+        if col == Col.TAG:
+            return name
+        if col == Col.TWIN:
+            if accelerated:
+                return self.tr("source: %1").replace("%1", source_tag_of(name))
+            twin = twin_tag_of(name)
+            return twin if twin in self._pos else "—"
+        if col == Col.STATE:
+            return self._badge(name, accelerated)[0]
+        if col == Col.SIZE:
+            return format_bytes(tag.size) if tag.size else "—"
+        if col == Col.UPDATED:
+            return format_time(tag.updated)
+        if col == Col.DIGEST:
+            return short_digest(tag.digest)
+        return ""
+
+    def _badge(self, name: str, accelerated: bool) -> tuple[str, str]:
+        if accelerated:
+            return (self.tr("Accelerated image"), "info")
+        state = self.twin_state(name)
+        if state is AccelState.READY:
+            return (self.tr("Ready"), "ok")
+        if state is AccelState.CONVERTING:
+            task = self._tasks.get(name)
+            frac = task.fraction if task else None
+            if frac is None or (task is not None and task.status is TaskStatus.PENDING):
+                return (
+                    self.tr("Queued")
+                    if task and task.status is TaskStatus.PENDING
+                    else self.tr("Converting"),
+                    "busy",
+                )
+            return (self.tr("Converting %1%").replace("%1", str(int(frac * 100))), "busy")
+        if state is AccelState.FAILED:
+            return (self.tr("Failed"), "bad")
+        return (self.tr("None"), "muted")
