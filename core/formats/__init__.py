@@ -1,3 +1,82 @@
-"""core.formats."""
+"""Seekable layer formats: zstd:chunked and eStargz.
 
-__all__: list[str] = []
+One TOC model for both formats (:class:`TOC`, :class:`TOCEntry`, :class:`Chunk`), readers that
+work through a :class:`RangeFetcher` (``async (start, end) -> bytes``, end exclusive), range
+planning for lazy reads, chunk verification, and the writers used by ``core.convert``.
+"""
+
+from core.formats._estargz import (
+    ANNOTATION_TOC_DIGEST,
+    ANNOTATION_UNCOMPRESSED_SIZE,
+    build_estargz_footer,
+    parse_estargz_footer,
+)
+from core.formats._model import (
+    MAX_TOC_SIZE,
+    TOC,
+    ByteRange,
+    Chunk,
+    EntryType,
+    FormatKind,
+    TOCEntry,
+    normalize_name,
+)
+from core.formats._reader import (
+    ANNOTATION_PREFETCH_END,
+    BytesFetcher,
+    RangeFetcher,
+    coalesce_ranges,
+    decompress_chunk,
+    detect_format,
+    plan_ranges,
+    read_file,
+    read_toc,
+    verify_chunk,
+)
+from core.formats._tar import TarFormatError, TarMember, TarStreamReader
+from core.formats._zstdchunked import (
+    ANNOTATION_CHECKSUM,
+    ANNOTATION_OLD_CHECKSUM,
+    ANNOTATION_OLD_POSITION,
+    ANNOTATION_POSITION,
+    ANNOTATION_TARSPLIT_POSITION,
+    ZstdChunkedFooter,
+    build_footer,
+    parse_footer,
+)
+
+__all__ = [
+    "ANNOTATION_CHECKSUM",
+    "ANNOTATION_OLD_CHECKSUM",
+    "ANNOTATION_OLD_POSITION",
+    "ANNOTATION_POSITION",
+    "ANNOTATION_PREFETCH_END",
+    "ANNOTATION_TARSPLIT_POSITION",
+    "ANNOTATION_TOC_DIGEST",
+    "ANNOTATION_UNCOMPRESSED_SIZE",
+    "MAX_TOC_SIZE",
+    "TOC",
+    "ByteRange",
+    "BytesFetcher",
+    "Chunk",
+    "EntryType",
+    "FormatKind",
+    "RangeFetcher",
+    "TOCEntry",
+    "TarFormatError",
+    "TarMember",
+    "TarStreamReader",
+    "ZstdChunkedFooter",
+    "build_estargz_footer",
+    "build_footer",
+    "coalesce_ranges",
+    "decompress_chunk",
+    "detect_format",
+    "normalize_name",
+    "parse_estargz_footer",
+    "parse_footer",
+    "plan_ranges",
+    "read_file",
+    "read_toc",
+    "verify_chunk",
+]
