@@ -1,0 +1,75 @@
+"""What every route of the Local server shares: configuration, stores, auth, events, hooks."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.cloud import Credentials
+from core.emulator._auth import Authenticator
+from core.emulator._blobs import BlobStore
+from core.emulator._db import Database
+from core.emulator._events import EventBus
+
+__all__ = ["INSTANCE_ID", "INSTANCE_NAME", "REGION_ID", "ServerConfig", "ServerContext", "new_id"]
+
+#: The one local ACR instance.
+INSTANCE_ID = "cri-local0000000001"
+INSTANCE_NAME = "fcdesk-local"
+REGION_ID = "local"
+
+
+def new_id(prefix: str, length: int = 16) -> str:
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return prefix + "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass(slots=True)
+class ServerConfig:
+    """Options of ``fcaccel serve`` (see `core.cli.serve`)."""
+
+    data_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    secret_store: str = "keyring"
+    anonymous_pull: bool = False
+    seed: bool = True
+    conversion_workers: int = 1
+    instance_idle_timeout: float = 300.0
+    runtime_mode: str = "auto"
+    account_id: str = "1000000000000001"
+
+
+TagHook = Callable[[str, str, str], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class ServerContext:
+    config: ServerConfig
+    credentials: Credentials
+    db: Database
+    blobs: BlobStore
+    auth: Authenticator
+    bus: EventBus
+    started: float = field(default_factory=time.time)
+    #: The URL clients reach the server at once it listens (``http://127.0.0.1:PORT``).
+    url: str = ""
+    #: Called as ``hook(repo, tag, digest)`` after a tag was written by a push.
+    tag_hooks: list[TagHook] = field(default_factory=list)
+    services: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def registry_host(self) -> str:
+        return self.url.split("://", 1)[-1]
+
+    async def tag_written(self, repo: str, tag: str, digest: str) -> None:
+        for hook in self.tag_hooks:
+            await hook(repo, tag, digest)
