@@ -1,3 +1,33 @@
-"""core.registry."""
+"""Async OCI Distribution client on httpx.
 
-__all__: list[str] = []
+```python
+from core.registry import RegistryClient
+
+async with RegistryClient("127.0.0.1:5000", credentials=("user", "secret")) as reg:
+    manifest = await reg.get_manifest("app", "v1")          # verified, byte-exact
+    async for chunk in reg.stream_blob("app", manifest.layers[0].digest):
+        ...                                                 # last chunk only after a match
+    await reg.push_blob("other", path, digest=d, mount_from="app")
+```
+"""
+
+from core.registry._auth import Anonymous, Auth, BasicAuth, BearerAuth, Challenge, parse_challenges
+from core.registry._client import BlobSource, PushResult, RegistryClient
+from core.registry._ranges import ContentRange, parse_content_range, parse_multipart_byteranges
+from core.registry._retry import RetryPolicy
+
+__all__ = [
+    "Anonymous",
+    "Auth",
+    "BasicAuth",
+    "BearerAuth",
+    "BlobSource",
+    "Challenge",
+    "ContentRange",
+    "PushResult",
+    "RegistryClient",
+    "RetryPolicy",
+    "parse_challenges",
+    "parse_content_range",
+    "parse_multipart_byteranges",
+]
