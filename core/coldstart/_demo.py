@@ -1,0 +1,392 @@
+"""Demo function images, assembled from files already on this machine (no downloads).
+
+Both demo images run the same stdlib web app (``resources/demo/app/server.py``) with the
+machine's Debian ``python3`` (``/usr/bin/python3``: the interpreter, the shared libraries
+it and its extension modules load, the standard library with its byte code):
+
+* ``small`` — the runtime and the app (a few tens of MB): fast tests.
+* ``bloated`` — a realistic ≥ 1 GiB image: the same runtime, a virtual environment's
+  ``site-packages`` (Qt for Python and friends), fonts and system libraries as assets, and an
+  app that imports a handful of those packages and reads one asset at start-up. Start-up
+  reads only a small fraction of the image, as in the product's own motivation.
+
+:func:`build_demo_tree` writes one directory per layer plus the image config; the image is
+built from them by ``fcaccel demo build`` (import → push → convert).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sysconfig
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.errors import ColdStartError, InvalidInput
+
+__all__ = [
+    "DEMO_APP_DIR",
+    "DEMO_KINDS",
+    "DemoImage",
+    "DemoLayer",
+    "build_demo_tree",
+    "demo_python",
+    "merge_layers",
+]
+
+DEMO_KINDS = ("small", "bloated")
+#: The demo app sources (``server.py``) shipped with fcdesk.
+DEMO_APP_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo" / "app"
+
+_STDLIB_SKIP = {
+    "test",
+    "idlelib",
+    "tkinter",
+    "turtledemo",
+    "lib2to3",
+    "ensurepip",
+    "pydoc_data",
+    "distutils",
+    "venv",
+}
+_SITE_SKIP = re.compile(r"^(__editable__.*|fcdesk.*|.*\.pth)$")
+_LDD_LINE = re.compile(r"^\s*(?:(\S+)\s+=>\s+)?(/\S+)\s+\(0x[0-9a-f]+\)")
+_GIB = 1 << 30
+
+
+@dataclass(slots=True)
+class DemoLayer:
+    """One layer's files, as a directory laid out like the image's root."""
+
+    name: str
+    root: Path
+    size: int = 0
+    files: int = 0
+
+
+@dataclass(slots=True)
+class DemoImage:
+    """The layers (bottom first) and the image config (``config`` = OCI ``config`` object)."""
+
+    kind: str
+    layers: list[DemoLayer]
+    config: dict[str, Any]
+    startup: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return sum(layer.size for layer in self.layers)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "size": self.size,
+            "layers": [
+                {"name": layer.name, "size": layer.size, "files": layer.files}
+                for layer in self.layers
+            ],
+            "config": self.config,
+        }
+
+
+def demo_python() -> Path:
+    """The Debian interpreter the demo images run (not a virtual environment's)."""
+    path = Path("/usr/bin/python3")
+    if not path.exists():
+        raise ColdStartError(
+            "the demo images need the system python3 (Debian package python3-minimal)",
+            code="DemoPythonMissing",
+        )
+    return path.resolve()
+
+
+class _Builder:
+    def __init__(self, layer: DemoLayer) -> None:
+        self.layer = layer
+        self.seen: set[str] = set()
+
+    def _account(self, dest: Path) -> None:
+        st = dest.lstat()
+        if stat.S_ISREG(st.st_mode):
+            self.layer.size += st.st_size
+        self.layer.files += 1
+
+    def add_file(self, source: Path, image_path: str) -> None:
+        """Copy (hard link when possible) ``source`` to ``image_path``, keeping metadata."""
+        rel = image_path.lstrip("/")
+        if rel in self.seen:
+            return
+        dest = self.layer.root / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            os.symlink(os.readlink(source), dest)
+        else:
+            try:
+                os.link(source, dest)
+            except OSError:
+                shutil.copy2(source, dest)
+        self.seen.add(rel)
+        self._account(dest)
+
+    def add_symlink(self, target: str, image_path: str) -> None:
+        rel = image_path.lstrip("/")
+        if rel in self.seen:
+            return
+        dest = self.layer.root / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, dest)
+        self.seen.add(rel)
+        self._account(dest)
+
+    def add_dir(self, image_path: str, mode: int = 0o755) -> None:
+        dest = self.layer.root / image_path.lstrip("/")
+        dest.mkdir(parents=True, exist_ok=True)
+        dest.chmod(mode)
+
+    def add_bytes(self, data: bytes, image_path: str, mode: int = 0o644) -> None:
+        dest = self.layer.root / image_path.lstrip("/")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(data)
+        dest.chmod(mode)
+        self.seen.add(image_path.lstrip("/"))
+        self._account(dest)
+
+    def add_tree(
+        self, source: Path, image_path: str, *, skip: Iterable[str] = (), budget: int | None = None
+    ) -> None:
+        """Copy a directory tree (symlinks kept) under ``image_path``; stop at ``budget``."""
+        skip_set = set(skip)
+        base = image_path.rstrip("/")
+        for dirpath, dirnames, filenames in os.walk(source):
+            rel_dir = os.path.relpath(dirpath, source)
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if d not in skip_set and not os.path.islink(os.path.join(dirpath, d))
+            )
+            links = [
+                d
+                for d in os.listdir(dirpath)
+                if os.path.islink(os.path.join(dirpath, d))
+                and os.path.isdir(os.path.join(dirpath, d))
+            ]
+            for name in sorted(filenames) + sorted(links):
+                if name in skip_set:
+                    continue
+                if budget is not None and self.layer.size >= budget:
+                    return
+                src = Path(dirpath) / name
+                target = f"{base}/{name}" if rel_dir == "." else f"{base}/{rel_dir}/{name}"
+                if src.is_symlink() or src.is_file():
+                    self.add_file(src, target)
+
+
+def _elf_deps(paths: Iterable[Path]) -> dict[str, str]:
+    """``{library path as ld.so resolved it: real path}`` for ELF files (via ``ldd``)."""
+    found: dict[str, str] = {}
+    for path in paths:
+        try:
+            out = subprocess.run(
+                ["ldd", str(path)], capture_output=True, text=True, check=False, timeout=30
+            ).stdout
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise ColdStartError(f"ldd failed on {path}: {exc}") from exc
+        for line in out.splitlines():
+            m = _LDD_LINE.match(line)
+            if m:
+                found[m.group(2)] = os.path.realpath(m.group(2))
+    return found
+
+
+def _canonical(path: str) -> str:
+    """A library path with usr-merged directories resolved (``/lib/x`` → ``/usr/lib/x``)."""
+    return os.path.join(os.path.realpath(os.path.dirname(path)), os.path.basename(path))
+
+
+def _add_libraries(builder: _Builder, libs: dict[str, str]) -> None:
+    for seen_as, real in sorted(libs.items()):
+        builder.add_file(Path(real), real)
+        canonical = _canonical(seen_as)
+        if canonical != real:
+            builder.add_symlink(os.path.relpath(real, os.path.dirname(canonical)), canonical)
+
+
+def _runtime_layer(dest: Path, *, full_dynload: bool) -> DemoLayer:
+    layer = DemoLayer("runtime", dest / "layer-runtime")
+    b = _Builder(layer)
+    python = demo_python()
+    version = python.name  # python3.11
+    for name, target in (("bin", "usr/bin"), ("lib", "usr/lib"), ("lib64", "usr/lib64")):
+        b.add_symlink(target, name)
+    b.add_symlink("usr/sbin", "sbin")
+    for d in ("proc", "dev", "sys", "root", "run", "var/tmp", "usr/local/bin", "etc"):
+        b.add_dir(d)
+    b.add_dir("tmp", 0o1777)
+    b.add_bytes(
+        b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/nonexistent:/bin/false\n",
+        "etc/passwd",
+    )
+    b.add_bytes(b"root:x:0:\nnogroup:x:65534:\n", "etc/group")
+    b.add_bytes(b"127.0.0.1 localhost\n::1 localhost\n", "etc/hosts")
+    b.add_file(python, f"/usr/bin/{version}")
+    b.add_symlink(version, "usr/bin/python3")
+    b.add_symlink(version, "usr/bin/python")
+    stdlib = Path("/usr/lib") / version
+    base_libs = _elf_deps([python])
+    dynload: list[Path] = []
+    extra_libs: dict[str, str] = {}
+    for so in sorted((stdlib / "lib-dynload").glob("*.so")):
+        if so.name.startswith(("_test", "_xx", "xx", "_ctypes_test")):
+            continue
+        deps = _elf_deps([so])
+        new = {k: v for k, v in deps.items() if k not in base_libs}
+        if new and not full_dynload:
+            continue
+        dynload.append(so)
+        extra_libs.update(new)
+    _add_libraries(b, {**base_libs, **extra_libs})
+    skip = set(_STDLIB_SKIP) | {"lib-dynload"}
+    skip |= {p.name for p in stdlib.iterdir() if p.name.startswith("config-")}
+    b.add_tree(stdlib, f"/usr/lib/{version}", skip=skip)
+    for so in dynload:
+        b.add_file(so, f"/usr/lib/{version}/lib-dynload/{so.name}")
+    return layer
+
+
+def _app_layer(dest: Path, app_config: dict[str, Any]) -> DemoLayer:
+    layer = DemoLayer("app", dest / "layer-app")
+    b = _Builder(layer)
+    source = DEMO_APP_DIR / "server.py"
+    if not source.exists():
+        raise ColdStartError(f"demo app sources are missing ({source})")
+    b.add_bytes(source.read_bytes(), "app/server.py")
+    b.add_bytes(json.dumps(app_config, indent=2, sort_keys=True).encode() + b"\n", "app/app.json")
+    return layer
+
+
+def _config(kind: str) -> dict[str, Any]:
+    return {
+        "Entrypoint": ["/usr/bin/python3", "/app/server.py"],
+        "Env": [
+            "PATH=/usr/local/bin:/usr/bin:/bin",
+            "PYTHONDONTWRITEBYTECODE=1",
+            "PYTHONUNBUFFERED=1",
+            "LANG=C.UTF-8",
+        ],
+        "WorkingDir": "/app",
+        "ExposedPorts": {"9000/tcp": {}},
+        "Labels": {"io.github.fcdesk.demo": kind},
+    }
+
+
+_BLOATED_IMPORTS = [
+    "idna",
+    "sniffio",
+    "h11",
+    "certifi",
+    "anyio",
+    "httpcore",
+    "httpx",
+    "zstandard",
+]
+
+
+def build_demo_tree(
+    kind: str,
+    dest: str | os.PathLike[str],
+    *,
+    site_packages: str | os.PathLike[str] | None = None,
+    min_size: int = int(1.05 * _GIB),
+) -> DemoImage:
+    """Lay out the ``kind`` demo image's layers under ``dest`` (which must be empty or absent).
+
+    ``site_packages`` (bloated only) defaults to the running environment's ``purelib``;
+    ``min_size`` is the uncompressed size the bloated image must reach (assets are added from
+    the machine's fonts and libraries until it does).
+    """
+    if kind not in DEMO_KINDS:
+        raise InvalidInput(f"unknown demo image {kind!r} (choose from {', '.join(DEMO_KINDS)})")
+    root = Path(dest)
+    if root.exists() and any(root.iterdir()):
+        raise InvalidInput(f"{root} is not empty")
+    root.mkdir(parents=True, exist_ok=True)
+    if kind == "small":
+        runtime = _runtime_layer(root, full_dynload=False)
+        app = _app_layer(root, {"imports": [], "data": []})
+        return DemoImage(kind, [runtime, app], _config(kind))
+
+    runtime = _runtime_layer(root, full_dynload=True)
+    site = Path(site_packages or sysconfig.get_paths()["purelib"])
+    if not (site / "httpx").is_dir():
+        raise ColdStartError(f"{site} does not look like a site-packages with httpx in it")
+    venv_site = "/opt/venv/lib/python3.11/site-packages"
+    packages = DemoLayer("site-packages", root / "layer-site-packages")
+    pb = _Builder(packages)
+    for entry in sorted(site.iterdir()):
+        if _SITE_SKIP.match(entry.name) or entry.name == "__pycache__":
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            pb.add_tree(entry, f"{venv_site}/{entry.name}")
+        else:
+            pb.add_file(entry, f"{venv_site}/{entry.name}")
+    assets = DemoLayer("assets", root / "layer-assets")
+    ab = _Builder(assets)
+    ab.add_tree(Path("/usr/share/fonts"), "/usr/share/fonts")
+    budget = max(0, min_size - runtime.size - packages.size - assets.size)
+    if budget:
+        libs = DemoLayer("system-libraries", root / "layer-system-libraries")
+        lb = _Builder(libs)
+        lb.add_tree(
+            Path("/usr/lib/x86_64-linux-gnu"),
+            "/usr/lib/x86_64-linux-gnu",
+            budget=budget,
+        )
+        layers = [runtime, libs, packages, assets]
+    else:
+        layers = [runtime, packages, assets]
+    fonts = sorted(
+        p
+        for p in Path(assets.root, "usr/share/fonts").rglob("*")
+        if p.is_file() and not p.is_symlink()
+    )
+    data = []
+    if fonts:
+        smallest = min(fonts, key=lambda p: abs(p.stat().st_size - (1 << 20)))
+        data.append("/" + str(smallest.relative_to(assets.root)))
+    app = _app_layer(root, {"sys_path": [venv_site], "imports": _BLOATED_IMPORTS, "data": data})
+    image = DemoImage(kind, [*layers, app], _config(kind))
+    if image.size < min_size:
+        raise ColdStartError(
+            f"the bloated demo image reached only {image.size} bytes (wanted {min_size}); "
+            "the machine lacks the files it is assembled from"
+        )
+    return image
+
+
+def merge_layers(image: DemoImage, dest: str | os.PathLike[str]) -> Path:
+    """Copy every layer of a demo tree into one root filesystem directory (no whiteouts
+    are involved in demo images); used to measure the function's start on a local disk."""
+    root = Path(dest)
+    root.mkdir(parents=True, exist_ok=True)
+    for layer in image.layers:
+        shutil.copytree(
+            layer.root,
+            root,
+            symlinks=True,
+            dirs_exist_ok=True,
+            copy_function=_link_or_copy,
+        )
+    return root
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
