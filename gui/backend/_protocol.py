@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
+from core import Progress
 from gui.backend._types import (
+    AccelState,
     BackendCapabilities,
     BackendEvent,
     FunctionInfo,
@@ -82,13 +84,29 @@ class Backend(Protocol):
 
     async def set_acceleration(self, instance_id: str, repo: RepoInfo, on: bool) -> None: ...
 
-    async def convert_now(self, instance_id: str, repo: RepoInfo, tag: str) -> str | None:
-        """Start converting ``tag``; the task id when the backend has one."""
+    async def convert_now(
+        self,
+        instance_id: str,
+        repo: RepoInfo,
+        tag: str,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> str | None:
+        """Convert ``tag`` into its accelerated twin.
+
+        Server-side (ACR / Local): starts a task and returns its id at once. Client-side
+        (plain OCI registries, ``capabilities.client_conversion``): converts on this machine,
+        reporting ``on_progress``, and returns ``None`` when the twin has been pushed.
+        """
         ...
 
     def image_address(
         self, instance: RegistryInstance, repo: RepoInfo, tag: str, *, vpc: bool = True
     ) -> str: ...
+
+    async def image_acceleration(self, image: str) -> AccelState:
+        """The acceleration state of a function's image: READY for an accelerated tag (or a
+        plain tag whose twin exists), CONVERTING, FAILED, or NONE."""
+        ...
 
     # -- conversion tasks --------------------------------------------------------------
     async def list_tasks(self, instance_id: str | None = None) -> list[TaskInfo]: ...

@@ -1,0 +1,106 @@
+"""Status badges: a delegate that draws ``(text, kind)`` as a rounded pill, and a label."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+__all__ = ["BadgeDelegate", "BadgeLabel", "badge_colors", "is_dark"]
+
+# Hues per kind; the pill uses a tinted background and a readable foreground.
+_HUES: dict[str, str] = {
+    "ok": "#1f9d55",
+    "busy": "#2b7bd6",
+    "bad": "#d64545",
+    "warn": "#c77c02",
+    "info": "#7a4fd6",
+    "muted": "#7f8794",
+}
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def badge_colors(kind: str, palette: QPalette) -> tuple[QColor, QColor]:
+    """(background, foreground) for a badge kind under ``palette``."""
+    hue = QColor(_HUES.get(kind, _HUES["muted"]))
+    dark = is_dark(palette)
+    bg = QColor(hue)
+    bg.setAlpha(70 if dark else 38)
+    fg = hue.lighter(150) if dark else hue.darker(135)
+    return bg, fg
+
+
+def paint_badge(painter: QPainter, rect: QRectF, text: str, kind: str, palette: QPalette) -> None:
+    bg, fg = badge_colors(kind, palette)
+    fm = QFontMetrics(painter.font())
+    width = min(rect.width() - 4, fm.horizontalAdvance(text) + 16)
+    height = min(rect.height() - 6, fm.height() + 6)
+    pill = QRectF(rect.left() + 4, rect.center().y() - height / 2, width, height)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(bg)
+    painter.drawRoundedRect(pill, height / 2, height / 2)
+    painter.setPen(fg)
+    elided = fm.elidedText(text, Qt.TextElideMode.ElideRight, int(pill.width() - 12))
+    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, elided)
+    painter.restore()
+
+
+class BadgeDelegate(QStyledItemDelegate):
+    """Draws the model's ``badge_role`` value ``(text, kind)`` as a pill."""
+
+    def __init__(self, badge_role: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._role = badge_role
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        badge = index.data(self._role)
+        if not badge:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        text, kind = badge
+        paint_badge(painter, QRectF(option.rect), str(text), str(kind), option.palette)
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)
+        badge = index.data(self._role)
+        if badge:
+            fm = QFontMetrics(option.font)
+            size.setWidth(max(size.width(), fm.horizontalAdvance(str(badge[0])) + 28))
+            size.setHeight(max(size.height(), fm.height() + 12))
+        return size
+
+
+class BadgeLabel(QLabel):
+    """A standalone badge (detail pages, picker hints)."""
+
+    def __init__(self, text: str = "", kind: str = "muted", parent: QWidget | None = None):
+        super().__init__(parent)
+        self.set_badge(text, kind)
+
+    def set_badge(self, text: str, kind: str) -> None:
+        self.setText(text)
+        self.setProperty("kind", kind)
+        bg, fg = badge_colors(kind, self.palette())
+        self.setStyleSheet(
+            f"QLabel {{ background: rgba({bg.red()},{bg.green()},{bg.blue()},{bg.alpha()});"
+            f" color: {fg.name()}; border-radius: 9px; padding: 2px 9px; }}"
+        )
+        self.setAccessibleName(text)
