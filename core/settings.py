@@ -11,8 +11,9 @@ default_profile = "Local"
 secret_store = "keyring"          # or "file" when the user chose a private file
 
 [local]
-url = ""                           # "" = the Local server fcdesk starts itself
-access_key_id = "fcdesk-local"
+url = ""                           # "" = the Local server running on data_dir
+access_key_id = ""                 # "" = the one in data_dir
+data_dir = ""                      # "" = the default data directory
 
 [profiles.prod]
 kind = "aliyun"
@@ -115,14 +116,16 @@ def _check_url(value: str, field_name: str, *, allow_empty: bool = True) -> None
 class LocalProfile:
     """The Local server (``fcaccel serve``). Always present; the default profile.
 
-    ``url`` is the server's base URL; empty means the server fcdesk starts itself (the GUI
-    fills the live URL in at run time with `dataclasses.replace`). Its AccessKey secret is in
-    the secret store under the ``Local`` profile.
+    ``url`` is the server's base URL; empty means the server running on ``data_dir`` (empty:
+    the default data directory), whose ``server.json`` names its URL and AccessKey id.
+    ``access_key_id`` empty likewise means "the data directory's". The secret is in the secret
+    store under ``local-<access key id>/access_key_secret``, where the server keeps it.
     """
 
     kind: ClassVar[str] = "local"
     url: str = ""
-    access_key_id: str = "fcdesk-local"
+    access_key_id: str = ""
+    data_dir: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -1,9 +1,48 @@
-"""Alibaba Cloud clients: ACS3 request signing, credentials and secret stores.
+"""Alibaba Cloud clients: ACS3 request signing, the FC 3.0 and ACR EE clients, the Local
+server's extensions, credentials, secret stores and profiles.
 
 The same classes talk to Alibaba Cloud and to the Local server (``fcaccel serve``); only the
-endpoints and credentials differ.
+endpoints and credentials differ. Every client takes the caller's ``httpx.AsyncClient``::
+
+    async with httpx.AsyncClient() as http:
+        fc = FCClient.for_region(http, creds, "cn-hangzhou", account_id="123...")
+        async for fn in fc.list_functions(prefix="demo-"):
+            ...
 """
 
+from core.cloud._acceleration import (
+    ACCELERATED_SUFFIX,
+    AccelerationState,
+    AccelerationStatus,
+    ImageExists,
+    accelerated_twin,
+    acceleration_status,
+    is_accelerated_tag,
+)
+from core.cloud._acr import (
+    ACCELERATED_IMAGE,
+    ACRClient,
+)
+from core.cloud._acr_models import (
+    BuildRule,
+    BuildTask,
+    BuildTaskLogLine,
+    EndpointDomain,
+    ImageTag,
+    Instance,
+    InstanceEndpoint,
+    Namespace,
+    RegistryCredentials,
+    RegistryHosts,
+    Repository,
+    parse_count,
+)
+from core.cloud._api import (
+    CLOCK_SKEW_CODES,
+    THROTTLING_CODES,
+    RetryPolicy,
+    error_from_response,
+)
 from core.cloud._credentials import (
     ALIYUN_CLI_SUPPORTED_MODES,
     AliyunCliProfile,
@@ -11,7 +50,54 @@ from core.cloud._credentials import (
     aliyun_cli_config_path,
     aliyun_cli_credentials,
     credentials_from_env,
+    mask,
     read_aliyun_cli_config,
+)
+from core.cloud._endpoints import (
+    ACR_API_VERSION,
+    FC_API_VERSION,
+    Endpoints,
+    acr_endpoint,
+    fc_invoke_endpoint,
+    fc_management_endpoint,
+    local_endpoints,
+    registry_hosts_for,
+)
+from core.cloud._fc import (
+    FCClient,
+)
+from core.cloud._fc_models import (
+    DEPRECATED_PLACEHOLDER,
+    READ_ONLY_FIELDS,
+    AccelerationInfo,
+    CustomContainerConfig,
+    Function,
+    FunctionInstance,
+    HealthCheckConfig,
+    InvocationResult,
+    is_placeholder,
+)
+from core.cloud._local import (
+    LOCAL_API_VERSION,
+    LocalExtensions,
+    ServerEvent,
+)
+from core.cloud._model import (
+    ApiModel,
+)
+from core.cloud._profiles import (
+    LOCAL_SECRET_ENV,
+    SECRETS_FILE_NAME,
+    ImportedProfile,
+    ProfileClients,
+    delete_profile_secrets,
+    endpoints_for,
+    local_secret_key,
+    open_clients,
+    profiles_from_aliyun_cli,
+    resolve_credentials,
+    secret_store_for,
+    store_credentials,
 )
 from core.cloud._secrets import (
     SERVICE_NAME,
@@ -42,20 +128,78 @@ from core.cloud._signing import (
     string_to_sign,
     verify_signature,
 )
+from core.cloud._syaml import (
+    SYamlFunction,
+    function_to_s_yaml,
+    functions_from_s_yaml,
+)
+from core.cloud._validation import (
+    DISK_SIZES,
+    Problem,
+    validate_cpu_memory,
+    validate_function,
+    validate_function_name,
+)
 
 __all__ = [
+    "ACCELERATED_IMAGE",
+    "ACCELERATED_SUFFIX",
+    "ACR_API_VERSION",
     "ALGORITHM",
     "ALIYUN_CLI_SUPPORTED_MODES",
+    "CLOCK_SKEW_CODES",
+    "DEPRECATED_PLACEHOLDER",
+    "DISK_SIZES",
     "EMPTY_PAYLOAD_SHA256",
+    "FC_API_VERSION",
+    "LOCAL_API_VERSION",
+    "LOCAL_SECRET_ENV",
+    "READ_ONLY_FIELDS",
+    "SECRETS_FILE_NAME",
     "SERVICE_NAME",
+    "THROTTLING_CODES",
+    "ACRClient",
     "ACS3Auth",
+    "AccelerationInfo",
+    "AccelerationState",
+    "AccelerationStatus",
     "AliyunCliProfile",
+    "ApiModel",
+    "BuildRule",
+    "BuildTask",
+    "BuildTaskLogLine",
     "Credentials",
+    "CustomContainerConfig",
+    "EndpointDomain",
+    "Endpoints",
+    "FCClient",
     "FileSecretStore",
+    "Function",
+    "FunctionInstance",
+    "HealthCheckConfig",
+    "ImageExists",
+    "ImageTag",
+    "ImportedProfile",
+    "Instance",
+    "InstanceEndpoint",
+    "InvocationResult",
     "KeyringSecretStore",
+    "LocalExtensions",
     "MemorySecretStore",
+    "Namespace",
+    "Problem",
+    "ProfileClients",
+    "RegistryCredentials",
+    "RegistryHosts",
+    "Repository",
+    "RetryPolicy",
+    "SYamlFunction",
     "SecretStore",
+    "ServerEvent",
     "SignatureInfo",
+    "accelerated_twin",
+    "acceleration_status",
+    "acr_endpoint",
     "aliyun_cli_config_path",
     "aliyun_cli_credentials",
     "authorization_header",
@@ -63,17 +207,39 @@ __all__ = [
     "canonical_query_string",
     "canonical_request",
     "credentials_from_env",
+    "delete_profile_secrets",
+    "endpoints_for",
+    "error_from_response",
+    "fc_invoke_endpoint",
+    "fc_management_endpoint",
     "format_acs_date",
+    "function_to_s_yaml",
+    "functions_from_s_yaml",
     "hash_payload",
+    "is_accelerated_tag",
+    "is_placeholder",
     "keyring_available",
+    "local_endpoints",
+    "local_secret_key",
+    "mask",
+    "open_clients",
     "parse_acs_date",
     "parse_authorization",
+    "parse_count",
     "parse_query_string",
     "percent_encode",
+    "profiles_from_aliyun_cli",
     "read_aliyun_cli_config",
+    "registry_hosts_for",
+    "resolve_credentials",
     "secret_key",
+    "secret_store_for",
     "sign",
     "signed_header_names",
+    "store_credentials",
     "string_to_sign",
+    "validate_cpu_memory",
+    "validate_function",
+    "validate_function_name",
     "verify_signature",
 ]
