@@ -1,0 +1,510 @@
+"""The streaming layer converter: gzip / zstd / plain tar in, zstd:chunked or eStargz out.
+
+The work runs in a worker thread (decompression, tar parsing, hashing) while frames are
+compressed on a thread pool owned by the job; the event loop only moves bytes. Memory is
+bounded whatever the layer size: the input is read in 1 MiB pieces, at most
+``max_inflight`` bytes of frames wait for compression, and the index, tar-split and (in
+optimized order) the reordered entries are spooled to temporary files.
+
+Entry policy (refuse = :class:`~core.errors.UnsafeContent` naming layer and entry):
+
+* names that are absolute or contain ``..``: refused;
+* duplicate paths: refused (readers such as containers/storage require unique paths);
+* hard links whose target is absolute, contains ``..``, is not an earlier entry of the same
+  layer, or is a directory: refused;
+* symlinks: absolute targets are kept (they resolve inside the container root); relative
+  targets that climb above the layer root are refused unless ``allow_escaping_symlinks``,
+  which keeps them and lists them in ``LayerResult.warnings``;
+* character and block devices: refused unless ``allow_devices``;
+* PAX/GNU records over ``max_header_size``, names over ``max_name_length``, more than
+  ``max_trailing`` bytes after the end-of-archive marker, sparse and global-PAX entries:
+  refused;
+* decompression bombs (``max_uncompressed``, ``max_ratio``): refused.
+
+Corrupt or truncated compressed data and malformed tar streams raise
+:class:`~core.errors.ConvertError` naming the layer (and the entry being read).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import hashlib
+import posixpath
+import tempfile
+import threading
+from collections.abc import AsyncIterable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import IO, Any
+
+from core.convert._options import ConvertOptions, Order
+from core.convert._source import Compression, DecompressingReader
+from core.errors import ConvertError, CoreError, FormatError, UnsafeContent
+from core.formats import EntryType, FormatKind, TarMember, TarStreamReader, normalize_name
+from core.formats._tar import TarFormatError
+from core.formats._writer import LayerWriter, LayerWriteResult
+
+__all__ = ["LayerResult", "convert_layer", "convert_layer_sync"]
+
+_PIECE = 1 << 20
+_REPORT_EVERY = 4 << 20
+
+ByteSource = Callable[[int], bytes]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LayerResult:
+    """A converted layer.
+
+    ``source_diff_id`` is the sha256 of the decompressed *input*; ``written`` describes the
+    output blob (digest, size, diff_id, TOC digest, annotations). ``media_type`` is the
+    output layer media type. ``warnings`` lists entries kept under a permissive policy.
+    """
+
+    source_digest: str
+    source_size: int
+    source_diff_id: str
+    written: LayerWriteResult
+    media_type: str
+    prefetch_files: int
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def digest(self) -> str:
+        return self.written.digest
+
+    @property
+    def size(self) -> int:
+        return self.written.size
+
+    @property
+    def diff_id(self) -> str:
+        return self.written.diff_id
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return self.written.annotations
+
+
+class _Cancelled(Exception):
+    """Raised inside the worker thread when the job was cancelled."""
+
+
+class _Policy:
+    def __init__(self, options: ConvertOptions, layer: str) -> None:
+        self.options = options
+        self.layer = layer
+        self.seen: dict[str, EntryType] = {}
+        self.warnings: list[str] = []
+
+    def _unsafe(self, entry: str, why: str) -> UnsafeContent:
+        return UnsafeContent(
+            f"layer {self.layer}: entry {entry!r} {why}", entry=entry, layer=self.layer
+        )
+
+    def check(self, m: TarMember) -> str:
+        raw = m.name
+        lim = self.options.limits
+        if len(raw.encode("utf-8", "surrogateescape")) > lim.max_name_length:
+            raise self._unsafe(raw[:200], f"has a name longer than {lim.max_name_length} bytes")
+        if raw.startswith("/"):
+            raise self._unsafe(raw, "has an absolute path")
+        if ".." in raw.split("/"):
+            raise self._unsafe(raw, "has a '..' path component")
+        name = normalize_name(raw)
+        if name in self.seen:
+            raise self._unsafe(raw, "appears more than once in the layer")
+        if len(self.seen) >= lim.max_entries:
+            raise self._unsafe(raw, f"exceeds the limit of {lim.max_entries} entries")
+        t = m.type
+        if t is EntryType.HARDLINK:
+            link = m.link_name
+            if not link or link.startswith("/") or ".." in link.split("/"):
+                raise self._unsafe(raw, f"is a hard link pointing outside the layer ({link!r})")
+            target = normalize_name(link)
+            ttype = self.seen.get(target)
+            if ttype is None:
+                raise self._unsafe(
+                    raw, f"is a hard link to {link!r}, which is not earlier in the layer"
+                )
+            if ttype is EntryType.DIR:
+                raise self._unsafe(raw, f"is a hard link to the directory {link!r}")
+        elif t is EntryType.SYMLINK:
+            if not m.link_name:
+                raise self._unsafe(raw, "is a symlink without a target")
+            if not m.link_name.startswith("/") and _escapes(name, m.link_name):
+                if not self.options.allow_escaping_symlinks:
+                    raise self._unsafe(
+                        raw, f"is a symlink pointing outside the layer root ({m.link_name!r})"
+                    )
+                self.warnings.append(f"{name}: symlink escapes the layer root ({m.link_name})")
+        elif t in (EntryType.CHAR, EntryType.BLOCK) and not self.options.allow_devices:
+            raise self._unsafe(raw, f"is a {t.value} device")
+        self.seen[name] = t
+        return name
+
+
+def _escapes(name: str, target: str) -> bool:
+    """Does a relative symlink at ``name`` climb above the root, read lexically?"""
+    parent = posixpath.dirname(name) if name != "." else ""
+    depth = len([p for p in parent.split("/") if p and p != "."])
+    for part in target.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            depth -= 1
+            if depth < 0:
+                return True
+        else:
+            depth += 1
+    return False
+
+
+class _Job:
+    """One layer conversion inside the worker thread."""
+
+    def __init__(
+        self,
+        raw: ByteSource,
+        compression: Compression,
+        out: IO[bytes],
+        options: ConvertOptions,
+        *,
+        layer: str,
+        executor: ThreadPoolExecutor | None,
+        cancel: threading.Event,
+        on_progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self.options = options
+        self.layer = layer
+        self.cancel = cancel
+        self.on_progress = on_progress
+        self.source_hash = hashlib.sha256()
+        self.src = DecompressingReader(raw, compression, options.limits, layer=layer)
+        self.policy = _Policy(options, layer)
+        self._last_report = 0
+        self.writer = LayerWriter(
+            out,
+            options.format,
+            chunk_size=options.chunk_size,
+            level=options.level,
+            executor=executor,
+            spool_dir=options.spool_dir,
+            on_output=self._on_output,
+        )
+        self._hash_input = not (
+            options.format is FormatKind.ZSTD_CHUNKED and options.order is Order.PRESERVE
+        )
+
+    def _on_output(self, n: int) -> None:
+        done = self.src.compressed
+        if self.on_progress is not None and done - self._last_report >= _REPORT_EVERY:
+            self._last_report = done
+            self.on_progress(done, self.writer.compressed_size)
+
+    def _read(self, n: int) -> bytes:
+        if self.cancel.is_set():
+            raise _Cancelled
+        data = self.src.read(n)
+        if self._hash_input and data:
+            self.source_hash.update(data)
+        return data
+
+    def _error(self, exc: CoreError, entry: str) -> ConvertError:
+        where = f", entry {entry!r}" if entry else ""
+        return ConvertError(
+            f"layer {self.layer}{where}: {exc}", layer=self.layer, entry=entry, reason=exc.code
+        )
+
+    def run(self) -> tuple[LayerWriteResult, str, int]:
+        reader = TarStreamReader(self._read, max_special_size=self.options.limits.max_header_size)
+        try:
+            with self.writer:
+                if self.options.order is Order.OPTIMIZED and self.options.profile:
+                    result, moved = self._run_optimized(reader)
+                else:
+                    if self.options.format is FormatKind.ESTARGZ:
+                        self.writer.add_no_prefetch_landmark()
+                    self._copy_all(reader)
+                    result = self.writer.finish(self._trailing(reader))
+                    moved = 0
+        except TarFormatError as exc:
+            raise self._error(exc, exc.entry) from exc
+        except FormatError as exc:
+            raise self._error(exc, "") from exc
+        source_diff = (
+            "sha256:" + self.source_hash.hexdigest() if self._hash_input else result.diff_id
+        )
+        if self.on_progress is not None:
+            self.on_progress(self.src.compressed, result.size)
+        return result, source_diff, moved
+
+    def _trailing(self, reader: TarStreamReader) -> list[bytes]:
+        out: list[bytes] = []
+        total = 0
+        for piece in reader.iter_trailing():
+            total += len(piece)
+            if total > self.options.limits.max_trailing:
+                raise UnsafeContent(
+                    f"layer {self.layer}: more than {self.options.limits.max_trailing} bytes "
+                    "after the end-of-archive marker",
+                    layer=self.layer,
+                )
+            out.append(piece)
+        return out
+
+    def _copy_all(self, reader: TarStreamReader) -> None:
+        w = self.writer
+        while True:
+            pad, m = reader.next()
+            w.add_meta(pad)
+            if m is None:
+                return
+            self.policy.check(m)
+            w.add_meta(m.raw)
+            w.begin_entry(m)
+            if m.type is EntryType.REG and m.size:
+                while True:
+                    data = reader.read_payload(_PIECE)
+                    if not data:
+                        break
+                    w.add_payload(data)
+            elif m.size:  # payload on a non-regular entry: keep the bytes, not as content
+                while True:
+                    data = reader.read_payload(_PIECE)
+                    if not data:
+                        break
+                    w.add_meta(data)
+            w.end_entry()
+            if self.cancel.is_set():
+                raise _Cancelled
+
+    def _run_optimized(self, reader: TarStreamReader) -> tuple[LayerWriteResult, int]:
+        with tempfile.TemporaryFile(dir=self.options.spool_dir) as spool:
+            index: list[tuple[str, EntryType, str, int, int]] = []
+            pos = 0
+            while True:
+                _pad, m = reader.next()
+                if m is None:
+                    break
+                name = self.policy.check(m)
+                start = pos
+                spool.write(m.raw)
+                pos += len(m.raw)
+                while True:
+                    data = reader.read_payload(_PIECE)
+                    if not data:
+                        break
+                    spool.write(data)
+                    pos += len(data)
+                padding = reader.read_padding()
+                spool.write(padding)
+                pos += len(padding)
+                link = normalize_name(m.link_name) if m.type is EntryType.HARDLINK else ""
+                index.append((name, m.type, link, start, pos - start))
+                if self.cancel.is_set():
+                    raise _Cancelled
+            trailing = self._trailing(reader)
+            order, moved = plan_order(
+                [(n, t, lk) for n, t, lk, _, _ in index], self.options.profile
+            )
+            w = self.writer
+            if moved == 0 and self.options.format is FormatKind.ESTARGZ:
+                w.add_no_prefetch_landmark()
+            for k, i in enumerate(order):
+                if k == moved and moved:
+                    w.mark_prefetch_boundary()
+                _, _, _, start, length = index[i]
+                self._emit_from_spool(spool, start, length)
+                if self.cancel.is_set():
+                    raise _Cancelled
+            if moved and moved == len(order):
+                w.mark_prefetch_boundary()
+            return w.finish(trailing), moved
+
+    def _emit_from_spool(self, spool: IO[bytes], start: int, length: int) -> None:
+        spool.seek(start)
+        left = length
+
+        def read(n: int) -> bytes:
+            nonlocal left
+            data = spool.read(min(n, left))
+            left -= len(data)
+            return data
+
+        r = TarStreamReader(read, max_special_size=self.options.limits.max_header_size)
+        _, m = r.next()
+        assert m is not None
+        w = self.writer
+        w.add_meta(m.raw)
+        w.begin_entry(m)
+        while True:
+            data = r.read_payload(_PIECE)
+            if not data:
+                break
+            if m.type is EntryType.REG:
+                w.add_payload(data)
+            else:
+                w.add_meta(data)
+        w.end_entry()
+        w.add_meta(r.read_padding())
+
+
+def plan_order(
+    entries: list[tuple[str, EntryType, str]], profile: tuple[str, ...] | list[str]
+) -> tuple[list[int], int]:
+    """Optimized entry order: profile files first (in access order, each preceded by its
+    parent directories and hard-link target), then every other entry in original order.
+
+    ``entries`` are ``(name, type, hardlink_target)``. Returns the order (indexes) and how
+    many entries form the prefetch set at its front.
+    """
+    by_name = {n: i for i, (n, _, _) in enumerate(entries)}
+    placed: set[int] = set()
+    order: list[int] = []
+
+    def place(i: int, depth: int = 0) -> None:
+        if i in placed or depth > 64:
+            return
+        name, etype, link = entries[i]
+        parts = name.split("/")
+        prefixes = ["."] + ["/".join(parts[:k]) for k in range(1, len(parts))]
+        for p in prefixes:
+            j = by_name.get(p)
+            if j is not None and j not in placed and j != i:
+                placed.add(j)
+                order.append(j)
+        if etype is EntryType.HARDLINK and link in by_name:
+            place(by_name[link], depth + 1)
+        placed.add(i)
+        order.append(i)
+
+    for path in profile:
+        i = by_name.get(normalize_name(path))
+        if i is not None:
+            place(i)
+    moved = len(order)
+    order.extend(i for i in range(len(entries)) if i not in placed)
+    return order, moved
+
+
+def _media_type(kind: FormatKind) -> str:
+    if kind is FormatKind.ZSTD_CHUNKED:
+        return "application/vnd.oci.image.layer.v1.tar+zstd"
+    return "application/vnd.oci.image.layer.v1.tar+gzip"
+
+
+def convert_layer_sync(
+    raw: ByteSource,
+    compression: Compression,
+    out: IO[bytes],
+    options: ConvertOptions,
+    *,
+    layer: str = "",
+    executor: ThreadPoolExecutor | None = None,
+    cancel: threading.Event | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> LayerResult:
+    """Convert one layer synchronously (call it from a worker thread).
+
+    ``raw`` reads the compressed source blob; ``out`` receives the converted blob.
+    ``on_progress(bytes_in, bytes_out)`` is called from this thread. Raises
+    :class:`~core.errors.ConvertError` / :class:`~core.errors.UnsafeContent`.
+    """
+    own = executor is None and options.threads > 1
+    pool = ThreadPoolExecutor(options.threads, "fcdesk-zstd") if own else executor
+    job = _Job(
+        raw,
+        compression,
+        out,
+        options,
+        layer=layer,
+        executor=pool,
+        cancel=cancel or threading.Event(),
+        on_progress=on_progress,
+    )
+    try:
+        written, source_diff, moved = job.run()
+    finally:
+        if own and pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    return LayerResult(
+        source_digest=layer,
+        source_size=job.src.compressed,
+        source_diff_id=source_diff,
+        written=written,
+        media_type=_media_type(options.format),
+        prefetch_files=moved,
+        warnings=tuple(job.policy.warnings),
+    )
+
+
+async def convert_layer(
+    source: AsyncIterable[bytes],
+    compression: Compression,
+    out: IO[bytes],
+    options: ConvertOptions,
+    *,
+    layer: str = "",
+    on_progress: Callable[[int, int], None] | None = None,
+) -> LayerResult:
+    """Convert one layer read from an async byte stream; all CPU work runs off the loop.
+
+    ``on_progress(bytes_in, bytes_out)`` is called on the event loop. Cancelling the
+    awaiting task stops the worker thread promptly and re-raises ``CancelledError``; ``out``
+    is left to the caller to discard.
+    """
+    loop = asyncio.get_running_loop()
+    cancel = threading.Event()
+    it = aiter(source)
+    pending: list[bytes] = []
+    current: list[Any] = []
+
+    async def pull(n: int) -> bytes:
+        size = sum(len(p) for p in pending)
+        while size < n:
+            try:
+                piece = await anext(it)
+            except StopAsyncIteration:
+                break
+            pending.append(piece)
+            size += len(piece)
+        data = b"".join(pending)
+        pending.clear()
+        if len(data) > n:
+            pending.append(data[n:])
+            data = data[:n]
+        return data
+
+    def raw(n: int) -> bytes:
+        if cancel.is_set():
+            raise _Cancelled
+        fut = asyncio.run_coroutine_threadsafe(pull(n), loop)
+        current[:] = [fut]
+        try:
+            return fut.result()
+        except BaseException as exc:
+            if cancel.is_set():
+                raise _Cancelled from exc
+            raise
+
+    def progress(i: int, o: int) -> None:
+        if on_progress is not None:
+            loop.call_soon_threadsafe(on_progress, i, o)
+
+    def work() -> LayerResult:
+        return convert_layer_sync(
+            raw, compression, out, options, layer=layer, cancel=cancel, on_progress=progress
+        )
+
+    fut = loop.run_in_executor(None, work)
+    try:
+        return await asyncio.shield(fut)
+    except asyncio.CancelledError:
+        cancel.set()
+        for f in current:
+            f.cancel()
+        with contextlib.suppress(BaseException):
+            await fut
+        raise

@@ -1,0 +1,736 @@
+"""Writers for seekable layers: a tar stream in, a zstd:chunked or eStargz blob out.
+
+:class:`LayerWriter` is synchronous and meant to run in a worker thread. The caller feeds it
+the archive in order — raw header bytes (:meth:`~LayerWriter.add_meta`), then each entry
+(:meth:`~LayerWriter.begin_entry` / :meth:`~LayerWriter.add_payload` /
+:meth:`~LayerWriter.end_entry`), then the trailing bytes — and it cuts frames so that every
+regular file's payload starts a new frame and large files are split into chunks of
+``chunk_size`` bytes, one frame each.
+
+Frames are independent, so they are compressed in parallel on an executor, in batches, and
+written in order; at most ``max_inflight`` uncompressed bytes are queued at any time. The TOC
+and the tar-split are spooled to temporary files, never held whole in memory, so memory stays
+bounded whatever the layer size.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import io
+import json
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, Future
+from typing import IO, Any, cast
+
+import fastcrc
+import zstandard
+from isal import isal_zlib
+
+from core.formats._estargz import (
+    ANNOTATION_TOC_DIGEST,
+    ANNOTATION_UNCOMPRESSED_SIZE,
+    build_estargz_footer,
+)
+from core.formats._model import EntryType, FormatKind
+from core.formats._reader import ANNOTATION_PREFETCH_END
+from core.formats._tar import BLOCK, TarMember, build_simple_header
+from core.formats._times import format_rfc3339, format_rfc3339nano
+from core.formats._zstdchunked import (
+    ANNOTATION_CHECKSUM,
+    ANNOTATION_OLD_CHECKSUM,
+    ANNOTATION_OLD_POSITION,
+    ANNOTATION_POSITION,
+    ANNOTATION_TARSPLIT_POSITION,
+    ESTARGZ_TOC_NAME,
+    NO_PREFETCH_LANDMARK,
+    PREFETCH_LANDMARK,
+    ZstdChunkedFooter,
+    build_footer,
+)
+
+__all__ = [
+    "ANNOTATION_TARSPLIT_CHECKSUM",
+    "DEFAULT_CHUNK_SIZE",
+    "LayerWriteResult",
+    "LayerWriter",
+]
+
+#: Default size of a chunk of a large file (uncompressed bytes).
+DEFAULT_CHUNK_SIZE = 4 << 20
+#: Written for containers/storage 1.47-1.53, which check the tar-split against it.
+ANNOTATION_TARSPLIT_CHECKSUM = "io.github.containers.zstd-chunked.tarsplit-checksum"
+
+_BATCH_BYTES = 1 << 20  # small frames are compressed together in jobs of about this size
+_LANDMARK_CONTENT = b"\x0f"
+_tls = threading.local()
+
+
+def _zstd_compressor(level: int) -> zstandard.ZstdCompressor:
+    key = f"zstd{level}"
+    c = getattr(_tls, key, None)
+    if c is None:
+        c = zstandard.ZstdCompressor(level=level)
+        setattr(_tls, key, c)
+    return c
+
+
+_Compressed = tuple[bytes, str | None, bool]
+
+
+def _compress_batch(
+    kind: FormatKind, level: int, frames: list[tuple[bytes, bool]]
+) -> list[_Compressed]:
+    """Compress each buffer as its own frame; hash (and zero-check) the chunk frames."""
+    out: list[_Compressed] = []
+    zc = _zstd_compressor(level) if kind is FormatKind.ZSTD_CHUNKED else None
+    for data, is_chunk in frames:
+        digest = None
+        zeros = False
+        if is_chunk:
+            digest = "sha256:" + hashlib.sha256(data).hexdigest()
+            zeros = zc is not None and data.count(0) == len(data)
+        comp = zc.compress(data) if zc is not None else isal_zlib.compress(data, level, 31)
+        out.append((comp, digest, zeros))
+    return out
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LayerWriteResult:
+    """What a finished writer produced.
+
+    ``digest``/``size`` describe the blob; ``diff_id``/``uncompressed_size`` its
+    decompressed tar; ``annotations`` are the layer annotations the manifest must carry.
+    """
+
+    kind: FormatKind
+    digest: str
+    size: int
+    diff_id: str
+    uncompressed_size: int
+    toc_digest: str
+    annotations: dict[str, str]
+    prefetch_end: int | None
+    entries: int
+    chunks: int
+
+
+class _Frame:
+    __slots__ = ("chunk", "length")
+
+    def __init__(self, length: int, chunk: _ChunkRec | None) -> None:
+        self.length = length
+        self.chunk = chunk
+
+
+class _ChunkRec:
+    __slots__ = ("digest", "end", "entry", "offset", "size", "start", "zeros")
+
+    def __init__(self, entry: _EntryRec, offset: int, size: int, zeros: bool) -> None:
+        self.entry = entry
+        self.offset = offset
+        self.size = size
+        self.zeros = zeros
+        self.start = -1
+        self.end = -1
+        self.digest: str | None = None
+
+
+class _EntryRec:
+    __slots__ = ("chunks", "closed", "digest", "member", "open_frames", "raw_name")
+
+    def __init__(self, member: TarMember) -> None:
+        self.member = member
+        self.chunks: list[_ChunkRec] = []
+        self.digest: str | None = None
+        self.open_frames = 0
+        self.closed = False
+
+
+class LayerWriter:
+    """Write a seekable layer to ``out`` (see the module docstring).
+
+    ``level`` is the zstd level (zstd:chunked) or the ISA-L level 0–3 (eStargz).
+    ``executor`` compresses frames in parallel; without one, frames are compressed inline.
+    ``on_output`` is called with the number of compressed bytes each time some are written.
+    """
+
+    def __init__(
+        self,
+        out: IO[bytes],
+        kind: FormatKind,
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        level: int | None = None,
+        executor: Executor | None = None,
+        max_inflight: int = 32 << 20,
+        spool_dir: str | None = None,
+        on_output: Callable[[int], None] | None = None,
+    ) -> None:
+        if chunk_size < 4096:
+            raise ValueError("chunk_size must be at least 4096 bytes")
+        self._out = out
+        self.kind = kind
+        self._chunk_size = chunk_size
+        self._level = level if level is not None else (3 if kind is FormatKind.ZSTD_CHUNKED else 2)
+        self._executor = executor
+        self._max_inflight = max_inflight
+        self._spool_dir = spool_dir
+        self._on_output = on_output
+        # output position and digest
+        self._offset = 0
+        self._blob_hash = hashlib.sha256()
+        # uncompressed stream
+        self._diff_hash = hashlib.sha256()
+        self._usize = 0
+        # the frame being built from metadata bytes
+        self._meta: list[bytes] = []
+        self._meta_len = 0
+        # batches of frames waiting for / under compression
+        self._batch: list[tuple[bytes, bool]] = []
+        self._batch_frames: list[_Frame] = []
+        self._batch_bytes = 0
+        self._inflight: deque[tuple[Future[list[_Compressed]] | None, Any]] = deque()
+        self._inflight_bytes = 0
+        # entries
+        self._pending: deque[_EntryRec] = deque()
+        self._current: _EntryRec | None = None
+        self._file_hash: Any = None
+        self._crc: int | None = None
+        self._chunk_buf: list[bytes] = []
+        self._chunk_len = 0
+        self._chunk_off = 0
+        self._entries = 0
+        self._chunks = 0
+        self._prefetch_end: int | None = None
+        self._prefetch_pending = False
+        # spools
+        self._toc = tempfile.TemporaryFile(dir=spool_dir)  # noqa: SIM115 - closed in close()
+        self._toc_len = 0
+        self._toc_first = True
+        self._toc_hash = hashlib.sha256()
+        self._tarsplit: IO[bytes] | None = None
+        self._ts_writer: Any = None
+        self._ts_position = 0
+        self._ts_ulen = 0
+        self._ts_meta: list[bytes] = []
+        if kind is FormatKind.ZSTD_CHUNKED:
+            self._tarsplit = tempfile.TemporaryFile(dir=spool_dir)  # noqa: SIM115
+            self._ts_counter = _CountingWriter(self._tarsplit)
+            self._ts_writer = zstandard.ZstdCompressor(level=self._level).stream_writer(
+                cast(IO[bytes], self._ts_counter), closefd=False
+            )
+        self._write_toc_raw(
+            b'{"version":1,"entries":['
+            if kind is FormatKind.ZSTD_CHUNKED
+            else b'{\n\t"version": 1,\n\t"entries": ['
+        )
+
+    # -- public feeding API ------------------------------------------------------------
+
+    def add_meta(self, data: bytes) -> None:
+        """Raw archive bytes that are not file payload (headers, padding)."""
+        if not data:
+            return
+        self._meta.append(data)
+        self._meta_len += len(data)
+        self._account(data)
+        if self._ts_writer is not None:
+            self._ts_meta.append(data)
+
+    def begin_entry(self, member: TarMember) -> None:
+        """Start an entry whose header bytes were just given to :meth:`add_meta`."""
+        if self._current is not None:
+            raise RuntimeError("previous entry not ended")
+        rec = _EntryRec(member)
+        self._current = rec
+        self._entries += 1
+        self._flush_tarsplit_meta()
+        if member.type is EntryType.REG and member.size > 0:
+            self._close_meta_frame()
+            self._file_hash = hashlib.sha256()
+            self._crc = None
+            self._chunk_off = 0
+        else:
+            self._file_hash = None
+
+    def add_payload(self, data: bytes) -> None:
+        """The next bytes of the current regular file's content."""
+        rec = self._current
+        if rec is None or self._file_hash is None:
+            raise RuntimeError("no regular file open")
+        self._account(data)
+        self._file_hash.update(data)
+        if self._ts_writer is not None:
+            self._crc = fastcrc.crc64.go_iso(data, self._crc)
+        pos = 0
+        n = len(data)
+        while pos < n:
+            room = self._chunk_size - self._chunk_len
+            piece = data if pos == 0 and n <= room else data[pos : pos + room]
+            self._chunk_buf.append(piece)
+            self._chunk_len += len(piece)
+            pos += len(piece)
+            if self._chunk_len >= self._chunk_size:
+                self._emit_chunk()
+
+    def end_entry(self) -> None:
+        """Finish the current entry (all its payload was given)."""
+        rec = self._current
+        if rec is None:
+            raise RuntimeError("no entry open")
+        m = rec.member
+        if self._file_hash is not None:
+            if self._chunk_len:
+                self._emit_chunk()
+            rec.digest = "sha256:" + self._file_hash.hexdigest()
+            self._file_hash = None
+        if self._ts_writer is not None:
+            payload: str | None = None
+            if m.size > 0 and m.type is EntryType.REG:
+                payload = base64.b64encode((self._crc or 0).to_bytes(8, "big")).decode()
+            self._tarsplit_entry({"type": 1, "name": m.name, "size": m.size, "payload": payload})
+        rec.closed = True
+        self._current = None
+        self._pending.append(rec)
+        self._drain_entries()
+
+    def add_file(self, member: TarMember, content: bytes) -> None:
+        """Convenience: header (from ``member.raw``), content and padding of one entry."""
+        self.add_meta(member.raw)
+        self.begin_entry(member)
+        if content:
+            self.add_payload(content)
+        self.end_entry()
+        self.add_meta(bytes(-len(content) % BLOCK))
+
+    def add_landmark(self, name: str) -> None:
+        """Add an eStargz landmark file (``.prefetch.landmark`` or ``.no.prefetch.landmark``)."""
+        header = build_simple_header(name, len(_LANDMARK_CONTENT))
+        self.add_file(_simple_member(header, name, len(_LANDMARK_CONTENT)), _LANDMARK_CONTENT)
+
+    def add_no_prefetch_landmark(self) -> None:
+        """eStargz layers without a prefetch set start with ``.no.prefetch.landmark``."""
+        self.add_landmark(NO_PREFETCH_LANDMARK)
+
+    def mark_prefetch_boundary(self) -> None:
+        """Everything written so far is the prefetch set (optimized mode).
+
+        eStargz: adds ``.prefetch.landmark``, whose offset is the boundary. zstd:chunked:
+        closes the current frame and records its end as the ``prefetch-end`` annotation.
+        """
+        if self.kind is FormatKind.ESTARGZ:
+            self._prefetch_pending = True
+            self.add_landmark(PREFETCH_LANDMARK)
+        else:
+            self._close_meta_frame()
+            self._submit_batch()
+            self._prefetch_pending = True
+            self._inflight.append((None, "prefetch"))
+            self._drain(all_=False)
+
+    def finish(self, trailing: Iterable[bytes]) -> LayerWriteResult:
+        """Write the trailing bytes, the index, the tar-split and the footer."""
+        if self._current is not None:
+            raise RuntimeError("entry not ended")
+        if self.kind is FormatKind.ZSTD_CHUNKED:
+            for piece in trailing:
+                self.add_meta(piece)
+            self._flush_tarsplit_meta(final=True)
+            self._close_meta_frame()
+            self._submit_batch()
+            self._drain(all_=True)
+            return self._finish_zstd()
+        # eStargz: the original end-of-archive is replaced by the TOC entry and a new one.
+        for _ in trailing:
+            pass
+        self._close_meta_frame()
+        self._submit_batch()
+        self._drain(all_=True)
+        return self._finish_estargz()
+
+    def close(self) -> None:
+        """Release the spool files (safe to call more than once)."""
+        self._toc.close()
+        if self._tarsplit is not None:
+            self._tarsplit.close()
+
+    def __enter__(self) -> LayerWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def uncompressed_size(self) -> int:
+        return self._usize
+
+    @property
+    def compressed_size(self) -> int:
+        return self._offset
+
+    # -- frames ------------------------------------------------------------------------
+
+    def _account(self, data: bytes) -> None:
+        self._diff_hash.update(data)
+        self._usize += len(data)
+
+    def _close_meta_frame(self) -> None:
+        if not self._meta_len:
+            return
+        data = self._meta[0] if len(self._meta) == 1 else b"".join(self._meta)
+        self._meta.clear()
+        self._meta_len = 0
+        self._queue_frame(data, None)
+
+    def _emit_chunk(self) -> None:
+        rec = self._current
+        assert rec is not None
+        data = self._chunk_buf[0] if len(self._chunk_buf) == 1 else b"".join(self._chunk_buf)
+        self._chunk_buf.clear()
+        self._chunk_len = 0
+        chunk = _ChunkRec(rec, self._chunk_off, len(data), False)
+        self._chunk_off += len(data)
+        rec.chunks.append(chunk)
+        rec.open_frames += 1
+        self._chunks += 1
+        self._queue_frame(data, chunk)
+
+    def _queue_frame(self, data: bytes, chunk: _ChunkRec | None) -> None:
+        self._batch.append((data, chunk is not None))
+        self._batch_frames.append(_Frame(len(data), chunk))
+        self._batch_bytes += len(data)
+        if self._batch_bytes >= _BATCH_BYTES:
+            self._submit_batch()
+
+    def _submit_batch(self) -> None:
+        if not self._batch:
+            return
+        frames, recs, size = self._batch, self._batch_frames, self._batch_bytes
+        self._batch, self._batch_frames, self._batch_bytes = [], [], 0
+        if self._executor is None:
+            result = _compress_batch(self.kind, self._level, frames)
+            self._commit(result, recs)
+            return
+        fut = self._executor.submit(_compress_batch, self.kind, self._level, frames)
+        self._inflight.append((fut, (recs, size)))
+        self._inflight_bytes += size
+        self._drain(all_=False)
+
+    def _drain(self, *, all_: bool) -> None:
+        while self._inflight:
+            fut, info = self._inflight[0]
+            if fut is None:  # a prefetch marker: everything before it is written
+                self._inflight.popleft()
+                self._prefetch_end = self._offset
+                continue
+            must_wait = all_ or self._inflight_bytes > self._max_inflight
+            if not must_wait and not fut.done():
+                return
+            result = fut.result()
+            self._inflight.popleft()
+            recs, size = info
+            self._inflight_bytes -= size
+            self._commit(result, recs)
+
+    def _commit(self, result: list[_Compressed], recs: list[_Frame]) -> None:
+        for (comp, digest, zeros), frame in zip(result, recs, strict=True):
+            start = self._offset
+            self._out.write(comp)
+            self._blob_hash.update(comp)
+            self._offset += len(comp)
+            if self._on_output is not None:
+                self._on_output(len(comp))
+            chunk = frame.chunk
+            if chunk is not None:
+                chunk.start = start
+                chunk.end = self._offset
+                chunk.digest = digest
+                chunk.zeros = zeros
+                chunk.entry.open_frames -= 1
+        self._drain_entries()
+
+    # -- TOC and tar-split ---------------------------------------------------------------
+
+    def _drain_entries(self) -> None:
+        while self._pending and self._pending[0].open_frames == 0 and self._pending[0].closed:
+            rec = self._pending.popleft()
+            if (
+                self._prefetch_pending
+                and self.kind is FormatKind.ESTARGZ
+                and rec.member.name == PREFETCH_LANDMARK
+                and rec.chunks
+            ):
+                self._prefetch_end = rec.chunks[0].start
+                self._prefetch_pending = False
+            for obj in self._toc_objects(rec):
+                self._write_toc_entry(obj)
+
+    def _toc_objects(self, rec: _EntryRec) -> list[dict[str, Any]]:
+        m = rec.member
+        if self.kind is FormatKind.ZSTD_CHUNKED:
+            base: dict[str, Any] = {"type": m.type.value, "name": m.name}
+            if m.link_name:
+                base["linkName"] = m.link_name
+            if m.mode:
+                base["mode"] = m.mode
+            if m.size and m.type is EntryType.REG:
+                base["size"] = m.size
+            if m.uid:
+                base["uid"] = m.uid
+            if m.gid:
+                base["gid"] = m.gid
+            base["modtime"] = format_rfc3339nano(m.mtime_ns)
+            if m.atime_ns is not None:
+                base["accesstime"] = format_rfc3339nano(m.atime_ns)
+            if m.ctime_ns is not None:
+                base["changetime"] = format_rfc3339nano(m.ctime_ns)
+            if m.dev_major:
+                base["devMajor"] = m.dev_major
+            if m.dev_minor:
+                base["devMinor"] = m.dev_minor
+            if m.xattrs:
+                base["xattrs"] = {k: base64.b64encode(v).decode() for k, v in m.xattrs.items()}
+            if not rec.chunks:
+                return [base]
+            if rec.digest:
+                base["digest"] = rec.digest
+            base["offset"] = rec.chunks[0].start
+            base["endOffset"] = rec.chunks[-1].end
+            if len(rec.chunks) == 1:
+                if rec.chunks[0].zeros:
+                    base["chunkSize"] = rec.chunks[0].size
+                    base["chunkDigest"] = rec.chunks[0].digest
+                    base["chunkType"] = "zeros"
+                return [base]
+            out = [base]
+            for i, c in enumerate(rec.chunks):
+                obj = base if i == 0 else {"type": "chunk", "name": m.name, "offset": c.start}
+                obj["chunkSize"] = c.size
+                if c.offset:
+                    obj["chunkOffset"] = c.offset
+                obj["chunkDigest"] = c.digest
+                if c.zeros:
+                    obj["chunkType"] = "zeros"
+                if i:
+                    out.append(obj)
+            return out
+        # eStargz
+        ent: dict[str, Any] = {"name": m.name, "type": m.type.value}
+        if m.size and m.type is EntryType.REG:
+            ent["size"] = m.size
+        if m.mtime_ns:
+            ent["modtime"] = format_rfc3339(m.mtime_ns)
+        if m.link_name:
+            ent["linkName"] = m.link_name
+        if m.mode:
+            ent["mode"] = m.mode
+        if m.uid:
+            ent["uid"] = m.uid
+        if m.gid:
+            ent["gid"] = m.gid
+        if m.uname:
+            ent["userName"] = m.uname
+        if m.gname:
+            ent["groupName"] = m.gname
+        if m.dev_major:
+            ent["devMajor"] = m.dev_major
+        if m.dev_minor:
+            ent["devMinor"] = m.dev_minor
+        if m.xattrs:
+            ent["xattrs"] = {k: base64.b64encode(v).decode() for k, v in m.xattrs.items()}
+        if not rec.chunks:
+            return [ent]
+        ent["offset"] = rec.chunks[0].start
+        if rec.digest:
+            ent["digest"] = rec.digest
+        res = [ent]
+        last = len(rec.chunks) - 1
+        for i, c in enumerate(rec.chunks):
+            obj = ent if i == 0 else {"name": m.name, "type": "chunk", "offset": c.start}
+            if c.offset:
+                obj["chunkOffset"] = c.offset
+            if i != last:
+                obj["chunkSize"] = c.size
+            obj["chunkDigest"] = c.digest
+            if i:
+                res.append(obj)
+        return res
+
+    def _write_toc_raw(self, data: bytes) -> None:
+        self._toc.write(data)
+        self._toc_hash.update(data)
+        self._toc_len += len(data)
+
+    def _write_toc_entry(self, obj: dict[str, Any]) -> None:
+        if self.kind is FormatKind.ZSTD_CHUNKED:
+            text = json.dumps(obj, separators=(",", ":"))
+            data = (text if self._toc_first else "," + text).encode()
+        else:
+            body = json.dumps(obj, indent="\t").replace("\n", "\n\t\t")
+            data = (("\n\t\t" if self._toc_first else ",\n\t\t") + body).encode()
+        self._toc_first = False
+        self._write_toc_raw(data)
+
+    def _flush_tarsplit_meta(self, *, final: bool = False) -> None:
+        if self._ts_writer is None:
+            return
+        if self._ts_meta or final:
+            payload = b"".join(self._ts_meta)
+            self._ts_meta.clear()
+            if payload or final:
+                self._tarsplit_entry({"type": 2, "payload": base64.b64encode(payload).decode()})
+
+    def _tarsplit_entry(self, obj: dict[str, Any]) -> None:
+        if obj.get("size") == 0:
+            del obj["size"]
+        obj["position"] = self._ts_position
+        self._ts_position += 1
+        line = json.dumps(obj, separators=(",", ":")).encode() + b"\n"
+        self._ts_ulen += len(line)
+        self._ts_writer.write(line)
+
+    def _copy_spool(self, f: IO[bytes]) -> None:
+        f.seek(0)
+        while True:
+            b = f.read(1 << 20)
+            if not b:
+                return
+            self._write_out(b)
+
+    def _write_out(self, b: bytes) -> None:
+        self._out.write(b)
+        self._blob_hash.update(b)
+        self._offset += len(b)
+        if self._on_output is not None:
+            self._on_output(len(b))
+
+    def _finish_zstd(self) -> LayerWriteResult:
+        assert self._tarsplit is not None
+        self._ts_writer.close()
+        ts_len = self._ts_counter.count
+        ts_ulen = self._ts_ulen
+        ts_digest = "sha256:" + self._ts_counter.hash.hexdigest()
+        self._write_toc_raw(b'],"tarSplitDigest":"' + ts_digest.encode() + b'"}')
+        # compress the TOC JSON into a second spool (streaming, bounded memory)
+        toc_c = tempfile.TemporaryFile(dir=self._spool_dir)  # noqa: SIM115 - closed below
+        try:
+            counter = _CountingWriter(toc_c)
+            zw: Any = zstandard.ZstdCompressor(level=self._level).stream_writer(
+                cast(IO[bytes], counter), closefd=False
+            )
+            self._toc.seek(0)
+            while True:
+                b = self._toc.read(1 << 20)
+                if not b:
+                    break
+                zw.write(b)
+            zw.close()
+            toc_len = counter.count
+            toc_checksum = "sha256:" + counter.hash.hexdigest()
+            self._write_out(b"\x50\x2a\x4d\x18" + toc_len.to_bytes(4, "little"))
+            toc_off = self._offset
+            self._copy_spool(toc_c)
+        finally:
+            toc_c.close()
+        self._write_out(b"\x50\x2a\x4d\x18" + ts_len.to_bytes(4, "little"))
+        ts_off = self._offset
+        self._copy_spool(self._tarsplit)
+        footer = ZstdChunkedFooter(toc_off, toc_len, self._toc_len, ts_off, ts_len, ts_ulen)
+        self._write_out(build_footer(footer))
+        position = f"{toc_off}:{toc_len}:{self._toc_len}:1"
+        annotations = {
+            ANNOTATION_CHECKSUM: toc_checksum,
+            ANNOTATION_POSITION: position,
+            ANNOTATION_TARSPLIT_POSITION: f"{ts_off}:{ts_len}:{ts_ulen}",
+            ANNOTATION_TARSPLIT_CHECKSUM: ts_digest,
+            ANNOTATION_OLD_CHECKSUM: toc_checksum,
+            ANNOTATION_OLD_POSITION: position,
+        }
+        if self._prefetch_end is not None:
+            annotations[ANNOTATION_PREFETCH_END] = str(self._prefetch_end)
+        return self._result(toc_checksum, annotations)
+
+    def _finish_estargz(self) -> LayerWriteResult:
+        self._write_toc_raw(b"\n\t]\n}")
+        toc_digest = "sha256:" + self._toc_hash.hexdigest()
+        toc_offset = self._offset
+        header = build_simple_header(ESTARGZ_TOC_NAME, self._toc_len)
+        trailer = bytes(-self._toc_len % BLOCK) + bytes(2 * BLOCK)
+        comp = isal_zlib.compressobj(self._level, isal_zlib.DEFLATED, 31)
+        self._account(header)
+        self._write_out(comp.compress(header))
+        self._toc.seek(0)
+        while True:
+            b = self._toc.read(1 << 20)
+            if not b:
+                break
+            self._account(b)
+            self._write_out(comp.compress(b))
+        self._account(trailer)
+        self._write_out(comp.compress(trailer) + comp.flush())
+        self._write_out(build_estargz_footer(toc_offset))
+        annotations = {
+            ANNOTATION_TOC_DIGEST: toc_digest,
+            ANNOTATION_UNCOMPRESSED_SIZE: str(self._usize),
+        }
+        return self._result(toc_digest, annotations)
+
+    def _result(self, toc_digest: str, annotations: dict[str, str]) -> LayerWriteResult:
+        return LayerWriteResult(
+            kind=self.kind,
+            digest="sha256:" + self._blob_hash.hexdigest(),
+            size=self._offset,
+            diff_id="sha256:" + self._diff_hash.hexdigest(),
+            uncompressed_size=self._usize,
+            toc_digest=toc_digest,
+            annotations=annotations,
+            prefetch_end=self._prefetch_end,
+            entries=self._entries,
+            chunks=self._chunks,
+        )
+
+
+class _CountingWriter(io.RawIOBase):
+    """A file wrapper that counts and hashes what is written (the compressed bytes)."""
+
+    def __init__(self, f: IO[bytes]) -> None:
+        self.f = f
+        self.count = 0
+        self.hash = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        self.f.write(b)
+        self.hash.update(b)
+        self.count += len(b)
+        return len(b)
+
+
+def _simple_member(raw: bytes, name: str, size: int) -> TarMember:
+    return TarMember(
+        raw=raw,
+        name=name,
+        type=EntryType.REG,
+        typeflag=b"0",
+        link_name="",
+        mode=0o644,
+        uid=0,
+        gid=0,
+        uname="",
+        gname="",
+        size=size,
+        mtime_ns=0,
+        atime_ns=None,
+        ctime_ns=None,
+        dev_major=0,
+        dev_minor=0,
+        xattrs={},
+        pax={},
+    )
