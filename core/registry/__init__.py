@@ -13,8 +13,16 @@ async with RegistryClient("127.0.0.1:5000", credentials=("user", "secret")) as r
 
 from core.registry._auth import Anonymous, Auth, BasicAuth, BearerAuth, Challenge, parse_challenges
 from core.registry._client import BlobSource, PushResult, RegistryClient
+from core.registry._importer import (
+    ImportOptions,
+    ImportResult,
+    LayerFile,
+    build_layers,
+    import_rootfs,
+)
 from core.registry._ranges import ContentRange, parse_content_range, parse_multipart_byteranges
 from core.registry._retry import RetryPolicy
+from core.registry._transfer import CopyResult, ImageLocation, copy_image, open_location_client
 
 __all__ = [
     "Anonymous",
@@ -24,9 +32,18 @@ __all__ = [
     "BlobSource",
     "Challenge",
     "ContentRange",
+    "CopyResult",
+    "ImageLocation",
+    "ImportOptions",
+    "ImportResult",
+    "LayerFile",
     "PushResult",
     "RegistryClient",
     "RetryPolicy",
+    "build_layers",
+    "copy_image",
+    "import_rootfs",
+    "open_location_client",
     "parse_challenges",
     "parse_content_range",
     "parse_multipart_byteranges",

@@ -1009,13 +1009,12 @@ class RegistryClient:
             size = len(data)
         elif isinstance(source, str | os.PathLike):
             path = Path(source)
-            if expected is None or size is None:
-                hasher = DigestHasher(expected.algorithm if expected else "sha256")
+            if expected is None:
+                hasher = DigestHasher()
                 await asyncio.to_thread(_hash_file, path, hasher)
-                actual = hasher.digest()
-                if expected is not None:
-                    expected.verify_digest(actual)
-                expected, size = actual, hasher.size
+                expected, size = hasher.digest(), hasher.size
+            elif size is None:
+                size = (await asyncio.to_thread(path.stat)).st_size
         if expected is not None and check_exists:
             existing = await self.blob_size(repository, expected)
             if existing is not None:
@@ -1308,23 +1307,42 @@ def _flush_close(fh: BinaryIO) -> None:
 def _file_body(
     path: Path, size: int, digest: Digest, on_progress: ProgressCallback | None
 ) -> Callable[[], AsyncIterator[bytes]]:
-    """A replayable body: each call reads the file again (for retries)."""
+    """A replayable request body (each call reads the file again, for retries) that is
+    verified while it streams: the last chunk is withheld and :class:`DigestMismatch` raised
+    instead when the file's size or digest is not the expected one, so the registry never
+    receives a complete wrong blob."""
 
     async def body() -> AsyncIterator[bytes]:
         fh = await asyncio.to_thread(open, path, "rb")
+        hasher = digest.new_hasher()
+        pending: bytes | None = None
         try:
-            sent = 0
             while True:
-                chunk = await asyncio.to_thread(fh.read, _FILE_READ)
+                chunk = await asyncio.to_thread(_read_and_hash, fh, hasher)
                 if not chunk:
                     break
-                sent += len(chunk)
-                yield chunk
-                emit(on_progress, Progress("upload", sent, size, str(digest)))
+                if hasher.size > size:
+                    break
+                if pending is not None:
+                    yield pending
+                    emit(
+                        on_progress, Progress("upload", hasher.size - len(chunk), size, str(digest))
+                    )
+                pending = chunk
         finally:
             await asyncio.to_thread(fh.close)
+        _check_complete(digest, hasher, size, f"file {path.name}")
+        if pending is not None:
+            yield pending
+        emit(on_progress, Progress("upload", size, size, str(digest)))
 
     return body
+
+
+def _read_and_hash(fh: BinaryIO, hasher: DigestHasher) -> bytes:
+    chunk = fh.read(_FILE_READ)
+    hasher.update(chunk)
+    return chunk
 
 
 async def _as_stream(source: BlobSource) -> AsyncIterator[bytes]:

@@ -1,0 +1,212 @@
+"""``fcaccel import`` and ``fcaccel copy``: getting images without a container engine.
+
+Locations: ``docker://HOST/REPO:TAG`` (or a bare reference) and ``oci:PATH[:TAG]``.
+Registry passwords come from ``--creds USER:PASSWORD``, or ``--creds USER`` with the
+password in ``FCACCEL_REGISTRY_PASSWORD``. Loopback registries use plain HTTP; others use
+HTTPS unless ``--insecure`` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+from collections.abc import AsyncIterator
+
+from core.errors import InvalidInput
+from core.oci import Compression, Platform
+from core.registry import (
+    ImageLocation,
+    ImportOptions,
+    RegistryClient,
+    copy_image,
+    import_rootfs,
+)
+
+__all__ = ["register"]
+
+_SIZE_RE = re.compile(r"(\d+)\s*([kmgt]?)i?b?", re.IGNORECASE)
+
+
+def _size(text: str) -> int:
+    m = _SIZE_RE.fullmatch(text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r} (e.g. 64M, 1G)")
+    exponent: int = " kmgt".index((m.group(2) or " ").lower())
+    return int(m.group(1)) * (1 << (10 * exponent))
+
+
+def _creds(text: str | None) -> tuple[str, str] | None:
+    if text is None:
+        return None
+    user, sep, password = text.partition(":")
+    if not sep:
+        password = os.environ.get("FCACCEL_REGISTRY_PASSWORD", "")
+        if not password:
+            raise InvalidInput(
+                "--creds USER needs the password in FCACCEL_REGISTRY_PASSWORD (or USER:PASSWORD)"
+            )
+    return user, password
+
+
+@contextlib.asynccontextmanager
+async def _client_for(
+    location: ImageLocation, creds: str | None, insecure: bool
+) -> AsyncIterator[RegistryClient | None]:
+    if location.kind != "registry":
+        yield None
+        return
+    assert location.reference is not None
+    async with RegistryClient.for_reference(
+        location.reference, credentials=_creds(creds), insecure=True if insecure else None
+    ) as client:
+        yield client
+
+
+async def _run_import(args: argparse.Namespace) -> int:
+    dest = ImageLocation.parse(args.destination)
+    options = ImportOptions(
+        compression=Compression(args.compression),
+        compression_level=args.level,
+        split_paths=tuple(args.layer or ()),
+        max_layer_size=args.max_layer_size,
+        timestamp=args.timestamp,
+        architecture=args.arch,
+        os=args.os,
+        variant=args.variant,
+        entrypoint=json.loads(args.entrypoint) if args.entrypoint else None,
+        cmd=json.loads(args.cmd) if args.cmd else None,
+        env=tuple(args.env or ()),
+        working_dir=args.workdir,
+        user=args.user,
+        exposed_ports=tuple(args.expose or ()),
+        labels=dict(_kv(v) for v in args.label or ()),
+    )
+    for name, value in (("--entrypoint", options.entrypoint), ("--cmd", options.cmd)):
+        if value is not None and (
+            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+        ):
+            raise InvalidInput(f'{name} must be a JSON list of strings, e.g. ["/app", "-v"]')
+    async with _client_for(dest, args.creds, args.insecure) as client:
+        result = await import_rootfs(args.source, dest, options=options, client=client)
+    print(
+        json.dumps(
+            {
+                "digest": str(result.digest),
+                "destination": str(dest),
+                "layers": [
+                    {"digest": str(lf.digest), "size": lf.size, "group": lf.group or "/"}
+                    for lf in result.layers
+                ],
+            }
+        )
+    )
+    return 0
+
+
+def _kv(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise InvalidInput(f"expected KEY=VALUE, got {text!r}")
+    return key, value
+
+
+async def _run_copy(args: argparse.Namespace) -> int:
+    src = ImageLocation.parse(args.source)
+    dst = ImageLocation.parse(args.destination)
+    platforms = [Platform.parse(p) for p in args.platform] if args.platform else None
+    async with (
+        _client_for(src, args.src_creds, args.src_insecure) as src_client,
+        _client_for(dst, args.dest_creds, args.dest_insecure) as dst_client,
+    ):
+        shared = (
+            src_client is not None
+            and dst_client is not None
+            and src_client.base_url == dst_client.base_url
+            and args.src_creds == args.dest_creds
+        )
+        result = await copy_image(
+            src,
+            dst,
+            source_client=src_client,
+            destination_client=src_client if shared else dst_client,
+            platforms=platforms,
+            concurrency=args.jobs,
+        )
+    print(
+        json.dumps(
+            {
+                "digest": str(result.digest),
+                "mediaType": result.media_type,
+                "manifests": result.manifests,
+                "copied": result.blobs_copied,
+                "skipped": result.blobs_skipped,
+                "mounted": result.blobs_mounted,
+                "bytes": result.bytes_copied,
+            }
+        )
+    )
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = subparsers.add_parser(
+        "import",
+        help="build an OCI image from a directory or rootfs tarball",
+        description="Build a layered OCI image from a directory or a root-filesystem tarball "
+        "and push it to a registry or write it to an OCI layout.",
+    )
+    p.add_argument("source", help="directory or tarball (.tar, .tar.gz, .tar.zst …)")
+    p.add_argument("destination", help="docker://HOST/REPO:TAG or oci:PATH[:TAG]")
+    p.add_argument(
+        "--compression", choices=[c.value for c in Compression], default=Compression.GZIP.value
+    )
+    p.add_argument("--level", type=int, default=None, help="compression level")
+    p.add_argument(
+        "--layer",
+        action="append",
+        metavar="PATH",
+        help="put PATH (e.g. usr/lib) in a layer of its own; repeatable",
+    )
+    p.add_argument(
+        "--max-layer-size", type=_size, default=None, metavar="SIZE", help="split layers at SIZE"
+    )
+    p.add_argument(
+        "--timestamp",
+        type=int,
+        default=None,
+        help="Unix time for every file and the config (default: SOURCE_DATE_EPOCH if set)",
+    )
+    p.add_argument("--arch", default="amd64")
+    p.add_argument("--os", default="linux")
+    p.add_argument("--variant", default=None)
+    p.add_argument("--entrypoint", default=None, help='JSON list, e.g. ["/app"]')
+    p.add_argument("--cmd", default=None, help='JSON list, e.g. ["--port", "9000"]')
+    p.add_argument("--env", action="append", metavar="KEY=VALUE")
+    p.add_argument("--workdir", default=None)
+    p.add_argument("--user", default=None)
+    p.add_argument("--expose", action="append", metavar="PORT[/PROTO]")
+    p.add_argument("--label", action="append", metavar="KEY=VALUE")
+    p.add_argument("--creds", default=None, metavar="USER[:PASSWORD]")
+    p.add_argument("--insecure", action="store_true", help="plain HTTP to the registry")
+    p.set_defaults(func=_run_import)
+
+    c = subparsers.add_parser(
+        "copy",
+        help="copy images between registries and OCI layouts",
+        description="Copy an image (every platform of an index by default) between "
+        "registries (docker://HOST/REPO:TAG) and OCI layouts (oci:PATH[:TAG]).",
+    )
+    c.add_argument("source")
+    c.add_argument("destination")
+    c.add_argument(
+        "--platform", action="append", metavar="OS/ARCH[/VARIANT]", help="copy only these"
+    )
+    c.add_argument("--jobs", type=int, default=4, help="concurrent blob transfers")
+    c.add_argument("--src-creds", default=None, metavar="USER[:PASSWORD]")
+    c.add_argument("--dest-creds", default=None, metavar="USER[:PASSWORD]")
+    c.add_argument("--src-insecure", action="store_true")
+    c.add_argument("--dest-insecure", action="store_true")
+    c.set_defaults(func=_run_copy)
