@@ -1,0 +1,450 @@
+"""The function runtime: warm instances, cold starts, invocations over the FC container contract.
+
+An invocation without an idle warm instance cold-starts one through an `InstanceBackend`
+(``core.coldstart``: lazy pull for accelerated images, full pull otherwise; exec mode with FUSE
+and bubblewrap, replay mode elsewhere). Instances stay warm for the idle timeout and are
+reused, up to ``instanceConcurrency`` requests each. Every invocation is recorded with its
+cold-start timeline (phases with durations, bytes and requests), retrievable by request id and
+published on the event stream (``invocation.finished``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from core.emulator._context import ServerContext
+from core.emulator._errors import ApiError
+from core.errors import CoreError
+
+__all__ = [
+    "InstanceBackend",
+    "InstanceHandle",
+    "InstanceSpec",
+    "InvokeResult",
+    "Phase",
+    "RuntimeManager",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """One timed phase of a cold start (``resolve``, ``pull``, ``mount``/``unpack``, ``start``)."""
+
+    name: str
+    start_ms: float
+    duration_ms: float
+    bytes: int = 0
+    requests: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "startMs": round(self.start_ms, 3),
+            "durationMs": round(self.duration_ms, 3),
+            "bytes": self.bytes,
+            "requests": self.requests,
+            **({"extra": self.extra} if self.extra else {}),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceSpec:
+    """What a backend needs to start one instance of a function."""
+
+    instance_id: str
+    function_name: str
+    registry: str  # host:port of this server's registry
+    repository: str
+    digest: str  # the resolved manifest digest
+    lazy: bool  # accelerated image: lazy pull
+    port: int
+    entrypoint: tuple[str, ...] | None
+    command: tuple[str, ...] | None
+    environment: Mapping[str, str]
+    health_check: Mapping[str, Any] | None
+    memory_mb: int
+    timeout: float
+    credentials: tuple[str, str]
+
+
+@dataclass(slots=True)
+class InvokeResult:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    instance_id: str | None
+    cold: bool
+    log_tail: bytes = b""
+    error_type: str | None = None
+
+
+class InstanceHandle(Protocol):
+    """A running instance. ``invoke`` speaks HTTP to the container's port."""
+
+    instance_id: str
+    mode: str
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        deadline: float,
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Send one request; ``deadline`` seconds at most (then `TimeoutError`)."""
+        ...
+
+    def log_bytes(self) -> int:
+        """How many log bytes the instance has written so far."""
+        ...
+
+    def log_since(self, offset: int) -> bytes: ...
+
+    async def stop(self) -> None: ...
+
+
+class InstanceBackend(Protocol):
+    def info(self) -> dict[str, Any]: ...
+
+    async def start(
+        self, spec: InstanceSpec, on_phase: Callable[[Phase], None]
+    ) -> InstanceHandle: ...
+
+
+class UnavailableBackend:
+    """Used when no instance backend can run here; invocations fail with ``CAExited``."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def info(self) -> dict[str, Any]:
+        return {"mode": "unavailable", "reason": self.reason}
+
+    async def start(self, spec: InstanceSpec, on_phase: Callable[[Phase], None]) -> InstanceHandle:
+        raise CoreError(self.reason, code="CAExited")
+
+
+@dataclass(slots=True)
+class _Instance:
+    handle: InstanceHandle
+    function: str
+    spec: InstanceSpec
+    created: float
+    last_used: float
+    active: int = 0
+    invocations: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "instanceId": self.handle.instance_id,
+            "versionId": "LATEST",
+            "status": "Running" if self.active else "Idle",
+            "mode": self.handle.mode,
+            "createdTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.created)),
+            "lastInvokedTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.last_used)),
+            "activeRequests": self.active,
+            "invocations": self.invocations,
+            "imageDigest": self.spec.digest,
+            "lazy": self.spec.lazy,
+        }
+
+
+class RuntimeManager:
+    def __init__(
+        self, ctx: ServerContext, backend: InstanceBackend, *, idle_timeout: float = 300.0
+    ) -> None:
+        self.ctx = ctx
+        self.backend = backend
+        self.idle_timeout = idle_timeout
+        self._instances: dict[str, list[_Instance]] = {}
+        self._starting: dict[str, int] = {}
+        self._lock = asyncio.Lock()
+        self._reaper: asyncio.Task[None] | None = None
+
+    def info(self) -> dict[str, Any]:
+        return {
+            **self.backend.info(),
+            "idleTimeoutSeconds": self.idle_timeout,
+            "warmInstances": sum(len(v) for v in self._instances.values()),
+        }
+
+    async def start(self) -> None:
+        self._reaper = asyncio.create_task(self._reap(), name="instance-reaper")
+
+    async def close(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reaper
+        for name in list(self._instances):
+            await self.stop_function(name, reason="server-stopping")
+
+    def list_instances(self, name: str) -> list[dict[str, Any]]:
+        return [i.to_json() for i in self._instances.get(name, [])]
+
+    async def stop_function(self, name: str, *, reason: str) -> int:
+        instances = self._instances.pop(name, [])
+        for inst in instances:
+            await self._stop(inst, reason)
+        return len(instances)
+
+    async def _stop(self, inst: _Instance, reason: str) -> None:
+        try:
+            await inst.handle.stop()
+        except CoreError as exc:
+            log.warning("stopping instance %s: %s", inst.handle.instance_id, exc)
+        self.ctx.bus.publish(
+            "instance.stopped",
+            functionName=inst.function,
+            instanceId=inst.handle.instance_id,
+            reason=reason,
+        )
+
+    async def _reap(self) -> None:
+        while True:
+            await asyncio.sleep(min(5.0, max(0.2, self.idle_timeout / 4)))
+            now = time.monotonic()
+            for name, instances in list(self._instances.items()):
+                for inst in list(instances):
+                    if not inst.active and now - inst.last_used > self.idle_timeout:
+                        instances.remove(inst)
+                        await self._stop(inst, "idle")
+                if not instances:
+                    self._instances.pop(name, None)
+
+    def _spec(self, doc: dict[str, Any], instance_id: str) -> InstanceSpec:
+        ccc = doc["customContainerConfig"]
+        resolved = str(ccc.get("resolvedImageUri") or "")
+        name_part, _, digest = resolved.partition("@")
+        _, _, repository = name_part.partition("/")
+        image = str(ccc.get("image", ""))
+        tag = image.rsplit(":", 1)[-1] if "@" not in image else ""
+        lazy = tag.endswith("_accelerated")
+        env = dict(doc.get("environmentVariables") or {})
+        port = int(ccc.get("port") or 9000)
+        env.update(
+            {
+                "FC_FUNCTION_NAME": doc["functionName"],
+                "FC_FUNCTION_HANDLER": str(doc.get("handler", "")),
+                "FC_FUNCTION_MEMORY_SIZE": str(doc.get("memorySize", 512)),
+                "FC_FUNCTION_VERSION": "LATEST",
+                "FC_REGION": "local",
+                "FC_ACCOUNT_ID": self.ctx.config.account_id,
+                "FC_CUSTOM_LISTEN_PORT": str(port),
+                "FC_INSTANCE_ID": instance_id,
+            }
+        )
+        return InstanceSpec(
+            instance_id=instance_id,
+            function_name=doc["functionName"],
+            registry=self.ctx.registry_host,
+            repository=repository,
+            digest=digest,
+            lazy=lazy,
+            port=port,
+            entrypoint=tuple(ccc["entrypoint"]) if ccc.get("entrypoint") else None,
+            command=tuple(ccc["command"]) if ccc.get("command") else None,
+            environment=env,
+            health_check=ccc.get("healthCheckConfig"),
+            memory_mb=int(doc.get("memorySize", 512)),
+            timeout=float(doc.get("timeout", 3)),
+            credentials=(
+                self.ctx.credentials.access_key_id,
+                self.ctx.credentials.access_key_secret,
+            ),
+        )
+
+    async def _acquire(
+        self, doc: dict[str, Any], request_id: str
+    ) -> tuple[_Instance, bool, list[Phase]]:
+        name = doc["functionName"]
+        concurrency = int(doc.get("instanceConcurrency", 1))
+        resolved = doc["customContainerConfig"].get("resolvedImageUri")
+        async with self._lock:
+            for inst in self._instances.get(name, []):
+                if inst.active < concurrency and inst.spec.digest in str(resolved):
+                    inst.active += 1
+                    return inst, False, []
+        instance_id = f"c-{int(time.time()):08x}-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:12]}"
+        spec = self._spec(doc, instance_id)
+        phases: list[Phase] = []
+
+        def on_phase(phase: Phase) -> None:
+            phases.append(phase)
+            self.ctx.bus.publish(
+                "coldstart.phase",
+                functionName=name,
+                requestId=request_id,
+                instanceId=instance_id,
+                phase=phase.to_json(),
+            )
+
+        self.ctx.bus.publish(
+            "instance.starting",
+            functionName=name,
+            instanceId=instance_id,
+            requestId=request_id,
+            lazy=spec.lazy,
+        )
+        handle = await self.backend.start(spec, on_phase)
+        now = time.monotonic()
+        inst = _Instance(handle, name, spec, created=time.time(), last_used=now, active=1)
+        async with self._lock:
+            self._instances.setdefault(name, []).append(inst)
+        self.ctx.bus.publish(
+            "instance.started",
+            functionName=name,
+            instanceId=instance_id,
+            mode=handle.mode,
+            lazy=spec.lazy,
+        )
+        return inst, True, phases
+
+    async def invoke(
+        self,
+        doc: dict[str, Any],
+        body: bytes,
+        headers: Mapping[str, str],
+        request_id: str,
+        *,
+        log_tail: bool,
+    ) -> InvokeResult:
+        name = doc["functionName"]
+        t0 = time.perf_counter()
+        cold = False
+        phases: list[Phase] = []
+        inst: _Instance | None = None
+        try:
+            inst, cold, phases = await self._acquire(doc, request_id)
+        except CoreError as exc:
+            elapsed = (time.perf_counter() - t0) * 1000
+            await self._record(
+                request_id, name, True, None, 412, phases, elapsed, error=f"{exc.code}: {exc}"
+            )
+            raise ApiError(
+                412, "CAExited", f"the function instance could not be started: {exc}"
+            ) from exc
+        start_ms = (time.perf_counter() - t0) * 1000
+        offset = inst.handle.log_bytes()
+        fwd = {
+            "content-type": headers.get("content-type", "application/octet-stream"),
+            "x-fc-request-id": request_id,
+            "x-fc-function-name": name,
+            "x-fc-function-memory": str(doc.get("memorySize", 512)),
+            "x-fc-function-handler": str(doc.get("handler", "")),
+            "x-fc-function-timeout": str(doc.get("timeout", 3)),
+            "x-fc-region": "local",
+            "x-fc-account-id": self.ctx.config.account_id,
+            "x-fc-qualifier": "LATEST",
+            "x-fc-version-id": "LATEST",
+            "x-fc-control-path": "/invoke",
+            "x-fc-instance-id": inst.handle.instance_id,
+        }
+        t1 = time.perf_counter()
+        resp_headers: dict[str, str] = {}
+        status, resp_body, error_type = 200, b"", None
+        try:
+            status, resp_headers, resp_body = await inst.handle.request(
+                "POST", "/invoke", fwd, body, float(doc.get("timeout", 3))
+            )
+            if resp_headers.get("x-fc-status") == "404" or status >= 500:
+                error_type = "UnhandledInvocationError"
+        except TimeoutError:
+            status, error_type = 200, "FunctionTimeoutError"
+            resp_body = json.dumps(
+                {"errorMessage": f"Function timed out after {doc.get('timeout', 3)} seconds"}
+            ).encode()
+        except CoreError as exc:
+            status, error_type = 502, "UnhandledInvocationError"
+            resp_body = json.dumps({"errorMessage": f"{exc}"}).encode()
+        finally:
+            inst.active -= 1
+            inst.last_used = time.monotonic()
+            inst.invocations += 1
+        invoke_ms = (time.perf_counter() - t1) * 1000
+        if cold:
+            phases.append(Phase("first-invoke", start_ms, invoke_ms, bytes=len(resp_body)))
+        else:
+            phases.append(Phase("invoke", start_ms, invoke_ms, bytes=len(resp_body)))
+        logs = inst.handle.log_since(offset)
+        marked = (
+            f"FC Invoke Start RequestId: {request_id}\n".encode()
+            + logs
+            + f"FC Invoke End RequestId: {request_id}\n".encode()
+        )
+        total_ms = (time.perf_counter() - t0) * 1000
+        await self._record(
+            request_id,
+            name,
+            cold,
+            inst.handle.instance_id,
+            status,
+            phases,
+            total_ms,
+            mode=inst.handle.mode,
+            lazy=inst.spec.lazy,
+            error=error_type,
+        )
+        return InvokeResult(
+            status=status,
+            headers=resp_headers,
+            body=resp_body,
+            instance_id=inst.handle.instance_id,
+            cold=cold,
+            log_tail=marked[-4096:] if log_tail else b"",
+            error_type=error_type,
+        )
+
+    async def _record(
+        self,
+        request_id: str,
+        name: str,
+        cold: bool,
+        instance_id: str | None,
+        status: int,
+        phases: list[Phase],
+        total_ms: float,
+        *,
+        mode: str | None = None,
+        lazy: bool | None = None,
+        error: str | None = None,
+    ) -> None:
+        doc = {
+            "timeline": [p.to_json() for p in phases],
+            "totalMs": round(total_ms, 3),
+            "mode": mode,
+            "lazy": lazy,
+            "error": error,
+        }
+        now = int(time.time() * 1000)
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT OR REPLACE INTO invocations (request_id, function, ts, cold, "
+                "instance_id, status, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (request_id, name, now, int(cold), instance_id, status, json.dumps(doc)),
+            )
+
+        await self.ctx.db.run(write, "invocation")
+        self.ctx.bus.publish(
+            "invocation.finished",
+            requestId=request_id,
+            functionName=name,
+            coldStart=cold,
+            instanceId=instance_id,
+            statusCode=status,
+            **doc,
+        )

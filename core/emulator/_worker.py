@@ -1,0 +1,496 @@
+"""The conversion worker: ``ACCELERATED_IMAGE`` build rules → tasks → ``<tag>_accelerated``.
+
+A tag pushed into a repository with an active rule (repository or namespace scope) queues a
+task (``i2a-…``). Tasks run with bounded concurrency through ``core.convert``, which pulls the
+source from this server's own registry and pushes ``<tag>_accelerated`` back through it. The
+target tag is written last, together with its manifest, in one sqlite transaction by the
+registry, so there is never a partial ``_accelerated`` tag. Pushes of ``*_accelerated`` tags
+never trigger tasks.
+
+Status: PENDING → BUILDING → SUCCESS / FAILED / CANCELED. Progress goes to the task log
+(``ListArtifactBuildTaskLog``) and the event stream. After a crash, a task that was BUILDING is
+resumed (queued again) up to `MAX_ATTEMPTS` times, then failed with a reason; one whose target
+tag was already written is marked SUCCESS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from core._progress import Progress, ProgressCallback
+from core.emulator import _faults
+from core.emulator._acr import ACCELERATED_SUFFIX
+from core.emulator._context import ServerContext, new_id
+from core.errors import CoreError
+
+__all__ = ["MAX_ATTEMPTS", "ConversionJob", "ConversionWorker", "Converter"]
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+_PROGRESS_INTERVAL = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class ConversionJob:
+    task_id: str
+    registry: str  # host:port of this server
+    repo: str
+    source_tag: str
+    source_digest: str
+    target_tag: str
+    credentials: tuple[str, str]
+    parameters: dict[str, Any]
+
+
+#: ``await converter(job, on_progress)`` converts and pushes ``job.target_tag``.
+Converter = Callable[[ConversionJob, ProgressCallback], Awaitable[None]]
+
+
+async def convert_with_core(job: ConversionJob, on_progress: ProgressCallback) -> None:
+    """The default converter: ``core.convert.convert_image`` against this server's registry."""
+    from core import convert
+    from core.registry import RegistryClient
+
+    convert_image = getattr(convert, "convert_image", None)
+    options_type = getattr(convert, "ConvertOptions", None)
+    if convert_image is None or options_type is None:
+        raise CoreError("the conversion core is not available in this build", code="ConvertError")
+    src = f"{job.registry}/{job.repo}@{job.source_digest}"
+    dst = f"{job.registry}/{job.repo}:{job.target_tag}"
+    async with RegistryClient(job.registry, credentials=job.credentials) as client:
+        await convert_image(client, src, dst, options_type(threads=2), on_progress)
+
+
+class ConversionWorker:
+    def __init__(
+        self, ctx: ServerContext, *, concurrency: int = 1, converter: Converter | None = None
+    ) -> None:
+        self.ctx = ctx
+        self.concurrency = max(1, concurrency)
+        self._converter = converter or convert_with_core
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._runners: list[asyncio.Task[None]] = []
+        self._finished_hooks: list[Callable[[str], Awaitable[None]]] = []
+        self._closing = False
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "concurrency": self.concurrency,
+            "running": sorted(self._running),
+            "queued": self._queue.qsize(),
+        }
+
+    def on_finished(self, hook: Callable[[str], Awaitable[None]]) -> None:
+        """``hook(repo)`` runs after each task of ``repo`` ends."""
+        self._finished_hooks.append(hook)
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self._recover()
+        for i in range(self.concurrency):
+            self._runners.append(asyncio.create_task(self._run(), name=f"convert-{i}"))
+
+    async def close(self) -> None:
+        self._closing = True
+        for task in self._runners:
+            task.cancel()
+        running = list(self._running.values())
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*self._runners, *running, return_exceptions=True)
+        self._runners.clear()
+
+    async def _recover(self) -> None:
+        """Re-queue or fail what a stop interrupted."""
+        now = int(time.time() * 1000)
+
+        def sweep(conn: sqlite3.Connection) -> list[str]:
+            queue: list[str] = []
+            rows = conn.execute(
+                "SELECT * FROM tasks WHERE status IN ('PENDING', 'BUILDING') ORDER BY created"
+            ).fetchall()
+            for row in rows:
+                if row["status"] == "BUILDING":
+                    done = conn.execute(
+                        "SELECT digest FROM tags WHERE repo = ? AND tag = ? AND updated >= ?",
+                        (row["repo"], row["target_tag"], row["started"] or 0),
+                    ).fetchone()
+                    if done is not None:
+                        _log_line(
+                            conn,
+                            row["id"],
+                            "server restarted after the accelerated tag was written",
+                        )
+                        conn.execute(
+                            "UPDATE tasks SET status = 'SUCCESS', target_digest = ?, "
+                            "progress = 1, ended = ? WHERE id = ?",
+                            (done["digest"], now, row["id"]),
+                        )
+                        continue
+                    if row["attempts"] >= MAX_ATTEMPTS:
+                        reason = (
+                            f"interrupted by server restarts {row['attempts']} times; giving up"
+                        )
+                        _log_line(conn, row["id"], reason)
+                        conn.execute(
+                            "UPDATE tasks SET status = 'FAILED', reason = ?, ended = ? "
+                            "WHERE id = ?",
+                            (reason, now, row["id"]),
+                        )
+                        continue
+                    _log_line(
+                        conn,
+                        row["id"],
+                        "server restarted during the conversion; the task is resumed",
+                    )
+                    conn.execute(
+                        "UPDATE tasks SET status = 'PENDING', progress = 0 WHERE id = ?",
+                        (row["id"],),
+                    )
+                queue.append(str(row["id"]))
+            return queue
+
+        for task_id in await self.ctx.db.run(sweep, "recover"):
+            self._queue.put_nowait(task_id)
+
+    # -- queueing ------------------------------------------------------------------------------
+
+    async def rule_for(self, repo: str) -> sqlite3.Row | None:
+        """The active ACCELERATED_IMAGE rule covering ``repo`` (repository first)."""
+        namespace, _, name = repo.partition("/")
+        return await self.ctx.db.fetchone(
+            "SELECT b.* FROM build_rules b "
+            "LEFT JOIN repositories r ON b.scope_type = 'REPOSITORY' AND b.scope_id = r.id "
+            "LEFT JOIN namespaces n ON b.scope_type = 'NAMESPACE' AND b.scope_id = n.id "
+            "WHERE b.artifact_type = 'ACCELERATED_IMAGE' AND "
+            "((r.namespace = ? AND r.name = ?) OR n.name = ?) "
+            "ORDER BY b.scope_type = 'REPOSITORY' DESC LIMIT 1",
+            (namespace, name, namespace),
+        )
+
+    async def on_tag(self, repo: str, tag: str, digest: str) -> None:
+        """Registry hook: a push wrote ``repo:tag``."""
+        if tag.endswith(ACCELERATED_SUFFIX) or tag.endswith("_containerd_accelerated"):
+            return
+        rule = await self.rule_for(repo)
+        if rule is None:
+            return
+        await self.enqueue(repo, tag, digest, trigger="push", rule_id=str(rule["id"]))
+
+    async def enqueue(
+        self, repo: str, tag: str, digest: str, *, trigger: str, rule_id: str | None
+    ) -> str | None:
+        """Create a PENDING task unless an identical one is already pending or running."""
+        namespace, _, name = repo.partition("/")
+        task_id = new_id("i2a-", 12)
+        now = int(time.time() * 1000)
+
+        def write(conn: sqlite3.Connection) -> str | None:
+            existing = conn.execute(
+                "SELECT id FROM tasks WHERE repo = ? AND source_tag = ? AND source_digest = ? "
+                "AND status IN ('PENDING', 'BUILDING')",
+                (repo, tag, digest),
+            ).fetchone()
+            if existing is not None:
+                return None
+            repo_row = conn.execute(
+                "SELECT id FROM repositories WHERE namespace = ? AND name = ?", (namespace, name)
+            ).fetchone()
+            if repo_row is None:
+                return None
+            conn.execute(
+                "INSERT INTO tasks (id, repo_id, repo, source_tag, source_digest, target_tag, "
+                "status, rule_id, trigger, created) VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, ?)",
+                (
+                    task_id,
+                    repo_row["id"],
+                    repo,
+                    tag,
+                    digest,
+                    tag + ACCELERATED_SUFFIX,
+                    rule_id,
+                    trigger,
+                    now,
+                ),
+            )
+            _log_line(conn, task_id, f"queued: {repo}:{tag} ({digest}) by {trigger}")
+            return task_id
+
+        created = await self.ctx.db.run(write, "task")
+        if created is not None:
+            self.ctx.bus.publish(
+                "task.created",
+                taskId=created,
+                repo=repo,
+                tag=tag,
+                targetTag=tag + ACCELERATED_SUFFIX,
+                status="PENDING",
+            )
+            self._queue.put_nowait(created)
+            await self._notify(repo)
+        return created
+
+    async def convert_existing(
+        self, repo: str, tags: list[str] | None, *, force: bool = False
+    ) -> list[dict[str, Any]]:
+        """Queue conversions of tags already in ``repo`` (all plain tags when ``tags`` is None).
+
+        Tags whose ``_accelerated`` twin exists are skipped unless ``force``.
+        """
+        rows = await self.ctx.db.fetchall("SELECT tag, digest FROM tags WHERE repo = ?", (repo,))
+        present = {str(r["tag"]): str(r["digest"]) for r in rows}
+        if not present and not tags:
+            return []
+        wanted = tags if tags is not None else sorted(present)
+        rule = await self.rule_for(repo)
+        out: list[dict[str, Any]] = []
+        for tag in wanted:
+            if tag.endswith(ACCELERATED_SUFFIX):
+                out.append({"tag": tag, "skipped": "accelerated tags are not converted"})
+                continue
+            digest = present.get(tag)
+            if digest is None:
+                out.append({"tag": tag, "skipped": "tag does not exist"})
+                continue
+            if tag + ACCELERATED_SUFFIX in present and not force:
+                out.append({"tag": tag, "skipped": "accelerated twin exists"})
+                continue
+            task_id = await self.enqueue(
+                repo, tag, digest, trigger="manual", rule_id=str(rule["id"]) if rule else None
+            )
+            if task_id is None:
+                out.append({"tag": tag, "skipped": "a conversion is already queued"})
+            else:
+                out.append({"tag": tag, "taskId": task_id})
+        return out
+
+    async def cancel(self, task_id: str) -> None:
+        running = self._running.get(task_id)
+        if running is not None:
+            running.cancel()
+            return
+        now = int(time.time() * 1000)
+
+        def write(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            cur = conn.execute(
+                "UPDATE tasks SET status = 'CANCELED', reason = 'canceled by user', ended = ? "
+                "WHERE id = ? AND status = 'PENDING'",
+                (now, task_id),
+            )
+            if cur.rowcount:
+                _log_line(conn, task_id, "canceled before it started")
+            row: sqlite3.Row | None = conn.execute(
+                "SELECT * FROM tasks WHERE id = ?", (task_id,)
+            ).fetchone()
+            return row
+
+        row = await self.ctx.db.run(write, "task")
+        if row is not None and row["status"] == "CANCELED":
+            self._publish_finished(row)
+            await self._notify(str(row["repo"]))
+
+    # -- running -----------------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            task_id = await self._queue.get()
+            runner = asyncio.create_task(self._execute(task_id), name=f"task-{task_id}")
+            self._running[task_id] = runner
+            try:
+                await asyncio.shield(runner)
+            except asyncio.CancelledError:
+                if not runner.done():
+                    raise
+            finally:
+                self._running.pop(task_id, None)
+
+    async def _execute(self, task_id: str) -> None:
+        now = int(time.time() * 1000)
+
+        def begin(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            cur = conn.execute(
+                "UPDATE tasks SET status = 'BUILDING', started = ?, attempts = attempts + 1 "
+                "WHERE id = ? AND status = 'PENDING'",
+                (now, task_id),
+            )
+            if not cur.rowcount:
+                return None
+            row: sqlite3.Row | None = conn.execute(
+                "SELECT * FROM tasks WHERE id = ?", (task_id,)
+            ).fetchone()
+            if row is not None:
+                _log_line(conn, task_id, f"building (attempt {row['attempts']})")
+            return row
+
+        row = await self.ctx.db.run(begin, "task")
+        if row is None:
+            return
+        repo = str(row["repo"])
+        self.ctx.bus.publish(
+            "task.progress", taskId=task_id, repo=repo, status="BUILDING", progress=0.0
+        )
+        params: dict[str, Any] = {}
+        if row["rule_id"]:
+            rule = await self.ctx.db.fetchone(
+                "SELECT parameters FROM build_rules WHERE id = ?", (row["rule_id"],)
+            )
+            if rule is not None:
+                params = json.loads(rule["parameters"] or "{}")
+        job = ConversionJob(
+            task_id=task_id,
+            registry=self.ctx.registry_host,
+            repo=repo,
+            source_tag=str(row["source_tag"]),
+            source_digest=str(row["source_digest"]),
+            target_tag=str(row["target_tag"]),
+            credentials=(
+                self.ctx.credentials.access_key_id,
+                self.ctx.credentials.access_key_secret,
+            ),
+            parameters=params,
+        )
+        reporter = _ProgressReporter(self, task_id, repo)
+        status, reason = "SUCCESS", ""
+        try:
+            await self._converter(job, reporter)
+            await reporter.flush()
+        except asyncio.CancelledError:
+            if self._closing:
+                raise  # server stopping: stays BUILDING, resumed on the next start
+            status, reason = "CANCELED", "canceled by user"
+        except CoreError as exc:
+            status, reason = "FAILED", f"{exc.code}: {exc}"
+        except (OSError, ValueError) as exc:
+            status, reason = "FAILED", f"{type(exc).__name__}: {exc}"
+        await self._finish(task_id, repo, job.target_tag, status, reason)
+
+    async def _finish(
+        self, task_id: str, repo: str, target_tag: str, status: str, reason: str
+    ) -> None:
+        now = int(time.time() * 1000)
+
+        def write(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            digest = None
+            final_status, final_reason = status, reason
+            if status == "SUCCESS":
+                tag = conn.execute(
+                    "SELECT digest FROM tags WHERE repo = ? AND tag = ?", (repo, target_tag)
+                ).fetchone()
+                if tag is None:
+                    final_status = "FAILED"
+                    final_reason = f"the converter did not push {target_tag}"
+                else:
+                    digest = tag["digest"]
+            conn.execute(
+                "UPDATE tasks SET status = ?, reason = ?, target_digest = ?, ended = ?, "
+                "progress = CASE WHEN ? = 'SUCCESS' THEN 1 ELSE progress END WHERE id = ?",
+                (final_status, final_reason, digest, now, final_status, task_id),
+            )
+            message = {
+                "SUCCESS": f"succeeded: pushed {repo}:{target_tag} ({digest})",
+                "FAILED": f"failed: {final_reason}",
+                "CANCELED": "canceled",
+            }[final_status]
+            _log_line(conn, task_id, message)
+            row: sqlite3.Row | None = conn.execute(
+                "SELECT * FROM tasks WHERE id = ?", (task_id,)
+            ).fetchone()
+            return row
+
+        row = await asyncio.shield(self.ctx.db.run(write, "task"))
+        if row is not None:
+            self._publish_finished(row)
+        await self._notify(repo)
+
+    def _publish_finished(self, row: sqlite3.Row) -> None:
+        self.ctx.bus.publish(
+            "task.finished",
+            taskId=row["id"],
+            repo=row["repo"],
+            tag=row["source_tag"],
+            targetTag=row["target_tag"],
+            status=row["status"],
+            reason=row["reason"],
+            targetDigest=row["target_digest"],
+        )
+
+    async def _notify(self, repo: str) -> None:
+        for hook in self._finished_hooks:
+            await hook(repo)
+
+    async def add_log(self, task_id: str, message: str, progress: float | None) -> None:
+        def write(conn: sqlite3.Connection) -> None:
+            _log_line(conn, task_id, message)
+            if progress is not None:
+                conn.execute("UPDATE tasks SET progress = ? WHERE id = ?", (progress, task_id))
+
+        await self.ctx.db.run(write, "task-log")
+
+
+def _log_line(conn: sqlite3.Connection, task_id: str, message: str) -> None:
+    row = conn.execute(
+        "SELECT COALESCE(MAX(line), 0) AS n FROM task_logs WHERE task_id = ?", (task_id,)
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO task_logs (task_id, line, ts, message) VALUES (?, ?, ?, ?)",
+        (task_id, int(row["n"]) + 1, int(time.time() * 1000), message[:2000]),
+    )
+
+
+class _ProgressReporter:
+    """Turns converter `Progress` events into task log lines, progress and stream events."""
+
+    def __init__(self, worker: ConversionWorker, task_id: str, repo: str) -> None:
+        self.worker = worker
+        self.task_id = task_id
+        self.repo = repo
+        self._phase = ""
+        self._last_emit = 0.0
+        self._pending: list[asyncio.Task[None]] = []
+        self._fraction = 0.0
+
+    def __call__(self, event: Progress) -> None:
+        _faults.hit("during-conversion")
+        now = time.monotonic()
+        fraction = event.fraction
+        if fraction is not None:
+            self._fraction = fraction
+        phase_changed = event.phase != self._phase
+        if not phase_changed and now - self._last_emit < _PROGRESS_INTERVAL:
+            return
+        self._last_emit = now
+        self._phase = event.phase
+        self.worker.ctx.bus.publish(
+            "task.progress",
+            taskId=self.task_id,
+            repo=self.repo,
+            status="BUILDING",
+            phase=event.phase,
+            item=event.item,
+            done=event.done,
+            total=event.total,
+            progress=fraction,
+        )
+        if phase_changed or (event.total and event.done >= event.total):
+            total = f"/{event.total}" if event.total else ""
+            item = f" {event.item}" if event.item else ""
+            message = f"{event.phase}{item}: {event.done}{total}"
+            self._pending.append(
+                asyncio.ensure_future(self.worker.add_log(self.task_id, message, fraction))
+            )
+            self._pending = [t for t in self._pending if not t.done()]
+
+    async def flush(self) -> None:
+        if self._pending:
+            await asyncio.gather(*self._pending)
+        self._pending.clear()

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from tests.core.emulator.helpers import acr, fc_headers, push_image
+from tests.fixtures.emulator import LocalServerHandle
+
+
+async def test_push_then_acr_and_fc(local_server_thread: LocalServerHandle) -> None:
+    srv = local_server_thread
+    async with srv.registry_client() as reg:
+        digest, _ = await push_image(reg, "demo/app", "v1")
+    async with srv.signed_client() as http:
+        repos = await acr(http, "ListRepository", RepoNamespaceName="demo")
+        assert repos["IsSuccess"] is True
+        assert repos["TotalCount"] == "1"
+        repo_id = repos["Repositories"][0]["RepoId"]
+        tags = await acr(http, "ListRepoTag", RepoId=repo_id)
+        assert tags["Images"][0]["Tag"] == "v1"
+        body = {
+            "functionName": "f1",
+            "runtime": "custom-container",
+            "handler": "index.handler",
+            "customContainerConfig": {"image": f"{srv.host}/demo/app:v1", "port": 9000},
+        }
+        r = await http.post(
+            "/2023-03-30/functions", json=body, headers=fc_headers("CreateFunction")
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["state"] == "Pending"
+        import asyncio
+
+        for _ in range(100):
+            r = await http.get("/2023-03-30/functions/f1", headers=fc_headers("GetFunction"))
+            if r.json()["state"] != "Pending":
+                break
+            await asyncio.sleep(0.05)
+        doc = r.json()
+        assert doc["state"] == "Active", doc
+        assert doc["customContainerConfig"]["resolvedImageUri"].endswith("@" + digest)
