@@ -1,20 +1,52 @@
 """Conversion into accelerated images: seekable layers (zstd:chunked, eStargz) and
 ``<tag>_accelerated`` images."""
 
+from core.convert._image import (
+    ACCELERATED_SUFFIX,
+    ANNOTATION_CHUNK_SIZE,
+    ANNOTATION_FORMAT,
+    ANNOTATION_ORDER,
+    ANNOTATION_PROFILE_DIGEST,
+    ANNOTATION_SOURCE,
+    ANNOTATION_SOURCE_DIGEST,
+    ANNOTATION_SOURCE_LAYER,
+    ConvertResult,
+    ConvertStatus,
+    ImageResult,
+    LayerSummary,
+    accelerated_reference,
+    convert_image,
+    load_profile,
+)
 from core.convert._layer import LayerResult, convert_layer, convert_layer_sync, plan_order
 from core.convert._options import DEFAULT_CHUNK_SIZE, ConvertOptions, Limits, Order
 from core.convert._source import Compression, compression_of_media_type, sniff
 
 __all__ = [
+    "ACCELERATED_SUFFIX",
+    "ANNOTATION_CHUNK_SIZE",
+    "ANNOTATION_FORMAT",
+    "ANNOTATION_ORDER",
+    "ANNOTATION_PROFILE_DIGEST",
+    "ANNOTATION_SOURCE",
+    "ANNOTATION_SOURCE_DIGEST",
+    "ANNOTATION_SOURCE_LAYER",
     "DEFAULT_CHUNK_SIZE",
     "Compression",
     "ConvertOptions",
+    "ConvertResult",
+    "ConvertStatus",
+    "ImageResult",
     "LayerResult",
+    "LayerSummary",
     "Limits",
     "Order",
+    "accelerated_reference",
     "compression_of_media_type",
+    "convert_image",
     "convert_layer",
     "convert_layer_sync",
+    "load_profile",
     "plan_order",
     "sniff",
 ]
