@@ -46,6 +46,10 @@ class ServerConfig:
     instance_idle_timeout: float = 300.0
     runtime_mode: str = "auto"
     account_id: str = "1000000000000001"
+    #: Test seams: a `Converter` for the worker and an `InstanceBackend` for the runtime
+    #: (``None`` = the real ones built on core.convert / core.coldstart).
+    converter: Any = None
+    instance_backend: Any = None
 
 
 TagHook = Callable[[str, str, str], Awaitable[None]]

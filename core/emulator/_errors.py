@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-__all__ = ["ApiError", "acr_error", "fc_error", "registry_error"]
+__all__ = ["ApiError", "acr_error", "fc_auth_code", "fc_error", "registry_error"]
 
 
 class ApiError(Exception):
@@ -55,3 +55,20 @@ def registry_error(
     return Response(
         json.dumps(body), status_code=status, media_type="application/json", headers=hdrs
     )
+
+
+def fc_auth_code(exc: ApiError) -> tuple[str, int]:
+    """FC's names and statuses for signature failures."""
+    mapping = {
+        "MissingAuthorization": ("MissingRequiredHeader", 400),
+        "IncompleteSignature": ("InvalidArgument", 400),
+        "MissingHeader": ("MissingRequiredHeader", 400),
+        "InvalidAccessKeyId.NotFound": ("InvalidAccessKeyID", 403),
+        "InvalidTimeStamp.Expired": ("RequestTimeTooSkewed", 403),
+        "InvalidTimeStamp.Format": ("InvalidArgument", 400),
+        "ContentSHA256Mismatch": ("SignatureNotMatch", 403),
+        "SignatureNotMatch": ("SignatureNotMatch", 403),
+        "SignatureNonceUsed": ("SignatureNonceUsed", 403),
+        "MissingSignatureNonce": ("MissingRequiredHeader", 400),
+    }
+    return mapping.get(exc.code, (exc.code, exc.status))

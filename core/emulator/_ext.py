@@ -24,7 +24,7 @@ from core._version import __version__
 from core.emulator._acr import task_doc
 from core.emulator._auth import Principal
 from core.emulator._context import INSTANCE_ID, ServerContext
-from core.emulator._errors import ApiError, fc_error, registry_error
+from core.emulator._errors import ApiError, fc_auth_code, fc_error, registry_error
 
 __all__ = ["ext_routes"]
 
@@ -47,6 +47,10 @@ class Extensions:
             body = await request.body()
             try:
                 await self.ctx.auth.verify_api(request, body)
+            except ApiError as exc:
+                code, status = fc_auth_code(exc)
+                return fc_error(status, code, exc.message, request_id)
+            try:
                 return await handler(request, body)
             except ApiError as exc:
                 return fc_error(exc.status, exc.code, exc.message, request_id)

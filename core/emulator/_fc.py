@@ -37,7 +37,7 @@ from starlette.routing import Route
 
 from core.emulator._acr import ACCELERATED_SUFFIX
 from core.emulator._context import INSTANCE_ID, REGION_ID, ServerContext
-from core.emulator._errors import ApiError, fc_error
+from core.emulator._errors import ApiError, fc_auth_code, fc_error
 from core.errors import CoreError
 from core.formats import detect_format, read_toc
 from core.oci import ImageReference, Manifest, is_loopback_host, parse_manifest
@@ -148,7 +148,7 @@ class FcApi:
             try:
                 await self.ctx.auth.verify_api(request, body)
             except ApiError as exc:
-                code, status = _fc_auth_code(exc)
+                code, status = fc_auth_code(exc)
                 return fc_error(status, code, exc.message, request_id)
             try:
                 response = await handler(request, body, request_id)
@@ -674,23 +674,6 @@ class FcApi:
         doc["lastUpdateStatusReasonCode"] = code
         await self._save(doc)
         self._publish_state(doc)
-
-
-def _fc_auth_code(exc: ApiError) -> tuple[str, int]:
-    """FC's names and statuses for signature failures."""
-    mapping = {
-        "MissingAuthorization": ("MissingRequiredHeader", 400),
-        "IncompleteSignature": ("InvalidArgument", 400),
-        "MissingHeader": ("MissingRequiredHeader", 400),
-        "InvalidAccessKeyId.NotFound": ("InvalidAccessKeyID", 403),
-        "InvalidTimeStamp.Expired": ("RequestTimeTooSkewed", 403),
-        "InvalidTimeStamp.Format": ("InvalidArgument", 400),
-        "ContentSHA256Mismatch": ("SignatureNotMatch", 403),
-        "SignatureNotMatch": ("SignatureNotMatch", 403),
-        "SignatureNonceUsed": ("SignatureNonceUsed", 403),
-        "MissingSignatureNonce": ("MissingRequiredHeader", 400),
-    }
-    return mapping.get(exc.code, (exc.code, exc.status))
 
 
 def fc_routes(api: FcApi) -> list[Route]:

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 def select_backend(ctx: ServerContext) -> InstanceBackend:
     """The instance backend for this machine (see `core.emulator._instances`)."""
+    if ctx.config.instance_backend is not None:
+        backend: InstanceBackend = ctx.config.instance_backend
+        return backend
     from core.emulator._instances import make_backend
 
     return make_backend(ctx)
@@ -27,7 +30,9 @@ def select_backend(ctx: ServerContext) -> InstanceBackend:
 async def start_services(ctx: ServerContext) -> None:
     fc = FcApi(ctx)
     ctx.services["fc"] = fc
-    worker = ConversionWorker(ctx, concurrency=ctx.config.conversion_workers)
+    worker = ConversionWorker(
+        ctx, concurrency=ctx.config.conversion_workers, converter=ctx.config.converter
+    )
     ctx.services["worker"] = worker
     runtime = RuntimeManager(
         ctx, select_backend(ctx), idle_timeout=ctx.config.instance_idle_timeout
