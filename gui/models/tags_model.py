@@ -61,6 +61,7 @@ class TagsModel(QAbstractTableModel):
         self._view: list[int] = []  # filtered indices shown
         self._filter = ""
         self._tasks: dict[str, TaskInfo] = {}  # by source tag
+        self._task_ids: dict[str, str] = {}  # task id -> source tag
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self.acceleration_on = False
 
@@ -153,6 +154,7 @@ class TagsModel(QAbstractTableModel):
         changed = set(latest) ^ set(self._tasks)
         changed |= {k for k in latest if self._tasks.get(k) != latest[k]}
         self._tasks = latest
+        self._task_ids = {t.task_id: t.source_tag for t in latest.values()}
         for name in changed:
             self._notify_tag(name)
 
@@ -166,7 +168,12 @@ class TagsModel(QAbstractTableModel):
             return
         if old != task:
             self._tasks[task.source_tag] = task
+            self._task_ids[task.task_id] = task.source_tag
             self._notify_tag(task.source_tag)
+
+    def task_by_id(self, task_id: str) -> TaskInfo | None:
+        source = self._task_ids.get(task_id)
+        return self._tasks.get(source) if source is not None else None
 
     def _notify_tag(self, name: str) -> None:
         i = self._pos.get(name)

@@ -43,6 +43,12 @@ def task_from_event(data: dict[str, object], old: TaskInfo | None = None) -> Tas
     source = str(data.get("sourceTag") or data.get("tag") or (old.source_tag if old else ""))
     total = data.get("total")
     done = data.get("done")
+    progress = data.get("progress")
+    if isinstance(progress, int | float):
+        # The overall fraction beats per-phase byte counts.
+        done, total = int(float(progress) * 1000), 1000
+    elif status.finished:
+        done, total = (1000, 1000) if status is TaskStatus.SUCCESS else (0, None)
 
     def num(v: object, fallback: float | None) -> float | None:
         return float(v) if isinstance(v, int | float) else fallback
@@ -354,16 +360,26 @@ class ImagesViewModel(QObject):
         elif event.kind.startswith("task."):
             if repo is None or not self._is_current_repo(data):
                 return
-            old = self.tags.task_for(str(data.get("sourceTag") or data.get("tag") or ""))
+            task_id = str(data.get("taskId") or "")
+            old = self.tags.task_by_id(task_id) or self.tags.task_for(
+                str(data.get("sourceTag") or data.get("tag") or "")
+            )
+            if old is None and not (data.get("tag") or data.get("sourceTag")):
+                return  # progress of a task this view never saw created
             task = task_from_event(data, old)
             if task is not None:
                 self.tags.update_task(task)
                 if task.status is TaskStatus.SUCCESS and not self.tags.has_tag(task.target_tag):
                     self.tags.upsert_tag(TagInfo(tag=task.target_tag))
-        elif event.kind == "rule.changed" and repo is not None:
-            repo_id = str(data.get("repoId", ""))
-            on = bool(data.get("enabled", data.get("on", False)))
-            self.repos.set_acceleration(repo_id, on)
+        elif event.kind in ("rule.created", "rule.deleted", "rule.changed"):
+            repo_id = str(data.get("scopeId") or data.get("repoId") or "")
+            on = event.kind == "rule.created" or bool(data.get("enabled", False))
+            if self.repos.get(repo_id) is not None:
+                self.repos.set_acceleration(repo_id, on)
+                if repo is not None and repo.repo_id == repo_id:
+                    self.repo = self.repos.get(repo_id)
+                    self.tags.acceleration_on = on
+                    self.currentRepoChanged.emit(self.repo)
 
     def _is_current_repo(self, data: dict[str, object]) -> bool:
         repo = self.repo

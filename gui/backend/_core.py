@@ -1,0 +1,596 @@
+"""`CoreBackend`: the `Backend` the console uses, over core's FC, ACR and Local clients.
+
+One class serves the Local profile (with the ``/x-fcdesk/`` extensions: task listing, event
+stream, convert-now, forced cold starts) and Alibaba Cloud (polling instead of events; no
+task listing). It maps core's models onto the GUI's value types and holds no other logic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+
+from core import Progress
+from core.cloud import (
+    AccelerationState,
+    BuildTask,
+    CustomContainerConfig,
+    Function,
+    HealthCheckConfig,
+    ProfileClients,
+    acceleration_status,
+)
+from core.cloud import Problem as CoreProblem
+from core.cloud import validate_function as core_validate_function
+from core.errors import CloudError, ColdStartError, InvalidInput
+from gui.backend._types import (
+    AccelState,
+    BackendCapabilities,
+    BackendEvent,
+    FunctionInfo,
+    FunctionPage,
+    FunctionSpec,
+    HealthCheck,
+    InvokeResult,
+    LabPhase,
+    LabProgress,
+    LabRequest,
+    LabResult,
+    LabSide,
+    LabTimeline,
+    NamespaceInfo,
+    Problem,
+    RegistryInstance,
+    RepoInfo,
+    TagInfo,
+    TaskInfo,
+    TaskLogLine,
+    TaskStatus,
+)
+
+__all__ = ["CoreBackend", "function_info", "map_problem", "spec_to_function"]
+
+_FIELD_ALIASES = {
+    "customContainerConfig.image": "image",
+    "customContainerConfig.port": "port",
+    "customContainerConfig.entrypoint": "entrypoint",
+    "customContainerConfig.command": "command",
+    "customContainerConfig": "image",
+}
+
+
+def map_problem(p: CoreProblem) -> Problem:
+    field = _FIELD_ALIASES.get(p.field, p.field)
+    if field.startswith("customContainerConfig.healthCheckConfig."):
+        field = field.removeprefix("customContainerConfig.")
+    return Problem(field=field, code=p.code, params=dict(p.params))
+
+
+def _health(h: HealthCheckConfig | None) -> HealthCheck | None:
+    if h is None or not h.http_get_url:
+        return None
+    return HealthCheck(
+        http_get_url=h.http_get_url,
+        initial_delay_seconds=h.initial_delay_seconds or 0,
+        period_seconds=h.period_seconds or 3,
+        timeout_seconds=h.timeout_seconds or 1,
+        success_threshold=h.success_threshold or 1,
+        failure_threshold=h.failure_threshold or 3,
+    )
+
+
+def function_info(fn: Function, *, detailed: bool) -> FunctionInfo:
+    ccc = fn.custom_container_config or CustomContainerConfig()
+    return FunctionInfo(
+        name=fn.name,
+        image=ccc.image or "",
+        cpu=fn.cpu,
+        memory_mb=fn.memory_size,
+        disk_mb=fn.disk_size,
+        timeout_s=fn.timeout,
+        port=ccc.port,
+        instance_concurrency=fn.instance_concurrency,
+        description=fn.description or "",
+        created=fn.created_time or "",
+        last_modified=fn.last_modified_time or "",
+        environment=dict(fn.environment_variables or {}),
+        entrypoint=tuple(ccc.entrypoint or ()),
+        command=tuple(ccc.command or ()),
+        health_check=_health(ccc.health_check_config),
+        acr_instance_id=ccc.acr_instance_id or "",
+        role=fn.role or "",
+        internet_access=fn.internet_access if fn.internet_access is not None else True,
+        function_arn=fn.function_arn or "",
+        state=fn.state if detailed else None,
+        state_reason=fn.state_reason or "",
+        state_reason_code=fn.state_reason_code or "",
+        last_update_status=fn.last_update_status if detailed else None,
+        last_update_reason=fn.last_update_status_reason or "",
+        last_update_reason_code=fn.last_update_status_reason_code or "",
+        resolved_image=ccc.resolved_image_uri or "",
+        detailed=detailed,
+    )
+
+
+def spec_to_function(spec: FunctionSpec) -> Function:
+    hc = spec.health_check
+    fn = Function.for_container(
+        spec.name,
+        spec.image,
+        port=spec.port,
+        cpu=spec.cpu,
+        memory_size=spec.memory_mb,
+        disk_size=spec.disk_mb,
+        timeout=spec.timeout_s,
+        instance_concurrency=spec.instance_concurrency,
+        internet_access=spec.internet_access,
+        description=spec.description or None,
+        environment_variables=dict(spec.environment),
+        role=spec.role or None,
+    )
+    ccc = fn.custom_container_config
+    assert ccc is not None
+    ccc.entrypoint = list(spec.entrypoint) or None
+    ccc.command = list(spec.command) or None
+    ccc.acr_instance_id = spec.acr_instance_id or None
+    if hc is not None and hc.http_get_url:
+        ccc.health_check_config = HealthCheckConfig(
+            http_get_url=hc.http_get_url,
+            initial_delay_seconds=hc.initial_delay_seconds,
+            period_seconds=hc.period_seconds,
+            timeout_seconds=hc.timeout_seconds,
+            success_threshold=hc.success_threshold,
+            failure_threshold=hc.failure_threshold,
+        )
+    return fn
+
+
+def _epoch(value: Any) -> float | None:
+    if value in (None, "", 0, "0"):
+        return None
+    try:
+        num = float(value)
+    except (TypeError, ValueError):
+        return None
+    return num / 1000 if num > 1e11 else num
+
+
+def task_info(task: BuildTask, instance_id: str, repo_path: str = "") -> TaskInfo:
+    extra = task.extra or {}
+    progress = extra.get("Progress")
+    status = TaskStatus.parse(task.task_status or "PENDING")
+    done, total = 0, None
+    if isinstance(progress, int | float):
+        done, total = int(float(progress) * 1000), 1000
+    return TaskInfo(
+        task_id=task.build_task_id or "",
+        instance_id=instance_id,
+        repo_id=task.repo_id or "",
+        source_tag=task.source_tag or "",
+        target_tag=task.target_tag or "",
+        status=status,
+        repo_path=str(extra.get("Repo") or repo_path),
+        done=done,
+        total=total,
+        started=_epoch(task.start_time) or _epoch(extra.get("CreateTime")),
+        ended=_epoch(task.end_time),
+        error=str(extra.get("Reason") or ""),
+    )
+
+
+class CoreBackend:
+    """A `Backend` over one profile's `ProfileClients` (and the ``httpx`` client they share)."""
+
+    def __init__(
+        self,
+        clients: ProfileClients,
+        http: httpx.AsyncClient,
+        *,
+        region: str = "",
+        kind: str = "local",
+        owns_http: bool = True,
+    ) -> None:
+        self.clients = clients
+        self.http = http
+        self._region = region
+        self.kind = kind
+        self._owns_http = owns_http
+        self._pages: dict[str, AsyncIterator[Function]] = {}
+        self._instances: dict[str, RegistryInstance] = {}
+        self._repo_paths: dict[str, str] = {}
+        self._last_seq: int | None = None
+        local = clients.local is not None
+        self._caps = BackendCapabilities(
+            functions=True,
+            acceleration_rules=True,
+            task_list=local,
+            events=local,
+            client_conversion=False,
+            coldstart=local,
+        )
+
+    @property
+    def capabilities(self) -> BackendCapabilities:
+        return self._caps
+
+    @property
+    def region(self) -> str:
+        return self._region
+
+    async def aclose(self) -> None:
+        for it in self._pages.values():
+            with contextlib.suppress(Exception):
+                await it.aclose()  # type: ignore[attr-defined]
+        self._pages.clear()
+        if self._owns_http:
+            await self.http.aclose()
+
+    # -- functions ----------------------------------------------------------------------
+    async def list_functions(
+        self, prefix: str = "", next_token: str | None = None, limit: int = 50
+    ) -> FunctionPage:
+        if next_token is not None:
+            it = self._pages.pop(next_token, None)
+            if it is None:
+                raise CloudError("the listing expired; refresh", code="InvalidNextToken")
+        else:
+            it = self.clients.fc.list_functions(prefix=prefix or None, limit=min(100, limit))
+        out: list[FunctionInfo] = []
+        exhausted = False
+        while len(out) < limit:
+            try:
+                fn = await anext(it)
+            except StopAsyncIteration:
+                exhausted = True
+                break
+            out.append(function_info(fn, detailed=False))
+        token = None
+        if not exhausted:
+            token = secrets.token_hex(8)
+            self._pages[token] = it
+        return FunctionPage(out, token)
+
+    async def get_function(self, name: str) -> FunctionInfo:
+        return function_info(await self.clients.fc.get_function(name), detailed=True)
+
+    async def create_function(self, spec: FunctionSpec) -> FunctionInfo:
+        fn = await self.clients.fc.create_function(spec_to_function(spec))
+        return function_info(fn, detailed=fn.state is not None)
+
+    async def update_function(self, spec: FunctionSpec) -> FunctionInfo:
+        body = spec_to_function(spec)
+        fn = await self.clients.fc.update_function(spec.name, body)
+        return function_info(fn, detailed=fn.state is not None)
+
+    async def delete_function(self, name: str) -> None:
+        await self.clients.fc.delete_function(name)
+
+    async def invoke_function(
+        self, name: str, body: bytes, *, asynchronous: bool = False
+    ) -> InvokeResult:
+        t0 = time.perf_counter()
+        result = await self.clients.fc.invoke_function(
+            name, body, asynchronous=asynchronous, log_tail=not asynchronous
+        )
+        return InvokeResult(
+            status=result.status,
+            body=result.body,
+            request_id=result.request_id or "",
+            log_tail=result.log or "",
+            error_type=result.error_type or "",
+            duration_ms=(time.perf_counter() - t0) * 1000,
+            headers=dict(result.headers),
+            async_invocation=asynchronous,
+        )
+
+    def validate_function(self, spec: FunctionSpec, *, creating: bool) -> list[Problem]:
+        return [
+            map_problem(p)
+            for p in core_validate_function(spec_to_function(spec), creating=creating)
+        ]
+
+    # -- registry -----------------------------------------------------------------------
+    async def list_instances(self) -> list[RegistryInstance]:
+        acr = self.clients.acr
+        out = []
+        async for inst in acr.list_instances():
+            iid = inst.instance_id or ""
+            try:
+                hosts = await acr.registry_hosts(iid)
+                public, vpc = hosts.public or "", hosts.vpc or ""
+            except CloudError:
+                public = vpc = ""
+            ri = RegistryInstance(
+                instance_id=iid,
+                name=inst.instance_name or iid,
+                specification=inst.instance_specification or "",
+                status=inst.instance_status or "",
+                region=inst.region_id or self._region,
+                public_host=public,
+                vpc_host=vpc,
+            )
+            self._instances[iid] = ri
+            out.append(ri)
+        return out
+
+    async def list_namespaces(self, instance_id: str) -> list[NamespaceInfo]:
+        return [
+            NamespaceInfo(ns.namespace_id or "", ns.namespace_name or "", instance_id)
+            async for ns in self.clients.acr.list_namespaces(instance_id)
+        ]
+
+    async def list_repositories(
+        self, instance_id: str, namespace: str | None = None
+    ) -> list[RepoInfo]:
+        out = []
+        async for r in self.clients.acr.list_repositories(instance_id, namespace=namespace):
+            info = RepoInfo(
+                repo_id=r.repo_id or "",
+                name=r.repo_name or "",
+                namespace=r.repo_namespace_name or "",
+                instance_id=instance_id,
+                repo_type=r.repo_type or "PRIVATE",
+                summary=r.summary or "",
+                modified=str(r.modified_time or ""),
+            )
+            self._repo_paths[info.repo_id] = info.path
+            out.append(info)
+        return out
+
+    async def list_tags(
+        self,
+        instance_id: str,
+        repo: RepoInfo,
+        on_page: Callable[[list[TagInfo]], None] | None = None,
+    ) -> list[TagInfo]:
+        out: list[TagInfo] = []
+        page: list[TagInfo] = []
+        async for t in self.clients.acr.list_tags(instance_id, repo.repo_id, page_size=100):
+            updated = t.updated_ms
+            page.append(
+                TagInfo(
+                    tag=t.tag or "",
+                    digest=t.digest or "",
+                    size=t.size or 0,
+                    updated=str(updated) if updated else "",
+                )
+            )
+            if len(page) >= 100:
+                out.extend(page)
+                if on_page is not None:
+                    on_page(list(page))
+                page = []
+        out.extend(page)
+        if on_page is not None and page:
+            on_page(list(page))
+        return out
+
+    async def get_acceleration(self, instance_id: str, repo: RepoInfo) -> bool:
+        return await self.clients.acr.get_acceleration_rule(instance_id, repo.repo_id) is not None
+
+    async def set_acceleration(self, instance_id: str, repo: RepoInfo, on: bool) -> None:
+        acr = self.clients.acr
+        if on:
+            if await acr.get_acceleration_rule(instance_id, repo.repo_id) is None:
+                await acr.create_acceleration_rule(instance_id, repo.repo_id)
+        else:
+            await acr.delete_acceleration_rule(instance_id, repo.repo_id)
+
+    async def convert_now(
+        self,
+        instance_id: str,
+        repo: RepoInfo,
+        tag: str,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> str | None:
+        local = self.clients.local
+        if local is None:
+            raise CloudError(
+                "Alibaba Cloud converts only images pushed after acceleration was switched "
+                "on; push the tag again to convert it",
+                code="ConvertNotSupported",
+            )
+        result = await local.convert(repo_id=repo.repo_id, tags=[tag], force=True)
+        tasks = result.get("tasks") or []
+        first = tasks[0] if tasks else None
+        if isinstance(first, dict):
+            return str(first.get("taskId") or first.get("BuildTaskId") or "") or None
+        return str(first) if first else None
+
+    def image_address(
+        self, instance: RegistryInstance, repo: RepoInfo, tag: str, *, vpc: bool = True
+    ) -> str:
+        host = (instance.vpc_host if vpc and instance.vpc_host else instance.public_host) or ""
+        path = f"{repo.namespace}/{repo.name}:{tag}"
+        return f"{host}/{path}" if host else path
+
+    async def image_acceleration(self, image: str) -> AccelState:
+        fn = Function(custom_container_config=CustomContainerConfig(image=image))
+        status = await acceleration_status(fn, self.clients.acr.image_exists())
+        state = {
+            AccelerationState.READY: AccelState.READY,
+            AccelerationState.AVAILABLE: AccelState.READY,
+            AccelerationState.PREPARING: AccelState.CONVERTING,
+            AccelerationState.FAILED: AccelState.FAILED,
+            AccelerationState.MISSING: AccelState.FAILED,
+            AccelerationState.NONE: AccelState.NONE,
+            AccelerationState.UNKNOWN: AccelState.UNKNOWN,
+        }[status.state]
+        if state is AccelState.NONE and self.clients.local is not None:
+            tag = image.rsplit(":", 1)[-1]
+            repo = image.rsplit(":", 1)[0].split("/", 1)[-1]
+            with contextlib.suppress(CloudError):
+                for t in await self.clients.local.list_tasks(repo=repo, tag=tag, limit=5):
+                    if t.task_status in ("PENDING", "BUILDING"):
+                        return AccelState.CONVERTING
+        return state
+
+    # -- tasks --------------------------------------------------------------------------
+    def _instance_id(self, instance_id: str | None) -> str:
+        if instance_id:
+            return instance_id
+        if self.clients.acr_instance_id:
+            return self.clients.acr_instance_id
+        if self._instances:
+            return next(iter(self._instances))
+        from core.emulator import INSTANCE_ID
+
+        return INSTANCE_ID
+
+    async def list_tasks(self, instance_id: str | None = None) -> list[TaskInfo]:
+        local = self.clients.local
+        if local is None:
+            return []
+        iid = self._instance_id(instance_id)
+        return [task_info(t, iid) for t in await local.list_tasks(limit=200)]
+
+    async def get_task(self, instance_id: str, task_id: str) -> TaskInfo:
+        if self.clients.local is not None:
+            return task_info(await self.clients.local.get_task(task_id), instance_id)
+        return task_info(await self.clients.acr.get_build_task(instance_id, task_id), instance_id)
+
+    async def task_logs(
+        self, instance_id: str, task_id: str, after_line: int = 0
+    ) -> list[TaskLogLine]:
+        out = []
+        instance_id = self._instance_id(instance_id)
+        async for line in self.clients.acr.list_build_task_logs(instance_id, task_id):
+            number = line.line_number or 0
+            if number > after_line:
+                out.append(TaskLogLine(number, line.message or ""))
+        return out
+
+    async def cancel_task(self, instance_id: str, task_id: str) -> None:
+        await self.clients.acr.cancel_build_task(self._instance_id(instance_id), task_id)
+
+    # -- live ---------------------------------------------------------------------------
+    async def events(self) -> AsyncIterator[BackendEvent]:
+        local = self.clients.local
+        if local is None:
+            raise NotImplementedError
+        async for ev in local.events(since=self._last_seq):
+            self._last_seq = ev.seq
+            yield BackendEvent(ev.type, dict(ev.data))
+
+    # -- cold-start lab -----------------------------------------------------------------
+    async def run_coldstart(
+        self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None
+    ) -> LabResult:
+        if request.mode != "functions":
+            raise ColdStartError(
+                "comparing two images needs the cold-start runner; compare two functions "
+                "that use them instead",
+                code="ImagesModeUnavailable",
+            )
+        local = self.clients.local
+        if local is None:
+            raise ColdStartError(
+                "forced cold starts need the Local server", code="ColdStartUnavailable"
+            )
+        if request.runs < 1:
+            raise InvalidInput("runs must be at least 1")
+        sizes = {name: await self._image_size(name) for name in (request.a, request.b)}
+        runs: list[list[LabTimeline]] = [[], []]
+        names = (request.a, request.b)
+        for run in range(request.runs):
+            for side, name in enumerate(names):
+                runs[side].append(
+                    await self._one_cold_start(name, side, run, sizes[name], on_progress)
+                )
+        return LabResult(
+            run_id=uuid.uuid4().hex[:12],
+            created=time.time(),
+            request=request,
+            sides=(
+                LabSide(request.a, request.a, tuple(runs[0])),
+                LabSide(request.b, request.b, tuple(runs[1])),
+            ),
+        )
+
+    async def _image_size(self, function: str) -> int:
+        with contextlib.suppress(CloudError):
+            fn = await self.clients.fc.get_function(function)
+            image = fn.image or ""
+            repo_path, _, tag = image.partition("/")[2].rpartition(":")
+            ids = list(self._instances) or [self._instance_id(None)]
+            for iid in ids:
+                async for repo in self.clients.acr.list_repositories(iid):
+                    if repo.path == repo_path:
+                        t = await self.clients.acr.get_tag(iid, repo.repo_id or "", tag)
+                        return t.size or 0
+        return 0
+
+    async def _one_cold_start(
+        self,
+        name: str,
+        side: int,
+        run: int,
+        image_size: int,
+        on_progress: Callable[[LabProgress], None] | None,
+    ) -> LabTimeline:
+        local = self.clients.local
+        assert local is not None
+        await local.force_cold_start(name)
+        seen: list[LabPhase] = []
+
+        async def watch() -> None:
+            async for ev in local.events(types=["coldstart.phase"]):
+                if ev.data.get("functionName") != name:
+                    continue
+                phase = _phase(ev.data.get("phase") or {})
+                seen.append(phase)
+                if on_progress is not None:
+                    on_progress(LabProgress(side, run, phase))
+
+        watcher = asyncio.create_task(watch())
+        try:
+            await asyncio.sleep(0)
+            result = await self.clients.fc.invoke_function(name, b"{}")
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await watcher
+        if not result.ok:
+            raise ColdStartError(
+                f"{name} answered HTTP {result.status} during the cold start",
+                code="InvokeFailed",
+            )
+        docs = await local.function_invocations(name, limit=5)
+        doc = next((d for d in docs if d.get("requestId") == result.request_id), None)
+        phases = [_phase(p) for p in (doc or {}).get("timeline") or []] or seen
+        if doc is not None and on_progress is not None:
+            known = {(p.name, p.start_ms) for p in seen}
+            for phase in phases:
+                if (phase.name, phase.start_ms) not in known:
+                    on_progress(LabProgress(side, run, phase))
+        if doc is not None and not doc.get("coldStart", True):
+            raise ColdStartError(f"{name} did not start cold", code="NotCold")
+        fetched = sum(p.bytes for p in phases if p.name in ("pull", "mount", "resolve"))
+        extra: dict[str, Any] = {}
+        for p in (doc or {}).get("timeline") or []:
+            extra.update(p.get("extra") or {})
+        return LabTimeline(
+            phases=tuple(phases),
+            bytes_fetched=fetched,
+            image_size=image_size,
+            on_demand_fetches=int(extra.get("onDemandFetches", extra.get("on_demand", 0)) or 0),
+            fallbacks=int(extra.get("fallbacks", 0) or 0),
+            note=str((doc or {}).get("mode") or ""),
+        )
+
+
+def _phase(data: dict[str, Any]) -> LabPhase:
+    return LabPhase(
+        name=str(data.get("name", "")),
+        start_ms=float(data.get("startMs", 0.0) or 0.0),
+        duration_ms=float(data.get("durationMs", 0.0) or 0.0),
+        bytes=int(data.get("bytes", 0) or 0),
+        requests=int(data.get("requests", 0) or 0),
+    )

@@ -1,0 +1,480 @@
+"""Create / Edit a custom-container function, validated as the API requires."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.backend import AccelState, FunctionInfo, FunctionSpec, HealthCheck, Problem
+from gui.context import AppContext
+from gui.dialogs.image_picker_dialog import ImagePickerDialog, PickedImage
+from gui.resources import icon
+from gui.widgets.badge import BadgeLabel
+from gui.widgets.env_editor import EnvEditor
+
+__all__ = ["FunctionDialog", "parse_args"]
+
+
+def parse_args(text: str) -> tuple[str, ...]:
+    """``python app.py`` or ``["python", "app.py"]`` → argv tuple; raises ValueError."""
+    text = text.strip()
+    if not text:
+        return ()
+    if text.startswith("["):
+        value = json.loads(text)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError("a JSON list of strings is expected")
+        return tuple(value)
+    return tuple(shlex.split(text))
+
+
+def _join_args(args: tuple[str, ...]) -> str:
+    return shlex.join(args) if args else ""
+
+
+class FunctionDialog(QDialog):
+    """``saveRequested(spec, creating)`` when the user confirms a valid form."""
+
+    saveRequested = Signal(object, bool)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        existing: FunctionInfo | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.existing = existing
+        self.creating = existing is None
+        self.picked: PickedImage | None = None
+        self.image_accel: AccelState = AccelState.UNKNOWN
+        self.problems: list[Problem] = []
+        self.setObjectName("functionDialog")
+        self.setWindowTitle(
+            self.tr("Create function")
+            if self.creating
+            else self.tr("Edit %1").replace("%1", existing.name if existing else "")
+        )
+        self.setAccessibleName(self.windowTitle())
+        self.resize(760, 680)
+        outer = QVBoxLayout(self)
+        tabs = QTabWidget()
+        outer.addWidget(tabs, 1)
+        self._errors: dict[str, QLabel] = {}
+
+        # -- basics
+        basics = QWidget()
+        form = QFormLayout(basics)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText(self.tr("letters, digits, _ and -; 1–64 characters"))
+        self.name_edit.setAccessibleName(self.tr("Function name"))
+        self._add_row(form, self.tr("Name"), self.name_edit, "functionName")
+        image_row = QHBoxLayout()
+        self.image_edit = QLineEdit()
+        self.image_edit.setPlaceholderText(self.tr("registry/namespace/repository:tag"))
+        self.image_edit.setAccessibleName(self.tr("Image"))
+        self.browse_button = QPushButton(icon("image"), self.tr("Browse…"))
+        self.browse_button.setAccessibleName(self.tr("Browse images"))
+        image_row.addWidget(self.image_edit, 1)
+        image_row.addWidget(self.browse_button)
+        wrapper = QWidget()
+        wrapper.setLayout(image_row)
+        image_row.setContentsMargins(0, 0, 0, 0)
+        self._add_row(form, self.tr("Image"), wrapper, "image")
+        accel_row = QHBoxLayout()
+        self.accel_badge = BadgeLabel()
+        self.accel_badge.setVisible(False)
+        self.accel_hint = QLabel()
+        self.accel_hint.setWordWrap(True)
+        self.accel_hint.setObjectName("hintLabel")
+        accel_row.addWidget(self.accel_badge)
+        accel_row.addWidget(self.accel_hint, 1)
+        form.addRow("", accel_row)
+        self.description_edit = QLineEdit()
+        self.description_edit.setAccessibleName(self.tr("Description"))
+        self._add_row(form, self.tr("Description"), self.description_edit, "description")
+        self.cpu_spin = QDoubleSpinBox()
+        self.cpu_spin.setRange(0.05, 16.0)
+        self.cpu_spin.setSingleStep(0.05)
+        self.cpu_spin.setDecimals(2)
+        self.cpu_spin.setSuffix(" vCPU")
+        self.cpu_spin.setAccessibleName(self.tr("vCPU"))
+        self._add_row(form, self.tr("vCPU"), self.cpu_spin, "cpu")
+        self.memory_spin = QSpinBox()
+        self.memory_spin.setRange(128, 32768)
+        self.memory_spin.setSingleStep(64)
+        self.memory_spin.setSuffix(" MB")
+        self.memory_spin.setAccessibleName(self.tr("Memory"))
+        self._add_row(form, self.tr("Memory"), self.memory_spin, "memorySize")
+        self.disk_combo = QComboBox()
+        self.disk_combo.addItem("512 MB", 512)
+        self.disk_combo.addItem("10 GB", 10240)
+        self.disk_combo.setAccessibleName(self.tr("Disk"))
+        self._add_row(form, self.tr("Disk"), self.disk_combo, "diskSize")
+        self.timeout_spin = QSpinBox()
+        self.timeout_spin.setRange(1, 86400)
+        self.timeout_spin.setSuffix(" s")
+        self.timeout_spin.setAccessibleName(self.tr("Timeout"))
+        self._add_row(form, self.tr("Timeout"), self.timeout_spin, "timeout")
+        self.concurrency_spin = QSpinBox()
+        self.concurrency_spin.setRange(1, 200)
+        self.concurrency_spin.setAccessibleName(self.tr("Instance concurrency"))
+        self._add_row(
+            form, self.tr("Instance concurrency"), self.concurrency_spin, "instanceConcurrency"
+        )
+        tabs.addTab(self._scroll(basics), self.tr("Basics"))
+
+        # -- container
+        container = QWidget()
+        cform = QFormLayout(container)
+        cform.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.port_spin = QSpinBox()
+        self.port_spin.setRange(1, 65535)
+        self.port_spin.setAccessibleName(self.tr("Port"))
+        self._add_row(cform, self.tr("Port"), self.port_spin, "port")
+        self.entrypoint_edit = QLineEdit()
+        self.entrypoint_edit.setPlaceholderText(self.tr("e.g. python   (image default if empty)"))
+        self.entrypoint_edit.setAccessibleName(self.tr("Entrypoint"))
+        self._add_row(cform, self.tr("Entrypoint"), self.entrypoint_edit, "entrypoint")
+        self.command_edit = QLineEdit()
+        self.command_edit.setPlaceholderText(self.tr("e.g. app.py --port 9000"))
+        self.command_edit.setAccessibleName(self.tr("Command"))
+        self._add_row(cform, self.tr("Command"), self.command_edit, "command")
+        self.health_group = QGroupBox(self.tr("Health check"))
+        self.health_group.setCheckable(True)
+        hform = QFormLayout(self.health_group)
+        self.hc_url = QLineEdit()
+        self.hc_url.setPlaceholderText("/ready")
+        self.hc_url.setAccessibleName(self.tr("Health check path"))
+        self._add_row(hform, self.tr("HTTP GET path"), self.hc_url, "healthCheckConfig.httpGetUrl")
+        self.hc_initial = self._spin(0, 120, 0, " s")
+        self._add_row(
+            hform,
+            self.tr("Initial delay"),
+            self.hc_initial,
+            "healthCheckConfig.initialDelaySeconds",
+        )
+        self.hc_period = self._spin(1, 120, 3, " s")
+        self._add_row(hform, self.tr("Period"), self.hc_period, "healthCheckConfig.periodSeconds")
+        self.hc_timeout = self._spin(1, 3, 1, " s")
+        self._add_row(
+            hform, self.tr("Timeout"), self.hc_timeout, "healthCheckConfig.timeoutSeconds"
+        )
+        self.hc_success = self._spin(1, 120, 1, "")
+        self._add_row(
+            hform,
+            self.tr("Success threshold"),
+            self.hc_success,
+            "healthCheckConfig.successThreshold",
+        )
+        self.hc_failure = self._spin(1, 120, 3, "")
+        self._add_row(
+            hform,
+            self.tr("Failure threshold"),
+            self.hc_failure,
+            "healthCheckConfig.failureThreshold",
+        )
+        cform.addRow(self.health_group)
+        self.internet_check = QCheckBox(self.tr("Allow internet access"))
+        cform.addRow("", self.internet_check)
+        tabs.addTab(self._scroll(container), self.tr("Container"))
+
+        # -- environment
+        env_page = QWidget()
+        env_layout = QVBoxLayout(env_page)
+        self.env_editor = EnvEditor()
+        env_layout.addWidget(self.env_editor)
+        self.env_error = QLabel()
+        self.env_error.setObjectName("errorLabel")
+        self.env_error.setWordWrap(True)
+        env_layout.addWidget(self.env_error)
+        tabs.addTab(env_page, self.tr("Environment variables"))
+
+        self.summary = QLabel()
+        self.summary.setObjectName("errorLabel")
+        self.summary.setWordWrap(True)
+        outer.addWidget(self.summary)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(self.tr("Create") if self.creating else self.tr("Save"))
+        self.save_button.setObjectName("primaryButton")
+        outer.addWidget(self.buttons)
+
+        self._load(existing)
+        for w in (
+            self.name_edit,
+            self.image_edit,
+            self.description_edit,
+            self.entrypoint_edit,
+            self.command_edit,
+            self.hc_url,
+        ):
+            w.textChanged.connect(self.validate)
+        for s in (
+            self.memory_spin,
+            self.timeout_spin,
+            self.concurrency_spin,
+            self.port_spin,
+            self.hc_initial,
+            self.hc_period,
+            self.hc_timeout,
+            self.hc_success,
+            self.hc_failure,
+        ):
+            s.valueChanged.connect(self.validate)
+        self.cpu_spin.valueChanged.connect(self.validate)
+        self.disk_combo.currentIndexChanged.connect(self.validate)
+        self.health_group.toggled.connect(self.validate)
+        self.env_editor.changed.connect(self.validate)
+        self.image_edit.textEdited.connect(self._on_image_edited)
+        self.browse_button.clicked.connect(self._on_browse_clicked)
+        self.buttons.accepted.connect(self._on_save_clicked)
+        self.buttons.rejected.connect(self.reject)
+        self.validate()
+
+    # -- helpers ------------------------------------------------------------------------
+    @staticmethod
+    def _scroll(widget: QWidget) -> QScrollArea:
+        area = QScrollArea()
+        area.setWidgetResizable(True)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        area.setWidget(widget)
+        return area
+
+    def _spin(self, lo: int, hi: int, value: int, suffix: str) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(lo, hi)
+        spin.setValue(value)
+        spin.setSuffix(suffix)
+        return spin
+
+    def _add_row(self, form: QFormLayout, title: str, widget: QWidget, field: str) -> None:
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        box.addWidget(widget)
+        error = QLabel()
+        error.setObjectName("errorLabel")
+        error.setWordWrap(True)
+        error.setVisible(False)
+        box.addWidget(error)
+        self._errors[field] = error
+        widget.setAccessibleName(widget.accessibleName() or title)
+        label = QLabel(title + ":")
+        label.setBuddy(widget)
+        form.addRow(label, box)
+
+    def _load(self, info: FunctionInfo | None) -> None:
+        spec = info.to_spec() if info is not None else FunctionSpec(name="", image="")
+        self.name_edit.setText(spec.name)
+        self.name_edit.setReadOnly(not self.creating)
+        self.image_edit.setText(spec.image)
+        self.description_edit.setText(spec.description)
+        self.cpu_spin.setValue(spec.cpu)
+        self.memory_spin.setValue(spec.memory_mb)
+        self.disk_combo.setCurrentIndex(max(0, self.disk_combo.findData(spec.disk_mb)))
+        self.timeout_spin.setValue(spec.timeout_s)
+        self.concurrency_spin.setValue(spec.instance_concurrency)
+        self.port_spin.setValue(spec.port)
+        self.entrypoint_edit.setText(_join_args(spec.entrypoint))
+        self.command_edit.setText(_join_args(spec.command))
+        hc = spec.health_check
+        self.health_group.setChecked(hc is not None and bool(hc.http_get_url))
+        if hc is not None:
+            self.hc_url.setText(hc.http_get_url)
+            self.hc_initial.setValue(hc.initial_delay_seconds)
+            self.hc_period.setValue(hc.period_seconds)
+            self.hc_timeout.setValue(hc.timeout_seconds)
+            self.hc_success.setValue(hc.success_threshold)
+            self.hc_failure.setValue(hc.failure_threshold)
+        self.internet_check.setChecked(spec.internet_access)
+        self.env_editor.set_variables(spec.environment)
+        self._acr_instance = spec.acr_instance_id
+        if info is not None:
+            self._set_accel(info.accel, info.image)
+
+    def spec(self) -> FunctionSpec:
+        """The form as a spec; raises ValueError for unparsable entrypoint/command."""
+        hc = None
+        if self.health_group.isChecked():
+            hc = HealthCheck(
+                http_get_url=self.hc_url.text().strip(),
+                initial_delay_seconds=self.hc_initial.value(),
+                period_seconds=self.hc_period.value(),
+                timeout_seconds=self.hc_timeout.value(),
+                success_threshold=self.hc_success.value(),
+                failure_threshold=self.hc_failure.value(),
+            )
+        return FunctionSpec(
+            name=self.name_edit.text().strip(),
+            image=self.image_edit.text().strip(),
+            cpu=round(self.cpu_spin.value(), 2),
+            memory_mb=self.memory_spin.value(),
+            disk_mb=int(self.disk_combo.currentData()),
+            timeout_s=self.timeout_spin.value(),
+            port=self.port_spin.value(),
+            instance_concurrency=self.concurrency_spin.value(),
+            description=self.description_edit.text(),
+            environment=self.env_editor.variables(),
+            entrypoint=parse_args(self.entrypoint_edit.text()),
+            command=parse_args(self.command_edit.text()),
+            health_check=hc,
+            acr_instance_id=self.picked.instance_id if self.picked else self._acr_instance,
+            internet_access=self.internet_check.isChecked(),
+            role=self.existing.role if self.existing else "",
+        )
+
+    # -- validation ---------------------------------------------------------------------
+    def validate(self) -> list[Problem]:
+        for label in self._errors.values():
+            label.setVisible(False)
+        problems: list[Problem] = []
+        local: list[tuple[str, str]] = []
+        try:
+            parse_args(self.entrypoint_edit.text())
+        except ValueError as exc:
+            local.append(
+                ("entrypoint", self.tr("Cannot read the entrypoint: %1").replace("%1", str(exc)))
+            )
+        try:
+            parse_args(self.command_edit.text())
+        except ValueError as exc:
+            local.append(
+                ("command", self.tr("Cannot read the command: %1").replace("%1", str(exc)))
+            )
+        env_problems = self.env_editor.problems()
+        self.env_error.setText("\n".join(env_problems))
+        backend = self.ctx.backend
+        if not local and backend is not None:
+            problems = backend.validate_function(self.spec(), creating=self.creating)
+        for field, message in local:
+            problems.append(Problem(field=field, code="Unparsable", message=message))
+        for p in problems:
+            target = self._errors.get(p.field) or self._errors.get(p.field.split(".")[0])
+            if target is not None:
+                target.setText(self.problem_text(p))
+                target.setVisible(True)
+        unplaced = [
+            p
+            for p in problems
+            if p.field not in self._errors and p.field.split(".")[0] not in self._errors
+        ]
+        all_problems = len(problems) + len(env_problems)
+        summary = [self.problem_text(p) for p in unplaced]
+        if all_problems:
+            summary.insert(0, self.tr("%n problem(s) to fix before saving.", "", all_problems))
+        self.summary.setText("\n".join(summary))
+        self.summary.setVisible(bool(summary))
+        self.problems = problems
+        self.save_button.setEnabled(not problems and not env_problems)
+        return problems
+
+    def problem_text(self, p: Problem) -> str:
+        texts = {
+            "Required": self.tr("Required."),
+            "InvalidName": self.tr(
+                "Use 1–64 letters, digits, _ or -; do not start with a digit or -."
+            ),
+            "CpuStep": self.tr("vCPU must be a multiple of 0.05 between 0.05 and 16."),
+            "MemoryStep": self.tr("Memory must be a multiple of 64 MB between 128 and 32768."),
+            "CpuMemoryRatio": self.tr(
+                "vCPU : memory (GB) must be between 1:1 and 1:4 (e.g. 1 vCPU with 1–4 GB)."
+            ),
+            "DiskSize": self.tr("Disk must be 512 MB or 10 GB."),
+            "OutOfRange": self.tr("Out of range."),
+            "InvalidImage": self.tr("Not a valid image reference."),
+        }
+        return texts.get(p.code) or p.message or p.code
+
+    # -- image --------------------------------------------------------------------------
+    def _on_image_edited(self, _text: str) -> None:
+        self.picked = None
+        self._set_accel(AccelState.UNKNOWN, "")
+
+    def _on_browse_clicked(self) -> None:
+        picker = ImagePickerDialog(self.ctx, self)
+        picker.picked.connect(self._on_picker_picked)
+        picker.finished.connect(picker.deleteLater)
+        picker.open()
+        picker.start(self.image_edit.text())
+        self.picker = picker
+
+    def _on_picker_picked(self, picked: PickedImage) -> None:
+        self.picked = picked
+        self.image_edit.setText(picked.address)
+        self._set_accel(picked.accel, picked.tag)
+
+    def _set_accel(self, accel: AccelState, tag: str) -> None:
+        from gui.backend import is_accelerated_tag
+
+        self.image_accel = accel
+        tag = tag.rsplit(":", 1)[-1] if ":" in tag.rsplit("/", 1)[-1] else tag
+        self.accel_badge.setVisible(accel is not AccelState.UNKNOWN)
+        if is_accelerated_tag(tag):
+            self.accel_badge.set_badge(self.tr("Accelerated"), "ok")
+            self.accel_hint.setText(self.tr("Cold starts load this image on demand."))
+        elif accel is AccelState.READY:
+            self.accel_badge.set_badge(self.tr("Twin ready"), "ok")
+            self.accel_hint.setText(
+                self.tr("An accelerated twin of this tag exists; choose it for faster cold starts.")
+            )
+        elif accel is AccelState.CONVERTING:
+            self.accel_badge.set_badge(self.tr("Not ready"), "warn")
+            self.accel_hint.setText(
+                self.tr(
+                    "The accelerated image is not ready yet. Deploying now uses the plain "
+                    "image, with full-pull cold starts."
+                )
+            )
+        elif accel in (AccelState.NONE, AccelState.FAILED):
+            self.accel_badge.set_badge(self.tr("Not accelerated"), "warn")
+            self.accel_hint.setText(
+                self.tr("This image is not accelerated: every cold start pulls it whole.")
+            )
+        else:
+            self.accel_hint.setText("")
+
+    # -- save ---------------------------------------------------------------------------
+    def _on_save_clicked(self) -> None:
+        if self.validate():
+            return
+        try:
+            spec = self.spec()
+        except ValueError:
+            return
+        self.saveRequested.emit(spec, self.creating)
+        self.accept()
+
+    def keyPressEvent(self, event: object) -> None:
+        from PySide6.QtGui import QKeyEvent
+
+        if (
+            isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not self.save_button.isEnabled()
+        ):
+            return
+        super().keyPressEvent(event)  # type: ignore[arg-type]

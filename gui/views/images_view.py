@@ -1,0 +1,527 @@
+"""Images: repositories with their acceleration switch, and the selected repository's tags
+paired with their accelerated twins (state, live progress, failure reason), "convert now"
+and client-side conversion for plain OCI registries."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.async_bridge import ask, async_slot
+from gui.backend import (
+    AccelState,
+    NamespaceInfo,
+    RegistryInstance,
+    RepoInfo,
+    is_accelerated_tag,
+    source_tag_of,
+    twin_tag_of,
+)
+from gui.format import format_bytes, format_time
+from gui.models.repositories_model import Col as RepoCol
+from gui.models.repositories_model import Roles as RepoRoles
+from gui.models.tags_model import Col as TagCol
+from gui.models.tags_model import Roles as TagRoles
+from gui.models.tasks_model import eta_seconds
+from gui.resources import icon
+from gui.viewmodels.images_vm import ImagesViewModel
+from gui.widgets.badge import BadgeDelegate, BadgeLabel
+from gui.widgets.progress_delegate import ProgressDelegate
+from gui.widgets.search_field import SearchField
+
+__all__ = ["ImagesView"]
+
+
+class ImagesView(QWidget):
+    crumbsChanged = Signal(list)
+    showTaskRequested = Signal(str)
+
+    def __init__(self, vm: ImagesViewModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.vm = vm
+        self.setObjectName("imagesView")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        header = QHBoxLayout()
+        title = QLabel(self.tr("Images"))
+        title.setObjectName("pageTitle")
+        header.addWidget(title)
+        header.addSpacing(16)
+        header.addWidget(QLabel(self.tr("Instance:")))
+        self.instance_combo = QComboBox()
+        self.instance_combo.setAccessibleName(self.tr("Registry instance"))
+        self.instance_combo.setMinimumWidth(240)
+        header.addWidget(self.instance_combo)
+        header.addWidget(QLabel(self.tr("Namespace:")))
+        self.namespace_combo = QComboBox()
+        self.namespace_combo.setAccessibleName(self.tr("Namespace"))
+        self.namespace_combo.setMinimumWidth(140)
+        header.addWidget(self.namespace_combo)
+        header.addStretch(1)
+        self.refresh_button = QPushButton(icon("refresh"), self.tr("Refresh"))
+        header.addWidget(self.refresh_button)
+        layout.addLayout(header)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        # -- repositories
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(QLabel(self.tr("Repositories")))
+        self.repo_table = QTableView()
+        self.repo_table.setObjectName("reposTable")
+        self.repo_table.setModel(vm.repos)
+        self.repo_table.setAccessibleName(self.tr("Repositories"))
+        self.repo_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.repo_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.repo_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.repo_table.verticalHeader().setVisible(False)
+        self.repo_table.verticalHeader().setDefaultSectionSize(32)
+        self.repo_table.setShowGrid(False)
+        self.repo_table.setColumnHidden(RepoCol.MODIFIED, True)
+        self.repo_table.setItemDelegateForColumn(
+            RepoCol.ACCELERATION, BadgeDelegate(RepoRoles.Badge, self.repo_table)
+        )
+        rh = self.repo_table.horizontalHeader()
+        rh.setSectionResizeMode(RepoCol.NAME, QHeaderView.ResizeMode.Stretch)
+        self.repo_table.setColumnWidth(RepoCol.ACCELERATION, 90)
+        self.repo_table.setColumnWidth(RepoCol.TYPE, 70)
+        left_layout.addWidget(self.repo_table, 1)
+        self.accel_check = QCheckBox(self.tr("Image acceleration"))
+        self.accel_check.setAccessibleName(self.tr("Image acceleration for this repository"))
+        self.accel_check.setToolTip(
+            self.tr("Convert every tag pushed from now on into <tag>_accelerated.")
+        )
+        left_layout.addWidget(self.accel_check)
+        self.accel_note = QLabel()
+        self.accel_note.setObjectName("hintLabel")
+        self.accel_note.setWordWrap(True)
+        left_layout.addWidget(self.accel_note)
+        split.addWidget(left)
+
+        # -- tags
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        tag_header = QHBoxLayout()
+        self.repo_title = QLabel()
+        self.repo_title.setObjectName("sectionTitle")
+        tag_header.addWidget(self.repo_title)
+        tag_header.addStretch(1)
+        self.tag_search = SearchField(self.tr("Filter tags"), delay_ms=80)
+        tag_header.addWidget(self.tag_search)
+        self.convert_button = QPushButton(icon("bolt"), self.tr("Convert now"))
+        self.convert_button.setAccessibleName(self.tr("Convert the selected tag now"))
+        tag_header.addWidget(self.convert_button)
+        self.convert_all_button = QPushButton(self.tr("Convert all unconverted"))
+        tag_header.addWidget(self.convert_all_button)
+        right_layout.addLayout(tag_header)
+        self.tags_loading = QProgressBar()
+        self.tags_loading.setRange(0, 0)
+        self.tags_loading.setMaximumHeight(4)
+        self.tags_loading.setTextVisible(False)
+        self.tags_loading.setVisible(False)
+        right_layout.addWidget(self.tags_loading)
+        self.tag_table = QTableView()
+        self.tag_table.setObjectName("tagsTable")
+        self.tag_table.setModel(vm.tags)
+        self.tag_table.setAccessibleName(self.tr("Tags"))
+        self.tag_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tag_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tag_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tag_table.setSortingEnabled(True)
+        self.tag_table.horizontalHeader().setSortIndicatorShown(False)
+        self.tag_table.verticalHeader().setVisible(False)
+        self.tag_table.verticalHeader().setDefaultSectionSize(32)
+        self.tag_table.setShowGrid(False)
+        self.tag_table.setAlternatingRowColors(True)
+        th = self.tag_table.horizontalHeader()
+        th.setSectionResizeMode(TagCol.TAG, QHeaderView.ResizeMode.Stretch)
+        for col, width in (
+            (TagCol.TWIN, 190),
+            (TagCol.STATE, 150),
+            (TagCol.SIZE, 90),
+            (TagCol.UPDATED, 135),
+            (TagCol.DIGEST, 150),
+        ):
+            self.tag_table.setColumnWidth(col, width)
+        self.tag_table.setItemDelegateForColumn(
+            TagCol.STATE, ProgressDelegate(TagRoles.Progress, TagRoles.Badge, self.tag_table)
+        )
+        right_layout.addWidget(self.tag_table, 1)
+
+        # -- selected tag detail
+        detail = QWidget()
+        detail.setObjectName("tagDetail")
+        dform = QFormLayout(detail)
+        dform.setContentsMargins(0, 6, 0, 0)
+        self.d_tag = QLabel("—")
+        self.d_pair = QLabel("—")
+        self.d_pair.setTextFormat(Qt.TextFormat.RichText)
+        self.d_pair.linkActivated.connect(self._on_pair_link_activated)
+        self.d_state = BadgeLabel()
+        self.d_progress = QProgressBar()
+        self.d_progress.setRange(0, 1000)
+        self.d_progress.setVisible(False)
+        self.d_progress.setAccessibleName(self.tr("Conversion progress"))
+        self.d_reason = QLabel()
+        self.d_reason.setWordWrap(True)
+        self.d_reason.setObjectName("errorLabel")
+        self.d_digest = QLabel("—")
+        self.d_digest.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.d_address = QLabel("—")
+        self.d_address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.d_state)
+        state_row.addWidget(self.d_progress, 1)
+        self.d_task_link = QPushButton(self.tr("Show task"))
+        self.d_task_link.setFlat(True)
+        self.d_task_link.setVisible(False)
+        state_row.addWidget(self.d_task_link)
+        state_row.addStretch(0)
+        dform.addRow(self.tr("Tag:"), self.d_tag)
+        dform.addRow(self.tr("Pair:"), self.d_pair)
+        dform.addRow(self.tr("Acceleration:"), state_row)
+        dform.addRow("", self.d_reason)
+        dform.addRow(self.tr("Digest:"), self.d_digest)
+        dform.addRow(self.tr("Address (VPC):"), self.d_address)
+        right_layout.addWidget(detail)
+        split.addWidget(right)
+        split.setSizes([330, 800])
+        split.setStretchFactor(1, 1)
+        layout.addWidget(split, 1)
+        self.footer = QLabel()
+        self.footer.setObjectName("footerLabel")
+        layout.addWidget(self.footer)
+
+        self.instance_combo.currentIndexChanged.connect(self._on_instance_combo_changed)
+        self.namespace_combo.currentIndexChanged.connect(self._on_namespace_combo_changed)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.repo_table.selectionModel().currentRowChanged.connect(self._on_repo_row_changed)
+        self.repo_table.clicked.connect(self._on_repo_clicked)
+        self.tag_table.selectionModel().selectionChanged.connect(
+            lambda *_a: self._update_tag_detail()
+        )
+        self.tag_search.searchChanged.connect(self._on_tag_search_changed)
+        self.accel_check.clicked.connect(self._on_accel_check_clicked)
+        self.convert_button.clicked.connect(self._on_convert_clicked)
+        self.convert_all_button.clicked.connect(self._on_convert_all_clicked)
+        self.d_task_link.clicked.connect(self._on_task_link_clicked)
+        vm.instancesChanged.connect(self._on_vm_instances_changed)
+        vm.namespacesChanged.connect(self._on_vm_namespaces_changed)
+        vm.currentRepoChanged.connect(self._on_vm_repo_changed)
+        vm.repos.modelReset.connect(self._select_current_repo)
+        vm.tagsLoading.connect(self.tags_loading.setVisible)
+        vm.tagsLoaded.connect(lambda _n: self._after_tags_loaded())
+        vm.tags.dataChanged.connect(lambda *_a: self._update_tag_detail())
+        vm.tags.modelReset.connect(self._update_footer)
+        self._on_vm_repo_changed(None)
+
+    def crumbs(self) -> list[str]:
+        crumbs = [self.tr("Images")]
+        if self.vm.instance is not None:
+            crumbs.append(self.vm.instance.name)
+        if self.vm.repo is not None:
+            crumbs.append(self.vm.repo.path)
+        return crumbs
+
+    def refresh(self) -> None:
+        if self.vm.instance is None:
+            self.vm.load_instances()
+        else:
+            self.vm.load_repositories()
+            self.vm.load_tags()
+
+    def focus_search(self) -> None:
+        self.tag_search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.tag_search.selectAll()
+
+    # -- browse -------------------------------------------------------------------------
+    def _on_vm_instances_changed(self, instances: list[RegistryInstance]) -> None:
+        self.instance_combo.blockSignals(True)
+        self.instance_combo.clear()
+        for inst in instances:
+            self.instance_combo.addItem(icon("registry"), f"{inst.name}", inst.instance_id)
+            i = self.instance_combo.count() - 1
+            self.instance_combo.setItemData(
+                i,
+                f"{inst.instance_id} · {inst.specification} · {inst.region}",
+                Qt.ItemDataRole.ToolTipRole,
+            )
+        if self.vm.instance is not None:
+            self.instance_combo.setCurrentIndex(
+                max(0, self.instance_combo.findData(self.vm.instance.instance_id))
+            )
+        self.instance_combo.blockSignals(False)
+        self.crumbsChanged.emit(self.crumbs())
+
+    def _on_instance_combo_changed(self, _i: int) -> None:
+        iid = self.instance_combo.currentData()
+        if iid:
+            self.vm.repo = None
+            self.vm.select_instance(str(iid))
+
+    def _on_vm_namespaces_changed(self, namespaces: list[NamespaceInfo]) -> None:
+        self.namespace_combo.blockSignals(True)
+        self.namespace_combo.clear()
+        self.namespace_combo.addItem(self.tr("All"), "")
+        for ns in namespaces:
+            self.namespace_combo.addItem(ns.name, ns.name)
+        self.namespace_combo.blockSignals(False)
+
+    def _on_namespace_combo_changed(self, _i: int) -> None:
+        self.vm.repo = None
+        self.vm.select_namespace(str(self.namespace_combo.currentData() or "") or None)
+
+    def _select_current_repo(self) -> None:
+        if self.vm.repo is None:
+            return
+        row = self.vm.repos.row_of(self.vm.repo.repo_id)
+        if row >= 0:
+            self.repo_table.selectionModel().setCurrentIndex(
+                self.vm.repos.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+
+    def _on_repo_row_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
+        repo_id = current.data(RepoRoles.Key)
+        if repo_id and (self.vm.repo is None or self.vm.repo.repo_id != repo_id):
+            self.vm.select_repo(str(repo_id))
+
+    def _on_repo_clicked(self, index: QModelIndex) -> None:
+        if index.column() == RepoCol.ACCELERATION:
+            repo = index.data(RepoRoles.Repo)
+            if isinstance(repo, RepoInfo) and repo.acceleration is not None:
+                self._toggle_acceleration(repo, not repo.acceleration)
+
+    def _on_vm_repo_changed(self, repo: RepoInfo | None) -> None:
+        self._select_current_repo()
+        has = repo is not None
+        inst = self.vm.instance
+        self.accel_check.setEnabled(
+            has
+            and repo is not None
+            and repo.acceleration is not None
+            and (inst is None or inst.supports_acceleration)
+        )
+        self.accel_check.setChecked(bool(repo and repo.acceleration))
+        self.repo_title.setText(repo.path if repo else self.tr("No repository selected"))
+        if inst is not None and not inst.supports_acceleration:
+            self.accel_note.setText(
+                self.tr(
+                    "This instance's edition cannot accelerate images (Standard or "
+                    "Advanced needed)."
+                )
+            )
+        elif repo is not None and repo.acceleration:
+            self.accel_note.setText(
+                self.tr(
+                    "New tags are converted into <tag>_accelerated as they are pushed. "
+                    "Tags pushed earlier need “Convert now”."
+                )
+            )
+        elif repo is not None:
+            self.accel_note.setText(self.tr("Tags are not converted."))
+        else:
+            self.accel_note.clear()
+        self.crumbsChanged.emit(self.crumbs())
+        self._update_tag_detail()
+
+    def _on_tag_search_changed(self, text: str) -> None:
+        self.vm.tags.set_filter(text)
+        self._update_footer()
+
+    def _after_tags_loaded(self) -> None:
+        if self.vm.tags.rowCount() and not self.tag_table.selectionModel().hasSelection():
+            self.tag_table.selectRow(0)
+        self._update_footer()
+
+    def _update_footer(self) -> None:
+        total = self.vm.tags.total_count()
+        shown = self.vm.tags.rowCount()
+        accelerated = (
+            sum(1 for t in self.vm.tags.all_tags() if is_accelerated_tag(t.tag))
+            if total < 20000
+            else None
+        )
+        parts = [self.tr("%n tag(s)", "", total)]
+        if shown != total:
+            parts.append(self.tr("%1 shown").replace("%1", str(shown)))
+        if accelerated is not None:
+            parts.append(self.tr("%n accelerated", "", accelerated))
+        self.footer.setText(" · ".join(parts))
+
+    # -- selected tag -------------------------------------------------------------------
+    def selected_tags(self) -> list[str]:
+        rows = sorted({i.row() for i in self.tag_table.selectionModel().selectedRows()})
+        return [self.vm.tags.tag_at(r).tag for r in rows if r < self.vm.tags.rowCount()]
+
+    def _update_tag_detail(self) -> None:
+        tags = self.selected_tags()
+        repo = self.vm.repo
+        self.convert_button.setEnabled(False)
+        self.convert_all_button.setEnabled(bool(repo and repo.acceleration) or self._client_side())
+        self.d_progress.setVisible(False)
+        self.d_reason.clear()
+        self.d_task_link.setVisible(False)
+        if not tags or repo is None:
+            self.d_tag.setText("—")
+            self.d_pair.setText("—")
+            self.d_state.set_badge("—", "muted")
+            self.d_digest.setText("—")
+            self.d_address.setText("—")
+            return
+        name = tags[0]
+        row = self.vm.tags.row_of_tag(name)
+        info = self.vm.tags.tag_at(row) if row >= 0 else None
+        self.d_tag.setText(
+            f"<b>{name}</b> · {format_bytes(info.size) if info and info.size else '—'} · "
+            f"{format_time(info.updated) if info else '—'}"
+        )
+        if is_accelerated_tag(name):
+            src = source_tag_of(name)
+            self.d_pair.setText(
+                self.tr("accelerated image of %1").replace("%1", f'<a href="{src}">{src}</a>')
+            )
+            self.d_state.set_badge(self.tr("Accelerated image"), "info")
+        else:
+            twin = twin_tag_of(name)
+            state = self.vm.tags.twin_state(name)
+            task = self.vm.tags.task_for(name)
+            if state is AccelState.READY:
+                self.d_pair.setText(
+                    self.tr("accelerated twin: %1").replace("%1", f'<a href="{twin}">{twin}</a>')
+                )
+                self.d_state.set_badge(self.tr("Ready"), "ok")
+            elif state is AccelState.CONVERTING:
+                self.d_pair.setText(
+                    self.tr("accelerated twin: %1 (being converted)").replace("%1", twin)
+                )
+                frac = task.fraction if task else None
+                from gui.format import format_eta
+
+                eta = format_eta(eta_seconds(task)) if task else ""
+                self.d_state.set_badge(
+                    self.tr("Converting") + (f" · {eta}" if frac else ""), "busy"
+                )
+                self.d_progress.setVisible(True)
+                if frac is None:
+                    self.d_progress.setRange(0, 0)
+                else:
+                    self.d_progress.setRange(0, 1000)
+                    self.d_progress.setValue(int(frac * 1000))
+            elif state is AccelState.FAILED:
+                self.d_pair.setText(self.tr("no accelerated twin"))
+                self.d_state.set_badge(self.tr("Failed"), "bad")
+                self.d_reason.setText(
+                    task.error
+                    if task and task.error
+                    else self.tr("The conversion failed; see the task log.")
+                )
+            else:
+                self.d_pair.setText(self.tr("no accelerated twin"))
+                self.d_state.set_badge(self.tr("None"), "muted")
+            if task is not None and not task.task_id.startswith(("pending:", "local:")):
+                self.d_task_link.setVisible(True)
+            self.convert_button.setEnabled(
+                (bool(repo.acceleration) or self._client_side())
+                and state in (AccelState.NONE, AccelState.FAILED)
+            )
+        self.d_digest.setText(info.digest if info and info.digest else "—")
+        try:
+            self.d_address.setText(self.vm.image_address(name, vpc=True))
+        except AssertionError:
+            self.d_address.setText("—")
+
+    def _client_side(self) -> bool:
+        backend = self.vm.ctx.backend
+        return bool(backend and backend.capabilities.client_conversion)
+
+    def _on_pair_link_activated(self, tag: str) -> None:
+        row = self.vm.tags.row_of_tag(tag)
+        if row < 0 and self.vm.tags.filter_text:
+            self.tag_search.clear()
+            self.tag_search.flush()
+            row = self.vm.tags.row_of_tag(tag)
+        if row >= 0:
+            self.tag_table.selectRow(row)
+            self.tag_table.scrollTo(self.vm.tags.index(row, 0))
+
+    def _on_task_link_clicked(self) -> None:
+        tags = self.selected_tags()
+        task = self.vm.tags.task_for(tags[0]) if tags else None
+        if task is not None:
+            self.showTaskRequested.emit(task.task_id)
+
+    # -- actions ------------------------------------------------------------------------
+    def _on_accel_check_clicked(self, checked: bool) -> None:
+        repo = self.vm.repo
+        if repo is not None:
+            self._toggle_acceleration(repo, checked)
+
+    @async_slot()
+    async def _toggle_acceleration(self, repo: RepoInfo, on: bool) -> None:
+        if not on:
+            answer = await ask(
+                self,
+                self.tr("Switch acceleration off"),
+                self.tr("Stop converting new tags of %1?").replace("%1", repo.path),
+                informative=self.tr("Existing accelerated images are kept."),
+            )
+            if answer.name != "Yes":
+                self.accel_check.setChecked(True)
+                return
+        self.vm.set_acceleration(repo, on)
+        if on:
+
+            def after(repo_id: str, state: bool) -> None:
+                self.vm.accelerationChanged.disconnect(after)
+                if state and repo_id == repo.repo_id:
+                    self._offer_convert_existing()
+
+            self.vm.accelerationChanged.connect(after)
+
+    @async_slot()
+    async def _offer_convert_existing(self) -> None:
+        pending = self.vm.unconverted_tags()
+        if not pending:
+            return
+        answer = await ask(
+            self,
+            self.tr("Convert existing tags"),
+            self.tr(
+                "%n tag(s) were pushed before acceleration was on. Convert them now?",
+                "",
+                len(pending),
+            ),
+            informative=self.tr("New pushes are converted automatically."),
+        )
+        if answer.name == "Yes":
+            self.vm.convert_now(pending)
+
+    def _on_convert_clicked(self) -> None:
+        tags = [
+            t
+            for t in self.selected_tags()
+            if not is_accelerated_tag(t)
+            and self.vm.tags.twin_state(t) in (AccelState.NONE, AccelState.FAILED)
+        ]
+        self.vm.convert_now(tags)
+
+    def _on_convert_all_clicked(self) -> None:
+        self._offer_convert_existing()
