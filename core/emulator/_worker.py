@@ -16,21 +16,33 @@ tag was already written is marked SUCCESS.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
+import shutil
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from core._progress import Progress, ProgressCallback
+from core.convert import ConvertOptions, Order, convert_image
 from core.emulator import _faults
 from core.emulator._acr import ACCELERATED_SUFFIX
 from core.emulator._context import ServerContext, new_id
-from core.errors import CoreError
+from core.errors import CoreError, InvalidInput
+from core.registry import RegistryClient
 
-__all__ = ["MAX_ATTEMPTS", "ConversionJob", "ConversionWorker", "Converter"]
+__all__ = [
+    "MAX_ATTEMPTS",
+    "ConversionJob",
+    "ConversionWorker",
+    "Converter",
+    "convert_with_core",
+    "options_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -48,25 +60,39 @@ class ConversionJob:
     target_tag: str
     credentials: tuple[str, str]
     parameters: dict[str, Any]
+    spool_dir: str | None = None
 
 
 #: ``await converter(job, on_progress)`` converts and pushes ``job.target_tag``.
 Converter = Callable[[ConversionJob, ProgressCallback], Awaitable[None]]
 
 
-async def convert_with_core(job: ConversionJob, on_progress: ProgressCallback) -> None:
-    """The default converter: ``core.convert.convert_image`` against this server's registry."""
-    from core import convert
-    from core.registry import RegistryClient
+def options_for(job: ConversionJob, spool_dir: str | None = None) -> ConvertOptions:
+    """Conversion options from the rule's ``Parameters``: ``PriorityFile`` (base64 list of
+    absolute paths, one per line) selects the optimized order with that start-up profile."""
+    priority = str(job.parameters.get("PriorityFile") or "")
+    profile: tuple[str, ...] = ()
+    if priority:
+        try:
+            text = base64.b64decode(priority, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise InvalidInput(f"PriorityFile is not base64 text: {exc}") from exc
+        profile = tuple(line.strip() for line in text.splitlines() if line.strip())
+    return ConvertOptions(
+        order=Order.OPTIMIZED if profile else Order.PRESERVE,
+        profile=profile,
+        threads=2,
+        spool_dir=spool_dir,
+    )
 
-    convert_image = getattr(convert, "convert_image", None)
-    options_type = getattr(convert, "ConvertOptions", None)
-    if convert_image is None or options_type is None:
-        raise CoreError("the conversion core is not available in this build", code="ConvertError")
+
+async def convert_with_core(job: ConversionJob, on_progress: ProgressCallback) -> None:
+    """The default converter: `core.convert.convert_image` against this server's registry."""
     src = f"{job.registry}/{job.repo}@{job.source_digest}"
     dst = f"{job.registry}/{job.repo}:{job.target_tag}"
+    options = options_for(job, job.spool_dir)
     async with RegistryClient(job.registry, credentials=job.credentials) as client:
-        await convert_image(client, src, dst, options_type(threads=2), on_progress)
+        await convert_image(client, src, dst, options, on_progress)
 
 
 class ConversionWorker:
@@ -95,7 +121,16 @@ class ConversionWorker:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
+    @property
+    def _spool(self) -> Path:
+        return self.ctx.config.data_dir / "spool"
+
     async def start(self) -> None:
+        def clean() -> None:
+            shutil.rmtree(self._spool, ignore_errors=True)
+            self._spool.mkdir(parents=True, exist_ok=True)
+
+        await asyncio.to_thread(clean)
         await self._recover()
         for i in range(self.concurrency):
             self._runners.append(asyncio.create_task(self._run(), name=f"convert-{i}"))
@@ -358,6 +393,7 @@ class ConversionWorker:
                 self.ctx.credentials.access_key_secret,
             ),
             parameters=params,
+            spool_dir=str(self._spool),
         )
         reporter = _ProgressReporter(self, task_id, repo)
         status, reason = "SUCCESS", ""
