@@ -34,8 +34,8 @@ async def _rule_on(http: httpx.AsyncClient, repo: str) -> str:
     return str(got["RepoId"])
 
 
-async def _wait_task(http: httpx.AsyncClient, task_id: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def _wait_task(http: httpx.AsyncClient, task_id: str, limit: float = 60) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + limit
     while True:
         task = await acr(http, "GetArtifactBuildTask", BuildTaskId=task_id)
         if task["TaskStatus"] in ("SUCCESS", "FAILED", "CANCELED"):
@@ -120,7 +120,7 @@ async def test_push_with_rule_converts_and_function_goes_ready(
             "functionName": "fast",
             "runtime": "custom-container",
             "handler": "h",
-            "customContainerConfig": {"image": f"localhost:1/acc/app:v1_accelerated"},
+            "customContainerConfig": {"image": "localhost:1/acc/app:v1_accelerated"},
         }
         r = await http.post(
             "/2023-03-30/functions", json=body, headers=fc_headers("CreateFunction")
@@ -171,8 +171,8 @@ class _GatedConverter:
         self.loop.call_soon_threadsafe(self.gate.set)
 
 
-async def _wait(cond: Any, timeout: float = 20) -> None:
-    for _ in range(int(timeout / 0.05)):
+async def _wait(cond: Any, limit: float = 20) -> None:
+    for _ in range(int(limit / 0.05)):
         if await cond():
             return
         await asyncio.sleep(0.05)
