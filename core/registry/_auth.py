@@ -18,6 +18,7 @@ import asyncio
 import base64
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -132,7 +133,7 @@ class BasicAuth:
 @dataclass(slots=True)
 class _Token:
     value: str
-    expires_at: float
+    refresh_at: float  # a little before the token expires
 
 
 class BearerAuth:
@@ -148,12 +149,14 @@ class BearerAuth:
         password: str | None = None,
         *,
         token_timeout: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if (username is None) != (password is None):
             raise ValueError("give both username and password, or neither")
         self.username = username
         self._password = password
         self._timeout = token_timeout
+        self._clock = clock
         self._tokens: dict[str, _Token] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._bearer: Challenge | None = None  # the last Bearer challenge seen
@@ -165,7 +168,7 @@ class BearerAuth:
 
     def _valid_token(self, scope: str) -> str | None:
         tok = self._tokens.get(scope)
-        if tok is not None and tok.expires_at - _REFRESH_MARGIN > time.monotonic():
+        if tok is not None and tok.refresh_at > self._clock():
             return tok.value
         return None
 
@@ -177,7 +180,7 @@ class BearerAuth:
         token = self._valid_token(scope)
         if token is None and self._bearer is not None:
             # We know the realm already: fetch the token up front instead of taking a 401.
-            token = await self._fetch(http, self._bearer, scope)
+            token = await self._fetch(http, self._bearer, scope, from_challenge=False)
         if token is not None:
             request.headers["Authorization"] = f"Bearer {token}"
 
@@ -199,7 +202,9 @@ class BearerAuth:
                 return not sent.startswith("Basic ")
         return False
 
-    async def _fetch(self, http: httpx.AsyncClient, ch: Challenge, scope: str) -> str:
+    async def _fetch(
+        self, http: httpx.AsyncClient, ch: Challenge, scope: str, *, from_challenge: bool = True
+    ) -> str:
         lock = self._locks.setdefault(scope, asyncio.Lock())
         async with lock:
             token = self._valid_token(scope)
@@ -209,7 +214,8 @@ class BearerAuth:
             if ch.params.get("service"):
                 params.append(("service", ch.params["service"]))
             scopes = scope.split() if scope else []
-            challenge_scope = ch.params.get("scope")
+            # The scope a 401 names is what that request needs; an older challenge's is not.
+            challenge_scope = ch.params.get("scope") if from_challenge else None
             if challenge_scope:
                 scopes.extend(s for s in challenge_scope.split() if s not in scopes)
             params.extend(("scope", s) for s in scopes)
@@ -247,9 +253,8 @@ class BearerAuth:
                 if isinstance(expires_in, int | float) and expires_in > 0
                 else _TOKEN_MIN_LIFETIME
             )
-            self._tokens[scope] = _Token(
-                value, time.monotonic() + max(lifetime, _REFRESH_MARGIN * 2)
-            )
+            margin = min(_REFRESH_MARGIN, lifetime / 4)
+            self._tokens[scope] = _Token(value, self._clock() + lifetime - margin)
             return value
 
 

@@ -647,11 +647,11 @@ class RegistryClient:
                     f"{what}: more than the expected {expected_size} bytes", expected=str(d)
                 )
             buf += piece
-            if len(buf) >= chunk_size:
+            while len(buf) >= chunk_size:
                 if pending is not None:
                     yield pending
-                pending = bytes(buf)
-                buf.clear()
+                pending = bytes(buf[:chunk_size])
+                del buf[:chunk_size]
                 emit(
                     on_progress,
                     Progress("download", hasher.size, expected_size or state.total, str(d)),
