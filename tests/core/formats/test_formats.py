@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import hashlib
@@ -62,13 +63,16 @@ async def test_reader_verifies_every_file_and_chunk(layer) -> None:  # type: ign
     kind, tar, blob, res = layer
     fetch = BytesFetcher(blob)
     toc = await read_toc(fetch, len(blob), res.annotations)
-    assert toc.kind is kind and toc.verified
+    assert toc.kind is kind
+    assert toc.verified
     assert toc.toc_digest == res.written.toc_digest
     names = {e.name for e in toc.entries}
     assert {"etc/hello.txt", "etc/big.bin", "etc/hard", "usr/zeros", "."} <= names
-    assert ".no.prefetch.landmark" not in names and "stargz.index.json" not in names
+    assert ".no.prefetch.landmark" not in names
+    assert "stargz.index.json" not in names
     big = toc.lookup("./etc/big.bin")
-    assert len(big.chunks) == -(-big.size // CHUNK) and len(big.chunks) > 1
+    assert len(big.chunks) == -(-big.size // CHUNK)
+    assert len(big.chunks) > 1
     checked_chunks = 0
     import tarfile
 
@@ -93,7 +97,8 @@ async def test_reader_verifies_every_file_and_chunk(layer) -> None:  # type: ign
     if kind is FormatKind.ZSTD_CHUNKED:
         assert x.mtime_ns == 1_700_000_000_123_456_789  # exact PAX fraction kept
         assert any(c.zeros for c in toc.lookup("usr/zeros").chunks)
-        assert toc.tar_split_range is not None and toc.tar_split_digest
+        assert toc.tar_split_range is not None
+        assert toc.tar_split_digest
 
 
 async def test_tampered_chunk_is_refused(layer) -> None:  # type: ignore[no-untyped-def]
@@ -125,7 +130,8 @@ async def test_toc_digest_is_checked_before_parsing(layer) -> None:  # type: ign
 async def test_footer_only_read_is_unverified(layer) -> None:  # type: ignore[no-untyped-def]
     kind, _, blob, res = layer
     toc = await read_toc(BytesFetcher(blob), len(blob), None)
-    assert toc.kind is kind and not toc.verified
+    assert toc.kind is kind
+    assert not toc.verified
     assert len(toc.entries) == len(
         (await read_toc(BytesFetcher(blob), len(blob), res.annotations)).entries
     )
@@ -136,7 +142,8 @@ async def test_footer_only_read_is_unverified(layer) -> None:  # type: ignore[no
 def test_footers_round_trip() -> None:
     f = ZstdChunkedFooter(100, 20, 50, 130, 10, 40)
     raw = build_footer(f)
-    assert len(raw) == 72 and raw.endswith(b"GNUlInUx")
+    assert len(raw) == 72
+    assert raw.endswith(b"GNUlInUx")
     assert parse_footer(raw) == f
     old = struct.pack("<4Q", 100, 20, 50, 1) + b"GnUlInUx"
     assert parse_footer(b"junk" + old) == ZstdChunkedFooter(100, 20, 50)
@@ -183,7 +190,8 @@ async def test_plan_ranges_resolves_hardlinks(layer) -> None:  # type: ignore[no
     hello = toc.lookup("etc/hello.txt").chunks[0].compressed_range
     assert plan_ranges(toc, names=["etc/hard"]) == [hello]
     planned = plan_ranges(toc, names=["etc/big.bin", "etc/hello.txt"])
-    assert planned == coalesce_ranges(planned) and planned[0].start == hello.start
+    assert planned == coalesce_ranges(planned)
+    assert planned[0].start == hello.start
 
 
 # -- hostile TOCs -------------------------------------------------------------------------
@@ -292,7 +300,8 @@ async def test_old_annotation_keys_are_read() -> None:
         ANNOTATION_OLD_POSITION: ann[ANNOTATION_POSITION],
     }
     toc = await read_toc(BytesFetcher(blob), len(blob), old)
-    assert toc.verified and toc.lookup("ok").size == 100
+    assert toc.verified
+    assert toc.lookup("ok").size == 100
 
 
 # -- a third-party producer -------------------------------------------------------------
@@ -361,7 +370,8 @@ async def test_reads_skopeo_zstd_chunked(tmp_path: Path) -> None:
     entries = [e for e in sample_entries() if e.name not in ("./",)]
     tar = make_tar(entries)
     _oci_layout(tmp_path / "src", tar)
-    subprocess.run(
+    await asyncio.to_thread(
+        subprocess.run,
         [
             "skopeo",
             "copy",
@@ -381,7 +391,8 @@ async def test_reads_skopeo_zstd_chunked(tmp_path: Path) -> None:
     blob = (tmp_path / "dst" / "blobs" / "sha256" / layer["digest"].split(":")[1]).read_bytes()
     fetch = BytesFetcher(blob)
     toc = await read_toc(fetch, len(blob), layer["annotations"])
-    assert toc.verified and toc.kind is FormatKind.ZSTD_CHUNKED
+    assert toc.verified
+    assert toc.kind is FormatKind.ZSTD_CHUNKED
     by_name = {e.name: e.data for e in entries}
     assert await read_file(fetch, toc, "etc/big.bin") == by_name["etc/big.bin"]
     assert await read_file(fetch, toc, "etc/hard") == b"hello world\n"
@@ -389,7 +400,8 @@ async def test_reads_skopeo_zstd_chunked(tmp_path: Path) -> None:
     assert base64 is not None  # (keeps the import list honest across edits)
     # ...and without annotations, through the 40-byte footer
     toc2 = await read_toc(fetch, len(blob), None)
-    assert not toc2.verified and len(toc2.entries) == len(toc.entries)
+    assert not toc2.verified
+    assert len(toc2.entries) == len(toc.entries)
 
 
 def test_optimized_zstd_records_prefetch_end() -> None:
@@ -397,8 +409,6 @@ def test_optimized_zstd_records_prefetch_end() -> None:
     blob, res = convert(
         tar, FormatKind.ZSTD_CHUNKED, order=Order.OPTIMIZED, profile=("usr/bin/app", "etc/hard")
     )
-    import asyncio
-
     toc = asyncio.run(read_toc(BytesFetcher(blob), len(blob), res.annotations))
     assert toc.prefetch_end is not None
     for name in ("usr/bin/app", "etc/hello.txt"):
