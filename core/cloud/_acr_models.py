@@ -111,6 +111,13 @@ class ImageTag(_Pascal):
         return parse_count(self.image_size)
 
     @property
+    def oci_digest(self) -> str | None:
+        """``Digest`` as an OCI digest (ACR returns bare hex; this adds ``sha256:``)."""
+        if not self.digest:
+            return None
+        return self.digest if ":" in self.digest else f"sha256:{self.digest}"
+
+    @property
     def updated_ms(self) -> int | None:
         return parse_count(self.image_update)
 

@@ -1,0 +1,206 @@
+"""Shared plumbing of the cloud commands (``functions``, ``repos``, ``tags``, ``accel``,
+``profiles``): profile selection, credentials, clients, output."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from core.cloud import (
+    ACRClient,
+    Credentials,
+    ProfileClients,
+    open_clients,
+    resolve_credentials,
+    secret_store_for,
+)
+from core.cloud._profiles import LOCAL_SECRET_ENV
+from core.errors import CloudError, CredentialsError, SettingsError
+from core.settings import (
+    AliyunProfile,
+    LocalProfile,
+    Profile,
+    RegistryProfile,
+    Settings,
+    TomlSettingsStore,
+)
+
+__all__ = [
+    "CloudContext",
+    "add_common_arguments",
+    "choose_instance",
+    "emit_json",
+    "open_profile",
+    "print_table",
+    "split_repo",
+]
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--profile", default=None, help="settings profile to use (default: the default profile)"
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, help="HTTP timeout in seconds (default 30)"
+    )
+
+
+def emit_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=_default))
+
+
+def _default(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        to_json = getattr(value, "to_json", None)
+        if callable(to_json):
+            return to_json()
+        return dataclasses.asdict(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def split_repo(text: str) -> tuple[str, str]:
+    namespace, sep, name = text.partition("/")
+    if not sep or not namespace or not name:
+        raise CloudError(f"repository must be NAMESPACE/NAME, not {text!r}", code="InvalidArgument")
+    return namespace, name
+
+
+def _local_data_dir(profile: LocalProfile) -> Path:
+    if profile.data_dir:
+        return Path(profile.data_dir).expanduser()
+    from core.cli.serve import default_data_dir
+
+    return default_data_dir()
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+async def _local_profile_and_credentials(
+    profile: LocalProfile, settings: Settings
+) -> tuple[LocalProfile, Credentials]:
+    """Fill in the Local server's URL and key from its data directory when not configured."""
+    if profile.url and profile.access_key_id:
+        store = secret_store_for(settings)
+        creds = await asyncio.to_thread(resolve_credentials, profile, store)
+        return profile, creds
+    data_dir = _local_data_dir(profile)
+    info = _read_json(data_dir / "server.json")
+    url = profile.url or str((info or {}).get("url") or "")
+    if not url:
+        raise SettingsError(
+            f"no Local server is running on {data_dir}; start one with 'fcaccel serve'",
+            code="LocalServerNotRunning",
+        )
+    key = _read_json(data_dir / "access-key.json") or {}
+    key_id = profile.access_key_id or str(key.get("accessKeyId") or "")
+    profile = dataclasses.replace(profile, url=url, access_key_id=key_id)
+    if os.environ.get(LOCAL_SECRET_ENV):
+        return profile, resolve_credentials(profile, None)
+    from core.emulator import load_access_key
+
+    choice = str(key.get("secretStore") or "keyring")
+    if choice not in ("keyring", "file"):
+        raise CredentialsError(
+            f"the Local server keeps its secret in the environment; set {LOCAL_SECRET_ENV}",
+            code="SecretNotFound",
+        )
+    creds = await asyncio.to_thread(load_access_key, data_dir, choice)
+    return profile, creds
+
+
+@dataclass
+class CloudContext:
+    settings: Settings
+    profile: AliyunProfile | LocalProfile
+    credentials: Credentials
+    clients: ProfileClients
+    http: httpx.AsyncClient
+
+    @property
+    def is_local(self) -> bool:
+        return isinstance(self.profile, LocalProfile)
+
+
+def load_settings() -> tuple[TomlSettingsStore, Settings]:
+    store = TomlSettingsStore()
+    return store, store.load()
+
+
+@contextlib.asynccontextmanager
+async def open_profile(args: argparse.Namespace) -> AsyncIterator[CloudContext]:
+    """Settings → profile → credentials → clients, on one HTTP client closed at the end."""
+    _store, settings = load_settings()
+    profile: Profile = settings.profile(getattr(args, "profile", None))
+    if isinstance(profile, RegistryProfile):
+        raise SettingsError(
+            f"profile {profile.name!r} is a plain registry profile; this command needs a "
+            "Local or Alibaba Cloud profile",
+            code="WrongProfileKind",
+        )
+    if isinstance(profile, LocalProfile):
+        profile, creds = await _local_profile_and_credentials(profile, settings)
+    else:
+        store = secret_store_for(settings)
+        creds = await asyncio.to_thread(resolve_credentials, profile, store)
+    timeout = httpx.Timeout(getattr(args, "timeout", 30.0), connect=10.0)
+    async with httpx.AsyncClient(timeout=timeout) as http:
+        clients = open_clients(profile, http, creds)
+        yield CloudContext(settings, profile, creds, clients, http)
+
+
+async def choose_instance(ctx: CloudContext, explicit: str | None) -> str:
+    """``--instance``, else the profile's hint, else the only instance in the region."""
+    if explicit:
+        return explicit
+    if ctx.clients.acr_instance_id:
+        return ctx.clients.acr_instance_id
+    acr: ACRClient = ctx.clients.acr
+    found = [i.instance_id async for i in acr.list_instances() if i.instance_id]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise CloudError("no Container Registry instance in this region", code="NoInstance")
+    raise CloudError(
+        f"several registry instances ({', '.join(found)}); choose one with --instance",
+        code="AmbiguousInstance",
+    )
+
+
+def progress_line(text: str) -> None:
+    """A transient progress line on stderr (a terminal) or a plain line (a pipe)."""
+    if sys.stderr.isatty():
+        print(f"\r\x1b[K{text}", end="", file=sys.stderr, flush=True)
+    else:
+        print(text, file=sys.stderr, flush=True)
+
+
+def end_progress() -> None:
+    if sys.stderr.isatty():
+        print(file=sys.stderr, flush=True)

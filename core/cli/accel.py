@@ -1,0 +1,182 @@
+"""``fcaccel accel``: switch image acceleration on or off for a repository and watch it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from typing import Any
+
+from core.cli._cloud_common import (
+    CloudContext,
+    add_common_arguments,
+    choose_instance,
+    emit_json,
+    end_progress,
+    open_profile,
+    print_table,
+    progress_line,
+    split_repo,
+)
+from core.cloud import ACCELERATED_SUFFIX, BuildTask, is_accelerated_tag
+from core.errors import CloudError
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("accel", help="repository image acceleration")
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for action, helptext, func in (
+        ("enable", "switch acceleration on for NAMESPACE/NAME", _enable),
+        ("disable", "switch acceleration off for NAMESPACE/NAME", _disable),
+        ("status", "show the rule, tags and conversion tasks of NAMESPACE/NAME", _status),
+    ):
+        p = sub.add_parser(action, help=helptext)
+        add_common_arguments(p)
+        p.add_argument("repo", help="NAMESPACE/NAME")
+        p.add_argument("--instance", help="registry instance id (cri-…)")
+        if action == "enable":
+            p.add_argument(
+                "--convert-existing",
+                action="store_true",
+                help="also convert tags pushed before (Local server)",
+            )
+            p.add_argument(
+                "--wait", action="store_true", help="wait for the conversions, with progress"
+            )
+        p.set_defaults(func=func)
+
+
+async def _repo_id(ctx: CloudContext, args: argparse.Namespace) -> tuple[str, str]:
+    namespace, name = split_repo(args.repo)
+    instance = await choose_instance(ctx, args.instance)
+    repo = await ctx.clients.acr.get_repository(instance, namespace=namespace, name=name)
+    if not repo.repo_id:
+        raise CloudError(f"repository {args.repo} has no id", code="InvalidResponse")
+    return instance, repo.repo_id
+
+
+def _task_row(task: BuildTask) -> dict[str, Any]:
+    return {
+        "taskId": task.build_task_id,
+        "status": task.task_status,
+        "source": task.source_tag,
+        "target": task.target_tag,
+        "progress": task.extra.get("Progress"),
+    }
+
+
+async def _wait(ctx: CloudContext, repo: str, task_ids: set[str], as_json: bool) -> list[BuildTask]:
+    assert ctx.clients.local is not None
+    while True:
+        tasks = [
+            t
+            for t in await ctx.clients.local.list_tasks(repo=repo, limit=1000)
+            if t.build_task_id in task_ids
+        ]
+        done = sum(1 for t in tasks if t.finished)
+        if not as_json:
+            building = [t for t in tasks if t.task_status == "BUILDING"]
+            detail = f" — {building[0].source_tag}" if building else ""
+            progress_line(f"converting: {done}/{len(task_ids)} finished{detail}")
+        if done >= len(task_ids):
+            if not as_json:
+                end_progress()
+            return tasks
+        await asyncio.sleep(0.5)
+
+
+async def _enable(args: argparse.Namespace) -> int:
+    async with open_profile(args) as ctx:
+        instance, repo_id = await _repo_id(ctx, args)
+        rule_id = await ctx.clients.acr.create_acceleration_rule(instance, repo_id)
+        queued: list[dict[str, Any]] = []
+        skipped: list[dict[str, Any]] = []
+        note = None
+        if args.convert_existing:
+            if ctx.clients.local is not None:
+                result = await ctx.clients.local.convert(repo_id=repo_id)
+                entries = [e for e in result.get("tasks") or [] if isinstance(e, dict)]
+                queued = [e for e in entries if e.get("taskId")]
+                skipped = [e for e in entries if not e.get("taskId")]
+            else:
+                note = "existing tags are converted only by a manual conversion in the console"
+        tasks: list[BuildTask] = []
+        if args.wait and queued and ctx.clients.local is not None:
+            ids = {str(q["taskId"]) for q in queued}
+            tasks = await _wait(ctx, args.repo, ids, args.json)
+    failed = [t for t in tasks if t.task_status != "SUCCESS"]
+    if args.json:
+        emit_json(
+            {
+                "buildRuleId": rule_id,
+                "queued": queued,
+                "skipped": skipped,
+                "tasks": [_task_row(t) for t in tasks],
+                "note": note,
+            }
+        )
+    else:
+        print(f"acceleration on for {args.repo} (rule {rule_id})")
+        if queued:
+            print(f"{len(queued)} existing tag(s) queued for conversion")
+        for entry in skipped:
+            print(f"  {entry.get('tag')}: skipped ({entry.get('skipped')})")
+        for t in tasks:
+            print(f"  {t.source_tag} -> {t.target_tag}: {t.task_status}")
+        if note:
+            print(f"note: {note}")
+    return 1 if failed else 0
+
+
+async def _disable(args: argparse.Namespace) -> int:
+    async with open_profile(args) as ctx:
+        instance, repo_id = await _repo_id(ctx, args)
+        removed = await ctx.clients.acr.delete_acceleration_rule(instance, repo_id)
+    if args.json:
+        emit_json({"removed": removed})
+    else:
+        print(f"acceleration {'switched off' if removed else 'was already off'} for {args.repo}")
+    return 0
+
+
+async def _status(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    async with open_profile(args) as ctx:
+        instance, repo_id = await _repo_id(ctx, args)
+        acr = ctx.clients.acr
+        rule = await acr.get_acceleration_rule(instance, repo_id)
+        tags = [t.tag async for t in acr.list_tags(instance, repo_id) if t.tag]
+        tasks: list[BuildTask] | None = None
+        if ctx.clients.local is not None:
+            tasks = await ctx.clients.local.list_tasks(repo=args.repo, limit=50)
+    names = set(tags)
+    plain = sorted(t for t in tags if not is_accelerated_tag(t))
+    rows = [{"tag": t, "accelerated": f"{t}{ACCELERATED_SUFFIX}" in names} for t in plain]
+    if args.json:
+        emit_json(
+            {
+                "repo": args.repo,
+                "enabled": rule is not None,
+                "rule": rule.to_json() if rule else None,
+                "tags": rows,
+                "tasks": [_task_row(t) for t in tasks] if tasks is not None else None,
+                "elapsedSeconds": round(time.monotonic() - started, 3),
+            }
+        )
+        return 0
+    print(
+        f"acceleration: {'on' if rule else 'off'}"
+        + (f" (rule {rule.build_rule_id})" if rule else "")
+    )
+    print_table(
+        ["TAG", "ACCELERATED TWIN"], [[r["tag"], "yes" if r["accelerated"] else "no"] for r in rows]
+    )
+    if tasks:
+        print()
+        print_table(
+            ["TASK", "STATUS", "SOURCE", "TARGET", "PROGRESS"],
+            [list(_task_row(t).values()) for t in tasks],
+        )
+    return 0
