@@ -337,7 +337,10 @@ class FcApi:
         return doc
 
     async def create_function(self, request: Request, body: bytes, rid: str) -> Response:
-        doc = self._json_body(body)
+        return JSONResponse(await self.create(self._json_body(body)))
+
+    async def create(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """Validate and store a new function, then start preparing it (``Pending``)."""
         for key in list(doc):
             if key in _LIST_HIDDEN or key in ("functionArn", "functionId", "createdTime"):
                 doc.pop(key)
@@ -379,7 +382,7 @@ class FcApi:
         await self.ctx.db.run(insert, "function")
         self._publish_state(doc)
         self.schedule_prepare(name)
-        return JSONResponse(doc)
+        return doc
 
     async def update_function(self, request: Request, body: bytes, rid: str) -> Response:
         name = request.path_params["name"]
