@@ -1,37 +1,346 @@
-"""Application start-up and shutdown (see STYLE.md §13)."""
+"""Start-up and shutdown (STYLE §13), and `Console`, which wires the window, the view-models,
+the Local server supervisor and profile switching together.
+
+The window is shown before anything slow happens; the Local server is started (or found)
+and data is loaded asynchronously afterwards.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
+import os
+import secrets
 import sys
+import time
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+import httpx
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
 from core import __version__
+from core.cloud import (
+    LOCAL_SECRET_ENV,
+    FileSecretStore,
+    KeyringSecretStore,
+    MemorySecretStore,
+    SecretStore,
+    local_secret_key,
+    open_clients,
+    resolve_credentials,
+)
+from core.errors import CoreError, CredentialsError, ServerError
+from core.settings import AliyunProfile, LocalProfile, RegistryProfile
+from gui.async_bridge import spawn
+from gui.backend import Backend
+from gui.backend._core import CoreBackend
+from gui.context import AppContext
+from gui.errors import ErrorPresenter, install_excepthook
+from gui.i18n import install_translators
+from gui.jobs import JobRunner
+from gui.main_window import MainWindow
+from gui.server import LocalServerSupervisor, ServerState
+from gui.theme import apply_theme
+from gui.viewmodels.functions_vm import FunctionsViewModel
+from gui.viewmodels.images_vm import ImagesViewModel
+from gui.viewmodels.lab_vm import LabViewModel
+from gui.viewmodels.settings_vm import SettingsViewModel
+from gui.viewmodels.tasks_vm import TasksViewModel
+
+__all__ = ["Console", "build_application", "run"]
+
+log = logging.getLogger(__name__)
+
+
+def _http_client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), trust_env=False)
+
+
+class SecretChoiceDialog(QDialog):
+    """Shown when no keyring exists: choose a private file or this session only."""
+
+    def __init__(self, parent: MainWindow) -> None:
+        super().__init__(parent)
+        self.setObjectName("secretChoiceDialog")
+        self.setWindowTitle(self.tr("No system keyring"))
+        self.choice = ""
+        layout = QVBoxLayout(self)
+        text = QLabel(
+            self.tr(
+                "This computer has no system keyring, so fcdesk cannot store secrets (the "
+                "Local server's AccessKey, cloud AccessKeys, registry passwords) safely by "
+                "default.\n\nKeep them in a file only you can read (mode 0600), or keep them "
+                "for this session only?"
+            )
+        )
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        buttons = QDialogButtonBox()
+        self.file_button = buttons.addButton(
+            self.tr("Use a private file"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.session_button = buttons.addButton(
+            self.tr("This session only"), QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.file_button.clicked.connect(lambda: self._choose("file"))
+        self.session_button.clicked.connect(lambda: self._choose("session"))
+        layout.addWidget(buttons)
+
+    def _choose(self, choice: str) -> None:
+        self.choice = choice
+        self.accept()
+
+
+class Console(QObject):
+    """Owns the application's objects; `start` connects the default profile."""
+
+    def __init__(
+        self,
+        settings: SettingsViewModel | None = None,
+        *,
+        server_command: list[str] | None = None,
+        data_dir: Path | None = None,
+        lab_history: Path | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings or SettingsViewModel()
+        self.jobs = JobRunner(self)
+        self.window: MainWindow | None = None
+        self.presenter = ErrorPresenter(lambda: self.window)
+        self.ctx = AppContext(self.jobs, self.presenter, self)
+        self.functions = FunctionsViewModel(self.ctx, self)
+        self.images = ImagesViewModel(self.ctx, self)
+        self.tasks = TasksViewModel(self.ctx, self)
+        from gui.viewmodels.lab_vm import LabHistory
+
+        self.lab = LabViewModel(self.ctx, LabHistory(lab_history) if lab_history else None, self)
+        self.window = MainWindow(
+            self.ctx, self.functions, self.images, self.tasks, self.lab, self.settings
+        )
+        self.window.profileRequested.connect(self.switch_profile)
+        self.window.regionRequested.connect(self.switch_region)
+        self.window.settings_view.restartServerRequested.connect(self._on_restart_requested)
+        self._server_command = server_command
+        self._data_dir_override = data_dir
+        self.supervisor: LocalServerSupervisor | None = None
+        self._session_local_secret: str | None = None
+        self._switching: asyncio.Task[None] | None = None
+
+    # -- start / stop -------------------------------------------------------------------
+    def start(self, profile: str | None = None) -> asyncio.Task[None]:
+        name = profile or self.settings.settings.default_profile or "Local"
+        return self.switch_profile(name)
+
+    async def shutdown(self) -> None:
+        self.ctx.events.stop()
+        await self.jobs.shutdown()
+        backend = self.ctx.backend
+        self.ctx.set_backend(None)
+        if backend is not None:
+            with contextlib.suppress(CoreError, httpx.HTTPError):
+                await backend.aclose()
+        if self.supervisor is not None:
+            await self.supervisor.stop()
+
+    # -- profiles -----------------------------------------------------------------------
+    def switch_profile(self, name: str) -> asyncio.Task[None]:
+        if self._switching is not None and not self._switching.done():
+            self._switching.cancel()
+        self._switching = spawn(self._switch(name))
+        return self._switching
+
+    def switch_region(self, region: str) -> None:
+        profile = self.settings.settings.profile(self.ctx.profile_name)
+        if isinstance(profile, AliyunProfile):
+            self._switching = spawn(self._connect_aliyun(replace(profile, region=region)))
+
+    async def _switch(self, name: str) -> None:
+        try:
+            profile = self.settings.settings.profile(name)
+        except CoreError as exc:
+            self.presenter.show(exc)
+            return
+        try:
+            if isinstance(profile, LocalProfile):
+                await self._connect_local(profile)
+            elif isinstance(profile, AliyunProfile):
+                await self._connect_aliyun(profile)
+            elif isinstance(profile, RegistryProfile):
+                await self._connect_registry(profile)
+        except CoreError as exc:
+            self.ctx.set_connection("failed", str(exc))
+            self.presenter.show(exc)
+
+    async def _ask_secret_mode(self) -> None:
+        if not self.settings.needs_secret_choice() or self.window is None:
+            return
+        self.ctx.set_connection("choice", "")
+        from gui.async_bridge import dialog_result
+
+        dialog = SecretChoiceDialog(self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        await dialog_result(dialog)
+        self.settings.set_secret_mode(dialog.choice or "session")
+        dialog.deleteLater()
+
+    def _data_dir(self) -> Path:
+        return self._data_dir_override or self.settings.server_data_dir()
+
+    async def _connect_local(self, profile: LocalProfile) -> None:
+        await self._ask_secret_mode()
+        mode = self.settings.secret_mode()
+        data_dir = self._data_dir()
+        env_secret = os.environ.get(LOCAL_SECRET_ENV)
+        extra: list[str] = []
+        if mode == "file":
+            extra = ["--secret-store", "file"]
+        elif mode == "session" and not env_secret:
+            if self._session_local_secret is None:
+                self._session_local_secret = secrets.token_urlsafe(24)
+            os.environ[LOCAL_SECRET_ENV] = self._session_local_secret
+            extra = ["--secret-store", "file"]
+        if self.supervisor is None or self.supervisor.data_dir != data_dir:
+            if self.supervisor is not None:
+                await self.supervisor.stop()
+            self.supervisor = LocalServerSupervisor(
+                data_dir,
+                port=int(self.settings.pref("server_port") or 0),
+                command=self._server_command,
+                extra_args=extra,
+                parent=self,
+            )
+            self.supervisor.stateChanged.connect(self._on_server_state)
+        info = await self.supervisor.ensure_running()
+        store: SecretStore
+        if mode == "file":
+            store = FileSecretStore(data_dir / "access-key.secret")
+        elif mode == "session":
+            store = MemorySecretStore()
+        else:
+            store = KeyringSecretStore()
+        local = replace(profile, url=info.url, access_key_id=info.access_key_id)
+        try:
+            creds = await asyncio.to_thread(resolve_credentials, local, store)
+        except CredentialsError:
+            if mode == "file":
+                raise
+            # The server may have been created with a file store earlier.
+            store = FileSecretStore(Path(info.data_dir or data_dir) / "access-key.secret")
+            key = local_secret_key(info.access_key_id)
+            if await asyncio.to_thread(store.get, key) is None:
+                raise
+            creds = await asyncio.to_thread(resolve_credentials, local, store)
+        http = _http_client()
+        clients = open_clients(local, http, creds)
+        self._set_backend(CoreBackend(clients, http, kind="local"), "Local", "local", "")
+        state = self.supervisor.state
+        self.ctx.set_connection(
+            "running" if state is ServerState.RUNNING else "connected", info.url
+        )
+
+    async def _connect_aliyun(self, profile: AliyunProfile) -> None:
+        await self._ask_secret_mode()
+        self.ctx.set_connection("starting", profile.region)
+        store = self.settings.secret_store()
+        creds = await asyncio.to_thread(resolve_credentials, profile, store)
+        http = _http_client()
+        clients = open_clients(profile, http, creds)
+        backend = CoreBackend(clients, http, region=profile.region, kind="aliyun")
+        self._set_backend(backend, profile.name, "aliyun", profile.region)
+        self.ctx.set_connection("connected", clients.endpoints.fc)
+
+    async def _connect_registry(self, profile: RegistryProfile) -> None:
+        raise ServerError(
+            f"browsing the OCI registry {profile.url} needs the registry browser, which this "
+            "build does not include yet",
+            code="NotAvailable",
+        )
+
+    def _set_backend(self, backend: Backend, name: str, kind: str, region: str) -> None:
+        self.ctx.set_backend(backend, profile=name, kind=kind, region=region)
+
+    def _on_server_state(self, state: str, detail: str) -> None:
+        if state in ("starting", "stopping", "failed", "stopped"):
+            self.ctx.set_connection(state, detail)
+
+    def _on_restart_requested(self) -> None:
+        async def restart() -> None:
+            if self.supervisor is not None:
+                self.ctx.set_backend(None)
+                await self.supervisor.stop()
+                self.supervisor = None
+            await self._switch("Local")
+
+        spawn(restart())
+
+
+def build_application(argv: Sequence[str]) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(list(argv))
+    app.setOrganizationName("fcdesk")
+    app.setApplicationName("fcdesk")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("fcdesk")
+    return app
+
+
+def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="fcdesk", description="fcdesk desktop console")
+    parser.add_argument("--version", action="version", version=f"fcdesk {__version__}")
+    parser.add_argument("--profile", help="profile to open (default: the default profile)")
+    parser.add_argument("--data-dir", type=Path, help="the Local server's data directory")
+    parser.add_argument("--theme", choices=["system", "light", "dark"], help="override theme")
+    parser.add_argument("-v", "--verbose", action="count", default=0)
+    args, _qt = parser.parse_known_args(list(argv)[1:])
+    return args
 
 
 def run(argv: Sequence[str]) -> int:
-    parser = argparse.ArgumentParser(prog="fcdesk")
-    parser.add_argument("--version", action="version", version=f"fcdesk {__version__}")
-    parser.parse_known_args(list(argv)[1:])
+    t0 = time.perf_counter()
+    args = _parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG
+        if args.verbose > 1
+        else logging.INFO
+        if args.verbose
+        else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     import qasync
 
-    app = QApplication(list(argv))
-    app.setOrganizationName("fcdesk")
-    app.setApplicationName("fcdesk")
-    window = QMainWindow()
-    window.setWindowTitle("fcdesk")
-    window.setCentralWidget(QLabel("fcdesk"))
-    window.show()
+    app = build_application(argv)
+    settings = SettingsViewModel()
+    install_translators(str(settings.pref("language") or "") or None)
+    apply_theme(app, args.theme or str(settings.pref("theme")))
+    console = Console(settings, data_dir=args.data_dir)
+    restore = install_excepthook(console.presenter)
+    assert console.window is not None
+    console.window.show()
+    log.info("first window after %.0f ms", (time.perf_counter() - t0) * 1000)
+    if settings.load_error is not None:
+        console.presenter.show(settings.load_error)
 
     async def main() -> None:
-        done = asyncio.Event()
-        app.aboutToQuit.connect(done.set)
-        await done.wait()
+        quit_event = asyncio.Event()
+        # Closing the window ends main() after a clean shutdown (jobs, clients, server).
+        app.setQuitOnLastWindowClosed(False)
+        assert console.window is not None
+        console.window.closed.connect(quit_event.set)
+        app.aboutToQuit.connect(quit_event.set)
+        console.start(args.profile)
+        await quit_event.wait()
+        await console.shutdown()
 
-    qasync.run(main())
+    try:
+        with contextlib.suppress(asyncio.CancelledError):
+            qasync.run(main())
+    finally:
+        restore()
     return 0
 
 
