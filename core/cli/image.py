@@ -76,19 +76,14 @@ async def _run_import(args: argparse.Namespace) -> int:
         architecture=args.arch,
         os=args.os,
         variant=args.variant,
-        entrypoint=json.loads(args.entrypoint) if args.entrypoint else None,
-        cmd=json.loads(args.cmd) if args.cmd else None,
+        entrypoint=_json_list("--entrypoint", args.entrypoint),
+        cmd=_json_list("--cmd", args.cmd),
         env=tuple(args.env or ()),
         working_dir=args.workdir,
         user=args.user,
         exposed_ports=tuple(args.expose or ()),
         labels=dict(_kv(v) for v in args.label or ()),
     )
-    for name, value in (("--entrypoint", options.entrypoint), ("--cmd", options.cmd)):
-        if value is not None and (
-            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
-        ):
-            raise InvalidInput(f'{name} must be a JSON list of strings, e.g. ["/app", "-v"]')
     async with _client_for(dest, args.creds, args.insecure) as client:
         result = await import_rootfs(args.source, dest, options=options, client=client)
     print(
@@ -104,6 +99,18 @@ async def _run_import(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def _json_list(name: str, text: str | None) -> list[str] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidInput(f'{name} must be a JSON list of strings, e.g. ["/app", "-v"]')
+    return value
 
 
 def _kv(text: str) -> tuple[str, str]:
