@@ -6,8 +6,7 @@ execution reaches one of the named points, exactly like ``kill -9`` at that mome
 ``after-blob-write``     a blob's bytes are fsynced and renamed, its database row not yet written
 ``during-upload``        an upload chunk was received (the session is half written)
 ``during-sqlite-write``  inside a write transaction, before COMMIT
-``during-conversion``    a conversion task is BUILDING and has pushed at least one blob
-``before-tag-commit``    a conversion pushed its manifest but has not written the tag yet
+``during-conversion``    a conversion task is BUILDING and reported its first progress
 
 A point may be narrowed with ``@label`` (``during-sqlite-write@tag`` fires only in the
 transaction that writes a tag). Points fire only once the server has said it is ready, so start-up
@@ -29,7 +28,6 @@ POINTS = frozenset(
         "during-upload",
         "during-sqlite-write",
         "during-conversion",
-        "before-tag-commit",
     }
 )
 
