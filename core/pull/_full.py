@@ -15,13 +15,14 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from core._progress import Progress, ProgressCallback, emit
-from core.errors import InvalidInput
+from core.errors import CoreError, InvalidInput
+from core.formats import FormatKind, detect_format
 from core.oci import ImageReference, Platform
 from core.pull._cache import ContentCache
 from core.pull._resolve import DEFAULT_PLATFORM, ResolvedImage, resolve_image
@@ -199,7 +200,10 @@ async def pull_image(
             path = await downloaded[i]
             started = time.monotonic()
             # The compression is sniffed from the blob (a mislabelled layer still unpacks).
-            layer.stats = await unpack_layer(path, staging)
+            desc = resolved.manifest.layers[i]
+            layer.stats = await unpack_layer(
+                path, staging, skip_root_names=_format_metadata(desc.annotations)
+            )
             layer.unpack_s = time.monotonic() - started
             emit(on_progress, Progress("unpack", i + 1, len(layers), layer.digest))
 
@@ -233,6 +237,18 @@ async def pull_image(
         bytes_downloaded=bytes_downloaded,
         cache_hits=sum(1 for layer in layers if layer.cached),
     )
+
+
+_ESTARGZ_METADATA = frozenset({"stargz.index.json", ".prefetch.landmark", ".no.prefetch.landmark"})
+
+
+def _format_metadata(annotations: Mapping[str, str] | None) -> frozenset[str]:
+    """Entries that belong to the layer format, not to the image (eStargz TOC, landmarks)."""
+    try:
+        kind = detect_format(annotations)
+    except CoreError:
+        return frozenset()
+    return _ESTARGZ_METADATA if kind is FormatKind.ESTARGZ else frozenset()
 
 
 def _check_destination(target: Path) -> None:

@@ -169,8 +169,16 @@ def open_decompressed(raw: BinaryIO, compression: str | None = None) -> Iterator
 class _Extractor:
     """Applies one layer's tar stream onto a root directory, fd-relative throughout."""
 
-    def __init__(self, root: Path, *, preserve_owner: bool, stats: UnpackStats) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        preserve_owner: bool,
+        stats: UnpackStats,
+        skip_root_names: frozenset[str] = frozenset(),
+    ) -> None:
         self.root_fd = os.open(root, _DIR_OPEN)
+        self.skip_root_names = skip_root_names
         self.preserve_owner = preserve_owner
         self.stats = stats
         self.created: set[tuple[str, ...]] = set()
@@ -251,6 +259,9 @@ class _Extractor:
         parts = tuple(safe_components(entry))
         if not parts:
             return  # the root itself: the target keeps its own metadata
+        if len(parts) == 1 and parts[0] in self.skip_root_names:
+            self.stats.skipped.append((entry, "format metadata"))
+            return
         base = parts[-1]
         if base.startswith(_WHITEOUT):
             self._whiteout(parts, entry)
@@ -442,11 +453,14 @@ def unpack_layer_sync(
     compression: str | None = None,
     preserve_owner: bool | None = None,
     cancel: threading.Event | None = None,
+    skip_root_names: frozenset[str] = frozenset(),
 ) -> UnpackStats:
     """Apply one layer blob (path or binary file object) onto the directory ``target``.
 
     Blocking; run it in a worker thread. ``preserve_owner`` defaults to "running as root".
     Setting ``cancel`` stops before the next entry (with :class:`PullError` code ``Cancelled``).
+    Top-level entries named in ``skip_root_names`` are not written (format metadata such as
+    eStargz's ``stargz.index.json`` and landmark files).
     Raises :class:`UnsafeContent` for hostile entries, :class:`PullError` for malformed ones.
     """
     root = Path(target)
@@ -461,7 +475,9 @@ def unpack_layer_sync(
         else:
             raw = source
         reader = stack.enter_context(open_decompressed(raw, compression))
-        extractor = _Extractor(root, preserve_owner=preserve_owner, stats=stats)
+        extractor = _Extractor(
+            root, preserve_owner=preserve_owner, stats=stats, skip_root_names=skip_root_names
+        )
         stack.callback(extractor.close)
         try:
             tar = stack.enter_context(tarfile.open(fileobj=reader, mode="r|", bufsize=_COPY_BLOCK))
@@ -489,6 +505,7 @@ async def unpack_layer(
     *,
     compression: str | None = None,
     preserve_owner: bool | None = None,
+    skip_root_names: frozenset[str] = frozenset(),
 ) -> UnpackStats:
     """:func:`unpack_layer_sync` in a worker thread (decompression and file I/O stay off the
     event loop). On cancellation the worker stops at the next entry and is waited for, so no
@@ -502,6 +519,7 @@ async def unpack_layer(
             compression=compression,
             preserve_owner=preserve_owner,
             cancel=cancel,
+            skip_root_names=skip_root_names,
         )
     )
     try:

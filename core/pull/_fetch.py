@@ -1,0 +1,349 @@
+"""Fetching and verifying chunks of one seekable layer.
+
+:class:`LayerSource` turns "these chunks are needed" into as few registry requests as it can:
+missing chunks are sorted by blob offset, ranges closer than ``gap`` bytes are merged, and up
+to 32 ranges travel in one multi-range request (the registry client falls back to parallel
+single ranges when the registry does not do multi-range). Every chunk is decompressed and
+checked against its TOC digest before it is written to the content cache, and only the cache
+serves bytes; a chunk that does not match is fetched once more on its own and, if it still
+does not match, :class:`~core.errors.DigestMismatch` is raised and nothing is served.
+
+A registry that ignores ``Range`` (answers 200 with the whole blob) is detected from the
+response headers, before any body byte is read: the layer then falls back to one streamed,
+digest-verified download of the whole blob into the cache, and is read from there
+(``LazyMetrics.fallbacks`` counts it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from core.errors import DigestMismatch, FormatError, RangeNotSupported
+from core.formats import TOC, ByteRange, Chunk, FormatKind, coalesce_ranges, verify_chunk
+from core.oci import Descriptor
+from core.pull._cache import ContentCache
+from core.registry import RegistryClient
+
+__all__ = [
+    "LayerSource",
+    "LazyMetrics",
+    "RangeIgnored",
+    "install_range_guard",
+    "strict_ranges",
+]
+
+_strict_ranges: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "fcdesk_strict_ranges", default=False
+)
+_MAX_RANGES = 32
+
+
+class RangeIgnored(RangeNotSupported):
+    """The registry answered a Range request with the whole blob."""
+
+    code = "RangeIgnored"
+
+
+async def _range_guard(response: httpx.Response) -> None:
+    if _strict_ranges.get() and response.status_code == 200 and "range" in response.request.headers:
+        await response.aclose()
+        raise RangeIgnored(f"registry ignored Range for {response.request.url.path}")
+
+
+def install_range_guard(http: httpx.AsyncClient) -> None:
+    """Let lazy reads notice, at the response headers, that a registry ignores ``Range``.
+
+    Only requests made inside :func:`strict_ranges` are affected; everything else on the
+    client behaves as before. Idempotent.
+    """
+    hooks = http.event_hooks
+    if _range_guard not in hooks["response"]:
+        hooks["response"] = [*hooks["response"], _range_guard]
+        http.event_hooks = hooks
+
+
+@contextlib.contextmanager
+def strict_ranges() -> Any:
+    token = _strict_ranges.set(True)
+    try:
+        yield
+    finally:
+        _strict_ranges.reset(token)
+
+
+@dataclass(slots=True)
+class LazyMetrics:
+    """What a lazy image fetched. Byte counts are compressed bytes over the network."""
+
+    image_size: int = 0
+    toc_bytes: int = 0
+    prefetch_bytes: int = 0
+    on_demand_bytes: int = 0
+    background_bytes: int = 0
+    fallback_bytes: int = 0
+    on_demand_fetches: int = 0
+    range_requests: int = 0
+    chunks_fetched: int = 0
+    cache_hits: int = 0
+    fallbacks: int = 0
+    digest_retries: int = 0
+    opened_at: float = field(default_factory=time.monotonic)
+    mounted_at: float | None = None
+    last_fetch_at: float | None = None
+
+    def add(self, purpose: str, nbytes: int) -> None:
+        """Count ``nbytes`` fetched for ``purpose`` (``toc``, ``prefetch``, ``on_demand``,
+        ``background``)."""
+        if purpose == "toc":
+            self.toc_bytes += nbytes
+        elif purpose == "prefetch":
+            self.prefetch_bytes += nbytes
+        elif purpose == "on_demand":
+            self.on_demand_bytes += nbytes
+        elif purpose == "background":
+            self.background_bytes += nbytes
+        else:
+            raise ValueError(f"unknown fetch purpose {purpose!r}")
+        self.last_fetch_at = time.monotonic()
+
+    @property
+    def bytes_fetched(self) -> int:
+        return (
+            self.toc_bytes
+            + self.prefetch_bytes
+            + self.on_demand_bytes
+            + self.background_bytes
+            + self.fallback_bytes
+        )
+
+    @property
+    def fetched_share(self) -> float:
+        return self.bytes_fetched / self.image_size if self.image_size else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        since = self.mounted_at if self.mounted_at is not None else self.opened_at
+        return {
+            "image_size": self.image_size,
+            "bytes_fetched": self.bytes_fetched,
+            "fetched_share": self.fetched_share,
+            "toc_bytes": self.toc_bytes,
+            "prefetch_bytes": self.prefetch_bytes,
+            "on_demand_bytes": self.on_demand_bytes,
+            "on_demand_fetches": self.on_demand_fetches,
+            "background_bytes": self.background_bytes,
+            "fallback_bytes": self.fallback_bytes,
+            "fallbacks": self.fallbacks,
+            "range_requests": self.range_requests,
+            "chunks_fetched": self.chunks_fetched,
+            "cache_hits": self.cache_hits,
+            "digest_retries": self.digest_retries,
+            "mount_to_last_fetch_s": (
+                None if self.last_fetch_at is None else max(0.0, self.last_fetch_at - since)
+            ),
+        }
+
+
+class LayerSource:
+    """Verified chunk access to one layer blob (a registry, or the local fallback copy)."""
+
+    def __init__(
+        self,
+        index: int,
+        registry: RegistryClient,
+        repository: str,
+        descriptor: Descriptor,
+        cache: ContentCache,
+        metrics: LazyMetrics,
+        *,
+        gap: int = 256 << 10,
+    ) -> None:
+        self.index = index
+        self.registry = registry
+        self.repository = repository
+        self.descriptor = descriptor
+        self.cache = cache
+        self.metrics = metrics
+        self.gap = gap
+        self.toc: TOC | None = None
+        self._pending: dict[str, asyncio.Future[None]] = {}
+        self._local: Path | None = None
+        self._fallback: asyncio.Future[Path] | None = None
+        #: True once this layer had to be downloaded whole (the registry ignored Range).
+        self.fell_back = False
+        if cache.has_blob(descriptor.digest, descriptor.size):
+            self._local = cache.blob_path(descriptor.digest)
+
+    @property
+    def kind(self) -> FormatKind:
+        assert self.toc is not None
+        return self.toc.kind
+
+    @property
+    def local(self) -> bool:
+        return self._local is not None
+
+    # -- raw ranges ---------------------------------------------------------------------
+
+    async def fetch_ranges(self, ranges: Sequence[ByteRange], *, purpose: str) -> list[bytes]:
+        """Raw bytes of blob ranges (unverified: callers verify), counted under ``purpose``
+        (``toc``, ``prefetch``, ``on_demand`` or ``background``)."""
+        if not ranges:
+            return []
+        if self._local is None:
+            try:
+                with strict_ranges():
+                    pieces = await self._remote(ranges)
+            except RangeIgnored:
+                await self._fall_back()
+            else:
+                self.metrics.add(purpose, sum(r.length for r in ranges))
+                self.metrics.range_requests += -(-len(ranges) // _MAX_RANGES)
+                return pieces
+        assert self._local is not None
+        return await asyncio.to_thread(_read_local, self._local, ranges)
+
+    async def _remote(self, ranges: Sequence[ByteRange]) -> list[bytes]:
+        wanted = [(r.start, r.length) for r in ranges]
+        if len(wanted) == 1:
+            start, length = wanted[0]
+            return [
+                await self.registry.get_blob_range(
+                    self.repository, self.descriptor.digest, start, length
+                )
+            ]
+        return await self.registry.get_blob_ranges(self.repository, self.descriptor.digest, wanted)
+
+    async def fetch(self, start: int, end: int) -> bytes:
+        """A :class:`~core.formats.RangeFetcher` for the TOC reader."""
+        return (await self.fetch_ranges([ByteRange(start, end)], purpose="toc"))[0]
+
+    async def _fall_back(self) -> None:
+        if self._fallback is None:
+            self._fallback = asyncio.ensure_future(self._download_whole())
+        self._local = await asyncio.shield(self._fallback)
+
+    async def _download_whole(self) -> Path:
+        self.metrics.fallbacks += 1
+        self.fell_back = True
+        path, downloaded = await self.cache.ensure_blob(
+            self.registry, self.repository, self.descriptor
+        )
+        if downloaded:
+            self.metrics.fallback_bytes += self.descriptor.size
+            self.metrics.range_requests += 1
+            self.metrics.last_fetch_at = time.monotonic()
+        return path
+
+    # -- chunks -------------------------------------------------------------------------
+
+    def missing(self, chunks: Iterable[Chunk]) -> list[Chunk]:
+        """The chunks not yet in the cache (nor being fetched), one per digest."""
+        out: dict[str, Chunk] = {}
+        for c in chunks:
+            assert c.digest is not None
+            if c.digest in out or c.digest in self._pending:
+                continue
+            if self.cache.has_chunk(c.digest):
+                self.metrics.cache_hits += 1
+                continue
+            out[c.digest] = c
+        return list(out.values())
+
+    async def ensure(self, chunks: Iterable[Chunk], *, purpose: str, gap: int | None = None) -> int:
+        """Make every chunk present, verified, in the cache; returns how many were fetched.
+
+        Chunks already being fetched by another caller are awaited, not fetched twice.
+        """
+        wanted = list(chunks)
+        for c in wanted:
+            if c.digest is None:
+                raise FormatError(f"chunk at {c.offset} of layer {self.index} has no digest")
+        todo = self.missing(wanted)
+        waits = [self._pending[c.digest] for c in wanted if c.digest in self._pending]
+        if todo:
+            loop = asyncio.get_running_loop()
+            mine: dict[str, asyncio.Future[None]] = {}
+            for c in todo:
+                assert c.digest is not None
+                fut: asyncio.Future[None] = loop.create_future()
+                self._pending[c.digest] = fut
+                mine[c.digest] = fut
+            try:
+                await self._fetch_and_store(
+                    todo, purpose=purpose, gap=self.gap if gap is None else gap
+                )
+            except BaseException as exc:
+                for d, fut in mine.items():
+                    self._pending.pop(d, None)
+                    if not fut.done():
+                        fut.set_exception(
+                            exc if isinstance(exc, Exception) else FormatError("cancelled")
+                        )
+                        fut.exception()
+                raise
+            for d, fut in mine.items():
+                self._pending.pop(d, None)
+                if not fut.done():
+                    fut.set_result(None)
+        if waits:
+            await asyncio.gather(*(asyncio.shield(w) for w in waits))
+        return len(todo)
+
+    async def _fetch_and_store(self, chunks: list[Chunk], *, purpose: str, gap: int) -> None:
+        chunks.sort(key=lambda c: (c.compressed_offset, c.inner_offset))
+        zero = [c for c in chunks if c.zeros]
+        data_chunks = [c for c in chunks if not c.zeros]
+        for c in zero:
+            await asyncio.to_thread(self._verify_store, c, b"")
+        if not data_chunks:
+            return
+        ranges = coalesce_ranges((c.compressed_range for c in data_chunks), gap=gap)
+        for i in range(0, len(ranges), _MAX_RANGES):
+            batch = ranges[i : i + _MAX_RANGES]
+            pieces = await self.fetch_ranges(batch, purpose=purpose)
+            await asyncio.to_thread(self._store_batch, batch, pieces, data_chunks)
+        retry = [c for c in data_chunks if not self.cache.has_chunk(c.digest or "")]
+        for c in retry:
+            # One more try, alone: a transient corruption must not be served, nor hide forever.
+            self.metrics.digest_retries += 1
+            [data] = await self.fetch_ranges([c.compressed_range], purpose=purpose)
+            await asyncio.to_thread(self._verify_store, c, data)
+
+    def _store_batch(
+        self, batch: Sequence[ByteRange], pieces: Sequence[bytes], chunks: Sequence[Chunk]
+    ) -> None:
+        for r, piece in zip(batch, pieces, strict=True):
+            for c in chunks:
+                if r.start <= c.compressed_offset and c.compressed_end <= r.end:
+                    data = piece[c.compressed_offset - r.start : c.compressed_end - r.start]
+                    try:
+                        self._verify_store(c, data)
+                    except (DigestMismatch, FormatError):
+                        continue  # retried alone by the caller
+
+    def _verify_store(self, c: Chunk, data: bytes) -> None:
+        assert c.digest is not None
+        out = verify_chunk(self.kind, data, c, name=f"layer {self.index}")
+        self.cache.put_chunk(c.digest, out)
+        self.metrics.chunks_fetched += 1
+
+
+def _read_local(path: Path, ranges: Sequence[ByteRange]) -> list[bytes]:
+    out = []
+    with open(path, "rb") as fh:
+        for r in ranges:
+            fh.seek(r.start)
+            data = fh.read(r.length)
+            if len(data) != r.length:
+                raise FormatError(f"range {r.start}-{r.end} lies beyond the end of {path.name}")
+            out.append(data)
+    return out

@@ -1,0 +1,347 @@
+"""The merged, read-only file tree of a lazily pulled image.
+
+:func:`merge_tocs` applies each layer's TOC in order with the same OCI semantics as the full
+unpacker (:mod:`core.pull._unpack`): whiteouts remove what lower layers put at a path, an
+opaque marker empties its directory of lower-layer content, a non-directory replaces whatever
+was at its path, missing parent directories appear with mode 0755. Hostile input is refused the
+same way: a path that goes through a symlink raises :class:`~core.errors.UnsafeContent`, a
+path through a regular file raises :class:`~core.errors.PullError`. The result is immutable
+once built: every :class:`Node` keeps an inode number (the root is 1, as FUSE expects).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from core.errors import PullError, TOCError, UnsafeContent
+from core.formats import TOC, Chunk, EntryType
+from core.pull._unpack import safe_components
+
+__all__ = ["LazyTree", "Node", "merge_tocs"]
+
+_WHITEOUT = ".wh."
+_OPAQUE = ".wh..wh..opq"
+_TYPE_BITS = {
+    EntryType.REG: stat.S_IFREG,
+    EntryType.DIR: stat.S_IFDIR,
+    EntryType.SYMLINK: stat.S_IFLNK,
+    EntryType.CHAR: stat.S_IFCHR,
+    EntryType.BLOCK: stat.S_IFBLK,
+    EntryType.FIFO: stat.S_IFIFO,
+}
+_MAX_SYMLINKS = 40
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    """One inode of the merged tree. Hard links share one node (``nlink`` counts paths).
+
+    ``path`` is the first path the node was given (no leading ``/``; the root is ``""``).
+    Regular files carry ``chunks`` (sorted by file offset) read from layer ``layer``.
+    """
+
+    ino: int
+    path: str
+    kind: EntryType
+    mode: int = 0o755
+    uid: int = 0
+    gid: int = 0
+    size: int = 0
+    mtime_ns: int = 0
+    rdev: tuple[int, int] = (0, 0)
+    link: str = ""
+    xattrs: dict[str, bytes] = field(default_factory=dict)
+    layer: int = -1
+    digest: str | None = None
+    chunks: tuple[Chunk, ...] = ()
+    children: dict[str, Node] | None = None
+    nlink: int = 1
+
+    @property
+    def st_mode(self) -> int:
+        return _TYPE_BITS[self.kind] | (self.mode & 0o7777)
+
+    @property
+    def is_dir(self) -> bool:
+        return self.kind is EntryType.DIR
+
+    @property
+    def is_regular(self) -> bool:
+        return self.kind is EntryType.REG
+
+    def chunks_for(self, offset: int, size: int) -> list[Chunk]:
+        """The chunks covering file bytes ``[offset, offset+size)``."""
+        out: list[Chunk] = []
+        end = min(self.size, offset + size)
+        for c in self.chunks:
+            if c.offset + c.size <= offset:
+                continue
+            if c.offset >= end:
+                break
+            out.append(c)
+        return out
+
+
+class LazyTree:
+    """An immutable merged tree: lookups by path or inode number."""
+
+    def __init__(self, root: Node, nodes: list[Node]) -> None:
+        self.root = root
+        self._by_ino = {n.ino: n for n in nodes}
+
+    def __len__(self) -> int:
+        return len(self._by_ino)
+
+    def nodes(self) -> Iterator[Node]:
+        return iter(self._by_ino.values())
+
+    def by_ino(self, ino: int) -> Node:
+        return self._by_ino[ino]
+
+    def walk(self) -> Iterator[tuple[str, Node]]:
+        """Every ``(path, node)`` (hard links once per path), parents before children."""
+        stack: list[tuple[str, Node]] = [("", self.root)]
+        while stack:
+            path, node = stack.pop()
+            yield path, node
+            if node.children:
+                for name in sorted(node.children, reverse=True):
+                    stack.append((f"{path}/{name}" if path else name, node.children[name]))
+
+    def lookup(self, path: str, *, follow: bool = False) -> Node:
+        """The node at ``path`` (``/usr/bin/x`` or ``usr/bin/x``).
+
+        Symlinks in the middle of the path are always followed inside the tree (absolute
+        targets from its root, never outside it); the last component only when ``follow``.
+        Raises ``FileNotFoundError``, ``NotADirectoryError`` or ``OSError`` (ELOOP).
+        """
+        node, _ = self._resolve(path, follow=follow)
+        return node
+
+    def realpath(self, path: str) -> str:
+        """The canonical path of ``path`` with every symlink resolved (inside the tree)."""
+        _, parts = self._resolve(path, follow=True)
+        return "/".join(parts)
+
+    def _resolve(self, path: str, *, follow: bool) -> tuple[Node, list[str]]:
+        pending = [p for p in path.split("/") if p not in ("", ".")]
+        pending.reverse()
+        stack: list[Node] = [self.root]
+        names: list[str] = []
+        hops = 0
+        while pending:
+            part = pending.pop()
+            if part == "..":
+                if len(stack) > 1:
+                    stack.pop()
+                    names.pop()
+                continue
+            current = stack[-1]
+            if current.children is None:
+                raise NotADirectoryError(path)
+            child = current.children.get(part)
+            if child is None:
+                raise FileNotFoundError(path)
+            if child.kind is EntryType.SYMLINK and (pending or follow):
+                hops += 1
+                if hops > _MAX_SYMLINKS:
+                    raise OSError(40, "too many levels of symbolic links", path)
+                target = [p for p in child.link.split("/") if p not in ("", ".")]
+                if child.link.startswith("/"):
+                    del stack[1:]
+                    names.clear()
+                pending.extend(reversed(target))
+                continue
+            stack.append(child)
+            names.append(part)
+        return stack[-1], names
+
+    def listdir(self, path: str) -> list[str]:
+        node = self.lookup(path, follow=True)
+        if node.children is None:
+            raise NotADirectoryError(path)
+        return sorted(node.children)
+
+
+class _Merger:
+    def __init__(self) -> None:
+        self.next_ino = 2
+        self.root = Node(1, "", EntryType.DIR, mode=0o755, children={})
+
+    def _new(self, path: str, kind: EntryType, **kw: object) -> Node:
+        node = Node(self.next_ino, path, kind, **kw)  # type: ignore[arg-type]
+        self.next_ino += 1
+        return node
+
+    def _parent(self, parts: Sequence[str], entry: str, created: set[str]) -> Node | None:
+        node = self.root
+        for i, part in enumerate(parts):
+            assert node.children is not None
+            child = node.children.get(part)
+            sub = "/".join(parts[: i + 1])
+            if child is None:
+                child = self._new(sub, EntryType.DIR, mode=0o755, children={})
+                node.children[part] = child
+                created.add(sub)
+            elif child.kind is EntryType.SYMLINK:
+                raise UnsafeContent(
+                    f"layer entry {entry!r} goes through the symlink {sub!r}", entry=entry
+                )
+            elif child.children is None:
+                raise PullError(f"layer entry {entry!r}: {sub!r} is not a directory", entry=entry)
+            node = child
+        return node
+
+    def _find_parent(self, parts: Sequence[str], entry: str) -> Node | None:
+        node = self.root
+        for i, part in enumerate(parts):
+            assert node.children is not None
+            child = node.children.get(part)
+            if child is None:
+                return None
+            if child.kind is EntryType.SYMLINK:
+                raise UnsafeContent(
+                    f"layer entry {entry!r} goes through the symlink {'/'.join(parts[: i + 1])!r}",
+                    entry=entry,
+                )
+            if child.children is None:
+                return None
+            node = child
+        return node
+
+    def apply(self, index: int, toc: TOC) -> None:
+        created: set[str] = set()
+        layer_nodes: dict[str, Node] = {}
+        for e in toc.entries:
+            if e.type is EntryType.CHUNK:
+                raise TOCError(f"stray chunk entry {e.name!r} in the merged TOC", entry=e.name)
+            parts = safe_components(e.name)
+            if not parts:
+                continue
+            path = "/".join(parts)
+            base = parts[-1]
+            if base.startswith(_WHITEOUT):
+                self._whiteout(parts, path, created)
+                continue
+            parent = self._parent(parts[:-1], path, created)
+            assert parent is not None
+            assert parent.children is not None
+            existing = parent.children.get(base)
+            created.add(path)
+            if e.type is EntryType.DIR:
+                if existing is not None and existing.kind is EntryType.DIR:
+                    node = existing
+                else:
+                    node = self._new(path, EntryType.DIR, children={})
+                node.mode = e.mode & 0o7777
+                node.uid, node.gid = e.uid, e.gid
+                node.mtime_ns = e.mtime_ns or 0
+                node.xattrs = dict(e.xattrs)
+                parent.children[base] = node
+                layer_nodes[path] = node
+                continue
+            if e.type is EntryType.HARDLINK:
+                target = layer_nodes.get(e.link_name)
+                if target is None or target.kind is EntryType.DIR:
+                    raise TOCError(
+                        f"hard link {path!r} points to {e.link_name!r}, which this layer does "
+                        "not provide",
+                        entry=path,
+                    )
+                if existing is not None and existing is target:
+                    continue
+                target.nlink += 1
+                parent.children[base] = target
+                layer_nodes[path] = target
+                continue
+            node = self._new(
+                path,
+                e.type,
+                mode=e.mode & 0o7777,
+                uid=e.uid,
+                gid=e.gid,
+                size=e.size if e.type is EntryType.REG else len(e.link_name.encode()),
+                mtime_ns=e.mtime_ns or 0,
+                rdev=(e.dev_major, e.dev_minor),
+                link=e.link_name if e.type is EntryType.SYMLINK else "",
+                xattrs=dict(e.xattrs),
+                layer=index,
+                digest=e.digest,
+                chunks=tuple(sorted(e.chunks, key=lambda c: c.offset)),
+            )
+            if node.kind is EntryType.REG and node.size == 0:
+                node.chunks = ()
+            if existing is not None and existing.nlink > 1:
+                existing.nlink -= 1
+            parent.children[base] = node
+            layer_nodes[path] = node
+
+    def _whiteout(self, parts: list[str], path: str, created: set[str]) -> None:
+        base = parts[-1]
+        parent_parts = parts[:-1]
+        parent = self._find_parent(parent_parts, path)
+        if base == _OPAQUE:
+            if parent is None or parent.children is None:
+                return
+            prefix = "/".join(parent_parts)
+            for name in list(parent.children):
+                child_path = f"{prefix}/{name}" if prefix else name
+                if child_path not in created:
+                    self._drop(parent, name)
+            return
+        if base.startswith(_WHITEOUT + _WHITEOUT):
+            return
+        target = base[len(_WHITEOUT) :]
+        safe_components(target, entry=path)
+        if not target or parent is None or parent.children is None:
+            return
+        prefix = "/".join(parent_parts)
+        if (f"{prefix}/{target}" if prefix else target) in created:
+            return
+        self._drop(parent, target)
+
+    @staticmethod
+    def _drop(parent: Node, name: str) -> None:
+        assert parent.children is not None
+        node = parent.children.pop(name, None)
+        if node is not None and node.nlink > 1:
+            node.nlink -= 1
+
+    def finish(self) -> LazyTree:
+        nodes: dict[int, Node] = {}
+        stack = [self.root]
+        while stack:
+            node = stack.pop()
+            if node.ino in nodes:
+                continue
+            nodes[node.ino] = node
+            if node.children:
+                stack.extend(node.children.values())
+        # A node's path is a path where it is now (a hard link's first path may be gone).
+        tree = LazyTree(self.root, list(nodes.values()))
+        named: set[int] = set()
+        for path, node in tree.walk():
+            if node.ino not in named:
+                named.add(node.ino)
+                node.path = path
+        # Directory link counts: 2 + subdirectories, as on disk.
+        for node in nodes.values():
+            if node.children is not None:
+                node.nlink = 2 + sum(1 for c in node.children.values() if c.is_dir)
+        return tree
+
+
+def merge_tocs(tocs: Sequence[TOC]) -> LazyTree:
+    """Merge layer TOCs (bottom first) into one tree."""
+    merger = _Merger()
+    for index, toc in enumerate(tocs):
+        merger.apply(index, toc)
+    return merger.finish()
+
+
+def normalize(path: str) -> str:
+    """``/usr//bin/`` → ``usr/bin`` (no symlink resolution)."""
+    return posixpath.normpath("/" + path).lstrip("/")
