@@ -341,6 +341,9 @@ def run(argv: Sequence[str]) -> int:
             qasync.run(main())
     finally:
         restore()
+        console.deleteLater()
+        del console
+        app.shutdown()
     return 0
 
 

@@ -416,7 +416,7 @@ class CoreBackend:
         status = await acceleration_status(fn, self.clients.acr.image_exists())
         state = {
             AccelerationState.READY: AccelState.READY,
-            AccelerationState.AVAILABLE: AccelState.READY,
+            AccelerationState.AVAILABLE: AccelState.AVAILABLE,
             AccelerationState.PREPARING: AccelState.CONVERTING,
             AccelerationState.FAILED: AccelState.FAILED,
             AccelerationState.MISSING: AccelState.FAILED,

@@ -85,6 +85,7 @@ class AccelState(enum.StrEnum):
 
     UNKNOWN = "unknown"  # not looked up yet
     READY = "ready"  # the twin exists (or the image itself is accelerated)
+    AVAILABLE = "available"  # a function's plain image whose accelerated twin exists
     CONVERTING = "converting"
     FAILED = "failed"
     NONE = "none"  # no twin and no task

@@ -393,6 +393,33 @@ class FunctionDialog(QDialog):
         return problems
 
     def problem_text(self, p: Problem) -> str:
+        params = p.params
+        core_texts = {
+            "required": self.tr("Required."),
+            "invalid_name": self.tr("Use letters, digits, _ or -; do not start with a digit or -."),
+            "too_long": self.tr("At most %1 characters.").replace("%1", str(params.get("max"))),
+            "out_of_range": self.tr("Must be between %1 and %2.")
+            .replace("%1", str(params.get("min")))
+            .replace("%2", str(params.get("max"))),
+            "not_multiple": self.tr("Must be a multiple of %1.").replace(
+                "%1", str(params.get("step"))
+            ),
+            "cpu_memory_ratio": self.tr(
+                "vCPU : memory (GB) must be between 1:1 and 1:4; with this memory use %1–%2 vCPU."
+            )
+            .replace("%1", str(params.get("min_cpu")))
+            .replace("%2", str(params.get("max_cpu"))),
+            "invalid_choice": self.tr("Choose one of %1.").replace(
+                "%1", ", ".join(str(c) for c in params.get("choices", []))
+            ),
+            "invalid_image": self.tr(
+                "Not a valid image reference (registry/namespace/repository:tag)."
+            ),
+            "invalid_type": self.tr("Wrong type of value."),
+            "invalid_format": self.tr("Invalid format."),
+        }
+        if p.code in core_texts:
+            return core_texts[p.code]
         texts = {
             "Required": self.tr("Required."),
             "InvalidName": self.tr(
@@ -436,7 +463,7 @@ class FunctionDialog(QDialog):
         if is_accelerated_tag(tag):
             self.accel_badge.set_badge(self.tr("Accelerated"), "ok")
             self.accel_hint.setText(self.tr("Cold starts load this image on demand."))
-        elif accel is AccelState.READY:
+        elif accel in (AccelState.READY, AccelState.AVAILABLE):
             self.accel_badge.set_badge(self.tr("Twin ready"), "ok")
             self.accel_hint.setText(
                 self.tr("An accelerated twin of this tag exists; choose it for faster cold starts.")

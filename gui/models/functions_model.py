@@ -70,6 +70,7 @@ def update_badge(info: FunctionInfo) -> tuple[str, str]:
 def accel_badge(accel: AccelState) -> tuple[str, str]:
     return {
         AccelState.READY: (_t("Accelerated"), "ok"),
+        AccelState.AVAILABLE: (_t("Twin available"), "warn"),
         AccelState.CONVERTING: (_t("Converting"), "busy"),
         AccelState.FAILED: (_t("Conversion failed"), "bad"),
         AccelState.NONE: (_t("Not accelerated"), "warn"),

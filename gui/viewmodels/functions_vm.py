@@ -258,9 +258,11 @@ class FunctionsViewModel(QObject):
                 self.functionRemoved.emit(name)
         elif event.kind in ("function.changed", "function.created", "function.state"):
             name = str(event.data.get("functionName") or event.data.get("name") or "")
-            if name and (self.model.get(name) is not None or event.kind == "function.created"):
+            if name:
                 if self.model.get(name) is None:
-                    self.model.upsert(FunctionInfo(name=name))
+                    if self._prefix and not name.startswith(self._prefix):
+                        return
+                    self.model.upsert(FunctionInfo(name=name), prepend=True)
                 self.refresh_function(name)
         elif event.kind in ("task.finished", "tag.pushed"):
             # A new accelerated image may change functions' acceleration badges.

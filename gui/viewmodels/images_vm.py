@@ -342,6 +342,19 @@ class ImagesViewModel(QObject):
     def _on_event(self, event: BackendEvent) -> None:
         repo = self.repo
         data = event.data
+        path = str(data.get("repo") or "")
+        if (
+            event.kind in ("tag.pushed", "task.created", "repository.created")
+            and path
+            and self.instance is not None
+            and not any(r.path == path for r in self.repos.rows)
+            and (self.namespace is None or path.startswith(self.namespace + "/"))
+        ):
+            # A repository this view has not listed yet (pushed just now): list again.
+            self.load_repositories()
+        if event.kind == "repository.deleted":
+            self.load_repositories()
+            return
         if event.kind in ("tag.pushed", "tag.deleted"):
             if repo is None or not self._is_current_repo(data):
                 return

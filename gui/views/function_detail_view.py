@@ -413,7 +413,7 @@ class FunctionDetailView(QWidget):
                     "start-up reads, on demand."
                 )
             )
-        elif info.accel is AccelState.READY:
+        elif info.accel in (AccelState.AVAILABLE, AccelState.READY):
             self.img_hint.setText(
                 self.tr(
                     "An accelerated twin (%1) of this image is ready. Switch the function "

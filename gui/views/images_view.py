@@ -98,7 +98,7 @@ class ImagesView(QWidget):
         )
         rh = self.repo_table.horizontalHeader()
         rh.setSectionResizeMode(RepoCol.NAME, QHeaderView.ResizeMode.Stretch)
-        self.repo_table.setColumnWidth(RepoCol.ACCELERATION, 90)
+        self.repo_table.setColumnWidth(RepoCol.ACCELERATION, 112)
         self.repo_table.setColumnWidth(RepoCol.TYPE, 70)
         left_layout.addWidget(self.repo_table, 1)
         self.accel_check = QCheckBox(self.tr("Image acceleration"))
