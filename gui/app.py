@@ -342,7 +342,6 @@ def run(argv: Sequence[str]) -> int:
     finally:
         restore()
         console.deleteLater()
-        del console
         app.shutdown()
     return 0
 
