@@ -58,7 +58,8 @@ async def test_skopeo_push_and_pull_back(
         ],
     )
     # without credentials the registry refuses
-    refused = subprocess.run(
+    refused = await asyncio.to_thread(
+        subprocess.run,
         ["skopeo", "inspect", "--tls-verify=false", "--no-creds", dest],
         capture_output=True,
         text=True,
