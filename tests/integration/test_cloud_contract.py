@@ -4,11 +4,6 @@ verifies each ACS3 signature with the same code the client signs with."""
 from __future__ import annotations
 
 import asyncio
-import gzip
-import hashlib
-import io
-import json
-import tarfile
 from collections.abc import AsyncIterator
 
 import httpx
@@ -25,69 +20,10 @@ from core.cloud import (
     local_endpoints,
 )
 from core.errors import CloudError, ResourceNotFound, SignatureError
+from tests.fixtures.cloud import push_test_image
 from tests.fixtures.emulator import LocalServerHandle
 
 pytestmark = pytest.mark.integration
-
-
-def _layer() -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        data = b"#!/bin/sh\necho hello\n"
-        info = tarfile.TarInfo("app/run.sh")
-        info.size = len(data)
-        info.mode = 0o755
-        tar.addfile(info, io.BytesIO(data))
-    return gzip.compress(buf.getvalue(), mtime=0)
-
-
-async def _push_image(server: LocalServerHandle, repo: str, tag: str) -> str:
-    """Push a one-layer image through the Local server's /v2/ API; returns the digest."""
-    layer = _layer()
-    diff_id = "sha256:" + hashlib.sha256(gzip.decompress(layer)).hexdigest()
-    config = json.dumps(
-        {
-            "architecture": "amd64",
-            "os": "linux",
-            "config": {"Cmd": ["/app/run.sh"], "ExposedPorts": {"9000/tcp": {}}},
-            "rootfs": {"type": "layers", "diff_ids": [diff_id]},
-        }
-    ).encode()
-    async with server.registry_client() as reg:
-        blobs = []
-        for blob in (layer, config):
-            digest = "sha256:" + hashlib.sha256(blob).hexdigest()
-            start = await reg.post(f"/v2/{repo}/blobs/uploads/")
-            assert start.status_code == 202, start.text
-            location = start.headers["location"]
-            put = await reg.put(location, params={"digest": digest}, content=blob)
-            assert put.status_code == 201, put.text
-            blobs.append((digest, len(blob)))
-        manifest = json.dumps(
-            {
-                "schemaVersion": 2,
-                "mediaType": "application/vnd.oci.image.manifest.v1+json",
-                "config": {
-                    "mediaType": "application/vnd.oci.image.config.v1+json",
-                    "digest": blobs[1][0],
-                    "size": blobs[1][1],
-                },
-                "layers": [
-                    {
-                        "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-                        "digest": blobs[0][0],
-                        "size": blobs[0][1],
-                    }
-                ],
-            }
-        ).encode()
-        put = await reg.put(
-            f"/v2/{repo}/manifests/{tag}",
-            content=manifest,
-            headers={"content-type": "application/vnd.oci.image.manifest.v1+json"},
-        )
-        assert put.status_code == 201, put.text
-    return "sha256:" + hashlib.sha256(manifest).hexdigest()
 
 
 class Clients:
@@ -137,7 +73,7 @@ async def test_acr_browse_and_repository_lifecycle(
     assert info.value.code == "REPO_NOT_EXIST"
     assert info.value.request_id
 
-    digest = await _push_image(local_server_thread, "demo/app", "v1")
+    digest = await push_test_image(local_server_thread, "demo/app", "v1")
     tags = [t async for t in acr.list_tags(instance_id, repo_id)]
     assert [(t.tag, t.oci_digest) for t in tags] == [("v1", digest)]
     tag = await acr.get_tag(instance_id, repo_id, "v1")
@@ -162,7 +98,7 @@ async def test_acceleration_rule_tasks_and_events(
     instance_id = await _instance(acr)
     await acr.call("CreateNamespace", {"InstanceId": instance_id, "NamespaceName": "acc"})
     repo_id = await acr.create_repository(instance_id, "acc", "app")
-    await _push_image(local_server_thread, "acc/app", "v1")
+    await push_test_image(local_server_thread, "acc/app", "v1")
     assert await acr.get_acceleration_rule(instance_id, repo_id) is None
 
     events: list[str] = []
@@ -220,7 +156,7 @@ async def test_fc_function_lifecycle(
         {"InstanceId": instance_id, "NamespaceName": "fcns", "AutoCreateRepo": True},
     )
     await acr.create_repository(instance_id, "fcns", "web")
-    await _push_image(local_server_thread, "fcns/web", "v1")
+    await push_test_image(local_server_thread, "fcns/web", "v1")
     image = f"{local_server_thread.host}/fcns/web:v1"
 
     for i in range(3):
