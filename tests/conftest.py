@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.fixtures.images",
     "tests.fixtures.emulator",
     "tests.fixtures.cloud",
+    "tests.fixtures.faults",
 ]
