@@ -173,6 +173,18 @@ async def test_fc_function_lifecycle(
     assert ready.resolved_image_uri is not None
     assert "@sha256:" in ready.resolved_image_uri
 
+    try:
+        result = await fc.invoke_function("contract-0", b"{}", log_tail=True)
+    except CloudError as exc:
+        # The platform refused to run it (the test image is no server; some machines have no
+        # instance backend): it must answer in the FC error shape, which the client maps.
+        assert exc.code
+        assert exc.request_id
+        assert exc.status is not None
+        assert exc.status >= 400
+    else:
+        assert result.request_id
+
     status = await acceleration_status(ready, acr.image_exists(instance_id))
     assert status.state is AccelerationState.NONE
 
