@@ -1,0 +1,71 @@
+"""GUI test fixtures: offscreen Qt, a qasync loop marked as running (so asyncio tasks run
+while ``qtbot.waitUntil`` / ``waitSignal`` pump Qt events), and a console context over the
+in-memory backend."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from gui.context import AppContext
+from gui.errors import ErrorPresenter
+from gui.jobs import JobRunner
+from tests.gui.fakes import FakeBackend
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """A qasync loop that is 'already running': Qt's event processing drives it."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for t in tasks:
+            t.cancel()
+        deadline = 200
+        while any(not t.done() for t in tasks) and deadline:
+            qapp.processEvents()
+            deadline -= 1
+        asyncio.events._set_running_loop(None)
+        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+        loop._after_run_forever()  # type: ignore[attr-defined]
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "userdata"
+    monkeypatch.setenv("FCDESK_DATA_DIR", str(path))
+    return path
+
+
+@pytest.fixture
+def backend() -> FakeBackend:
+    return FakeBackend()
+
+
+@pytest.fixture
+def ctx(qloop: qasync.QEventLoop, data_dir: Path) -> Iterator[AppContext]:
+    """An `AppContext` whose errors are recorded instead of shown."""
+    jobs = JobRunner()
+    presenter = ErrorPresenter()
+    context = AppContext(jobs, presenter)
+    context.errors = []  # type: ignore[attr-defined]
+    presenter.message.connect(context.errors.append)  # type: ignore[attr-defined]
+    context.notes = []  # type: ignore[attr-defined]
+    context.notified.connect(lambda t, x, k: context.notes.append((t, x, k)))  # type: ignore[attr-defined]
+    yield context
+    context.events.stop()
+    for key in list(jobs.running_keys()):
+        jobs.cancel(key)

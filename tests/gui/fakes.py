@@ -1,0 +1,491 @@
+"""An in-memory `Backend` for GUI tests and benchmarks: functions with a state machine,
+a registry with tags, acceleration rules that convert pushed tags (with progress), tasks with
+logs, an event stream and a cold-start runner — all fast and deterministic."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
+
+from core import Progress
+from core.errors import CloudError, ResourceNotFound
+from gui.backend import (
+    AccelState,
+    BackendCapabilities,
+    BackendEvent,
+    FunctionInfo,
+    FunctionPage,
+    FunctionSpec,
+    InvokeResult,
+    LabPhase,
+    LabProgress,
+    LabRequest,
+    LabResult,
+    LabSide,
+    LabTimeline,
+    NamespaceInfo,
+    Problem,
+    RegistryInstance,
+    RepoInfo,
+    TagInfo,
+    TaskInfo,
+    TaskLogLine,
+    TaskStatus,
+    is_accelerated_tag,
+    twin_tag_of,
+)
+
+INSTANCE = RegistryInstance(
+    instance_id="cri-test",
+    name="test-ee",
+    specification="Enterprise_Standard",
+    region="cn-hangzhou",
+    public_host="test-ee-registry.cn-hangzhou.cr.aliyuncs.com",
+    vpc_host="test-ee-registry-vpc.cn-hangzhou.cr.aliyuncs.com",
+)
+
+
+class FakeBackend:
+    def __init__(
+        self,
+        *,
+        functions: int = 3,
+        tags: int = 4,
+        convert_steps: int = 4,
+        step_delay: float = 0.01,
+        events: bool = True,
+        fail_tags: tuple[str, ...] = (),
+    ) -> None:
+        self._caps = BackendCapabilities(events=events)
+        self.region = "cn-hangzhou"
+        self.instances = [INSTANCE]
+        self.namespaces = [NamespaceInfo("crn-1", "demo", INSTANCE.instance_id)]
+        self.repos = [
+            RepoInfo("crr-app", "app", "demo", INSTANCE.instance_id),
+            RepoInfo("crr-web", "web", "demo", INSTANCE.instance_id),
+        ]
+        self.rules: set[str] = {"crr-app"}
+        now = 1_767_000_000
+        self.tags: dict[str, list[TagInfo]] = {"crr-app": [], "crr-web": []}
+        for i in range(tags):
+            t = TagInfo(f"v{i}", f"sha256:{i:064x}", 50_000_000 + i, str(now + i * 60))
+            self.tags["crr-app"].append(t)
+        # The newest tag has its accelerated twin already.
+        if tags:
+            last = self.tags["crr-app"][-1]
+            self.tags["crr-app"].append(
+                TagInfo(twin_tag_of(last.tag), "sha256:" + "a" * 64, 65_000_000, last.updated)
+            )
+        self.tags["crr-web"].append(TagInfo("latest", "sha256:" + "b" * 64, 10_000, str(now)))
+        self.functions: dict[str, FunctionInfo] = {}
+        for i in range(functions):
+            name = f"fn-{i:03d}"
+            image = self.address(self.repos[0], f"v{min(i, max(0, tags - 1))}")
+            self.functions[name] = FunctionInfo(
+                name=name,
+                image=image,
+                cpu=0.35,
+                memory_mb=512,
+                disk_mb=512,
+                timeout_s=60,
+                port=9000,
+                last_modified=f"2026-01-0{1 + i % 9}T00:00:00Z",
+                environment={"MODE": "test"},
+            )
+        self.tasks: dict[str, TaskInfo] = {}
+        self.logs: dict[str, list[TaskLogLine]] = {}
+        self._ids = itertools.count(1)
+        self._queues: set[asyncio.Queue[BackendEvent]] = set()
+        self._bg: set[asyncio.Task[None]] = set()
+        self.convert_steps = convert_steps
+        self.step_delay = step_delay
+        self.fail_tags = set(fail_tags)
+        self.calls: list[str] = []
+        self.get_calls = 0
+        self.pending_polls = 2  # GetFunction reads before a new function turns Active
+        self._pending: dict[str, int] = {}
+        self.lab_delay = 0.002
+
+    # -- helpers ------------------------------------------------------------------------
+    @property
+    def capabilities(self) -> BackendCapabilities:
+        return self._caps
+
+    def address(self, repo: RepoInfo, tag: str, vpc: bool = True) -> str:
+        host = INSTANCE.vpc_host if vpc else INSTANCE.public_host
+        return f"{host}/{repo.namespace}/{repo.name}:{tag}"
+
+    def publish(self, kind: str, **data: object) -> None:
+        for q in list(self._queues):
+            q.put_nowait(BackendEvent(kind, dict(data)))
+
+    def _repo(self, repo_id: str) -> RepoInfo:
+        for r in self.repos:
+            if r.repo_id == repo_id:
+                return r
+        raise ResourceNotFound("no repo", code="REPO_NOT_EXIST")
+
+    async def aclose(self) -> None:
+        for t in self._bg:
+            t.cancel()
+
+    # -- functions ----------------------------------------------------------------------
+    async def list_functions(
+        self, prefix: str = "", next_token: str | None = None, limit: int = 50
+    ) -> FunctionPage:
+        self.calls.append("list_functions")
+        names = sorted(n for n in self.functions if n.startswith(prefix))
+        start = int(next_token or 0)
+        page = names[start : start + limit]
+        listed = [
+            replace(self.functions[n], state=None, last_update_status=None, detailed=False)
+            for n in page
+        ]
+        nxt = str(start + limit) if start + limit < len(names) else None
+        return FunctionPage(listed, nxt)
+
+    async def get_function(self, name: str) -> FunctionInfo:
+        self.get_calls += 1
+        await asyncio.sleep(0)
+        fn = self.functions.get(name)
+        if fn is None:
+            raise ResourceNotFound(f"function '{name}' does not exist", code="FunctionNotFound")
+        left = self._pending.get(name)
+        if left is not None:
+            if left <= 0:
+                del self._pending[name]
+                fn = replace(
+                    fn, state="Active", last_update_status="Successful", last_update_reason_code=""
+                )
+                self.functions[name] = fn
+            else:
+                self._pending[name] = left - 1
+        state = fn.state or "Active"
+        return replace(
+            fn,
+            state=state,
+            last_update_status=fn.last_update_status or "Successful",
+            resolved_image=fn.image.split(":")[0] + "@sha256:" + "c" * 64,
+            detailed=True,
+        )
+
+    def _from_spec(self, spec: FunctionSpec) -> FunctionInfo:
+        return FunctionInfo(
+            name=spec.name,
+            image=spec.image,
+            cpu=spec.cpu,
+            memory_mb=spec.memory_mb,
+            disk_mb=spec.disk_mb,
+            timeout_s=spec.timeout_s,
+            port=spec.port,
+            instance_concurrency=spec.instance_concurrency,
+            description=spec.description,
+            environment=dict(spec.environment),
+            entrypoint=spec.entrypoint,
+            command=spec.command,
+            health_check=spec.health_check,
+            last_modified="2026-02-01T00:00:00Z",
+        )
+
+    async def create_function(self, spec: FunctionSpec) -> FunctionInfo:
+        self.calls.append("create_function")
+        if spec.name in self.functions:
+            raise CloudError("exists", code="FunctionAlreadyExists", status=409)
+        fn = replace(
+            self._from_spec(spec),
+            state="Pending",
+            last_update_status="InProgress",
+            last_update_reason_code="ImageOptimizing",
+            detailed=True,
+        )
+        self.functions[spec.name] = fn
+        self._pending[spec.name] = self.pending_polls
+        self.publish("function.state", functionName=spec.name, state="Pending")
+        return fn
+
+    async def update_function(self, spec: FunctionSpec) -> FunctionInfo:
+        self.calls.append("update_function")
+        if spec.name not in self.functions:
+            raise ResourceNotFound("missing", code="FunctionNotFound")
+        fn = replace(
+            self._from_spec(spec),
+            state="Active",
+            last_update_status="InProgress",
+            last_update_reason_code="ImageOptimizing",
+            detailed=True,
+        )
+        self.functions[spec.name] = fn
+        self._pending[spec.name] = self.pending_polls
+        return fn
+
+    async def delete_function(self, name: str) -> None:
+        self.calls.append("delete_function")
+        self.functions.pop(name, None)
+
+    async def invoke_function(
+        self, name: str, body: bytes, *, asynchronous: bool = False
+    ) -> InvokeResult:
+        self.calls.append("invoke_function")
+        if name not in self.functions:
+            raise ResourceNotFound("missing", code="FunctionNotFound", request_id="1-abc")
+        import base64
+
+        log = base64.b64encode(b"START\nhandled " + body[:20] + b"\nEND").decode()
+        return InvokeResult(
+            status=202 if asynchronous else 200,
+            body=b"" if asynchronous else b'{"echo": ' + body + b"}",
+            request_id="1-6650-req",
+            log_tail="" if asynchronous else log,
+            duration_ms=12.5,
+            async_invocation=asynchronous,
+        )
+
+    def validate_function(self, spec: FunctionSpec, *, creating: bool) -> list[Problem]:
+        problems: list[Problem] = []
+        import re
+
+        if creating and not re.match(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$", spec.name or ""):
+            problems.append(Problem("functionName", "invalid_name"))
+        if not spec.image or "/" not in spec.image:
+            problems.append(Problem("image", "invalid_image"))
+        gb = spec.memory_mb / 1024
+        if not spec.cpu <= gb + 1e-9 <= 4 * spec.cpu + 1e-9:
+            problems.append(
+                Problem(
+                    "cpu",
+                    "cpu_memory_ratio",
+                    {"min_cpu": round(gb / 4, 2), "max_cpu": round(gb, 2)},
+                )
+            )
+        if spec.memory_mb % 64:
+            problems.append(Problem("memorySize", "not_multiple", {"step": 64}))
+        return problems
+
+    # -- registry -----------------------------------------------------------------------
+    async def list_instances(self) -> list[RegistryInstance]:
+        return list(self.instances)
+
+    async def list_namespaces(self, instance_id: str) -> list[NamespaceInfo]:
+        return list(self.namespaces)
+
+    async def list_repositories(
+        self, instance_id: str, namespace: str | None = None
+    ) -> list[RepoInfo]:
+        return [r for r in self.repos if namespace in (None, r.namespace)]
+
+    async def list_tags(
+        self,
+        instance_id: str,
+        repo: RepoInfo,
+        on_page: Callable[[list[TagInfo]], None] | None = None,
+    ) -> list[TagInfo]:
+        tags = list(self.tags.get(repo.repo_id, []))
+        if on_page is not None and tags:
+            on_page(tags[:100])
+        return tags
+
+    async def get_acceleration(self, instance_id: str, repo: RepoInfo) -> bool:
+        return repo.repo_id in self.rules
+
+    async def set_acceleration(self, instance_id: str, repo: RepoInfo, on: bool) -> None:
+        self.calls.append(f"set_acceleration:{on}")
+        if on:
+            self.rules.add(repo.repo_id)
+            self.publish("rule.created", scopeId=repo.repo_id)
+        else:
+            self.rules.discard(repo.repo_id)
+            self.publish("rule.deleted", scopeId=repo.repo_id)
+
+    async def convert_now(
+        self,
+        instance_id: str,
+        repo: RepoInfo,
+        tag: str,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> str | None:
+        self.calls.append(f"convert_now:{tag}")
+        return self.start_task(repo, tag)
+
+    def start_task(self, repo: RepoInfo, tag: str) -> str:
+        task_id = f"i2a-{next(self._ids):04d}"
+        task = TaskInfo(
+            task_id,
+            INSTANCE.instance_id,
+            repo.repo_id,
+            tag,
+            twin_tag_of(tag),
+            TaskStatus.PENDING,
+            repo_path=repo.path,
+            started=time.time(),
+        )
+        self.tasks[task_id] = task
+        self.logs[task_id] = [TaskLogLine(1, f"queued {repo.path}:{tag}")]
+        self.publish(
+            "task.created",
+            taskId=task_id,
+            repo=repo.path,
+            repoId=repo.repo_id,
+            tag=tag,
+            targetTag=twin_tag_of(tag),
+            status="PENDING",
+        )
+        t = asyncio.ensure_future(self._convert(task_id))
+        self._bg.add(t)
+        t.add_done_callback(self._bg.discard)
+        return task_id
+
+    async def push_tag(self, repo_id: str, tag: str) -> None:
+        """A client pushed ``tag``: add it and convert it when acceleration is on."""
+        repo = self._repo(repo_id)
+        info = TagInfo(tag, "sha256:" + "d" * 64, 40_000_000, str(int(time.time())))
+        self.tags[repo_id].append(info)
+        self.publish("tag.pushed", repo=repo.path, repoId=repo_id, tag=tag, digest=info.digest)
+        if repo_id in self.rules and not is_accelerated_tag(tag):
+            self.start_task(repo, tag)
+
+    async def _convert(self, task_id: str) -> None:
+        task = self.tasks[task_id]
+        repo = self._repo(task.repo_id)
+        task = replace(task, status=TaskStatus.BUILDING, total=self.convert_steps)
+        self.tasks[task_id] = task
+        for step in range(1, self.convert_steps + 1):
+            await asyncio.sleep(self.step_delay)
+            task = replace(self.tasks[task_id], done=step, phase="layer")
+            if task.status is TaskStatus.CANCELED:
+                return
+            self.tasks[task_id] = task
+            self.logs[task_id].append(
+                TaskLogLine(len(self.logs[task_id]) + 1, f"layer {step}/{self.convert_steps}")
+            )
+            self.publish(
+                "task.progress",
+                taskId=task_id,
+                repo=repo.path,
+                repoId=repo.repo_id,
+                status="BUILDING",
+                progress=step / self.convert_steps,
+            )
+        if task.source_tag in self.fail_tags:
+            task = replace(
+                task,
+                status=TaskStatus.FAILED,
+                ended=time.time(),
+                error="layer 2: unsupported whiteout",
+            )
+        else:
+            task = replace(task, status=TaskStatus.SUCCESS, ended=time.time())
+            self.tags[repo.repo_id].append(
+                TagInfo(task.target_tag, "sha256:" + "e" * 64, 60_000_000, str(int(time.time())))
+            )
+            self.publish("tag.pushed", repo=repo.path, repoId=repo.repo_id, tag=task.target_tag)
+        self.tasks[task_id] = task
+        self.logs[task_id].append(TaskLogLine(len(self.logs[task_id]) + 1, task.status.value))
+        self.publish(
+            "task.finished",
+            taskId=task_id,
+            repo=repo.path,
+            repoId=repo.repo_id,
+            tag=task.source_tag,
+            targetTag=task.target_tag,
+            status=task.status.value,
+            reason=task.error,
+        )
+
+    def image_address(
+        self, instance: RegistryInstance, repo: RepoInfo, tag: str, *, vpc: bool = True
+    ) -> str:
+        return self.address(repo, tag, vpc=vpc and bool(instance.vpc_host))
+
+    async def image_acceleration(self, image: str) -> AccelState:
+        tag = image.rsplit(":", 1)[-1]
+        if is_accelerated_tag(tag):
+            return AccelState.READY
+        names = {t.tag for tags in self.tags.values() for t in tags}
+        if twin_tag_of(tag) in names:
+            return AccelState.AVAILABLE
+        if any(t.source_tag == tag and not t.status.finished for t in self.tasks.values()):
+            return AccelState.CONVERTING
+        return AccelState.NONE
+
+    # -- tasks --------------------------------------------------------------------------
+    async def list_tasks(self, instance_id: str | None = None) -> list[TaskInfo]:
+        return list(self.tasks.values())
+
+    async def get_task(self, instance_id: str, task_id: str) -> TaskInfo:
+        return self.tasks[task_id]
+
+    async def task_logs(
+        self, instance_id: str, task_id: str, after_line: int = 0
+    ) -> list[TaskLogLine]:
+        return [line for line in self.logs.get(task_id, []) if line.number > after_line]
+
+    async def cancel_task(self, instance_id: str, task_id: str) -> None:
+        self.calls.append(f"cancel_task:{task_id}")
+        task = self.tasks[task_id]
+        self.tasks[task_id] = replace(task, status=TaskStatus.CANCELED, ended=time.time())
+        self.publish(
+            "task.finished",
+            taskId=task_id,
+            repo=task.repo_path,
+            status="CANCELED",
+            tag=task.source_tag,
+        )
+
+    # -- live ---------------------------------------------------------------------------
+    async def events(self) -> AsyncIterator[BackendEvent]:
+        if not self._caps.events:
+            raise NotImplementedError
+        queue: asyncio.Queue[BackendEvent] = asyncio.Queue()
+        self._queues.add(queue)
+        try:
+            while True:
+                yield await queue.get()
+        finally:
+            self._queues.discard(queue)
+
+    # -- lab ----------------------------------------------------------------------------
+    async def run_coldstart(
+        self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None
+    ) -> LabResult:
+        sides = []
+        for side, target in enumerate((request.a, request.b)):
+            accelerated = "accel" in target
+            runs = []
+            for run in range(request.runs):
+                t = 0.0
+                phases = []
+                plan = [
+                    ("resolve", 20.0),
+                    ("pull", 300.0 if accelerated else 4000.0),
+                    ("mount" if accelerated else "unpack", 40.0 if accelerated else 900.0),
+                    ("start", 250.0 + run),
+                    ("first-invoke", 30.0),
+                ]
+                for name, dur in plan:
+                    phase = LabPhase(name, t, dur, bytes=int(dur * 10_000), requests=3)
+                    t += dur
+                    phases.append(phase)
+                    if on_progress is not None:
+                        on_progress(LabProgress(side, run, phase))
+                    await asyncio.sleep(self.lab_delay)
+                runs.append(
+                    LabTimeline(
+                        tuple(phases),
+                        bytes_fetched=sum(p.bytes for p in phases[:3]),
+                        image_size=60_000_000,
+                        on_demand_fetches=12 if accelerated else 0,
+                        fallbacks=0,
+                    )
+                )
+            sides.append(LabSide(target, target, tuple(runs)))
+        return LabResult(f"run{next(self._ids)}", time.time(), request, (sides[0], sides[1]))
+
+
+async def drain(backend: FakeBackend) -> None:
+    for t in list(backend._bg):
+        with contextlib.suppress(asyncio.CancelledError):
+            await t
