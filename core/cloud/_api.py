@@ -174,7 +174,10 @@ def error_from_response(
         message = text or response.reason_phrase or f"HTTP {status}"
     message = _scrub(str(message), secrets)
     request_id = _request_id(response, body)
-    action = response.request.headers.get("x-acs-action", "") if response.request else ""
+    try:
+        action = response.request.headers.get("x-acs-action", "")
+    except RuntimeError:  # a response built by hand has no request
+        action = ""
     detail: dict[str, Any] = {"action": action} if action else {}
     where = f"{action}: " if action else ""
     text = f"{where}{code}: {message}" + (f" (request id {request_id})" if request_id else "")

@@ -568,3 +568,14 @@ async def test_credentials_callable_is_read_per_request(
     signed_mock.queue(json_response(200, {"functionName": "f"}))
     await fc.get_function("f")
     assert len(signed_mock.requests) == 2
+
+
+def test_error_from_a_bare_response() -> None:
+    from core.cloud import error_from_response
+
+    error = error_from_response(
+        httpx.Response(404, json={"Code": "FunctionNotFound", "Message": "gone", "RequestId": "x"})
+    )
+    assert isinstance(error, ResourceNotFound)
+    assert error.request_id == "x"
+    assert str(error) == "FunctionNotFound: gone (request id x)"
