@@ -62,6 +62,8 @@ class Node:
 
     @property
     def st_mode(self) -> int:
+        if self.kind is EntryType.SYMLINK:
+            return stat.S_IFLNK | 0o777  # as every Linux file system shows symlinks
         return _TYPE_BITS[self.kind] | (self.mode & 0o7777)
 
     @property

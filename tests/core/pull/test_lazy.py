@@ -6,15 +6,18 @@ import hashlib
 import os
 import stat
 import tarfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import zstandard
 
 from core.convert import ConvertOptions, Order, convert_image
 from core.errors import DigestMismatch, PullError
-from core.formats import FormatKind
+from core.formats import Chunk, FormatKind
+from core.oci import Digest
 from core.pull._cache import ContentCache
 from core.pull._full import pull_image
 from core.pull._lazy import LazyImage, is_lazy_pullable
@@ -84,6 +87,38 @@ async def lazy_tree(image: LazyImage) -> dict[str, Any]:
             data = await image.read(node)
             out[path] = ("file", node.mode, hashlib.sha256(data).hexdigest())
     return out
+
+
+def corrupt_chunk(
+    registry: RunningRegistry, layer_digest: Digest, chunk: Chunk
+) -> Callable[[], None]:
+    """Replace a chunk's frame in the registry's storage by a valid zstd frame of the same
+    length holding other bytes; returns a function that restores the blob."""
+    data_file = (
+        registry.storage
+        / "docker/registry/v2/blobs/sha256"
+        / layer_digest.encoded[:2]
+        / layer_digest.encoded
+        / "data"
+    )
+    original = data_file.read_bytes()
+    raw = bytearray(original)
+    frame_len = chunk.compressed_end - chunk.compressed_offset
+    fake = bytes(chunk.size)
+    candidate = b""
+    for level in range(1, 20):
+        candidate = zstandard.ZstdCompressor(level=level).compress(
+            b"\x01" + os.urandom(min(10, chunk.size - 1)) + fake[11:]
+        )
+        if len(candidate) <= frame_len - 8:
+            break
+    pad = frame_len - len(candidate) - 8
+    assert pad >= 0
+    candidate += b"\x50\x2a\x4d\x18" + pad.to_bytes(4, "little") + bytes(pad)
+    assert len(candidate) == frame_len
+    raw[chunk.compressed_offset : chunk.compressed_end] = candidate
+    data_file.write_bytes(bytes(raw))
+    return lambda: data_file.write_bytes(original)
 
 
 @pytest.fixture
@@ -205,33 +240,7 @@ async def test_corrupted_chunk_in_the_registry_is_never_served(
     node = lazy.lookup("usr/lib/libbig.so")
     chunk = node.chunks[1]
     layer = resolved.manifest.layers[node.layer]
-    data_file = (
-        distribution_registry.storage
-        / "docker/registry/v2/blobs/sha256"
-        / layer.digest.encoded[:2]
-        / layer.digest.encoded
-        / "data"
-    )
-    original = data_file.read_bytes()
-    raw = bytearray(original)
-    # Replace the chunk's frame with a valid frame of other bytes of the same length.
-    import zstandard
-
-    frame_len = chunk.compressed_end - chunk.compressed_offset
-    fake = bytes(chunk.size)
-    for level in range(1, 20):
-        candidate = zstandard.ZstdCompressor(level=level).compress(
-            b"\x01" + os.urandom(min(10, chunk.size - 1)) + fake[11:]
-        )
-        if len(candidate) <= frame_len:
-            break
-    if len(candidate) < frame_len:  # pad with a skippable frame
-        pad = frame_len - len(candidate) - 8
-        assert pad >= 0
-        candidate += b"\x50\x2a\x4d\x18" + pad.to_bytes(4, "little") + bytes(pad)
-    assert len(candidate) == frame_len
-    raw[chunk.compressed_offset : chunk.compressed_end] = candidate
-    data_file.write_bytes(bytes(raw))
+    restore = corrupt_chunk(distribution_registry, layer.digest, chunk)
     try:
         with pytest.raises(DigestMismatch):
             await lazy.read(node, chunk.offset, 100)
@@ -241,7 +250,7 @@ async def test_corrupted_chunk_in_the_registry_is_never_served(
         assert await lazy.read(node, 0, 100) == BIG[:100]
     finally:
         await lazy.aclose()
-        data_file.write_bytes(original)  # the registry shares blobs between repositories
+        restore()  # the registry shares blobs between repositories
 
 
 class _IgnoreRange(httpx.AsyncBaseTransport):

@@ -1,0 +1,325 @@
+"""The FUSE helper process behind :class:`core.pull.LazyMount` (Linux).
+
+Run as ``python -m core.pull._fusechild FD``: ``FD`` is one end of a socket pair whose other
+end belongs to the owner process. The helper imports the FUSE bindings and waits (so a spare
+helper can be started ahead of time), receives the immutable tree and the chunk cache
+directory, mounts, and serves the kernel from its own asyncio loop:
+
+* metadata (lookup, getattr, readdir, readlink, xattrs) from the tree it was given, with long
+  entry/attribute timeouts and negative lookups cached, since the tree never changes;
+* reads from the verified chunk cache (each chunk file is hashed once more before its first
+  use here); chunks not yet cached are requested from the owner, which fetches and verifies
+  them and answers when they are in the cache, or with an error (the read fails with EIO);
+* the first open of each file is reported to the owner (the start-up profile).
+
+The helper dies with its owner: ``PR_SET_PDEATHSIG`` sends it SIGTERM, the owner's socket
+closing stops it too, and the mount carries ``auto_unmount`` so the kernel mount goes away
+even if the helper is killed outright.
+
+Messages both ways are length-prefixed pickles (a private channel between two processes of
+the same program).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import ctypes.util
+import errno
+import hashlib
+import os
+import pickle
+import signal
+import socket
+import stat
+import struct
+import sys
+import time
+from collections import OrderedDict
+from typing import Any
+
+import pyfuse3
+import pyfuse3.asyncio
+
+__all__ = ["recv_message", "send_message"]
+
+_HEADER = struct.Struct("<Q")
+_TIMEOUT = 3600.0
+_LRU_BYTES = 64 << 20
+_PR_SET_PDEATHSIG = 1
+
+# Node tuple fields (see core.pull._mount.serialize_tree)
+INO, MODE, UID, GID, SIZE, MTIME, RDEV, NLINK, LINK, XATTRS, CHILDREN, CHUNKS, PATH = range(13)
+
+
+async def recv_message(reader: asyncio.StreamReader) -> Any:
+    header = await reader.readexactly(_HEADER.size)
+    (length,) = _HEADER.unpack(header)
+    return pickle.loads(await reader.readexactly(length))
+
+
+def send_message(writer: asyncio.StreamWriter, message: Any) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    writer.write(_HEADER.pack(len(data)) + data)
+
+
+class _Ops(pyfuse3.Operations):
+    def __init__(
+        self,
+        nodes: dict[int, tuple[Any, ...]],
+        cache_dir: str,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        super().__init__()
+        self.nodes = nodes
+        self.cache_dir = cache_dir
+        self.writer = writer
+        self.pending: dict[int, asyncio.Future[str | None]] = {}
+        self.next_id = 0
+        self.opened: set[int] = set()
+        self.verified: set[str] = set()
+        self.lru: OrderedDict[str, bytes] = OrderedDict()
+        self.lru_size = 0
+        self.sorted_children: dict[int, list[tuple[bytes, int]]] = {}
+
+    # -- attributes -----------------------------------------------------------------------
+
+    def _attrs(self, ino: int) -> pyfuse3.EntryAttributes:
+        n = self.nodes[ino]
+        a = pyfuse3.EntryAttributes()
+        a.st_ino = ino
+        a.generation = 0
+        a.st_mode = n[MODE]
+        a.st_nlink = n[NLINK]
+        a.st_uid = n[UID]
+        a.st_gid = n[GID]
+        a.st_rdev = n[RDEV]
+        a.st_size = n[SIZE]
+        a.st_blksize = 4096
+        a.st_blocks = (n[SIZE] + 511) // 512
+        a.st_atime_ns = a.st_mtime_ns = a.st_ctime_ns = n[MTIME]
+        a.entry_timeout = _TIMEOUT
+        a.attr_timeout = _TIMEOUT
+        return a
+
+    def _node(self, ino: int) -> tuple[Any, ...]:
+        try:
+            return self.nodes[ino]
+        except KeyError:
+            raise pyfuse3.FUSEError(errno.ENOENT) from None
+
+    async def lookup(
+        self, parent_inode: int, name: bytes, ctx: pyfuse3.RequestContext | None = None
+    ) -> pyfuse3.EntryAttributes:
+        parent = self._node(parent_inode)
+        children = parent[CHILDREN]
+        if children is None:
+            raise pyfuse3.FUSEError(errno.ENOTDIR)
+        if name == b".":
+            return self._attrs(parent_inode)
+        ino = children.get(name)
+        if ino is None:
+            negative = pyfuse3.EntryAttributes()
+            negative.st_ino = 0  # cached "does not exist": the tree never changes
+            negative.entry_timeout = _TIMEOUT
+            return negative
+        return self._attrs(ino)
+
+    async def getattr(
+        self, inode: int, ctx: pyfuse3.RequestContext | None = None
+    ) -> pyfuse3.EntryAttributes:
+        self._node(inode)
+        return self._attrs(inode)
+
+    async def readlink(self, inode: int, ctx: pyfuse3.RequestContext) -> bytes:
+        n = self._node(inode)
+        if not stat.S_ISLNK(n[MODE]):
+            raise pyfuse3.FUSEError(errno.EINVAL)
+        return bytes(n[LINK])
+
+    async def opendir(self, inode: int, ctx: pyfuse3.RequestContext) -> int:
+        if self._node(inode)[CHILDREN] is None:
+            raise pyfuse3.FUSEError(errno.ENOTDIR)
+        return inode
+
+    async def readdir(self, fh: int, start_id: int, token: pyfuse3.ReaddirToken) -> None:
+        entries = self.sorted_children.get(fh)
+        if entries is None:
+            children = self.nodes[fh][CHILDREN]
+            entries = sorted(children.items())
+            self.sorted_children[fh] = entries
+        for i in range(start_id, len(entries)):
+            name, ino = entries[i]
+            if not pyfuse3.readdir_reply(token, name, self._attrs(ino), i + 1):
+                break
+
+    async def releasedir(self, fh: int) -> None:
+        return None
+
+    async def getxattr(self, inode: int, name: bytes, ctx: pyfuse3.RequestContext) -> bytes:
+        value = self._node(inode)[XATTRS].get(name)
+        if value is None:
+            raise pyfuse3.FUSEError(pyfuse3.ENOATTR)
+        return bytes(value)
+
+    async def listxattr(self, inode: int, ctx: pyfuse3.RequestContext) -> list[bytes]:
+        return list(self._node(inode)[XATTRS])
+
+    async def statfs(self, ctx: pyfuse3.RequestContext) -> pyfuse3.StatvfsData:
+        s = pyfuse3.StatvfsData()
+        s.f_bsize = s.f_frsize = 4096
+        total = sum(n[SIZE] for n in self.nodes.values()) // 4096 + 1
+        s.f_blocks = total
+        s.f_bfree = s.f_bavail = 0
+        s.f_files = len(self.nodes)
+        s.f_ffree = s.f_favail = 0
+        s.f_namemax = 255
+        return s
+
+    # -- file content ---------------------------------------------------------------------
+
+    async def open(self, inode: int, flags: int, ctx: pyfuse3.RequestContext) -> pyfuse3.FileInfo:
+        n = self._node(inode)
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_TRUNC | os.O_APPEND):
+            raise pyfuse3.FUSEError(errno.EROFS)
+        if not stat.S_ISREG(n[MODE]):
+            raise pyfuse3.FUSEError(errno.EINVAL)
+        if inode not in self.opened:
+            self.opened.add(inode)
+            send_message(self.writer, ("open", inode, time.monotonic()))
+        return pyfuse3.FileInfo(fh=inode, keep_cache=True)
+
+    async def read(self, fh: int, off: int, size: int) -> bytes:
+        n = self.nodes[fh]
+        end = min(n[SIZE], off + size)
+        if off >= end:
+            return b""
+        wanted = [(i, c) for i, c in enumerate(n[CHUNKS]) if c[0] < end and c[0] + c[1] > off]
+        missing = [i for i, c in wanted if not c[3] and not self._present(c[2])]
+        if missing:
+            error = await self._request(fh, missing)
+            if error is not None:
+                raise pyfuse3.FUSEError(errno.EIO)
+        parts: list[bytes] = []
+        for _, (c_off, c_size, digest, zeros) in wanted:
+            data = bytes(c_size) if zeros else self._chunk(digest)
+            if data is None:
+                raise pyfuse3.FUSEError(errno.EIO)
+            lo = max(off, c_off) - c_off
+            hi = min(end, c_off + c_size) - c_off
+            parts.append(data[lo:hi])
+        return b"".join(parts)
+
+    async def release(self, fh: int) -> None:
+        return None
+
+    def _path(self, digest: str) -> str:
+        hexd = digest.split(":", 1)[1]
+        return os.path.join(self.cache_dir, hexd[:2], hexd)
+
+    def _present(self, digest: str) -> bool:
+        return digest in self.lru or os.path.exists(self._path(digest))
+
+    def _chunk(self, digest: str) -> bytes | None:
+        data = self.lru.get(digest)
+        if data is not None:
+            self.lru.move_to_end(digest)
+            return data
+        try:
+            with open(self._path(digest), "rb") as f:
+                data = f.read()
+        except OSError:
+            return None
+        if digest not in self.verified:
+            if "sha256:" + hashlib.sha256(data).hexdigest() != digest:
+                return None
+            self.verified.add(digest)
+        self.lru[digest] = data
+        self.lru_size += len(data)
+        while self.lru_size > _LRU_BYTES and self.lru:
+            _, old = self.lru.popitem(last=False)
+            self.lru_size -= len(old)
+        return data
+
+    async def _request(self, ino: int, chunks: list[int]) -> str | None:
+        self.next_id += 1
+        rid = self.next_id
+        fut: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self.pending[rid] = fut
+        send_message(self.writer, ("need", rid, ino, chunks))
+        try:
+            return await fut
+        finally:
+            self.pending.pop(rid, None)
+
+
+def _set_pdeathsig() -> None:
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+async def _serve(fd: int) -> int:
+    sock = socket.socket(fileno=fd)
+    reader, writer = await asyncio.open_unix_connection(sock=sock, limit=1 << 24)
+    send_message(writer, ("warm", os.getpid()))
+    await writer.drain()
+    try:
+        setup = await recv_message(reader)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        return 0  # the owner went away before using this spare helper
+    nodes: dict[int, tuple[Any, ...]] = {n[INO]: n for n in setup["nodes"]}
+    ops = _Ops(nodes, setup["chunk_dir"], writer)
+    options = set(pyfuse3.default_options)
+    options.discard("default_permissions")
+    options |= {
+        f"fsname=fcdesk-lazy:{os.getpid()}",
+        "subtype=fcdesk",
+        "ro",
+        "default_permissions",
+        "allow_other",
+        "auto_unmount",
+    }
+    try:
+        pyfuse3.init(ops, setup["mountpoint"], options)
+    except (RuntimeError, OSError) as exc:
+        send_message(writer, ("error", f"mount failed: {exc}"))
+        await writer.drain()
+        return 1
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGTERM, pyfuse3.terminate)
+    send_message(writer, ("mounted", time.monotonic()))
+    await writer.drain()
+
+    async def replies() -> None:
+        try:
+            while True:
+                message = await recv_message(reader)
+                if message[0] == "stop":
+                    break
+                if message[0] == "done":
+                    fut = ops.pending.get(message[1])
+                    if fut is not None and not fut.done():
+                        fut.set_result(message[2])
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        pyfuse3.terminate()
+
+    rpc = asyncio.ensure_future(replies())
+    try:
+        await pyfuse3.main(min_tasks=4, max_tasks=64)
+    finally:
+        rpc.cancel()
+        pyfuse3.close(unmount=True)
+    return 0
+
+
+def main() -> int:
+    _set_pdeathsig()
+    if os.getppid() == 1:
+        return 1  # the owner is already gone
+    pyfuse3.asyncio.enable()
+    return asyncio.run(_serve(int(sys.argv[1])))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,377 @@
+"""FUSE mounts of lazy images (Linux): :class:`LazyMount`, start-up profile recording, and
+clean-up of mounts left behind by helpers that died.
+
+```python
+async with LazyMount(image, mountpoint, record=True) as mount:
+    ...                                   # run something over ``mountpoint``
+    profile = mount.profile()             # files in the order they were first opened
+```
+
+The FUSE file system runs in a helper process (:mod:`core.pull._fusechild`) with its own
+event loop: the FUSE bindings allow one mount per process, and a process of its own keeps a
+busy event loop here from stalling the kernel. The helper serves metadata and cached chunks
+by itself and asks this process (the owner of the :class:`~core.pull.LazyImage`, its
+registry connection and its metrics) for chunks it does not have. A spare helper can be
+started ahead of time (:func:`prewarm_mount_helper`), as a snapshotter daemon would already be
+running, so a cold start does not pay for interpreter start-up and imports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from core.errors import CoreError, MountError
+from core.pull._fusechild import recv_message, send_message
+from core.pull._lazy import LazyImage
+from core.pull._tree import LazyTree, Node
+
+__all__ = [
+    "LazyMount",
+    "fuse_available",
+    "prewarm_mount_helper",
+    "serialize_tree",
+    "unmount_stale",
+]
+
+_FSNAME = "fcdesk-lazy"
+
+
+def fuse_available() -> str | None:
+    """``None`` when lazy mounts work here, otherwise the reason they do not."""
+    if not sys.platform.startswith("linux"):
+        return "FUSE mounts need Linux"
+    if not os.path.exists("/dev/fuse"):
+        return "/dev/fuse is missing"
+    if shutil.which("fusermount3") is None:
+        return "fusermount3 (fuse3) is not installed"
+    try:
+        import pyfuse3  # noqa: F401
+    except ImportError:
+        return "pyfuse3 is not installed"
+    return None
+
+
+def serialize_tree(tree: LazyTree) -> list[tuple[Any, ...]]:
+    """The tree as plain tuples for the helper (see ``core.pull._fusechild``)."""
+    out: list[tuple[Any, ...]] = []
+    for node in tree.nodes():
+        children = (
+            None
+            if node.children is None
+            else {
+                name.encode("utf-8", "surrogateescape"): child.ino
+                for name, child in node.children.items()
+            }
+        )
+        out.append(
+            (
+                node.ino,
+                node.st_mode,
+                node.uid,
+                node.gid,
+                node.size,
+                node.mtime_ns,
+                os.makedev(*node.rdev),
+                node.nlink,
+                node.link.encode("utf-8", "surrogateescape"),
+                {k.encode(): v for k, v in node.xattrs.items()},
+                children,
+                tuple((c.offset, c.size, c.digest, c.zeros) for c in node.chunks),
+                node.path,
+            )
+        )
+    return out
+
+
+class _Helper:
+    """A started helper process waiting for its tree."""
+
+    def __init__(
+        self,
+        proc: asyncio.subprocess.Process,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+    ) -> None:
+        self.proc = proc
+        self.reader = reader
+        self.writer = writer
+
+    @classmethod
+    async def spawn(cls) -> _Helper:
+        reason = fuse_available()
+        if reason is not None:
+            raise MountError(reason, code="FuseUnavailable")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "core.pull._fusechild",
+                str(theirs.fileno()),
+                pass_fds=(theirs.fileno(),),
+                stdin=asyncio.subprocess.DEVNULL,
+                cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+            )
+        finally:
+            theirs.close()
+        reader, writer = await asyncio.open_unix_connection(sock=ours, limit=1 << 24)
+        helper = cls(proc, reader, writer)
+        try:
+            hello = await asyncio.wait_for(recv_message(reader), 60)
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+            await helper.kill()
+            raise MountError(f"the FUSE helper did not start: {exc!r}") from exc
+        if hello[0] != "warm":
+            await helper.kill()
+            raise MountError(f"unexpected FUSE helper greeting {hello!r}")
+        return helper
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.returncode is None
+
+    async def kill(self) -> None:
+        if self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            await self.proc.wait()
+        self.writer.close()
+        with contextlib.suppress(OSError):
+            await self.writer.wait_closed()
+
+
+_spare: _Helper | None = None
+_background: set[asyncio.Task[None]] = set()
+
+
+async def prewarm_mount_helper() -> None:
+    """Start a spare FUSE helper now so the next :class:`LazyMount` mounts without waiting
+    for an interpreter to start. Safe to call repeatedly (keeps at most one spare)."""
+    global _spare
+    if _spare is None or not _spare.alive:
+        _spare = await _Helper.spawn()
+
+
+async def _take_helper() -> _Helper:
+    global _spare
+    spare, _spare = _spare, None
+    if spare is not None and spare.alive and spare.proc.pid is not None:
+        return spare
+    return await _Helper.spawn()
+
+
+class LazyMount:
+    """A read-only FUSE mount of a :class:`LazyImage` at ``mountpoint``.
+
+    ``record``: remember the order in which files are first opened (the start-up profile;
+    reads of a file always begin with an open). ``keep_warm``: start a spare helper for the
+    next mount as soon as this one has taken its helper. Metrics of reads through the mount
+    land in ``image.metrics`` (``mounted_at`` is set when the mount is up).
+    """
+
+    def __init__(
+        self,
+        image: LazyImage,
+        mountpoint: str | os.PathLike[str],
+        *,
+        record: bool = True,
+        keep_warm: bool = False,
+    ) -> None:
+        self.image = image
+        self.mountpoint = Path(mountpoint)
+        self.record = record
+        self.keep_warm = keep_warm
+        self.opened: list[tuple[float, str]] = []
+        self.mounted_at: float | None = None
+        self.mount_seconds: float | None = None
+        self.read_errors: list[str] = []
+        self._helper: _Helper | None = None
+        self._rpc: asyncio.Task[None] | None = None
+        self._requests: set[asyncio.Task[None]] = set()
+        self._opened_inodes: set[int] = set()
+
+    async def start(self) -> float:
+        """Mount; returns the seconds it took (tree transfer and the mount itself)."""
+        started = time.monotonic()
+        await asyncio.to_thread(_prepare_mountpoint, self.mountpoint)
+        helper = await _take_helper()
+        self._helper = helper
+        if self.keep_warm:
+            task = asyncio.ensure_future(_keep_spare())
+            _background.add(task)
+            task.add_done_callback(_background.discard)
+        t0 = time.monotonic()
+        nodes = await asyncio.to_thread(serialize_tree, self.image.tree)
+        send_message(
+            helper.writer,
+            {
+                "mountpoint": str(self.mountpoint),
+                "chunk_dir": str(self.image.cache.root / "chunks" / "sha256"),
+                "nodes": nodes,
+            },
+        )
+        try:
+            await helper.writer.drain()
+            answer = await asyncio.wait_for(recv_message(helper.reader), 60)
+        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
+            await helper.kill()
+            self._helper = None
+            raise MountError(f"mounting {self.mountpoint} failed: {exc!r}") from exc
+        if answer[0] != "mounted":
+            await helper.kill()
+            self._helper = None
+            raise MountError(f"mounting {self.mountpoint} failed: {answer[1]}")
+        self.mounted_at = time.monotonic()
+        self.image.metrics.mounted_at = self.mounted_at
+        self.mount_seconds = self.mounted_at - t0
+        self._rpc = asyncio.ensure_future(self._serve(helper))
+        return self.mounted_at - started
+
+    async def _serve(self, helper: _Helper) -> None:
+        try:
+            while True:
+                message = await recv_message(helper.reader)
+                kind = message[0]
+                if kind == "open":
+                    _, ino, stamp = message
+                    if self.record and ino not in self._opened_inodes:
+                        self._opened_inodes.add(ino)
+                        self.opened.append((stamp, self.image.tree.by_ino(ino).path))
+                elif kind == "need":
+                    _, rid, ino, chunks = message
+                    task = asyncio.ensure_future(self._need(helper, rid, ino, chunks))
+                    self._requests.add(task)
+                    task.add_done_callback(self._requests.discard)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return
+
+    async def _need(self, helper: _Helper, rid: int, ino: int, indexes: Sequence[int]) -> None:
+        error: str | None = None
+        try:
+            node: Node = self.image.tree.by_ino(ino)
+            await self.image.ensure(node, [node.chunks[i] for i in indexes])
+        except CoreError as exc:
+            error = f"{exc.code}: {exc}"
+            self.read_errors.append(error)
+        except (KeyError, IndexError) as exc:
+            error = f"bad request: {exc!r}"
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            send_message(helper.writer, ("done", rid, error))
+
+    def profile(self) -> list[str]:
+        """Paths in the order they were first opened through this mount."""
+        return [path for _, path in sorted(self.opened)]
+
+    async def stop(self) -> None:
+        """Unmount and stop the helper (lazy unmount if it does not go quietly)."""
+        helper, self._helper = self._helper, None
+        if helper is None:
+            return
+        for task in list(self._requests):
+            task.cancel()
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            send_message(helper.writer, ("stop",))
+            await helper.writer.drain()
+        try:
+            await asyncio.wait_for(helper.proc.wait(), 10)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                helper.proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(helper.proc.wait(), 5)
+            except TimeoutError:
+                await helper.kill()
+        if self._rpc is not None:
+            self._rpc.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rpc
+        helper.writer.close()
+        with contextlib.suppress(OSError):
+            await helper.writer.wait_closed()
+        if await asyncio.to_thread(_is_mounted, self.mountpoint):
+            await asyncio.to_thread(_lazy_unmount, self.mountpoint)
+
+    async def __aenter__(self) -> LazyMount:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+
+async def _keep_spare() -> None:
+    with contextlib.suppress(MountError):
+        await prewarm_mount_helper()
+
+
+def _prepare_mountpoint(path: Path) -> None:
+    if _is_mounted(path):
+        raise MountError(f"{path} is already a mount point", code="MountpointBusy")
+    path.mkdir(parents=True, exist_ok=True)
+    if any(path.iterdir()):
+        raise MountError(f"mount point {path} is not empty", code="MountpointBusy")
+
+
+def _mounts() -> list[tuple[str, str, str]]:
+    """``(mount point, fs type, source)`` from ``/proc/self/mountinfo``."""
+    out = []
+    try:
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                left, _, right = line.partition(" - ")
+                fields = left.split()
+                rest = right.split()
+                if len(fields) >= 5 and len(rest) >= 2:
+                    point = fields[4].encode().decode("unicode_escape")
+                    out.append((point, rest[0], rest[1]))
+    except OSError:
+        pass
+    return out
+
+
+def _is_mounted(path: Path) -> bool:
+    target = os.path.realpath(path)
+    return any(point == target for point, _, _ in _mounts())
+
+
+def _lazy_unmount(path: Path) -> bool:
+    result = subprocess.run(
+        ["fusermount3", "-u", "-z", str(path)], capture_output=True, check=False, timeout=30
+    )
+    return result.returncode == 0
+
+
+def unmount_stale(under: str | os.PathLike[str] | None = None) -> list[str]:
+    """Lazily unmount lazy-image mounts whose helper process is gone (optionally only those
+    below ``under``); returns the mount points cleaned. Blocking."""
+    cleaned: list[str] = []
+    base = os.path.realpath(under) if under is not None else None
+    for point, fstype, source in _mounts():
+        if not fstype.startswith("fuse") or not source.startswith(_FSNAME + ":"):
+            continue
+        if base is not None and not (point == base or point.startswith(base + "/")):
+            continue
+        pid_text = source.split(":", 1)[1]
+        alive = pid_text.isdigit() and _helper_alive(int(pid_text))
+        if not alive and _lazy_unmount(Path(point)):
+            cleaned.append(point)
+    return cleaned
+
+
+def _helper_alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return b"core.pull._fusechild" in f.read()
+    except OSError:
+        return False

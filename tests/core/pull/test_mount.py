@@ -1,0 +1,131 @@
+"""FUSE mounts of lazy images: same tree as a full pull, verified reads, profiles, teardown."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from core.pull._cache import ContentCache
+from core.pull._full import pull_image
+from core.pull._lazy import LazyImage
+from core.pull._mount import (
+    LazyMount,
+    _is_mounted,
+    fuse_available,
+    prewarm_mount_helper,
+    unmount_stale,
+)
+from core.registry import RegistryClient
+from tests.core.pull.test_lazy import BIG, _accelerated, corrupt_chunk, disk_tree
+from tests.fixtures.registry import RunningRegistry
+
+
+@pytest.fixture
+async def registry(distribution_registry: RunningRegistry) -> RegistryClient:
+    assert fuse_available() is None, fuse_available()
+    async with RegistryClient(distribution_registry.host) as client:
+        yield client  # type: ignore[misc]
+
+
+def _wait_unmounted(mountpoint: Path, limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while _is_mounted(mountpoint) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _read(path: Path, offset: int = 0, size: int = -1) -> bytes:
+    with open(path, "rb") as f:
+        f.seek(offset)
+        return f.read(size)
+
+
+async def test_mounted_tree_equals_full_pull_and_profile_is_recorded(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    source, target = await _accelerated(registry, distribution_registry.host, unique_repo)
+    full = await pull_image(
+        registry, source, tmp_path / "full", cache=ContentCache(tmp_path / "c1")
+    )
+    image = await LazyImage.open(registry, target, cache=ContentCache(tmp_path / "c2"))
+    mountpoint = tmp_path / "mnt"
+    await prewarm_mount_helper()
+    async with LazyMount(image, mountpoint, record=True) as mount:
+        assert mount.mount_seconds is not None
+        assert await asyncio.to_thread(_is_mounted, mountpoint)
+        # Reads in a worker thread: the owner's loop must stay free to answer the helper.
+        assert await asyncio.to_thread(_read, mountpoint / "app/main.py") == (
+            b"print('hello')\n" * 100
+        )
+        assert (
+            await asyncio.to_thread(_read, mountpoint / "lib/libbig.so", 70_000, 10)
+            == (BIG[70_000:70_010])
+        )
+        assert image.metrics.on_demand_fetches >= 2
+        assert await asyncio.to_thread(disk_tree, mountpoint) == disk_tree(full.rootfs)
+        profile = mount.profile()
+        assert profile[:2] == ["app/main.py", "usr/lib/libbig.so"]
+        st = await asyncio.to_thread(os.stat, mountpoint / "usr/bin/tool")
+        assert st.st_mode & 0o7777 == 0o4755
+        with pytest.raises(OSError, match=r"file system|Permission") as info:
+            await asyncio.to_thread(open, mountpoint / "app/new", "w")
+        assert info.value.errno in (errno.EROFS, errno.EACCES)
+        assert image.metrics.as_dict()["mount_to_last_fetch_s"] is not None
+    assert not await asyncio.to_thread(_is_mounted, mountpoint)
+    await image.aclose()
+
+
+async def test_helper_killed_leaves_no_mount(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    _, target = await _accelerated(registry, distribution_registry.host, unique_repo)
+    image = await LazyImage.open(registry, target, cache=ContentCache(tmp_path / "c"))
+    mountpoint = tmp_path / "mnt"
+    mount = LazyMount(image, mountpoint)
+    await mount.start()
+    assert mount._helper is not None
+    os.kill(mount._helper.proc.pid, signal.SIGKILL)
+    await asyncio.to_thread(_wait_unmounted, mountpoint, 10)
+    # auto_unmount took it away; a sweep finds nothing left, and stop() is still clean.
+    assert not await asyncio.to_thread(_is_mounted, mountpoint)
+    assert await asyncio.to_thread(unmount_stale, tmp_path) == []
+    await mount.stop()
+    await image.aclose()
+
+
+async def test_corrupted_chunk_reads_fail_with_eio_through_the_mount(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    _, target = await _accelerated(registry, distribution_registry.host, unique_repo)
+    image = await LazyImage.open(registry, target, cache=ContentCache(tmp_path / "c"))
+    node = image.lookup("usr/lib/libbig.so")
+    chunk = node.chunks[2]
+    layer = image.resolved.manifest.layers[node.layer]
+    restore = corrupt_chunk(distribution_registry, layer.digest, chunk)
+    try:
+        async with LazyMount(image, tmp_path / "mnt") as mount:
+            path = tmp_path / "mnt/usr/lib/libbig.so"
+            with pytest.raises(OSError, match="Input/output error") as info:
+                await asyncio.to_thread(_read, path, chunk.offset, 100)
+            assert info.value.errno == errno.EIO
+            assert mount.read_errors
+            assert "DigestMismatch" in mount.read_errors[0]
+            # Bytes before the bad chunk are fine and verified.
+            assert await asyncio.to_thread(_read, path, 0, 1000) == BIG[:1000]
+    finally:
+        restore()
+        await image.aclose()
