@@ -79,6 +79,7 @@ from core.registry._ranges import (
     range_header,
 )
 from core.registry._retry import RetryPolicy
+from core.registry._transport import blob_transport
 
 __all__ = ["BlobSource", "PushResult", "RegistryClient"]
 
@@ -177,10 +178,12 @@ class RegistryClient:
             else DEFAULT_TIMEOUT
         )
         self._owns_http = http is None
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
         self._http = http or httpx.AsyncClient(
             timeout=self._timeout,
             follow_redirects=False,
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            limits=limits,
+            transport=blob_transport(limits=limits),
         )
         self.retry = retry or RetryPolicy()
         self.upload_chunk_size = upload_chunk_size
@@ -738,21 +741,25 @@ class RegistryClient:
         on_progress: ProgressCallback | None,
     ) -> None:
         state = _StreamState(hasher.size)
-        buf = bytearray()
+        pieces: list[bytes] = []
+        pending = 0
         writing: asyncio.Future[None] | None = None
         loop = asyncio.get_running_loop()
         try:
             async for piece in self._blob_pieces(repository, d, state):
-                buf += piece
                 if expected_size is not None and state.offset > expected_size:
                     raise DigestMismatch(
                         f"blob {d}: more than the expected {expected_size} bytes", expected=str(d)
                     )
-                if len(buf) >= _WRITE_BATCH:
+                # Hand batches of received pieces to a worker thread (hash + write, both
+                # releasing the GIL) without copying them, while the loop keeps receiving.
+                pieces.append(piece)
+                pending += len(piece)
+                if pending >= _WRITE_BATCH:
                     if writing is not None:
                         await writing
-                    data, buf = bytes(buf), bytearray()
-                    writing = loop.run_in_executor(None, _write_and_hash, fh, hasher, data)
+                    batch, pieces, pending = pieces, [], 0
+                    writing = loop.run_in_executor(None, _write_and_hash, fh, hasher, batch)
                     emit(
                         on_progress,
                         Progress("download", state.offset, expected_size or state.total, str(d)),
@@ -760,8 +767,8 @@ class RegistryClient:
             if writing is not None:
                 await writing
                 writing = None
-            if buf:
-                await asyncio.to_thread(_write_and_hash, fh, hasher, bytes(buf))
+            if pieces:
+                await asyncio.to_thread(_write_and_hash, fh, hasher, pieces)
             emit(on_progress, Progress("download", hasher.size, hasher.size, str(d)))
         finally:
             if writing is not None:
@@ -1019,6 +1026,30 @@ class RegistryClient:
             existing = await self.blob_size(repository, expected)
             if existing is not None:
                 return PushResult(expected, existing if size is None else size, "exists")
+        # A registry may lose an upload session when a connection drops (distribution's
+        # ``_state`` token goes stale when an answer is lost); a replayable source then
+        # starts over once in a new session instead of failing the push.
+        restarts = 0 if isinstance(source, AsyncIterable) else 1
+        while True:
+            try:
+                return await self._upload(
+                    repository, source, expected, size, mount_from, chunked, on_progress
+                )
+            except UploadError as exc:
+                if restarts <= 0 or exc.code not in ("BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN"):
+                    raise
+                restarts -= 1
+
+    async def _upload(
+        self,
+        repository: str,
+        source: BlobSource,
+        expected: Digest | None,
+        size: int | None,
+        mount_from: str | None,
+        chunked: bool | None,
+        on_progress: ProgressCallback | None,
+    ) -> PushResult:
         location = await self._start_upload(repository, expected, mount_from)
         if location is None:
             assert expected is not None
@@ -1291,9 +1322,10 @@ def _hash_file(path: Path, hasher: DigestHasher) -> None:
             hasher.update(chunk)
 
 
-def _write_and_hash(fh: BinaryIO, hasher: DigestHasher, data: bytes) -> None:
-    fh.write(data)
-    hasher.update(data)
+def _write_and_hash(fh: BinaryIO, hasher: DigestHasher, pieces: list[bytes]) -> None:
+    for piece in pieces:
+        hasher.update(piece)
+    fh.writelines(pieces)
 
 
 def _flush_close(fh: BinaryIO) -> None:
