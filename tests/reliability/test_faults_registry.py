@@ -372,7 +372,8 @@ async def test_monolithic_upload_survives(
 ) -> None:
     data = os.urandom(700_000)
     proxy = faulty_registry.proxy
-    proxy.inject(kind, method=method, path=r"/blobs/", attempts={1}, **params)  # type: ignore[arg-type]
+    # upload sessions have paths of their own: ``times`` (not attempts) bounds the fault
+    proxy.inject(kind, method=method, path=r"/blobs/", times=1, **params)  # type: ignore[arg-type]
     async with fast_client(faulty_registry.url) as client:
         result = await client.push_blob(unique_repo, data, digest=Digest.of_bytes(data))
     assert result.digest == Digest.of_bytes(data)
@@ -400,7 +401,9 @@ async def test_chunked_upload_resumes(
     data = os.urandom(1_300_000)
     proxy = faulty_registry.proxy
     # Every PATCH goes to the same session path; ``attempt`` picks which chunk is hit.
-    proxy.inject(kind, method="PATCH", path=r"/blobs/uploads/", attempts={attempt}, **params)  # type: ignore[arg-type]
+    proxy.inject(
+        kind, method="PATCH", path=r"/blobs/uploads/", attempts={attempt}, times=1, **params
+    )  # type: ignore[arg-type]
     async with fast_client(faulty_registry.url, upload_chunk_size=256 * 1024) as client:
         result = await client.push_blob(
             unique_repo, data, digest=Digest.of_bytes(data), chunked=True
