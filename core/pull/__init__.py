@@ -1,3 +1,76 @@
-"""core.pull."""
+"""Pulling images: in full (download, verify, unpack) or lazily (TOCs, verified chunks on
+demand, prefetch, FUSE mount), plus start-up profiles.
 
-__all__: list[str] = []
+```python
+from core.pull import ContentCache, LazyImage, LazyMount, pull_image
+
+cache = ContentCache()                                   # shared by every pull
+result = await pull_image(registry, "host/app:v1", "rootfs", cache=cache)
+
+image = await LazyImage.open(registry, "host/app:v1_accelerated", cache=cache)
+await image.prefetch(profile_paths)
+async with LazyMount(image, "mnt", record=True) as mount:
+    ...                                                   # run the entrypoint over "mnt"
+```
+"""
+
+from core.pull._cache import ContentCache, default_cache_dir
+from core.pull._fetch import LayerSource, LazyMetrics, RangeIgnored, install_range_guard
+from core.pull._full import LayerResult, PullResult, TransferMeter, pull_image
+from core.pull._lazy import LazyImage, PrefetchResult, is_lazy_pullable
+from core.pull._mount import (
+    LazyMount,
+    fuse_available,
+    prewarm_mount_helper,
+    unmount_stale,
+)
+from core.pull._profile import (
+    PROFILE_ARTIFACT_TYPE,
+    PROFILE_MEDIA_TYPE,
+    StartupProfile,
+    fetch_profile,
+    load_cached_profile,
+    profile_tag,
+    push_profile,
+    save_cached_profile,
+)
+from core.pull._resolve import DEFAULT_PLATFORM, ResolvedImage, resolve_image
+from core.pull._tree import LazyTree, Node, merge_tocs
+from core.pull._unpack import UnpackStats, unpack_layer, unpack_layer_sync
+
+__all__ = [
+    "DEFAULT_PLATFORM",
+    "PROFILE_ARTIFACT_TYPE",
+    "PROFILE_MEDIA_TYPE",
+    "ContentCache",
+    "LayerResult",
+    "LayerSource",
+    "LazyImage",
+    "LazyMetrics",
+    "LazyMount",
+    "LazyTree",
+    "Node",
+    "PrefetchResult",
+    "PullResult",
+    "RangeIgnored",
+    "ResolvedImage",
+    "StartupProfile",
+    "TransferMeter",
+    "UnpackStats",
+    "default_cache_dir",
+    "fetch_profile",
+    "fuse_available",
+    "install_range_guard",
+    "is_lazy_pullable",
+    "load_cached_profile",
+    "merge_tocs",
+    "prewarm_mount_helper",
+    "profile_tag",
+    "pull_image",
+    "push_profile",
+    "resolve_image",
+    "save_cached_profile",
+    "unmount_stale",
+    "unpack_layer",
+    "unpack_layer_sync",
+]
