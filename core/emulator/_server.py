@@ -143,7 +143,11 @@ class LocalServer:
         )
         self.ctx = ctx
         await self._recover(ctx)
-        sock = socket.socket(socket.AF_INET6 if ":" in cfg.host else socket.AF_INET)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the
+        # listening socket's proto says TCP (without it every response waits ~40 ms on
+        # Nagle + delayed ACK).
+        family = socket.AF_INET6 if ":" in cfg.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((cfg.host, cfg.port))
