@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import ColdStartError, InvalidInput
+from core.oci import Compression
+from core.registry import ImportOptions
 
 __all__ = [
     "DEMO_APP_DIR",
@@ -37,6 +39,7 @@ __all__ = [
     "DemoLayer",
     "build_demo_tree",
     "demo_python",
+    "import_options",
     "merge_layers",
 ]
 
@@ -390,3 +393,25 @@ def _link_or_copy(src: str, dst: str) -> None:
         os.link(src, dst)
     except OSError:
         shutil.copy2(src, dst)
+
+
+def import_options(image: DemoImage, *, timestamp: int = 1_700_000_000) -> ImportOptions:
+    """How ``fcaccel import`` lays the demo tree out as image layers (one per demo layer,
+    large ones split at 512 MiB), with the demo's config; reproducible digests."""
+    config = image.config
+    prefixes = {
+        "small": ["app"],
+        "bloated": ["usr/lib/x86_64-linux-gnu", "opt/venv", "usr/share/fonts", "app"],
+    }[image.kind]
+    return ImportOptions(
+        compression=Compression.GZIP,
+        split_paths=prefixes,
+        max_layer_size=512 << 20,
+        timestamp=timestamp,
+        entrypoint=config["Entrypoint"],
+        env=config["Env"],
+        working_dir=config["WorkingDir"],
+        exposed_ports=list(config["ExposedPorts"]),
+        labels=config["Labels"],
+        created_by="fcaccel demo build",
+    )

@@ -20,6 +20,7 @@ from core.pull._full import LayerResult, PullResult, TransferMeter, pull_image
 from core.pull._lazy import LazyImage, PrefetchResult, is_lazy_pullable
 from core.pull._mount import (
     LazyMount,
+    close_mount_helpers,
     fuse_available,
     prewarm_mount_helper,
     unmount_stale,
@@ -57,6 +58,7 @@ __all__ = [
     "StartupProfile",
     "TransferMeter",
     "UnpackStats",
+    "close_mount_helpers",
     "default_cache_dir",
     "fetch_profile",
     "fuse_available",

@@ -38,6 +38,7 @@ from core.pull._tree import LazyTree, Node
 
 __all__ = [
     "LazyMount",
+    "close_mount_helpers",
     "fuse_available",
     "prewarm_mount_helper",
     "serialize_tree",
@@ -151,23 +152,45 @@ class _Helper:
             await self.writer.wait_closed()
 
 
-_spare: _Helper | None = None
+_spare: tuple[asyncio.AbstractEventLoop, _Helper] | None = None
 _background: set[asyncio.Task[None]] = set()
 
 
 async def prewarm_mount_helper() -> None:
     """Start a spare FUSE helper now so the next :class:`LazyMount` mounts without waiting
-    for an interpreter to start. Safe to call repeatedly (keeps at most one spare)."""
+    for an interpreter to start (keeps at most one spare per event loop). Call
+    :func:`close_mount_helpers` before the event loop ends."""
     global _spare
-    if _spare is None or not _spare.alive:
-        _spare = await _Helper.spawn()
+    loop = asyncio.get_running_loop()
+    if _spare is not None and _spare[0] is loop and _spare[1].alive:
+        return
+    await close_mount_helpers()
+    _spare = (loop, await _Helper.spawn())
+
+
+async def close_mount_helpers() -> None:
+    """Stop the spare helper, if any (it holds no mount)."""
+    global _spare
+    spare, _spare = _spare, None
+    if spare is None:
+        return
+    loop, helper = spare
+    if loop is asyncio.get_running_loop():
+        await helper.kill()
+    elif helper.proc.returncode is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(helper.proc.pid, signal.SIGKILL)
 
 
 async def _take_helper() -> _Helper:
     global _spare
     spare, _spare = _spare, None
-    if spare is not None and spare.alive and spare.proc.pid is not None:
-        return spare
+    if spare is not None:
+        loop, helper = spare
+        if loop is asyncio.get_running_loop() and helper.alive:
+            return helper
+        _spare = spare
+        await close_mount_helpers()
     return await _Helper.spawn()
 
 

@@ -17,6 +17,7 @@ from core.pull._lazy import LazyImage
 from core.pull._mount import (
     LazyMount,
     _is_mounted,
+    close_mount_helpers,
     fuse_available,
     prewarm_mount_helper,
     unmount_stale,
@@ -81,6 +82,7 @@ async def test_mounted_tree_equals_full_pull_and_profile_is_recorded(
         assert image.metrics.as_dict()["mount_to_last_fetch_s"] is not None
     assert not await asyncio.to_thread(_is_mounted, mountpoint)
     await image.aclose()
+    await close_mount_helpers()
 
 
 async def test_helper_killed_leaves_no_mount(
