@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import queue
 import tempfile
 import threading
 from collections import deque
@@ -91,10 +92,11 @@ def _compress_batch(
     for data, is_chunk in frames:
         digest = None
         zeros = False
+        comp = zc.compress(data) if zc is not None else isal_zlib.compress(data, level, 31)
         if is_chunk:
             digest = "sha256:" + hashlib.sha256(data).hexdigest()
-            zeros = zc is not None and data.count(0) == len(data)
-        comp = zc.compress(data) if zc is not None else isal_zlib.compress(data, level, 31)
+            # only a frame that shrank enormously can be all zeros: skip the scan otherwise
+            zeros = zc is not None and len(comp) * 256 < len(data) and data.count(0) == len(data)
         out.append((comp, digest, zeros))
     return out
 
@@ -119,6 +121,77 @@ class LayerWriteResult:
     chunks: int
 
 
+class _HashThread:
+    """Runs sha256 updates in order on a thread of its own, off the producer's critical path.
+
+    Small updates are batched; the queue is bounded, so memory stays bounded.
+    """
+
+    _FLUSH = 1 << 20
+
+    def __init__(self) -> None:
+        self._q: queue.Queue[tuple[Any, Any] | None] = queue.Queue(maxsize=16)
+        self._pending: dict[int, tuple[Any, list[bytes], int]] = {}
+        self._thread = threading.Thread(target=self._run, name="fcdesk-hash", daemon=True)
+        self._thread.start()
+        self.closed = False
+
+    def _run(self) -> None:
+        while True:
+            item = self._q.get()
+            if item is None:
+                return
+            h, data = item
+            if h is None:
+                data()
+            else:
+                h.update(data)
+
+    def update(self, h: Any, data: bytes) -> None:
+        if self.closed:
+            h.update(data)
+            return
+        key = id(h)
+        entry = self._pending.get(key)
+        if entry is None:
+            if len(data) >= self._FLUSH:
+                self._q.put((h, data))
+                return
+            self._pending[key] = (h, [data], len(data))
+            return
+        _, parts, size = entry
+        parts.append(data)
+        size += len(data)
+        if size >= self._FLUSH:
+            del self._pending[key]
+            self._q.put((h, b"".join(parts)))
+        else:
+            self._pending[key] = (h, parts, size)
+
+    def flush(self, h: Any) -> None:
+        entry = self._pending.pop(id(h), None)
+        if entry is not None:
+            self._q.put((h, b"".join(entry[1])))
+
+    def call(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` on the hash thread after every update queued so far."""
+        for key in list(self._pending):
+            h, parts, _ = self._pending.pop(key)
+            self._q.put((h, b"".join(parts)))
+        self._q.put((None, fn))
+
+    def close(self) -> None:
+        """Apply every queued update and stop the thread."""
+        if self.closed:
+            return
+        for key in list(self._pending):
+            h, parts, _ = self._pending.pop(key)
+            self._q.put((h, b"".join(parts)))
+        self._q.put(None)
+        self._thread.join()
+        self.closed = True
+
+
 class _Frame:
     __slots__ = ("chunk", "length")
 
@@ -141,7 +214,7 @@ class _ChunkRec:
 
 
 class _EntryRec:
-    __slots__ = ("chunks", "closed", "digest", "member", "open_frames", "raw_name")
+    __slots__ = ("chunks", "closed", "digest", "member", "open_frames", "wait_digest")
 
     def __init__(self, member: TarMember) -> None:
         self.member = member
@@ -149,6 +222,7 @@ class _EntryRec:
         self.digest: str | None = None
         self.open_frames = 0
         self.closed = False
+        self.wait_digest = False
 
 
 class LayerWriter:
@@ -184,6 +258,7 @@ class LayerWriter:
         # output position and digest
         self._offset = 0
         self._blob_hash = hashlib.sha256()
+        self._hasher = _HashThread()
         # uncompressed stream
         self._diff_hash = hashlib.sha256()
         self._usize = 0
@@ -250,9 +325,11 @@ class LayerWriter:
         self._current = rec
         self._entries += 1
         self._flush_tarsplit_meta()
-        if member.type is EntryType.REG and member.size > 0:
+        self._in_file = member.type is EntryType.REG and member.size > 0
+        if self._in_file:
             self._close_meta_frame()
-            self._file_hash = hashlib.sha256()
+            # a file of one chunk has the chunk's digest, computed with its frame
+            self._file_hash = hashlib.sha256() if member.size > self._chunk_size else None
             self._crc = None
             self._chunk_off = 0
         else:
@@ -261,10 +338,11 @@ class LayerWriter:
     def add_payload(self, data: bytes) -> None:
         """The next bytes of the current regular file's content."""
         rec = self._current
-        if rec is None or self._file_hash is None:
+        if rec is None or not self._in_file:
             raise RuntimeError("no regular file open")
         self._account(data)
-        self._file_hash.update(data)
+        if self._file_hash is not None:
+            self._hasher.update(self._file_hash, data)
         if self._ts_writer is not None:
             self._crc = fastcrc.crc64.go_iso(data, self._crc)
         pos = 0
@@ -284,11 +362,19 @@ class LayerWriter:
         if rec is None:
             raise RuntimeError("no entry open")
         m = rec.member
-        if self._file_hash is not None:
+        if self._in_file:
             if self._chunk_len:
                 self._emit_chunk()
-            rec.digest = "sha256:" + self._file_hash.hexdigest()
+            self._in_file = False
+        if self._file_hash is not None:
+            h = self._file_hash
             self._file_hash = None
+            rec.wait_digest = True
+
+            def done(rec: _EntryRec = rec, h: Any = h) -> None:
+                rec.digest = "sha256:" + h.hexdigest()
+
+            self._hasher.call(done)
         if self._ts_writer is not None:
             payload: str | None = None
             if m.size > 0 and m.type is EntryType.REG:
@@ -344,6 +430,7 @@ class LayerWriter:
             self._close_meta_frame()
             self._submit_batch()
             self._drain(all_=True)
+            self._settle()
             return self._finish_zstd()
         # eStargz: the original end-of-archive is replaced by the TOC entry and a new one.
         for _ in trailing:
@@ -351,10 +438,19 @@ class LayerWriter:
         self._close_meta_frame()
         self._submit_batch()
         self._drain(all_=True)
+        self._settle()
         return self._finish_estargz()
 
+    def _settle(self) -> None:
+        """Wait for every hash, then write the TOC entries still pending."""
+        self._hasher.close()
+        self._drain_entries()
+        if self._pending:  # pragma: no cover - invariant
+            raise RuntimeError("TOC entries left unresolved")
+
     def close(self) -> None:
-        """Release the spool files (safe to call more than once)."""
+        """Release the spool files and the hash thread (safe to call more than once)."""
+        self._hasher.close()
         self._toc.close()
         if self._tarsplit is not None:
             self._tarsplit.close()
@@ -376,7 +472,7 @@ class LayerWriter:
     # -- frames ------------------------------------------------------------------------
 
     def _account(self, data: bytes) -> None:
-        self._diff_hash.update(data)
+        self._hasher.update(self._diff_hash, data)
         self._usize += len(data)
 
     def _close_meta_frame(self) -> None:
@@ -441,7 +537,7 @@ class LayerWriter:
         for (comp, digest, zeros), frame in zip(result, recs, strict=True):
             start = self._offset
             self._out.write(comp)
-            self._blob_hash.update(comp)
+            self._hasher.update(self._blob_hash, comp)
             self._offset += len(comp)
             if self._on_output is not None:
                 self._on_output(len(comp))
@@ -457,8 +553,15 @@ class LayerWriter:
     # -- TOC and tar-split ---------------------------------------------------------------
 
     def _drain_entries(self) -> None:
-        while self._pending and self._pending[0].open_frames == 0 and self._pending[0].closed:
+        while (
+            self._pending
+            and self._pending[0].open_frames == 0
+            and self._pending[0].closed
+            and (self._pending[0].digest is not None or not self._pending[0].wait_digest)
+        ):
             rec = self._pending.popleft()
+            if rec.digest is None and len(rec.chunks) == 1:
+                rec.digest = rec.chunks[0].digest
             if (
                 self._prefetch_pending
                 and self.kind is FormatKind.ESTARGZ
