@@ -228,33 +228,32 @@ class _Converter:
         cfg_type = OCI_CONFIG if m.config.media_type == DOCKER_CONFIG else m.config.media_type
         config = ImageConfig.parse(cfg_raw, cfg_type, digest=m.config.digest)
         diff_ids = list(config.diff_ids)
-        tar_layers = [d for d in m.layers if _is_tar_layer(d)]
-        if len(tar_layers) != len(diff_ids):
+        if len(m.layers) != len(diff_ids):
             raise ConvertError(
-                f"manifest {m.digest}: {len(tar_layers)} layers but {len(diff_ids)} diff_ids"
+                f"manifest {m.digest}: {len(m.layers)} layers but {len(diff_ids)} diff_ids"
             )
         total_in = sum(d.size for d in m.layers)
         state = {"in": 0, "out": 0}
         new_layers: list[Descriptor] = []
         summaries: list[LayerSummary] = []
         new_diff_ids: list[str] = []
-        k = 0
         for idx, desc in enumerate(m.layers):
-            if not _is_tar_layer(desc):
-                outcome = "kept" if desc.urls else await self._copy_blob(desc)
+            if not _is_tar_layer(desc):  # foreign / non-tar layers are kept as they are
+                if not desc.urls:
+                    await self._copy_blob(desc)
                 new_layers.append(desc)
+                new_diff_ids.append(str(diff_ids[idx]))
                 state["in"] += desc.size
                 continue
             res, outcome = await self._convert_one(
                 desc, idx, len(m.layers), platform, state, total_in
             )
-            if res.source_diff_id != str(diff_ids[k]):
+            if res.source_diff_id != str(diff_ids[idx]):
                 raise ConvertError(
                     f"layer {desc.digest}: decompressed content {res.source_diff_id} does not "
-                    f"match the config's diff_id {diff_ids[k]}",
+                    f"match the config's diff_id {diff_ids[idx]}",
                     layer=str(desc.digest),
                 )
-            k += 1
             ann = {
                 k2: v
                 for k2, v in (desc.annotations or {}).items()

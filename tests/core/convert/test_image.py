@@ -206,3 +206,22 @@ async def test_cancel_leaves_no_tag(
     with pytest.raises(ManifestNotFound):
         await client.get_manifest(unique_repo, "v1_accelerated")
     assert json is not None
+
+
+async def test_wrong_diff_id_is_refused(
+    client: RegistryClient, distribution_registry: RunningRegistry, unique_repo: str
+) -> None:
+    from core.errors import ConvertError
+    from core.oci import Descriptor, Digest
+
+    tar = make_tar(sample_entries(5))
+    good = await push_image(client, unique_repo, "v1", [tar], push_tag=False)
+    config = ImageConfig.build(diff_ids=[Digest.of_bytes(b"not the layer")])
+    await client.push_blob(unique_repo, config.raw, digest=config.digest)
+    bad = Manifest.build(Descriptor(config.media_type, config.digest, config.size), good.layers)
+    await client.put_manifest(unique_repo, bad, "lying")
+    src = ImageReference.parse(distribution_registry.ref(unique_repo, "lying"))
+    with pytest.raises(ConvertError, match="diff_id"):
+        await convert_image(client, src, options=ConvertOptions(chunk_size=CHUNK))
+    with pytest.raises(ManifestNotFound):
+        await client.get_manifest(unique_repo, "lying_accelerated")
