@@ -458,17 +458,17 @@ class FcApi:
             raise ApiError(503, "ResourceThrottled", "the function runtime is not running")
         tail = request.headers.get("x-fc-log-type", "None").lower() == "tail"
         result = await runtime.invoke(doc, body, request.headers, rid, log_tail=tail)
-        headers = {k: v for k, v in result.headers.items() if not k.lower().startswith("x-fc-")}
-        headers.pop("content-length", None)
-        headers.pop("transfer-encoding", None)
-        headers.pop("connection", None)
+        # FC 3.0 event invocations return the container's body; its status and headers are
+        # dropped (the content type is kept so clients can render the body).
+        headers = {"content-type": result.headers.get("content-type", "application/octet-stream")}
         headers["x-fc-instance-id"] = result.instance_id or ""
+        headers["x-fc-function-status"] = str(result.status)
         headers["x-fc-cold-start"] = "true" if result.cold else "false"
         if tail:
             headers["x-fc-log-result"] = base64.b64encode(result.log_tail[-4096:]).decode()
         if result.error_type:
             headers["x-fc-error-type"] = result.error_type
-        return Response(result.body, status_code=result.status, headers=headers)
+        return Response(result.body, status_code=result.platform_status or 200, headers=headers)
 
     # -- preparation: the state machine ---------------------------------------------------------
 

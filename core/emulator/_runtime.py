@@ -26,6 +26,7 @@ from core.emulator._errors import ApiError
 from core.errors import CoreError
 
 __all__ = [
+    "HandleResponse",
     "InstanceBackend",
     "InstanceHandle",
     "InstanceSpec",
@@ -88,10 +89,22 @@ class InvokeResult:
     cold: bool
     log_tail: bytes = b""
     error_type: str | None = None
+    #: Set when the platform (not the function) failed the call, e.g. 502 process exited.
+    platform_status: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HandleResponse:
+    """The container's answer to one request, with the log lines it printed meanwhile."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    log: bytes = b""
 
 
 class InstanceHandle(Protocol):
-    """A running instance. ``invoke`` speaks HTTP to the container's port."""
+    """A running instance; ``request`` speaks HTTP to the container's port."""
 
     instance_id: str
     mode: str
@@ -103,15 +116,9 @@ class InstanceHandle(Protocol):
         headers: Mapping[str, str],
         body: bytes,
         deadline: float,
-    ) -> tuple[int, dict[str, str], bytes]:
-        """Send one request; ``deadline`` seconds at most (then `TimeoutError`)."""
+    ) -> HandleResponse:
+        """Send one request; at most ``deadline`` seconds (then `TimeoutError`)."""
         ...
-
-    def log_bytes(self) -> int:
-        """How many log bytes the instance has written so far."""
-        ...
-
-    def log_since(self, offset: int) -> bytes: ...
 
     async def stop(self) -> None: ...
 
@@ -146,6 +153,7 @@ class _Instance:
     last_used: float
     active: int = 0
     invocations: int = 0
+    last_wall: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -338,7 +346,6 @@ class RuntimeManager:
                 412, "CAExited", f"the function instance could not be started: {exc}"
             ) from exc
         start_ms = (time.perf_counter() - t0) * 1000
-        offset = inst.handle.log_bytes()
         fwd = {
             "content-type": headers.get("content-type", "application/octet-stream"),
             "x-fc-request-id": request_id,
@@ -355,36 +362,49 @@ class RuntimeManager:
         }
         t1 = time.perf_counter()
         resp_headers: dict[str, str] = {}
-        status, resp_body, error_type = 200, b"", None
+        status, resp_body, error_type, logs = 200, b"", None, b""
+        platform_status: int | None = None
         try:
-            status, resp_headers, resp_body = await inst.handle.request(
+            answer = await inst.handle.request(
                 "POST", "/invoke", fwd, body, float(doc.get("timeout", 3))
             )
-            if resp_headers.get("x-fc-status") == "404" or status >= 500:
-                error_type = "UnhandledInvocationError"
+            status, resp_headers, resp_body, logs = (
+                answer.status,
+                answer.headers,
+                answer.body,
+                answer.log,
+            )
+            if resp_headers.get("x-fc-status", "200") != "200" or status >= 400:
+                error_type = (
+                    "HandledInvocationError" if status < 500 else "UnhandledInvocationError"
+                )
         except TimeoutError:
             status, error_type = 200, "FunctionTimeoutError"
             resp_body = json.dumps(
                 {"errorMessage": f"Function timed out after {doc.get('timeout', 3)} seconds"}
             ).encode()
         except CoreError as exc:
-            status, error_type = 502, "UnhandledInvocationError"
-            resp_body = json.dumps({"errorMessage": f"{exc}"}).encode()
+            status, error_type, platform_status = 502, "UnhandledInvocationError", 502
+            resp_body = json.dumps(
+                {"errorMessage": f"Process exited unexpectedly before completing request: {exc}"}
+            ).encode()
         finally:
             inst.active -= 1
             inst.last_used = time.monotonic()
+            inst.last_wall = time.time()
             inst.invocations += 1
         invoke_ms = (time.perf_counter() - t1) * 1000
         if cold:
             phases.append(Phase("first-invoke", start_ms, invoke_ms, bytes=len(resp_body)))
         else:
             phases.append(Phase("invoke", start_ms, invoke_ms, bytes=len(resp_body)))
-        logs = inst.handle.log_since(offset)
-        marked = (
-            f"FC Invoke Start RequestId: {request_id}\n".encode()
-            + logs
-            + f"FC Invoke End RequestId: {request_id}\n".encode()
-        )
+        marked = logs
+        if b"FC Invoke Start RequestId" not in logs:
+            marked = (
+                f"FC Invoke Start RequestId: {request_id}\n".encode()
+                + logs
+                + f"FC Invoke End RequestId: {request_id}\n".encode()
+            )
         total_ms = (time.perf_counter() - t0) * 1000
         await self._record(
             request_id,
@@ -406,6 +426,7 @@ class RuntimeManager:
             cold=cold,
             log_tail=marked[-4096:] if log_tail else b"",
             error_type=error_type,
+            platform_status=platform_status,
         )
 
     async def _record(
