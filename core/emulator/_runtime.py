@@ -374,10 +374,13 @@ class RuntimeManager:
                 answer.body,
                 answer.log,
             )
-            if resp_headers.get("x-fc-status", "200") != "200" or status >= 400:
-                error_type = (
-                    "HandledInvocationError" if status < 500 else "UnhandledInvocationError"
-                )
+            fc_status = resp_headers.get("x-fc-status")
+            if fc_status is not None and fc_status != "200":
+                error_type = "HandledInvocationError"  # the function reported a failure
+            elif status >= 500:
+                error_type = "UnhandledInvocationError"
+            elif status >= 400:
+                error_type = "HandledInvocationError"
         except TimeoutError:
             status, error_type = 200, "FunctionTimeoutError"
             resp_body = json.dumps(
