@@ -11,6 +11,10 @@ contain ``..`` and hard links whose target leaves the root are refused with
 :class:`~core.errors.UnsafeContent` naming the entry. Ownership, modes, times and device
 nodes are kept where the process may set them (root); extended attributes are best effort.
 
+Decompression bombs are refused (:class:`~core.errors.UnsafeContent`) with the converter's
+limits: past ``BOMB_GRACE`` bytes a layer may not expand more than ``MAX_RATIO`` times its
+compressed size, and never beyond ``MAX_UNCOMPRESSED`` bytes.
+
 Decompression streams (gzip through ISA-L in its own thread, zstd through python-zstandard
 across frames, skippable frames included) and all of this runs in a worker thread: call
 :func:`unpack_layer` from async code, :func:`unpack_layer_sync` from a thread.
@@ -53,6 +57,9 @@ _IsalError = cast("type[Exception]", isal_zlib.error)
 _DIR_OPEN = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+MAX_RATIO = 1000.0
+BOMB_GRACE = 64 << 20
+MAX_UNCOMPRESSED = 64 << 30
 
 
 @dataclass(slots=True)
@@ -135,6 +142,31 @@ def detect_compression(head: bytes) -> str:
     if len(head) >= 4 and head[1:4] == b"\x2a\x4d\x18" and 0x50 <= head[0] <= 0x5F:
         return "zstd"
     return "none"
+
+
+class _BombGuard:
+    """``read`` over a layer's decompressed stream that refuses a decompression bomb."""
+
+    def __init__(
+        self, reader: IO[bytes], raw: _CountingReader, max_uncompressed: int, max_ratio: float
+    ) -> None:
+        self._reader = reader
+        self._raw = raw
+        self._max = max_uncompressed
+        self._ratio = max_ratio
+        self.produced = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._reader.read(n)
+        self.produced += len(data)
+        if self.produced > self._max or (
+            self.produced > BOMB_GRACE and self.produced > self._ratio * max(self._raw.count, 1)
+        ):
+            raise UnsafeContent(
+                f"layer expands to more than {self.produced} bytes from {self._raw.count} "
+                "compressed bytes (decompression bomb?)"
+            )
+        return data
 
 
 @contextlib.contextmanager
@@ -454,6 +486,8 @@ def unpack_layer_sync(
     preserve_owner: bool | None = None,
     cancel: threading.Event | None = None,
     skip_root_names: frozenset[str] = frozenset(),
+    max_uncompressed: int = MAX_UNCOMPRESSED,
+    max_ratio: float = MAX_RATIO,
 ) -> UnpackStats:
     """Apply one layer blob (path or binary file object) onto the directory ``target``.
 
@@ -461,7 +495,8 @@ def unpack_layer_sync(
     Setting ``cancel`` stops before the next entry (with :class:`PullError` code ``Cancelled``).
     Top-level entries named in ``skip_root_names`` are not written (format metadata such as
     eStargz's ``stargz.index.json`` and landmark files).
-    Raises :class:`UnsafeContent` for hostile entries, :class:`PullError` for malformed ones.
+    Raises :class:`UnsafeContent` for hostile entries and decompression bombs (see
+    ``max_uncompressed`` and ``max_ratio``), :class:`PullError` for malformed ones.
     """
     root = Path(target)
     root.mkdir(parents=True, exist_ok=True)
@@ -474,7 +509,9 @@ def unpack_layer_sync(
             raw = stack.enter_context(open(source, "rb"))
         else:
             raw = source
-        reader = stack.enter_context(open_decompressed(raw, compression))
+        counted = _CountingReader(raw)
+        decompressed = stack.enter_context(open_decompressed(cast(BinaryIO, counted), compression))
+        reader = cast(IO[bytes], _BombGuard(decompressed, counted, max_uncompressed, max_ratio))
         extractor = _Extractor(
             root, preserve_owner=preserve_owner, stats=stats, skip_root_names=skip_root_names
         )
