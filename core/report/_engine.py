@@ -1,0 +1,675 @@
+"""The report engine: every function of every (profile, region) target, its image and the
+state of its ``_accelerated`` twin, and what is wrong.
+
+How each fact is found (same code for the Local server and Alibaba Cloud):
+
+* functions: ``ListFunctions`` then ``GetFunction`` (state, last update) per function;
+* the image's registry: the ACR instance whose public or VPC host is the image's host
+  (``ListInstance`` + ``ListInstanceEndpoint``); any other host is a *foreign* registry read
+  with the credentials the caller supplies for it (``foreign_auth``), else anonymously. On the
+  Local profile a loopback host where nothing listens is the Local server under an earlier
+  address (the server resolves every loopback host to itself);
+* tags, digests and times: ``GetRepository`` / ``GetRepoTag`` (foreign: ``HEAD`` manifest);
+* acceleration on: an ``ACCELERATED_IMAGE`` build rule at repository or namespace scope;
+* the digest a twin was converted from: the twin manifest's
+  ``io.github.fcdesk.accelerated.source-digest`` annotation (`core.convert`), read through the
+  registry with a temporary login (``GetAuthorizationToken``); a twin without it (converted
+  by the cloud) is compared by time instead (source tag updated after the twin);
+* conversions and their failure reasons: the Local server's task list (the cloud has no API
+  that lists tasks, so ``twin-failed`` needs the Local server).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from core._progress import Progress, ProgressCallback, emit
+from core.cloud import (
+    ACCELERATED_IMAGE,
+    ACCELERATED_SUFFIX,
+    BuildTask,
+    Function,
+    ImageTag,
+    ProfileClients,
+    Repository,
+    is_accelerated_tag,
+)
+from core.convert import ANNOTATION_FORMAT, ANNOTATION_SOURCE_DIGEST
+from core.errors import (
+    AuthError,
+    CloudError,
+    CoreError,
+    CredentialsError,
+    InvalidReference,
+    NotFound,
+    RegistryError,
+    ResourceNotFound,
+    SignatureError,
+    TransportError,
+)
+from core.oci import ImageReference, is_loopback_host
+from core.registry import RegistryClient
+from core.report._model import (
+    FIX_FOR,
+    Finding,
+    FixKind,
+    FunctionRow,
+    ProblemCode,
+    Report,
+    TargetError,
+    TargetKey,
+    TwinState,
+    UnreadableReason,
+)
+
+__all__ = ["ForeignAuth", "ReportTarget", "build_report", "inspect_target"]
+
+T = TypeVar("T")
+
+#: ``host -> (username, password)`` for registries that are not the profile's own.
+ForeignAuth = Callable[[str], tuple[str, str] | None]
+
+#: A cloud twin missing this long after its source tag was pushed counts as never converted.
+CLOUD_CONVERSION_GRACE = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTarget:
+    """One (profile, region) to inspect: its API clients and the HTTP client they share.
+
+    ``clients.local`` set means the Local server (tasks, convert-now). ``foreign_auth`` gives
+    credentials for registries other than the profile's ACR instances (plain OCI registry
+    profiles); ``None`` reads them anonymously.
+    """
+
+    key: TargetKey
+    clients: ProfileClients
+    http: httpx.AsyncClient
+    foreign_auth: ForeignAuth | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.clients.local is not None
+
+
+class _Memo:
+    """Async memoisation: concurrent callers of one key share one call (and its error)."""
+
+    def __init__(self) -> None:
+        self._futures: dict[Hashable, asyncio.Future[Any]] = {}
+
+    async def get(self, key: Hashable, factory: Callable[[], Awaitable[T]]) -> T:
+        fut = self._futures.get(key)
+        if fut is not None:
+            result: T = await asyncio.shield(fut)
+            return result
+        fut = asyncio.get_running_loop().create_future()
+        self._futures[key] = fut
+        try:
+            value = await factory()
+        except asyncio.CancelledError:
+            del self._futures[key]
+            fut.cancel()
+            raise
+        except BaseException as exc:
+            fut.set_exception(exc)
+            fut.exception()  # retrieved: only the awaiters see it
+            raise
+        fut.set_result(value)
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class _AcrSite:
+    instance_id: str
+    read_host: str  # the host this machine reads from (the public one when there is one)
+
+
+@dataclass(frozen=True, slots=True)
+class _ForeignSite:
+    host: str
+
+
+_Site = _AcrSite | _ForeignSite
+
+
+class _Unreadable(Exception):
+    """Internal control flow of the row builder (never escapes this module)."""
+
+    def __init__(self, reason: UnreadableReason, code: str = "", message: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.code = code
+        self.message = message
+
+
+def _unreadable_from(exc: CoreError) -> _Unreadable:
+    status = getattr(exc, "status", None)
+    if isinstance(exc, InvalidReference):
+        reason = UnreadableReason.INVALID_REFERENCE
+    elif (
+        isinstance(exc, AuthError | CredentialsError | SignatureError)
+        or status in (401, 403)
+        or (isinstance(exc, CloudError) and exc.code.startswith(("Forbidden", "NoPermission")))
+    ):
+        reason = UnreadableReason.AUTH
+    elif isinstance(exc, NotFound | ResourceNotFound) or status == 404:
+        reason = UnreadableReason.NOT_FOUND
+    elif isinstance(exc, TransportError):
+        reason = UnreadableReason.UNREACHABLE
+    else:
+        reason = UnreadableReason.ERROR
+    return _Unreadable(reason, exc.code, str(exc))
+
+
+def _ms(value: int | None) -> float | None:
+    return value / 1000.0 if value else None
+
+
+def _epoch(value: Any) -> float | None:
+    """Task times: seconds (Local) or milliseconds (cloud); ``0``/empty → ``None``."""
+    try:
+        num = float(value)
+    except (TypeError, ValueError):
+        return None
+    if num <= 0:
+        return None
+    return num / 1000.0 if num > 1e11 else num
+
+
+class Inspector:
+    """Looks facts up for one target, remembering them for the whole report run."""
+
+    def __init__(self, target: ReportTarget, *, now: float | None = None) -> None:
+        self.target = target
+        self.acr = target.clients.acr
+        self.now = time.time() if now is None else now
+        self._memo = _Memo()
+
+    # -- where an image lives ---------------------------------------------------------------
+
+    async def _instances(self) -> list[tuple[str, str | None, str | None]]:
+        async def load() -> list[tuple[str, str | None, str | None]]:
+            out = []
+            if self.target.clients.acr_instance_id:
+                ids = [self.target.clients.acr_instance_id]
+            else:
+                ids = [i.instance_id async for i in self.acr.list_instances() if i.instance_id]
+            for iid in ids:
+                hosts = await self.acr.registry_hosts(iid)
+                out.append((iid, hosts.public, hosts.vpc))
+            return out
+
+        return await self._memo.get("instances", load)
+
+    async def site_for(self, host: str) -> _Site:
+        async def load() -> _Site:
+            instances = await self._instances()
+            for iid, public, vpc in instances:
+                if host in (public, vpc):
+                    return _AcrSite(iid, public or vpc or host)
+            if self.target.is_local and is_loopback_host(host) and len(instances) == 1:
+                # Nothing listening there: the Local server under an earlier port.
+                probe = RegistryClient(host, http=self.target.http)
+                try:
+                    await probe.ping()
+                except TransportError:
+                    iid, public, vpc = instances[0]
+                    return _AcrSite(iid, public or vpc or host)
+                except RegistryError:
+                    pass
+            return _ForeignSite(host)
+
+        return await self._memo.get(("site", host), load)
+
+    async def registry(self, site: _Site) -> RegistryClient:
+        async def load() -> RegistryClient:
+            if isinstance(site, _AcrSite):
+                login = await self.acr.get_authorization_token(site.instance_id)
+                return RegistryClient(
+                    site.read_host,
+                    credentials=(login.username, login.password),
+                    http=self.target.http,
+                )
+            auth = self.target.foreign_auth(site.host) if self.target.foreign_auth else None
+            return RegistryClient(site.host, credentials=auth, http=self.target.http)
+
+        key = ("registry", site)
+        return await self._memo.get(key, load)
+
+    # -- ACR facts --------------------------------------------------------------------------
+
+    async def repository(self, site: _AcrSite, path: str) -> Repository:
+        namespace, _, name = path.partition("/")
+
+        async def load() -> Repository:
+            if not name or "/" in name:
+                raise ResourceNotFound(
+                    f"{path} is not a namespace/name repository", code="REPO_NOT_EXIST"
+                )
+            repo = await self.acr.get_repository(site.instance_id, namespace=namespace, name=name)
+            if not repo.repo_id:
+                raise ResourceNotFound(f"repository {path} has no id", code="REPO_NOT_EXIST")
+            return repo
+
+        return await self._memo.get(("repo", site.instance_id, path), load)
+
+    async def tag(self, site: _AcrSite, repo: Repository, tag: str) -> ImageTag | None:
+        async def load() -> ImageTag | None:
+            assert repo.repo_id is not None
+            try:
+                found = await self.acr.get_tag(site.instance_id, repo.repo_id, tag)
+            except ResourceNotFound:
+                return None
+            return found if (found.tag or found.digest) else None
+
+        return await self._memo.get(("tag", site.instance_id, repo.repo_id, tag), load)
+
+    async def acceleration_on(self, site: _AcrSite, repo: Repository, path: str) -> bool | None:
+        """A rule at repository scope, else at namespace scope; ``None`` when unknown."""
+
+        async def load() -> bool | None:
+            assert repo.repo_id is not None
+            try:
+                if await self.acr.get_acceleration_rule(site.instance_id, repo.repo_id):
+                    return True
+            except CloudError:
+                return None
+            namespace = repo.repo_namespace_name or path.partition("/")[0]
+            try:
+                ns_id = None
+                async for ns in self.acr.list_namespaces(site.instance_id, name=namespace):
+                    if ns.namespace_name == namespace:
+                        ns_id = ns.namespace_id
+                        break
+                if not ns_id:
+                    return False
+                body = await self.acr.call(
+                    "GetArtifactBuildRule",
+                    {
+                        "InstanceId": site.instance_id,
+                        "ScopeType": "NAMESPACE",
+                        "ScopeId": ns_id,
+                        "ArtifactType": ACCELERATED_IMAGE,
+                    },
+                )
+            except ResourceNotFound:
+                return False
+            except CloudError:
+                # Namespace-scope rules are not documented for every edition: a refusal
+                # here means "no namespace rule", the repository answer stands.
+                return False
+            return bool(body.get("BuildRuleId"))
+
+        return await self._memo.get(("rule", site.instance_id, repo.repo_id), load)
+
+    async def last_task(self, path: str, source_tag: str) -> BuildTask | None:
+        local = self.target.clients.local
+        if local is None:
+            return None
+
+        async def load() -> BuildTask | None:
+            try:
+                tasks = await local.list_tasks(repo=path, tag=source_tag, limit=5)
+            except CloudError:
+                return None
+            return tasks[0] if tasks else None
+
+        return await self._memo.get(("task", path, source_tag), load)
+
+    async def failure_reason(self, site: _AcrSite, task: BuildTask) -> str:
+        reason = str((task.extra or {}).get("Reason") or "")
+        if reason or not task.build_task_id:
+            return reason
+        lines: list[str] = []
+        try:
+            async for line in self.acr.list_build_task_logs(site.instance_id, task.build_task_id):
+                if line.message:
+                    lines.append(line.message)
+        except CloudError:
+            return ""
+        return lines[-1] if lines else ""
+
+    async def recorded_source(self, site: _Site, path: str, digest_or_tag: str) -> str:
+        """The source digest recorded in a twin's manifest ("" when absent or unreadable)."""
+
+        async def load() -> str:
+            try:
+                registry = await self.registry(site)
+                manifest = await registry.get_manifest(path, digest_or_tag)
+            except CoreError:
+                return ""
+            return str((manifest.annotations or {}).get(ANNOTATION_SOURCE_DIGEST) or "")
+
+        return await self._memo.get(("recorded", site, path, digest_or_tag), load)
+
+
+# -- rows ------------------------------------------------------------------------------------
+
+
+def _twin_image(image: str, tag: str, twin_tag: str) -> str:
+    return image[: len(image) - len(tag)] + twin_tag
+
+
+def _stale(
+    recorded: str, source_digest: str, source_updated: float | None, twin_updated: float | None
+) -> tuple[bool | None, str]:
+    """Whether the twin is stale, and the evidence (``digest`` or ``time``)."""
+    if recorded and source_digest:
+        return recorded != source_digest, "digest"
+    if source_updated is not None and twin_updated is not None:
+        return source_updated > twin_updated, "time"
+    return None, ""
+
+
+class _RowBuilder:
+    def __init__(self, inspector: Inspector, fn: Function) -> None:
+        self.inspector = inspector
+        self.target = inspector.target
+        self.fn = fn
+        self.image = fn.image or ""
+        self.problems: list[Finding] = []
+        self.fields: dict[str, Any] = {}
+
+    def add(
+        self,
+        code: ProblemCode,
+        *,
+        since: float | None = None,
+        reason: str = "",
+        detail: Mapping[str, str] | None = None,
+        fix: bool = True,
+        blocked: str = "",
+    ) -> None:
+        kind: FixKind | None = FIX_FOR.get(code) if fix and not blocked else None
+        self.problems.append(
+            Finding(code, since, reason, dict(detail or {}), kind, "" if kind else blocked)
+        )
+
+    def row(self, twin_state: TwinState, runs_accelerated: bool) -> FunctionRow:
+        return FunctionRow(
+            target=self.target.key,
+            function=self.fn.name,
+            image=self.image,
+            runs_accelerated=runs_accelerated,
+            twin_state=twin_state,
+            function_state=self.fn.state or "",
+            last_update_status=self.fn.last_update_status or "",
+            problems=tuple(self.problems),
+            **self.fields,
+        )
+
+    def unreadable(self, exc: _Unreadable, ref: ImageReference | None) -> FunctionRow:
+        detail = {"code": exc.code} if exc.code else {}
+        if exc.message:
+            detail["message"] = exc.message[:500]
+        self.add(ProblemCode.IMAGE_UNREADABLE, reason=exc.reason.value, detail=detail)
+        accelerated = bool(ref is not None and is_accelerated_tag(ref.tag))
+        return self.row(TwinState.UNKNOWN, accelerated)
+
+    async def build(self) -> FunctionRow:
+        try:
+            ref = ImageReference.parse(self.image, default_tag=None)
+        except InvalidReference as exc:
+            return self.unreadable(_unreadable_from(exc), None)
+        self.fields.update(registry=ref.registry, repository=ref.repository)
+        try:
+            site = await self.inspector.site_for(ref.registry)
+            if ref.digest is not None:
+                return await self._pinned(site, ref)
+            tag = ref.tag or "latest"
+            source_tag = tag[: -len(ACCELERATED_SUFFIX)] if is_accelerated_tag(tag) else tag
+            twin_tag = source_tag + ACCELERATED_SUFFIX
+            self.fields.update(tag=tag, source_tag=source_tag, twin_tag=twin_tag)
+            if isinstance(site, _AcrSite):
+                return await self._acr(site, ref, tag, source_tag, twin_tag)
+            return await self._foreign(site, ref, tag, source_tag, twin_tag)
+        except _Unreadable as exc:
+            return self.unreadable(exc, ref)
+        except (CloudError, RegistryError, TransportError, InvalidReference) as exc:
+            return self.unreadable(_unreadable_from(exc), ref)
+
+    # -- an image pinned by digest ------------------------------------------------------------
+
+    async def _pinned(self, site: _Site, ref: ImageReference) -> FunctionRow:
+        registry = await self.inspector.registry(site)
+        manifest = await registry.get_manifest(ref.repository, str(ref.digest))
+        accelerated = bool((manifest.annotations or {}).get(ANNOTATION_FORMAT))
+        if isinstance(site, _AcrSite):
+            repo = await self.inspector.repository(site, ref.repository)
+            on = await self.inspector.acceleration_on(site, repo, ref.repository)
+            self.fields["acceleration"] = on
+            if on is False:
+                self.add(ProblemCode.ACCELERATION_OFF)
+        return self.row(TwinState.UNKNOWN, accelerated)
+
+    # -- an ACR instance (Local server or Alibaba Cloud) ----------------------------------------
+
+    async def _acr(
+        self, site: _AcrSite, ref: ImageReference, tag: str, source_tag: str, twin_tag: str
+    ) -> FunctionRow:
+        ins = self.inspector
+        path = ref.repository
+        repo = await ins.repository(site, path)
+        accelerated = tag == twin_tag
+        own = await ins.tag(site, repo, tag)
+        source = own if not accelerated else await ins.tag(site, repo, source_tag)
+        twin = own if accelerated else await ins.tag(site, repo, twin_tag)
+        task = await ins.last_task(path, source_tag)
+        active = task is not None and task.task_status in ("PENDING", "BUILDING")
+        on = await ins.acceleration_on(site, repo, path)
+        self.fields.update(
+            acceleration=on,
+            convert_on_request=self.target.is_local,
+            source_digest=(source.oci_digest or "") if source else "",
+            twin_digest=(twin.oci_digest or "") if twin else "",
+        )
+        if own is None and not (accelerated and (active or _failed(task))):
+            raise _Unreadable(
+                UnreadableReason.NOT_FOUND, "MANIFEST_UNKNOWN", f"{path}:{tag} does not exist"
+            )
+        state = TwinState.NONE
+        if twin is not None:
+            self.fields.update(twin_created=_ms(twin.created_ms), twin_updated=_ms(twin.updated_ms))
+            twin_ref = twin.oci_digest or twin_tag
+            recorded = await ins.recorded_source(site, path, twin_ref)
+            self.fields["recorded_source_digest"] = recorded
+            if source is None:
+                state = TwinState.SOURCE_GONE
+            else:
+                stale, evidence = _stale(
+                    recorded,
+                    source.oci_digest or "",
+                    _ms(source.updated_ms),
+                    _ms(twin.updated_ms),
+                )
+                if stale and active:
+                    state = TwinState.CONVERTING
+                elif stale:
+                    state = TwinState.STALE
+                    if accelerated:
+                        self.add(
+                            ProblemCode.STALE_TWIN,
+                            since=_ms(source.updated_ms),
+                            detail={
+                                "evidence": evidence,
+                                "recorded": recorded,
+                                "current": source.oci_digest or "",
+                            },
+                        )
+                else:
+                    state = TwinState.READY
+            if not accelerated:
+                since = _ms(twin.created_ms) or _ms(twin.updated_ms)
+                blocked = "" if state is TwinState.READY else f"twin-{state.value}"
+                self.add(ProblemCode.PLAIN_TAG_WITH_TWIN, since=since, blocked=blocked)
+        elif active:
+            state = TwinState.CONVERTING
+        elif _failed(task):
+            assert task is not None
+            state = TwinState.FAILED
+            reason = await ins.failure_reason(site, task)
+            self.add(
+                ProblemCode.TWIN_FAILED,
+                since=_epoch(task.end_time),
+                reason=reason,
+                detail={"task": task.build_task_id or ""},
+                fix=False,
+            )
+        elif on:
+            pushed = _ms(source.updated_ms) if source else None
+            recent = pushed is not None and self.inspector.now - pushed < CLOUD_CONVERSION_GRACE
+            if not self.target.is_local and recent:
+                state = TwinState.UNKNOWN  # the cloud may still be converting it
+            elif source is not None:
+                state = TwinState.NONE
+                self.add(ProblemCode.TWIN_MISSING, since=pushed)
+        if on is False:
+            self.add(ProblemCode.ACCELERATION_OFF)
+        return self.row(state, accelerated)
+
+    # -- another registry (no rules, no tasks) --------------------------------------------------
+
+    async def _foreign(
+        self, site: _ForeignSite, ref: ImageReference, tag: str, source_tag: str, twin_tag: str
+    ) -> FunctionRow:
+        registry = await self.inspector.registry(site)
+        path = ref.repository
+        accelerated = tag == twin_tag
+        own = await registry.head_manifest(path, tag)
+        if own is None:
+            raise _Unreadable(
+                UnreadableReason.NOT_FOUND, "MANIFEST_UNKNOWN", f"{path}:{tag} does not exist"
+            )
+        source = own if not accelerated else await registry.head_manifest(path, source_tag)
+        twin = own if accelerated else await registry.head_manifest(path, twin_tag)
+        self.fields.update(
+            source_digest=str(source.digest) if source else "",
+            twin_digest=str(twin.digest) if twin else "",
+        )
+        state = TwinState.NONE
+        if twin is not None:
+            recorded = await self.inspector.recorded_source(site, path, str(twin.digest))
+            self.fields["recorded_source_digest"] = recorded
+            if source is None:
+                state = TwinState.SOURCE_GONE
+            else:
+                stale, evidence = _stale(recorded, str(source.digest), None, None)
+                if stale is None:
+                    state = TwinState.UNKNOWN
+                else:
+                    state = TwinState.STALE if stale else TwinState.READY
+                if stale and accelerated:
+                    self.add(
+                        ProblemCode.STALE_TWIN,
+                        detail={
+                            "evidence": evidence,
+                            "recorded": recorded,
+                            "current": str(source.digest),
+                        },
+                        blocked="foreign-registry",
+                    )
+            if not accelerated:
+                blocked = "" if state is TwinState.READY else f"twin-{state.value}"
+                self.add(ProblemCode.PLAIN_TAG_WITH_TWIN, blocked=blocked)
+        return self.row(state, accelerated)
+
+
+def _failed(task: BuildTask | None) -> bool:
+    return task is not None and task.task_status == "FAILED"
+
+
+# -- targets ----------------------------------------------------------------------------------
+
+
+async def inspect_target(
+    target: ReportTarget,
+    *,
+    concurrency: int = 8,
+    on_progress: ProgressCallback | None = None,
+    now: float | None = None,
+) -> tuple[list[FunctionRow], list[TargetError]]:
+    """Rows for every custom-container function of ``target``, and what failed.
+
+    Emits ``Progress("report.functions", done, total, item=<target>/<function>)``.
+    """
+    errors: list[TargetError] = []
+    try:
+        listed = [fn async for fn in target.clients.fc.list_functions()]
+    except CoreError as exc:
+        return [], [TargetError(target.key, exc.code, str(exc))]
+    inspector = Inspector(target, now=now)
+    limit = asyncio.Semaphore(max(1, concurrency))
+    total = len(listed)
+    done = 0
+
+    async def one(listed_fn: Function) -> FunctionRow | None:
+        nonlocal done
+        async with limit:
+            try:
+                try:
+                    fn = await target.clients.fc.get_function(listed_fn.name)
+                except ResourceNotFound:
+                    return None  # deleted since it was listed
+                except CoreError as exc:
+                    errors.append(TargetError(target.key, exc.code, str(exc), listed_fn.name))
+                    fn = listed_fn
+                if not fn.is_container and fn.runtime is not None:
+                    return None
+                return await _RowBuilder(inspector, fn).build()
+            finally:
+                done += 1
+                emit(
+                    on_progress,
+                    Progress(
+                        "report.functions",
+                        done,
+                        total,
+                        item=f"{target.key}/{listed_fn.name}",
+                    ),
+                )
+
+    emit(on_progress, Progress("report.functions", 0, total, item=str(target.key)))
+    # Registry clients share the caller's HTTP client: nothing to close afterwards.
+    results = await asyncio.gather(*(one(fn) for fn in listed))
+    rows = sorted((r for r in results if r is not None), key=lambda r: r.function)
+    return rows, errors
+
+
+async def build_report(
+    targets: Sequence[ReportTarget],
+    *,
+    concurrency: int = 8,
+    on_progress: ProgressCallback | None = None,
+    now: float | None = None,
+) -> Report:
+    """The acceleration report over ``targets`` (inspected concurrently).
+
+    A target that cannot be listed becomes a `TargetError`; a function whose image cannot be
+    read becomes a row with the ``image-unreadable`` problem. Nothing here raises for a
+    service's error answer; cancellation propagates.
+    """
+    created = time.time() if now is None else now
+    results = await asyncio.gather(
+        *(
+            inspect_target(t, concurrency=concurrency, on_progress=on_progress, now=created)
+            for t in targets
+        )
+    )
+    rows: list[FunctionRow] = []
+    errors: list[TargetError] = []
+    for target_rows, target_errors in results:
+        rows.extend(target_rows)
+        errors.extend(target_errors)
+    return Report(
+        created=created,
+        targets=tuple(t.key for t in targets),
+        rows=tuple(rows),
+        errors=tuple(errors),
+    )
