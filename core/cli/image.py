@@ -211,7 +211,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     c.add_argument(
         "--platform", action="append", metavar="OS/ARCH[/VARIANT]", help="copy only these"
     )
-    c.add_argument("--jobs", type=int, default=4, help="concurrent blob transfers")
+    c.add_argument("--jobs", type=int, default=6, help="concurrent blob transfers")
     c.add_argument("--src-creds", default=None, metavar="USER[:PASSWORD]")
     c.add_argument("--dest-creds", default=None, metavar="USER[:PASSWORD]")
     c.add_argument("--src-insecure", action="store_true")

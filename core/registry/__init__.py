@@ -23,6 +23,7 @@ from core.registry._importer import (
 from core.registry._ranges import ContentRange, parse_content_range, parse_multipart_byteranges
 from core.registry._retry import RetryPolicy
 from core.registry._transfer import CopyResult, ImageLocation, copy_image, open_location_client
+from core.registry._transport import blob_transport
 
 __all__ = [
     "Anonymous",
@@ -40,6 +41,7 @@ __all__ = [
     "PushResult",
     "RegistryClient",
     "RetryPolicy",
+    "blob_transport",
     "build_layers",
     "copy_image",
     "import_rootfs",

@@ -1345,16 +1345,21 @@ def _file_body(
     receives a complete wrong blob."""
 
     async def body() -> AsyncIterator[bytes]:
+        loop = asyncio.get_running_loop()
         fh = await asyncio.to_thread(open, path, "rb")
         hasher = digest.new_hasher()
         pending: bytes | None = None
+        # Read (and hash) the next chunk in a worker thread while this one is being sent.
+        reading: asyncio.Future[bytes] | None = loop.run_in_executor(
+            None, _read_and_hash, fh, hasher
+        )
         try:
-            while True:
-                chunk = await asyncio.to_thread(_read_and_hash, fh, hasher)
-                if not chunk:
+            while reading is not None:
+                chunk = await reading
+                reading = None
+                if not chunk or hasher.size > size:
                     break
-                if hasher.size > size:
-                    break
+                reading = loop.run_in_executor(None, _read_and_hash, fh, hasher)
                 if pending is not None:
                     yield pending
                     emit(
@@ -1362,6 +1367,9 @@ def _file_body(
                     )
                 pending = chunk
         finally:
+            if reading is not None:
+                with contextlib.suppress(BaseException):
+                    await asyncio.shield(reading)
             await asyncio.to_thread(fh.close)
         _check_complete(digest, hasher, size, f"file {path.name}")
         if pending is not None:

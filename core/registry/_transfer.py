@@ -188,7 +188,7 @@ async def copy_image(
     source_client: RegistryClient | None = None,
     destination_client: RegistryClient | None = None,
     platforms: Iterable[Platform] | None = None,
-    concurrency: int = 4,
+    concurrency: int = 6,
     on_progress: ProgressCallback | None = None,
 ) -> CopyResult:
     """Copy an image (or every platform of an index) from ``source`` to ``destination``.
