@@ -51,6 +51,8 @@ __all__ = [
 #: live in blob bytes ``[0, value)``. (eStargz uses its ``.prefetch.landmark`` instead.)
 ANNOTATION_PREFETCH_END = "io.github.fcdesk.accelerated.prefetch-end"
 
+_MAX_PIECE = 4 << 20
+
 
 class RangeFetcher(Protocol):
     """Returns blob bytes ``[start, end)`` (``end`` exclusive; ``0 <= start <= end``)."""
@@ -309,7 +311,15 @@ def decompress_chunk(kind: FormatKind, data: bytes, chunk: Chunk) -> bytes:
     if kind is FormatKind.ZSTD_CHUNKED:
         try:
             reader = zstandard.ZstdDecompressor().stream_reader(data, read_across_frames=True)
-            out = reader.read(want)
+            # Read in bounded pieces: ``want`` comes from the TOC, and one read() of it
+            # would allocate that much however little the frame holds.
+            buf = bytearray()
+            while len(buf) < want:
+                piece = reader.read(min(want - len(buf), _MAX_PIECE))
+                if not piece:
+                    break
+                buf += piece
+            out = bytes(buf)
         except zstandard.ZstdError as exc:
             raise FormatError(f"corrupt zstd frame at {chunk.compressed_offset}: {exc}") from exc
     else:
