@@ -15,17 +15,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
+import sqlite3
 import tempfile
 import time
 from typing import Any
 
 from core.coldstart._demo import build_demo_tree, merge_layers
-from core.emulator._context import INSTANCE_ID, ServerContext
+from core.emulator._context import ServerContext, new_id
 from core.emulator._errors import ApiError
+from core.emulator._registry import ensure_repository
 from core.errors import CoreError
 from core.registry import ImportOptions, RegistryClient, import_rootfs
 
-__all__ = ["DEMO_FUNCTIONS", "DEMO_REPO", "DEMO_TAG", "seed_demo", "seed_if_first_start"]
+__all__ = [
+    "DEMO_FUNCTIONS",
+    "DEMO_REPO",
+    "DEMO_TAG",
+    "seed_demo",
+    "seed_if_first_start",
+    "seed_structure",
+]
 
 log = logging.getLogger(__name__)
 
@@ -79,28 +88,45 @@ async def _build_and_push(ctx: ServerContext) -> None:
         await asyncio.to_thread(shutil.rmtree, work, True)
 
 
+async def seed_structure(ctx: ServerContext) -> bool:
+    """The instant part, done before the ready line: namespace ``demo``, repository
+    ``demo/hello`` and its acceleration rule, so the console sees them at once. Returns
+    whether the demo still needs seeding."""
+    if await ctx.db.fetchone("SELECT value FROM meta WHERE key = 'seeded'") is not None:
+        return False
+    now = int(time.time() * 1000)
+
+    def write(conn: sqlite3.Connection) -> str:
+        ensure_repository(conn, DEMO_REPO)
+        conn.execute(
+            "UPDATE repositories SET summary = ? WHERE namespace = 'demo' AND name = 'hello' "
+            "AND summary = ''",
+            ("fcdesk demo: a small web app on the machine's python3",),
+        )
+        row = conn.execute(
+            "SELECT id FROM repositories WHERE namespace = 'demo' AND name = 'hello'"
+        ).fetchone()
+        repo_id = str(row["id"])
+        conn.execute(
+            "INSERT OR IGNORE INTO build_rules (id, scope_type, scope_id, artifact_type, "
+            "parameters, created) VALUES (?, 'REPOSITORY', ?, 'ACCELERATED_IMAGE', '{}', ?)",
+            (new_id("crabr-"), repo_id, now),
+        )
+        return repo_id
+
+    await ctx.db.run(write, "seed")
+    return True
+
+
 async def seed_demo(ctx: ServerContext) -> None:
     started = time.monotonic()
     ctx.bus.publish("seed.started", repo=DEMO_REPO)
+    await seed_structure(ctx)
     tag = await ctx.db.fetchone(
         "SELECT digest FROM tags WHERE repo = ? AND tag = ?", (DEMO_REPO, DEMO_TAG)
     )
     if tag is None:
         await _build_and_push(ctx)
-    repo = await ctx.db.fetchone(
-        "SELECT id FROM repositories WHERE namespace = 'demo' AND name = 'hello'"
-    )
-    if repo is None:
-        raise CoreError("the demo image was pushed but its repository is missing")
-    acr = ctx.services["acr"]
-    await acr.CreateArtifactBuildRule(
-        {
-            "InstanceId": INSTANCE_ID,
-            "ScopeType": "REPOSITORY",
-            "ScopeId": str(repo["id"]),
-            "ArtifactType": "ACCELERATED_IMAGE",
-        }
-    )
     await ctx.services["worker"].convert_existing(DEMO_REPO, [DEMO_TAG])
     vpc_host = f"localhost:{ctx.registry_host.rsplit(':', 1)[-1]}"
     fc = ctx.services["fc"]

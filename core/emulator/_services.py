@@ -56,9 +56,10 @@ async def after_listen(ctx: ServerContext) -> None:
     await runtime.start()
     await fc.resume_all()
     if ctx.config.seed:
-        from core.emulator._seed import seed_if_first_start
+        from core.emulator._seed import seed_if_first_start, seed_structure
 
-        ctx.services["seed"] = asyncio.create_task(seed_if_first_start(ctx), name="seed")
+        if await seed_structure(ctx):
+            ctx.services["seed"] = asyncio.create_task(seed_if_first_start(ctx), name="seed")
 
 
 def service_routes(ctx: ServerContext) -> list[BaseRoute]:
