@@ -141,7 +141,8 @@ async def test_console_workflow(seeded: LocalServerHandle) -> None:
             result = await fc.invoke_function("console-made", b'{"hi": 1}', log_tail=True)
             assert result.status == 200
             assert result.request_id
-            assert result.log and "FC Invoke Start" in result.log
+            assert result.log
+            assert "FC Invoke Start" in result.log
             warm = await fc.invoke_function("console-made", b"again")
             assert warm.instance_id == result.instance_id
             fc_instances = await fc.list_instances("console-made")
