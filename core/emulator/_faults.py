@@ -7,10 +7,13 @@ execution reaches one of the named points, exactly like ``kill -9`` at that mome
 ``during-upload``        an upload chunk was received (the session is half written)
 ``during-sqlite-write``  inside a write transaction, before COMMIT
 ``during-conversion``    a conversion task is BUILDING and reported its first progress
+``during-invoke``        an invocation has its (started) instance; the request is not yet sent
 
 A point may be narrowed with ``@label`` (``during-sqlite-write@tag`` fires only in the
-transaction that writes a tag). Points fire only once the server has said it is ready, so start-up
-work never trips them. Unset (the default) makes `hit` a no-op.
+transaction that writes a tag) and with ``#N`` to fire on the N-th time it is reached instead of
+the first (``after-blob-write#3``, ``during-sqlite-write@function#2``), so a crash test can walk
+every step of a flow. Points fire only once the server has said it is ready, so start-up work
+never trips them. Unset (the default) makes `hit` a no-op.
 """
 
 from __future__ import annotations
@@ -28,8 +31,10 @@ POINTS = frozenset(
         "during-upload",
         "during-sqlite-write",
         "during-conversion",
+        "during-invoke",
     }
 )
+_hits: dict[str, int] = {}
 
 
 def armed() -> frozenset[str]:
@@ -47,6 +52,9 @@ def hit(point: str, label: str = "") -> None:
     """Kill this process with SIGKILL when ``point`` (or ``point@label``) is armed."""
     if not _active:
         return
-    points = armed()
-    if point in points or (label and f"{point}@{label}" in points):
-        os.kill(os.getpid(), signal.SIGKILL)
+    for spec in armed():
+        base, _, nth = spec.partition("#")
+        if base == point or (label and base == f"{point}@{label}"):
+            count = _hits[spec] = _hits.get(spec, 0) + 1
+            if not nth or count == int(nth or 0):
+                os.kill(os.getpid(), signal.SIGKILL)

@@ -167,9 +167,14 @@ class FcApi:
         return doc
 
     async def _save(self, doc: dict[str, Any]) -> None:
-        await self.ctx.db.execute(
-            "UPDATE functions SET doc = ?, modified = ? WHERE name = ?",
-            (json.dumps(doc), int(time.time() * 1000), doc["functionName"]),
+        params = (json.dumps(doc), int(time.time() * 1000), doc["functionName"])
+        await self.ctx.db.run(
+            lambda c: (
+                c.execute(
+                    "UPDATE functions SET doc = ?, modified = ? WHERE name = ?", params
+                ).rowcount
+            ),
+            "function",
         )
 
     def _publish_state(self, doc: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from core.emulator import _faults
 from core.emulator._context import ServerContext
 from core.emulator._errors import ApiError
 from core.errors import CoreError
@@ -345,6 +346,7 @@ class RuntimeManager:
             raise ApiError(
                 412, "CAExited", f"the function instance could not be started: {exc}"
             ) from exc
+        _faults.hit("during-invoke")
         start_ms = (time.perf_counter() - t0) * 1000
         fwd = {
             "content-type": headers.get("content-type", "application/octet-stream"),
