@@ -274,6 +274,7 @@ class RegistryClient:
         started = time.monotonic()
         attempt = 0
         auth_rounds = 0
+        reresolved = False
         while True:
             attempt += 1
             try:
@@ -287,6 +288,16 @@ class RegistryClient:
                     continue
                 raise transport_error(exc, f"{method} {what}") from exc
             status = response.status_code
+            if (
+                status == 403
+                and not reresolved
+                and not self._is_registry(response.request.url)
+                and method in ("GET", "HEAD")
+            ):
+                # A presigned storage URL that expired: ask the registry for a fresh one.
+                await response.aclose()
+                reresolved = True
+                continue
             if status == 401 and auth_rounds < 2:
                 await response.aread()
                 await response.aclose()

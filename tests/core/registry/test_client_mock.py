@@ -462,3 +462,29 @@ async def test_pagination_never_follows_links_to_other_hosts() -> None:
     async with client_for(fake) as reg:
         assert [x async for x in reg.catalog(page_size=1)] == ["a"]
     assert len(fake.requests) == 1
+
+
+async def test_expired_presigned_redirect_is_resolved_again() -> None:
+    data = b"blob behind a presigned URL"
+    d = Digest.of_bytes(data)
+    hits: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        hits.append(f"{request.url.host}{request.url.path}?{request.url.query.decode()}")
+        if request.url.host == "registry.test":
+            sig = sum(1 for h in hits if h.startswith("registry.test"))
+            return httpx.Response(307, headers={"Location": f"https://storage.test/b?sig={sig}"})
+        if request.url.params["sig"] == "1":
+            return httpx.Response(403, text="<Error>Request has expired</Error>")
+        return httpx.Response(200, content=data)
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with RegistryClient(URL, http=http, retry=FAST) as reg:
+        assert await reg.get_blob("app", d) == data
+    assert [h.split("?")[0] for h in hits] == [
+        f"registry.test/v2/app/blobs/{d}",
+        "storage.test/b",
+        f"registry.test/v2/app/blobs/{d}",
+        "storage.test/b",
+    ]
+    await http.aclose()

@@ -244,3 +244,42 @@ async def test_missing_tag_in_layout(tmp_path: Path, small_image: TestImage) -> 
     write_layout(small_image, tmp_path / "src", "v1")
     with pytest.raises(ManifestNotFound):
         await copy_image(f"oci:{tmp_path / 'src'}:nope", f"oci:{tmp_path / 'dst'}")
+
+
+async def test_registry_to_registry_across_registries(
+    distribution_registry: RunningRegistry,
+    basic_auth_registry: RunningRegistry,
+    multiarch_index: TestIndex,
+    unique_repo: str,
+) -> None:
+    async with (
+        RegistryClient(distribution_registry.host) as src,
+        RegistryClient(
+            basic_auth_registry.host,
+            credentials=basic_auth_registry.credentials,
+            upload_chunk_size=16 * 1024,  # several PATCH chunks per blob
+        ) as dst,
+    ):
+        await push_image(src, unique_repo, multiarch_index, "m")
+        events: list[str] = []
+        result = await copy_image(
+            f"docker://{distribution_registry.host}/{unique_repo}:m",
+            f"docker://{basic_auth_registry.host}/{unique_repo}:m",
+            source_client=src,
+            destination_client=dst,
+            on_progress=lambda p: events.append(p.phase),
+        )
+        assert result.digest == multiarch_index.digest
+        assert result.blobs_copied == len(multiarch_index.blobs)
+        assert "copy" in events
+        got = await dst.get_manifest(unique_repo, "m")
+        assert got.raw == multiarch_index.index.raw
+        for digest, data in multiarch_index.blobs.items():
+            assert await dst.get_blob(unique_repo, digest) == data
+        again = await copy_image(
+            f"docker://{distribution_registry.host}/{unique_repo}:m",
+            f"docker://{basic_auth_registry.host}/{unique_repo}:m",
+            source_client=src,
+            destination_client=dst,
+        )
+        assert again.blobs_skipped == len(multiarch_index.blobs)
