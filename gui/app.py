@@ -296,6 +296,13 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, help="the Local server's data directory")
     parser.add_argument("--theme", choices=["system", "light", "dark"], help="override theme")
     parser.add_argument("-v", "--verbose", action="count", default=0)
+    parser.add_argument(
+        "--smoke-test",
+        type=float,
+        metavar="SECONDS",
+        help="connect the profile, list its functions, print 'FCDESK-SMOKE ok …' and quit; "
+        "exit 1 if that fails or takes longer than SECONDS (checks an installation)",
+    )
     args, _qt = parser.parse_known_args(list(argv)[1:])
     return args
 
@@ -332,9 +339,16 @@ def run(argv: Sequence[str]) -> int:
         assert console.window is not None
         console.window.closed.connect(quit_event.set)
         app.aboutToQuit.connect(quit_event.set)
-        console.start(args.profile)
+        switching = console.start(args.profile)
+        smoke = spawn(_smoke_test(console, switching, args.smoke_test)) if args.smoke_test else None
+        if smoke is not None:
+            smoke.add_done_callback(lambda _t: quit_event.set())
         await quit_event.wait()
         await console.shutdown()
+        if smoke is not None:
+            exit_code[0] = 0 if smoke.done() and not smoke.cancelled() and smoke.result() else 1
+
+    exit_code = [0]
 
     try:
         with contextlib.suppress(asyncio.CancelledError):
@@ -343,7 +357,35 @@ def run(argv: Sequence[str]) -> int:
         restore()
         console.deleteLater()
         app.shutdown()
-    return 0
+    return exit_code[0]
+
+
+async def _smoke_test(console: Console, switching: asyncio.Task[None], limit_s: float) -> bool:
+    """``--smoke-test``: wait for the connection, make one API call, report on stdout."""
+
+    async def check() -> str:
+        await switching
+        if console.ctx.connection_state not in ("running", "connected"):
+            raise ServerError(console.ctx.connection_detail or console.ctx.connection_state)
+        backend = console.ctx.backend
+        if backend is None:
+            raise ServerError("no backend after connecting")
+        page = await backend.list_functions()
+        return (
+            f"FCDESK-SMOKE ok {console.ctx.connection_state} {console.ctx.connection_detail} "
+            f"functions={len(page.functions)}"
+        )
+
+    try:
+        async with asyncio.timeout(limit_s):
+            line = await check()
+    except (CoreError, TimeoutError) as exc:
+        sys.stdout.write(f"FCDESK-SMOKE failed {type(exc).__name__}: {exc}\n")
+        sys.stdout.flush()
+        return False
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+    return True
 
 
 if __name__ == "__main__":

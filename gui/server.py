@@ -78,7 +78,11 @@ def _pid_alive(pid: int) -> bool:
 
 
 def default_command() -> list[str]:
-    """How to run ``fcaccel``: the interpreter running fcdesk, so the same install is used."""
+    """How to run ``fcaccel``: the interpreter running fcdesk, so the same install is used;
+    in the packaged application, the ``fcaccel`` executable next to ``fcdesk``."""
+    if getattr(sys, "frozen", False):
+        exe = Path(sys.executable)
+        return [str(exe.with_name("fcaccel" + exe.suffix))]
     return [sys.executable, "-m", "core.cli"]
 
 
