@@ -1,3 +1,96 @@
-"""core.coldstart."""
+"""Cold starts: function instances, phase timelines, the link shaper, comparisons, demo images.
 
-__all__: list[str] = []
+```python
+from core.coldstart import Instance, InstanceConfig, LinkSpec, ShapedTransport, compare
+
+# The runtime the Local server uses: start, invoke (warm), stop.
+instance = await Instance.start(InstanceConfig(image=ref, function_name="f"),
+                                registry=registry, cache=cache, workdir=state_dir)
+result = await instance.invoke(b"event")
+await instance.stop()
+
+# The cold-start lab: plain vs accelerated over an emulated 100 Mbit/s, 20 ms link.
+report = await compare(plain, accelerated, runs=3, workdir=tmp,
+                       options=ColdStartOptions(link=LinkSpec.parse("100mbit,20ms")))
+print(report.table())
+```
+"""
+
+from core.coldstart._demo import (
+    DEMO_KINDS,
+    DemoBuildResult,
+    DemoImage,
+    DemoLayer,
+    build_demo_image,
+    build_demo_tree,
+    demo_python,
+    import_options,
+    merge_layers,
+)
+from core.coldstart._instance import (
+    Instance,
+    InstanceConfig,
+    InstanceState,
+    InvokeResult,
+    fc_environment,
+    fc_request_id,
+    image_argv,
+    startup_profile_for,
+)
+from core.coldstart._link import LinkSpec, LinkStats, ShapedTransport, TokenBucket
+from core.coldstart._runner import (
+    ColdStartOptions,
+    Comparison,
+    cold_start,
+    compare,
+    exec_available,
+)
+from core.coldstart._sandbox import LogLine, NetnsConnector, Sandbox, SandboxSpec, sandbox_available
+from core.coldstart._timeline import (
+    PHASES,
+    PhaseRecord,
+    Timeline,
+    TimelineRecorder,
+    percentile,
+    summarize,
+)
+
+__all__ = [
+    "DEMO_KINDS",
+    "PHASES",
+    "ColdStartOptions",
+    "Comparison",
+    "DemoBuildResult",
+    "DemoImage",
+    "DemoLayer",
+    "Instance",
+    "InstanceConfig",
+    "InstanceState",
+    "InvokeResult",
+    "LinkSpec",
+    "LinkStats",
+    "LogLine",
+    "NetnsConnector",
+    "PhaseRecord",
+    "Sandbox",
+    "SandboxSpec",
+    "ShapedTransport",
+    "Timeline",
+    "TimelineRecorder",
+    "TokenBucket",
+    "build_demo_image",
+    "build_demo_tree",
+    "cold_start",
+    "compare",
+    "demo_python",
+    "exec_available",
+    "fc_environment",
+    "fc_request_id",
+    "image_argv",
+    "import_options",
+    "merge_layers",
+    "percentile",
+    "sandbox_available",
+    "startup_profile_for",
+    "summarize",
+]

@@ -16,6 +16,7 @@ built from them by ``fcaccel demo build`` (import → push → convert).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -23,20 +24,26 @@ import shutil
 import stat
 import subprocess
 import sysconfig
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core._progress import Progress, ProgressCallback, emit
+from core.convert import ConvertOptions, Order, convert_image
 from core.errors import ColdStartError, InvalidInput
-from core.oci import Compression
-from core.registry import ImportOptions
+from core.oci import Compression, ImageReference
+from core.pull import ContentCache, StartupProfile, push_profile, save_cached_profile
+from core.registry import ImportOptions, RegistryClient, import_rootfs
 
 __all__ = [
     "DEMO_APP_DIR",
     "DEMO_KINDS",
+    "DemoBuildResult",
     "DemoImage",
     "DemoLayer",
+    "build_demo_image",
     "build_demo_tree",
     "demo_python",
     "import_options",
@@ -395,9 +402,14 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def import_options(image: DemoImage, *, timestamp: int = 1_700_000_000) -> ImportOptions:
+def import_options(image: DemoImage) -> ImportOptions:
     """How ``fcaccel import`` lays the demo tree out as image layers (one per demo layer,
-    large ones split at 512 MiB), with the demo's config; reproducible digests."""
+    large ones split at 512 MiB), with the demo's config.
+
+    File times are kept as they are on this machine: Python checks its byte code against
+    the source files' mtimes, and rewritten times would make the interpreter recompile its
+    whole standard library on every start.
+    """
     config = image.config
     prefixes = {
         "small": ["app"],
@@ -407,7 +419,6 @@ def import_options(image: DemoImage, *, timestamp: int = 1_700_000_000) -> Impor
         compression=Compression.GZIP,
         split_paths=prefixes,
         max_layer_size=512 << 20,
-        timestamp=timestamp,
         entrypoint=config["Entrypoint"],
         env=config["Env"],
         working_dir=config["WorkingDir"],
@@ -415,3 +426,152 @@ def import_options(image: DemoImage, *, timestamp: int = 1_700_000_000) -> Impor
         labels=config["Labels"],
         created_by="fcaccel demo build",
     )
+
+
+@dataclass(slots=True)
+class DemoBuildResult:
+    """What :func:`build_demo_image` pushed."""
+
+    kind: str
+    plain: str
+    accelerated: str | None
+    plain_digest: str
+    accelerated_digest: str | None = None
+    order: str | None = None
+    profile: tuple[str, ...] = ()
+    image_size: int = 0
+    plain_bytes: int = 0
+    accelerated_bytes: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "plain": self.plain,
+            "plain_digest": self.plain_digest,
+            "accelerated": self.accelerated,
+            "accelerated_digest": self.accelerated_digest,
+            "order": self.order,
+            "profile_files": len(self.profile),
+            "uncompressed_size": self.image_size,
+            "plain_bytes": self.plain_bytes,
+            "accelerated_bytes": self.accelerated_bytes,
+            "timings": self.timings,
+            "warnings": self.warnings,
+        }
+
+
+async def build_demo_image(
+    client: RegistryClient,
+    kind: str,
+    reference: str,
+    workdir: str | os.PathLike[str],
+    *,
+    accelerate: bool = True,
+    optimize: bool = True,
+    cache: ContentCache | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> DemoBuildResult:
+    """Build the ``kind`` demo image and push it as ``reference`` (plain), then
+    ``<tag>_accelerated``: first converted in *preserve* order, then run once over a lazy
+    mount to record its start-up profile (pushed with the plain image), then converted again
+    in *optimized* order with that profile (the tag then names the optimized image).
+
+    Profile recording needs exec mode (FUSE and bubblewrap); without it the accelerated
+    image stays in preserve order and a warning says so.
+    """
+    from core.coldstart._instance import Instance, InstanceConfig
+    from core.coldstart._runner import exec_available
+
+    ref = ImageReference.parse(reference)
+    work = Path(workdir)
+    timings: dict[str, float] = {}
+    t = time.monotonic()
+    emit(on_progress, Progress("demo", 0, 5, "tree"))
+    image = await asyncio.to_thread(build_demo_tree, kind, work / "layers")
+    rootfs = await asyncio.to_thread(merge_layers, image, work / "rootfs")
+    timings["tree"] = time.monotonic() - t
+    t = time.monotonic()
+    emit(on_progress, Progress("demo", 1, 5, "import"))
+    imported = await import_rootfs(
+        rootfs, str(ref), client=client, options=import_options(image), on_progress=on_progress
+    )
+    timings["import"] = time.monotonic() - t
+    result = DemoBuildResult(
+        kind=kind,
+        plain=str(ref),
+        accelerated=None,
+        plain_digest=str(imported.manifest.digest),
+        image_size=image.size,
+        plain_bytes=sum(layer.size for layer in imported.manifest.layers),
+        timings=timings,
+    )
+    await asyncio.to_thread(shutil.rmtree, work / "rootfs", True)
+    await asyncio.to_thread(shutil.rmtree, work / "layers", True)
+    if not accelerate:
+        return result
+    t = time.monotonic()
+    emit(on_progress, Progress("demo", 2, 5, "convert-preserve"))
+    converted = await convert_image(
+        client, ref, options=ConvertOptions(order=Order.PRESERVE), on_progress=on_progress
+    )
+    timings["convert_preserve"] = time.monotonic() - t
+    result.accelerated = converted.target
+    result.accelerated_digest = converted.digest
+    result.order = "preserve"
+    result.accelerated_bytes = converted.bytes_out
+    result.warnings.extend(converted.warnings)
+    if not optimize:
+        return result
+    reason = exec_available()
+    if reason is not None:
+        result.warnings.append(f"start-up profile not recorded ({reason}); kept preserve order")
+        return result
+    t = time.monotonic()
+    emit(on_progress, Progress("demo", 3, 5, "record-profile"))
+    cache = cache or ContentCache(work / "cache")
+    instance = await Instance.start(
+        InstanceConfig(
+            image=converted.target,
+            function_name=f"demo-{kind}",
+            mode="lazy",
+            prefetch=False,
+            record_profile=True,
+            background_fill=False,
+        ),
+        registry=client,
+        cache=cache,
+        workdir=work / "instances",
+    )
+    try:
+        answer = await instance.invoke(b'{"source": "profile recording"}')
+        if answer.status != 200:
+            raise ColdStartError(f"the demo function answered HTTP {answer.status}")
+        profile = instance.profile()
+    finally:
+        await instance.stop()
+    assert profile is not None
+    profile = StartupProfile.from_paths(
+        profile.paths, image=str(converted.digest), source=result.plain_digest
+    )
+    await push_profile(client, ref.repository, profile, imported.manifest.descriptor())
+    await asyncio.to_thread(save_cached_profile, cache, result.plain_digest, profile)
+    timings["record_profile"] = time.monotonic() - t
+    t = time.monotonic()
+    emit(on_progress, Progress("demo", 4, 5, "convert-optimized"))
+    optimized = await convert_image(
+        client,
+        ref,
+        options=ConvertOptions(order=Order.OPTIMIZED, profile=profile.paths),
+        on_progress=on_progress,
+    )
+    timings["convert_optimized"] = time.monotonic() - t
+    result.accelerated = optimized.target
+    result.accelerated_digest = optimized.digest
+    result.order = "optimized"
+    result.profile = profile.paths
+    result.accelerated_bytes = optimized.bytes_out
+    result.warnings.extend(optimized.warnings)
+    emit(on_progress, Progress("demo", 5, 5, "done"))
+    return result

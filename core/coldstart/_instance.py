@@ -49,11 +49,13 @@ from core.coldstart._link import LinkStats
 from core.coldstart._sandbox import LogLine, Sandbox, SandboxSpec, sandbox_available
 from core.coldstart._timeline import Timeline, TimelineRecorder
 from core.errors import ColdStartError, CoreError, InvalidInput
+from core.formats import ANNOTATION_PREFETCH_END
 from core.oci import ImageConfig
 from core.pull import (
     ContentCache,
     LazyImage,
     LazyMount,
+    ResolvedImage,
     StartupProfile,
     fetch_profile,
     fuse_available,
@@ -72,7 +74,9 @@ __all__ = [
     "InvokeResult",
     "fc_environment",
     "fc_request_id",
+    "has_prefetch_regions",
     "image_argv",
+    "startup_profile_for",
 ]
 
 _ANNOTATION_SOURCE_DIGEST = "io.github.fcdesk.accelerated.source-digest"
@@ -201,6 +205,37 @@ def image_argv(config: InstanceConfig, image: ImageConfig) -> list[str]:
     return argv
 
 
+def has_prefetch_regions(resolved: ResolvedImage) -> bool:
+    """Whether every layer is *optimized* (announces a prefetch region)."""
+    layers = resolved.manifest.layers
+    return bool(layers) and all(
+        ANNOTATION_PREFETCH_END in (layer.annotations or {}) for layer in layers
+    )
+
+
+async def startup_profile_for(
+    resolved: ResolvedImage, registry: RegistryClient, cache: ContentCache
+) -> list[str]:
+    """The start-up profile of an image: cached locally, else pushed with it (the image's own,
+    or its plain source's for an accelerated image); empty when there is none."""
+    digests = [str(resolved.digest)]
+    source = (resolved.manifest.annotations or {}).get(_ANNOTATION_SOURCE_DIGEST)
+    if source:
+        digests.append(source)
+    for digest in digests:
+        cached = await asyncio.to_thread(load_cached_profile, cache, digest)
+        if cached is not None:
+            return list(cached.paths)
+    repo = resolved.reference.repository
+    for digest in digests:
+        with contextlib.suppress(CoreError):
+            pushed = await fetch_profile(registry, repo, digest)
+            if pushed is not None:
+                await asyncio.to_thread(save_cached_profile, cache, digest, pushed)
+                return list(pushed.paths)
+    return []
+
+
 def _user_ids(user: str | None, rootfs: Path) -> tuple[int, int]:
     """``uid, gid`` from an image ``User`` (``1000``, ``1000:1000``, ``app``, ``app:grp``)."""
     if not user or user in ("root", "0", "0:0"):
@@ -323,8 +358,18 @@ class Instance:
 
         if mode == "lazy":
             rec.begin("pull")
-            self.lazy = await LazyImage.open(registry, config.image, cache=cache, resolved=resolved)
-            profile = await self._profile(registry, cache, resolved.manifest.annotations or {})
+            # The profile (when one is needed) is looked up while the TOCs arrive.
+            profile_task = asyncio.ensure_future(self._profile(registry, cache, resolved))
+            try:
+                self.lazy = await LazyImage.open(
+                    registry, config.image, cache=cache, resolved=resolved
+                )
+                profile = await profile_task
+            finally:
+                if not profile_task.done():
+                    profile_task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, CoreError):
+                        await profile_task
             prefetched = None
             if config.prefetch:
                 prefetched = await self.lazy.prefetch(profile)
@@ -392,27 +437,13 @@ class Instance:
             self.lazy.start_background_fill()
 
     async def _profile(
-        self, registry: RegistryClient, cache: ContentCache, annotations: Mapping[str, str]
+        self, registry: RegistryClient, cache: ContentCache, resolved: ResolvedImage
     ) -> list[str]:
         if self.config.profile is not None:
             return list(self.config.profile)
-        assert self.lazy is not None
-        digests = [str(self.lazy.resolved.digest)]
-        source = annotations.get(_ANNOTATION_SOURCE_DIGEST)
-        if source:
-            digests.append(source)
-        for digest in digests:
-            cached = await asyncio.to_thread(load_cached_profile, cache, digest)
-            if cached is not None:
-                return list(cached.paths)
-        repo = self.lazy.resolved.reference.repository
-        for digest in digests:
-            with contextlib.suppress(CoreError):
-                pushed = await fetch_profile(registry, repo, digest)
-                if pushed is not None:
-                    await asyncio.to_thread(save_cached_profile, cache, digest, pushed)
-                    return list(pushed.paths)
-        return []
+        if not self.config.prefetch or has_prefetch_regions(resolved):
+            return []  # optimized layers carry their start-up set up front
+        return await startup_profile_for(resolved, registry, cache)
 
     # -- use ------------------------------------------------------------------------------
 

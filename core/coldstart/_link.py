@@ -14,7 +14,7 @@ omitted part means no limit).
 * **Bandwidth**: response bodies (download direction) and request bodies (upload direction)
   pass through token buckets shared by every request on the link, so concurrent transfers
   share the bandwidth the way they share a real link. Buckets refill at the link rate; the
-  burst is a few milliseconds of traffic.
+  burst is one bandwidth-delay product (at least 20 ms of traffic).
 
 :class:`LinkStats` counts requests, connections and bytes both ways; ``as_dict()`` of the
 spec goes into every report that used the link.
@@ -237,8 +237,11 @@ class ShapedTransport(httpx.AsyncBaseTransport):
         self.inner = inner if inner is not None else httpx.AsyncHTTPTransport()
         self.stats = LinkStats()
         rate = link.bytes_per_second
-        self._down = TokenBucket(rate) if rate is not None else None
-        self._up = TokenBucket(rate) if rate is not None else None
+        # The burst is one bandwidth-delay product (at least 20 ms of traffic): what a real
+        # link buffers in flight, and enough to absorb this process's own per-chunk work.
+        burst = None if rate is None else max(64 * 1024, rate * max(link.rtt_s, 0.02))
+        self._down = TokenBucket(rate, burst) if rate is not None else None
+        self._up = TokenBucket(rate, burst) if rate is not None else None
         self._pool_size = 0
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:

@@ -1,6 +1,7 @@
 """The FUSE helper process behind :class:`core.pull.LazyMount` (Linux).
 
-Run as ``python -m core.pull._fusechild FD``: ``FD`` is one end of a socket pair whose other
+Run as ``python -I …/core/pull/_fusechild.py FD`` (a script, so that it imports nothing of
+``core``): ``FD`` is one end of a socket pair whose other
 end belongs to the owner process. The helper imports the FUSE bindings and waits (so a spare
 helper can be started ahead of time), receives the immutable tree and the chunk cache
 directory, mounts, and serves the kernel from its own asyncio loop:

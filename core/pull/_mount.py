@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 _FSNAME = "fcdesk-lazy"
+_HELPER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_fusechild.py")
 
 
 def fuse_available() -> str | None:
@@ -115,14 +116,15 @@ class _Helper:
             raise MountError(reason, code="FuseUnavailable")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
+            # Run as a script, not ``-m``: importing the package would load all of core.
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
-                "-m",
-                "core.pull._fusechild",
+                "-I",
+                _HELPER_SCRIPT,
                 str(theirs.fileno()),
                 pass_fds=(theirs.fileno(),),
                 stdin=asyncio.subprocess.DEVNULL,
-                cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+                cwd="/",
             )
         finally:
             theirs.close()
@@ -395,6 +397,6 @@ def unmount_stale(under: str | os.PathLike[str] | None = None) -> list[str]:
 def _helper_alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return b"core.pull._fusechild" in f.read()
+            return b"_fusechild.py" in f.read()
     except OSError:
         return False

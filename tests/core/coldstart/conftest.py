@@ -1,16 +1,16 @@
-"""The small demo image, built once per session and pushed plain and accelerated."""
+"""The small demo image, built once per session with ``build_demo_image``: pushed plain, then
+``_accelerated`` (preserve, profile recorded over a lazy mount, optimized)."""
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from core.coldstart._demo import build_demo_tree, import_options, merge_layers
-from core.convert import ConvertOptions, convert_image
-from core.registry import RegistryClient, import_rootfs
+from core.coldstart._demo import DemoBuildResult, build_demo_image
+from core.pull import close_mount_helpers
+from core.registry import RegistryClient
 from tests.fixtures.registry import RunningRegistry
 
 
@@ -19,17 +19,19 @@ class SmallDemo:
     registry: RunningRegistry
     plain: str
     accelerated: str
-    rootfs: Path
+    build: DemoBuildResult
 
 
-async def _build(registry: RunningRegistry, work: Path) -> SmallDemo:
-    image = build_demo_tree("small", work / "layers")
-    rootfs = merge_layers(image, work / "rootfs")
-    plain = f"{registry.host}/demo/small:latest"
+async def _build(registry: RunningRegistry, work: str) -> SmallDemo:
     async with RegistryClient(registry.host) as client:
-        await import_rootfs(rootfs, plain, client=client, options=import_options(image))
-        result = await convert_image(client, plain, options=ConvertOptions())
-    return SmallDemo(registry, plain, result.target, rootfs)
+        try:
+            result = await build_demo_image(
+                client, "small", f"{registry.host}/demo/small:latest", work
+            )
+        finally:
+            await close_mount_helpers()
+    assert result.accelerated is not None
+    return SmallDemo(registry, result.plain, result.accelerated, result)
 
 
 @pytest.fixture(scope="session")
@@ -37,4 +39,4 @@ def small_demo(
     distribution_registry: RunningRegistry, tmp_path_factory: pytest.TempPathFactory
 ) -> SmallDemo:
     work = tmp_path_factory.mktemp("small-demo")
-    return asyncio.run(_build(distribution_registry, work))
+    return asyncio.run(_build(distribution_registry, str(work)))
