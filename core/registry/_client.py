@@ -36,6 +36,7 @@ import contextlib
 import os
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -154,6 +155,7 @@ class RegistryClient:
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout | float | None = None,
         upload_chunk_size: int = _DEFAULT_UPLOAD_CHUNK,
+        io_workers: int = 16,
     ) -> None:
         if "://" in registry:
             base = registry.rstrip("/")
@@ -189,6 +191,10 @@ class RegistryClient:
         self.upload_chunk_size = upload_chunk_size
         #: ``False`` once the registry has shown it does not do multi-range requests.
         self.multirange_supported: bool | None = None
+        # Blob file I/O and hashing run here, not in the loop's shared default executor:
+        # a slow fsync of one blob must not queue the writes of the others behind it.
+        self._io: ThreadPoolExecutor | None = None
+        self._io_workers = io_workers
 
     @classmethod
     def for_reference(cls, reference: ImageReference | str, **kwargs: Any) -> RegistryClient:
@@ -213,9 +219,18 @@ class RegistryClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the HTTP client if this registry client created it."""
+        """Close the HTTP client if this registry client created it, and the I/O threads."""
+        if self._io is not None:
+            self._io.shutdown(wait=False)
+            self._io = None
         if self._owns_http:
             await self._http.aclose()
+
+    def _run(self, fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+        """Run blocking blob I/O / hashing in the client's own worker threads."""
+        if self._io is None:
+            self._io = ThreadPoolExecutor(self._io_workers, thread_name_prefix="registry-io")
+        return asyncio.get_running_loop().run_in_executor(self._io, fn, *args)
 
     # ==================================================================================
     # HTTP plumbing
@@ -718,17 +733,17 @@ class RegistryClient:
                     partial.unlink()
             hasher = d.new_hasher()
             if partial.exists():
-                await asyncio.to_thread(_hash_file, partial, hasher)
+                await self._run(_hash_file, partial, hasher)
             if expected_size is not None and hasher.size > expected_size:
                 partial.unlink()
                 hasher = d.new_hasher()
             resumed = hasher.size > 0
-            fh = await asyncio.to_thread(open, partial, "ab")
+            fh: BinaryIO = await self._run(_open_append, partial)
             try:
                 await self._download_into(repository, d, fh, hasher, expected_size, on_progress)
-                await asyncio.to_thread(_flush_close, fh)
+                await self._run(_flush_close, fh)
             except BaseException:
-                await asyncio.to_thread(fh.close)
+                await self._run(fh.close)
                 raise
             try:
                 _check_complete(d, hasher, expected_size, what)
@@ -738,7 +753,7 @@ class RegistryClient:
                 if resumed and not fresh:
                     continue
                 raise
-            await asyncio.to_thread(os.replace, partial, target)
+            await self._run(os.replace, partial, target)
             return hasher.size
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -755,7 +770,6 @@ class RegistryClient:
         pieces: list[bytes] = []
         pending = 0
         writing: asyncio.Future[None] | None = None
-        loop = asyncio.get_running_loop()
         try:
             async for piece in self._blob_pieces(repository, d, state):
                 if expected_size is not None and state.offset > expected_size:
@@ -770,7 +784,7 @@ class RegistryClient:
                     if writing is not None:
                         await writing
                     batch, pieces, pending = pieces, [], 0
-                    writing = loop.run_in_executor(None, _write_and_hash, fh, hasher, batch)
+                    writing = self._run(_write_and_hash, fh, hasher, batch)
                     emit(
                         on_progress,
                         Progress("download", state.offset, expected_size or state.total, str(d)),
@@ -779,7 +793,7 @@ class RegistryClient:
                 await writing
                 writing = None
             if pieces:
-                await asyncio.to_thread(_write_and_hash, fh, hasher, pieces)
+                await self._run(_write_and_hash, fh, hasher, pieces)
             emit(on_progress, Progress("download", hasher.size, hasher.size, str(d)))
         finally:
             if writing is not None:
@@ -1029,7 +1043,7 @@ class RegistryClient:
             path = Path(source)
             if expected is None:
                 hasher = DigestHasher()
-                await asyncio.to_thread(_hash_file, path, hasher)
+                await self._run(_hash_file, path, hasher)
                 expected, size = hasher.digest(), hasher.size
             elif size is None:
                 size = (await asyncio.to_thread(path.stat)).st_size
@@ -1075,7 +1089,7 @@ class RegistryClient:
             if isinstance(source, str | os.PathLike) and not chunked:
                 assert expected is not None
                 assert size is not None
-                body = _file_body(Path(source), size, expected, on_progress)
+                body = _file_body(Path(source), size, expected, on_progress, self._run)
                 await self._put_monolithic(repository, location, expected, body, size, None)
                 return PushResult(expected, size, "uploaded")
             stream = _as_stream(source)
@@ -1327,6 +1341,10 @@ async def _slice_verified(
     return [bytes(o) for o in outs]
 
 
+def _open_append(path: Path) -> BinaryIO:
+    return open(path, "ab")
+
+
 def _hash_file(path: Path, hasher: DigestHasher) -> None:
     with open(path, "rb") as fh:
         while chunk := fh.read(_FILE_READ):
@@ -1348,7 +1366,11 @@ def _flush_close(fh: BinaryIO) -> None:
 
 
 def _file_body(
-    path: Path, size: int, digest: Digest, on_progress: ProgressCallback | None
+    path: Path,
+    size: int,
+    digest: Digest,
+    on_progress: ProgressCallback | None,
+    run: Callable[..., asyncio.Future[Any]],
 ) -> Callable[[], AsyncIterator[bytes]]:
     """A replayable request body (each call reads the file again, for retries) that is
     verified while it streams: the last chunk is withheld and :class:`DigestMismatch` raised
@@ -1356,21 +1378,18 @@ def _file_body(
     receives a complete wrong blob."""
 
     async def body() -> AsyncIterator[bytes]:
-        loop = asyncio.get_running_loop()
-        fh = await asyncio.to_thread(open, path, "rb")
+        fh = await run(open, path, "rb")
         hasher = digest.new_hasher()
         pending: bytes | None = None
         # Read (and hash) the next chunk in a worker thread while this one is being sent.
-        reading: asyncio.Future[bytes] | None = loop.run_in_executor(
-            None, _read_and_hash, fh, hasher
-        )
+        reading: asyncio.Future[bytes] | None = run(_read_and_hash, fh, hasher)
         try:
             while reading is not None:
                 chunk = await reading
                 reading = None
                 if not chunk or hasher.size > size:
                     break
-                reading = loop.run_in_executor(None, _read_and_hash, fh, hasher)
+                reading = run(_read_and_hash, fh, hasher)
                 if pending is not None:
                     yield pending
                     emit(
@@ -1381,7 +1400,7 @@ def _file_body(
             if reading is not None:
                 with contextlib.suppress(BaseException):
                     await asyncio.shield(reading)
-            await asyncio.to_thread(fh.close)
+            await run(fh.close)
         _check_complete(digest, hasher, size, f"file {path.name}")
         if pending is not None:
             yield pending
