@@ -1,0 +1,304 @@
+"""`OverviewViewModel`: the acceleration overview across the profiles and regions the user
+chooses — runs `core.report`, keeps the rows in an `OverviewModel`, plans and applies fixes,
+exports CSV and JSON.
+
+Targets are opened by a `TargetOpener`; `SettingsTargets` opens them from the settings
+profiles (the Local server through the connected backend or its data directory, Alibaba
+Cloud profiles with their secrets, plain registry profiles as credentials for foreign
+images). Tests inject their own opener.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import logging
+import os
+import tempfile
+from collections.abc import AsyncIterator, Callable, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import httpx
+from PySide6.QtCore import QObject, Signal
+
+from core import Progress
+from core.cloud import open_clients, resolve_credentials, secret_key
+from core.errors import CoreError, SettingsError
+from core.report import (
+    FixOutcome,
+    FixPlan,
+    FunctionRow,
+    ProblemCode,
+    Report,
+    ReportTarget,
+    TargetError,
+    TargetKey,
+    apply_fix,
+    build_report,
+    plan_fix,
+)
+from core.settings import AliyunProfile, LocalProfile, RegistryProfile
+from gui.context import AppContext
+from gui.models.overview_model import OverviewModel
+
+__all__ = ["OverviewViewModel", "SettingsTargets", "TargetOpener", "write_atomically"]
+
+log = logging.getLogger(__name__)
+
+OpenedTargets = tuple[list[ReportTarget], list[TargetError]]
+
+
+class TargetOpener(Protocol):
+    def available(self) -> list[TargetKey]:
+        """Every target the user can choose (Local, each cloud profile × its regions)."""
+        ...
+
+    def default(self) -> list[TargetKey]:
+        """What is selected at first."""
+        ...
+
+    def open(
+        self, keys: Sequence[TargetKey]
+    ) -> contextlib.AbstractAsyncContextManager[OpenedTargets]:
+        """Clients for ``keys`` (closed on exit) and the keys that could not be opened."""
+        ...
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class SettingsTargets:
+    """Targets from the settings profiles (see the module docstring)."""
+
+    def __init__(self, ctx: AppContext, settings: Any, regions: Callable[[], Sequence[str]]):
+        self.ctx = ctx
+        self.settings_vm = settings
+        self._regions = regions
+
+    def available(self) -> list[TargetKey]:
+        out: list[TargetKey] = []
+        for profile in self.settings_vm.settings.all_profiles():
+            if isinstance(profile, LocalProfile):
+                out.append(TargetKey(profile.name))
+            elif isinstance(profile, AliyunProfile):
+                regions = [profile.region, *(r for r in self._regions() if r != profile.region)]
+                out.extend(TargetKey(profile.name, r) for r in regions)
+        return out
+
+    def default(self) -> list[TargetKey]:
+        out: list[TargetKey] = []
+        for profile in self.settings_vm.settings.all_profiles():
+            if isinstance(profile, LocalProfile):
+                out.append(TargetKey(profile.name))
+            elif isinstance(profile, AliyunProfile):
+                out.append(TargetKey(profile.name, profile.region))
+        return out
+
+    def _logins(self) -> dict[str, tuple[str, str]]:
+        store = self.settings_vm.secret_store()
+        out = {}
+        for profile in self.settings_vm.settings.all_profiles():
+            if isinstance(profile, RegistryProfile) and profile.username:
+                try:
+                    password = store.get(secret_key(profile.name, "password"))
+                except CoreError:
+                    continue
+                host = urlsplit(profile.url).netloc
+                if password and host:
+                    out[host] = (profile.username, password)
+        return out
+
+    async def _local(self, key: TargetKey, http: httpx.AsyncClient) -> ReportTarget:
+        from gui.backend._core import CoreBackend
+
+        backend = self.ctx.backend
+        if isinstance(backend, CoreBackend) and backend.clients.local is not None:
+            return ReportTarget(key, backend.clients, backend.http)
+        from core.cli._cloud_common import _local_profile_and_credentials
+
+        profile = self.settings_vm.settings.local
+        if not profile.data_dir:
+            profile = dataclasses.replace(profile, data_dir=str(self.settings_vm.server_data_dir()))
+        profile, creds = await _local_profile_and_credentials(profile, self.settings_vm.settings)
+        return ReportTarget(key, open_clients(profile, http, creds), http)
+
+    @contextlib.asynccontextmanager
+    async def open(self, keys: Sequence[TargetKey]) -> AsyncIterator[OpenedTargets]:
+        logins = await asyncio.to_thread(self._logins)
+        targets: list[ReportTarget] = []
+        errors: list[TargetError] = []
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(30.0, connect=10.0), trust_env=False
+        ) as http:
+            for key in keys:
+                try:
+                    profile = self.settings_vm.settings.profile(key.profile)
+                    if isinstance(profile, LocalProfile):
+                        target = await self._local(key, http)
+                    elif isinstance(profile, AliyunProfile):
+                        variant = dataclasses.replace(profile, region=key.region or profile.region)
+                        store = self.settings_vm.secret_store()
+                        creds = await asyncio.to_thread(resolve_credentials, variant, store)
+                        target = ReportTarget(key, open_clients(variant, http, creds), http)
+                    else:
+                        raise SettingsError(
+                            f"{key.profile} is a plain registry profile", code="WrongProfileKind"
+                        )
+                except CoreError as exc:
+                    errors.append(TargetError(key, exc.code, str(exc)))
+                    continue
+                targets.append(dataclasses.replace(target, foreign_auth=logins.get))
+            yield targets, errors
+
+
+class OverviewViewModel(QObject):
+    runningChanged = Signal(bool)
+    progressChanged = Signal(int, int)  # done, total
+    reportChanged = Signal(object)  # Report
+    fixStarted = Signal(object)  # FixPlan
+    fixProgress = Signal(object)  # Progress
+    fixFinished = Signal(object)  # FixOutcome
+    failed = Signal(object)
+
+    def __init__(
+        self, ctx: AppContext, opener: TargetOpener, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.opener = opener
+        self.model = OverviewModel(self)
+        self.report: Report | None = None
+        self.selected: list[TargetKey] = list(opener.default())
+        self._running = False
+        self.fixing: set[str] = set()
+
+    # -- state ----------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    def _set_running(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self.runningChanged.emit(running)
+
+    def counts(self) -> dict[ProblemCode, int]:
+        return self.report.counts() if self.report else dict.fromkeys(ProblemCode, 0)
+
+    def set_selected(self, keys: Sequence[TargetKey]) -> None:
+        self.selected = list(keys)
+
+    # -- running the report -----------------------------------------------------------------
+    def refresh(self, keys: Sequence[TargetKey] | None = None) -> None:
+        """Run the report over ``keys`` (default: the selected targets); latest run wins."""
+        chosen = list(self.selected if keys is None else keys)
+        self._set_running(True)
+        self.progressChanged.emit(0, 0)
+
+        async def job(sink: Callable[[Any], None]) -> Report:
+            async with self.opener.open(chosen) as (targets, errors):
+                report = await build_report(targets, on_progress=sink)
+            return dataclasses.replace(
+                report,
+                targets=tuple(chosen),
+                errors=tuple(errors) + report.errors,
+            )
+
+        def progress(event: Any) -> None:
+            if isinstance(event, Progress) and event.phase == "report.functions":
+                self.progressChanged.emit(event.done, event.total or 0)
+
+        def done(report: Report) -> None:
+            self._set_running(False)
+            self.report = report
+            self.model.set_rows(sorted(report.rows, key=lambda r: (str(r.target), r.function)))
+            self.reportChanged.emit(report)
+
+        def error(exc: BaseException) -> None:
+            self._set_running(False)
+            self.failed.emit(exc)
+            self.ctx.presenter.show(exc)
+
+        task = self.ctx.run("overview", job, on_done=done, on_error=error, on_progress=progress)
+        task.add_done_callback(lambda t: self._set_running(False) if t.cancelled() else None)
+
+    def cancel(self) -> None:
+        if self.ctx.jobs.cancel("overview"):
+            self._set_running(False)
+
+    # -- fixes ------------------------------------------------------------------------------
+    @staticmethod
+    def plan(row: FunctionRow, code: ProblemCode) -> FixPlan | None:
+        return plan_fix(row, code)
+
+    def apply(self, plan: FixPlan) -> asyncio.Task[Any]:
+        """Apply ``plan``, then inspect its target again and update its rows."""
+        key = f"overview-fix:{plan.target}:{plan.function}:{plan.kind.value}"
+        self.fixing.add(key)
+        self.fixStarted.emit(plan)
+
+        async def job(sink: Callable[[Any], None]) -> tuple[FixOutcome, Report]:
+            async with self.opener.open([plan.target]) as (targets, errors):
+                if not targets:
+                    error = errors[0] if errors else None
+                    raise SettingsError(
+                        error.message if error else f"cannot open {plan.target}",
+                        code=error.code if error else "TargetUnavailable",
+                    )
+                outcome = await apply_fix(plan, targets[0], on_progress=sink)
+                report = await build_report(targets)
+            return outcome, report
+
+        def done(result: tuple[FixOutcome, Report]) -> None:
+            self.fixing.discard(key)
+            outcome, fresh = result
+            self._merge(fresh)
+            self.fixFinished.emit(outcome)
+
+        def error(exc: BaseException) -> None:
+            self.fixing.discard(key)
+            self.failed.emit(exc)
+            self.ctx.presenter.show(exc)
+
+        return self.ctx.run(
+            key, job, on_done=done, on_error=error, on_progress=self.fixProgress.emit
+        )
+
+    def _merge(self, fresh: Report) -> None:
+        """Replace the rows (and errors) of ``fresh``'s targets in the current report."""
+        targets = set(fresh.targets)
+        self.model.replace_target_rows(list(fresh.rows), targets)
+        if self.report is None:
+            self.report = fresh
+        else:
+            self.report = dataclasses.replace(
+                self.report,
+                rows=tuple(self.model.rows),
+                errors=tuple(e for e in self.report.errors if e.target not in targets)
+                + fresh.errors,
+            )
+        self.reportChanged.emit(self.report)
+
+    # -- export -----------------------------------------------------------------------------
+    def export_json(self, path: Path) -> None:
+        if self.report is None:
+            raise SettingsError("run the overview first", code="NoReport")
+        write_atomically(path, json.dumps(self.report.to_json(), indent=2, ensure_ascii=False))
+
+    def export_csv(self, path: Path, rows: Sequence[FunctionRow] | None = None) -> None:
+        if self.report is None:
+            raise SettingsError("run the overview first", code="NoReport")
+        write_atomically(path, self.report.to_csv(rows))
