@@ -54,7 +54,6 @@ from core.errors import (
     ManifestNotFound,
     RangeNotSupported,
     RegistryError,
-    TooManyRequests,
     TransportError,
     UploadError,
 )
@@ -314,7 +313,8 @@ class RegistryClient:
                 reresolved = True
                 continue
             if status == 401 and auth_rounds < 2:
-                await response.aread()
+                with contextlib.suppress(httpx.HTTPError):
+                    await response.aread()
                 await response.aclose()
                 auth_rounds += 1
                 attempt -= 1
@@ -330,6 +330,9 @@ class RegistryClient:
                         if retry and await self._backoff(attempt, started, None):
                             continue
                         raise transport_error(exc, f"{method} {what}") from exc
+                    except BaseException:
+                        await response.aclose()
+                        raise
                 return response
             try:
                 await response.aread()
@@ -341,10 +344,6 @@ class RegistryClient:
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
                 if await self._backoff(attempt, started, retry_after):
                     continue
-                if status == 429:
-                    raise TooManyRequests(
-                        f"{what}: too many requests (HTTP 429)", retry_after=retry_after
-                    )
             raise_for_status(response, subject, what)
 
     async def _backoff(self, attempt: int, started: float, retry_after: float | None) -> bool:

@@ -488,3 +488,45 @@ async def test_expired_presigned_redirect_is_resolved_again() -> None:
         "storage.test/b",
     ]
     await http.aclose()
+
+
+async def test_cancelled_download_leaves_no_target_and_resumes(tmp_path: Path) -> None:
+    import asyncio
+
+    data = random_bytes(9 * 1024 * 1024, seed=30)
+    d = Digest.of_bytes(data)
+    started = asyncio.Event()
+
+    async def slow_body() -> AsyncIterator[bytes]:
+        for i in range(0, len(data), 1024 * 1024):
+            yield data[i : i + 1024 * 1024]
+            if i >= 8 * 1024 * 1024:
+                started.set()
+                await asyncio.sleep(3600)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        rng = request.headers.get("range")
+        if rng:
+            first = int(rng.removeprefix("bytes=").rstrip("-"))
+            return httpx.Response(
+                206,
+                content=data[first:],
+                headers={"Content-Range": f"bytes {first}-{len(data) - 1}/{len(data)}"},
+            )
+        return httpx.Response(200, content=slow_body(), headers={"Content-Length": str(len(data))})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    target = tmp_path / "blob"
+    async with RegistryClient(URL, http=http, retry=FAST) as reg:
+        task = asyncio.create_task(reg.download_blob("app", d, target))
+        await asyncio.wait_for(started.wait(), 10)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert not target.exists()
+        partial = tmp_path / "blob.partial"
+        assert 0 < partial.stat().st_size < len(data)
+        assert await reg.download_blob("app", d, target) == len(data)
+    assert target.read_bytes() == data
+    assert os.listdir(tmp_path) == ["blob"]
+    await http.aclose()
