@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, BinaryIO, cast
 
+import zstandard
+
 from core._progress import Progress, ProgressCallback, emit
 from core.errors import InvalidInput, UnsafeContent
 from core.oci import (
@@ -258,21 +260,29 @@ def _opener(path: Path) -> Callable[[], IO[bytes]]:
 
 
 def _tarball_entries(path: Path) -> Iterator[_Entry]:
-    try:
-        archive = tarfile.open(path, mode="r|*", bufsize=_READ)  # noqa: SIM115 - with below
-    except (tarfile.TarError, OSError) as exc:
-        raise InvalidInput(f"cannot read tarball {path}: {exc}") from exc
-    with archive:
+    """Entries of a tarball: plain, gzip, bzip2, xz (tarfile) or zstd (python-zstandard)."""
+    with open(path, "rb") as raw:
+        zstd = raw.read(4) == b"\x28\xb5\x2f\xfd"
+        raw.seek(0)
+        if zstd:
+            stream: IO[bytes] = zstandard.ZstdDecompressor().stream_reader(raw, read_size=_READ)
+        else:
+            stream = raw
         try:
-            for member in archive:
-                extracted = archive.extractfile(member) if member.isreg() else None
-                if extracted is not None:
-                    handle: IO[bytes] = extracted
-                    yield member, (lambda h=handle: h)  # type: ignore[misc]
-                else:
-                    yield member, None
-        except tarfile.TarError as exc:
-            raise InvalidInput(f"corrupt tarball {path}: {exc}") from exc
+            archive = tarfile.open(fileobj=stream, mode="r|*", bufsize=_READ)  # noqa: SIM115
+        except (tarfile.TarError, OSError, zstandard.ZstdError, EOFError) as exc:
+            raise InvalidInput(f"cannot read tarball {path}: {exc}") from exc
+        with archive:
+            try:
+                for member in archive:
+                    extracted = archive.extractfile(member) if member.isreg() else None
+                    if extracted is not None:
+                        handle: IO[bytes] = extracted
+                        yield member, (lambda h=handle: h)  # type: ignore[misc]
+                    else:
+                        yield member, None
+            except (tarfile.TarError, OSError, zstandard.ZstdError, EOFError) as exc:
+                raise InvalidInput(f"corrupt tarball {path}: {exc}") from exc
 
 
 # --------------------------------------------------------------------------------------
@@ -377,8 +387,11 @@ def build_layers(
                 layer.dirs.add(name)
             normalise(info)
             if opener is not None:
-                with opener() as fh:
-                    layer.tar.addfile(info, fh)
+                try:
+                    with opener() as fh:
+                        layer.tar.addfile(info, fh)
+                except (tarfile.ReadError, zstandard.ZstdError, EOFError) as exc:
+                    raise InvalidInput(f"corrupt source at {name}: {exc}") from exc
             else:
                 layer.tar.addfile(info)
             layer.size += info.size + 512

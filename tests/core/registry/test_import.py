@@ -251,3 +251,24 @@ async def test_fcaccel_import_cli(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert b"--entrypoint must be a JSON list" in err
     assert b"Traceback" not in err
+
+
+async def test_zstd_tarball_and_truncated_tarball(tmp_path: Path) -> None:
+    tree = make_tree(tmp_path / "rootfs")
+    plain = tmp_path / "rootfs.tar"
+    with tarfile.open(plain, "w") as tar:
+        tar.add(tree, arcname=".")
+    packed = tmp_path / "rootfs.tar.zst"
+    packed.write_bytes(zstandard.ZstdCompressor().compress(plain.read_bytes()))
+    from_zstd = await import_rootfs(
+        packed, f"oci:{tmp_path / 'a'}:z", options=ImportOptions(timestamp=0)
+    )
+    from_plain = await import_rootfs(
+        plain, f"oci:{tmp_path / 'b'}:p", options=ImportOptions(timestamp=0)
+    )
+    assert from_zstd.digest == from_plain.digest
+    cut = tmp_path / "cut.tar.zst"
+    cut.write_bytes(packed.read_bytes()[: packed.stat().st_size // 2])
+    with pytest.raises(InvalidInput):
+        await import_rootfs(cut, f"oci:{tmp_path / 'c'}:x")
+    assert OCILayout.open(tmp_path / "c").tags() == []
