@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 READY_PREFIX = "FCDESK-READY "
 _SERVER_JSON = "server.json"
 _LOCK = "server.lock"
+_UPLOAD_TTL = 24 * 3600
 
 
 class AlreadyRunning(ServerError):
@@ -191,7 +192,11 @@ class LocalServer:
     async def _recover(self, ctx: ServerContext) -> None:
         """Start-up repairs after a crash: stale upload files, orphan blob rows."""
 
+        cutoff = int((time.time() - _UPLOAD_TTL) * 1000)
+
         def sweep(conn: Any) -> list[str]:
+            # upload sessions untouched for a day are abandoned
+            conn.execute("DELETE FROM uploads WHERE updated < ?", (cutoff,))
             live = {str(r["id"]) for r in conn.execute("SELECT id FROM uploads")}
             return sorted(live)
 

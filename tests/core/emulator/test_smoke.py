@@ -36,3 +36,41 @@ async def test_push_then_acr_and_fc(local_server_thread: LocalServerHandle) -> N
         doc = r.json()
         assert doc["state"] == "Active", doc
         assert doc["customContainerConfig"]["resolvedImageUri"].endswith("@" + digest)
+
+
+async def test_info_and_server_sent_events(local_server_thread: LocalServerHandle) -> None:
+    import asyncio
+    import json
+
+    srv = local_server_thread
+    async with srv.signed_client() as http:
+        info = (await http.get("/x-fcdesk/info")).json()
+        assert info["accessKeyId"] == srv.access_key_id
+        assert info["registry"]["internet"] == srv.host
+        assert info["registry"]["vpc"].startswith("localhost:")
+        assert info["worker"]["concurrency"] == 1
+        assert "mode" in info["runtime"]
+        assert "Secret" not in json.dumps(info)
+
+        got: list[str] = []
+
+        async def read_sse() -> None:
+            async with (
+                srv.signed_client(timeout=None) as sse,
+                sse.stream("GET", "/x-fcdesk/events", params={"types": "tag.pushed"}) as r,
+            ):
+                assert r.headers["content-type"].startswith("text/event-stream")
+                async for line in r.aiter_lines():
+                    got.append(line)
+                    if line.startswith("data:"):
+                        return
+
+        reader = asyncio.create_task(read_sse())
+        await asyncio.sleep(0.3)
+        async with srv.registry_client() as reg:
+            await push_image(reg, "sse/app", "v1")
+        await asyncio.wait_for(reader, 10)
+    assert any(line.startswith("id: ") for line in got)
+    assert "event: tag.pushed" in got
+    data = json.loads(next(x for x in got if x.startswith("data:"))[5:])
+    assert data["data"] == {"repo": "sse/app", "tag": "v1", "digest": data["data"]["digest"]}
