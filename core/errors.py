@@ -22,7 +22,8 @@ CoreError
 │   ├── UploadError
 │   └── TooManyRequests              429 after retries (``retry_after`` seconds)
 ├── FormatError                      a seekable layer (zstd:chunked / eStargz) is malformed
-│   └── TOCError                     a TOC that is invalid, hostile, or does not match
+│   ├── TOCError                     a TOC that is invalid, hostile, or does not match
+│   └── TarFormatError               a tar stream that is malformed (names the entry)
 ├── UnsafeContent                    an archive entry that would escape its target, a bomb …
 ├── ConvertError                     image conversion failed (names layer and entry)
 ├── PullError                        pulling / mounting an image failed
@@ -74,6 +75,7 @@ __all__ = [
     "SettingsError",
     "SignatureError",
     "TOCError",
+    "TarFormatError",
     "ThrottledError",
     "TooManyRequests",
     "TransportError",
@@ -203,6 +205,16 @@ class FormatError(CoreError):
 
 class TOCError(FormatError):
     code = "TOCError"
+
+
+class TarFormatError(FormatError):
+    """A malformed tar stream; ``entry`` names the entry being read, when known."""
+
+    code = "TarFormatError"
+
+    def __init__(self, message: str, *, entry: str = "", **detail: Any) -> None:
+        super().__init__(message, entry=entry, **detail)
+        self.entry = entry
 
 
 class UnsafeContent(CoreError):

@@ -1,6 +1,6 @@
 """Benchmark: convert a >= 1 GiB gzip layer to zstd:chunked, against `gzip -dc | zstd -3 -T2`.
 
-Usage: python bench/convert/run.py [--cache DIR] [--size-gib 1.0] [--repeat 2] [--format …]
+Usage: python bench/convert/run.py [--cache DIR] [--size-gib 1.0] [--repeat 4] [--format …]
 
 The input layer is built once and cached: regular files copied from the machine's /usr (text,
 binaries, libraries) plus incompressible random files, written as a tar and compressed with
@@ -99,7 +99,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cache", default=os.path.join(tempfile.gettempdir(), "fcdesk-bench-convert"))
     ap.add_argument("--size-gib", type=float, default=1.0)
-    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=4)
     ap.add_argument("--format", default="zstd:chunked", choices=["zstd:chunked", "estargz"])
     ap.add_argument("--chunk-size", type=int, default=4 << 20)
     args = ap.parse_args()

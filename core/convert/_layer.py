@@ -40,10 +40,16 @@ from typing import IO, Any
 
 from core.convert._options import ConvertOptions, Order
 from core.convert._source import Compression, DecompressingReader
-from core.errors import ConvertError, CoreError, FormatError, UnsafeContent
-from core.formats import EntryType, FormatKind, TarMember, TarStreamReader, normalize_name
-from core.formats._tar import TarFormatError
-from core.formats._writer import LayerWriter, LayerWriteResult
+from core.errors import ConvertError, CoreError, FormatError, TarFormatError, UnsafeContent
+from core.formats import (
+    EntryType,
+    FormatKind,
+    LayerWriter,
+    LayerWriteResult,
+    TarMember,
+    TarStreamReader,
+    normalize_name,
+)
 
 __all__ = ["LayerResult", "convert_layer", "convert_layer_sync"]
 

@@ -5,6 +5,7 @@ work through a :class:`RangeFetcher` (``async (start, end) -> bytes``, end exclu
 planning for lazy reads, chunk verification, and the writers used by ``core.convert``.
 """
 
+from core.errors import TarFormatError
 from core.formats._estargz import (
     ANNOTATION_TOC_DIGEST,
     ANNOTATION_UNCOMPRESSED_SIZE,
@@ -33,7 +34,8 @@ from core.formats._reader import (
     read_toc,
     verify_chunk,
 )
-from core.formats._tar import TarFormatError, TarMember, TarStreamReader
+from core.formats._tar import TarMember, TarStreamReader
+from core.formats._writer import DEFAULT_CHUNK_SIZE, LayerWriter, LayerWriteResult
 from core.formats._zstdchunked import (
     ANNOTATION_CHECKSUM,
     ANNOTATION_OLD_CHECKSUM,
@@ -54,6 +56,7 @@ __all__ = [
     "ANNOTATION_TARSPLIT_POSITION",
     "ANNOTATION_TOC_DIGEST",
     "ANNOTATION_UNCOMPRESSED_SIZE",
+    "DEFAULT_CHUNK_SIZE",
     "MAX_TOC_SIZE",
     "TOC",
     "ByteRange",
@@ -61,6 +64,8 @@ __all__ = [
     "Chunk",
     "EntryType",
     "FormatKind",
+    "LayerWriteResult",
+    "LayerWriter",
     "RangeFetcher",
     "TOCEntry",
     "TarFormatError",

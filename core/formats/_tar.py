@@ -12,14 +12,13 @@ import dataclasses
 import tarfile
 from collections.abc import Callable, Iterator
 
-from core.errors import FormatError
+from core.errors import TarFormatError
 from core.formats._model import EntryType
 from core.formats._times import parse_pax_time
 
 __all__ = [
     "BLOCK",
     "MAX_SPECIAL_SIZE",
-    "TarFormatError",
     "TarMember",
     "TarStreamReader",
     "build_simple_header",
@@ -42,16 +41,6 @@ _TYPES: dict[bytes, EntryType] = {
     b"5": EntryType.DIR,
     b"6": EntryType.FIFO,
 }
-
-
-class TarFormatError(FormatError):
-    """The tar stream is malformed. ``entry`` names the entry being read, when known."""
-
-    code = "TarFormatError"
-
-    def __init__(self, message: str, *, entry: str = "") -> None:
-        super().__init__(message, entry=entry)
-        self.entry = entry
 
 
 @dataclasses.dataclass(slots=True)
