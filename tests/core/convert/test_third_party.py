@@ -29,15 +29,18 @@ def _run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, capture_output=True, text=True, timeout=180, **kw)  # type: ignore[call-overload, no-any-return]
 
 
-async def test_podman_partially_pulls_fcdesk_zstd_chunked(
-    distribution_registry: RunningRegistry, unique_repo: str, tmp_path: Path
+@pytest.mark.parametrize("kind", [FormatKind.ZSTD_CHUNKED, FormatKind.ESTARGZ])
+async def test_podman_partially_pulls_fcdesk_layers(
+    distribution_registry: RunningRegistry, unique_repo: str, tmp_path: Path, kind: FormatKind
 ) -> None:
     entries = sample_entries(7)
     tar = make_tar(entries)
     async with RegistryClient(distribution_registry.host) as client:
         await push_image(client, unique_repo, "v1", [tar])
         src = ImageReference.parse(distribution_registry.ref(unique_repo, "v1"))
-        res = await convert_image(client, src, options=ConvertOptions(chunk_size=64 << 10))
+        res = await convert_image(
+            client, src, options=ConvertOptions(format=kind, chunk_size=64 << 10)
+        )
     assert res.status is ConvertStatus.CONVERTED
     layer_digest = res.images[0].layers[0].digest
     root, run = tmp_path / "root", tmp_path / "run"
