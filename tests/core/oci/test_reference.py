@@ -122,3 +122,24 @@ def test_urls_and_schemes() -> None:
 )
 def test_is_loopback_host(host: str, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# no "." so that a first component is never taken for a registry host
+_component = st.from_regex(r"[a-z0-9]{1,8}(?:(?:_|__|-+)[a-z0-9]{1,8}){0,2}", fullmatch=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    host=st.sampled_from(["", "localhost:5000/", "r.example.com/", "127.0.0.1:80/", "docker.io/"]),
+    path=st.lists(_component, min_size=1, max_size=3),
+    tag=st.none() | st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True),
+)
+def test_parse_is_idempotent(host: str, path: list[str], tag: str | None) -> None:
+    text = host + "/".join(path) + (f":{tag}" if tag else "")
+    ref = ImageReference.parse(text)
+    assert ImageReference.parse(str(ref)) == ref
+    assert ref.repository.endswith("/".join(path))
+    assert ref.tag == (tag or "latest")

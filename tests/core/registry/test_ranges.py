@@ -70,3 +70,26 @@ def test_multipart_parts_use_content_range_lengths() -> None:
 def test_malformed_multipart(body: bytes) -> None:
     with pytest.raises(RangeNotSupported):
         parse_multipart_byteranges(body, "B")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.binary(min_size=1, max_size=2000),
+    cuts=st.lists(st.tuples(st.integers(0, 1999), st.integers(1, 300)), min_size=1, max_size=8),
+    boundary=st.sampled_from(["B", "a:b=c", "3d6b6a416f9b5", "--x--"]),
+)
+def test_multipart_round_trip(data: bytes, cuts: list[tuple[int, int]], boundary: str) -> None:
+    ranges = [(o % len(data), min(n, len(data) - o % len(data))) for o, n in cuts]
+    body = b""
+    for off, length in ranges:
+        body += (
+            f"\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\n"
+            f"Content-Range: bytes {off}-{off + length - 1}/{len(data)}\r\n\r\n"
+        ).encode() + data[off : off + length]
+    body += f"\r\n--{boundary}--\r\n".encode()
+    parts = parse_multipart_byteranges(body, boundary)
+    assert [(p.first, p.data) for p in parts] == [(o, data[o : o + n]) for o, n in ranges]
