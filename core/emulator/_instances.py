@@ -17,8 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from core._progress import Progress
-from core.coldstart._instance import Instance, InstanceConfig
-from core.coldstart._sandbox import sandbox_available
+from core.coldstart import Instance, InstanceConfig, sandbox_available
 from core.emulator._context import ServerContext
 from core.emulator._runtime import (
     HandleResponse,

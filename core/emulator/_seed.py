@@ -3,11 +3,12 @@
 ``demo-accelerated``) ready for a cold-start comparison.
 
 The image is the small demo image of ``core.coldstart`` (the machine's ``python3`` and a tiny
-web app, a few tens of MB), assembled from files on this machine and imported with
-``core.registry.import_rootfs`` straight into the server's own registry; the twin is made by
-the conversion worker like any other task. Seeding runs after the server is ready, takes
-seconds, and is idempotent: each step checks what exists, and ``meta.seeded`` is written last.
-The big image is ``fcaccel demo build --big`` (separately).
+web app, a few tens of MB), assembled from files on this machine by
+``core.coldstart.build_demo_image`` and pushed straight into the server's own registry; the
+twin is made by the conversion worker like any other task. The namespace, repository and
+rule exist before the ready line; the rest runs in the background (seconds) and ends with
+``seed.finished`` once the twin is converted. Seeding is idempotent: each step checks what
+exists, and ``meta.seeded`` is written last. The big image is ``fcaccel demo build``.
 """
 
 from __future__ import annotations
@@ -18,14 +19,13 @@ import shutil
 import sqlite3
 import tempfile
 import time
-from typing import Any
 
-from core.coldstart._demo import build_demo_tree, merge_layers
+from core.coldstart import build_demo_image
 from core.emulator._context import ServerContext, new_id
 from core.emulator._errors import ApiError
 from core.emulator._registry import ensure_repository
 from core.errors import CoreError
-from core.registry import ImportOptions, RegistryClient, import_rootfs
+from core.registry import RegistryClient
 
 __all__ = [
     "DEMO_FUNCTIONS",
@@ -61,31 +61,37 @@ async def seed_if_first_start(ctx: ServerContext) -> None:
 
 
 async def _build_and_push(ctx: ServerContext) -> None:
+    """The small demo image from core.coldstart's builder, imported into our registry (the
+    ``_accelerated`` twin is left to the conversion worker, as for any push)."""
     host = ctx.registry_host
     creds = (ctx.credentials.access_key_id, ctx.credentials.access_key_secret)
     work = await asyncio.to_thread(
         tempfile.mkdtemp, prefix="seed-", dir=str(ctx.config.data_dir / "tmp")
     )
     try:
-        image = await asyncio.to_thread(build_demo_tree, "small", f"{work}/tree")
-        root = await asyncio.to_thread(merge_layers, image, f"{work}/rootfs")
-        config: dict[str, Any] = image.config
-        options = ImportOptions(
-            entrypoint=config.get("Entrypoint"),
-            cmd=config.get("Cmd"),
-            env=config.get("Env") or (),
-            working_dir=config.get("WorkingDir"),
-            exposed_ports=tuple(config.get("ExposedPorts") or ()),
-            labels=dict(config.get("Labels") or {}),
-            split_paths=("app",),
-            timestamp=1_700_000_000,
-        )
         async with RegistryClient(host, credentials=creds) as client:
-            await import_rootfs(
-                root, f"{host}/{DEMO_REPO}:{DEMO_TAG}", options=options, client=client
+            await build_demo_image(
+                client, "small", f"{host}/{DEMO_REPO}:{DEMO_TAG}", work, accelerate=False
             )
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
+
+
+async def _wait_for_twin(ctx: ServerContext, limit: float = 600) -> None:
+    """Until the demo tag's conversion task has ended (the functions then settle)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        row = await ctx.db.fetchone(
+            "SELECT status, reason FROM tasks WHERE repo = ? AND source_tag = ? "
+            "ORDER BY created DESC LIMIT 1",
+            (DEMO_REPO, DEMO_TAG),
+        )
+        if row is None or row["status"] not in ("PENDING", "BUILDING"):
+            if row is not None and row["status"] != "SUCCESS":
+                raise CoreError(f"converting the demo image ended {row['status']}: {row['reason']}")
+            return
+        await asyncio.sleep(0.2)
+    raise CoreError("converting the demo image took too long")
 
 
 async def seed_structure(ctx: ServerContext) -> bool:
@@ -149,6 +155,7 @@ async def seed_demo(ctx: ServerContext) -> None:
         except ApiError as exc:
             if exc.code != "FunctionAlreadyExists":
                 raise CoreError(f"creating demo function {name}: {exc.message}") from exc
+    await _wait_for_twin(ctx)
     await ctx.db.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)", (str(int(time.time())),)
     )
