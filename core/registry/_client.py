@@ -868,19 +868,21 @@ class RegistryClient:
     ) -> list[bytes]:
         """Several ``(offset, length)`` ranges of a blob, raw, in the order asked.
 
-        Uses multi-range requests (``multipart/byteranges``, up to 32 ranges a request); if
-        the registry does not do them it falls back to concurrent single-range requests and
-        remembers that for later calls.
+        Uses multi-range requests (``multipart/byteranges``, up to 32 ranges a request, the
+        requests sent concurrently); if the registry does not do them it falls back to
+        concurrent single-range requests and remembers that for later calls.
         """
         validate_repository(repository)
         d = Digest.parse(digest)
         for offset, length in ranges:
             if offset < 0 or length <= 0:
                 raise InvalidInput(f"invalid range offset={offset} length={length}")
-        out: list[bytes] = []
-        for i in range(0, len(ranges), _MAX_RANGES_PER_REQUEST):
-            out.extend(await self._ranges(repository, d, ranges[i : i + _MAX_RANGES_PER_REQUEST]))
-        return out
+        batches = [
+            ranges[i : i + _MAX_RANGES_PER_REQUEST]
+            for i in range(0, len(ranges), _MAX_RANGES_PER_REQUEST)
+        ]
+        results = await asyncio.gather(*(self._ranges(repository, d, b) for b in batches))
+        return [data for batch in results for data in batch]
 
     async def _ranges(
         self, repository: str, d: Digest, ranges: Sequence[tuple[int, int]]

@@ -530,3 +530,14 @@ async def test_cancelled_download_leaves_no_target_and_resumes(tmp_path: Path) -
     assert target.read_bytes() == data
     assert os.listdir(tmp_path) == ["blob"]
     await http.aclose()
+
+
+async def test_many_ranges_are_batched() -> None:
+    fake = FakeRegistry()
+    data = random_bytes(100_000, seed=31)
+    d = fake.add_blob(data)
+    wanted = [(i * 1000, 10) for i in range(70)]
+    async with client_for(fake) as reg:
+        got = await reg.get_blob_ranges("app", d, wanted)
+    assert got == [data[o : o + n] for o, n in wanted]
+    assert len(fake.requests) == 3  # 32 + 32 + 6 ranges
