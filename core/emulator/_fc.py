@@ -468,6 +468,7 @@ class FcApi:
         headers = {"content-type": result.headers.get("content-type", "application/octet-stream")}
         headers["x-fc-instance-id"] = result.instance_id or ""
         headers["x-fc-function-status"] = str(result.status)
+        headers["x-fcdesk-run-mode"] = result.run_mode
         headers["x-fc-cold-start"] = "true" if result.cold else "false"
         if tail:
             headers["x-fc-log-result"] = base64.b64encode(result.log_tail[-4096:]).decode()

@@ -12,12 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import shutil
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from core._progress import Progress
-from core.coldstart import Instance, InstanceConfig, sandbox_available
+from core.coldstart import (
+    ColdStartOptions,
+    Instance,
+    InstanceConfig,
+    cold_start,
+    sandbox_available,
+)
 from core.emulator._context import ServerContext
 from core.emulator._runtime import (
     HandleResponse,
@@ -30,7 +37,39 @@ from core.errors import ColdStartError, CoreError
 from core.pull import ContentCache, fuse_available
 from core.registry import RegistryClient
 
-__all__ = ["ColdstartBackend", "make_backend"]
+__all__ = ["ColdstartBackend", "ReplayBackend", "make_backend"]
+
+
+def _phase_translator(on_phase: Callable[[Phase], None]) -> Callable[[Progress], None]:
+    """core.coldstart phase events (``extra["event"]`` begin/end) → timeline `Phase` calls."""
+    begun: dict[str, float] = {}
+
+    def on_progress(event: Progress) -> None:
+        kind = event.extra.get("event")
+        t = float(event.extra.get("t", 0.0))
+        if kind == "begin":
+            begun[event.phase] = t
+        elif kind == "end" and event.phase != "first-invoke":
+            duration = float(event.extra.get("duration", 0.0))
+            start = begun.get(event.phase, t - duration)
+            detail = {
+                k: v
+                for k, v in event.extra.items()
+                if k not in ("event", "t", "duration", "bytes", "requests")
+                and isinstance(v, str | int | float | bool)
+            }
+            on_phase(
+                Phase(
+                    event.phase,
+                    start * 1000,
+                    duration * 1000,
+                    bytes=int(event.extra.get("bytes", 0) or 0),
+                    requests=int(event.extra.get("requests", 0) or 0),
+                    extra=detail,
+                )
+            )
+
+    return on_progress
 
 
 class _Handle:
@@ -96,32 +135,7 @@ class ColdstartBackend:
         }
 
     async def start(self, spec: InstanceSpec, on_phase: Callable[[Phase], None]) -> _Handle:
-        begun: dict[str, float] = {}
-
-        def on_progress(event: Progress) -> None:
-            kind = event.extra.get("event")
-            t = float(event.extra.get("t", 0.0))
-            if kind == "begin":
-                begun[event.phase] = t
-            elif kind == "end" and event.phase != "first-invoke":
-                start = begun.get(event.phase, t - float(event.extra.get("duration", 0.0)))
-                detail = {
-                    k: v
-                    for k, v in event.extra.items()
-                    if k not in ("event", "t", "duration", "bytes", "requests")
-                    and isinstance(v, str | int | float | bool)
-                }
-                on_phase(
-                    Phase(
-                        event.phase,
-                        start * 1000,
-                        float(event.extra.get("duration", 0.0)) * 1000,
-                        bytes=int(event.extra.get("bytes", 0) or 0),
-                        requests=int(event.extra.get("requests", 0) or 0),
-                        extra=detail,
-                    )
-                )
-
+        on_progress = _phase_translator(on_phase)
         env = {k: v for k, v in spec.environment.items() if not k.upper().startswith("FC_")}
         mode = "lazy" if spec.lazy and self.fuse is None else "full"
         config = InstanceConfig(
@@ -154,11 +168,81 @@ class ColdstartBackend:
         return _Handle(instance, client, f"exec-{mode}")
 
 
+class _ReplayHandle:
+    """A replayed instance: no process ran, so invocations answer with a platform body that
+    says so (and the request id), never with made-up function output."""
+
+    mode = "replay"
+
+    def __init__(self, instance_id: str, reason: str) -> None:
+        self.instance_id = instance_id
+        self.reason = reason
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        deadline: float,
+    ) -> HandleResponse:
+        doc = {
+            "replayed": True,
+            "requestId": headers.get("x-fc-request-id"),
+            "eventBytes": len(body),
+            "message": "replay mode: the function's process does not run on this machine "
+            f"({self.reason}); the cold start replayed the image's start-up reads",
+        }
+        return HandleResponse(
+            200, {"content-type": "application/json"}, json.dumps(doc).encode(), b""
+        )
+
+    async def stop(self) -> None:
+        return None
+
+
+class ReplayBackend:
+    """Where bubblewrap or FUSE is missing: each cold start is `core.coldstart.cold_start` in
+    replay mode (resolve, lazy or full pull, the start-up profile's reads), timed like an exec
+    cold start; warm instances then answer from memory."""
+
+    def __init__(self, ctx: ServerContext, reason: str) -> None:
+        self.ctx = ctx
+        self.reason = reason
+        self.workdir = ctx.config.data_dir / "instances"
+        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+
+    def info(self) -> dict[str, Any]:
+        return {"mode": "replay", "reason": self.reason}
+
+    async def start(self, spec: InstanceSpec, on_phase: Callable[[Phase], None]) -> _ReplayHandle:
+        options = ColdStartOptions(
+            run_mode="replay",
+            mode="lazy" if spec.lazy else "full",
+            credentials=spec.credentials,
+            prewarm=False,
+            function_name=spec.function_name,
+        )
+        timeline = await cold_start(
+            f"{spec.registry}/{spec.repository}@{spec.digest}",
+            workdir=self.workdir,
+            options=options,
+            on_progress=_phase_translator(on_phase),
+        )
+        if timeline.error:
+            raise ColdStartError(f"replayed cold start failed: {timeline.error}")
+        return _ReplayHandle(spec.instance_id, self.reason)
+
+
 def make_backend(ctx: ServerContext) -> InstanceBackend:
-    """The exec backend where bubblewrap works; otherwise one that explains why not."""
-    if ctx.config.runtime_mode == "replay":
-        return UnavailableBackend("the replay runtime is not available in this build")
+    """``exec`` where bubblewrap works (``--runtime auto``/``exec``), else ``replay``."""
+    mode = ctx.config.runtime_mode
     reason = sandbox_available()
-    if reason is not None:
-        return UnavailableBackend(f"function instances cannot run here: {reason}")
-    return ColdstartBackend(ctx)
+    if mode == "replay":
+        return ReplayBackend(ctx, "replay mode was chosen")
+    if reason is None:
+        return ColdstartBackend(ctx)
+    if mode == "exec":
+        return UnavailableBackend(f"exec mode cannot run here: {reason}")
+    return ReplayBackend(ctx, reason)

@@ -92,6 +92,8 @@ class InvokeResult:
     error_type: str | None = None
     #: Set when the platform (not the function) failed the call, e.g. 502 process exited.
     platform_status: int | None = None
+    #: How the instance runs: ``exec-lazy``, ``exec-full`` or ``replay``.
+    run_mode: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,6 +434,7 @@ class RuntimeManager:
             log_tail=marked[-4096:] if log_tail else b"",
             error_type=error_type,
             platform_status=platform_status,
+            run_mode=inst.handle.mode,
         )
 
     async def _record(
