@@ -8,7 +8,7 @@ web app, a few tens of MB), assembled from files on this machine by
 twin is made by the conversion worker like any other task. The namespace, repository and
 rule exist before the ready line; the rest runs in the background (seconds) and ends with
 ``seed.finished`` once the twin is converted. Seeding is idempotent: each step checks what
-exists, and ``meta.seeded`` is written last. The big image is ``fcaccel demo build``.
+exists, and ``meta.seeded`` is written last. The big image: ``fcaccel demo build --kind bloated``.
 """
 
 from __future__ import annotations
