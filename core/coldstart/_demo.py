@@ -396,6 +396,8 @@ def merge_layers(image: DemoImage, dest: str | os.PathLike[str]) -> Path:
 
 
 def _link_or_copy(src: str, dst: str) -> None:
+    if os.path.lexists(dst):
+        os.unlink(dst)  # an upper layer replaces the file
     try:
         os.link(src, dst)
     except OSError:

@@ -55,6 +55,7 @@ from core.pull import (
     ContentCache,
     LazyImage,
     LazyMount,
+    PrefetchResult,
     ResolvedImage,
     StartupProfile,
     fetch_profile,
@@ -278,6 +279,8 @@ class Instance:
         self.image_config: ImageConfig | None = None
         self.invocations = 0
         self._recorder: TimelineRecorder | None = None
+        self._prefetch: asyncio.Task[PrefetchResult] | None = None
+        self._fill_starter: asyncio.Task[None] | None = None
         self._http: httpx.AsyncClient | None = None
         self._lock = asyncio.Lock()
 
@@ -358,11 +361,16 @@ class Instance:
 
         if mode == "lazy":
             rec.begin("pull")
-            # The profile (when one is needed) is looked up while the TOCs arrive.
+            # The profile (when one is needed) is looked up while the TOCs arrive, and the
+            # prefetch regions of optimized layers stream in alongside them.
             profile_task = asyncio.ensure_future(self._profile(registry, cache, resolved))
             try:
                 self.lazy = await LazyImage.open(
-                    registry, config.image, cache=cache, resolved=resolved
+                    registry,
+                    config.image,
+                    cache=cache,
+                    resolved=resolved,
+                    stream_prefetch=config.prefetch,
                 )
                 profile = await profile_task
             finally:
@@ -370,13 +378,14 @@ class Instance:
                     profile_task.cancel()
                     with contextlib.suppress(asyncio.CancelledError, CoreError):
                         await profile_task
-            prefetched = None
             if config.prefetch:
-                prefetched = await self.lazy.prefetch(profile)
+                # Not awaited: the function starts while the start-up set is still arriving;
+                # its reads wait for the chunks in flight instead of fetching them again.
+                self._prefetch = self.lazy.start_prefetch(profile)
             rec.end(
                 toc_bytes=self.lazy.metrics.toc_bytes,
-                prefetch=prefetched.as_dict() if prefetched else None,
                 profile_files=len(profile),
+                prefetch="streaming" if config.prefetch else None,
             )
             rec.begin("mount")
             self.mount = LazyMount(self.lazy, self.workdir / "rootfs", record=config.record_profile)
@@ -434,7 +443,16 @@ class Instance:
             base_url=self.sandbox.endpoint, timeout=httpx.Timeout(config.timeout_s + 5)
         )
         if self.lazy is not None and config.background_fill:
-            self.lazy.start_background_fill()
+            lazy = self.lazy
+            prefetch = self._prefetch
+
+            async def fill_after_prefetch() -> None:
+                if prefetch is not None:
+                    with contextlib.suppress(CoreError):
+                        await asyncio.shield(prefetch)
+                lazy.start_background_fill()
+
+            self._fill_starter = asyncio.ensure_future(fill_after_prefetch())
 
     async def _profile(
         self, registry: RegistryClient, cache: ContentCache, resolved: ResolvedImage
@@ -541,6 +559,16 @@ class Instance:
     def _finish_timeline(self) -> None:
         if self.lazy is not None:
             self.timeline.metrics = self.lazy.report()
+            task = self._prefetch
+            if task is not None and not task.done():
+                self.timeline.metrics["prefetch"] = {"state": "still streaming"}
+            elif task is not None and not task.cancelled():
+                error = task.exception()
+                self.timeline.metrics["prefetch"] = (
+                    {"error": f"{type(error).__name__}: {error}"}
+                    if error is not None
+                    else task.result().as_dict()
+                )
         self._recorder = None
 
     def profile(self) -> StartupProfile | None:
@@ -573,6 +601,14 @@ class Instance:
                 self._http = None
             if self.sandbox is not None:
                 await self.sandbox.stop(grace=grace)
+            if self._fill_starter is not None and not self._fill_starter.done():
+                self._fill_starter.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._fill_starter
+            if self._prefetch is not None and not self._prefetch.done():
+                self._prefetch.cancel()
+                with contextlib.suppress(asyncio.CancelledError, CoreError):
+                    await self._prefetch
             if self.lazy is not None:
                 await self.lazy.aclose()
             if self.mount is not None:

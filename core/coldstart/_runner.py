@@ -194,9 +194,11 @@ async def _replay(
         else:
             profile = await startup_profile_for(resolved, registry, cache)
         if mode == "lazy":
-            lazy = await LazyImage.open(registry, image, cache=cache, resolved=resolved)
-            prefetched = await lazy.prefetch(profile)
-            rec.end(prefetch=prefetched.as_dict(), profile_files=len(profile))
+            lazy = await LazyImage.open(
+                registry, image, cache=cache, resolved=resolved, stream_prefetch=True
+            )
+            prefetch = lazy.start_prefetch(profile)
+            rec.end(profile_files=len(profile), prefetch="streaming")
             rec.begin("mount", replay=True)
             rec.end()
             rec.begin("start", replay=True)
@@ -206,7 +208,8 @@ async def _replay(
                     node = lazy.lookup(path, follow=True)
                     if node.is_regular:
                         read += len(await lazy.read(node))
-            rec.end(files=len(profile), bytes_read=read)
+            prefetched = await prefetch
+            rec.end(files=len(profile), bytes_read=read, prefetch=prefetched.as_dict())
             timeline.metrics = lazy.report()
         else:
             result = await pull_image(

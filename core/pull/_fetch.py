@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from core.errors import DigestMismatch, FormatError, RangeNotSupported
+from core.errors import CoreError, DigestMismatch, FormatError, RangeNotSupported
 from core.formats import TOC, ByteRange, Chunk, FormatKind, coalesce_ranges, verify_chunk
 from core.oci import Descriptor
 from core.pull._cache import ContentCache
@@ -179,6 +179,9 @@ class LayerSource:
         self._fallback: asyncio.Future[Path] | None = None
         #: True once this layer had to be downloaded whole (the registry ignored Range).
         self.fell_back = False
+        self.region: _Region | None = None
+        #: Chunk digests verified by this process (the FUSE helper need not hash them again).
+        self.verified: set[str] = set()
         if cache.has_blob(descriptor.digest, descriptor.size):
             self._local = cache.blob_path(descriptor.digest)
 
@@ -334,7 +337,168 @@ class LayerSource:
         assert c.digest is not None
         out = verify_chunk(self.kind, data, c, name=f"layer {self.index}")
         self.cache.put_chunk(c.digest, out)
+        self.verified.add(c.digest)
         self.metrics.chunks_fetched += 1
+
+    # -- streamed prefetch region -------------------------------------------------------
+
+    def begin_region(self, end: int, piece: int) -> list[ByteRange]:
+        """Start streaming the prefetch region ``[0, end)``; returns its pieces, in order,
+        for the caller to fetch and hand back through :meth:`region_piece`. Chunks inside the
+        region become *pending* once the TOC is known, so readers wait for them instead of
+        fetching them again."""
+        end = min(end, self.descriptor.size)
+        self.region = _Region(end, asyncio.get_running_loop().create_future())
+        if end <= 0:
+            self.region.done.set_result(None)
+            return []
+        return [ByteRange(s, min(end, s + piece)) for s in range(0, end, piece)]
+
+    def attach_toc(self, toc: TOC) -> None:
+        """Set the (verified) TOC; chunks of a streamed region become pending."""
+        self.toc = toc
+        region = self.region
+        if region is None or region.chunks is not None:
+            return
+        loop = asyncio.get_running_loop()
+        chunks: dict[str, Chunk] = {}
+        for e in toc.entries:
+            for c in e.chunks:
+                if c.compressed_end <= region.end and c.digest and c.digest not in chunks:
+                    chunks[c.digest] = c
+        region.chunks = sorted(chunks.values(), key=lambda c: c.compressed_offset)
+        for c in self.missing(region.chunks):
+            assert c.digest is not None
+            fut: asyncio.Future[None] = loop.create_future()
+            self._pending[c.digest] = fut
+            region.futures[c.digest] = fut
+        self._kick_region()
+
+    def region_piece(self, piece: ByteRange, data: bytes) -> None:
+        """Bytes of one region piece arrived."""
+        region = self.region
+        assert region is not None
+        region.pieces[piece.start] = data
+        while region.received in region.pieces:
+            chunk = region.pieces.pop(region.received)
+            region.buffer += chunk
+            region.received += len(chunk)
+        self._kick_region()
+
+    def region_failed(self, exc: BaseException) -> None:
+        region = self.region
+        if region is None:
+            return
+        error = exc if isinstance(exc, Exception) else FormatError("prefetch was cancelled")
+        for digest, fut in list(region.futures.items()):
+            self._pending.pop(digest, None)
+            if not fut.done():
+                fut.set_exception(error)
+                fut.exception()
+        region.futures.clear()
+        if not region.done.done():
+            region.done.set_exception(error)
+            region.done.exception()
+
+    def _kick_region(self) -> None:
+        region = self.region
+        if region is None or region.chunks is None or region.worker is not None:
+            return
+        if region.next < len(region.chunks) or region.received >= region.end:
+            region.worker = asyncio.ensure_future(self._drain_region(region))
+
+    async def _drain_region(self, region: _Region) -> None:
+        assert region.chunks is not None
+        try:
+            while True:
+                ready: list[Chunk] = []
+                while (
+                    region.next < len(region.chunks)
+                    and region.chunks[region.next].compressed_end <= region.received
+                ):
+                    ready.append(region.chunks[region.next])
+                    region.next += 1
+                if not ready:
+                    break
+                todo = [
+                    (c, bytes(region.buffer[c.compressed_offset : c.compressed_end]))
+                    for c in ready
+                    if c.digest in region.futures
+                ]
+                failed = await asyncio.to_thread(self._store_region_chunks, todo)
+                for c, _ in todo:
+                    assert c.digest is not None
+                    if c in failed:
+                        continue
+                    self._settle(region, c.digest, None)
+                for c in failed:
+                    await self._retry_alone(region, c)
+            if region.received >= region.end and region.next >= len(region.chunks):
+                region.buffer = bytearray()
+                if not region.done.done():
+                    if region.errors:
+                        region.done.set_exception(region.errors[0])
+                        region.done.exception()  # retrieved here; awaiting raises it again
+                    else:
+                        region.done.set_result(None)
+        except (CoreError, OSError) as exc:  # handed to every waiter, raised there
+            self.region_failed(exc)
+        finally:
+            region.worker = None
+        if region.next < len(region.chunks) and region.chunks[region.next].compressed_end <= (
+            region.received
+        ):
+            self._kick_region()
+
+    def _store_region_chunks(self, chunks: list[tuple[Chunk, bytes]]) -> list[Chunk]:
+        failed = []
+        for c, data in chunks:
+            try:
+                self._verify_store(c, b"" if c.zeros else data)
+            except (DigestMismatch, FormatError):
+                failed.append(c)
+        return failed
+
+    async def _retry_alone(self, region: _Region, c: Chunk) -> None:
+        assert c.digest is not None
+        self.metrics.digest_retries += 1
+        try:
+            [data] = await self.fetch_ranges([c.compressed_range], purpose="prefetch")
+            await asyncio.to_thread(self._verify_store, c, data)
+        except (CoreError, OSError) as exc:  # the waiters get it
+            self._settle(region, c.digest, exc)
+        else:
+            self._settle(region, c.digest, None)
+
+    def _settle(self, region: _Region, digest: str, error: Exception | None) -> None:
+        fut = region.futures.pop(digest, None)
+        self._pending.pop(digest, None)
+        if error is not None:
+            region.errors.append(error)
+        if fut is None or fut.done():
+            return
+        if error is None:
+            fut.set_result(None)
+        else:
+            fut.set_exception(error)
+            fut.exception()
+
+
+@dataclass(slots=True)
+class _Region:
+    """A prefetch region being streamed: bytes arrive piece by piece, chunks are verified
+    and released to waiting readers as soon as their frames are complete."""
+
+    end: int
+    done: asyncio.Future[None]
+    received: int = 0
+    buffer: bytearray = field(default_factory=bytearray)
+    pieces: dict[int, bytes] = field(default_factory=dict)
+    chunks: list[Chunk] | None = None
+    next: int = 0
+    futures: dict[str, asyncio.Future[None]] = field(default_factory=dict)
+    worker: asyncio.Future[None] | None = None
+    errors: list[Exception] = field(default_factory=list)
 
 
 def _read_local(path: Path, ranges: Sequence[ByteRange]) -> list[bytes]:

@@ -23,13 +23,13 @@ import asyncio
 import contextlib
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from core._progress import Progress, ProgressCallback, emit
 from core.errors import CoreError, DigestMismatch, PullError
-from core.formats import TOC, Chunk, detect_format, read_toc
+from core.formats import ANNOTATION_PREFETCH_END, TOC, ByteRange, Chunk, detect_format, read_toc
 from core.oci import ImageReference, Platform
 from core.pull._cache import ContentCache
 from core.pull._fetch import LayerSource, LazyMetrics, install_range_guard
@@ -42,6 +42,31 @@ __all__ = ["LazyImage", "PrefetchResult", "is_lazy_pullable"]
 
 _MEMORY_CACHE = 64 << 20
 _BACKGROUND_BATCH = 4 << 20
+
+
+def _annotated_prefetch_end(annotations: Mapping[str, str] | None) -> int | None:
+    value = (annotations or {}).get(ANNOTATION_PREFETCH_END, "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
+
+
+async def _stream_regions(work: list[tuple[LayerSource, ByteRange]], window: int) -> None:
+    """Fetch region pieces in order, ``window`` at a time, handing each to its layer."""
+    pieces = iter(work)
+    failed: set[int] = set()
+
+    async def worker() -> None:
+        for source, piece in pieces:
+            if source.index in failed:
+                continue
+            try:
+                [data] = await source.fetch_ranges([piece], purpose="prefetch")
+            except (CoreError, OSError) as exc:
+                failed.add(source.index)
+                source.region_failed(exc)
+                continue
+            source.region_piece(piece, data)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, window))))
 
 
 def is_lazy_pullable(resolved: ResolvedImage) -> bool:
@@ -118,6 +143,7 @@ class LazyImage:
         self._idle = asyncio.Event()
         self._idle.set()
         self._fill_task: asyncio.Task[int] | None = None
+        self._streaming: asyncio.Task[None] | None = None
 
     # -- opening ------------------------------------------------------------------------
 
@@ -131,12 +157,19 @@ class LazyImage:
         platform: Platform = DEFAULT_PLATFORM,
         resolved: ResolvedImage | None = None,
         gap: int = 256 << 10,
+        stream_prefetch: bool = False,
+        piece: int = 1 << 20,
+        window: int = 2,
         on_progress: ProgressCallback | None = None,
     ) -> LazyImage:
         """Resolve ``reference`` and read every layer's verified TOC.
 
         ``gap``: ranges closer than this many bytes are fetched as one (a round trip costs
-        about bandwidth × RTT bytes). Progress phases ``resolve`` and ``toc`` (per layer).
+        about bandwidth × RTT bytes). ``stream_prefetch``: start fetching the prefetch regions
+        of optimized layers right away, alongside the TOCs, in ``piece``-byte requests
+        (``window`` in flight, bottom layer first); each chunk is verified and released to
+        readers as soon as its bytes are in, so a process may start before the prefetch ends
+        (:meth:`prefetch` waits for the rest). Progress phases ``resolve`` and ``toc``.
         """
         cache = cache or ContentCache()
         t0 = time.monotonic()
@@ -162,13 +195,22 @@ class LazyImage:
                     code="NotSeekable",
                     layer=i,
                 )
+        streaming: asyncio.Task[None] | None = None
+        if stream_prefetch:
+            work: list[tuple[LayerSource, ByteRange]] = []
+            for source in sources:
+                end = _annotated_prefetch_end(source.descriptor.annotations)
+                if end:
+                    work.extend((source, p) for p in source.begin_region(end, piece))
+            if work:
+                streaming = asyncio.ensure_future(_stream_regions(work, window))
         done = 0
 
         async def load(source: LayerSource) -> TOC:
             nonlocal done
             desc = source.descriptor
             toc = await read_toc(source.fetch, desc.size, desc.annotations, require_verified=True)
-            source.toc = toc
+            source.attach_toc(toc)
             done += 1
             emit(
                 on_progress,
@@ -177,14 +219,24 @@ class LazyImage:
             return toc
 
         try:
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(load(s)) for s in sources]
-        except BaseExceptionGroup as exc:
-            raise first_error(exc) from None
-        tocs = [t.result() for t in tasks]
-        t_tocs = time.monotonic()
-        tree = await asyncio.to_thread(merge_tocs, tocs)
+            try:
+                async with asyncio.TaskGroup() as group:
+                    tasks = [group.create_task(load(s)) for s in sources]
+            except BaseExceptionGroup as exc:
+                raise first_error(exc) from None
+            tocs = [t.result() for t in tasks]
+            t_tocs = time.monotonic()
+            tree = await asyncio.to_thread(merge_tocs, tocs)
+        except BaseException as exc:
+            if streaming is not None:
+                streaming.cancel()
+                with contextlib.suppress(asyncio.CancelledError, CoreError):
+                    await streaming
+            for source in sources:
+                source.region_failed(exc)
+            raise
         image = cls(resolved, sources, tree, cache, metrics)
+        image._streaming = streaming
         image.timings = {
             "resolve": t_resolved - t0,
             "toc": t_tocs - t_resolved,
@@ -293,10 +345,14 @@ class LazyImage:
         before = self.metrics.prefetch_bytes
         per_layer: dict[int, list[Chunk]] = {}
         with_region = 0
+        streamed: list[asyncio.Future[None]] = []
         for source in self.sources:
             assert source.toc is not None
             end = source.toc.prefetch_end
-            if end:
+            if source.region is not None:
+                with_region += 1
+                streamed.append(source.region.done)
+            elif end:
                 with_region += 1
                 per_layer[source.index] = [
                     c for e in source.toc.entries for c in e.chunks if c.compressed_end <= end
@@ -334,6 +390,10 @@ class LazyImage:
                     group.create_task(one(index, chunks))
         except BaseExceptionGroup as exc:
             raise first_error(exc) from None
+        if self._streaming is not None:
+            await asyncio.shield(self._streaming)
+        for region_done in streamed:
+            await asyncio.shield(region_done)
         return PrefetchResult(
             bytes=self.metrics.prefetch_bytes - before,
             chunks=count,
@@ -386,8 +446,19 @@ class LazyImage:
 
     # -- teardown -----------------------------------------------------------------------
 
+    def start_prefetch(self, profile: Iterable[str] = ()) -> asyncio.Task[PrefetchResult]:
+        """:meth:`prefetch` as a task: reads wait for chunks it is bringing in."""
+        return asyncio.ensure_future(self.prefetch(profile))
+
     async def aclose(self) -> None:
         await self.stop_background_fill()
+        if self._streaming is not None and not self._streaming.done():
+            self._streaming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._streaming
+        for source in self.sources:
+            if source.region is not None and not source.region.done.done():
+                source.region_failed(PullError("the image was closed", code="Closed"))
 
     def report(self) -> dict[str, Any]:
         return {

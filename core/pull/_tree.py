@@ -172,6 +172,9 @@ class _Merger:
     def __init__(self) -> None:
         self.next_ino = 2
         self.root = Node(1, "", EntryType.DIR, mode=0o755, children={})
+        # Directory nodes by path, so each entry does not walk from the root; emptied
+        # whenever something is removed or replaced (rare: whiteouts, type changes).
+        self._dirs: dict[str, Node] = {}
 
     def _new(self, path: str, kind: EntryType, **kw: object) -> Node:
         node = Node(self.next_ino, path, kind, **kw)  # type: ignore[arg-type]
@@ -179,6 +182,10 @@ class _Merger:
         return node
 
     def _parent(self, parts: Sequence[str], entry: str, created: set[str]) -> Node | None:
+        key = "/".join(parts)
+        cached = self._dirs.get(key)
+        if cached is not None:
+            return cached
         node = self.root
         for i, part in enumerate(parts):
             assert node.children is not None
@@ -195,6 +202,7 @@ class _Merger:
             elif child.children is None:
                 raise PullError(f"layer entry {entry!r}: {sub!r} is not a directory", entry=entry)
             node = child
+        self._dirs[key] = node
         return node
 
     def _find_parent(self, parts: Sequence[str], entry: str) -> Node | None:
@@ -237,6 +245,8 @@ class _Merger:
                 if existing is not None and existing.kind is EntryType.DIR:
                     node = existing
                 else:
+                    if existing is not None:
+                        self._dirs.clear()
                     node = self._new(path, EntryType.DIR, children={})
                 node.mode = e.mode & 0o7777
                 node.uid, node.gid = e.uid, e.gid
@@ -255,6 +265,8 @@ class _Merger:
                     )
                 if existing is not None and existing is target:
                     continue
+                if existing is not None:
+                    self._dirs.clear()
                 target.nlink += 1
                 parent.children[base] = target
                 layer_nodes[path] = target
@@ -276,8 +288,10 @@ class _Merger:
             )
             if node.kind is EntryType.REG and node.size == 0:
                 node.chunks = ()
-            if existing is not None and existing.nlink > 1:
-                existing.nlink -= 1
+            if existing is not None:
+                self._dirs.clear()
+                if existing.nlink > 1:
+                    existing.nlink -= 1
             parent.children[base] = node
             layer_nodes[path] = node
 
@@ -305,9 +319,9 @@ class _Merger:
             return
         self._drop(parent, target)
 
-    @staticmethod
-    def _drop(parent: Node, name: str) -> None:
+    def _drop(self, parent: Node, name: str) -> None:
         assert parent.children is not None
+        self._dirs.clear()
         node = parent.children.pop(name, None)
         if node is not None and node.nlink > 1:
             node.nlink -= 1

@@ -345,3 +345,82 @@ async def test_prefetch_optimized_and_preserve(
             assert lazy.metrics.prefetch_bytes < lazy.metrics.image_size / 2
         finally:
             await lazy.aclose()
+
+
+async def _optimized(
+    registry: RegistryClient, host: str, repo: str, profile: tuple[str, ...]
+) -> str:
+    pushed = await push_image(registry, repo, LAYERS)
+    result = await convert_image(
+        registry,
+        pushed.ref(host),
+        f"{host}/{repo}:opt",
+        options=ConvertOptions(
+            order=Order.OPTIMIZED, profile=profile, chunk_size=64 << 10, threads=1
+        ),
+    )
+    return result.target
+
+
+async def test_streamed_prefetch_serves_reads_while_it_arrives(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    profile = ("usr/lib/libbig.so", "app/data.bin", "app/main.py")
+    target = await _optimized(registry, distribution_registry.host, unique_repo, profile)
+    lazy = await LazyImage.open(
+        registry,
+        target,
+        cache=ContentCache(tmp_path / "c"),
+        stream_prefetch=True,
+        piece=32 << 10,
+        window=2,
+    )
+    try:
+        task = lazy.start_prefetch()
+        # Reads issued right away wait for the streamed chunks rather than fetching them.
+        data = await lazy.read("usr/lib/libbig.so")
+        assert data == BIG
+        assert await lazy.read("app/main.py") == b"print('hello')\n" * 100
+        result = await task
+        assert result.layers_with_region == 2
+        assert lazy.metrics.on_demand_fetches == 0
+        assert lazy.metrics.on_demand_bytes == 0
+        assert lazy.metrics.prefetch_bytes >= len(BIG) // 2
+        # The region came in many small requests.
+        assert lazy.metrics.range_requests > 4
+    finally:
+        await lazy.aclose()
+
+
+async def test_streamed_prefetch_never_serves_a_corrupted_chunk(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    profile = ("usr/lib/libbig.so",)
+    target = await _optimized(registry, distribution_registry.host, unique_repo, profile)
+    probe = await LazyImage.open(registry, target, cache=ContentCache(tmp_path / "probe"))
+    node = probe.lookup("usr/lib/libbig.so")
+    chunk = node.chunks[1]
+    layer = probe.resolved.manifest.layers[node.layer]
+    await probe.aclose()
+    restore = corrupt_chunk(distribution_registry, layer.digest, chunk)
+    lazy = await LazyImage.open(
+        registry, target, cache=ContentCache(tmp_path / "c"), stream_prefetch=True, piece=32 << 10
+    )
+    try:
+        task = lazy.start_prefetch()
+        with pytest.raises(DigestMismatch):
+            await lazy.read(node.path, chunk.offset, 10)
+        assert await lazy.read(node.path, 0, 100) == BIG[:100]
+        with pytest.raises(DigestMismatch):
+            await task
+        assert lazy.metrics.digest_retries == 1
+        assert not lazy.cache.has_chunk(chunk.digest or "")
+    finally:
+        await lazy.aclose()
+        restore()
