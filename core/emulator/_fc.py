@@ -525,8 +525,13 @@ class FcApi:
             await self._prepare(name)
         except ApiError:
             return  # deleted meanwhile
-        except CoreError as exc:
+        except (CoreError, OSError, ValueError) as exc:
             log.warning("preparing function %s failed: %s", name, exc)
+            try:
+                doc = await self._load(name)
+            except ApiError:
+                return
+            await self._fail(doc, "InternalError", f"{type(exc).__name__}: {exc}")
         finally:
             if self._preparing.get(name) is asyncio.current_task():
                 self._preparing.pop(name, None)

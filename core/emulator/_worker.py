@@ -21,11 +21,14 @@ import json
 import logging
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from core._progress import Progress, ProgressCallback
 from core.convert import ConvertOptions, Order, convert_image
@@ -342,12 +345,26 @@ class ConversionWorker:
             runner = asyncio.create_task(self._execute(task_id), name=f"task-{task_id}")
             self._running[task_id] = runner
             try:
-                await asyncio.shield(runner)
-            except asyncio.CancelledError:
-                if not runner.done():
-                    raise
+                # asyncio.wait never raises the runner's exception: the loop survives anything
+                await asyncio.wait({runner})
             finally:
                 self._running.pop(task_id, None)
+            if runner.cancelled():
+                continue
+            error = runner.exception()
+            if error is not None:
+                log.error("conversion task %s crashed: %r", task_id, error)
+                row = await self.ctx.db.fetchone(
+                    "SELECT repo, target_tag FROM tasks WHERE id = ?", (task_id,)
+                )
+                if row is not None:
+                    await self._finish(
+                        task_id,
+                        str(row["repo"]),
+                        str(row["target_tag"]),
+                        "FAILED",
+                        f"internal error: {type(error).__name__}: {error}",
+                    )
 
     async def _execute(self, task_id: str) -> None:
         now = int(time.time() * 1000)
@@ -406,7 +423,7 @@ class ConversionWorker:
             status, reason = "CANCELED", "canceled by user"
         except CoreError as exc:
             status, reason = "FAILED", f"{exc.code}: {exc}"
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, httpx.HTTPError) as exc:
             status, reason = "FAILED", f"{type(exc).__name__}: {exc}"
         await self._finish(task_id, repo, job.target_tag, status, reason)
 
@@ -494,9 +511,18 @@ class _ProgressReporter:
         self._last_emit = 0.0
         self._pending: list[asyncio.Task[None]] = []
         self._fraction = 0.0
+        self._loop = asyncio.get_running_loop()
+        self._loop_thread = threading.get_ident()
 
     def __call__(self, event: Progress) -> None:
         _faults.hit("during-conversion")
+        if threading.get_ident() != self._loop_thread:
+            # a converter calling back from a worker thread: hop to the loop
+            self._loop.call_soon_threadsafe(self._handle, event)
+            return
+        self._handle(event)
+
+    def _handle(self, event: Progress) -> None:
         now = time.monotonic()
         fraction = event.fraction
         if fraction is not None:

@@ -244,3 +244,38 @@ async def test_failure_and_cancel_and_plain_function_waits(tmp_path: Path) -> No
             assert "v2_accelerated" not in r.json()["tags"]
     finally:
         srv.stop()
+
+
+async def test_worker_survives_a_crashing_converter(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    async def crashing(job: ConversionJob, on_progress: ProgressCallback) -> None:
+        calls.append(job.source_tag)
+        if job.source_tag == "bad":
+            raise KeyError("unexpected")
+        await _GatedConverter.__call__(_released(), job, on_progress)
+
+    srv = start_local_server_thread(tmp_path / "d", converter=crashing)
+    try:
+        async with srv.registry_client() as reg:
+            await push_image(reg, "acc/app", "seed")
+        async with srv.signed_client() as http:
+            await _rule_on(http, "acc/app")
+            async with srv.registry_client() as reg:
+                await push_image(reg, "acc/app", "bad", {"x": b"1"})
+                await push_image(reg, "acc/app", "good", {"y": b"2"})
+            tasks = {t["SourceArtifact"]["Version"]: t for t in await _tasks(http, repo="acc/app")}
+            bad = await _wait_task(http, tasks["bad"]["BuildTaskId"])
+            good = await _wait_task(http, tasks["good"]["BuildTaskId"])
+        assert bad["TaskStatus"] == "FAILED"
+        assert "internal error: KeyError" in bad["Reason"]
+        assert good["TaskStatus"] == "SUCCESS"
+        assert calls == ["bad", "good"]
+    finally:
+        srv.stop()
+
+
+def _released() -> _GatedConverter:
+    conv = _GatedConverter()
+    conv.gate.set()
+    return conv
