@@ -48,62 +48,112 @@ class UserMessage:
     expected: bool = True  # False: a bug, show the details dialog
 
 
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks ``text`` for ``pyside6-lupdate`` (context ``context``); translated by `_t`."""
+    return text
+
+
 # Cloud / Local server error codes (FC 3.0 and ACR) with their own text.
 _CODE_TEXT: dict[str, tuple[str, str]] = {
     "FunctionNotFound": (
-        "The function does not exist (any more).",
-        "Refresh the list; someone may have deleted it.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The function does not exist (any more)."),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Refresh the list; someone may have deleted it."),
     ),
     "FunctionAlreadyExists": (
-        "A function with this name already exists.",
-        "Choose another name, or edit the existing function.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "A function with this name already exists."),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Choose another name, or edit the existing function."),
     ),
     "ConcurrentUpdateError": (
-        "Another update of this function is still in progress.",
-        "Wait until its last update has finished, then try again.",
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter", "Another update of this function is still in progress."
+        ),
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter", "Wait until its last update has finished, then try again."
+        ),
     ),
-    "InvalidArgument": ("The service refused a value.", "Check the highlighted fields."),
+    "InvalidArgument": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The service refused a value."),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Check the highlighted fields."),
+    ),
     "AccessDenied": (
-        "Access denied.",
-        "The AccessKey in this profile lacks the permission; check its RAM policy.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Access denied."),
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter",
+            "The AccessKey in this profile lacks the permission; check its RAM policy.",
+        ),
     ),
     "NoPrivilege": (
-        "Access denied.",
-        "The AccessKey in this profile lacks the permission; check its RAM policy.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Access denied."),
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter",
+            "The AccessKey in this profile lacks the permission; check its RAM policy.",
+        ),
     ),
     "InvalidAccessKeyID": (
-        "The AccessKey ID is not valid.",
-        "Open Settings › Profiles and enter a valid AccessKey.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The AccessKey ID is not valid."),
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter", "Open Settings › Profiles and enter a valid AccessKey."
+        ),
     ),
     "SignatureNotMatch": (
-        "The service rejected the request signature.",
-        "The AccessKey secret is probably wrong, or this computer's clock is off.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The service rejected the request signature."),
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter",
+            "The AccessKey secret is probably wrong, or this computer's clock is off.",
+        ),
     ),
     "NoKeyringBackend": (
-        "No system keyring is available to store secrets.",
-        "Open Settings › Profiles and choose a protected file store, or enter the "
-        "secret each session.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "No system keyring is available to store secrets."),
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter",
+            "Open Settings › Profiles and choose a protected file store, or enter the "
+            "secret each session.",
+        ),
     ),
     "ResourceExhausted": (
-        "The function is at its concurrency limit.",
-        "Retry in a moment or raise the function's instance concurrency.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The function is at its concurrency limit."),
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter", "Retry in a moment or raise the function's instance concurrency."
+        ),
     ),
-    "ResourceThrottled": ("The service is busy.", "Retry in a moment."),
-    "Throttling": ("Too many requests.", "fcdesk slows down and retries; try again shortly."),
+    "ResourceThrottled": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The service is busy."),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Retry in a moment."),
+    ),
+    "Throttling": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Too many requests."),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "fcdesk slows down and retries; try again shortly."),
+    ),
     "CAExited": (
-        "The container exited before it was ready.",
-        "Check the image's entrypoint, command and port, and the log tail.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The container exited before it was ready."),
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter", "Check the image's entrypoint, command and port, and the log tail."
+        ),
     ),
     "FunctionNotStarted": (
-        "The container did not start listening.",
-        "The server in the image must listen on 0.0.0.0 and the function's port.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The container did not start listening."),
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter",
+            "The server in the image must listen on 0.0.0.0 and the function's port.",
+        ),
     ),
-    "INSTANCE_NOT_EXIST": ("The registry instance does not exist.", "Refresh the list."),
-    "NAMESPACE_NOT_EXIST": ("The namespace does not exist.", "Refresh the list."),
-    "REPO_NOT_EXIST": ("The repository does not exist.", "Refresh the list."),
+    "INSTANCE_NOT_EXIST": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The registry instance does not exist."),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Refresh the list."),
+    ),
+    "NAMESPACE_NOT_EXIST": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The namespace does not exist."),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Refresh the list."),
+    ),
+    "REPO_NOT_EXIST": (
+        QT_TRANSLATE_NOOP("ErrorPresenter", "The repository does not exist."),
+        QT_TRANSLATE_NOOP("ErrorPresenter", "Refresh the list."),
+    ),
     "EDITION_NOT_SUPPORTED": (
-        "This registry edition cannot accelerate images.",
-        "Image acceleration needs a Standard or Advanced Enterprise instance.",
+        QT_TRANSLATE_NOOP("ErrorPresenter", "This registry edition cannot accelerate images."),
+        QT_TRANSLATE_NOOP(
+            "ErrorPresenter", "Image acceleration needs a Standard or Advanced Enterprise instance."
+        ),
     ),
 }
 
@@ -123,103 +173,158 @@ class ErrorPresenter(QObject):
         code = getattr(exc, "code", "") or ""
         if code in _CODE_TEXT:
             text, hint = _CODE_TEXT[code]
-            return UserMessage(_t("Request failed"), _t(text), _t(hint), _details(exc))
+            return UserMessage(
+                QCoreApplication.translate("ErrorPresenter", "Request failed"),
+                _t(text),
+                _t(hint),
+                _details(exc),
+            )
         if isinstance(exc, E.CredentialsError):
             return UserMessage(
-                _t("Credentials"),
-                _t("The profile's credentials are missing or cannot be used."),
-                _t("Open Settings › Profiles to enter or fix them."),
+                QCoreApplication.translate("ErrorPresenter", "Credentials"),
+                QCoreApplication.translate(
+                    "ErrorPresenter", "The profile's credentials are missing or cannot be used."
+                ),
+                QCoreApplication.translate(
+                    "ErrorPresenter", "Open Settings › Profiles to enter or fix them."
+                ),
                 _details(exc),
             )
         if isinstance(exc, E.SignatureError):
             return UserMessage(
-                _t("Signature refused"),
-                _t("The service rejected the request signature."),
-                _t("Check the AccessKey secret and this computer's clock."),
+                QCoreApplication.translate("ErrorPresenter", "Signature refused"),
+                QCoreApplication.translate(
+                    "ErrorPresenter", "The service rejected the request signature."
+                ),
+                QCoreApplication.translate(
+                    "ErrorPresenter", "Check the AccessKey secret and this computer's clock."
+                ),
                 _details(exc),
             )
         if isinstance(exc, E.ThrottledError | E.TooManyRequests):
             return UserMessage(
-                _t("Slow down"),
-                _t("The service is throttling requests."),
-                _t("Wait a moment and try again."),
+                QCoreApplication.translate("ErrorPresenter", "Slow down"),
+                QCoreApplication.translate("ErrorPresenter", "The service is throttling requests."),
+                QCoreApplication.translate("ErrorPresenter", "Wait a moment and try again."),
                 _details(exc),
             )
         if isinstance(exc, E.ResourceNotFound | E.NotFound):
             return UserMessage(
-                _t("Not found"),
-                _t("The item no longer exists."),
-                _t("Refresh the view."),
+                QCoreApplication.translate("ErrorPresenter", "Not found"),
+                QCoreApplication.translate("ErrorPresenter", "The item no longer exists."),
+                QCoreApplication.translate("ErrorPresenter", "Refresh the view."),
                 _details(exc),
             )
         if isinstance(exc, E.AuthError):
             return UserMessage(
-                _t("Registry login failed"),
-                _t("The registry refused the credentials."),
-                _t("Check the registry user name and password in Settings › Profiles."),
+                QCoreApplication.translate("ErrorPresenter", "Registry login failed"),
+                QCoreApplication.translate(
+                    "ErrorPresenter", "The registry refused the credentials."
+                ),
+                QCoreApplication.translate(
+                    "ErrorPresenter",
+                    "Check the registry user name and password in Settings › Profiles.",
+                ),
                 _details(exc),
             )
         if isinstance(exc, E.TransportTimeout):
             return UserMessage(
-                _t("Timed out"),
-                _t("The server did not answer in time."),
-                _t("Check the connection and try again."),
+                QCoreApplication.translate("ErrorPresenter", "Timed out"),
+                QCoreApplication.translate("ErrorPresenter", "The server did not answer in time."),
+                QCoreApplication.translate("ErrorPresenter", "Check the connection and try again."),
                 _details(exc),
             )
         if isinstance(exc, E.TransportError):
             return UserMessage(
-                _t("Connection problem"),
-                _t("fcdesk could not reach the server."),
-                _t("Check the network or the Local server's state in the status bar."),
+                QCoreApplication.translate("ErrorPresenter", "Connection problem"),
+                QCoreApplication.translate("ErrorPresenter", "fcdesk could not reach the server."),
+                QCoreApplication.translate(
+                    "ErrorPresenter",
+                    "Check the network or the Local server's state in the status bar.",
+                ),
                 _details(exc),
             )
         if isinstance(exc, E.InvalidReference):
             return UserMessage(
-                _t("Invalid image reference"),
+                QCoreApplication.translate("ErrorPresenter", "Invalid image reference"),
                 str(exc),
-                _t("Use the form registry/namespace/repository:tag."),
+                QCoreApplication.translate(
+                    "ErrorPresenter", "Use the form registry/namespace/repository:tag."
+                ),
                 _details(exc),
             )
         if isinstance(exc, E.InvalidInput):
-            return UserMessage(_t("Invalid value"), str(exc), "", _details(exc))
+            return UserMessage(
+                QCoreApplication.translate("ErrorPresenter", "Invalid value"),
+                str(exc),
+                "",
+                _details(exc),
+            )
         if isinstance(exc, E.ConvertError | E.FormatError | E.UnsafeContent):
             return UserMessage(
-                _t("Conversion failed"),
+                QCoreApplication.translate("ErrorPresenter", "Conversion failed"),
                 str(exc),
-                _t("The task log has the details; the source image is unchanged."),
+                QCoreApplication.translate(
+                    "ErrorPresenter", "The task log has the details; the source image is unchanged."
+                ),
                 _details(exc),
             )
         if isinstance(exc, E.DigestMismatch):
             return UserMessage(
-                _t("Corrupt data"),
-                _t("Downloaded data did not match its digest."),
-                _t(
+                QCoreApplication.translate("ErrorPresenter", "Corrupt data"),
+                QCoreApplication.translate(
+                    "ErrorPresenter", "Downloaded data did not match its digest."
+                ),
+                QCoreApplication.translate(
+                    "ErrorPresenter",
                     "Nothing was kept. Try again; if it repeats, the registry is serving "
-                    "corrupt content."
+                    "corrupt content.",
                 ),
                 _details(exc),
             )
         if isinstance(exc, E.ServerError):
             return UserMessage(
-                _t("Local server"),
-                _t("The Local server could not start or answer."),
-                _t("See Settings › Local server (data directory, port) and its log."),
+                QCoreApplication.translate("ErrorPresenter", "Local server"),
+                QCoreApplication.translate(
+                    "ErrorPresenter", "The Local server could not start or answer."
+                ),
+                QCoreApplication.translate(
+                    "ErrorPresenter",
+                    "See Settings › Local server (data directory, port) and its log.",
+                ),
                 _details(exc),
             )
         if isinstance(exc, E.ColdStartError | E.PullError):
-            return UserMessage(_t("Cold start failed"), str(exc), "", _details(exc))
+            return UserMessage(
+                QCoreApplication.translate("ErrorPresenter", "Cold start failed"),
+                str(exc),
+                "",
+                _details(exc),
+            )
         if isinstance(exc, E.CloudError | E.RegistryError):
             status = getattr(exc, "status", None)
             text = str(exc) if not status else f"{exc} (HTTP {status})"
-            return UserMessage(_t("Request failed"), text, "", _details(exc))
+            return UserMessage(
+                QCoreApplication.translate("ErrorPresenter", "Request failed"),
+                text,
+                "",
+                _details(exc),
+            )
         if isinstance(exc, E.CoreError):
-            return UserMessage(_t("Error"), str(exc), "", _details(exc))
+            return UserMessage(
+                QCoreApplication.translate("ErrorPresenter", "Error"), str(exc), "", _details(exc)
+            )
         if isinstance(exc, OSError):
-            return UserMessage(_t("File or system error"), str(exc), "", _details(exc))
+            return UserMessage(
+                QCoreApplication.translate("ErrorPresenter", "File or system error"),
+                str(exc),
+                "",
+                _details(exc),
+            )
         return UserMessage(
-            _t("Unexpected error"),
-            _t("Something went wrong inside fcdesk."),
-            _t("The details below help to report it."),
+            QCoreApplication.translate("ErrorPresenter", "Unexpected error"),
+            QCoreApplication.translate("ErrorPresenter", "Something went wrong inside fcdesk."),
+            QCoreApplication.translate("ErrorPresenter", "The details below help to report it."),
             _details(exc),
             expected=False,
         )

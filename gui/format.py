@@ -17,10 +17,6 @@ __all__ = [
 ]
 
 
-def _t(text: str, n: int = -1) -> str:
-    return QCoreApplication.translate("Format", text, None, n)
-
-
 def format_bytes(n: int | float | None) -> str:
     if n is None:
         return "—"
@@ -39,22 +35,30 @@ def format_duration_ms(ms: float | None) -> str:
     if ms is None or math.isnan(ms):
         return "—"
     if ms < 1000:
-        return _t("%1 ms").replace("%1", QLocale().toString(ms, "f", 0))
+        return QCoreApplication.translate("Format", "%1 ms").replace(
+            "%1", QLocale().toString(ms, "f", 0)
+        )
     if ms < 60_000:
-        return _t("%1 s").replace("%1", QLocale().toString(ms / 1000, "f", 2))
+        return QCoreApplication.translate("Format", "%1 s").replace(
+            "%1", QLocale().toString(ms / 1000, "f", 2)
+        )
     minutes, seconds = divmod(int(ms / 1000), 60)
-    return _t("%1 min %2 s").replace("%1", str(minutes)).replace("%2", str(seconds))
+    return (
+        QCoreApplication.translate("Format", "%1 min %2 s")
+        .replace("%1", str(minutes))
+        .replace("%2", str(seconds))
+    )
 
 
 def format_eta(seconds: float | None) -> str:
     if seconds is None or seconds < 0 or math.isinf(seconds) or math.isnan(seconds):
-        return _t("estimating…")
+        return QCoreApplication.translate("Format", "estimating…")
     if seconds < 1:
-        return _t("almost done")
+        return QCoreApplication.translate("Format", "almost done")
     if seconds < 60:
-        return _t("%n s left", int(seconds))
+        return QCoreApplication.translate("Format", "%n s left", None, int(seconds))
     minutes = int(seconds // 60)
-    return _t("%n min left", minutes)
+    return QCoreApplication.translate("Format", "%n min left", None, minutes)
 
 
 def parse_time(value: str | float | int | None) -> dt.datetime | None:

@@ -31,23 +31,19 @@ class Col(enum.IntEnum):
     MODIFIED = 6
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("FunctionsModel", text)
-
-
 # Badge kinds are colour names the delegate knows: ok, busy, bad, muted, info.
 def state_badge(info: FunctionInfo) -> tuple[str, str]:
     state = info.state
     if state is None:
-        return (_t("…"), "muted")
+        return (QCoreApplication.translate("FunctionsModel", "…"), "muted")
     kind = {"Active": "ok", "Pending": "busy", "Failed": "bad", "Inactive": "muted"}.get(
         state, "muted"
     )
     text = {
-        "Active": _t("Active"),
-        "Pending": _t("Pending"),
-        "Failed": _t("Failed"),
-        "Inactive": _t("Inactive"),
+        "Active": QCoreApplication.translate("FunctionsModel", "Active"),
+        "Pending": QCoreApplication.translate("FunctionsModel", "Pending"),
+        "Failed": QCoreApplication.translate("FunctionsModel", "Failed"),
+        "Inactive": QCoreApplication.translate("FunctionsModel", "Inactive"),
     }.get(state, state)
     return (text, kind)
 
@@ -55,26 +51,32 @@ def state_badge(info: FunctionInfo) -> tuple[str, str]:
 def update_badge(info: FunctionInfo) -> tuple[str, str]:
     status = info.last_update_status
     if status is None:
-        return (_t("…"), "muted")
+        return (QCoreApplication.translate("FunctionsModel", "…"), "muted")
     if status == "InProgress":
         if info.last_update_reason_code == "ImageOptimizing":
-            return (_t("Optimizing image"), "busy")
-        return (_t("In progress"), "busy")
+            return (QCoreApplication.translate("FunctionsModel", "Optimizing image"), "busy")
+        return (QCoreApplication.translate("FunctionsModel", "In progress"), "busy")
     if status == "Successful":
-        return (_t("Successful"), "ok")
+        return (QCoreApplication.translate("FunctionsModel", "Successful"), "ok")
     if status == "Failed":
-        return (_t("Failed"), "bad")
+        return (QCoreApplication.translate("FunctionsModel", "Failed"), "bad")
     return (status, "muted")
 
 
 def accel_badge(accel: AccelState) -> tuple[str, str]:
     return {
-        AccelState.READY: (_t("Accelerated"), "ok"),
-        AccelState.AVAILABLE: (_t("Twin available"), "warn"),
-        AccelState.CONVERTING: (_t("Converting"), "busy"),
-        AccelState.FAILED: (_t("Conversion failed"), "bad"),
-        AccelState.NONE: (_t("Not accelerated"), "warn"),
-        AccelState.UNKNOWN: (_t("…"), "muted"),
+        AccelState.READY: (QCoreApplication.translate("FunctionsModel", "Accelerated"), "ok"),
+        AccelState.AVAILABLE: (
+            QCoreApplication.translate("FunctionsModel", "Twin available"),
+            "warn",
+        ),
+        AccelState.CONVERTING: (QCoreApplication.translate("FunctionsModel", "Converting"), "busy"),
+        AccelState.FAILED: (
+            QCoreApplication.translate("FunctionsModel", "Conversion failed"),
+            "bad",
+        ),
+        AccelState.NONE: (QCoreApplication.translate("FunctionsModel", "Not accelerated"), "warn"),
+        AccelState.UNKNOWN: (QCoreApplication.translate("FunctionsModel", "…"), "muted"),
     }[accel]
 
 

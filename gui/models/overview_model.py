@@ -28,19 +28,17 @@ __all__ = [
 ANY_PROBLEM = "any"
 
 
-def _t(text: str) -> str:
-    return QCoreApplication.translate("Overview", text)
-
-
 def problem_title(code: ProblemCode) -> str:
     """A short, translated name of a problem code."""
     return {
-        ProblemCode.PLAIN_TAG_WITH_TWIN: _t("Plain tag, twin exists"),
-        ProblemCode.STALE_TWIN: _t("Stale twin"),
-        ProblemCode.ACCELERATION_OFF: _t("Acceleration off"),
-        ProblemCode.TWIN_FAILED: _t("Conversion failed"),
-        ProblemCode.TWIN_MISSING: _t("Never converted"),
-        ProblemCode.IMAGE_UNREADABLE: _t("Image unreadable"),
+        ProblemCode.PLAIN_TAG_WITH_TWIN: QCoreApplication.translate(
+            "Overview", "Plain tag, twin exists"
+        ),
+        ProblemCode.STALE_TWIN: QCoreApplication.translate("Overview", "Stale twin"),
+        ProblemCode.ACCELERATION_OFF: QCoreApplication.translate("Overview", "Acceleration off"),
+        ProblemCode.TWIN_FAILED: QCoreApplication.translate("Overview", "Conversion failed"),
+        ProblemCode.TWIN_MISSING: QCoreApplication.translate("Overview", "Never converted"),
+        ProblemCode.IMAGE_UNREADABLE: QCoreApplication.translate("Overview", "Image unreadable"),
     }[code]
 
 
@@ -59,24 +57,28 @@ def problem_kind(code: ProblemCode) -> str:
 def reason_text(reason: str) -> str:
     """Why an image is unreadable, in words."""
     texts = {
-        UnreadableReason.AUTH.value: _t("access denied"),
-        UnreadableReason.NOT_FOUND.value: _t("not found"),
-        UnreadableReason.UNREACHABLE.value: _t("registry unreachable"),
-        UnreadableReason.INVALID_REFERENCE.value: _t("invalid reference"),
-        UnreadableReason.ERROR.value: _t("registry error"),
+        UnreadableReason.AUTH.value: QCoreApplication.translate("Overview", "access denied"),
+        UnreadableReason.NOT_FOUND.value: QCoreApplication.translate("Overview", "not found"),
+        UnreadableReason.UNREACHABLE.value: QCoreApplication.translate(
+            "Overview", "registry unreachable"
+        ),
+        UnreadableReason.INVALID_REFERENCE.value: QCoreApplication.translate(
+            "Overview", "invalid reference"
+        ),
+        UnreadableReason.ERROR.value: QCoreApplication.translate("Overview", "registry error"),
     }
     return texts.get(reason, reason)
 
 
 def twin_badge(state: TwinState) -> tuple[str, str]:
     return {
-        TwinState.READY: (_t("ready"), "ok"),
-        TwinState.STALE: (_t("stale"), "bad"),
-        TwinState.CONVERTING: (_t("converting"), "busy"),
-        TwinState.FAILED: (_t("failed"), "bad"),
-        TwinState.NONE: (_t("none"), "muted"),
-        TwinState.SOURCE_GONE: (_t("source gone"), "warn"),
-        TwinState.UNKNOWN: (_t("unknown"), "muted"),
+        TwinState.READY: (QCoreApplication.translate("Overview", "ready"), "ok"),
+        TwinState.STALE: (QCoreApplication.translate("Overview", "stale"), "bad"),
+        TwinState.CONVERTING: (QCoreApplication.translate("Overview", "converting"), "busy"),
+        TwinState.FAILED: (QCoreApplication.translate("Overview", "failed"), "bad"),
+        TwinState.NONE: (QCoreApplication.translate("Overview", "none"), "muted"),
+        TwinState.SOURCE_GONE: (QCoreApplication.translate("Overview", "source gone"), "warn"),
+        TwinState.UNKNOWN: (QCoreApplication.translate("Overview", "unknown"), "muted"),
     }[state]
 
 

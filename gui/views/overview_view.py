@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -64,43 +64,46 @@ from gui.widgets.search_field import SearchField
 __all__ = ["FixDialog", "OverviewView", "describe_step", "explain"]
 
 
-def _tr(text: str) -> str:
-    from PySide6.QtCore import QCoreApplication
-
-    return QCoreApplication.translate("OverviewView", text)
-
-
 def describe_step(step: FixStep) -> str:
     """One fix step in words: exactly what it changes."""
     if step.action is StepAction.UPDATE_FUNCTION_IMAGE:
         return (
-            _tr("Function %1: change the image from %2 to %3 (UpdateFunction).")
+            QCoreApplication.translate(
+                "OverviewView", "Function %1: change the image from %2 to %3 (UpdateFunction)."
+            )
             .replace("%1", step.function)
             .replace("%2", step.before)
             .replace("%3", step.after)
         )
     if step.action is StepAction.CREATE_BUILD_RULE:
-        return _tr(
+        return QCoreApplication.translate(
+            "OverviewView",
             "Switch image acceleration on for repository %1 (CreateArtifactBuildRule): "
-            "tags pushed from now on are converted."
+            "tags pushed from now on are converted.",
         ).replace("%1", step.repository)
     if step.action is StepAction.CONVERT_TAG:
         return (
-            _tr("Convert %1:%2 into %1:%3 now, replacing the twin if there is one.")
+            QCoreApplication.translate(
+                "OverviewView", "Convert %1:%2 into %1:%3 now, replacing the twin if there is one."
+            )
             .replace("%1", step.repository)
             .replace("%2", step.tag)
             .replace("%3", step.tag + "_accelerated")
         )
     if step.action is StepAction.REDEPLOY_FUNCTION:
         return (
-            _tr("Redeploy function %1 with the same image %2, so that it starts the new twin.")
+            QCoreApplication.translate(
+                "OverviewView",
+                "Redeploy function %1 with the same image %2, so that it starts the new twin.",
+            )
             .replace("%1", step.function)
             .replace("%2", step.after)
         )
     return (
-        _tr(
+        QCoreApplication.translate(
+            "OverviewView",
             "By hand: push %1:%2 again; the registry converts it (no API converts a tag "
-            "that exists)."
+            "that exists).",
         )
         .replace("%1", step.repository)
         .replace("%2", step.tag)
@@ -109,10 +112,12 @@ def describe_step(step: FixStep) -> str:
 
 def _fix_button_text(kind: FixKind) -> str:
     return {
-        FixKind.SWITCH_TO_TWIN: _tr("Switch to the twin…"),
-        FixKind.RECONVERT: _tr("Re-convert…"),
-        FixKind.ENABLE_ACCELERATION: _tr("Switch acceleration on…"),
-        FixKind.CONVERT_NOW: _tr("Convert now…"),
+        FixKind.SWITCH_TO_TWIN: QCoreApplication.translate("OverviewView", "Switch to the twin…"),
+        FixKind.RECONVERT: QCoreApplication.translate("OverviewView", "Re-convert…"),
+        FixKind.ENABLE_ACCELERATION: QCoreApplication.translate(
+            "OverviewView", "Switch acceleration on…"
+        ),
+        FixKind.CONVERT_NOW: QCoreApplication.translate("OverviewView", "Convert now…"),
     }[kind]
 
 
@@ -123,51 +128,66 @@ def explain(row: FunctionRow, code: ProblemCode) -> str:
         return ""
     source = f"{row.repository}:{row.source_tag or row.tag or ''}"
     twin = f"{row.repository}:{row.twin_tag or ''}"
-    since = format_time(finding.since) if finding.since else _tr("an unknown time")
+    since = (
+        format_time(finding.since)
+        if finding.since
+        else QCoreApplication.translate("OverviewView", "an unknown time")
+    )
     if code is ProblemCode.PLAIN_TAG_WITH_TWIN:
         text = (
-            _tr(
+            QCoreApplication.translate(
+                "OverviewView",
                 "Runs the plain tag %1 although its accelerated twin %2 exists (since %3): "
-                "every cold start pulls the whole image."
+                "every cold start pulls the whole image.",
             )
             .replace("%1", source)
             .replace("%2", twin)
             .replace("%3", since)
         )
         if finding.fix_blocked:
-            text += " " + _tr("Switching is not offered while the twin is %1.").replace(
-                "%1", twin_badge(row.twin_state)[0]
-            )
+            text += " " + QCoreApplication.translate(
+                "OverviewView", "Switching is not offered while the twin is %1."
+            ).replace("%1", twin_badge(row.twin_state)[0])
         return text
     if code is ProblemCode.STALE_TWIN:
         return (
-            _tr(
+            QCoreApplication.translate(
+                "OverviewView",
                 "The accelerated image was converted from %1, but %2 now points at %3 "
-                "(pushed %4): a cold start would run old code."
+                "(pushed %4): a cold start would run old code.",
             )
-            .replace("%1", short_digest(row.recorded_source_digest) or _tr("an older image"))
+            .replace(
+                "%1",
+                short_digest(row.recorded_source_digest)
+                or QCoreApplication.translate("OverviewView", "an older image"),
+            )
             .replace("%2", source)
             .replace("%3", short_digest(row.source_digest))
             .replace("%4", since)
         )
     if code is ProblemCode.ACCELERATION_OFF:
-        return _tr(
+        return QCoreApplication.translate(
+            "OverviewView",
             "No acceleration rule covers repository %1 (neither the repository nor its "
-            "namespace): pushed images are not converted."
+            "namespace): pushed images are not converted.",
         ).replace("%1", row.repository)
     if code is ProblemCode.TWIN_FAILED:
         return (
-            _tr("Converting %1 failed: %2")
+            QCoreApplication.translate("OverviewView", "Converting %1 failed: %2")
             .replace("%1", source)
-            .replace("%2", finding.reason or _tr("no reason given"))
+            .replace(
+                "%2",
+                finding.reason or QCoreApplication.translate("OverviewView", "no reason given"),
+            )
         )
     if code is ProblemCode.TWIN_MISSING:
-        return _tr(
+        return QCoreApplication.translate(
+            "OverviewView",
             "Acceleration is on, but %1 was pushed before it was switched on and has never "
-            "been converted."
+            "been converted.",
         ).replace("%1", source)
     text = (
-        _tr("This profile cannot read %1: %2.")
+        QCoreApplication.translate("OverviewView", "This profile cannot read %1: %2.")
         .replace("%1", row.image)
         .replace("%2", reason_text(finding.reason))
     )
