@@ -7,6 +7,7 @@ APIs; errors use the FC error shape ``{"Code", "Message", "RequestId"}``.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 import sqlite3
@@ -82,8 +83,6 @@ class Extensions:
         if header.lower().startswith("basic ") and auth.check_basic(header):
             principal = Principal(auth.access_key_id, True)
         elif params.get("grant_type") == "password":
-            import base64
-
             raw = f"{params.get('username', '')}:{params.get('password', '')}"
             if auth.check_basic("Basic " + base64.b64encode(raw.encode()).decode()):
                 principal = Principal(auth.access_key_id, True)

@@ -46,6 +46,20 @@ async def test_anonymous_requests_are_challenged(local_server_thread: LocalServe
         assert r.headers["docker-distribution-api-version"] == "registry/2.0"
         r = await http.get("/v2/", headers={"Authorization": f"Bearer {token}x"})
         assert r.status_code == 401
+        # the OAuth2 password grant on the /token alias
+        r = await http.post(
+            "/token",
+            data={
+                "grant_type": "password",
+                "username": srv.access_key_id,
+                "password": srv.access_key_secret,
+                "service": "fcdesk-local",
+                "scope": "repository:demo/app:pull",
+            },
+        )
+        assert r.status_code == 200
+        r = await http.get("/v2/", headers={"Authorization": f"Bearer {r.json()['access_token']}"})
+        assert r.status_code == 200
 
 
 async def test_anonymous_pull_when_enabled(tmp_path: Path) -> None:
