@@ -95,6 +95,8 @@ class EventHub(QObject):
                 async for ev in stream:
                     self._set_live(True)
                     delay = 1.0
+                    if ev.kind == "stream.opened":
+                        continue
                     self.received += 1
                     self.eventReceived.emit(ev)
             except NotImplementedError:
@@ -157,7 +159,10 @@ class AppContext(QObject):
             self.profile_name = profile
         if kind:
             self.profile_kind = kind
-        self.region = region or (backend.region if backend is not None else "")
+        if self.profile_kind == "local":
+            self.region = ""
+        else:
+            self.region = region or (backend.region if backend is not None else "")
         self.events.stop()
         if backend is not None:
             self.events.start(backend)

@@ -244,10 +244,7 @@ class LocalServerSupervisor(QObject):
         while True:
             raw = await stream.readline()
             if not raw:
-                if ready is not None and not ready.done():
-                    ready.set_exception(ServerError("the Local server closed its output"))
-                    ready.exception()  # mark retrieved
-                return
+                return  # the exit watcher reports a server that died before it was ready
             line = raw.decode("utf-8", "replace").rstrip()
             if ready is not None and not ready.done() and line.startswith(READY_PREFIX):
                 try:

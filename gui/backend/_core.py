@@ -475,7 +475,9 @@ class CoreBackend:
         local = self.clients.local
         if local is None:
             raise NotImplementedError
-        async for ev in local.events(since=self._last_seq):
+        stream = local.events(since=self._last_seq)
+        yield BackendEvent("stream.opened")
+        async for ev in stream:
             self._last_seq = ev.seq
             yield BackendEvent(ev.type, dict(ev.data))
 

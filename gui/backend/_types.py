@@ -304,7 +304,8 @@ class BackendCapabilities:
 class BackendEvent:
     """One event from the Local server's stream (or synthesised by polling).
 
-    ``kind`` is one of ``tag.pushed``, ``tag.deleted``, ``task.created``, ``task.progress``,
+    ``kind`` is ``stream.opened`` (first, once connected), or one of ``tag.pushed``,
+    ``tag.deleted``, ``task.created``, ``task.progress``,
     ``task.finished``, ``function.changed``, ``function.deleted``, ``rule.changed``,
     ``coldstart.phase``; ``data`` holds the event's fields.
     """

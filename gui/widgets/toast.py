@@ -3,7 +3,9 @@ system tray message when a tray exists."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -20,6 +22,12 @@ __all__ = ["Toast", "ToastArea"]
 
 
 class Toast(QFrame):
+    closed = Signal()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        super().closeEvent(event)
+        self.closed.emit()
+
     def __init__(self, title: str, text: str, kind: str, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("toast")
@@ -70,7 +78,7 @@ class ToastArea(QObject):
     def show_message(self, title: str, text: str = "", kind: str = "info") -> Toast:
         self.history.append((title, text, kind))
         toast = Toast(title, text, kind, self._host)
-        toast.destroyed.connect(lambda _=None, t=toast: self._forget(t))
+        toast.closed.connect(lambda t=toast: self._forget(t))
         self._toasts.append(toast)
         toast.adjustSize()
         toast.show()
@@ -91,14 +99,19 @@ class ToastArea(QObject):
             self._toasts.remove(toast)
             self._layout()
 
+    def visible_count(self) -> int:
+        return len(self.visible_toasts())
+
     def visible_toasts(self) -> list[Toast]:
-        return [t for t in self._toasts if t.isVisible()]
+        return [t for t in self._toasts if shiboken6.isValid(t) and t.isVisible()]
 
     def _layout(self) -> None:
+        if not shiboken6.isValid(self._host):
+            return
         margin = 16
         bottom = self._host.height() - margin - 24
         for toast in reversed(self._toasts):
-            if not toast.isVisible():
+            if not shiboken6.isValid(toast) or not toast.isVisible():
                 continue
             toast.adjustSize()
             x = self._host.width() - toast.width() - margin

@@ -442,6 +442,7 @@ class FakeBackend:
         queue: asyncio.Queue[BackendEvent] = asyncio.Queue()
         self._queues.add(queue)
         try:
+            yield BackendEvent("stream.opened")
             while True:
                 yield await queue.get()
         finally:

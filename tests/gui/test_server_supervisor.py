@@ -1,0 +1,68 @@
+"""LocalServerSupervisor: start, ready line, health, clean stop, reconnect, failures."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+from core.errors import ServerError
+from gui.server import LocalServerSupervisor, ServerState
+
+FAKE = [sys.executable, str(Path(__file__).with_name("fake_server.py"))]
+
+
+def _run(qtbot, coro, timeout: int = 20000):
+    task = asyncio.ensure_future(coro)  # not spawn: failures are checked, not reported
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task
+
+
+def test_starts_reports_ready_and_stops_cleanly(qtbot, qloop, tmp_path: Path) -> None:
+    sup = LocalServerSupervisor(tmp_path / "data", command=FAKE)
+    states: list[str] = []
+    sup.stateChanged.connect(lambda s, _d: states.append(s))
+    task = _run(qtbot, sup.ensure_running())
+    info = task.result()
+    assert info.url.startswith("http://127.0.0.1:")
+    assert info.access_key_id == "LTAItest"
+    assert sup.state is ServerState.RUNNING
+    assert sup.owned
+    assert "starting" in sup.log_tail
+    _run(qtbot, sup.stop())
+    assert (tmp_path / "data" / "stopped").read_text() == "clean"  # SIGTERM, not SIGKILL
+    assert states == ["starting", "running", "stopping", "stopped"]
+
+
+def test_connects_to_an_already_running_server(qtbot, qloop, tmp_path: Path) -> None:
+    first = LocalServerSupervisor(tmp_path / "data", command=FAKE)
+    info = _run(qtbot, first.ensure_running()).result()
+    second = LocalServerSupervisor(tmp_path / "data", command=[sys.executable, "-c", "1/0"])
+    again = _run(qtbot, second.ensure_running()).result()
+    assert again.url == info.url
+    assert second.state is ServerState.CONNECTED
+    assert not second.owned
+    _run(qtbot, second.stop())  # only forgets it
+    assert _run(qtbot, LocalServerSupervisor.check_health(info.url)).result()
+    _run(qtbot, first.stop())
+
+
+def test_stale_server_json_is_ignored(qtbot, qloop, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "server.json").write_text('{"url": "http://127.0.0.1:9", "pid": 999999}')
+    sup = LocalServerSupervisor(data, command=FAKE)
+    info = _run(qtbot, sup.ensure_running()).result()
+    assert info.url != "http://127.0.0.1:9"
+    _run(qtbot, sup.stop())
+
+
+def test_a_server_that_exits_early_is_reported(qtbot, qloop, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("FAKE_SERVER_FAIL", "1")
+    sup = LocalServerSupervisor(tmp_path / "data", command=FAKE)
+    task = _run(qtbot, sup.ensure_running())
+    with pytest.raises(ServerError, match="address in use"):
+        task.result()
+    assert sup.state is ServerState.FAILED

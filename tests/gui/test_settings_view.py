@@ -1,0 +1,98 @@
+"""Settings: profiles with secrets in the store, the no-keyring choice, preferences."""
+
+from __future__ import annotations
+
+import keyring
+from PySide6.QtWidgets import QMessageBox
+
+from core.cloud import secret_key
+from core.settings import AliyunProfile, TomlSettingsStore
+from gui.dialogs.profile_dialog import ProfileDialog
+from gui.viewmodels.settings_vm import SettingsViewModel
+from gui.views.settings_view import SettingsView
+
+
+def _view(qtbot):
+    vm = SettingsViewModel()
+    view = SettingsView(vm)
+    qtbot.addWidget(view)
+    view.show()
+    return vm, view
+
+
+def test_add_aliyun_profile_keeps_the_secret_out_of_the_file(qtbot, ctx) -> None:
+    vm, view = _view(qtbot)
+    dialog = view._open_profile_dialog("aliyun")
+    assert isinstance(dialog, ProfileDialog)
+    dialog.name_edit.setText("prod")
+    dialog.region_combo.setCurrentText("cn-shanghai")
+    dialog.key_id_edit.setText("LTAIabc")
+    dialog.secret_edit.setText("s3cret-value")
+    dialog._on_ok()
+    qtbot.waitUntil(lambda: "prod" in vm.profile_names(), timeout=5000)
+    qtbot.waitUntil(
+        lambda: (
+            keyring.get_password("fcdesk", secret_key("prod", "access_key_secret"))
+            == "s3cret-value"
+        ),
+        timeout=5000,
+    )
+    path = TomlSettingsStore().path
+    qtbot.waitUntil(lambda: path.exists() and "prod" in path.read_text(), timeout=5000)
+    text = path.read_text()
+    assert "LTAIabc" in text
+    assert "s3cret-value" not in text
+    assert view.profile_list.count() == 2
+
+
+def test_profile_dialog_explains_invalid_input(qtbot, ctx) -> None:
+    dialog = ProfileDialog("registry")
+    qtbot.addWidget(dialog)
+    dialog.name_edit.setText("Local")
+    dialog.url_edit.setText("https://r.example.com")
+    dialog._on_ok()
+    assert "reserved" in dialog.error.text()
+    dialog.name_edit.setText("harbor")
+    dialog.url_edit.setText("ftp://x")
+    dialog._on_ok()
+    assert "http(s)" in dialog.error.text()
+
+
+def test_remove_profile_asks_first(qtbot, ctx) -> None:
+    vm, view = _view(qtbot)
+    vm.settings.add_profile(AliyunProfile("old", "cn-hangzhou", access_key_id="LTAI1"))
+    vm.save()
+    vm.profilesChanged.emit()
+    view.profile_list.setCurrentRow(1)
+    view._on_remove_clicked()
+    qtbot.waitUntil(lambda: view.findChild(QMessageBox, "askBox") is not None, timeout=3000)
+    view.findChild(QMessageBox, "askBox").button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: vm.profile_names() == ["Local"], timeout=5000)
+
+
+def test_preferences_persist_in_the_shared_file(qtbot, ctx) -> None:
+    _vm, view = _view(qtbot)
+    view.theme_combo.setCurrentIndex(view.theme_combo.findData("dark"))
+    view.port_spin.setValue(8123)
+    again = SettingsViewModel()
+    assert again.pref("theme") == "dark"
+    assert again.pref("server_port") == 8123
+    assert "[gui]" in TomlSettingsStore().path.read_text()
+
+
+def test_without_a_keyring_the_user_chooses(qtbot, ctx, monkeypatch) -> None:
+    from keyring.backends import fail
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    vm, view = _view(qtbot)
+    assert vm.needs_secret_choice()
+    assert "No system keyring" in view.secret_status.text()
+    assert not view.keyring_radio.isEnabled()
+    view.file_radio.setChecked(True)
+    assert vm.secret_mode() == "file"
+    assert not vm.needs_secret_choice()
+    view.session_radio.setChecked(True)
+    assert vm.secret_mode() == "session"
+    store = vm.secret_store()
+    store.set("k", "v")
+    assert store.get("k") == "v"
