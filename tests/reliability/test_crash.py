@@ -202,18 +202,21 @@ async def test_crash_during_push(
 
 # -- conversion ---------------------------------------------------------------------------------
 
+# A conversion in preserve order writes two layer blobs and the manifest (the config is
+# unchanged, so it already exists); its task row is written when queued, when it starts and when
+# it ends, with log lines in between.
 CONVERT_POINTS = [
     "during-conversion",
     "after-blob-write",
     "after-blob-write#2",
     "after-blob-write#3",
-    "after-blob-write#4",
     "during-sqlite-write@task",
     "during-sqlite-write@task#2",
+    "during-sqlite-write@task#3",
     "during-sqlite-write@task-log",
     "during-sqlite-write@task-log#3",
     "during-sqlite-write@blob",
-    "during-sqlite-write@blob#3",
+    "during-sqlite-write@blob#2",
     "during-sqlite-write@tag",
 ]
 
@@ -259,9 +262,10 @@ async def test_crash_during_conversion(
         report = await _settle(srv)
         report.assert_ok()
         assert report.settled, f"tasks still pending: {report.pending_tasks}"
-        assert sum(report.tasks.values()) == 1
-        outcome = next(iter(report.tasks))
-        if outcome != "SUCCESS":  # failed with a reason: a new request converts it
+        assert sum(report.tasks.values()) <= 1
+        # no task: the request that queues it died with the server (the client saw an error)
+        outcome = next(iter(report.tasks), "NOT-QUEUED")
+        if outcome != "SUCCESS":  # failed with a reason, or lost: a new request converts it
             await _convert(srv)
             report = await _settle(srv)
             report.assert_ok()
