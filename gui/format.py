@@ -12,6 +12,7 @@ __all__ = [
     "format_duration_ms",
     "format_eta",
     "format_time",
+    "link_profile_label",
     "parse_time",
     "short_digest",
 ]
@@ -48,6 +49,18 @@ def format_duration_ms(ms: float | None) -> str:
         .replace("%1", str(minutes))
         .replace("%2", str(seconds))
     )
+
+
+def link_profile_label(name: str) -> str:
+    """A cold-start lab link profile (``unshaped``, ``broadband`` …) in the user's language."""
+    labels = {
+        "unshaped": QCoreApplication.translate("LinkProfile", "Unshaped"),
+        "datacenter": QCoreApplication.translate("LinkProfile", "Data center"),
+        "fast": QCoreApplication.translate("LinkProfile", "Fast network"),
+        "broadband": QCoreApplication.translate("LinkProfile", "Broadband"),
+        "slow": QCoreApplication.translate("LinkProfile", "Slow network"),
+    }
+    return labels.get(name, name)
 
 
 def format_eta(seconds: float | None) -> str:

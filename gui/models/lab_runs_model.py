@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 
 from gui.backend import LabResult, LabSide
-from gui.format import format_duration_ms, format_time
+from gui.format import format_duration_ms, format_time, link_profile_label
 from gui.models._base import AnyIndex, KeyedTableModel
 
 __all__ = ["Col", "LabRunsModel", "Roles", "percentile", "side_stats"]
@@ -103,7 +103,7 @@ class LabRunsModel(KeyedTableModel[LabResult]):
             if col == Col.B:
                 return result.sides[1].label
             if col == Col.LINK:
-                return result.request.link
+                return link_profile_label(result.request.link)
             if col == Col.P50_A:
                 return format_duration_ms(side_stats(result.sides[0])["p50"])
             if col == Col.P50_B:

@@ -352,13 +352,13 @@ class FunctionDetailView(QWidget):
         self.update_badge.set_badge(*update_badge(info))
         self.accel_badge.set_badge(*accel_badge(info.accel))
         ov = self.ov
-        ov["state"].setText(info.state or "…")
+        ov["state"].setText(state_badge(info)[0])
         ov["state_reason"].setText(
             f"{info.state_reason} ({info.state_reason_code})"
             if info.state_reason_code
             else info.state_reason or "—"
         )
-        ov["update"].setText(info.last_update_status or "…")
+        ov["update"].setText(update_badge(info)[0])
         ov["update_reason"].setText(
             f"{info.last_update_reason} ({info.last_update_reason_code})"
             if info.last_update_reason_code
