@@ -1,0 +1,3631 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP" sourcelanguage="en">
+<context>
+    <name>Breadcrumbs</name>
+    <message>
+        <location filename="../../gui/widgets/breadcrumbs.py" line="+19"/>
+        <source>Breadcrumbs</source>
+        <translation>パンくずリスト</translation>
+    </message>
+</context>
+<context>
+    <name>DemoStage</name>
+    <message>
+        <location filename="../../gui/views/demo_view.py" line="+72"/>
+        <source>Cold-start demo</source>
+        <translation>コールドスタートのデモ</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Cold start: plain image vs accelerated image</source>
+        <translation>コールドスタート：通常イメージ vs 高速化イメージ</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Space start · N next run · R reset · L last lab comparison · O open… · E PNG · X frames · F full screen · Esc leave</source>
+        <translation>Space 開始 · N 次の実行 · R リセット · L 直近のラボ比較 · O 開く… · E PNG · X フレーム · F 全画面 · Esc 終了</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Replay of the comparison of %1 · run %2 of %3 · link %4</source>
+        <translation>%1 の比較を再生 · %3 回中 %2 回目 · 回線 %4</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Live on the Local server · link %1</source>
+        <translation>ローカルサーバーでライブ実行 · 回線 %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Press Space to race the demo functions live, or L to replay the lab&apos;s last comparison.</source>
+        <translation>Space キーでデモ関数をライブで競争させ、L キーでラボの直近の比較を再生します。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1× faster</source>
+        <translation>%1 倍高速</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1× slower</source>
+        <translation>%1 倍低速</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Bytes fetched: %1 vs %2</source>
+        <translation>取得バイト数：%1 vs %2</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source> — %1 % of the image</source>
+        <translation> — イメージの %1 %</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source> · p50 over %1 runs: %2×</source>
+        <translation> · %1 回の p50：%2 倍</translation>
+    </message>
+</context>
+<context>
+    <name>DemoView</name>
+    <message>
+        <location line="+79"/>
+        <source>Demo mode</source>
+        <translation>デモモード</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Open a saved comparison</source>
+        <translation>保存した比較を開く</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export PNG</source>
+        <translation>PNG をエクスポート</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <location line="+9"/>
+        <source>Export failed</source>
+        <translation>エクスポートに失敗しました</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <location line="+10"/>
+        <source>Exported</source>
+        <translation>エクスポートしました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 frames and an animated PNG in %2</source>
+        <translation>%1 枚のフレームとアニメーション PNG を %2 に保存しました</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Export frames into</source>
+        <translation>フレームの保存先</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>fcdesk — demo</source>
+        <translation>fcdesk — デモ</translation>
+    </message>
+</context>
+<context>
+    <name>DemoViewModel</name>
+    <message>
+        <location filename="../../gui/viewmodels/demo_vm.py" line="+183"/>
+        <location line="+140"/>
+        <location line="+10"/>
+        <source>Plain image</source>
+        <extracomment>The seeded demo functions of the Local server (plain, accelerated).</extracomment>
+        <translation>通常イメージ</translation>
+    </message>
+    <message>
+        <location line="-149"/>
+        <location line="+140"/>
+        <location line="+10"/>
+        <source>Accelerated image</source>
+        <translation>高速化イメージ</translation>
+    </message>
+    <message>
+        <location line="-26"/>
+        <source>The lab has no finished comparison yet.</source>
+        <translation>ラボにはまだ完了した比較がありません。</translation>
+    </message>
+    <message>
+        <location line="+90"/>
+        <source>fetched %1</source>
+        <translation>取得 %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source> of %1 (%2 %)</source>
+        <translation> / %1（%2 %）</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Demo mode runs on the Local profile (no account needed): switch to it first.</source>
+        <translation>デモモードはローカルプロファイルで動作します（アカウント不要）。先にローカルに切り替えてください。</translation>
+    </message>
+</context>
+<context>
+    <name>EnvEditor</name>
+    <message>
+        <location filename="../../gui/widgets/env_editor.py" line="+29"/>
+        <location line="+10"/>
+        <source>Environment variables</source>
+        <translation>環境変数</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Value</source>
+        <translation>値</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Add variable</source>
+        <translation>変数を追加</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>“%1” is not a valid variable name</source>
+        <translation>「%1」は有効な変数名ではありません</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“%1” is set twice</source>
+        <translation>「%1」が二重に設定されています</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorPresenter</name>
+    <message>
+        <location filename="../../gui/errors.py" line="+59"/>
+        <source>The function does not exist (any more).</source>
+        <translation>関数が存在しません（削除された可能性があります）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refresh the list; someone may have deleted it.</source>
+        <translation>一覧を更新してください。他のユーザーが削除した可能性があります。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A function with this name already exists.</source>
+        <translation>この名前の関数は既に存在します。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose another name, or edit the existing function.</source>
+        <translation>別の名前を選ぶか、既存の関数を編集してください。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Another update of this function is still in progress.</source>
+        <translation>この関数の別の更新がまだ進行中です。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Wait until its last update has finished, then try again.</source>
+        <translation>直前の更新が完了してから、もう一度お試しください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The service refused a value.</source>
+        <translation>サービスが値を受け付けませんでした。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the highlighted fields.</source>
+        <translation>強調表示された項目を確認してください。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+7"/>
+        <source>Access denied.</source>
+        <translation>アクセスが拒否されました。</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <location line="+7"/>
+        <source>The AccessKey in this profile lacks the permission; check its RAM policy.</source>
+        <translation>このプロファイルの AccessKey には権限がありません。RAM ポリシーを確認してください。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The AccessKey ID is not valid.</source>
+        <translation>AccessKey ID が無効です。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Settings › Profiles and enter a valid AccessKey.</source>
+        <translation>「設定」›「プロファイル」 を開き、有効な AccessKey を入力してください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+97"/>
+        <source>The service rejected the request signature.</source>
+        <translation>サービスがリクエストの署名を拒否しました。</translation>
+    </message>
+    <message>
+        <location line="-96"/>
+        <source>The AccessKey secret is probably wrong, or this computer&apos;s clock is off.</source>
+        <translation>AccessKey Secret が間違っているか、このコンピューターの時計がずれている可能性があります。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No system keyring is available to store secrets.</source>
+        <translation>シークレットを保存できるシステムキーリングがありません。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Settings › Profiles and choose a protected file store, or enter the secret each session.</source>
+        <translation>「設定」›「プロファイル」 を開いて保護されたファイルへの保存を選ぶか、セッションごとにシークレットを入力してください。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The function is at its concurrency limit.</source>
+        <translation>関数が同時実行数の上限に達しています。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Retry in a moment or raise the function&apos;s instance concurrency.</source>
+        <translation>しばらくしてから再試行するか、関数のインスタンス同時実行数を増やしてください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The service is busy.</source>
+        <translation>サービスが混み合っています。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Retry in a moment.</source>
+        <translation>しばらくしてから再試行してください。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Too many requests.</source>
+        <translation>リクエストが多すぎます。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>fcdesk slows down and retries; try again shortly.</source>
+        <translation>fcdesk は間隔を空けて再試行します。少し待ってからもう一度お試しください。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The container exited before it was ready.</source>
+        <translation>コンテナが準備完了前に終了しました。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the image&apos;s entrypoint, command and port, and the log tail.</source>
+        <translation>イメージのエントリポイント、コマンド、ポート、およびログの末尾を確認してください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The container did not start listening.</source>
+        <translation>コンテナが待ち受けを開始しませんでした。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server in the image must listen on 0.0.0.0 and the function&apos;s port.</source>
+        <translation>イメージ内のサーバーは 0.0.0.0 と関数のポートで待ち受ける必要があります。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The registry instance does not exist.</source>
+        <translation>レジストリインスタンスが存在しません。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+4"/>
+        <location line="+4"/>
+        <source>Refresh the list.</source>
+        <translation>一覧を更新してください。</translation>
+    </message>
+    <message>
+        <location line="-5"/>
+        <source>The namespace does not exist.</source>
+        <translation>名前空間が存在しません。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The repository does not exist.</source>
+        <translation>リポジトリが存在しません。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This registry edition cannot accelerate images.</source>
+        <translation>このレジストリのエディションはイメージアクセラレーションに対応していません。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Image acceleration needs a Standard or Advanced Enterprise instance.</source>
+        <translation>イメージアクセラレーションには Enterprise Edition の Standard または Advanced インスタンスが必要です。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <location line="+131"/>
+        <source>Request failed</source>
+        <translation>リクエストに失敗しました</translation>
+    </message>
+    <message>
+        <location line="-124"/>
+        <source>Credentials</source>
+        <translation>認証情報</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The profile&apos;s credentials are missing or cannot be used.</source>
+        <translation>プロファイルの認証情報がないか、使用できません。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Open Settings › Profiles to enter or fix them.</source>
+        <translation>「設定」›「プロファイル」 を開いて入力または修正してください。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Signature refused</source>
+        <translation>署名が拒否されました</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Check the AccessKey secret and this computer&apos;s clock.</source>
+        <translation>AccessKey Secret とこのコンピューターの時計を確認してください。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Slow down</source>
+        <translation>リクエストを抑えてください</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The service is throttling requests.</source>
+        <translation>サービスがリクエストを制限しています。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wait a moment and try again.</source>
+        <translation>少し待ってからもう一度お試しください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not found</source>
+        <translation>見つかりません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The item no longer exists.</source>
+        <translation>この項目はもう存在しません。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refresh the view.</source>
+        <translation>表示を更新してください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Registry login failed</source>
+        <translation>レジストリへのログインに失敗しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The registry refused the credentials.</source>
+        <translation>レジストリが認証情報を拒否しました。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Check the registry user name and password in Settings › Profiles.</source>
+        <translation>「設定」›「プロファイル」 でレジストリのユーザー名とパスワードを確認してください。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Timed out</source>
+        <translation>タイムアウトしました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The server did not answer in time.</source>
+        <translation>サーバーが時間内に応答しませんでした。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the connection and try again.</source>
+        <translation>接続を確認して、もう一度お試しください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Connection problem</source>
+        <translation>接続の問題</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>fcdesk could not reach the server.</source>
+        <translation>fcdesk はサーバーに接続できませんでした。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the network or the Local server&apos;s state in the status bar.</source>
+        <translation>ネットワーク、またはステータスバーのローカルサーバーの状態を確認してください。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Invalid image reference</source>
+        <translation>無効なイメージ参照</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Use the form registry/namespace/repository:tag.</source>
+        <translation>レジストリ/名前空間/リポジトリ:タグ の形式で指定してください。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Invalid value</source>
+        <translation>無効な値</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Conversion failed</source>
+        <translation>変換に失敗しました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The task log has the details; the source image is unchanged.</source>
+        <translation>詳細はタスクログにあります。変換元のイメージは変更されていません。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Corrupt data</source>
+        <translation>破損したデータ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Downloaded data did not match its digest.</source>
+        <translation>ダウンロードしたデータがダイジェストと一致しませんでした。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing was kept. Try again; if it repeats, the registry is serving corrupt content.</source>
+        <translation>何も保存されていません。もう一度お試しください。繰り返す場合は、レジストリが破損したコンテンツを配信しています。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Local server</source>
+        <translation>ローカルサーバー</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The Local server could not start or answer.</source>
+        <translation>ローカルサーバーが起動できないか、応答しません。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>See Settings › Local server (data directory, port) and its log.</source>
+        <translation>「設定」›「ローカルサーバー」（データディレクトリ、ポート）とそのログを確認してください。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Cold start failed</source>
+        <translation>コールドスタートに失敗しました</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Error</source>
+        <translation>エラー</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>File or system error</source>
+        <translation>ファイルまたはシステムのエラー</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Unexpected error</source>
+        <translation>予期しないエラー</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Something went wrong inside fcdesk.</source>
+        <translation>fcdesk の内部で問題が発生しました。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The details below help to report it.</source>
+        <translation>報告の際は以下の詳細が役立ちます。</translation>
+    </message>
+</context>
+<context>
+    <name>ExceptionDialog</name>
+    <message>
+        <location line="+53"/>
+        <source>Error details</source>
+        <translation>エラーの詳細</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Technical details</source>
+        <translation>技術的な詳細</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Copy details</source>
+        <translation>詳細をコピー</translation>
+    </message>
+</context>
+<context>
+    <name>FixDialog</name>
+    <message>
+        <location filename="../../gui/views/overview_view.py" line="+205"/>
+        <source>Confirm fix</source>
+        <translation>修正の確認</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&lt;b&gt;%1&lt;/b&gt; on %2 — this will:</source>
+        <translation>%2 の &lt;b&gt;%1&lt;/b&gt; — 次の処理を行います：</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Steps marked “By hand” are left to you.</source>
+        <translation>「手動」と表示された手順はご自身で行ってください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Apply</source>
+        <translation>適用</translation>
+    </message>
+</context>
+<context>
+    <name>Format</name>
+    <message>
+        <location filename="../../gui/format.py" line="+39"/>
+        <source>%1 ms</source>
+        <translation>%1 ms</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 min %2 s</source>
+        <translation>%1 分 %2 秒</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>estimating…</source>
+        <translation>見積もり中…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>almost done</source>
+        <translation>まもなく完了</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n s left</source>
+        <translation>
+            <numerusform>残り %n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n min left</source>
+        <translation>
+            <numerusform>残り %n 分</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>FunctionDetailView</name>
+    <message>
+        <location filename="../../gui/views/function_detail_view.py" line="+82"/>
+        <source>All functions</source>
+        <translation>すべての関数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Back to all functions</source>
+        <translation>関数一覧に戻る</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Edit</source>
+        <translation>編集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Function details</source>
+        <translation>関数の詳細</translation>
+    </message>
+    <message>
+        <location line="+41"/>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State reason</source>
+        <translation>状態の理由</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last update</source>
+        <translation>最終更新</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Update reason</source>
+        <translation>更新の理由</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Image</source>
+        <translation>イメージ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deployed digest</source>
+        <translation>デプロイ済みダイジェスト</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Description</source>
+        <translation>説明</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ARN</source>
+        <translation>ARN</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Created</source>
+        <translation>作成日時</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last modified</source>
+        <translation>最終更新日時</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The function records the tag&apos;s digest at deployment. Pushing a different image to the same tag later makes the function fail: redeploy after pushing.</source>
+        <translation>関数はデプロイ時にタグのダイジェストを記録します。後で同じタグに別のイメージをプッシュすると関数は失敗するため、プッシュ後に再デプロイしてください。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Overview</source>
+        <translation>概要</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>vCPU</source>
+        <translation>vCPU</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Memory</source>
+        <translation>メモリ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Disk</source>
+        <translation>ディスク</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Timeout</source>
+        <translation>タイムアウト</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Instance concurrency</source>
+        <translation>インスタンスの同時実行数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Entrypoint</source>
+        <translation>エントリポイント</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Command</source>
+        <translation>コマンド</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Health check</source>
+        <translation>ヘルスチェック</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Internet access</source>
+        <translation>インターネットアクセス</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Role</source>
+        <translation>ロール</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+7"/>
+        <source>Environment variables</source>
+        <translation>環境変数</translation>
+    </message>
+    <message>
+        <location line="-4"/>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Value</source>
+        <translation>値</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Configuration</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Image:</source>
+        <translation>イメージ：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deployed digest:</source>
+        <translation>デプロイ済みダイジェスト：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Acceleration:</source>
+        <translation>アクセラレーション：</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Switch to the accelerated image…</source>
+        <translation>高速化イメージに切り替え…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Image &amp;&amp; acceleration</source>
+        <translation>イメージとアクセラレーション</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Synchronous</source>
+        <translation>同期</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Asynchronous</source>
+        <translation>非同期</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+47"/>
+        <source>Invoke</source>
+        <translation>呼び出し</translation>
+    </message>
+    <message>
+        <location line="-44"/>
+        <source>Invoke (Ctrl+Enter)</source>
+        <translation>呼び出し (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Event (request body)</source>
+        <translation>イベント（リクエスト本文）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Event</source>
+        <translation>イベント</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <location line="+3"/>
+        <source>Response body</source>
+        <translation>レスポンス本文</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+3"/>
+        <source>Log tail</source>
+        <translation>ログの末尾</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Compare this function&apos;s cold start with another function or image in the Cold-start lab: both are started cold several times over the same shaped link and timed phase by phase.</source>
+        <translation>コールドスタートラボで、この関数のコールドスタートを別の関数またはイメージと比較します。両方を同じ条件の回線で数回コールドスタートし、フェーズごとに計測します。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>When</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Compared with</source>
+        <translation>比較対象</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Speed-up</source>
+        <translation>高速化率</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cold-start runs of this function</source>
+        <translation>この関数のコールドスタート実行</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Compare in the lab…</source>
+        <translation>ラボで比較…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cold starts</source>
+        <translation>コールドスタート</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+55"/>
+        <source>%n second(s)</source>
+        <translation>
+            <numerusform>%n 秒</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>GET %1 every %2 s</source>
+        <translation>%2 秒ごとに GET %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>none</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>yes</source>
+        <translation>はい</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no</source>
+        <translation>いいえ</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>This function uses an accelerated image: cold starts fetch only what start-up reads, on demand.</source>
+        <translation>この関数は高速化イメージを使用しています。コールドスタートでは起動時に読み込まれるデータだけをオンデマンドで取得します。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>An accelerated twin (%1) of this image is ready. Switch the function to it for faster cold starts.</source>
+        <translation>このイメージの高速化版（%1）が準備できています。関数を切り替えるとコールドスタートが速くなります。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The accelerated twin of this image is being converted. Switch once it is ready.</source>
+        <translation>このイメージの高速化版は変換中です。準備ができたら切り替えてください。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>This image has no accelerated twin. Switch acceleration on for its repository (Images view) to convert it.</source>
+        <translation>このイメージには高速化版がありません。変換するには、リポジトリのアクセラレーションを有効にしてください（イメージ画面）。</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>The event is not valid JSON (%1); it is sent as it is.</source>
+        <translation>イベントは有効な JSON ではありません（%1）。そのまま送信します。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Accepted %1</source>
+        <translation>受け付けました %1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>HTTP %1</source>
+        <translation>HTTP %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Request id: %1</source>
+        <translation>リクエスト ID：%1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+12"/>
+        <source>(%n byte(s) of binary data)</source>
+        <translation>
+            <numerusform>（%n バイトのバイナリデータ）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Failed</source>
+        <translation>失敗</translation>
+    </message>
+</context>
+<context>
+    <name>FunctionDialog</name>
+    <message>
+        <location filename="../../gui/dialogs/function_dialog.py" line="+75"/>
+        <source>Create function</source>
+        <translation>関数を作成</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Edit %1</source>
+        <translation>%1 を編集</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>letters, digits, _ and -; 1–64 characters</source>
+        <translation>英数字、_ と -、1～64 文字</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Function name</source>
+        <translation>関数名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>registry/namespace/repository:tag</source>
+        <translation>レジストリ/名前空間/リポジトリ:タグ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+8"/>
+        <source>Image</source>
+        <translation>イメージ</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Browse…</source>
+        <translation>参照…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Browse images</source>
+        <translation>イメージを参照</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <location line="+1"/>
+        <source>Description</source>
+        <translation>説明</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+1"/>
+        <source>vCPU</source>
+        <translation>vCPU</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+1"/>
+        <source>Memory</source>
+        <translation>メモリ</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+1"/>
+        <source>Disk</source>
+        <translation>ディスク</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+1"/>
+        <location line="+43"/>
+        <source>Timeout</source>
+        <translation>タイムアウト</translation>
+    </message>
+    <message>
+        <location line="-40"/>
+        <location line="+2"/>
+        <source>Instance concurrency</source>
+        <translation>インスタンスの同時実行数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Basics</source>
+        <translation>基本設定</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <location line="+1"/>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>e.g. python   (image default if empty)</source>
+        <translation>例：python&#x3000;（空欄ならイメージの既定値）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Entrypoint</source>
+        <translation>エントリポイント</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>e.g. app.py --port 9000</source>
+        <translation>例：app.py --port 9000</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Command</source>
+        <translation>コマンド</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Health check</source>
+        <translation>ヘルスチェック</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Health check path</source>
+        <translation>ヘルスチェックのパス</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>HTTP GET path</source>
+        <translation>HTTP GET パス</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Initial delay</source>
+        <translation>初回遅延</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Period</source>
+        <translation>間隔</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Success threshold</source>
+        <translation>成功しきい値</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Failure threshold</source>
+        <translation>失敗しきい値</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Allow internet access</source>
+        <translation>インターネットアクセスを許可</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Container</source>
+        <translation>コンテナ</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Environment variables</source>
+        <translation>環境変数</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Create</source>
+        <translation>作成</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <location line="+137"/>
+        <source>Cannot read the entrypoint: %1</source>
+        <translation>エントリポイントを解釈できません：%1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cannot read the command: %1</source>
+        <translation>コマンドを解釈できません：%1</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+22"/>
+        <source>%n problem(s) to fix before saving.</source>
+        <translation>
+            <numerusform>保存する前に %n 件の問題を修正してください。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <location line="+26"/>
+        <source>Required.</source>
+        <translation>必須です。</translation>
+    </message>
+    <message>
+        <location line="-25"/>
+        <source>Use letters, digits, _ or -; do not start with a digit or -.</source>
+        <translation>英数字、_、- を使用してください。数字または - で始めることはできません。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>At most %1 characters.</source>
+        <translation>%1 文字以内で入力してください。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Must be between %1 and %2.</source>
+        <translation>%1～%2 の範囲で指定してください。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Must be a multiple of %1.</source>
+        <translation>%1 の倍数で指定してください。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>vCPU : memory (GB) must be between 1:1 and 1:4; with this memory use %1–%2 vCPU.</source>
+        <translation>vCPU とメモリ（GB）の比率は 1:1～1:4 にしてください。このメモリでは %1～%2 vCPU を指定します。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Choose one of %1.</source>
+        <translation>%1 のいずれかを選択してください。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Not a valid image reference (registry/namespace/repository:tag).</source>
+        <translation>有効なイメージ参照ではありません（レジストリ/名前空間/リポジトリ:タグ）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Wrong type of value.</source>
+        <translation>値の型が正しくありません。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Invalid format.</source>
+        <translation>形式が正しくありません。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Use 1–64 letters, digits, _ or -; do not start with a digit or -.</source>
+        <translation>英数字、_、- を 1～64 文字で使用してください。数字または - で始めることはできません。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>vCPU must be a multiple of 0.05 between 0.05 and 16.</source>
+        <translation>vCPU は 0.05～16 の範囲で 0.05 の倍数にしてください。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Memory must be a multiple of 64 MB between 128 and 32768.</source>
+        <translation>メモリは 128～32768 MB の範囲で 64 MB の倍数にしてください。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>vCPU : memory (GB) must be between 1:1 and 1:4 (e.g. 1 vCPU with 1–4 GB).</source>
+        <translation>vCPU とメモリ（GB）の比率は 1:1～1:4 にしてください（例：1 vCPU なら 1～4 GB）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Disk must be 512 MB or 10 GB.</source>
+        <translation>ディスクは 512 MB または 10 GB にしてください。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Out of range.</source>
+        <translation>範囲外です。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not a valid image reference.</source>
+        <translation>有効なイメージ参照ではありません。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>Accelerated</source>
+        <translation>高速化済み</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cold starts load this image on demand.</source>
+        <translation>コールドスタート時、このイメージはオンデマンドで読み込まれます。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Twin ready</source>
+        <translation>高速化版あり</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>An accelerated twin of this tag exists; choose it for faster cold starts.</source>
+        <translation>このタグには高速化版があります。選択するとコールドスタートが速くなります。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not ready</source>
+        <translation>準備中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The accelerated image is not ready yet. Deploying now uses the plain image, with full-pull cold starts.</source>
+        <translation>高速化イメージはまだ準備できていません。今デプロイすると通常イメージが使われ、コールドスタートのたびにイメージ全体をプルします。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not accelerated</source>
+        <translation>高速化なし</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>This image is not accelerated: every cold start pulls it whole.</source>
+        <translation>このイメージは高速化されていません。コールドスタートのたびにイメージ全体をプルします。</translation>
+    </message>
+</context>
+<context>
+    <name>FunctionsModel</name>
+    <message>
+        <location filename="../../gui/models/functions_model.py" line="+38"/>
+        <location line="+16"/>
+        <location line="+25"/>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <location line="-36"/>
+        <source>Active</source>
+        <translation>アクティブ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pending</source>
+        <translation>保留中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+17"/>
+        <source>Failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <location line="-16"/>
+        <source>Inactive</source>
+        <translation>非アクティブ</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Optimizing image</source>
+        <translation>イメージを最適化中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>In progress</source>
+        <translation>進行中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Successful</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Accelerated</source>
+        <translation>高速化済み</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Twin available</source>
+        <translation>高速化版あり</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Converting</source>
+        <translation>変換中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Conversion failed</source>
+        <translation>変換に失敗しました</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Not accelerated</source>
+        <translation>高速化なし</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Image</source>
+        <translation>イメージ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Acceleration</source>
+        <translation>アクセラレーション</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last update</source>
+        <translation>最終更新</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>CPU / Memory</source>
+        <translation>CPU / メモリ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Last modified</source>
+        <translation>最終更新日時</translation>
+    </message>
+    <message>
+        <location line="+70"/>
+        <source>%1 vCPU / %2 MB</source>
+        <translation>%1 vCPU / %2 MB</translation>
+    </message>
+</context>
+<context>
+    <name>FunctionsView</name>
+    <message>
+        <location filename="../../gui/views/functions_view.py" line="+73"/>
+        <location line="+19"/>
+        <location line="+69"/>
+        <location line="+1"/>
+        <source>Functions</source>
+        <translation>関数</translation>
+    </message>
+    <message>
+        <location line="-85"/>
+        <source>Search functions</source>
+        <translation>関数を検索</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refresh</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refresh functions</source>
+        <translation>関数一覧を更新</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+2"/>
+        <source>Create function</source>
+        <translation>関数を作成</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>No functions yet. Create one to get started.</source>
+        <translation>関数はまだありません。作成して始めましょう。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+108"/>
+        <source>%n function(s)</source>
+        <translation>
+            <numerusform>%n 個の関数</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 of %2 shown</source>
+        <translation>%2 件中 %1 件を表示</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>scroll for more</source>
+        <translation>スクロールで続きを表示</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>loading…</source>
+        <translation>読み込み中…</translation>
+    </message>
+</context>
+<context>
+    <name>FunctionsViewModel</name>
+    <message>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+199"/>
+        <source>Deployment failed</source>
+        <translation>デプロイに失敗しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>unknown</source>
+        <translation>不明</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Deployment finished</source>
+        <translation>デプロイが完了しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 is active and up to date.</source>
+        <translation>%1 はアクティブで、最新の状態です。</translation>
+    </message>
+    <message>
+        <location line="+94"/>
+        <source>Function deleted</source>
+        <translation>関数を削除しました</translation>
+    </message>
+</context>
+<context>
+    <name>ImagePickerDialog</name>
+    <message>
+        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+67"/>
+        <location line="+1"/>
+        <source>Select an image</source>
+        <translation>イメージを選択</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Registry instance</source>
+        <translation>レジストリインスタンス</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Namespace</source>
+        <translation>名前空間</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Namespace:</source>
+        <translation>名前空間：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Instance:</source>
+        <translation>インスタンス：</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Filter repositories</source>
+        <translation>リポジトリを絞り込み</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Repositories</source>
+        <translation>リポジトリ</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Filter tags</source>
+        <translation>タグを絞り込み</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Tags</source>
+        <translation>タグ</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Use the accelerated twin</source>
+        <translation>高速化版を使用</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Switch acceleration on</source>
+        <translation>アクセラレーションを有効化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+204"/>
+        <source>Convert now</source>
+        <translation>今すぐ変換</translation>
+    </message>
+    <message>
+        <location line="-197"/>
+        <source>Use the VPC registry address</source>
+        <translation>VPC のレジストリアドレスを使用</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Functions pull over the VPC; the instance must allow the function&apos;s VPC.</source>
+        <translation>関数は VPC 経由でプルします。インスタンス側で関数の VPC を許可しておく必要があります。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Select</source>
+        <translation>選択</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>no acceleration</source>
+        <translation>アクセラレーションなし</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>All namespaces</source>
+        <translation>すべての名前空間</translation>
+    </message>
+    <message>
+        <location line="+75"/>
+        <source>Choose a repository and a tag.</source>
+        <translation>リポジトリとタグを選択してください。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Accelerated</source>
+        <translation>高速化済み</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>An accelerated image: cold starts fetch only what start-up reads.</source>
+        <translation>高速化イメージです。コールドスタートでは起動時に読み込まれるデータだけを取得します。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Twin ready</source>
+        <translation>高速化版あり</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Its accelerated twin %1 exists and starts faster.</source>
+        <translation>高速化版 %1 があり、より速く起動します。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Converting</source>
+        <translation>変換中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The accelerated twin %1 is not ready yet. Deploying this plain tag now means full-image cold starts.</source>
+        <translation>高速化版 %1 はまだ準備できていません。この通常タグを今デプロイすると、コールドスタートのたびにイメージ全体をプルします。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Conversion failed</source>
+        <translation>変換に失敗しました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Converting this tag failed: %1</source>
+        <translation>このタグの変換に失敗しました：%1</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>see the task log</source>
+        <translation>タスクログを参照してください</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Convert again</source>
+        <translation>再変換</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No twin</source>
+        <translation>高速化版なし</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Acceleration is on, but this tag was pushed before: convert it now to get %1.</source>
+        <translation>アクセラレーションは有効ですが、このタグはそれ以前にプッシュされました。今すぐ変換すると %1 が作成されます。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>This repository has no image acceleration. Switch it on to convert this tag into %1.</source>
+        <translation>このリポジトリではイメージアクセラレーションが無効です。有効にすると、このタグが %1 に変換されます。</translation>
+    </message>
+</context>
+<context>
+    <name>ImagesView</name>
+    <message>
+        <location filename="../../gui/views/images_view.py" line="+60"/>
+        <location line="+175"/>
+        <source>Images</source>
+        <translation>イメージ</translation>
+    </message>
+    <message>
+        <location line="-171"/>
+        <source>Instance:</source>
+        <translation>インスタンス：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Registry instance</source>
+        <translation>レジストリインスタンス</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Namespace:</source>
+        <translation>名前空間：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Namespace</source>
+        <translation>名前空間</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Refresh</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+4"/>
+        <source>Repositories</source>
+        <translation>リポジトリ</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Image acceleration</source>
+        <translation>イメージアクセラレーション</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Image acceleration for this repository</source>
+        <translation>このリポジトリのイメージアクセラレーション</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Convert every tag pushed from now on into &lt;tag&gt;_accelerated.</source>
+        <translation>今後プッシュされるすべてのタグを &lt;tag&gt;_accelerated に変換します。</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>Filter tags</source>
+        <translation>タグを絞り込み</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Convert now</source>
+        <translation>今すぐ変換</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Convert the selected tag now</source>
+        <translation>選択したタグを今すぐ変換</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Convert all unconverted</source>
+        <translation>未変換をすべて変換</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Tags</source>
+        <translation>タグ</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Conversion progress</source>
+        <translation>変換の進行状況</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Show task</source>
+        <translation>タスクを表示</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tag:</source>
+        <translation>タグ：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pair:</source>
+        <translation>ペア：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Acceleration:</source>
+        <translation>アクセラレーション：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Digest:</source>
+        <translation>ダイジェスト：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Address (VPC):</source>
+        <translation>アドレス（VPC）：</translation>
+    </message>
+    <message>
+        <location line="+80"/>
+        <source>All</source>
+        <translation>すべて</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>No repository selected</source>
+        <translation>リポジトリが選択されていません</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>This instance&apos;s edition cannot accelerate images (Standard or Advanced needed).</source>
+        <translation>このインスタンスのエディションはイメージアクセラレーションに対応していません（Standard または Advanced が必要です）。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>New tags are converted into &lt;tag&gt;_accelerated as they are pushed. Tags pushed earlier need “Convert now”.</source>
+        <translation>新しいタグはプッシュ時に &lt;tag&gt;_accelerated に変換されます。それ以前にプッシュされたタグは「今すぐ変換」が必要です。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tags are not converted.</source>
+        <translation>タグは変換されません。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+23"/>
+        <source>%n tag(s)</source>
+        <translation>
+            <numerusform>%n 個のタグ</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 shown</source>
+        <translation>%1 件を表示</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n accelerated</source>
+        <translation>
+            <numerusform>高速化済み %n 個</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>accelerated image of %1</source>
+        <translation>%1 の高速化イメージ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Accelerated image</source>
+        <translation>高速化イメージ</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>accelerated twin: %1</source>
+        <translation>高速化版：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ready</source>
+        <translation>準備完了</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>accelerated twin: %1 (being converted)</source>
+        <translation>高速化版：%1（変換中）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Converting</source>
+        <translation>変換中</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+8"/>
+        <source>no accelerated twin</source>
+        <translation>高速化版なし</translation>
+    </message>
+    <message>
+        <location line="-7"/>
+        <source>Failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The conversion failed; see the task log.</source>
+        <translation>変換に失敗しました。タスクログを確認してください。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>None</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Switch acceleration off</source>
+        <translation>アクセラレーションを無効化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stop converting new tags of %1?</source>
+        <translation>%1 の新しいタグの変換を停止しますか？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Existing accelerated images are kept.</source>
+        <translation>既存の高速化イメージは残ります。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Convert existing tags</source>
+        <translation>既存のタグを変換</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+2"/>
+        <source>%n tag(s) were pushed before acceleration was on. Convert them now?</source>
+        <translation>
+            <numerusform>アクセラレーションを有効にする前にプッシュされたタグが %n 個あります。今すぐ変換しますか？</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>New pushes are converted automatically.</source>
+        <translation>今後のプッシュは自動的に変換されます。</translation>
+    </message>
+</context>
+<context>
+    <name>ImagesViewModel</name>
+    <message>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+327"/>
+        <location line="+117"/>
+        <source>Conversion finished</source>
+        <translation>変換が完了しました</translation>
+    </message>
+</context>
+<context>
+    <name>LabRunsModel</name>
+    <message>
+        <location filename="../../gui/models/lab_runs_model.py" line="+78"/>
+        <source>When</source>
+        <translation>日時</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Link</source>
+        <translation>回線</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>p50 A</source>
+        <translation>p50 A</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>p50 B</source>
+        <translation>p50 B</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Speed-up</source>
+        <translation>高速化率</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>cancelled</source>
+        <translation>キャンセル済み</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>failed</source>
+        <translation>失敗</translation>
+    </message>
+</context>
+<context>
+    <name>LabView</name>
+    <message>
+        <location filename="../../gui/views/lab_view.py" line="+56"/>
+        <location line="+148"/>
+        <source>Cold-start lab</source>
+        <translation>コールドスタートラボ</translation>
+    </message>
+    <message>
+        <location line="-142"/>
+        <source>Comparison</source>
+        <translation>比較</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Two functions</source>
+        <translation>2 つの関数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Two images</source>
+        <translation>2 つのイメージ</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Compare:</source>
+        <translation>比較対象：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A (baseline)</source>
+        <translation>A（基準）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>B (accelerated)</source>
+        <translation>B（高速化）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A (baseline):</source>
+        <translation>A（基準）：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>B (accelerated):</source>
+        <translation>B（高速化）：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Link profile</source>
+        <translation>回線プロファイル</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Bandwidth and round-trip time of the emulated link between the registry and the function.</source>
+        <translation>レジストリと関数の間でエミュレートする回線の帯域幅とラウンドトリップ時間です。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Link profile:</source>
+        <translation>回線プロファイル：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Cold starts per side</source>
+        <translation>各側のコールドスタート回数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cold starts each:</source>
+        <translation>各コールドスタート回数：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Run comparison</source>
+        <translation>比較を実行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Lab progress</source>
+        <translation>ラボの進行状況</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Comparison figures</source>
+        <translation>比較結果の数値</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>p95</source>
+        <translation>p95</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bytes fetched</source>
+        <translation>取得バイト数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Share of image</source>
+        <translation>イメージに占める割合</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>On-demand fetches</source>
+        <translation>オンデマンド取得</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fallbacks</source>
+        <translation>フォールバック</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>History</source>
+        <translation>履歴</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export JSON…</source>
+        <translation>JSON をエクスポート…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export PNG…</source>
+        <translation>PNG をエクスポート…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Lab history</source>
+        <translation>ラボの履歴</translation>
+    </message>
+    <message>
+        <location line="+81"/>
+        <source>Choose both A and B.</source>
+        <translation>A と B の両方を選択してください。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A and B are the same; choose two different ones.</source>
+        <translation>A と B が同じです。異なるものを選択してください。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Running: %1 vs %2</source>
+        <translation>実行中：%1 と %2</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+7"/>
+        <source>Starting…</source>
+        <translation>開始しています…</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>%1 run %2: %3 %4 · %5</source>
+        <translation>%1 の %2 回目：%3 %4 · %5</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Finished.</source>
+        <translation>完了しました。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <source>%1 vs %2 — %3</source>
+        <translation>%1 と %2 — %3</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 vs %2 — B starts %3× faster (p50) over “%4”</source>
+        <translation>%1 と %2 — 「%4」で B が %3 倍速く起動（p50）</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>A: %1</source>
+        <translation>A：%1</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>B: %1</source>
+        <translation>B：%1</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Export run as JSON</source>
+        <translation>実行結果を JSON でエクスポート</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Export run as PNG</source>
+        <translation>実行結果を PNG でエクスポート</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <location line="+6"/>
+        <source>Exported</source>
+        <translation>エクスポートしました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Export failed</source>
+        <translation>エクスポートに失敗しました</translation>
+    </message>
+</context>
+<context>
+    <name>LabViewModel</name>
+    <message>
+        <location filename="../../gui/viewmodels/lab_vm.py" line="+147"/>
+        <source>Cold-start comparison finished</source>
+        <translation>コールドスタートの比較が完了しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 vs %2: %3× faster</source>
+        <translation>%1 と %2：%3 倍高速</translation>
+    </message>
+</context>
+<context>
+    <name>LinkProfile</name>
+    <message>
+        <location filename="../../gui/format.py" line="-17"/>
+        <source>Unshaped</source>
+        <translation>制限なし</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Data center</source>
+        <translation>データセンター</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Fast network</source>
+        <translation>高速ネットワーク</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Broadband</source>
+        <translation>ブロードバンド</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Slow network</source>
+        <translation>低速ネットワーク</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../gui/main_window.py" line="+114"/>
+        <source>Profile:</source>
+        <translation>プロファイル：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+66"/>
+        <source>Profile</source>
+        <translation>プロファイル</translation>
+    </message>
+    <message>
+        <location line="-63"/>
+        <source>Region:</source>
+        <translation>リージョン：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+62"/>
+        <source>Region</source>
+        <translation>リージョン</translation>
+    </message>
+    <message>
+        <location line="-57"/>
+        <source>Refresh (F5)</source>
+        <translation>更新 (F5)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refresh</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Navigation</source>
+        <translation>ナビゲーション</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Functions</source>
+        <translation>関数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Images</source>
+        <translation>イメージ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cold-start lab</source>
+        <translation>コールドスタートラボ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tasks</source>
+        <translation>タスク</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>Connection</source>
+        <translation>接続</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Live updates</source>
+        <translation>ライブ更新</translation>
+    </message>
+    <message>
+        <location line="+57"/>
+        <source>Quit</source>
+        <translation>終了</translation>
+    </message>
+    <message>
+        <location line="+70"/>
+        <location line="+19"/>
+        <source>local</source>
+        <translation>ローカル</translation>
+    </message>
+    <message>
+        <location line="-1"/>
+        <source>Profile: %1</source>
+        <translation>プロファイル：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Region: %1</source>
+        <translation>リージョン：%1</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Local server running</source>
+        <translation>ローカルサーバー実行中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Connected</source>
+        <translation>接続済み</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Starting the Local server…</source>
+        <translation>ローカルサーバーを起動しています…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stopping…</source>
+        <translation>停止しています…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>Not connected</source>
+        <translation>未接続</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Waiting for a choice</source>
+        <translation>選択を待っています</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>● live</source>
+        <translation>● ライブ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>○ polling</source>
+        <translation>○ ポーリング</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Updates arrive from the server&apos;s event stream.</source>
+        <translation>更新はサーバーのイベントストリームから届きます。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Updates are polled.</source>
+        <translation>更新は定期的に取得されます。</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>%n job(s) running</source>
+        <translation>
+            <numerusform>%n 件のジョブを実行中</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Function created</source>
+        <translation>関数を作成しました</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Function updated</source>
+        <translation>関数を更新しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 is being deployed…</source>
+        <translation>%1 をデプロイしています…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Delete function</source>
+        <translation>関数の削除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete the function “%1”?</source>
+        <translation>関数「%1」を削除しますか？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>This cannot be undone.</source>
+        <translation>この操作は元に戻せません。</translation>
+    </message>
+</context>
+<context>
+    <name>Overview</name>
+    <message>
+        <location filename="../../gui/models/overview_model.py" line="+34"/>
+        <source>Plain tag, twin exists</source>
+        <extracomment>Filter value: rows with at least one problem.</extracomment>
+        <translation>通常タグ（高速化版あり）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Stale twin</source>
+        <translation>古い高速化版</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Acceleration off</source>
+        <translation>アクセラレーション無効</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Conversion failed</source>
+        <translation>変換に失敗しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Never converted</source>
+        <translation>未変換</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Image unreadable</source>
+        <translation>イメージを読み取れません</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>access denied</source>
+        <translation>アクセス拒否</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not found</source>
+        <translation>見つかりません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>registry unreachable</source>
+        <translation>レジストリに到達できません</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>invalid reference</source>
+        <translation>無効な参照</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>registry error</source>
+        <translation>レジストリのエラー</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>ready</source>
+        <translation>準備完了</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>stale</source>
+        <translation>古い</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>converting</source>
+        <translation>変換中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>none</source>
+        <translation>なし</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>source gone</source>
+        <translation>変換元なし</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unknown</source>
+        <translation>不明</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewModel</name>
+    <message>
+        <location line="+54"/>
+        <source>Function</source>
+        <translation>関数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Profile</source>
+        <translation>プロファイル</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Image</source>
+        <translation>イメージ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Accelerated</source>
+        <translation>高速化済み</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Twin</source>
+        <translation>高速化版</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Problems</source>
+        <translation>問題</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Since</source>
+        <translation>発生日時</translation>
+    </message>
+    <message>
+        <location line="+29"/>
+        <location line="+17"/>
+        <source>yes</source>
+        <translation>はい</translation>
+    </message>
+    <message>
+        <location line="-17"/>
+        <location line="+17"/>
+        <source>no</source>
+        <translation>いいえ</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>no problems</source>
+        <translation>問題なし</translation>
+    </message>
+</context>
+<context>
+    <name>OverviewView</name>
+    <message>
+        <location filename="../../gui/views/overview_view.py" line="-159"/>
+        <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
+        <translation>関数 %1：イメージを %2 から %3 に変更します（UpdateFunction）。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Switch image acceleration on for repository %1 (CreateArtifactBuildRule): tags pushed from now on are converted.</source>
+        <translation>リポジトリ %1 のイメージアクセラレーションを有効にします（CreateArtifactBuildRule）。今後プッシュされるタグが変換されます。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Convert %1:%2 into %1:%3 now, replacing the twin if there is one.</source>
+        <translation>%1:%2 を今すぐ %1:%3 に変換します。既存の高速化版があれば置き換えます。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Redeploy function %1 with the same image %2, so that it starts the new twin.</source>
+        <translation>同じイメージ %2 で関数 %1 を再デプロイし、新しい高速化版で起動するようにします。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>By hand: push %1:%2 again; the registry converts it (no API converts a tag that exists).</source>
+        <translation>手動：%1:%2 を再度プッシュしてください。レジストリが変換します（既存のタグを変換する API はありません）。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Switch to the twin…</source>
+        <translation>高速化版に切り替え…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Re-convert…</source>
+        <translation>再変換…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Switch acceleration on…</source>
+        <translation>アクセラレーションを有効化…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Convert now…</source>
+        <translation>今すぐ変換…</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>an unknown time</source>
+        <translation>不明な時点</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Runs the plain tag %1 although its accelerated twin %2 exists (since %3): every cold start pulls the whole image.</source>
+        <translation>高速化版 %2 があるにもかかわらず（%3 以降）、通常タグ %1 で実行しています。コールドスタートのたびにイメージ全体をプルします。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Switching is not offered while the twin is %1.</source>
+        <translation>高速化版が %1 の間は切り替えできません。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The accelerated image was converted from %1, but %2 now points at %3 (pushed %4): a cold start would run old code.</source>
+        <translation>高速化イメージは %1 から変換されましたが、%2 は現在 %3 を指しています（%4 にプッシュ）。コールドスタートすると古いコードが実行されます。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>an older image</source>
+        <translation>古いイメージ</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No acceleration rule covers repository %1 (neither the repository nor its namespace): pushed images are not converted.</source>
+        <translation>リポジトリ %1 を対象とするアクセラレーションルールがありません（リポジトリにも名前空間にもありません）。プッシュされたイメージは変換されません。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Converting %1 failed: %2</source>
+        <translation>%1 の変換に失敗しました：%2</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>no reason given</source>
+        <translation>理由不明</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Acceleration is on, but %1 was pushed before it was switched on and has never been converted.</source>
+        <translation>アクセラレーションは有効ですが、%1 は有効化前にプッシュされたため、一度も変換されていません。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>This profile cannot read %1: %2.</source>
+        <translation>このプロファイルでは %1 を読み取れません：%2。</translation>
+    </message>
+    <message>
+        <location line="+173"/>
+        <location line="+127"/>
+        <source>Acceleration overview</source>
+        <translation>アクセラレーションの概要</translation>
+    </message>
+    <message>
+        <location line="-123"/>
+        <source>Run overview</source>
+        <translation>概要を取得</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Inspect the chosen profiles and regions (F5)</source>
+        <translation>選択したプロファイルとリージョンを調べます (F5)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export CSV…</source>
+        <translation>CSV をエクスポート…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The rows shown, as CSV</source>
+        <translation>表示中の行を CSV で</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Export JSON…</source>
+        <translation>JSON をエクスポート…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The whole report, as JSON</source>
+        <translation>レポート全体を JSON で</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Filter by function, image or problem</source>
+        <translation>関数、イメージ、問題で絞り込み</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Problem</source>
+        <translation>問題</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All functions</source>
+        <translation>すべての関数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+11"/>
+        <source>With problems</source>
+        <translation>問題あり</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>Profile</source>
+        <translation>プロファイル</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>All</source>
+        <translation>すべて</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Overview progress</source>
+        <translation>概要の進行状況</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Profiles and regions</source>
+        <translation>プロファイルとリージョン</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Profiles and regions to inspect</source>
+        <translation>調べるプロファイルとリージョン</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Functions and their acceleration</source>
+        <translation>関数とそのアクセラレーション</translation>
+    </message>
+    <message>
+        <location line="+161"/>
+        <source>All profiles</source>
+        <translation>すべてのプロファイル</translation>
+    </message>
+    <message>
+        <location line="+50"/>
+        <source>Inspecting functions…</source>
+        <translation>関数を調べています…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Choose profiles and regions on the left, then run the overview.</source>
+        <translation>左側でプロファイルとリージョンを選び、概要を取得してください。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 of %2 function(s) shown, inspected %3</source>
+        <translation>%2 個中 %1 個の関数を表示、調査日時 %3</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>could not inspect %1</source>
+        <translation>%1 を調べられませんでした</translation>
+    </message>
+    <message>
+        <location line="+59"/>
+        <source>Converting %1… %2</source>
+        <translation>%1 を変換しています… %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Function %1 updated; waiting until it is ready…</source>
+        <translation>関数 %1 を更新しました。準備ができるまで待っています…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Acceleration switched on for %1</source>
+        <translation>%1 のアクセラレーションを有効にしました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Conversion of %1 queued</source>
+        <translation>%1 の変換をキューに追加しました</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Fixed</source>
+        <translation>修正しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Fix failed</source>
+        <translation>修正に失敗しました</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Export CSV</source>
+        <translation>CSV をエクスポート</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Export JSON</source>
+        <translation>JSON をエクスポート</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Exported</source>
+        <translation>エクスポートしました</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileDialog</name>
+    <message>
+        <location filename="../../gui/dialogs/profile_dialog.py" line="+50"/>
+        <source>Add Alibaba Cloud profile</source>
+        <translation>Alibaba Cloud プロファイルを追加</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Add OCI registry profile</source>
+        <translation>OCI レジストリプロファイルを追加</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Profile name</source>
+        <translation>プロファイル名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Profile name:</source>
+        <translation>プロファイル名：</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Region</source>
+        <translation>リージョン</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Region:</source>
+        <translation>リージョン：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>for the invoke endpoint (optional)</source>
+        <translation>呼び出しエンドポイント用（任意）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Account id</source>
+        <translation>アカウント ID</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Account id:</source>
+        <translation>アカウント ID：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>AccessKey stored securely</source>
+        <translation>安全に保存された AccessKey</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Environment variables</source>
+        <translation>環境変数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>aliyun CLI profile</source>
+        <translation>aliyun CLI のプロファイル</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Credential source</source>
+        <translation>認証情報の取得元</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Credentials:</source>
+        <translation>認証情報：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>AccessKey id</source>
+        <translation>AccessKey ID</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AccessKey id:</source>
+        <translation>AccessKey ID：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AccessKey secret</source>
+        <translation>AccessKey Secret</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>AccessKey secret:</source>
+        <translation>AccessKey Secret：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>ACR instance id</source>
+        <translation>ACR インスタンス ID</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ACR instance (optional):</source>
+        <translation>ACR インスタンス（任意）：</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Registry URL</source>
+        <translation>レジストリ URL</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Registry URL:</source>
+        <translation>レジストリ URL：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>User name:</source>
+        <translation>ユーザー名：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password or token</source>
+        <translation>パスワードまたはトークン</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Password or token:</source>
+        <translation>パスワードまたはトークン：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Allow plain HTTP / unverified TLS</source>
+        <translation>HTTP / 未検証の TLS を許可</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Secrets are kept in the system keyring (or the store you chose in Settings), never in the settings file.</source>
+        <translation>シークレットはシステムのキーリング（または設定で選んだ保存先）に保存され、設定ファイルには保存されません。</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>Enter the AccessKey secret.</source>
+        <translation>AccessKey Secret を入力してください。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Profile names have 1–64 letters, digits, spaces or ._@+- characters.</source>
+        <translation>プロファイル名には英数字、スペース、._@+- を 1～64 文字で使用できます。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>“Local” is reserved; choose another name.</source>
+        <translation>「Local」は予約されています。別の名前を選んでください。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter a region id such as cn-hangzhou.</source>
+        <translation>cn-hangzhou などのリージョン ID を入力してください。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The account id has digits only.</source>
+        <translation>アカウント ID は数字のみです。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter the AccessKey id.</source>
+        <translation>AccessKey ID を入力してください。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Enter an http(s) URL.</source>
+        <translation>http(s) の URL を入力してください。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ACR instance ids look like cri-xxxx.</source>
+        <translation>ACR インスタンス ID は cri-xxxx の形式です。</translation>
+    </message>
+</context>
+<context>
+    <name>RaceChart</name>
+    <message>
+        <location filename="../../gui/widgets/race_chart.py" line="+98"/>
+        <source>Cold-start race</source>
+        <extracomment>The presentation palette (independent of the desktop theme: projectors want contrast).</extracomment>
+        <translation>コールドスタート対決</translation>
+    </message>
+</context>
+<context>
+    <name>RepositoriesModel</name>
+    <message>
+        <location filename="../../gui/models/repositories_model.py" line="+40"/>
+        <source>Repository</source>
+        <translation>リポジトリ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Acceleration</source>
+        <translation>アクセラレーション</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type</source>
+        <translation>種類</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Modified</source>
+        <translation>更新日時</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <location line="+11"/>
+        <source>…</source>
+        <translation>…</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <location line="+11"/>
+        <source>On</source>
+        <translation>オン</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <location line="+11"/>
+        <source>Off</source>
+        <translation>オフ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Public</source>
+        <translation>公開</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Private</source>
+        <translation>非公開</translation>
+    </message>
+</context>
+<context>
+    <name>RunsChart</name>
+    <message>
+        <location filename="../../gui/widgets/timeline_chart.py" line="+147"/>
+        <source>Cold-start time per run</source>
+        <translation>実行ごとのコールドスタート時間</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Total per run (ms)</source>
+        <translation>実行ごとの合計 (ms)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+</context>
+<context>
+    <name>SecretChoiceDialog</name>
+    <message>
+        <location filename="../../gui/app.py" line="+70"/>
+        <source>No system keyring</source>
+        <translation>システムキーリングがありません</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>This computer has no system keyring, so fcdesk cannot store secrets (the Local server&apos;s AccessKey, cloud AccessKeys, registry passwords) safely by default.
+
+Keep them in a file only you can read (mode 0600), or keep them for this session only?</source>
+        <translation>このコンピューターにはシステムキーリングがないため、fcdesk は既定ではシークレット（ローカルサーバーの AccessKey、クラウドの AccessKey、レジストリのパスワード）を安全に保存できません。
+
+あなただけが読めるファイル（モード 0600）に保存しますか？それともこのセッションの間だけ保持しますか？</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Use a private file</source>
+        <translation>専用ファイルを使用</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This session only</source>
+        <translation>このセッションのみ</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsView</name>
+    <message>
+        <location filename="../../gui/views/settings_view.py" line="+53"/>
+        <location line="+130"/>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <location line="-125"/>
+        <location line="+3"/>
+        <source>Profiles</source>
+        <translation>プロファイル</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Add Alibaba Cloud…</source>
+        <translation>Alibaba Cloud を追加…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add OCI registry…</source>
+        <translation>OCI レジストリを追加…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Switch to</source>
+        <translation>切り替え</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Make default</source>
+        <translation>既定にする</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Secrets</source>
+        <translation>シークレット</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>System keyring (recommended)</source>
+        <translation>システムキーリング（推奨）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A file readable only by you (mode 0600) in the configuration folder</source>
+        <translation>設定フォルダ内の、あなただけが読めるファイル（モード 0600）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Keep secrets for this session only (enter them again next time)</source>
+        <translation>このセッションの間だけ保持（次回は再入力）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Appearance</source>
+        <translation>外観</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>System language</source>
+        <translation>システムの言語</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Language:</source>
+        <translation>言語：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Theme</source>
+        <translation>テーマ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Follow the system</source>
+        <translation>システムに従う</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Light</source>
+        <translation>ライト</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Dark</source>
+        <translation>ダーク</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Theme:</source>
+        <translation>テーマ：</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <location line="+103"/>
+        <source>Local server</source>
+        <translation>ローカルサーバー</translation>
+    </message>
+    <message>
+        <location line="-99"/>
+        <source>Data directory</source>
+        <translation>データディレクトリ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Browse…</source>
+        <translation>参照…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Data directory:</source>
+        <translation>データディレクトリ：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>any free port</source>
+        <translation>空いているポート</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Port</source>
+        <translation>ポート</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Port:</source>
+        <translation>ポート：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Restart server</source>
+        <translation>サーバーを再起動</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>State:</source>
+        <translation>状態：</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>fcdesk %1 — Function Compute and image acceleration console</source>
+        <translation>fcdesk %1 — Function Compute とイメージアクセラレーションのコンソール</translation>
+    </message>
+    <message>
+        <location line="+53"/>
+        <source>A system keyring is available.</source>
+        <translation>システムキーリングを利用できます。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No system keyring is available on this computer. Choose where secrets go: a private file, or this session only.</source>
+        <translation>このコンピューターではシステムキーリングを利用できません。シークレットの保存先として、専用ファイルかこのセッションのみのいずれかを選んでください。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Alibaba Cloud</source>
+        <translation>Alibaba Cloud</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>OCI registry</source>
+        <translation>OCI レジストリ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>default</source>
+        <translation>既定</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Remove profile</source>
+        <translation>プロファイルの削除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Remove the profile “%1” and its stored secrets?</source>
+        <translation>プロファイル「%1」と保存済みのシークレットを削除しますか？</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>The language changes after a restart.</source>
+        <translation>言語の変更は再起動後に反映されます。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Local server data directory</source>
+        <translation>ローカルサーバーのデータディレクトリ</translation>
+    </message>
+</context>
+<context>
+    <name>TagsModel</name>
+    <message>
+        <location filename="../../gui/models/tags_model.py" line="+251"/>
+        <source>Tag</source>
+        <translation>タグ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Twin</source>
+        <translation>高速化版</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Acceleration</source>
+        <translation>アクセラレーション</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Size</source>
+        <translation>サイズ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Updated</source>
+        <translation>更新日時</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Digest</source>
+        <translation>ダイジェスト</translation>
+    </message>
+    <message>
+        <location line="+49"/>
+        <source>source: %1</source>
+        <translation>変換元：%1</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Accelerated image</source>
+        <translation>高速化イメージ</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Ready</source>
+        <translation>準備完了</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Queued</source>
+        <translation>待機中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Converting</source>
+        <translation>変換中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Converting %1%</source>
+        <translation>変換中 %1%</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>None</source>
+        <translation>なし</translation>
+    </message>
+</context>
+<context>
+    <name>TasksModel</name>
+    <message>
+        <location filename="../../gui/models/tasks_model.py" line="+52"/>
+        <source>Image</source>
+        <translation>イメージ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Status</source>
+        <translation>ステータス</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Progress</source>
+        <translation>進行状況</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Started</source>
+        <translation>開始日時</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Task</source>
+        <translation>タスク</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Pending</source>
+        <translation>保留中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Building</source>
+        <translation>ビルド中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Succeeded</source>
+        <translation>成功</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cancelled</source>
+        <translation>キャンセル済み</translation>
+    </message>
+</context>
+<context>
+    <name>TasksView</name>
+    <message>
+        <location filename="../../gui/views/tasks_view.py" line="+55"/>
+        <location line="+20"/>
+        <source>Conversion tasks</source>
+        <translation>変換タスク</translation>
+    </message>
+    <message>
+        <location line="-16"/>
+        <source>Running only</source>
+        <translation>実行中のみ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Refresh</source>
+        <translation>更新</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Cancel task</source>
+        <translation>タスクをキャンセル</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <location line="+72"/>
+        <source>Log</source>
+        <translation>ログ</translation>
+    </message>
+    <message>
+        <location line="-65"/>
+        <source>Task log</source>
+        <translation>タスクログ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Select a task to follow its log.</source>
+        <translation>タスクを選択すると、そのログを表示します。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>No conversion tasks. Switch image acceleration on for a repository in Images; each pushed tag then converts here.</source>
+        <translation>変換タスクはありません。イメージ画面でリポジトリのイメージアクセラレーションを有効にすると、プッシュされたタグがここで変換されます。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Tasks</source>
+        <translation>タスク</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Log of %1</source>
+        <translation>%1 のログ</translation>
+    </message>
+</context>
+<context>
+    <name>TasksViewModel</name>
+    <message>
+        <location filename="../../gui/viewmodels/tasks_vm.py" line="+76"/>
+        <source>Conversion finished</source>
+        <translation>変換が完了しました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Conversion failed</source>
+        <translation>変換に失敗しました</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineChart</name>
+    <message>
+        <location filename="../../gui/widgets/timeline_chart.py" line="-98"/>
+        <source>Cold-start timelines</source>
+        <translation>コールドスタートのタイムライン</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>A</source>
+        <translation>A</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>B</source>
+        <translation>B</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Cold-start phases (ms)</source>
+        <translation>コールドスタートのフェーズ (ms)</translation>
+    </message>
+</context>
+<context>
+    <name>Toast</name>
+    <message>
+        <location filename="../../gui/widgets/toast.py" line="+59"/>
+        <source>Dismiss notification</source>
+        <translation>通知を閉じる</translation>
+    </message>
+</context>
+<context>
+    <name>_DetailPanel</name>
+    <message>
+        <location filename="../../gui/views/overview_view.py" line="-500"/>
+        <source>Function details</source>
+        <translation>関数の詳細</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Select a function to see what is wrong and how to fix it.</source>
+        <translation>関数を選択すると、問題点と修正方法を表示します。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Image</source>
+        <translation>イメージ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Runs accelerated image</source>
+        <translation>高速化イメージで実行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>yes</source>
+        <translation>はい</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>no</source>
+        <translation>いいえ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Twin</source>
+        <translation>高速化版</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Acceleration</source>
+        <translation>アクセラレーション</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>on</source>
+        <translation>オン</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>off</source>
+        <translation>オフ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>unknown</source>
+        <translation>不明</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Function state</source>
+        <translation>関数の状態</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>No problem found</source>
+        <translation>問題は見つかりませんでした</translation>
+    </message>
+</context>
+</TS>
