@@ -237,7 +237,13 @@ class Console(QObject):
             creds = await asyncio.to_thread(resolve_credentials, local, store)
         http = _http_client()
         clients = open_clients(local, http, creds)
-        self._set_backend(CoreBackend(clients, http, kind="local"), "Local", "local", "")
+        backend = CoreBackend(
+            clients,
+            http,
+            kind="local",
+            registry_credentials=(creds.access_key_id, creds.access_key_secret),
+        )
+        self._set_backend(backend, "Local", "local", "")
         state = self.supervisor.state
         self.ctx.set_connection(
             "running" if state is ServerState.RUNNING else "connected", info.url

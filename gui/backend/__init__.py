@@ -1,6 +1,6 @@
 """The console's backend interface and value types (Qt-free)."""
 
-from gui.backend._protocol import LINK_PROFILES, Backend
+from gui.backend._protocol import LINK_PROFILES, LINK_SPECS, Backend
 from gui.backend._types import (
     ACCELERATED_SUFFIX,
     AccelState,
@@ -33,6 +33,7 @@ from gui.backend._types import (
 __all__ = [
     "ACCELERATED_SUFFIX",
     "LINK_PROFILES",
+    "LINK_SPECS",
     "AccelState",
     "Backend",
     "BackendCapabilities",

@@ -30,6 +30,7 @@ from core.cloud import (
 from core.cloud import Problem as CoreProblem
 from core.cloud import validate_function as core_validate_function
 from core.errors import CloudError, ColdStartError, InvalidInput
+from gui.backend._protocol import LINK_SPECS
 from gui.backend._types import (
     AccelState,
     BackendCapabilities,
@@ -196,8 +197,10 @@ class CoreBackend:
         region: str = "",
         kind: str = "local",
         owns_http: bool = True,
+        registry_credentials: tuple[str, str] | None = None,
     ) -> None:
         self.clients = clients
+        self.registry_credentials = registry_credentials
         self.http = http
         self._region = region
         self.kind = kind
@@ -213,7 +216,7 @@ class CoreBackend:
             task_list=local,
             events=local,
             client_conversion=False,
-            coldstart=local,
+            coldstart=True,
         )
 
     @property
@@ -485,12 +488,8 @@ class CoreBackend:
     async def run_coldstart(
         self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None
     ) -> LabResult:
-        if request.mode != "functions":
-            raise ColdStartError(
-                "comparing two images needs the cold-start runner; compare two functions "
-                "that use them instead",
-                code="ImagesModeUnavailable",
-            )
+        if request.mode == "images":
+            return await self._run_images(request, on_progress)
         local = self.clients.local
         if local is None:
             raise ColdStartError(
@@ -513,6 +512,75 @@ class CoreBackend:
             sides=(
                 LabSide(request.a, request.a, tuple(runs[0])),
                 LabSide(request.b, request.b, tuple(runs[1])),
+            ),
+        )
+
+    async def _run_images(
+        self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None
+    ) -> LabResult:
+        """Cold starts of two image references with core.coldstart, over the shaped link."""
+        import tempfile
+
+        from core.coldstart import ColdStartOptions, LinkSpec, cold_start
+        from core.pull import close_mount_helpers
+
+        if request.runs < 1:
+            raise InvalidInput("runs must be at least 1")
+        link = LinkSpec.parse(LINK_SPECS.get(request.link, request.link))
+        host = request.a.split("/", 1)[0]
+        loopback = host.startswith(("127.", "localhost", "[::1]"))
+        opts = ColdStartOptions(
+            link=link,
+            credentials=self.registry_credentials,
+            insecure=True if loopback else None,
+        )
+        runs: list[list[LabTimeline]] = [[], []]
+        with tempfile.TemporaryDirectory(prefix="fcdesk-lab-") as workdir:
+            try:
+                for run in range(request.runs):
+                    for side, image in enumerate((request.a, request.b)):
+
+                        def progress(p: Progress, side: int = side, run: int = run) -> None:
+                            if on_progress is None:
+                                return
+                            event = p.extra.get("event")
+                            t = float(p.extra.get("t", 0.0)) * 1000
+                            if event == "end":
+                                dur = float(p.extra.get("duration", 0.0)) * 1000
+                                phase = LabPhase(
+                                    p.phase,
+                                    t - dur,
+                                    dur,
+                                    int(p.extra.get("bytes", 0) or 0),
+                                    int(p.extra.get("requests", 0) or 0),
+                                )
+                                on_progress(LabProgress(side, run, phase, finished=True))
+                            elif event == "begin":
+                                on_progress(
+                                    LabProgress(side, run, LabPhase(p.phase, t, 0.0), False)
+                                )
+
+                        timeline = await cold_start(
+                            image,
+                            workdir=workdir,
+                            options=opts,
+                            on_progress=progress,
+                            keep_helper=True,
+                        )
+                        if timeline.error:
+                            raise ColdStartError(
+                                f"{image}: {timeline.error}", code="ColdStartFailed"
+                            )
+                        runs[side].append(lab_timeline(timeline))
+            finally:
+                await close_mount_helpers()
+        return LabResult(
+            run_id=uuid.uuid4().hex[:12],
+            created=time.time(),
+            request=request,
+            sides=(
+                LabSide(_short(request.a), request.a, tuple(runs[0])),
+                LabSide(_short(request.b), request.b, tuple(runs[1])),
             ),
         )
 
@@ -586,6 +654,29 @@ class CoreBackend:
             fallbacks=int(extra.get("fallbacks", 0) or 0),
             note=str((doc or {}).get("mode") or ""),
         )
+
+
+def _short(image: str) -> str:
+    return image.split("/", 1)[-1] if "/" in image else image
+
+
+def lab_timeline(timeline: Any) -> LabTimeline:
+    """A core.coldstart `Timeline` as the lab shows it (ms, bytes, lazy-pull figures)."""
+    metrics = dict((timeline.metrics or {}).get("metrics") or {})
+    phases = tuple(
+        LabPhase(p.name, p.start * 1000, p.duration * 1000, p.bytes, p.requests)
+        for p in timeline.phases
+    )
+    size = int(metrics.get("image_size") or 0)
+    fetched = int(metrics.get("bytes_fetched") or timeline.bytes)
+    return LabTimeline(
+        phases=phases,
+        bytes_fetched=fetched,
+        image_size=size or fetched,
+        on_demand_fetches=int(metrics.get("on_demand_fetches") or 0),
+        fallbacks=int(metrics.get("fallbacks") or 0),
+        note=f"{timeline.mode}/{timeline.run_mode}",
+    )
 
 
 def _phase(data: dict[str, Any]) -> LabPhase:

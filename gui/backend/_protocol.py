@@ -34,8 +34,15 @@ from gui.backend._types import (
 
 __all__ = ["LINK_PROFILES", "Backend"]
 
-# Link profiles the cold-start lab offers (names understood by core.coldstart's shaper).
-LINK_PROFILES: tuple[str, ...] = ("unshaped", "datacenter", "fast", "broadband", "slow")
+# Link profiles the cold-start lab offers: name -> core.coldstart.LinkSpec string.
+LINK_SPECS: dict[str, str] = {
+    "unshaped": "",
+    "datacenter": "1gbit,1ms",
+    "fast": "300mbit,5ms",
+    "broadband": "100mbit,20ms",
+    "slow": "20mbit,60ms",
+}
+LINK_PROFILES: tuple[str, ...] = tuple(LINK_SPECS)
 
 
 class Backend(Protocol):

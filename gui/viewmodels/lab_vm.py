@@ -143,12 +143,13 @@ class LabViewModel(QObject):
             from gui.models.lab_runs_model import ratio
 
             r = ratio(result)
+            if r is not None and r < 1:
+                text = self.tr("%1 vs %2: %3× slower").replace("%3", f"{1 / r:.1f}")
+            else:
+                text = self.tr("%1 vs %2: %3× faster").replace("%3", f"{r:.1f}" if r else "?")
             self.ctx.notify(
                 self.tr("Cold-start comparison finished"),
-                self.tr("%1 vs %2: %3× faster")
-                .replace("%1", result.sides[0].label)
-                .replace("%2", result.sides[1].label)
-                .replace("%3", f"{r:.1f}" if r else "?"),
+                text.replace("%1", result.sides[0].label).replace("%2", result.sides[1].label),
                 "ok",
             )
 

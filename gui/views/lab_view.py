@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.backend import LINK_PROFILES, LabProgress, LabRequest, LabResult
+from gui.backend import LINK_PROFILES, LINK_SPECS, LabProgress, LabRequest, LabResult
 from gui.format import format_bytes, format_duration_ms, format_eta
 from gui.models.lab_runs_model import Col, Roles, ratio, side_stats
 from gui.resources import icon
@@ -83,7 +83,14 @@ class LabView(QWidget):
         self.link_combo = QComboBox()
         self.link_combo.setAccessibleName(self.tr("Link profile"))
         for name in LINK_PROFILES:
-            self.link_combo.addItem(name, name)
+            spec = LINK_SPECS[name]
+            self.link_combo.addItem(f"{name} ({spec})" if spec else name, name)
+        self.link_combo.setToolTip(
+            self.tr(
+                "Bandwidth and round-trip time of the emulated link between the "
+                "registry and the function."
+            )
+        )
         self.link_combo.setCurrentIndex(max(0, self.link_combo.findData("broadband")))
         form.addRow(self.tr("Link profile:"), self.link_combo)
         self.runs_spin = QSpinBox()
@@ -139,7 +146,9 @@ class LabView(QWidget):
         self.stats.setHorizontalHeaderLabels([self.tr("A"), self.tr("B")])
         self.stats.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.stats.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.stats.setMaximumHeight(6 * 28 + 30)
+        self.stats.verticalHeader().setDefaultSectionSize(26)
+        self.stats.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.stats.setFixedHeight(6 * 26 + self.stats.horizontalHeader().sizeHint().height() + 4)
         rlayout.addWidget(self.stats)
         top.addWidget(self.results)
         top.setSizes([360, 900])

@@ -72,12 +72,13 @@ class TimelineChart(QChartView):
             bar = QBarSet(phase)
             bar.setColor(QColor(_PHASE_COLORS[phase]))
             bar.setBorderColor(QColor(_PHASE_COLORS[phase]))
-            bar.append(self._values[phase])
+            bar.append(list(reversed(self._values[phase])))
             self.sets[phase] = bar
             self.series.append(bar)
         chart.addSeries(self.series)
         self.axis_y = QBarCategoryAxis()
-        self.axis_y.append(self._labels)
+        # Horizontal bars stack from the bottom: B first so that A is drawn on top.
+        self.axis_y.append(list(reversed(self._labels)))
         self.axis_x = QValueAxis()
         self.axis_x.setLabelFormat("%.0f")
         self.axis_x.setRange(0, 1000)
@@ -93,19 +94,20 @@ class TimelineChart(QChartView):
     def set_labels(self, a: str, b: str) -> None:
         self._labels = [a, b]
         self.axis_y.clear()
-        self.axis_y.append(self._labels)
+        self.axis_y.append([b, a])
 
     def clear(self) -> None:
         for phase in PHASES:
             self._values[phase] = [0.0, 0.0]
             self.sets[phase].replace(0, 0.0)
             self.sets[phase].replace(1, 0.0)
+
         self.axis_x.setRange(0, 1000)
 
     def set_phase(self, side: int, phase: str, duration_ms: float) -> None:
         key = phase if phase in self.sets else _closest_phase(phase)
         self._values[key][side] = duration_ms
-        self.sets[key].replace(side, duration_ms)
+        self.sets[key].replace(1 - side, duration_ms)
         total = max(sum(v[i] for v in self._values.values()) for i in (0, 1))
         top = max(1000.0, total * 1.1)
         if top > self.axis_x.max() or top < self.axis_x.max() / 3:
