@@ -1,0 +1,260 @@
+"""`RaceChart`: two cold-start timelines racing side by side, drawn large for a presentation.
+
+Each lane is a track whose phase segments (resolve, pull, mount/unpack, start, first-invoke)
+fill in up to the lane's elapsed time, with a runner line while it runs and the elapsed time
+in big type at the end. The chart paints from a `RaceState` snapshot only, so the same state
+can be drawn on screen, into a PNG, or as one frame of an animation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from gui.backend import LabPhase
+
+__all__ = [
+    "PHASE_COLORS",
+    "STAGE_COLORS",
+    "LaneView",
+    "RaceChart",
+    "lane_total_ms",
+    "nice_scale",
+    "phase_color",
+]
+
+PHASE_COLORS: dict[str, str] = {
+    "resolve": "#8e9aaf",
+    "pull": "#3d8bfd",
+    "mount": "#9b6cff",
+    "unpack": "#f0a020",
+    "start": "#2fbf71",
+    "first-invoke": "#ff5c5c",
+}
+
+#: The presentation palette (independent of the desktop theme: projectors want contrast).
+STAGE_COLORS: dict[str, str] = {
+    "background": "#0e141d",
+    "track": "#1b2430",
+    "text": "#eef2f7",
+    "muted": "#8b97a8",
+    "runner": "#ffffff",
+    "accent_a": "#f0a020",
+    "accent_b": "#2fbf71",
+}
+
+
+def phase_color(name: str) -> QColor:
+    key = name.lower()
+    if key not in PHASE_COLORS:
+        key = next((p for p in PHASE_COLORS if p in key), "start")
+    return QColor(PHASE_COLORS[key])
+
+
+def lane_total_ms(phases: Sequence[LabPhase]) -> float:
+    return max((p.start_ms + p.duration_ms for p in phases), default=0.0)
+
+
+def nice_scale(ms: float) -> float:
+    """A round axis maximum at or above ``ms`` (1-2-5 steps, at least one second)."""
+    value = max(ms, 1000.0)
+    step = 1000.0
+    while True:
+        for factor in (1, 2, 5):
+            if value <= step * factor:
+                return step * factor
+        step *= 10
+
+
+@dataclass(frozen=True, slots=True)
+class LaneView:
+    """One lane: its phases, how far it has got (``elapsed_ms``) and whether it is done."""
+
+    label: str
+    target: str
+    phases: tuple[LabPhase, ...] = ()
+    elapsed_ms: float = 0.0
+    running: bool = False
+    done: bool = False
+    accent: str = STAGE_COLORS["accent_a"]
+    caption: str = ""  # e.g. bytes fetched, drawn under the track
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _seconds(ms: float) -> str:
+    return f"{ms / 1000:.2f} s" if ms < 10_000 else f"{ms / 1000:.1f} s"
+
+
+class RaceChart(QWidget):
+    """Draws two `LaneView` s on a time axis of ``scale_ms``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("raceChart")
+        self.setAccessibleName(self.tr("Cold-start race"))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(QSize(480, 220))
+        self.lanes: tuple[LaneView, ...] = ()
+        self.scale_ms = 1000.0
+
+    def set_lanes(self, lanes: Sequence[LaneView], scale_ms: float) -> None:
+        self.lanes = tuple(lanes)
+        self.scale_ms = max(1.0, scale_ms)
+        parts = [f"{lane.label}: {_seconds(lane.elapsed_ms)}" for lane in self.lanes]
+        self.setAccessibleDescription("; ".join(parts))
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            self.paint(painter, QRectF(self.rect()))
+        finally:
+            painter.end()
+
+    def render_image(self, size: QSize) -> QImage:
+        image = QImage(size, QImage.Format.Format_RGB32)
+        image.fill(QColor(STAGE_COLORS["background"]))
+        painter = QPainter(image)
+        try:
+            self.paint(painter, QRectF(0, 0, size.width(), size.height()))
+        finally:
+            painter.end()
+        return image
+
+    # -- painting ----------------------------------------------------------------------------
+
+    def paint(self, painter: QPainter, rect: QRectF) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(rect, QColor(STAGE_COLORS["background"]))
+        if not self.lanes:
+            return
+        w, h = rect.width(), rect.height()
+        margin = max(12.0, w * 0.02)
+        label_w = w * 0.2
+        time_w = w * 0.15
+        legend_h = max(24.0, h * 0.1)
+        axis_h = max(22.0, h * 0.08)
+        lanes_h = h - legend_h - axis_h - 2 * margin
+        lane_h = lanes_h / len(self.lanes)
+        track_left = rect.left() + margin + label_w
+        track_w = max(10.0, w - 2 * margin - label_w - time_w)
+        scale = self.scale_ms
+
+        def x_of(ms: float) -> float:
+            return track_left + track_w * min(1.0, max(0.0, ms / scale))
+
+        big = QFont(self.font())
+        big.setBold(True)
+        big.setPixelSize(max(14, int(lane_h * 0.2)))
+        small = QFont(self.font())
+        small.setPixelSize(max(11, int(lane_h * 0.11)))
+        seg_font = QFont(self.font())
+        seg_font.setPixelSize(max(10, int(lane_h * 0.1)))
+        for i, lane in enumerate(self.lanes):
+            top = rect.top() + margin + i * lane_h
+            track = QRectF(track_left, top + lane_h * 0.18, track_w, lane_h * 0.46)
+            # label
+            painter.setPen(QColor(lane.accent))
+            painter.setFont(big)
+            label_rect = QRectF(rect.left() + margin, track.top(), label_w - 12, track.height())
+            fm = QFontMetricsF(big)
+            painter.drawText(
+                label_rect,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                fm.elidedText(lane.label, Qt.TextElideMode.ElideRight, label_rect.width()),
+            )
+            painter.setFont(small)
+            painter.setPen(QColor(STAGE_COLORS["muted"]))
+            sub = QRectF(label_rect.left(), track.bottom() + 2, label_w - 12, lane_h * 0.2)
+            painter.drawText(
+                sub,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                QFontMetricsF(small).elidedText(
+                    lane.target, Qt.TextElideMode.ElideMiddle, sub.width()
+                ),
+            )
+            # track and segments
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(STAGE_COLORS["track"]))
+            painter.drawRoundedRect(track, 6, 6)
+            painter.save()
+            painter.setClipRect(track)
+            last_end = 0.0
+            for phase in lane.phases:
+                if phase.start_ms >= lane.elapsed_ms:
+                    continue
+                end = min(phase.start_ms + phase.duration_ms, lane.elapsed_ms)
+                seg = QRectF(x_of(phase.start_ms), track.top(), 0, track.height())
+                seg.setRight(max(seg.left() + 1.5, x_of(end)))
+                painter.setBrush(phase_color(phase.name))
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.drawRect(seg)
+                last_end = max(last_end, end)
+                painter.setFont(seg_font)
+                sfm = QFontMetricsF(seg_font)
+                if seg.width() > sfm.horizontalAdvance(phase.name) + 10:
+                    painter.setPen(QColor("#0b0f14"))
+                    painter.drawText(seg, Qt.AlignmentFlag.AlignCenter, phase.name)
+            if lane.running and lane.elapsed_ms > last_end:
+                pending = QRectF(x_of(last_end), track.top(), 0, track.height())
+                pending.setRight(x_of(lane.elapsed_ms))
+                color = QColor(STAGE_COLORS["muted"])
+                color.setAlpha(110)
+                painter.setBrush(color)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.drawRect(pending)
+            painter.restore()
+            if lane.running:
+                painter.setPen(QPen(QColor(STAGE_COLORS["runner"]), 3))
+                x = x_of(lane.elapsed_ms)
+                painter.drawLine(int(x), int(track.top() - 6), int(x), int(track.bottom() + 6))
+            # elapsed time, big
+            painter.setFont(big)
+            painter.setPen(QColor(lane.accent) if lane.done else QColor(STAGE_COLORS["text"]))
+            time_rect = QRectF(track.right() + 12, track.top(), time_w - 12, track.height())
+            text = _seconds(lane.elapsed_ms) + ("  ✓" if lane.done else "")
+            painter.drawText(
+                time_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text
+            )
+            if lane.caption:
+                painter.setFont(small)
+                painter.setPen(QColor(STAGE_COLORS["muted"]))
+                cap = QRectF(track.left(), track.bottom() + 2, track.width(), lane_h * 0.2)
+                painter.drawText(
+                    cap, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, lane.caption
+                )
+        # axis
+        axis_top = rect.top() + margin + lanes_h
+        painter.setPen(QPen(QColor(STAGE_COLORS["muted"]), 1))
+        painter.drawLine(int(track_left), int(axis_top), int(track_left + track_w), int(axis_top))
+        painter.setFont(small)
+        step = scale / 5
+        for k in range(6):
+            ms = step * k
+            x = x_of(ms)
+            painter.drawLine(int(x), int(axis_top), int(x), int(axis_top + 6))
+            painter.drawText(
+                QRectF(x - 50, axis_top + 6, 100, axis_h - 6),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                f"{ms / 1000:g} s",
+            )
+        # legend
+        legend_top = axis_top + axis_h
+        x = track_left
+        for name in ("resolve", "pull", "unpack", "mount", "start", "first-invoke"):
+            sw = QRectF(x, legend_top + legend_h * 0.3, legend_h * 0.4, legend_h * 0.4)
+            painter.setBrush(phase_color(name))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(sw, 3, 3)
+            painter.setPen(QColor(STAGE_COLORS["muted"]))
+            text_w = QFontMetricsF(small).horizontalAdvance(name)
+            painter.drawText(
+                QRectF(sw.right() + 6, legend_top, text_w + 4, legend_h),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                name,
+            )
+            x = sw.right() + 6 + text_w + 24
