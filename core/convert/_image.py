@@ -22,6 +22,7 @@ Annotations written (documented in ``core/convert/README.md``):
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import enum
@@ -235,49 +236,69 @@ class _Converter:
         total_in = sum(d.size for d in m.layers)
         state = {"in": 0, "out": 0}
         new_layers: list[Descriptor] = []
-        summaries: list[LayerSummary] = []
         new_diff_ids: list[str] = []
-        for idx, desc in enumerate(m.layers):
-            if not _is_tar_layer(desc):  # foreign / non-tar layers are kept as they are
-                if not desc.urls:
-                    await self._copy_blob(desc)
-                new_layers.append(desc)
-                new_diff_ids.append(str(diff_ids[idx]))
-                state["in"] += desc.size
-                continue
-            res, outcome = await self._convert_one(
-                desc, idx, len(m.layers), platform, state, total_in
-            )
-            if res.source_diff_id != str(diff_ids[idx]):
-                raise ConvertError(
-                    f"layer {desc.digest}: decompressed content {res.source_diff_id} does not "
-                    f"match the config's diff_id {diff_ids[idx]}",
-                    layer=str(desc.digest),
+        converted: list[tuple[Descriptor, LayerResult]] = []
+        pushes: list[asyncio.Task[str]] = []
+        try:
+            for idx, desc in enumerate(m.layers):
+                if not _is_tar_layer(desc):  # foreign / non-tar layers are kept as they are
+                    if not desc.urls:
+                        await self._copy_blob(desc)
+                    new_layers.append(desc)
+                    new_diff_ids.append(str(diff_ids[idx]))
+                    state["in"] += desc.size
+                    continue
+                res, path = await self._convert_one(
+                    desc, idx, len(m.layers), platform, state, total_in
                 )
-            ann = {
-                k2: v
-                for k2, v in (desc.annotations or {}).items()
-                if not k2.startswith(("io.github.containers.", "io.containers.", "containerd.io/"))
-            }
-            ann.update(res.annotations)
-            ann[ANNOTATION_SOURCE_LAYER] = str(desc.digest)
-            new_layers.append(
-                Descriptor(res.media_type, Digest.parse(res.digest), res.size, annotations=ann)
-            )
-            new_diff_ids.append(res.diff_id)
-            summaries.append(
-                LayerSummary(
-                    source_digest=str(desc.digest),
-                    source_size=res.source_size,
-                    digest=res.digest,
-                    size=res.size,
-                    diff_id=res.diff_id,
-                    toc_digest=res.written.toc_digest,
-                    prefetch_files=res.prefetch_files,
-                    pushed=outcome,
+                if res.source_diff_id != str(diff_ids[idx]):
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+                    raise ConvertError(
+                        f"layer {desc.digest}: decompressed content {res.source_diff_id} does "
+                        f"not match the config's diff_id {diff_ids[idx]}",
+                        layer=str(desc.digest),
+                    )
+                # upload while the next layer converts (at most two uploads in flight)
+                pushes.append(asyncio.create_task(self._push(res, path)))
+                while sum(not t.done() for t in pushes) > 2:
+                    await asyncio.wait(
+                        [t for t in pushes if not t.done()], return_when=asyncio.FIRST_COMPLETED
+                    )
+                ann = {
+                    k: v
+                    for k, v in (desc.annotations or {}).items()
+                    if not k.startswith(
+                        ("io.github.containers.", "io.containers.", "containerd.io/")
+                    )
+                }
+                ann.update(res.annotations)
+                ann[ANNOTATION_SOURCE_LAYER] = str(desc.digest)
+                new_layers.append(
+                    Descriptor(res.media_type, Digest.parse(res.digest), res.size, annotations=ann)
                 )
+                new_diff_ids.append(res.diff_id)
+                converted.append((desc, res))
+                self.warnings.extend(f"{desc.digest}: {w}" for w in res.warnings)
+            outcomes = await asyncio.gather(*pushes)
+        except BaseException:
+            for t in pushes:
+                t.cancel()
+            await asyncio.gather(*pushes, return_exceptions=True)
+            raise
+        summaries = [
+            LayerSummary(
+                source_digest=str(desc.digest),
+                source_size=res.source_size,
+                digest=res.digest,
+                size=res.size,
+                diff_id=res.diff_id,
+                toc_digest=res.written.toc_digest,
+                prefetch_files=res.prefetch_files,
+                pushed=outcome,
             )
-            self.warnings.extend(f"{desc.digest}: {w}" for w in res.warnings)
+            for (desc, res), outcome in zip(converted, outcomes, strict=True)
+        ]
         rootfs = dict(config.data.get("rootfs") or {})
         if new_diff_ids != [str(d) for d in diff_ids]:
             rootfs["diff_ids"] = new_diff_ids
@@ -315,6 +336,7 @@ class _Converter:
         state: dict[str, int],
         total_in: int,
     ) -> tuple[LayerResult, str]:
+        """Convert one layer into a spool file; returns the result and the file's path."""
         compression = compression_of_media_type(desc.media_type)
         assert compression is not None
         fd, path = tempfile.mkstemp(prefix="fcdesk-layer-", dir=self.options.spool_dir)
@@ -344,12 +366,21 @@ class _Converter:
                     layer=str(desc.digest),
                     on_progress=progress,
                 )
-            state["in"] += desc.size
-            state["out"] += res.size
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            raise
+        state["in"] += desc.size
+        state["out"] += res.size
+        return res, path
 
-            def push_progress(p: Progress) -> None:
-                emit(self.on_progress, dataclasses.replace(p, phase="push", item=res.digest))
+    async def _push(self, res: LayerResult, path: str) -> str:
+        """Upload a converted layer (skipped when it exists), then delete its spool file."""
 
+        def push_progress(p: Progress) -> None:
+            emit(self.on_progress, dataclasses.replace(p, phase="push", item=res.digest))
+
+        try:
             pushed = await self.dst_client.push_blob(
                 self.dst.repository,
                 Path(path),
@@ -360,7 +391,7 @@ class _Converter:
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(path)
-        return res, pushed.outcome
+        return pushed.outcome
 
     async def _up_to_date(self, source_digest: str) -> Manifest | Index | None:
         try:

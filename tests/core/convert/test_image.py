@@ -181,8 +181,8 @@ async def test_bad_layer_pushes_no_tag(
 
 
 async def test_cancel_leaves_no_tag(
-    client: RegistryClient, distribution_registry: RunningRegistry, unique_repo: str
-) -> None:
+    client: RegistryClient, distribution_registry: RunningRegistry, unique_repo: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     import os
 
     tars = [make_tar([Entry("big", os.urandom(8 << 20))]) for _ in range(2)]
@@ -196,7 +196,10 @@ async def test_cancel_leaves_no_tag(
 
     task = asyncio.create_task(
         convert_image(
-            client, src, options=ConvertOptions(chunk_size=CHUNK), on_progress=on_progress
+            client,
+            src,
+            options=ConvertOptions(chunk_size=CHUNK, spool_dir=str(tmp_path)),
+            on_progress=on_progress,
         )
     )
     await asyncio.wait_for(started.wait(), 30)
@@ -205,6 +208,7 @@ async def test_cancel_leaves_no_tag(
         await task
     with pytest.raises(ManifestNotFound):
         await client.get_manifest(unique_repo, "v1_accelerated")
+    assert list(tmp_path.iterdir()) == []  # spool files removed
     assert json is not None
 
 
