@@ -514,3 +514,8 @@ async def convert_layer(
         with contextlib.suppress(BaseException):
             await fut
         raise
+    finally:
+        aclose = getattr(it, "aclose", None)
+        if aclose is not None:  # close the source stream (its HTTP response) promptly
+            with contextlib.suppress(Exception):
+                await aclose()
