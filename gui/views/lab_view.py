@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import LINK_PROFILES, LINK_SPECS, LabProgress, LabRequest, LabResult
-from gui.format import format_bytes, format_duration_ms, format_eta
+from gui.format import format_bytes, format_duration_ms, format_eta, link_profile_label
 from gui.models.lab_runs_model import Col, Roles, ratio, side_stats
 from gui.resources import icon
 from gui.viewmodels.lab_vm import LabViewModel
@@ -83,8 +83,9 @@ class LabView(QWidget):
         self.link_combo = QComboBox()
         self.link_combo.setAccessibleName(self.tr("Link profile"))
         for name in LINK_PROFILES:
-            spec = LINK_SPECS[name]
-            self.link_combo.addItem(f"{name} ({spec})" if spec else name, name)
+            spec = LINK_SPECS[name].replace(",", ", ")
+            label = link_profile_label(name)
+            self.link_combo.addItem(f"{label} ({spec})" if spec else label, name)
         self.link_combo.setToolTip(
             self.tr(
                 "Bandwidth and round-trip time of the emulated link between the "
@@ -353,7 +354,7 @@ class LabView(QWidget):
                 .replace("%1", a.label)
                 .replace("%2", b.label)
                 .replace("%3", f"{r:.1f}" if r else "?")
-                .replace("%4", result.request.link)
+                .replace("%4", link_profile_label(result.request.link))
             )
         for col, side in enumerate(result.sides):
             s = side_stats(side)
