@@ -3,6 +3,8 @@ area, the five views, a status bar with connection, profile and region, and toas
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -49,6 +51,8 @@ class Page:
     LAB = 2
     TASKS = 3
     SETTINGS = 4
+    OVERVIEW = 5
+    DEMO = 6
 
 
 _CONNECTION_KIND = {
@@ -78,6 +82,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.ctx = ctx
+        self._previous_page = Page.FUNCTIONS
         self.functions_vm = functions
         self.images_vm = images
         self.tasks_vm = tasks
@@ -160,13 +165,14 @@ class MainWindow(QMainWindow):
         self.lab_view = LabView(lab)
         self.tasks_view = TasksView(tasks)
         self.settings_view = SettingsView(settings)
-        self.views: list[FunctionsView | ImagesView | LabView | TasksView | SettingsView] = [
+        self.views: list[Any] = [
             self.functions_view,
             self.images_view,
             self.lab_view,
             self.tasks_view,
             self.settings_view,
         ]
+        self._add_overview_and_demo(settings, lab)
         for view in self.views:
             self.stack.addWidget(view)
             view.crumbsChanged.connect(self._on_view_crumbs)
@@ -232,7 +238,7 @@ class MainWindow(QMainWindow):
 
     # -- navigation ---------------------------------------------------------------------
     def _install_shortcuts(self) -> None:
-        for i in range(5):
+        for i in range(len(self.views)):
             sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
             sc.activated.connect(lambda i=i: self.go(i))
         QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.focus_search)
@@ -246,6 +252,30 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)
 
+    def _add_overview_and_demo(self, settings: SettingsViewModel, lab: LabViewModel) -> None:
+        """Pages 6 and 7: the acceleration overview and demo mode."""
+        from gui.dialogs.profile_dialog import REGIONS
+        from gui.viewmodels.demo_vm import DemoViewModel
+        from gui.viewmodels.overview_vm import OverviewViewModel, SettingsTargets
+        from gui.views.demo_view import DemoView
+        from gui.views.overview_view import OverviewView
+
+        targets = SettingsTargets(self.ctx, settings, lambda: REGIONS)
+        self.overview_vm = OverviewViewModel(self.ctx, targets, self)
+        self.overview_view = OverviewView(self.overview_vm)
+        self.demo_vm = DemoViewModel(self.ctx, lab, parent=self)
+        self.demo_view = DemoView(self.demo_vm)
+        self.demo_view.leaveRequested.connect(lambda: self.go(self._previous_page))
+        settings.profilesChanged.connect(self.overview_view.fill_targets)
+        for name, view in (("bolt", self.overview_view), ("play", self.demo_view)):
+            text = view.crumbs()[0]
+            key = f"Ctrl+{len(self.views) + 1}"
+            item = QListWidgetItem(icon(name), text)
+            item.setToolTip(f"{text} ({key})")
+            item.setSizeHint(QSize(180, 40))
+            self.nav.addItem(item)
+            self.views.append(view)
+
     def go(self, page: int) -> None:
         self.nav.setCurrentRow(page)
 
@@ -255,6 +285,8 @@ class MainWindow(QMainWindow):
     def _on_nav_row_changed(self, row: int) -> None:
         if row < 0:
             return
+        if self.stack.currentIndex() != Page.DEMO:
+            self._previous_page = max(0, self.stack.currentIndex())
         self.stack.setCurrentIndex(row)
         view = self.views[row]
         self.breadcrumbs.set_path(view.crumbs())
