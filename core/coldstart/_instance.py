@@ -65,6 +65,7 @@ from core.pull import (
     pull_image,
     resolve_image,
     save_cached_profile,
+    unmount_stale,
 )
 from core.registry import RegistryClient
 
@@ -311,6 +312,8 @@ class Instance:
         if reason is not None:
             raise ColdStartError(reason, code="SandboxUnavailable")
         iid = instance_id or f"c-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:8]}"
+        # Mounts left behind by instances of a process that died are cleaned first.
+        await asyncio.to_thread(unmount_stale, workdir)
         base = Path(workdir) / iid
         await asyncio.to_thread(base.mkdir, parents=True, exist_ok=False)
         instance = cls(config, iid, base)

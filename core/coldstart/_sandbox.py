@@ -30,6 +30,7 @@ import json
 import logging
 import os
 import queue
+import select
 import shutil
 import signal
 import socket
@@ -247,6 +248,7 @@ class Sandbox:
         self._bridges: set[asyncio.Task[Any]] = set()
         self._bridge_writers: set[asyncio.StreamWriter] = set()
         self.host_port: int | None = None
+        self._pidfd: int | None = None
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -286,6 +288,9 @@ class Sandbox:
                     code="SandboxFailed",
                 )
             self.child_pid = int(info["child-pid"])
+            # A pidfd: signals can never reach another process that reused the number.
+            with contextlib.suppress(OSError):
+                self._pidfd = os.pidfd_open(self.child_pid)
             self._connector = await asyncio.to_thread(NetnsConnector, self.child_pid)
             self._server = await asyncio.start_server(self._bridge, "127.0.0.1", 0)
             self.host_port = self._server.sockets[0].getsockname()[1]
@@ -311,7 +316,9 @@ class Sandbox:
                     f"{self.spec.port} answered: {self.log_tail()}",
                     code="FunctionNotStarted",
                 )
-            if await self._probe(path):
+            # Cheap first: is anything listening on the port inside the namespace yet?
+            # Only then connect and ask over HTTP (a connect costs a thread hand-off).
+            if self._listening() is not False and await self._probe(path):
                 return time.monotonic() - self.started_at
             if time.monotonic() > deadline:
                 raise ColdStartError(
@@ -319,6 +326,27 @@ class Sandbox:
                     code="FunctionNotStarted",
                 )
             await asyncio.sleep(interval)
+
+    def _listening(self) -> bool | None:
+        """Whether a TCP socket listens on the port in the sandbox's network namespace
+        (from ``/proc/PID/net/tcp*``); ``None`` when that cannot be read."""
+        if self.child_pid is None:
+            return None
+        port = f":{self.spec.port:04X} "
+        seen = False
+        for name in ("tcp", "tcp6"):
+            try:
+                with open(f"/proc/{self.child_pid}/net/{name}") as f:
+                    lines = f.read().splitlines()[1:]
+            except OSError:
+                continue
+            seen = True
+            for line in lines:
+                fields = line.split()
+                # local_address is "ADDR:PORT"; st 0A is LISTEN
+                if len(fields) > 3 and fields[3] == "0A" and (fields[1] + " ").endswith(port):
+                    return True
+        return False if seen else None
 
     async def _probe(self, path: str) -> bool:
         try:
@@ -372,11 +400,19 @@ class Sandbox:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(asyncio.shield(proc.wait()), grace)
             if proc.returncode is None:
-                for target in (self.child_pid, proc.pid):
-                    if target is not None:
-                        with contextlib.suppress(ProcessLookupError):
-                            os.kill(target, signal.SIGKILL)
+                self._kill_init()
+                with contextlib.suppress(ProcessLookupError):
+                    proc.kill()
                 await proc.wait()
+        if self._pidfd is not None:
+            # The namespace's init dies with bwrap (SIGKILL from --die-with-parent); make sure
+            # it is gone before reporting the sandbox stopped.
+            deadline = time.monotonic() + 5
+            while not _exited(self._pidfd) and time.monotonic() < deadline:
+                self._kill_init()
+                await asyncio.sleep(0.01)
+            os.close(self._pidfd)
+            self._pidfd = None
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         if self._bridges:
@@ -385,6 +421,11 @@ class Sandbox:
             await asyncio.to_thread(self._connector.close)
             self._connector = None
         return None if proc is None else proc.returncode
+
+    def _kill_init(self) -> None:
+        if self._pidfd is not None:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
 
     async def __aenter__(self) -> Sandbox:
         await self.start()
@@ -470,6 +511,12 @@ def _read_info(fd: int) -> dict[str, Any]:
     finally:
         os.close(fd)
     return {}
+
+
+def _exited(pidfd: int) -> bool:
+    """Whether the process behind ``pidfd`` has exited (a pidfd polls readable then)."""
+    readable, _, _ = select.select([pidfd], [], [], 0)
+    return bool(readable)
 
 
 def _children(pid: int) -> list[int]:

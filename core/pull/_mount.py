@@ -67,16 +67,17 @@ def fuse_available() -> str | None:
 def serialize_tree(tree: LazyTree) -> list[tuple[Any, ...]]:
     """The tree as plain tuples for the helper (see ``core.pull._fusechild``)."""
     out: list[tuple[Any, ...]] = []
+    append = out.append
+    makedev = os.makedev
     for node in tree.nodes():
+        kids = node.children
         children = (
             None
-            if node.children is None
-            else {
-                name.encode("utf-8", "surrogateescape"): child.ino
-                for name, child in node.children.items()
-            }
+            if kids is None
+            else {name.encode("utf-8", "surrogateescape"): c.ino for name, c in kids.items()}
         )
-        out.append(
+        rdev = node.rdev
+        append(
             (
                 node.ino,
                 node.st_mode,
@@ -84,12 +85,14 @@ def serialize_tree(tree: LazyTree) -> list[tuple[Any, ...]]:
                 node.gid,
                 node.size,
                 node.mtime_ns,
-                os.makedev(*node.rdev),
+                makedev(*rdev) if rdev != (0, 0) else 0,
                 node.nlink,
-                node.link.encode("utf-8", "surrogateescape"),
-                {k.encode(): v for k, v in node.xattrs.items()},
+                node.link.encode("utf-8", "surrogateescape") if node.link else b"",
+                {k.encode(): v for k, v in node.xattrs.items()} if node.xattrs else {},
                 children,
-                tuple((c.offset, c.size, c.digest, c.zeros) for c in node.chunks),
+                tuple((c.offset, c.size, c.digest, c.zeros) for c in node.chunks)
+                if node.chunks
+                else (),
                 node.path,
             )
         )
