@@ -118,11 +118,13 @@ class ImagePickerDialog(QDialog):
         self.tag_table.verticalHeader().setVisible(False)
         self.tag_table.verticalHeader().setDefaultSectionSize(30)
         self.tag_table.setShowGrid(False)
+        self.tag_table.setWordWrap(False)
         self.tag_table.setColumnHidden(TagCol.DIGEST, True)
         hh = self.tag_table.horizontalHeader()
         hh.setSectionResizeMode(TagCol.TAG, QHeaderView.ResizeMode.Stretch)
         self.tag_table.setColumnWidth(TagCol.TWIN, 170)
         self.tag_table.setColumnWidth(TagCol.STATE, 150)
+        self.tag_table.setColumnWidth(TagCol.UPDATED, 140)
         self.tag_table.setItemDelegateForColumn(
             TagCol.STATE, ProgressDelegate(TagRoles.Progress, TagRoles.Badge, self.tag_table)
         )

@@ -43,14 +43,6 @@ class RepositoriesModel(KeyedTableModel[RepoInfo]):
             self.tr("Modified"),
         ][section]
 
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        base = super().flags(index)
-        if index.isValid() and index.column() == Col.ACCELERATION:
-            repo = self._rows[index.row()]
-            if repo.acceleration is not None:
-                return base | Qt.ItemFlag.ItemIsUserCheckable
-        return base
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
@@ -68,10 +60,6 @@ class RepositoriesModel(KeyedTableModel[RepoInfo]):
             if repo.acceleration is None:
                 return (self.tr("…"), "muted")
             return (self.tr("On"), "ok") if repo.acceleration else (self.tr("Off"), "muted")
-        if role == Qt.ItemDataRole.CheckStateRole and col == Col.ACCELERATION:
-            if repo.acceleration is None:
-                return None
-            return Qt.CheckState.Checked if repo.acceleration else Qt.CheckState.Unchecked
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             if col == Col.NAME:
                 return repo.path

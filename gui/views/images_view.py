@@ -149,6 +149,7 @@ class ImagesView(QWidget):
         self.tag_table.verticalHeader().setDefaultSectionSize(32)
         self.tag_table.setShowGrid(False)
         self.tag_table.setAlternatingRowColors(True)
+        self.tag_table.setWordWrap(False)
         th = self.tag_table.horizontalHeader()
         th.setSectionResizeMode(TagCol.TAG, QHeaderView.ResizeMode.Stretch)
         for col, width in (
@@ -212,7 +213,6 @@ class ImagesView(QWidget):
         self.namespace_combo.currentIndexChanged.connect(self._on_namespace_combo_changed)
         self.refresh_button.clicked.connect(self.refresh)
         self.repo_table.selectionModel().currentRowChanged.connect(self._on_repo_row_changed)
-        self.repo_table.clicked.connect(self._on_repo_clicked)
         self.tag_table.selectionModel().selectionChanged.connect(
             lambda *_a: self._update_tag_detail()
         )
@@ -302,12 +302,6 @@ class ImagesView(QWidget):
         repo_id = current.data(RepoRoles.Key)
         if repo_id and (self.vm.repo is None or self.vm.repo.repo_id != repo_id):
             self.vm.select_repo(str(repo_id))
-
-    def _on_repo_clicked(self, index: QModelIndex) -> None:
-        if index.column() == RepoCol.ACCELERATION:
-            repo = index.data(RepoRoles.Repo)
-            if isinstance(repo, RepoInfo) and repo.acceleration is not None:
-                self._toggle_acceleration(repo, not repo.acceleration)
 
     def _on_vm_repo_changed(self, repo: RepoInfo | None) -> None:
         self._select_current_repo()

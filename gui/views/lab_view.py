@@ -349,11 +349,17 @@ class LabView(QWidget):
                 .replace("%3", result.status)
             )
         else:
+            if r is not None and r < 1:
+                text = self.tr("%1 vs %2 — B starts %3× slower (p50) over “%4”").replace(
+                    "%3", f"{1 / r:.1f}"
+                )
+            else:
+                text = self.tr("%1 vs %2 — B starts %3× faster (p50) over “%4”").replace(
+                    "%3", f"{r:.1f}" if r else "?"
+                )
             self.headline.setText(
-                self.tr("%1 vs %2 — B starts %3× faster (p50) over “%4”")
-                .replace("%1", a.label)
+                text.replace("%1", a.label)
                 .replace("%2", b.label)
-                .replace("%3", f"{r:.1f}" if r else "?")
                 .replace("%4", link_profile_label(result.request.link))
             )
         for col, side in enumerate(result.sides):

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 __all__ = ["BadgeDelegate", "BadgeLabel", "badge_colors", "is_dark"]
 
@@ -33,8 +40,20 @@ def badge_colors(kind: str, palette: QPalette) -> tuple[QColor, QColor]:
     return bg, fg
 
 
-def paint_badge(painter: QPainter, rect: QRectF, text: str, kind: str, palette: QPalette) -> None:
+def paint_badge(
+    painter: QPainter,
+    rect: QRectF,
+    text: str,
+    kind: str,
+    palette: QPalette,
+    selected: bool = False,
+) -> None:
     bg, fg = badge_colors(kind, palette)
+    if selected:
+        # On the selection colour a tinted pill is unreadable: draw it light on dark.
+        bg = QColor(palette.color(QPalette.ColorRole.HighlightedText))
+        bg.setAlpha(235)
+        fg = QColor(_HUES.get(kind, _HUES["muted"])).darker(140)
     fm = QFontMetrics(painter.font())
     width = min(rect.width() - 4, fm.horizontalAdvance(text) + 16)
     height = min(rect.height() - 6, fm.height() + 6)
@@ -74,7 +93,8 @@ class BadgeDelegate(QStyledItemDelegate):
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         text, kind = badge
-        paint_badge(painter, QRectF(option.rect), str(text), str(kind), option.palette)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        paint_badge(painter, QRectF(option.rect), str(text), str(kind), option.palette, selected)
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -97,10 +117,22 @@ class BadgeLabel(QLabel):
 
     def set_badge(self, text: str, kind: str) -> None:
         self.setText(text)
+        self._kind = kind
         self.setProperty("kind", kind)
-        bg, fg = badge_colors(kind, self.palette())
+        self._restyle()
+        self.setAccessibleName(text)
+
+    def _restyle(self) -> None:
+        # The application palette, not the label's own: a style sheet freezes the latter.
+        app = QApplication.instance()
+        palette = app.palette() if isinstance(app, QApplication) else self.palette()
+        bg, fg = badge_colors(getattr(self, "_kind", "muted"), palette)
         self.setStyleSheet(
             f"QLabel {{ background: rgba({bg.red()},{bg.green()},{bg.blue()},{bg.alpha()});"
             f" color: {fg.name()}; border-radius: 9px; padding: 2px 9px; }}"
         )
-        self.setAccessibleName(text)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self._restyle()

@@ -8,6 +8,7 @@ can be drawn on screen, into a PNG, or as one frame of an animation.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ __all__ = [
     "lane_total_ms",
     "nice_scale",
     "phase_color",
+    "tick_step",
 ]
 
 PHASE_COLORS: dict[str, str] = {
@@ -59,15 +61,21 @@ def lane_total_ms(phases: Sequence[LabPhase]) -> float:
     return max((p.start_ms + p.duration_ms for p in phases), default=0.0)
 
 
-def nice_scale(ms: float) -> float:
-    """A round axis maximum at or above ``ms`` (1-2-5 steps, at least one second)."""
-    value = max(ms, 1000.0)
-    step = 1000.0
+def tick_step(ms: float, max_ticks: int = 8) -> float:
+    """A round tick interval (1-2-5 steps) giving at most ``max_ticks`` intervals."""
+    step = 100.0
     while True:
         for factor in (1, 2, 5):
-            if value <= step * factor:
+            if ms / (step * factor) <= max_ticks:
                 return step * factor
         step *= 10
+
+
+def nice_scale(ms: float) -> float:
+    """The axis maximum: ``ms`` (at least one second) rounded up to a whole tick."""
+    value = max(ms, 1000.0)
+    step = tick_step(value)
+    return float(math.ceil(value / step - 1e-9) * step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,47 +142,59 @@ class RaceChart(QWidget):
             return
         w, h = rect.width(), rect.height()
         margin = max(12.0, w * 0.02)
-        label_w = w * 0.2
-        time_w = w * 0.15
-        legend_h = max(24.0, h * 0.1)
+        legend_h = max(24.0, h * 0.09)
         axis_h = max(22.0, h * 0.08)
         lanes_h = h - legend_h - axis_h - 2 * margin
         lane_h = lanes_h / len(self.lanes)
-        track_left = rect.left() + margin + label_w
-        track_w = max(10.0, w - 2 * margin - label_w - time_w)
+        left = rect.left() + margin
+        width = max(10.0, w - 2 * margin)
         scale = self.scale_ms
 
         def x_of(ms: float) -> float:
-            return track_left + track_w * min(1.0, max(0.0, ms / scale))
+            return left + width * min(1.0, max(0.0, ms / scale))
 
-        big = QFont(self.font())
-        big.setBold(True)
-        big.setPixelSize(max(14, int(lane_h * 0.2)))
-        small = QFont(self.font())
-        small.setPixelSize(max(11, int(lane_h * 0.11)))
-        seg_font = QFont(self.font())
-        seg_font.setPixelSize(max(10, int(lane_h * 0.1)))
+        def font(share: float, cap: float, *, bold: bool = False) -> QFont:
+            f = QFont(self.font())
+            f.setBold(bold)
+            f.setPixelSize(max(11, int(min(lane_h * share, w * cap))))
+            return f
+
+        big = font(0.2, 0.03, bold=True)
+        small = font(0.1, 0.014)
+        seg_font = font(0.1, 0.013)
         for i, lane in enumerate(self.lanes):
             top = rect.top() + margin + i * lane_h
-            track = QRectF(track_left, top + lane_h * 0.18, track_w, lane_h * 0.46)
-            # label
-            painter.setPen(QColor(lane.accent))
+            head = QRectF(left, top, width, lane_h * 0.3)
+            track = QRectF(left, head.bottom() + lane_h * 0.04, width, lane_h * 0.36)
+            # label, target and the lane's clock
             painter.setFont(big)
-            label_rect = QRectF(rect.left() + margin, track.top(), label_w - 12, track.height())
             fm = QFontMetricsF(big)
+            painter.setPen(QColor(lane.accent) if lane.done else QColor(STAGE_COLORS["text"]))
+            clock = _seconds(lane.elapsed_ms) + ("  ✓" if lane.done else "")
+            clock_w = fm.horizontalAdvance(clock) + 4
             painter.drawText(
-                label_rect,
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                fm.elidedText(lane.label, Qt.TextElideMode.ElideRight, label_rect.width()),
+                head, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom, clock
+            )
+            painter.setPen(QColor(lane.accent))
+            label_w = min(fm.horizontalAdvance(lane.label) + 4, head.width() - clock_w - 20)
+            painter.drawText(
+                QRectF(head.left(), head.top(), label_w, head.height()),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+                fm.elidedText(lane.label, Qt.TextElideMode.ElideRight, label_w),
             )
             painter.setFont(small)
             painter.setPen(QColor(STAGE_COLORS["muted"]))
-            sub = QRectF(label_rect.left(), track.bottom() + 2, label_w - 12, lane_h * 0.2)
+            target_rect = QRectF(
+                head.left() + label_w + 16,
+                head.top(),
+                max(0.0, head.width() - label_w - clock_w - 32),
+                head.height() - fm.descent(),
+            )
             painter.drawText(
-                sub,
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                target_rect,
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
                 QFontMetricsF(small).elidedText(
-                    lane.target, Qt.TextElideMode.ElideMiddle, sub.width()
+                    lane.target, Qt.TextElideMode.ElideMiddle, target_rect.width()
                 ),
             )
             # track and segments
@@ -195,8 +215,7 @@ class RaceChart(QWidget):
                 painter.drawRect(seg)
                 last_end = max(last_end, end)
                 painter.setFont(seg_font)
-                sfm = QFontMetricsF(seg_font)
-                if seg.width() > sfm.horizontalAdvance(phase.name) + 10:
+                if seg.width() > QFontMetricsF(seg_font).horizontalAdvance(phase.name) + 10:
                     painter.setPen(QColor("#0b0f14"))
                     painter.drawText(seg, Qt.AlignmentFlag.AlignCenter, phase.name)
             if lane.running and lane.elapsed_ms > last_end:
@@ -211,40 +230,36 @@ class RaceChart(QWidget):
             if lane.running:
                 painter.setPen(QPen(QColor(STAGE_COLORS["runner"]), 3))
                 x = x_of(lane.elapsed_ms)
-                painter.drawLine(int(x), int(track.top() - 6), int(x), int(track.bottom() + 6))
-            # elapsed time, big
-            painter.setFont(big)
-            painter.setPen(QColor(lane.accent) if lane.done else QColor(STAGE_COLORS["text"]))
-            time_rect = QRectF(track.right() + 12, track.top(), time_w - 12, track.height())
-            text = _seconds(lane.elapsed_ms) + ("  ✓" if lane.done else "")
-            painter.drawText(
-                time_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text
-            )
+                painter.drawLine(int(x), int(track.top() - 5), int(x), int(track.bottom() + 5))
             if lane.caption:
                 painter.setFont(small)
                 painter.setPen(QColor(STAGE_COLORS["muted"]))
-                cap = QRectF(track.left(), track.bottom() + 2, track.width(), lane_h * 0.2)
+                cap = QRectF(track.left(), track.bottom() + 3, track.width(), lane_h * 0.2)
                 painter.drawText(
                     cap, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, lane.caption
                 )
         # axis
         axis_top = rect.top() + margin + lanes_h
         painter.setPen(QPen(QColor(STAGE_COLORS["muted"]), 1))
-        painter.drawLine(int(track_left), int(axis_top), int(track_left + track_w), int(axis_top))
+        painter.drawLine(int(left), int(axis_top), int(left + width), int(axis_top))
         painter.setFont(small)
-        step = scale / 5
-        for k in range(6):
+        step = tick_step(scale)
+        ticks = round(scale / step)
+        for k in range(ticks + 1):
             ms = step * k
             x = x_of(ms)
             painter.drawLine(int(x), int(axis_top), int(x), int(axis_top + 6))
-            painter.drawText(
-                QRectF(x - 50, axis_top + 6, 100, axis_h - 6),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                f"{ms / 1000:g} s",
-            )
+            align = Qt.AlignmentFlag.AlignHCenter
+            box = QRectF(x - 50, axis_top + 6, 100, axis_h - 6)
+            if k == 0:
+                align, box = Qt.AlignmentFlag.AlignLeft, QRectF(x, axis_top + 6, 100, axis_h - 6)
+            elif k == ticks:
+                align = Qt.AlignmentFlag.AlignRight
+                box = QRectF(x - 100, axis_top + 6, 100, axis_h - 6)
+            painter.drawText(box, align | Qt.AlignmentFlag.AlignTop, f"{ms / 1000:g} s")
         # legend
         legend_top = axis_top + axis_h
-        x = track_left
+        x = left
         for name in ("resolve", "pull", "unpack", "mount", "start", "first-invoke"):
             sw = QRectF(x, legend_top + legend_h * 0.3, legend_h * 0.4, legend_h * 0.4)
             painter.setBrush(phase_color(name))
