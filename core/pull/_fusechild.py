@@ -315,6 +315,7 @@ async def _serve(fd: int) -> int:
 
 
 def main() -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _set_pdeathsig()
     if os.getppid() == 1:
         return 1  # the owner is already gone

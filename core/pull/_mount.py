@@ -128,6 +128,9 @@ class _Helper:
                 pass_fds=(theirs.fileno(),),
                 stdin=asyncio.subprocess.DEVNULL,
                 cwd="/",
+                # Its own session: a Ctrl-C meant for the owner must not kill the mount
+                # under the owner's feet; the owner stops it (or it dies with the owner).
+                start_new_session=True,
             )
         finally:
             theirs.close()
