@@ -200,6 +200,34 @@ class ConversionWorker:
 
         for task_id in await self.ctx.db.run(sweep, "recover"):
             self._queue.put_nowait(task_id)
+        await self._requeue_lost_pushes()
+
+    async def _requeue_lost_pushes(self) -> None:
+        """Tags pushed after their repository's rule existed but without any task (the server
+        died between writing the tag and queueing its conversion) get their task now."""
+        rows = await self.ctx.db.fetchall(
+            "SELECT t.repo, t.tag, t.digest, b.id AS rule_id FROM tags t "
+            "JOIN repositories r ON t.repo = r.namespace || '/' || r.name "
+            "JOIN namespaces n ON n.name = r.namespace "
+            "JOIN build_rules b ON b.artifact_type = 'ACCELERATED_IMAGE' AND ("
+            "(b.scope_type = 'REPOSITORY' AND b.scope_id = r.id) OR "
+            "(b.scope_type = 'NAMESPACE' AND b.scope_id = n.id)) "
+            "WHERE t.updated >= b.created AND t.tag NOT LIKE '%\\_accelerated' ESCAPE '\\' "
+            "AND NOT EXISTS (SELECT 1 FROM tasks k WHERE k.repo = t.repo "
+            "AND k.source_tag = t.tag AND k.source_digest = t.digest) "
+            "AND NOT EXISTS (SELECT 1 FROM tags a WHERE a.repo = t.repo "
+            "AND a.tag = t.tag || '_accelerated' AND a.updated >= t.updated)"
+        )
+        seen: set[tuple[str, str]] = set()
+        for row in rows:
+            key = (str(row["repo"]), str(row["tag"]))
+            if key in seen:
+                continue
+            seen.add(key)
+            log.warning("re-queueing the lost conversion of %s:%s", *key)
+            await self.enqueue(
+                key[0], key[1], str(row["digest"]), trigger="push", rule_id=str(row["rule_id"])
+            )
 
     # -- queueing ------------------------------------------------------------------------------
 

@@ -199,3 +199,41 @@ async def test_task_interrupted_too_often_fails_with_a_reason(tmp_path: Path) ->
         _integrity(srv.data_dir)
     finally:
         srv.stop()
+
+
+async def test_kill_between_tag_and_task_queues_the_conversion_on_restart(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "d"
+    srv = start_local_server(data)
+    try:
+        async with srv.registry_client() as reg:
+            await push_image(reg, "acc/app", "base", FILES)
+        async with srv.signed_client() as http:
+            repo = await acr(http, "GetRepository", RepoNamespaceName="acc", RepoName="app")
+            await acr(
+                http,
+                "CreateArtifactBuildRule",
+                ScopeType="REPOSITORY",
+                ScopeId=repo["RepoId"],
+                ArtifactType="ACCELERATED_IMAGE",
+            )
+    finally:
+        srv.stop()
+    srv = start_local_server(data, env={"FCDESK_FAULT": "during-sqlite-write@task"})
+    async with srv.registry_client() as reg:
+        with pytest.raises((httpx.HTTPError, AssertionError)):
+            await push_image(reg, "acc/app", "v1", FILES)  # the tag commits, the task does not
+    _crashed(srv)
+    srv = start_local_server(data)
+    try:
+        async with srv.signed_client() as http:
+            r = await http.get("/x-fcdesk/tasks", params={"repo": "acc/app"})
+            tasks = r.json()["tasks"]
+            assert [t["SourceArtifact"]["Version"] for t in tasks] == ["v1"]  # not "base"
+            task = await _wait_status(http, tasks[0]["BuildTaskId"], {"SUCCESS", "FAILED"})
+            assert task["TaskStatus"] == "SUCCESS", task
+        assert "v1_accelerated" in await _tags(srv)
+        assert "base_accelerated" not in await _tags(srv)
+    finally:
+        srv.stop()
