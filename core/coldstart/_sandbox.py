@@ -261,7 +261,7 @@ class Sandbox:
             raise ColdStartError("sandbox already started")
         info_r, info_w = os.pipe()
         try:
-            argv = _bwrap_argv(self.spec, info_w)
+            argv = await asyncio.to_thread(_bwrap_argv, self.spec, info_w)
             self.started_at = time.monotonic()
             self._proc = await asyncio.create_subprocess_exec(
                 *argv,
@@ -316,9 +316,7 @@ class Sandbox:
                     f"{self.spec.port} answered: {self.log_tail()}",
                     code="FunctionNotStarted",
                 )
-            # Cheap first: is anything listening on the port inside the namespace yet?
-            # Only then connect and ask over HTTP (a connect costs a thread hand-off).
-            if self._listening() is not False and await self._probe(path):
+            if await self._probe(path):
                 return time.monotonic() - self.started_at
             if time.monotonic() > deadline:
                 raise ColdStartError(
@@ -326,27 +324,6 @@ class Sandbox:
                     code="FunctionNotStarted",
                 )
             await asyncio.sleep(interval)
-
-    def _listening(self) -> bool | None:
-        """Whether a TCP socket listens on the port in the sandbox's network namespace
-        (from ``/proc/PID/net/tcp*``); ``None`` when that cannot be read."""
-        if self.child_pid is None:
-            return None
-        port = f":{self.spec.port:04X} "
-        seen = False
-        for name in ("tcp", "tcp6"):
-            try:
-                with open(f"/proc/{self.child_pid}/net/{name}") as f:
-                    lines = f.read().splitlines()[1:]
-            except OSError:
-                continue
-            seen = True
-            for line in lines:
-                fields = line.split()
-                # local_address is "ADDR:PORT"; st 0A is LISTEN
-                if len(fields) > 3 and fields[3] == "0A" and (fields[1] + " ").endswith(port):
-                    return True
-        return False if seen else None
 
     async def _probe(self, path: str) -> bool:
         try:
