@@ -3,6 +3,24 @@
 One TOC model for both formats (:class:`TOC`, :class:`TOCEntry`, :class:`Chunk`), readers that
 work through a :class:`RangeFetcher` (``async (start, end) -> bytes``, end exclusive), range
 planning for lazy reads, chunk verification, and the writers used by ``core.convert``.
+
+```python
+from core.formats import read_toc, plan_ranges, verify_chunk
+
+async def fetch(start: int, end: int) -> bytes:          # any byte source
+    return await client.get_blob_range(repo, digest, start, end - start)
+
+toc = await read_toc(fetch, layer.size, layer.annotations)  # verified against the annotation
+entry = toc.resolve_hardlink(toc.lookup("usr/bin/app"))
+for r in plan_ranges(toc, names=["usr/bin/app"], gap=64 << 10):  # coalesced Range requests
+    ...
+data = verify_chunk(toc.kind, frame_bytes, entry.chunks[0], name=entry.name)  # or DigestMismatch
+```
+
+``toc.entries`` is the merged file view (one entry per path, chunks gathered, landmarks and
+the eStargz TOC entry left out); ``toc.prefetch_range`` is the start-up region of optimized
+layers (``None`` otherwise); ``toc.verified`` says whether a manifest annotation vouched for
+the index.
 """
 
 from core.errors import TarFormatError
