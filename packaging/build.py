@@ -35,7 +35,6 @@ from icons import APP_ID, install_hicolor, render_all  # noqa: E402
 I18N = ROOT / "resources" / "i18n"
 LINUX_DIR = ROOT / "packaging" / "linux"
 DIST = ROOT / "dist"
-APP_DIR = DIST / "fcdesk"
 
 __all__ = ["build", "compile_translations", "version"]
 
@@ -156,7 +155,8 @@ def _tree_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def build(*, clean: bool = False, archive: bool = False) -> Path:
+def build(*, clean: bool = False, archive: bool = False, dist: Path = DIST) -> Path:
+    """Build into ``dist`` (``dist/fcdesk/``); returns the application folder."""
     started = time.monotonic()
     ver = version()
     print(f"fcdesk {ver}: building the desktop package")
@@ -172,7 +172,7 @@ def build(*, clean: bool = False, archive: bool = False) -> Path:
         "--log-level",
         "WARN",
         "--distpath",
-        str(DIST),
+        str(dist),
         "--workpath",
         str(ROOT / "build" / "pyinstaller"),
     ]
@@ -183,20 +183,15 @@ def build(*, clean: bool = False, archive: bool = False) -> Path:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
     subprocess.run(command, cwd=ROOT, env=env, check=True)
-    app_dir = APP_DIR
-    if sys.platform == "darwin":
-        app_dir = DIST / "fcdesk.app"
+    app_dir = dist / ("fcdesk.app" if sys.platform == "darwin" else "fcdesk")
     if sys.platform.startswith("linux"):
         for check in add_linux_files(app_dir, ver):
             print(f"  {check}: ok")
     if archive:
-        print(f"  archive: {_archive(app_dir, ver).relative_to(ROOT)}")
+        print(f"  archive: {_archive(app_dir, ver)}")
     size = _tree_size(app_dir)
     elapsed = time.monotonic() - started
-    print(
-        f"built {app_dir.relative_to(ROOT)} ({size / 1e6:.0f} MB) in {elapsed:.0f} s; "
-        f"run {app_dir.relative_to(ROOT)}/fcdesk"
-    )
+    print(f"built {app_dir} ({size / 1e6:.0f} MB) in {elapsed:.0f} s; run {app_dir}/fcdesk")
     return app_dir
 
 
@@ -204,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the fcdesk desktop package.")
     parser.add_argument("--clean", action="store_true", help="ignore PyInstaller's cache")
     parser.add_argument("--archive", action="store_true", help="also pack a .tar.gz")
+    parser.add_argument(
+        "--dist", type=Path, default=DIST, help="output directory (default: dist/ in the checkout)"
+    )
     parser.add_argument(
         "--translations-only",
         action="store_true",
@@ -215,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, summary in compile_translations().items():
                 print(f"{name}: {summary}")
             return 0
-        build(clean=args.clean, archive=args.archive)
+        build(clean=args.clean, archive=args.archive, dist=args.dist.resolve())
     except BuildError as exc:
         print(f"build: error: {exc}", file=sys.stderr)
         return 1
