@@ -111,9 +111,18 @@ class BlobStore:
     # -- writing ------------------------------------------------------------------------
 
     def _install(self, tmp: Path, digest: str) -> int:
-        """fsync ``tmp`` and rename it to the blob path of ``digest``; return its size."""
+        """fsync ``tmp`` and rename it to the blob path of ``digest``; return its size.
+
+        A good copy already in place is kept (``tmp`` is dropped): replacing it would change
+        the file under readers that are verifying it.
+        """
         target = self.path_for(digest)
         target.parent.mkdir(parents=True, exist_ok=True)
+        if self._verify_sync(digest, quarantine=False) is not None:
+            size = target.stat().st_size
+            tmp.unlink()
+            _faults.hit("after-blob-write")
+            return size
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
             size = os.fstat(fh.fileno()).st_size
@@ -161,25 +170,39 @@ class BlobStore:
 
     # -- reading ------------------------------------------------------------------------
 
-    def _verify_sync(self, digest: str) -> BlobFile | None:
+    def _verify_sync(self, digest: str, *, quarantine: bool = True) -> BlobFile | None:
+        """Hash the blob's file (the very inode that is open) against ``digest``.
+
+        A file that does not match is quarantined, but only if the path still names the
+        file that was hashed: a file replaced meanwhile (a concurrent write of the same
+        blob) is checked again instead.
+        """
         path = self.path_for(digest)
-        try:
-            st = path.stat()
-        except FileNotFoundError:
-            return None
-        ident = _identity(st)
-        if self._verified.get(digest) == ident:
-            return BlobFile(digest, path, st.st_size)
-        h = hashlib.sha256()
-        with open(path, "rb") as fh:
-            before = os.fstat(fh.fileno())
-            while chunk := fh.read(_CHUNK):
-                h.update(chunk)
-        if "sha256:" + h.hexdigest() != digest or _identity(before) != ident:
-            self._quarantine(path, digest)
-            return None
-        self._verified[digest] = ident
-        return BlobFile(digest, path, st.st_size)
+        for _ in range(3):
+            try:
+                fh = open(path, "rb")  # noqa: SIM115 - closed below, fstat needs the fd
+            except FileNotFoundError:
+                return None
+            with fh:
+                st = os.fstat(fh.fileno())
+                ident = _identity(st)
+                if self._verified.get(digest) == ident:
+                    return BlobFile(digest, path, st.st_size)
+                h = hashlib.sha256()
+                while chunk := fh.read(_CHUNK):
+                    h.update(chunk)
+            if "sha256:" + h.hexdigest() == digest:
+                self._verified[digest] = ident
+                return BlobFile(digest, path, st.st_size)
+            try:
+                current = _identity(path.stat())
+            except FileNotFoundError:
+                return None
+            if current == ident:
+                if quarantine:
+                    self._quarantine(path, digest)
+                return None
+        return None
 
     def _quarantine(self, path: Path, digest: str) -> None:
         log.error("blob %s does not match its digest on disk; moved to quarantine", digest)
@@ -206,15 +229,23 @@ class BlobStore:
         self._locks.pop(digest, None)
         return result
 
+    def _read_sync(self, digest: str) -> bytes | None:
+        for _ in range(3):
+            blob = self._verify_sync(digest)
+            if blob is None:
+                return None
+            try:
+                data = blob.path.read_bytes()
+            except FileNotFoundError:
+                return None
+            if "sha256:" + hashlib.sha256(data).hexdigest() == digest:
+                return data
+            self._verified.pop(digest, None)  # changed since it was verified: check again
+        return None
+
     async def read_verified(self, digest: str) -> bytes | None:
-        blob = await self.open_verified(digest)
-        if blob is None:
-            return None
-        data = await asyncio.to_thread(blob.path.read_bytes)
-        if "sha256:" + hashlib.sha256(data).hexdigest() != digest:
-            await asyncio.to_thread(self._quarantine, blob.path, digest)
-            return None
-        return data
+        """The blob's bytes, checked against ``digest`` as they are returned."""
+        return await asyncio.to_thread(self._read_sync, digest)
 
     def remove(self, digest: str) -> None:
         self._verified.pop(digest, None)
