@@ -261,11 +261,23 @@ class Console(QObject):
         self.ctx.set_connection("connected", clients.endpoints.fc)
 
     async def _connect_registry(self, profile: RegistryProfile) -> None:
-        raise ServerError(
-            f"browsing the OCI registry {profile.url} needs the registry browser, which this "
-            "build does not include yet",
-            code="NotAvailable",
-        )
+        from core.cloud import secret_key
+        from core.registry import RegistryClient
+        from gui.backend._registry import RegistryBackend
+
+        await self._ask_secret_mode()
+        self.ctx.set_connection("starting", profile.url)
+        creds: tuple[str, str] | None = None
+        if profile.username:
+            store = self.settings.secret_store()
+            password = await asyncio.to_thread(store.get, secret_key(profile.name, "password"))
+            creds = (profile.username, password or "")
+        insecure = True if profile.insecure else None
+        client = RegistryClient(profile.url, credentials=creds, insecure=insecure)
+        await client.ping()
+        backend = RegistryBackend(client, name=profile.name, credentials=creds, insecure=insecure)
+        self._set_backend(backend, profile.name, "registry", "")
+        self.ctx.set_connection("connected", profile.url)
 
     def _set_backend(self, backend: Backend, name: str, kind: str, region: str) -> None:
         self.ctx.set_backend(backend, profile=name, kind=kind, region=region)

@@ -6,8 +6,8 @@ import functools
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QRect, QRectF, QSize
+from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
@@ -43,38 +43,64 @@ def read_qss(name: str) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def _tinted_svg(name: str, color: QColor) -> bytes:
-    data = icon_path(name).read_text(encoding="utf-8")
-    return data.replace("currentColor", color.name()).encode()
+_CLONES: list[QIconEngine] = []
 
 
-@functools.cache
-def _icon_cached(name: str, color_name: str) -> QIcon:
-    result = QIcon()
-    path = icon_path(name)
-    if not path.exists():
-        return result
-    svg = _tinted_svg(name, QColor(color_name))
-    renderer = QSvgRenderer(svg)
-    for size in (16, 20, 24, 32, 48, 64):
-        pixmap = QPixmap(QSize(size, size))
+class _TintedSvgEngine(QIconEngine):
+    """Renders a ``currentColor`` SVG in the application palette's colour *when painted*, so
+    icons follow light/dark changes and turn light on a selected (highlighted) item."""
+
+    def __init__(self, path: Path, fixed: QColor | None = None) -> None:
+        super().__init__()
+        self._path = path
+        self._fixed = fixed
+        self._svg = path.read_text(encoding="utf-8") if path.exists() else ""
+        self._renderers: dict[str, QSvgRenderer] = {}
+
+    def _color(self, mode: QIcon.Mode) -> QColor:
+        if self._fixed is not None:
+            return self._fixed
+        app = QApplication.instance()
+        palette = app.palette() if isinstance(app, QApplication) else QPalette()
+        if mode == QIcon.Mode.Selected:
+            return palette.color(QPalette.ColorRole.HighlightedText)
+        if mode == QIcon.Mode.Disabled:
+            return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
+        return palette.color(QPalette.ColorRole.WindowText)
+
+    def _renderer(self, color: QColor) -> QSvgRenderer:
+        key = color.name(QColor.NameFormat.HexArgb)
+        renderer = self._renderers.get(key)
+        if renderer is None:
+            renderer = QSvgRenderer(self._svg.replace("currentColor", color.name()).encode())
+            self._renderers[key] = renderer
+        return renderer
+
+    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+        if self._svg:
+            self._renderer(self._color(mode)).render(painter, QRectF(rect))
+
+    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+        pixmap = QPixmap(size)
         pixmap.fill(QColor(0, 0, 0, 0))
         painter = QPainter(pixmap)
-        renderer.render(painter)
+        self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
         painter.end()
-        result.addPixmap(pixmap)
-    return result
+        return pixmap
+
+    def clone(self) -> QIconEngine:
+        copy = _TintedSvgEngine(self._path, self._fixed)
+        # Qt owns the clone; keep the Python side alive so the wrapper is never collected
+        # under it (a handful of objects per detached icon).
+        _CLONES.append(copy)
+        return copy
 
 
 def icon(name: str, color: QColor | None = None) -> QIcon:
-    """A line icon from ``resources/icons`` drawn in the palette's text colour (so it follows
-    light and dark themes), rendered crisp at each size."""
-    if color is None:
-        app = QApplication.instance()
-        palette = app.palette() if isinstance(app, QApplication) else QPalette()
-        color = palette.color(QPalette.ColorRole.WindowText)
-    return _icon_cached(name, color.name())
+    """A line icon from ``resources/icons``, drawn in the palette's text colour at paint time
+    (light and dark themes, highlighted items), crisp at every size."""
+    return QIcon(_TintedSvgEngine(icon_path(name), color))
 
 
 def clear_icon_cache() -> None:
-    _icon_cached.cache_clear()
+    """Kept for callers; icons are re-coloured when painted, nothing is cached globally."""

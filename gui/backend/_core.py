@@ -56,7 +56,13 @@ from gui.backend._types import (
     TaskStatus,
 )
 
-__all__ = ["CoreBackend", "function_info", "map_problem", "spec_to_function"]
+__all__ = [
+    "CoreBackend",
+    "function_info",
+    "map_problem",
+    "run_image_comparison",
+    "spec_to_function",
+]
 
 _FIELD_ALIASES = {
     "customContainerConfig.image": "image",
@@ -518,71 +524,7 @@ class CoreBackend:
     async def _run_images(
         self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None
     ) -> LabResult:
-        """Cold starts of two image references with core.coldstart, over the shaped link."""
-        import tempfile
-
-        from core.coldstart import ColdStartOptions, LinkSpec, cold_start
-        from core.pull import close_mount_helpers
-
-        if request.runs < 1:
-            raise InvalidInput("runs must be at least 1")
-        link = LinkSpec.parse(LINK_SPECS.get(request.link, request.link))
-        host = request.a.split("/", 1)[0]
-        loopback = host.startswith(("127.", "localhost", "[::1]"))
-        opts = ColdStartOptions(
-            link=link,
-            credentials=self.registry_credentials,
-            insecure=True if loopback else None,
-        )
-        runs: list[list[LabTimeline]] = [[], []]
-        with tempfile.TemporaryDirectory(prefix="fcdesk-lab-") as workdir:
-            try:
-                for run in range(request.runs):
-                    for side, image in enumerate((request.a, request.b)):
-
-                        def progress(p: Progress, side: int = side, run: int = run) -> None:
-                            if on_progress is None:
-                                return
-                            event = p.extra.get("event")
-                            t = float(p.extra.get("t", 0.0)) * 1000
-                            if event == "end":
-                                dur = float(p.extra.get("duration", 0.0)) * 1000
-                                phase = LabPhase(
-                                    p.phase,
-                                    t - dur,
-                                    dur,
-                                    int(p.extra.get("bytes", 0) or 0),
-                                    int(p.extra.get("requests", 0) or 0),
-                                )
-                                on_progress(LabProgress(side, run, phase, finished=True))
-                            elif event == "begin":
-                                on_progress(
-                                    LabProgress(side, run, LabPhase(p.phase, t, 0.0), False)
-                                )
-
-                        timeline = await cold_start(
-                            image,
-                            workdir=workdir,
-                            options=opts,
-                            on_progress=progress,
-                            keep_helper=True,
-                        )
-                        if timeline.error:
-                            raise ColdStartError(
-                                f"{image}: {timeline.error}", code="ColdStartFailed"
-                            )
-                        runs[side].append(lab_timeline(timeline))
-            finally:
-                await close_mount_helpers()
-        return LabResult(
-            run_id=uuid.uuid4().hex[:12],
-            created=time.time(),
-            request=request,
-            sides=(
-                LabSide(_short(request.a), request.a, tuple(runs[0])),
-                LabSide(_short(request.b), request.b, tuple(runs[1])),
-            ),
-        )
+        return await run_image_comparison(request, self.registry_credentials, on_progress)
 
     async def _image_size(self, function: str) -> int:
         with contextlib.suppress(CloudError):
@@ -654,6 +596,75 @@ class CoreBackend:
             fallbacks=int(extra.get("fallbacks", 0) or 0),
             note=str((doc or {}).get("mode") or ""),
         )
+
+
+async def run_image_comparison(
+    request: LabRequest,
+    credentials: tuple[str, str] | None,
+    on_progress: Callable[[LabProgress], None] | None,
+    insecure: bool | None = None,
+) -> LabResult:
+    """Cold starts of two image references with core.coldstart, over the shaped link."""
+    import tempfile
+
+    from core.coldstart import ColdStartOptions, LinkSpec, cold_start
+    from core.pull import close_mount_helpers
+
+    if request.runs < 1:
+        raise InvalidInput("runs must be at least 1")
+    link = LinkSpec.parse(LINK_SPECS.get(request.link, request.link))
+    host = request.a.split("/", 1)[0]
+    loopback = host.startswith(("127.", "localhost", "[::1]"))
+    opts = ColdStartOptions(
+        link=link,
+        credentials=credentials,
+        insecure=True if loopback else insecure,
+    )
+    runs: list[list[LabTimeline]] = [[], []]
+    with tempfile.TemporaryDirectory(prefix="fcdesk-lab-") as workdir:
+        try:
+            for run in range(request.runs):
+                for side, image in enumerate((request.a, request.b)):
+
+                    def progress(p: Progress, side: int = side, run: int = run) -> None:
+                        if on_progress is None:
+                            return
+                        event = p.extra.get("event")
+                        t = float(p.extra.get("t", 0.0)) * 1000
+                        if event == "end":
+                            dur = float(p.extra.get("duration", 0.0)) * 1000
+                            phase = LabPhase(
+                                p.phase,
+                                t - dur,
+                                dur,
+                                int(p.extra.get("bytes", 0) or 0),
+                                int(p.extra.get("requests", 0) or 0),
+                            )
+                            on_progress(LabProgress(side, run, phase, finished=True))
+                        elif event == "begin":
+                            on_progress(LabProgress(side, run, LabPhase(p.phase, t, 0.0), False))
+
+                    timeline = await cold_start(
+                        image,
+                        workdir=workdir,
+                        options=opts,
+                        on_progress=progress,
+                        keep_helper=True,
+                    )
+                    if timeline.error:
+                        raise ColdStartError(f"{image}: {timeline.error}", code="ColdStartFailed")
+                    runs[side].append(lab_timeline(timeline))
+        finally:
+            await close_mount_helpers()
+    return LabResult(
+        run_id=uuid.uuid4().hex[:12],
+        created=time.time(),
+        request=request,
+        sides=(
+            LabSide(_short(request.a), request.a, tuple(runs[0])),
+            LabSide(_short(request.b), request.b, tuple(runs[1])),
+        ),
+    )
 
 
 def _short(image: str) -> str:

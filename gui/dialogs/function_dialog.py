@@ -82,6 +82,8 @@ class FunctionDialog(QDialog):
         tabs = QTabWidget()
         outer.addWidget(tabs, 1)
         self._errors: dict[str, QLabel] = {}
+        self._touched: set[str] = set()
+        self._show_all = existing is not None
 
         # -- basics
         basics = QWidget()
@@ -282,10 +284,24 @@ class FunctionDialog(QDialog):
         error.setVisible(False)
         box.addWidget(error)
         self._errors[field] = error
+        self._watch(widget, field)
         widget.setAccessibleName(widget.accessibleName() or title)
         label = QLabel(title + ":")
         label.setBuddy(widget)
         form.addRow(label, box)
+
+    def _watch(self, widget: QWidget, field: str) -> None:
+        """Errors of a field show once the user has changed it (or always when editing)."""
+
+        def touch(*_args: object) -> None:
+            self._touched.add(field)
+
+        if isinstance(widget, QLineEdit):
+            widget.textEdited.connect(touch)
+        elif isinstance(widget, QSpinBox | QDoubleSpinBox):
+            widget.valueChanged.connect(touch)
+        elif isinstance(widget, QComboBox):
+            widget.activated.connect(touch)
 
     def _load(self, info: FunctionInfo | None) -> None:
         spec = info.to_spec() if info is not None else FunctionSpec(name="", image="")
@@ -372,11 +388,18 @@ class FunctionDialog(QDialog):
             problems = backend.validate_function(self.spec(), creating=self.creating)
         for field, message in local:
             problems.append(Problem(field=field, code="Unparsable", message=message))
+        hidden = 0
         for p in problems:
             target = self._errors.get(p.field) or self._errors.get(p.field.split(".")[0])
-            if target is not None:
-                target.setText(self.problem_text(p))
-                target.setVisible(True)
+            if target is None:
+                continue
+            if not (
+                self._show_all or p.field in self._touched or p.field.split(".")[0] in self._touched
+            ):
+                hidden += 1
+                continue
+            target.setText(self.problem_text(p))
+            target.setVisible(True)
         unplaced = [
             p
             for p in problems
@@ -384,7 +407,9 @@ class FunctionDialog(QDialog):
         ]
         all_problems = len(problems) + len(env_problems)
         summary = [self.problem_text(p) for p in unplaced]
-        if all_problems:
+        if all_problems and hidden == all_problems:
+            summary.insert(0, self.tr("Fill in the name and the image to create the function."))
+        elif all_problems:
             summary.insert(0, self.tr("%n problem(s) to fix before saving.", "", all_problems))
         self.summary.setText("\n".join(summary))
         self.summary.setVisible(bool(summary))
@@ -438,6 +463,7 @@ class FunctionDialog(QDialog):
 
     # -- image --------------------------------------------------------------------------
     def _on_image_edited(self, _text: str) -> None:
+        self._touched.add("image")
         self.picked = None
         self._set_accel(AccelState.UNKNOWN, "")
 
@@ -450,6 +476,7 @@ class FunctionDialog(QDialog):
         self.picker = picker
 
     def _on_picker_picked(self, picked: PickedImage) -> None:
+        self._touched.add("image")
         self.picked = picked
         self.image_edit.setText(picked.address)
         self._set_accel(picked.accel, picked.tag)

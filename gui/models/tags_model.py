@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
+from itertools import compress
+from operator import attrgetter, methodcaller, not_
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 
 from gui.backend import (
+    ACCELERATED_SUFFIX,
     AccelState,
     TagInfo,
     TaskInfo,
@@ -54,12 +57,13 @@ class TagsModel(QAbstractTableModel):
         super().__init__(parent)
         self._tags: list[TagInfo] = []
         self._names: list[str] = []
-        self._lower: list[str] = []
+        self._lower: list[str] | None = []
         self._accel: list[bool] = []
         self._pos: dict[str, int] = {}
         self._order: list[int] = []  # sorted indices (accelerated first)
         self._view: list[int] = []  # filtered indices shown
         self._filter = ""
+        self._row_cache: tuple[list[int], dict[int, int]] | None = None
         self._tasks: dict[str, TaskInfo] = {}  # by source tag
         self._task_ids: dict[str, str] = {}  # task id -> source tag
         self._sort: tuple[int, Qt.SortOrder] | None = None
@@ -69,11 +73,14 @@ class TagsModel(QAbstractTableModel):
     def set_tags(self, tags: Sequence[TagInfo]) -> None:
         self.beginResetModel()
         self._tags = list(tags)
-        self._names = [t.tag for t in self._tags]
-        self._lower = [n.lower() for n in self._names]
-        suffix = "_accelerated"
-        self._accel = [n.endswith(suffix) and n != suffix for n in self._names]
-        self._pos = {n: i for i, n in enumerate(self._names)}
+        self._names = list(map(attrgetter("tag"), self._tags))
+        self._lower = None  # built on the first filter
+        self._accel = list(map(methodcaller("endswith", ACCELERATED_SUFFIX), self._names))
+        self._pos = dict(zip(self._names, range(len(self._names)), strict=True))
+        bare = self._pos.get(ACCELERATED_SUFFIX)
+        if bare is not None:  # a tag literally named "_accelerated" is nobody's twin
+            self._accel[bare] = False
+        self._row_cache = None
         self._resort()
         self._apply_filter()
         self.endResetModel()
@@ -81,31 +88,38 @@ class TagsModel(QAbstractTableModel):
     def _resort(self) -> None:
         n = len(self._tags)
         if self._sort is None or self._sort[0] == Col.UPDATED:
-            updated = [t.updated for t in self._tags]
+            updated = list(map(attrgetter("updated"), self._tags))
             reverse = self._sort is None or self._sort[1] == Qt.SortOrder.DescendingOrder
-            by_time = sorted(range(n), key=updated.__getitem__, reverse=reverse)
+            order = sorted(range(n), key=updated.__getitem__, reverse=reverse)
         elif self._sort[0] == Col.SIZE:
-            sizes = [t.size for t in self._tags]
-            by_time = sorted(
+            sizes = list(map(attrgetter("size"), self._tags))
+            order = sorted(
                 range(n),
                 key=sizes.__getitem__,
                 reverse=self._sort[1] == Qt.SortOrder.DescendingOrder,
             )
         else:
-            by_time = sorted(
+            lower = self._lowered()
+            order = sorted(
                 range(n),
-                key=self._lower.__getitem__,
+                key=lower.__getitem__,
                 reverse=self._sort[1] == Qt.SortOrder.DescendingOrder,
             )
         accel = self._accel
-        self._order = [i for i in by_time if accel[i]] + [i for i in by_time if not accel[i]]
+        flags = list(map(accel.__getitem__, order))
+        self._order = list(compress(order, flags)) + list(compress(order, map(not_, flags)))
+
+    def _lowered(self) -> list[str]:
+        if self._lower is None:
+            self._lower = list(map(str.lower, self._names))
+        return self._lower
 
     def _apply_filter(self) -> None:
         needle = self._filter
         if not needle:
             self._view = self._order
         else:
-            lower = self._lower
+            lower = self._lowered()
             self._view = [i for i in self._order if needle in lower[i]]
 
     def set_filter(self, text: str) -> None:
@@ -189,7 +203,7 @@ class TagsModel(QAbstractTableModel):
     def _row_of_index(self, i: int) -> int:
         # Large views: a dict is built lazily on first use after a change of view.
         view = self._view
-        cache = getattr(self, "_row_cache", None)
+        cache = self._row_cache
         if cache is None or cache[0] is not view:
             cache = (view, {v: r for r, v in enumerate(view)})
             self._row_cache = cache

@@ -78,7 +78,7 @@ def _copy(info: Any, secret: str, src: str, dst: str) -> None:
     )
 
 
-def run(out: Path, themes: list[str]) -> int:
+def run(out: Path, themes: list[str], language: str = "") -> int:
     import qasync
     from PySide6.QtGui import QGuiApplication
 
@@ -99,6 +99,11 @@ def run(out: Path, themes: list[str]) -> int:
     apply_theme(app, themes[0])
     settings = SettingsViewModel()
     settings.set_secret_mode("file")
+    if language:
+        from gui.i18n import install_translators
+
+        settings.set_pref("language", language)
+        install_translators(language)
     console = Console(settings, data_dir=work / "server", lab_history=work / "lab.json")
     window = console.window
     assert window is not None
@@ -114,7 +119,7 @@ def run(out: Path, themes: list[str]) -> int:
         pixmap = screen.grabWindow(target.winId())
         if pixmap.isNull() or pixmap.width() < 50:
             pixmap = target.grab()
-        path = out / f"{name}.png"
+        path = out / (f"{name}_{language}.png" if language else f"{name}.png")
         pixmap.save(str(path), "PNG")
         shots.append(path)
 
@@ -289,10 +294,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gui.tools.screenshots")
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--themes", default="light,dark")
+    parser.add_argument(
+        "--language",
+        default="",
+        help="show the console in this language (ja, zh_CN; needs the compiled .qm files) and "
+        "name the files <screen>_<language>.png",
+    )
     args = parser.parse_args(argv)
+    if args.language:
+        # The locale also picks the CJK font variant (Japanese or Simplified Chinese glyphs).
+        posix = {"ja": "ja_JP", "zh": "zh_CN"}.get(args.language, args.language)
+        os.environ["LANG"] = os.environ["LC_ALL"] = f"{posix}.UTF-8"
+        os.environ["LANGUAGE"] = args.language
     if not os.environ.get("DISPLAY") and not os.environ.get("FCDESK_SCREENSHOTS_XVFB"):
         return _reexec_under_xvfb(argv)
-    return run(args.out.absolute(), [t for t in args.themes.split(",") if t])
+    return run(args.out.absolute(), [t for t in args.themes.split(",") if t], args.language)
 
 
 if __name__ == "__main__":

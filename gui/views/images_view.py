@@ -307,15 +307,25 @@ class ImagesView(QWidget):
         self._select_current_repo()
         has = repo is not None
         inst = self.vm.instance
+        backend = self.vm.ctx.backend
+        rules = backend is None or backend.capabilities.acceleration_rules
         self.accel_check.setEnabled(
-            has
+            rules
+            and has
             and repo is not None
             and repo.acceleration is not None
             and (inst is None or inst.supports_acceleration)
         )
         self.accel_check.setChecked(bool(repo and repo.acceleration))
         self.repo_title.setText(repo.path if repo else self.tr("No repository selected"))
-        if inst is not None and not inst.supports_acceleration:
+        if not rules:
+            self.accel_note.setText(
+                self.tr(
+                    "A plain OCI registry does not convert by itself: select tags and "
+                    "use “Convert now” to convert them on this computer."
+                )
+            )
+        elif inst is not None and not inst.supports_acceleration:
             self.accel_note.setText(
                 self.tr(
                     "This instance's edition cannot accelerate images (Standard or "

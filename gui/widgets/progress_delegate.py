@@ -63,4 +63,5 @@ class ProgressDelegate(QStyledItemDelegate):
                 str(text),
                 str(kind),
                 option.palette,
+                bool(option.state & QStyle.StateFlag.State_Selected),
             )

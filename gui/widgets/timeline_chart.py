@@ -13,9 +13,9 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QMargins, Qt
+from PySide6.QtCore import QEvent, QMargins, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 __all__ = ["PHASES", "RunsChart", "TimelineChart"]
 
@@ -28,6 +28,11 @@ _PHASE_COLORS = {
     "start": "#1f9d55",
     "first-invoke": "#d64545",
 }
+
+
+def _app_palette() -> QPalette:
+    app = QApplication.instance()
+    return app.palette() if isinstance(app, QApplication) else QPalette()
 
 
 def _style_chart(chart: QChart, palette: QPalette) -> None:
@@ -61,8 +66,19 @@ class TimelineChart(QChartView):
         self._values: dict[str, list[float]] = {p: [0.0, 0.0] for p in PHASES}
         self._build()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self.restyle()
+
+    def restyle(self) -> None:
+        palette = _app_palette()
+        _style_chart(self.chart(), palette)
+        _style_axis(self.axis_x, palette)
+        _style_axis(self.axis_y, palette)
+
     def _build(self) -> None:
-        palette = self.palette()
+        palette = _app_palette()
         chart = QChart()
         _style_chart(chart, palette)
         chart.setTitle(self.tr("Cold-start phases (ms)"))
@@ -148,7 +164,7 @@ class RunsChart(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setAccessibleName(self.tr("Cold-start time per run"))
         self.setMinimumHeight(180)
-        palette = self.palette()
+        palette = _app_palette()
         chart = QChart()
         _style_chart(chart, palette)
         chart.setTitle(self.tr("Total per run (ms)"))
@@ -171,6 +187,14 @@ class RunsChart(QChartView):
         self.series.attachAxis(self.axis_y)
         chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
         self.setChart(chart)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            palette = _app_palette()
+            _style_chart(self.chart(), palette)
+            _style_axis(self.axis_x, palette)
+            _style_axis(self.axis_y, palette)
 
     def set_labels(self, a: str, b: str) -> None:
         self.set_a.setLabel(a)
