@@ -114,7 +114,6 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
 
     def grab(name: str, widget: Any = None) -> None:
         target = widget or window
-        app.processEvents()
         screen = target.screen() or QGuiApplication.primaryScreen()
         pixmap = screen.grabWindow(target.winId())
         if pixmap.isNull() or pixmap.width() < 50:
@@ -124,8 +123,8 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
         shots.append(path)
 
     async def settle(seconds: float = 0.6) -> None:
+        # Sleeping lets Qt paint; processEvents() here would re-enter the running task.
         await asyncio.sleep(seconds)
-        app.processEvents()
 
     async def main() -> None:
         ctx = console.ctx
