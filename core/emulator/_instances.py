@@ -15,6 +15,7 @@ import contextlib
 import json
 import shutil
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 from core._progress import Progress
@@ -34,10 +35,19 @@ from core.emulator._runtime import (
     UnavailableBackend,
 )
 from core.errors import ColdStartError, CoreError
-from core.pull import ContentCache, fuse_available
+from core.pull import ContentCache, fuse_available, unmount_stale
 from core.registry import RegistryClient
 
 __all__ = ["ColdstartBackend", "ReplayBackend", "make_backend"]
+
+
+def _clean_instances(workdir: Path) -> None:
+    """Drop what instances of a previous (crashed) run left: stale lazy mounts first, so the
+    removal never walks into a FUSE mount."""
+    if workdir.exists():
+        unmount_stale(workdir)
+        shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True, exist_ok=True)
 
 
 def _phase_translator(on_phase: Callable[[Phase], None]) -> Callable[[Progress], None]:
@@ -122,8 +132,7 @@ class ColdstartBackend:
         root = ctx.config.data_dir
         self.cache = ContentCache(root / "cache")
         self.workdir = root / "instances"
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        _clean_instances(self.workdir)
         self.fuse = fuse_available()
 
     def info(self) -> dict[str, Any]:
@@ -210,8 +219,7 @@ class ReplayBackend:
         self.ctx = ctx
         self.reason = reason
         self.workdir = ctx.config.data_dir / "instances"
-        shutil.rmtree(self.workdir, ignore_errors=True)
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        _clean_instances(self.workdir)
 
     def info(self) -> dict[str, Any]:
         return {"mode": "replay", "reason": self.reason}
