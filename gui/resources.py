@@ -6,8 +6,8 @@ import functools
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QRectF, QSize
-from PySide6.QtGui import QColor, QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QRectF, QSize
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
@@ -43,64 +43,50 @@ def read_qss(name: str) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-_CLONES: list[QIconEngine] = []
+def _palette() -> QPalette:
+    app = QApplication.instance()
+    return app.palette() if isinstance(app, QApplication) else QPalette()
 
 
-class _TintedSvgEngine(QIconEngine):
-    """Renders a ``currentColor`` SVG in the application palette's colour *when painted*, so
-    icons follow light/dark changes and turn light on a selected (highlighted) item."""
-
-    def __init__(self, path: Path, fixed: QColor | None = None) -> None:
-        super().__init__()
-        self._path = path
-        self._fixed = fixed
-        self._svg = path.read_text(encoding="utf-8") if path.exists() else ""
-        self._renderers: dict[str, QSvgRenderer] = {}
-
-    def _color(self, mode: QIcon.Mode) -> QColor:
-        if self._fixed is not None:
-            return self._fixed
-        app = QApplication.instance()
-        palette = app.palette() if isinstance(app, QApplication) else QPalette()
-        if mode == QIcon.Mode.Selected:
-            return palette.color(QPalette.ColorRole.HighlightedText)
-        if mode == QIcon.Mode.Disabled:
-            return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText)
-        return palette.color(QPalette.ColorRole.WindowText)
-
-    def _renderer(self, color: QColor) -> QSvgRenderer:
-        key = color.name(QColor.NameFormat.HexArgb)
-        renderer = self._renderers.get(key)
-        if renderer is None:
-            renderer = QSvgRenderer(self._svg.replace("currentColor", color.name()).encode())
-            self._renderers[key] = renderer
-        return renderer
-
-    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        if self._svg:
-            self._renderer(self._color(mode)).render(painter, QRectF(rect))
-
-    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        pixmap = QPixmap(size)
-        pixmap.fill(QColor(0, 0, 0, 0))
-        painter = QPainter(pixmap)
-        self.paint(painter, QRect(0, 0, size.width(), size.height()), mode, state)
-        painter.end()
-        return pixmap
-
-    def clone(self) -> QIconEngine:
-        copy = _TintedSvgEngine(self._path, self._fixed)
-        # Qt owns the clone; keep the Python side alive so the wrapper is never collected
-        # under it (a handful of objects per detached icon).
-        _CLONES.append(copy)
-        return copy
+@functools.cache
+def _icon_cached(name: str, normal: str, selected: str, disabled: str) -> QIcon:
+    result = QIcon()
+    path = icon_path(name)
+    if not path.exists():
+        return result
+    svg = path.read_text(encoding="utf-8")
+    for mode, color in (
+        (QIcon.Mode.Normal, normal),
+        (QIcon.Mode.Active, normal),
+        (QIcon.Mode.Selected, selected),
+        (QIcon.Mode.Disabled, disabled),
+    ):
+        renderer = QSvgRenderer(svg.replace("currentColor", color).encode())
+        for size in (16, 20, 24, 32, 48, 64):
+            pixmap = QPixmap(QSize(size, size))
+            pixmap.fill(QColor(0, 0, 0, 0))
+            painter = QPainter(pixmap)
+            renderer.render(painter, QRectF(0, 0, size, size))
+            painter.end()
+            result.addPixmap(pixmap, mode)
+    return result
 
 
 def icon(name: str, color: QColor | None = None) -> QIcon:
-    """A line icon from ``resources/icons``, drawn in the palette's text colour at paint time
-    (light and dark themes, highlighted items), crisp at every size."""
-    return QIcon(_TintedSvgEngine(icon_path(name), color))
+    """A line icon from ``resources/icons`` in the palette's text colour — light on selected
+    items, dimmed when disabled — rendered crisp at each size. Icons made after a theme change
+    use the new palette (the main window re-applies its own)."""
+    palette = _palette()
+    if color is not None:
+        normal = selected = disabled = color.name()
+    else:
+        normal = palette.color(QPalette.ColorRole.WindowText).name()
+        selected = palette.color(QPalette.ColorRole.HighlightedText).name()
+        disabled = palette.color(
+            QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText
+        ).name()
+    return _icon_cached(name, normal, selected, disabled)
 
 
 def clear_icon_cache() -> None:
-    """Kept for callers; icons are re-coloured when painted, nothing is cached globally."""
+    _icon_cached.cache_clear()

@@ -1,3 +1,4 @@
+# ruff: noqa: B023 - the lambdas are awaited at once, inside the same iteration
 """Screenshots of every main screen, from a real Local server with its seeded demo.
 
 Run ``python -m gui.tools.screenshots [--out docs/screenshots]``. Without a display it
@@ -85,7 +86,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
     from core.cloud import LOCAL_SECRET_ENV
     from gui.app import Console, build_application
     from gui.backend import FunctionSpec, LabRequest, twin_tag_of
-    from gui.main_window import Page
+    from gui.main_window import MainWindow, Page
     from gui.theme import apply_theme
     from gui.viewmodels.settings_vm import SettingsViewModel
 
@@ -105,15 +106,18 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
         settings.set_pref("language", language)
         install_translators(language)
     console = Console(settings, data_dir=work / "server", lab_history=work / "lab.json")
-    window = console.window
-    assert window is not None
+    assert console.window is not None
+    window: MainWindow = console.window
     window.resize(*SIZE)
     window.move(40, 40)
     window.show()
     shots: list[Path] = []
 
+    current: dict[str, Any] = {"window": window}
+    first_console = console
+
     def grab(name: str, widget: Any = None) -> None:
-        target = widget or window
+        target = widget or current["window"]
         screen = target.screen() or QGuiApplication.primaryScreen()
         pixmap = screen.grabWindow(target.winId())
         if pixmap.isNull() or pixmap.width() < 50:
@@ -127,6 +131,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
         await asyncio.sleep(seconds)
 
     async def main() -> None:
+        nonlocal console, window
         ctx = console.ctx
         console.start()
         await _wait(lambda: ctx.connection_state == "running", 120, "the Local server")
@@ -202,7 +207,35 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
 
         for theme in themes:
             suffix = "" if theme == themes[0] else f"-{theme}"
-            apply_theme(app, theme)
+            if theme != themes[0]:
+                # A fresh window in the new theme (every icon and chart drawn for it), on the
+                # same running Local server: the new console connects to it.
+                await console.jobs.shutdown()
+                console.ctx.set_backend(None)
+                window.hide()
+                apply_theme(app, theme)
+                console = Console(settings, data_dir=work / "server", lab_history=work / "lab.json")
+                assert console.window is not None
+                window = console.window
+                current["window"] = window
+                window.resize(*SIZE)
+                window.move(40, 40)
+                window.show()
+                ctx = console.ctx
+                console.start()
+                await _wait(
+                    lambda: ctx.connection_state in ("running", "connected"),
+                    60,
+                    "the running Local server",
+                )
+                fvm = console.functions
+                images = console.images
+                await _wait(lambda: fvm.model.get("demo-plain") is not None, 60, "functions")
+                await _wait(
+                    lambda: any(r.path == "demo/hello" for r in images.repos.rows),
+                    60,
+                    "repositories",
+                )
             await settle(0.5)
             window.go(Page.FUNCTIONS)
             window.functions_view.show_list()
@@ -276,6 +309,8 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
                 dialog.reject()
                 await settle(0.3)
         await console.shutdown()
+        if console is not first_console:
+            await first_console.shutdown()
 
     try:
         qasync.run(main())
