@@ -14,6 +14,7 @@ __all__ = [
     "format_time",
     "link_profile_label",
     "parse_time",
+    "phase_label",
     "short_digest",
 ]
 
@@ -49,6 +50,19 @@ def format_duration_ms(ms: float | None) -> str:
         .replace("%1", str(minutes))
         .replace("%2", str(seconds))
     )
+
+
+def phase_label(name: str) -> str:
+    """A cold-start phase (``resolve``, ``pull`` …) in the user's language."""
+    labels = {
+        "resolve": QCoreApplication.translate("Phase", "resolve"),
+        "pull": QCoreApplication.translate("Phase", "pull"),
+        "unpack": QCoreApplication.translate("Phase", "unpack"),
+        "mount": QCoreApplication.translate("Phase", "mount"),
+        "start": QCoreApplication.translate("Phase", "start"),
+        "first-invoke": QCoreApplication.translate("Phase", "first-invoke"),
+    }
+    return labels.get(name, name)
 
 
 def link_profile_label(name: str) -> str:

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import LINK_PROFILES, LINK_SPECS, LabProgress, LabRequest, LabResult
-from gui.format import format_bytes, format_duration_ms, format_eta, link_profile_label
+from gui.format import format_bytes, format_duration_ms, format_eta, link_profile_label, phase_label
 from gui.models.lab_runs_model import Col, Roles, ratio, side_stats
 from gui.resources import icon
 from gui.viewmodels.lab_vm import LabViewModel
@@ -308,7 +308,7 @@ class LabView(QWidget):
             self.tr("%1 run %2: %3 %4 · %5")
             .replace("%1", side)
             .replace("%2", str(event.run + 1))
-            .replace("%3", phase.name)
+            .replace("%3", phase_label(phase.name))
             .replace("%4", format_duration_ms(phase.duration_ms))
             .replace("%5", format_eta(eta))
         )

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaint
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gui.backend import LabPhase
+from gui.format import phase_label
 
 __all__ = [
     "PHASE_COLORS",
@@ -215,9 +216,10 @@ class RaceChart(QWidget):
                 painter.drawRect(seg)
                 last_end = max(last_end, end)
                 painter.setFont(seg_font)
-                if seg.width() > QFontMetricsF(seg_font).horizontalAdvance(phase.name) + 10:
+                label = phase_label(phase.name)
+                if seg.width() > QFontMetricsF(seg_font).horizontalAdvance(label) + 10:
                     painter.setPen(QColor("#0b0f14"))
-                    painter.drawText(seg, Qt.AlignmentFlag.AlignCenter, phase.name)
+                    painter.drawText(seg, Qt.AlignmentFlag.AlignCenter, label)
             if lane.running and lane.elapsed_ms > last_end:
                 pending = QRectF(x_of(last_end), track.top(), 0, track.height())
                 pending.setRight(x_of(lane.elapsed_ms))

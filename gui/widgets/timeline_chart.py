@@ -17,6 +17,8 @@ from PySide6.QtCore import QEvent, QMargins, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
+from gui.format import phase_label
+
 __all__ = ["PHASES", "RunsChart", "TimelineChart"]
 
 PHASES: tuple[str, ...] = ("resolve", "pull", "mount", "unpack", "start", "first-invoke")
@@ -85,7 +87,7 @@ class TimelineChart(QChartView):
         self.series = QHorizontalStackedBarSeries()
         self.sets: dict[str, QBarSet] = {}
         for phase in PHASES:
-            bar = QBarSet(phase)
+            bar = QBarSet(phase_label(phase))
             bar.setColor(QColor(_PHASE_COLORS[phase]))
             bar.setBorderColor(QColor(_PHASE_COLORS[phase]))
             bar.append(list(reversed(self._values[phase])))
