@@ -52,6 +52,8 @@ __all__ = [
 ANNOTATION_PREFETCH_END = "io.github.fcdesk.accelerated.prefetch-end"
 
 _MAX_PIECE = 4 << 20
+#: Largest zero-filled chunk verify_chunk() materialises without fetching it.
+_MAX_ZEROS = 256 << 20
 
 
 class RangeFetcher(Protocol):
@@ -356,7 +358,15 @@ def verify_chunk(kind: FormatKind, data: bytes, chunk: Chunk, *, name: str = "")
     """
     if chunk.digest is None:
         raise TOCError(f"chunk of {name!r} at {chunk.offset} has no digest", entry=name)
-    out = bytes(chunk.size) if chunk.zeros and not data else decompress_chunk(kind, data, chunk)
+    if chunk.zeros and not data:
+        if chunk.size > _MAX_ZEROS:  # a hostile size must not become an allocation
+            raise TOCError(
+                f"zeros chunk of {name!r} claims {chunk.size} bytes; read it as a hole",
+                entry=name,
+            )
+        out = bytes(chunk.size)
+    else:
+        out = decompress_chunk(kind, data, chunk)
     actual = "sha256:" + hashlib.sha256(out).hexdigest()
     if actual != chunk.digest:
         raise DigestMismatch(

@@ -416,3 +416,16 @@ def test_optimized_zstd_records_prefetch_end() -> None:
             assert c.compressed_end <= toc.prefetch_end
     assert toc.lookup("etc/big.bin").chunks[0].compressed_offset >= toc.prefetch_end
     _ = Entry
+
+
+def test_zeros_chunk_is_synthesised_within_bounds() -> None:
+    from core.formats import Chunk
+
+    ok = Chunk(0, 4096, 10, 20, "sha256:" + hashlib.sha256(bytes(4096)).hexdigest(), zeros=True)
+    assert verify_chunk(FormatKind.ZSTD_CHUNKED, b"", ok, name="z") == bytes(4096)
+    huge = dataclasses.replace(ok, size=10**12)
+    with pytest.raises(TOCError, match="hole"):
+        verify_chunk(FormatKind.ZSTD_CHUNKED, b"", huge, name="z")
+    wrong = dataclasses.replace(ok, digest="sha256:" + "1" * 64)
+    with pytest.raises(DigestMismatch):
+        verify_chunk(FormatKind.ZSTD_CHUNKED, b"", wrong, name="z")
