@@ -27,7 +27,7 @@
         <translation>Space 開始 · N 次の実行 · R リセット · L 直近のラボ比較 · O 開く… · E PNG · X フレーム · F 全画面 · Esc 終了</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+61"/>
         <source>Replay of the comparison of %1 · run %2 of %3 · link %4</source>
         <translation>%1 の比較を再生 · %3 回中 %2 回目 · 回線 %4</translation>
     </message>
@@ -52,12 +52,12 @@
         <translation>%1 倍低速</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>…</source>
-        <translation>…</translation>
+        <location line="+9"/>
+        <source>%1: answered after %2 s</source>
+        <translation>%1：%2 秒で応答</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>Bytes fetched: %1 vs %2</source>
         <translation>取得バイト数：%1 vs %2</translation>
     </message>
@@ -574,7 +574,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+205"/>
+        <location filename="../../gui/views/overview_view.py" line="+217"/>
         <source>Confirm fix</source>
         <translation>修正の確認</translation>
     </message>
@@ -597,7 +597,7 @@
 <context>
     <name>Format</name>
     <message>
-        <location filename="../../gui/format.py" line="+39"/>
+        <location filename="../../gui/format.py" line="+40"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
@@ -612,7 +612,7 @@
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+33"/>
         <source>estimating…</source>
         <translation>見積もり中…</translation>
     </message>
@@ -1005,7 +1005,7 @@
         <translation>%1 を編集</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>letters, digits, _ and -; 1–64 characters</source>
         <translation>英数字、_ と -、1～64 文字</translation>
     </message>
@@ -1171,7 +1171,7 @@
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+137"/>
+        <location line="+151"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>エントリポイントを解釈できません：%1</translation>
     </message>
@@ -1180,8 +1180,13 @@
         <source>Cannot read the command: %1</source>
         <translation>コマンドを解釈できません：%1</translation>
     </message>
+    <message>
+        <location line="+29"/>
+        <source>Fill in the name and the image to create the function.</source>
+        <translation>関数を作成するには、名前とイメージを入力してください。</translation>
+    </message>
     <message numerus="yes">
-        <location line="+22"/>
+        <location line="+2"/>
         <source>%n problem(s) to fix before saving.</source>
         <translation>
             <numerusform>保存する前に %n 件の問題を修正してください。</numerusform>
@@ -1216,7 +1221,7 @@
     <message>
         <location line="+4"/>
         <source>vCPU : memory (GB) must be between 1:1 and 1:4; with this memory use %1–%2 vCPU.</source>
-        <translation>vCPU とメモリ（GB）の比率は 1:1～1:4 にしてください。このメモリでは %1～%2 vCPU を指定します。</translation>
+        <translation>vCPU とメモリ（GB）の比率は 1:1～1:4 にしてください。このメモリの場合は %1～%2 vCPU です。</translation>
     </message>
     <message>
         <location line="+4"/>
@@ -1274,7 +1279,7 @@
         <translation>有効なイメージ参照ではありません。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+31"/>
         <source>Accelerated</source>
         <translation>高速化済み</translation>
     </message>
@@ -1566,7 +1571,7 @@
         <translation>タグ</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Use the accelerated twin</source>
         <translation>高速化版を使用</translation>
     </message>
@@ -1757,7 +1762,7 @@
         <translation>タグ</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>Conversion progress</source>
         <translation>変換の進行状況</translation>
     </message>
@@ -1792,17 +1797,22 @@
         <translation>アドレス（VPC）：</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+79"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+39"/>
         <source>No repository selected</source>
         <translation>リポジトリが選択されていません</translation>
     </message>
     <message>
         <location line="+4"/>
+        <source>A plain OCI registry does not convert by itself: select tags and use “Convert now” to convert them on this computer.</source>
+        <translation>通常の OCI レジストリは自動では変換しません。タグを選択し、「今すぐ変換」でこのコンピューター上で変換してください。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>This instance&apos;s edition cannot accelerate images (Standard or Advanced needed).</source>
         <translation>このインスタンスのエディションはイメージアクセラレーションに対応していません（Standard または Advanced が必要です）。</translation>
     </message>
@@ -1980,12 +1990,12 @@
     <name>LabView</name>
     <message>
         <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+148"/>
+        <location line="+153"/>
         <source>Cold-start lab</source>
         <translation>コールドスタートラボ</translation>
     </message>
     <message>
-        <location line="-142"/>
+        <location line="-147"/>
         <source>Comparison</source>
         <translation>比較</translation>
     </message>
@@ -2030,12 +2040,12 @@
         <translation>回線プロファイル</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Bandwidth and round-trip time of the emulated link between the registry and the function.</source>
         <translation>レジストリと関数の間でエミュレートする回線の帯域幅とラウンドトリップ時間です。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Link profile:</source>
         <translation>回線プロファイル：</translation>
     </message>
@@ -2110,7 +2120,7 @@
         <translation>B</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>History</source>
         <translation>履歴</translation>
     </message>
@@ -2172,11 +2182,16 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>%1 vs %2 — B starts %3× slower (p50) over “%4”</source>
+        <translation>%1 と %2 — 「%4」で B の起動が %3 倍遅い（p50）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>%1 vs %2 — B starts %3× faster (p50) over “%4”</source>
         <translation>%1 と %2 — 「%4」で B が %3 倍速く起動（p50）</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+24"/>
         <source>A: %1</source>
         <translation>A：%1</translation>
     </message>
@@ -2211,11 +2226,16 @@
     <name>LabViewModel</name>
     <message>
         <location filename="../../gui/viewmodels/lab_vm.py" line="+147"/>
+        <source>%1 vs %2: %3× slower</source>
+        <translation>%1 と %2：%3 倍低速</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Cold-start comparison finished</source>
         <translation>コールドスタートの比較が完了しました</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-2"/>
         <source>%1 vs %2: %3× faster</source>
         <translation>%1 と %2：%3 倍高速</translation>
     </message>
@@ -2251,29 +2271,29 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+114"/>
+        <location filename="../../gui/main_window.py" line="+119"/>
         <source>Profile:</source>
         <translation>プロファイル：</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+66"/>
+        <location line="+67"/>
         <source>Profile</source>
         <translation>プロファイル</translation>
     </message>
     <message>
-        <location line="-63"/>
+        <location line="-64"/>
         <source>Region:</source>
         <translation>リージョン：</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>Region</source>
         <translation>リージョン</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-58"/>
         <source>Refresh (F5)</source>
         <translation>更新 (F5)</translation>
     </message>
@@ -2313,7 +2333,7 @@
         <translation>設定</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>Connection</source>
         <translation>接続</translation>
     </message>
@@ -2328,7 +2348,7 @@
         <translation>終了</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+96"/>
         <location line="+19"/>
         <source>local</source>
         <translation>ローカル</translation>
@@ -2584,7 +2604,7 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-159"/>
+        <location filename="../../gui/views/overview_view.py" line="-168"/>
         <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
         <translation>関数 %1：イメージを %2 から %3 に変更します（UpdateFunction）。</translation>
     </message>
@@ -2609,7 +2629,7 @@
         <translation>手動：%1:%2 を再度プッシュしてください。レジストリが変換します（既存のタグを変換する API はありません）。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+20"/>
         <source>Switch to the twin…</source>
         <translation>高速化版に切り替え…</translation>
     </message>
@@ -2664,7 +2684,7 @@
         <translation>%1 の変換に失敗しました：%2</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>no reason given</source>
         <translation>理由不明</translation>
     </message>
@@ -2679,13 +2699,13 @@
         <translation>このプロファイルでは %1 を読み取れません：%2。</translation>
     </message>
     <message>
-        <location line="+173"/>
-        <location line="+127"/>
+        <location line="+177"/>
+        <location line="+149"/>
         <source>Acceleration overview</source>
         <translation>アクセラレーションの概要</translation>
     </message>
     <message>
-        <location line="-123"/>
+        <location line="-145"/>
         <source>Run overview</source>
         <translation>概要を取得</translation>
     </message>
@@ -2715,7 +2735,7 @@
         <translation>レポート全体を JSON で</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+14"/>
         <source>Filter by function, image or problem</source>
         <translation>関数、イメージ、問題で絞り込み</translation>
     </message>
@@ -2751,27 +2771,58 @@
         <translation>概要の進行状況</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+15"/>
         <source>Profiles and regions</source>
         <translation>プロファイルとリージョン</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-53"/>
+        <location line="+54"/>
         <source>Profiles and regions to inspect</source>
         <translation>調べるプロファイルとリージョン</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>Functions and their acceleration</source>
         <translation>関数とそのアクセラレーション</translation>
     </message>
     <message>
-        <location line="+161"/>
+        <location line="+66"/>
+        <source>Overview</source>
+        <translation>高速化の概要</translation>
+    </message>
+    <message>
+        <location line="+77"/>
+        <source>Choose profiles and regions</source>
+        <translation>プロファイルとリージョンを選択</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 profiles and regions</source>
+        <translation>%1 件のプロファイルとリージョン</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing chosen</source>
+        <translation>未選択</translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>All profiles</source>
         <translation>すべてのプロファイル</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+24"/>
+        <source>Could not inspect %1</source>
+        <translation>%1 を調べられませんでした</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(and %1 more)</source>
+        <translation>（ほか %1 件）</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Inspecting functions…</source>
         <translation>関数を調べています…</translation>
     </message>
@@ -2839,6 +2890,39 @@
         <location line="+11"/>
         <source>Exported</source>
         <translation>エクスポートしました</translation>
+    </message>
+</context>
+<context>
+    <name>Phase</name>
+    <message>
+        <location filename="../../gui/format.py" line="-17"/>
+        <source>resolve</source>
+        <translation>解決</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pull</source>
+        <translation>プル</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unpack</source>
+        <translation>展開</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>mount</source>
+        <translation>マウント</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>start</source>
+        <translation>起動</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>first-invoke</source>
+        <translation>初回呼び出し</translation>
     </message>
 </context>
 <context>
@@ -3027,7 +3111,7 @@
 <context>
     <name>RaceChart</name>
     <message>
-        <location filename="../../gui/widgets/race_chart.py" line="+98"/>
+        <location filename="../../gui/widgets/race_chart.py" line="+107"/>
         <source>Cold-start race</source>
         <extracomment>The presentation palette (independent of the desktop theme: projectors want contrast).</extracomment>
         <translation>コールドスタート対決</translation>
@@ -3043,7 +3127,7 @@
     <message>
         <location line="+1"/>
         <source>Acceleration</source>
-        <translation>アクセラレーション</translation>
+        <translation>高速化</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3056,20 +3140,20 @@
         <translation>更新日時</translation>
     </message>
     <message>
-        <location line="+26"/>
-        <location line="+11"/>
+        <location line="+18"/>
+        <location line="+7"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location line="-10"/>
-        <location line="+11"/>
+        <location line="-6"/>
+        <location line="+7"/>
         <source>On</source>
         <translation>オン</translation>
     </message>
     <message>
-        <location line="-11"/>
-        <location line="+11"/>
+        <location line="-7"/>
+        <location line="+7"/>
         <source>Off</source>
         <translation>オフ</translation>
     </message>
@@ -3087,7 +3171,7 @@
 <context>
     <name>RunsChart</name>
     <message>
-        <location filename="../../gui/widgets/timeline_chart.py" line="+147"/>
+        <location filename="../../gui/widgets/timeline_chart.py" line="+167"/>
         <source>Cold-start time per run</source>
         <translation>実行ごとのコールドスタート時間</translation>
     </message>
@@ -3338,7 +3422,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+251"/>
+        <location filename="../../gui/models/tags_model.py" line="+265"/>
         <source>Tag</source>
         <translation>タグ</translation>
     </message>
@@ -3532,7 +3616,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TimelineChart</name>
     <message>
-        <location filename="../../gui/widgets/timeline_chart.py" line="-98"/>
+        <location filename="../../gui/widgets/timeline_chart.py" line="-111"/>
         <source>Cold-start timelines</source>
         <translation>コールドスタートのタイムライン</translation>
     </message>
@@ -3547,7 +3631,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>B</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+19"/>
         <source>Cold-start phases (ms)</source>
         <translation>コールドスタートのフェーズ (ms)</translation>
     </message>
@@ -3563,12 +3647,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-500"/>
+        <location filename="../../gui/views/overview_view.py" line="-552"/>
         <source>Function details</source>
         <translation>関数の詳細</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Select a function to see what is wrong and how to fix it.</source>
         <translation>関数を選択すると、問題点と修正方法を表示します。</translation>
     </message>

@@ -27,7 +27,7 @@
         <translation>Space 开始 · N 下一轮 · R 重置 · L 最近的实验对比 · O 打开… · E PNG · X 帧 · F 全屏 · Esc 退出</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+61"/>
         <source>Replay of the comparison of %1 · run %2 of %3 · link %4</source>
         <translation>回放 %1 的对比 · 第 %2 / %3 次 · 链路 %4</translation>
     </message>
@@ -52,12 +52,12 @@
         <translation>慢 %1 倍</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>…</source>
-        <translation>…</translation>
+        <location line="+9"/>
+        <source>%1: answered after %2 s</source>
+        <translation>%1：%2 秒后响应</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>Bytes fetched: %1 vs %2</source>
         <translation>拉取字节数：%1 vs %2</translation>
     </message>
@@ -574,7 +574,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+205"/>
+        <location filename="../../gui/views/overview_view.py" line="+217"/>
         <source>Confirm fix</source>
         <translation>确认修复</translation>
     </message>
@@ -597,7 +597,7 @@
 <context>
     <name>Format</name>
     <message>
-        <location filename="../../gui/format.py" line="+39"/>
+        <location filename="../../gui/format.py" line="+40"/>
         <source>%1 ms</source>
         <translation>%1 毫秒</translation>
     </message>
@@ -612,7 +612,7 @@
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+33"/>
         <source>estimating…</source>
         <translation>正在估算…</translation>
     </message>
@@ -1005,7 +1005,7 @@
         <translation>编辑 %1</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>letters, digits, _ and -; 1–64 characters</source>
         <translation>字母、数字、_ 和 -，1–64 个字符</translation>
     </message>
@@ -1171,7 +1171,7 @@
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+137"/>
+        <location line="+151"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>无法解析启动命令：%1</translation>
     </message>
@@ -1180,8 +1180,13 @@
         <source>Cannot read the command: %1</source>
         <translation>无法解析启动参数：%1</translation>
     </message>
+    <message>
+        <location line="+29"/>
+        <source>Fill in the name and the image to create the function.</source>
+        <translation>请填写名称和镜像以创建函数。</translation>
+    </message>
     <message numerus="yes">
-        <location line="+22"/>
+        <location line="+2"/>
         <source>%n problem(s) to fix before saving.</source>
         <translation>
             <numerusform>保存前需修复 %n 个问题。</numerusform>
@@ -1274,7 +1279,7 @@
         <translation>不是有效的镜像地址。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+31"/>
         <source>Accelerated</source>
         <translation>已加速</translation>
     </message>
@@ -1566,7 +1571,7 @@
         <translation>标签</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>Use the accelerated twin</source>
         <translation>使用加速版本</translation>
     </message>
@@ -1757,7 +1762,7 @@
         <translation>标签</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>Conversion progress</source>
         <translation>转换进度</translation>
     </message>
@@ -1792,17 +1797,22 @@
         <translation>地址（VPC）：</translation>
     </message>
     <message>
-        <location line="+80"/>
+        <location line="+79"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+39"/>
         <source>No repository selected</source>
         <translation>未选择仓库</translation>
     </message>
     <message>
         <location line="+4"/>
+        <source>A plain OCI registry does not convert by itself: select tags and use “Convert now” to convert them on this computer.</source>
+        <translation>普通的 OCI 镜像仓库不会自动转换：请选择标签，然后点击“立即转换”在本机上转换。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>This instance&apos;s edition cannot accelerate images (Standard or Advanced needed).</source>
         <translation>此实例的版本不支持镜像加速（需要标准版或高级版）。</translation>
     </message>
@@ -1980,12 +1990,12 @@
     <name>LabView</name>
     <message>
         <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+148"/>
+        <location line="+153"/>
         <source>Cold-start lab</source>
         <translation>冷启动实验室</translation>
     </message>
     <message>
-        <location line="-142"/>
+        <location line="-147"/>
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
@@ -2030,12 +2040,12 @@
         <translation>链路配置</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+7"/>
         <source>Bandwidth and round-trip time of the emulated link between the registry and the function.</source>
         <translation>镜像仓库与函数之间模拟链路的带宽和往返时延。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Link profile:</source>
         <translation>链路配置：</translation>
     </message>
@@ -2110,7 +2120,7 @@
         <translation>B</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>History</source>
         <translation>历史记录</translation>
     </message>
@@ -2172,11 +2182,16 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>%1 vs %2 — B starts %3× slower (p50) over “%4”</source>
+        <translation>%1 对比 %2 — 在“%4”上 B 的启动慢 %3 倍（p50）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>%1 vs %2 — B starts %3× faster (p50) over “%4”</source>
         <translation>%1 对比 %2 — 在“%4”上 B 的启动速度快 %3 倍（p50）</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+24"/>
         <source>A: %1</source>
         <translation>A：%1</translation>
     </message>
@@ -2211,11 +2226,16 @@
     <name>LabViewModel</name>
     <message>
         <location filename="../../gui/viewmodels/lab_vm.py" line="+147"/>
+        <source>%1 vs %2: %3× slower</source>
+        <translation>%1 对比 %2：慢 %3 倍</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Cold-start comparison finished</source>
         <translation>冷启动对比完成</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-2"/>
         <source>%1 vs %2: %3× faster</source>
         <translation>%1 对比 %2：快 %3 倍</translation>
     </message>
@@ -2251,29 +2271,29 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+114"/>
+        <location filename="../../gui/main_window.py" line="+119"/>
         <source>Profile:</source>
         <translation>配置文件：</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+66"/>
+        <location line="+67"/>
         <source>Profile</source>
         <translation>配置文件</translation>
     </message>
     <message>
-        <location line="-63"/>
+        <location line="-64"/>
         <source>Region:</source>
         <translation>地域：</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+62"/>
+        <location line="+63"/>
         <source>Region</source>
         <translation>地域</translation>
     </message>
     <message>
-        <location line="-57"/>
+        <location line="-58"/>
         <source>Refresh (F5)</source>
         <translation>刷新 (F5)</translation>
     </message>
@@ -2313,7 +2333,7 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
@@ -2328,7 +2348,7 @@
         <translation>退出</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+96"/>
         <location line="+19"/>
         <source>local</source>
         <translation>本地</translation>
@@ -2584,7 +2604,7 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-159"/>
+        <location filename="../../gui/views/overview_view.py" line="-168"/>
         <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
         <translation>函数 %1：将镜像从 %2 更改为 %3（UpdateFunction）。</translation>
     </message>
@@ -2609,7 +2629,7 @@
         <translation>手动：重新推送 %1:%2，镜像仓库会进行转换（没有可转换已有标签的 API）。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+20"/>
         <source>Switch to the twin…</source>
         <translation>切换到加速版本…</translation>
     </message>
@@ -2664,7 +2684,7 @@
         <translation>转换 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>no reason given</source>
         <translation>未提供原因</translation>
     </message>
@@ -2679,13 +2699,13 @@
         <translation>此配置文件无法读取 %1：%2。</translation>
     </message>
     <message>
-        <location line="+173"/>
-        <location line="+127"/>
+        <location line="+177"/>
+        <location line="+149"/>
         <source>Acceleration overview</source>
         <translation>加速概览</translation>
     </message>
     <message>
-        <location line="-123"/>
+        <location line="-145"/>
         <source>Run overview</source>
         <translation>生成概览</translation>
     </message>
@@ -2715,7 +2735,7 @@
         <translation>以 JSON 格式导出完整报告</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+14"/>
         <source>Filter by function, image or problem</source>
         <translation>按函数、镜像或问题筛选</translation>
     </message>
@@ -2751,27 +2771,58 @@
         <translation>概览进度</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+15"/>
         <source>Profiles and regions</source>
         <translation>配置文件与地域</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-53"/>
+        <location line="+54"/>
         <source>Profiles and regions to inspect</source>
         <translation>要检查的配置文件与地域</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>Functions and their acceleration</source>
         <translation>函数及其加速状态</translation>
     </message>
     <message>
-        <location line="+161"/>
+        <location line="+66"/>
+        <source>Overview</source>
+        <translation>加速概览</translation>
+    </message>
+    <message>
+        <location line="+77"/>
+        <source>Choose profiles and regions</source>
+        <translation>选择配置文件与地域</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 profiles and regions</source>
+        <translation>%1 个配置文件与地域</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Nothing chosen</source>
+        <translation>未选择</translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>All profiles</source>
         <translation>全部配置文件</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+24"/>
+        <source>Could not inspect %1</source>
+        <translation>无法检查 %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>(and %1 more)</source>
+        <translation>（另有 %1 个）</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Inspecting functions…</source>
         <translation>正在检查函数…</translation>
     </message>
@@ -2839,6 +2890,39 @@
         <location line="+11"/>
         <source>Exported</source>
         <translation>已导出</translation>
+    </message>
+</context>
+<context>
+    <name>Phase</name>
+    <message>
+        <location filename="../../gui/format.py" line="-17"/>
+        <source>resolve</source>
+        <translation>解析</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pull</source>
+        <translation>拉取</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unpack</source>
+        <translation>解压</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>mount</source>
+        <translation>挂载</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>first-invoke</source>
+        <translation>首次调用</translation>
     </message>
 </context>
 <context>
@@ -3027,7 +3111,7 @@
 <context>
     <name>RaceChart</name>
     <message>
-        <location filename="../../gui/widgets/race_chart.py" line="+98"/>
+        <location filename="../../gui/widgets/race_chart.py" line="+107"/>
         <source>Cold-start race</source>
         <extracomment>The presentation palette (independent of the desktop theme: projectors want contrast).</extracomment>
         <translation>冷启动竞速</translation>
@@ -3056,20 +3140,20 @@
         <translation>修改时间</translation>
     </message>
     <message>
-        <location line="+26"/>
-        <location line="+11"/>
+        <location line="+18"/>
+        <location line="+7"/>
         <source>…</source>
         <translation>…</translation>
     </message>
     <message>
-        <location line="-10"/>
-        <location line="+11"/>
+        <location line="-6"/>
+        <location line="+7"/>
         <source>On</source>
         <translation>开启</translation>
     </message>
     <message>
-        <location line="-11"/>
-        <location line="+11"/>
+        <location line="-7"/>
+        <location line="+7"/>
         <source>Off</source>
         <translation>关闭</translation>
     </message>
@@ -3087,7 +3171,7 @@
 <context>
     <name>RunsChart</name>
     <message>
-        <location filename="../../gui/widgets/timeline_chart.py" line="+147"/>
+        <location filename="../../gui/widgets/timeline_chart.py" line="+167"/>
         <source>Cold-start time per run</source>
         <translation>每次运行的冷启动时间</translation>
     </message>
@@ -3338,7 +3422,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+251"/>
+        <location filename="../../gui/models/tags_model.py" line="+265"/>
         <source>Tag</source>
         <translation>标签</translation>
     </message>
@@ -3532,7 +3616,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TimelineChart</name>
     <message>
-        <location filename="../../gui/widgets/timeline_chart.py" line="-98"/>
+        <location filename="../../gui/widgets/timeline_chart.py" line="-111"/>
         <source>Cold-start timelines</source>
         <translation>冷启动时间线</translation>
     </message>
@@ -3547,7 +3631,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>B</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+19"/>
         <source>Cold-start phases (ms)</source>
         <translation>冷启动阶段 (ms)</translation>
     </message>
@@ -3563,12 +3647,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-500"/>
+        <location filename="../../gui/views/overview_view.py" line="-552"/>
         <source>Function details</source>
         <translation>函数详情</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+22"/>
         <source>Select a function to see what is wrong and how to fix it.</source>
         <translation>选择一个函数以查看问题及修复方法。</translation>
     </message>
