@@ -72,10 +72,16 @@ class JobRunner(QObject):
     ) -> asyncio.Task[T]:
         """Start ``factory(progress_sink)`` under ``key``; a running job with that key is
         cancelled first. Callbacks and signals always run on the GUI thread."""
-        if self._closed:
-            raise RuntimeError("JobRunner is shut down")
-        self.cancel(key)
         loop = asyncio.get_event_loop()
+        if self._closed:
+            # Shutting down: late requests (timers, queued signals) start nothing.
+            async def nothing() -> None:
+                return None
+
+            late: asyncio.Task[Any] = loop.create_task(nothing(), name=f"job:{key}:closed")
+            late.cancel()
+            return late
+        self.cancel(key)
 
         def sink(payload: Any) -> None:
             if threading.get_ident() == self._gui_thread:
