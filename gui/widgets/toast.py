@@ -84,7 +84,9 @@ class ToastArea(QObject):
         toast.show()
         toast.raise_()
         self._layout()
-        QTimer.singleShot(self._timeout, toast.close)
+        # The toast is the timer's context: when it is deleted first (its window closed),
+        # the pending timeout is dropped instead of calling into a deleted object.
+        QTimer.singleShot(self._timeout, toast, toast.close)
         toast.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if self.tray is not None and not self._host.isActiveWindow():
             icon = {
