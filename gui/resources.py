@@ -82,9 +82,7 @@ def icon(name: str, color: QColor | None = None) -> QIcon:
     else:
         normal = palette.color(QPalette.ColorRole.WindowText).name()
         selected = palette.color(QPalette.ColorRole.HighlightedText).name()
-        disabled = palette.color(
-            QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText
-        ).name()
+        disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText).name()
     return _icon_cached(name, normal, selected, disabled)
 
 
