@@ -350,3 +350,29 @@ def test_package_runs_with_the_checkout_and_python_hidden(app: Path, tmp_path: P
     result = _run([*sandbox, str(copy / "fcdesk"), "--smoke-test", "120"], timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "FCDESK-SMOKE ok running" in result.stdout
+
+
+def test_install_script_installs_and_removes_the_package(app: Path, tmp_path: Path) -> None:
+    copy, home = _fresh_copy(app, tmp_path)
+    prefix = tmp_path / "prefix"
+    env = {"PATH": CLEAN_PATH, "HOME": str(home), "PREFIX": str(prefix)}
+    result = _run(["sh", str(copy / "install.sh")], env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lib = prefix / "lib" / "fcdesk"
+    for name in ("fcdesk", "fcaccel"):
+        assert (prefix / "bin" / name).resolve() == lib / name
+        version = _run([str(prefix / "bin" / name), "--version"], env=env)
+        assert version.stdout.strip() == f"{name} {__version__}", version.stderr
+    desktop = prefix / "share" / "applications" / f"{APP_ID}.desktop"
+    assert f"Exec={lib / 'fcdesk'}" in desktop.read_text().splitlines()
+    check = _run(["desktop-file-validate", str(desktop)])
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert (prefix / "share" / "metainfo" / f"{APP_ID}.metainfo.xml").is_file()
+    assert (prefix / "share" / "icons" / "hicolor" / "256x256" / "apps" / f"{APP_ID}.png").is_file()
+
+    result = _run(["sh", str(lib / "install.sh"), "--uninstall"], env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not lib.exists()
+    assert not (prefix / "bin" / "fcdesk").exists()
+    assert not desktop.exists()
+    assert not list((prefix / "share" / "icons").rglob(f"{APP_ID}.*"))
