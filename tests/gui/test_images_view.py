@@ -18,8 +18,10 @@ def _view(qtbot, ctx, backend):
     qtbot.addWidget(view)
     view.resize(1300, 800)
     view.show()
+    loaded: list[int] = []
+    vm.tagsLoaded.connect(loaded.append)
     ctx.set_backend(backend)
-    qtbot.waitUntil(lambda: vm.tags.rowCount() > 0, timeout=5000)
+    qtbot.waitUntil(lambda: bool(loaded) and vm.tags.rowCount() > 0, timeout=5000)
     qtbot.waitUntil(lambda: vm.repos.get("crr-app").acceleration is not None, timeout=5000)
     return vm, view
 

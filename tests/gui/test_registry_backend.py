@@ -31,8 +31,11 @@ def test_browse_and_convert_on_this_computer(
     ctx.set_backend(backend, profile="plain", kind="registry")
     qtbot.waitUntil(lambda: vm.repos.get(unique_repo) is not None, timeout=20000)
     assert not backend.capabilities.functions
+    loaded: list[int] = []
+    vm.tagsLoaded.connect(loaded.append)
     vm.select_repo(unique_repo)
-    qtbot.waitUntil(lambda: vm.tags.has_tag("v1"), timeout=20000)
+    qtbot.waitUntil(lambda: bool(loaded), timeout=20000)
+    assert vm.tags.has_tag("v1")
     assert not view.accel_check.isEnabled()
     assert "Convert now" in view.accel_note.text()
     view.tag_table.selectRow(vm.tags.row_of_tag("v1"))
