@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Generator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -66,3 +69,35 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     path = REPORT.write()
     if path is not None:
         terminalreporter.line(f"report written to {path}")
+
+
+@pytest.fixture(scope="session")
+def seeded_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The data directory of a server that seeded its demo (image, twin, two Active
+    functions), settled and stopped cleanly. Tests copy it; never modify it."""
+    from tests.fixtures.emulator import start_local_server
+    from tests.reliability._integrity import check_store
+
+    data = tmp_path_factory.mktemp("seeded") / "data"
+    srv = start_local_server(data, extra_args=())
+
+    async def wait() -> None:
+        headers = {"x-acs-action": "GetFunction", "x-acs-version": "2023-03-30"}
+        deadline = time.monotonic() + 240
+        async with srv.signed_client() as http:
+            while time.monotonic() < deadline:
+                states = []
+                for name in ("demo-plain", "demo-accelerated"):
+                    r = await http.get(f"/2023-03-30/functions/{name}", headers=headers)
+                    states.append(r.status_code == 200 and r.json()["state"] == "Active")
+                if all(states) and check_store(data).settled:
+                    return
+                await asyncio.sleep(0.25)
+        raise AssertionError("the seeded demo never became Active")
+
+    try:
+        asyncio.run(wait())
+        check_store(data).assert_ok()
+    finally:
+        srv.stop()
+    return data

@@ -288,28 +288,9 @@ async def test_crash_during_conversion(
 # -- function update and invocation (on the seeded demo) ---------------------------------------
 
 
-@pytest.fixture(scope="module")
-def seeded_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A seeded server whose demo functions are Active (stopped cleanly)."""
-    data = tmp_path_factory.mktemp("crash-seeded") / "data"
-    srv = start_local_server(data, extra_args=())
-
-    async def wait() -> None:
-        async with srv.signed_client() as http:
-            for _ in range(600):
-                r = await http.get(f"/{FC}/functions/demo-plain", headers=_fc("GetFunction"))
-                if r.status_code == 200 and r.json()["state"] == "Active":
-                    return
-                await asyncio.sleep(0.25)
-        raise AssertionError("the seeded demo never became Active")
-
-    try:
-        asyncio.run(wait())
-        report = check_store(data)
-        report.assert_ok()
-    finally:
-        srv.stop()
-    return data
+@pytest.fixture
+def seeded_base(seeded_data_dir: Path) -> Path:
+    return seeded_data_dir
 
 
 FUNCTION_POINTS = [
