@@ -258,6 +258,7 @@ def main() -> int:
     )
     if args.skip_server:
         return 0
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     s = bench_stalls(args.tags)
     del app
     idle, busy = s["idle"], s["converting"]

@@ -59,7 +59,8 @@ class TagsModel(QAbstractTableModel):
         self._names: list[str] = []
         self._lower: list[str] | None = []
         self._accel: list[bool] = []
-        self._pos: dict[str, int] = {}
+        self._pos_cache: dict[str, int] | None = {}
+        self._accel_set: set[str] = set()
         self._order: list[int] = []  # sorted indices (accelerated first)
         self._view: list[int] = []  # filtered indices shown
         self._filter = ""
@@ -76,10 +77,13 @@ class TagsModel(QAbstractTableModel):
         self._names = list(map(attrgetter("tag"), self._tags))
         self._lower = None  # built on the first filter
         self._accel = list(map(methodcaller("endswith", ACCELERATED_SUFFIX), self._names))
-        self._pos = dict(zip(self._names, range(len(self._names)), strict=True))
-        bare = self._pos.get(ACCELERATED_SUFFIX)
-        if bare is not None:  # a tag literally named "_accelerated" is nobody's twin
-            self._accel[bare] = False
+        if ACCELERATED_SUFFIX in self._accel_names():
+            # A tag literally named "_accelerated" is nobody's twin.
+            self._accel[self._names.index(ACCELERATED_SUFFIX)] = False
+        # Twins are looked up among the accelerated tags only; the full name index is built
+        # on first use (live updates, selection by name), not on every load.
+        self._accel_set = self._accel_names()
+        self._pos_cache = None
         self._row_cache = None
         self._resort()
         self._apply_filter()
@@ -108,6 +112,15 @@ class TagsModel(QAbstractTableModel):
         accel = self._accel
         flags = list(map(accel.__getitem__, order))
         self._order = list(compress(order, flags)) + list(compress(order, map(not_, flags)))
+
+    def _accel_names(self) -> set[str]:
+        return set(compress(self._names, self._accel))
+
+    @property
+    def _pos(self) -> dict[str, int]:
+        if self._pos_cache is None:
+            self._pos_cache = dict(zip(self._names, range(len(self._names)), strict=True))
+        return self._pos_cache
 
     def _lowered(self) -> list[str]:
         if self._lower is None:
@@ -213,7 +226,7 @@ class TagsModel(QAbstractTableModel):
     def twin_state(self, name: str) -> AccelState:
         if is_accelerated_tag(name):
             return AccelState.READY
-        if twin_tag_of(name) in self._pos:
+        if twin_tag_of(name) in self._accel_set:
             return AccelState.READY
         task = self._tasks.get(name)
         if task is not None:
@@ -318,7 +331,7 @@ class TagsModel(QAbstractTableModel):
             if accelerated:
                 return self.tr("source: %1").replace("%1", source_tag_of(name))
             twin = twin_tag_of(name)
-            return twin if twin in self._pos else "—"
+            return twin if twin in self._accel_set else "—"
         if col == Col.STATE:
             return self._badge(name, accelerated)[0]
         if col == Col.SIZE:
