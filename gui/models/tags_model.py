@@ -166,7 +166,40 @@ class TagsModel(QAbstractTableModel):
             if is_accelerated_tag(tag.tag):
                 self._notify_tag(source_tag_of(tag.tag))
             return
-        self.set_tags([*self._tags, tag])
+        if not self._insert_newest(tag):
+            self.set_tags([*self._tags, tag])
+
+    def _insert_newest(self, tag: TagInfo) -> bool:
+        """Insert a just-pushed tag without rebuilding (live pushes into big repositories):
+        with the default order (newest first) and no filter it goes to the top of its group.
+        Returns False when a full rebuild is needed instead."""
+        if self._sort is not None or self._filter or tag.tag == ACCELERATED_SUFFIX:
+            return False
+        accelerated = tag.tag.endswith(ACCELERATED_SUFFIX)
+        n_accel = len(self._accel_set)
+        group_first = 0 if accelerated else n_accel
+        order = self._order
+        if group_first < len(order):
+            head = self._tags[order[group_first]]
+            if accelerated == self._accel[order[group_first]] and tag.updated < head.updated:
+                return False  # not the newest: let the sort place it
+        index = len(self._tags)
+        self._tags.append(tag)
+        self._names.append(tag.tag)
+        self._accel.append(accelerated)
+        if self._lower is not None:
+            self._lower.append(tag.tag.lower())
+        if self._pos_cache is not None:
+            self._pos_cache[tag.tag] = index
+        self._row_cache = None
+        self.beginInsertRows(QModelIndex(), group_first, group_first)
+        order.insert(group_first, index)
+        if accelerated:
+            self._accel_set.add(tag.tag)
+        self.endInsertRows()
+        if accelerated:
+            self._notify_tag(source_tag_of(tag.tag))
+        return True
 
     def remove_tag(self, name: str) -> None:
         if name in self._pos:

@@ -247,3 +247,27 @@ def test_percentile() -> None:
     assert lm.percentile([5.0], 95) == 5.0
     assert lm.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.5
     assert lm.percentile([float(i) for i in range(1, 101)], 95) == 95.05
+
+
+def test_pushed_tags_are_inserted_at_the_top_of_their_group(qtmodeltester) -> None:
+    model = TagsModel()
+    model.set_tags(_tags())
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    resets: list[int] = []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.upsert_tag(TagInfo("v4", updated="1700000010"))
+    assert inserted == [(1, 1)]  # after the one accelerated tag, before older plain tags
+    assert model.index(1, 0).data() == "v4"
+    assert model.twin_state("v4") is AccelState.NONE
+    model.upsert_tag(TagInfo("v4_accelerated", updated="1700000011"))
+    assert inserted[-1] == (0, 0)
+    assert model.index(0, 0).data() == "v4_accelerated"
+    assert model.twin_state("v4") is AccelState.READY
+    assert model.row_of_tag("v4") == 2
+    assert not resets
+    qtmodeltester.check(model)
+    # An older tag than the newest of its group falls back to a full, sorted rebuild.
+    model.upsert_tag(TagInfo("v0", updated="1600000000"))
+    assert resets == [1]
+    assert model.index(model.rowCount() - 1, 0).data() == "v0"
