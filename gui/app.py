@@ -303,7 +303,7 @@ def build_application(argv: Sequence[str]) -> QApplication:
     app.setOrganizationName("fcdesk")
     app.setApplicationName("fcdesk")
     app.setApplicationVersion(__version__)
-    app.setDesktopFileName("fcdesk")
+    app.setDesktopFileName("io.github.fcdesk.fcdesk")  # the desktop entry's id (Wayland app id)
     return app
 
 
