@@ -3,7 +3,7 @@ page, in one stacked view."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -29,8 +29,8 @@ __all__ = ["FunctionsView"]
 
 
 class _FunctionsProxy(QSortFilterProxyModel):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.setSortRole(Roles.Sort)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setFilterKeyColumn(-1)
@@ -85,7 +85,7 @@ class FunctionsView(QWidget):
         header.addWidget(self.create_button)
         layout.addLayout(header)
 
-        self.proxy = _FunctionsProxy()
+        self.proxy = _FunctionsProxy(self)
         self.proxy.setSourceModel(vm.model)
         self.table = QTableView()
         self.table.setObjectName("functionsTable")

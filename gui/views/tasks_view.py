@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,8 +37,8 @@ __all__ = ["TasksView"]
 
 
 class _ActiveFilter(QSortFilterProxyModel):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self.active_only = False
 
     def filterAcceptsRow(self, row: int, parent: AnyIndex) -> bool:
@@ -67,7 +74,7 @@ class TasksView(QWidget):
         layout.addLayout(header)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        self.proxy = _ActiveFilter()
+        self.proxy = _ActiveFilter(self)
         self.proxy.setSourceModel(vm.model)
         self.table = QTableView()
         self.table.setObjectName("tasksTable")

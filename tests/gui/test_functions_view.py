@@ -15,6 +15,7 @@ def _view(qtbot, ctx, backend):
     vm = FunctionsViewModel(ctx)
     view = FunctionsView(vm)
     qtbot.addWidget(view)
+    vm.setParent(view)  # the view-model lives exactly as long as its view
     view.resize(1200, 700)
     view.show()
     ctx.set_backend(backend, profile="Test", kind="aliyun", region="cn-hangzhou")

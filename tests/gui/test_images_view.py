@@ -16,6 +16,7 @@ def _view(qtbot, ctx, backend):
     vm = ImagesViewModel(ctx)
     view = ImagesView(vm)
     qtbot.addWidget(view)
+    vm.setParent(view)  # the view-model lives exactly as long as its view
     view.resize(1300, 800)
     view.show()
     loaded: list[int] = []

@@ -16,6 +16,7 @@ def _view(qtbot, ctx, tmp_path: Path):
     vm = LabViewModel(ctx, LabHistory(tmp_path / "lab.json"))
     view = LabView(vm)
     qtbot.addWidget(view)
+    vm.setParent(view)  # the view-model lives exactly as long as its view
     view.resize(1300, 850)
     view.show()
     view.set_choices(["fn-plain", "fn-accel"], [])

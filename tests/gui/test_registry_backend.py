@@ -27,14 +27,14 @@ def test_browse_and_convert_on_this_computer(
     vm = ImagesViewModel(ctx)
     view = ImagesView(vm)
     qtbot.addWidget(view)
+    vm.setParent(view)  # the view-model lives exactly as long as its view
     view.show()
     ctx.set_backend(backend, profile="plain", kind="registry")
     qtbot.waitUntil(lambda: vm.repos.get(unique_repo) is not None, timeout=20000)
     assert not backend.capabilities.functions
-    loaded: list[int] = []
-    vm.tagsLoaded.connect(loaded.append)
-    vm.select_repo(unique_repo)
-    qtbot.waitUntil(lambda: bool(loaded), timeout=20000)
+    vm.select_repo(unique_repo)  # the catalog is shared: another repository may be first
+    assert view.tags_loading.isVisibleTo(view)
+    qtbot.waitUntil(lambda: not view.tags_loading.isVisibleTo(view), timeout=20000)
     assert vm.tags.has_tag("v1")
     assert not view.accel_check.isEnabled()
     assert "Convert now" in view.accel_note.text()

@@ -16,6 +16,7 @@ def _view(qtbot):
     vm = SettingsViewModel()
     view = SettingsView(vm)
     qtbot.addWidget(view)
+    vm.setParent(view)  # the view-model lives exactly as long as its view
     view.show()
     return vm, view
 

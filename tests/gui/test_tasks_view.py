@@ -12,6 +12,7 @@ def _view(qtbot, ctx, backend):
     vm = TasksViewModel(ctx)
     view = TasksView(vm)
     qtbot.addWidget(view)
+    vm.setParent(view)  # the view-model lives exactly as long as its view
     view.resize(1100, 700)
     view.show()
     ctx.set_backend(backend)
