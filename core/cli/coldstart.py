@@ -61,6 +61,8 @@ async def _run(args: argparse.Namespace) -> int:
     if args.runs < 1:
         raise InvalidInput("--runs must be at least 1")
     live = _Live(args.json or args.quiet)
+    if args.workdir:
+        await asyncio.to_thread(Path(args.workdir).mkdir, parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fcaccel-coldstart-", dir=args.workdir) as work:
         if args.vs:
             result = await compare(

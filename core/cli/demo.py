@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from core._progress import Progress
 from core.coldstart import DEMO_KINDS, build_demo_image
@@ -45,6 +47,8 @@ async def _build(args: argparse.Namespace) -> int:
     if not sep or not namespace:
         raise InvalidInput("--registry must be HOST/NAMESPACE (e.g. 127.0.0.1:5000/demo)")
     kinds = list(DEMO_KINDS) if args.kind == "all" else [args.kind]
+    if args.workdir:
+        await asyncio.to_thread(Path(args.workdir).mkdir, parents=True, exist_ok=True)
     results = []
     async with RegistryClient(
         host, credentials=_creds(args.creds), insecure=True if args.insecure else None

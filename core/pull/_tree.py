@@ -327,27 +327,26 @@ class _Merger:
             node.nlink -= 1
 
     def finish(self) -> LazyTree:
+        # One walk: collect the nodes still reachable, give each the first path where it is
+        # now (a hard link's first path may be gone), and count directory links (2 +
+        # subdirectories, as on disk).
         nodes: dict[int, Node] = {}
-        stack = [self.root]
+        stack: list[tuple[str, Node]] = [("", self.root)]
         while stack:
-            node = stack.pop()
+            path, node = stack.pop()
             if node.ino in nodes:
                 continue
             nodes[node.ino] = node
-            if node.children:
-                stack.extend(node.children.values())
-        # A node's path is a path where it is now (a hard link's first path may be gone).
-        tree = LazyTree(self.root, list(nodes.values()))
-        named: set[int] = set()
-        for path, node in tree.walk():
-            if node.ino not in named:
-                named.add(node.ino)
-                node.path = path
-        # Directory link counts: 2 + subdirectories, as on disk.
-        for node in nodes.values():
-            if node.children is not None:
-                node.nlink = 2 + sum(1 for c in node.children.values() if c.is_dir)
-        return tree
+            node.path = path
+            kids = node.children
+            if kids is not None:
+                subdirs = 0
+                for name, child in kids.items():
+                    if child.children is not None:
+                        subdirs += 1
+                    stack.append((f"{path}/{name}" if path else name, child))
+                node.nlink = 2 + subdirs
+        return LazyTree(self.root, list(nodes.values()))
 
 
 def merge_tocs(tocs: Sequence[TOC]) -> LazyTree:

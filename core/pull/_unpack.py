@@ -107,8 +107,10 @@ def safe_components(name: str, *, entry: str | None = None) -> list[str]:
         raise UnsafeContent(f"archive entry {label!r} contains a NUL byte", entry=label)
     if name.startswith("/"):
         raise UnsafeContent(f"archive entry {label!r} has an absolute path", entry=label)
-    parts = [p for p in name.split("/") if p not in ("", ".")]
-    if any(p == ".." for p in parts):
+    parts = name.split("/")
+    if "" in parts or "." in parts:
+        parts = [p for p in parts if p not in ("", ".")]
+    if ".." in parts:
         raise UnsafeContent(f"archive entry {label!r} contains '..'", entry=label)
     return parts
 
