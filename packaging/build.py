@@ -11,6 +11,9 @@
    ``desktop-file-validate`` / ``appstreamcli`` are installed;
 5. with ``--archive``, packs ``dist/fcdesk-<version>-<os>-<arch>.tar.gz``.
 
+``--update-translations`` refreshes the ``.ts`` files from ``gui/`` (``pyside6-lupdate``);
+``--translations-only`` compiles them for running from a checkout.
+
 The version comes from ``core/_version.py`` only.
 """
 
@@ -36,7 +39,7 @@ I18N = ROOT / "resources" / "i18n"
 LINUX_DIR = ROOT / "packaging" / "linux"
 DIST = ROOT / "dist"
 
-__all__ = ["build", "compile_translations", "version"]
+__all__ = ["build", "compile_translations", "update_translations", "version"]
 
 
 class BuildError(Exception):
@@ -86,6 +89,25 @@ def compile_translations(out_dir: Path = I18N) -> dict[str, str]:
         )
         summaries[ts.name] = line
     return summaries
+
+
+def update_translations() -> str:
+    """Refresh ``resources/i18n/app_*.ts`` from the strings in ``gui/`` (new strings are added
+    as unfinished, vanished ones dropped, finished translations kept); returns lupdate's
+    summary. ``-extensions py`` matters: without it lupdate skips Python files."""
+    lupdate = _venv_tool("pyside6-lupdate")
+    sources = sorted(I18N.glob("app_*.ts"))
+    options = ["-extensions", "py", "-locations", "relative", "-no-obsolete"]
+    result = subprocess.run(
+        [lupdate, *options, "-source-language", "en", "gui", "-ts", *map(str, sources)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BuildError(f"lupdate failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
 
 
 def _check_metainfo_version(metainfo: Path, expected: str) -> None:
@@ -203,12 +225,20 @@ def main(argv: list[str] | None = None) -> int:
         "--dist", type=Path, default=DIST, help="output directory (default: dist/ in the checkout)"
     )
     parser.add_argument(
+        "--update-translations",
+        action="store_true",
+        help="refresh resources/i18n/*.ts from gui/ with pyside6-lupdate, then stop",
+    )
+    parser.add_argument(
         "--translations-only",
         action="store_true",
         help="only compile resources/i18n/*.ts into .qm (for running from a checkout)",
     )
     args = parser.parse_args(argv)
     try:
+        if args.update_translations:
+            print(update_translations(), end="")
+            return 0
         if args.translations_only:
             for name, summary in compile_translations().items():
                 print(f"{name}: {summary}")

@@ -3422,7 +3422,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+265"/>
+        <location filename="../../gui/models/tags_model.py" line="+311"/>
         <source>Tag</source>
         <translation>タグ</translation>
     </message>
@@ -3548,7 +3548,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TasksView</name>
     <message>
-        <location filename="../../gui/views/tasks_view.py" line="+55"/>
+        <location filename="../../gui/views/tasks_view.py" line="+62"/>
         <location line="+20"/>
         <source>Conversion tasks</source>
         <translation>変換タスク</translation>

@@ -113,7 +113,10 @@ def _problems(
         entry = committed.get((context, source))
         where = f"{lang} {context}: {source!r}"
         if entry is None:
-            problems.append(f"{where}: not in app_{lang}.ts (run lupdate and translate)")
+            problems.append(
+                f"{where}: not in app_{lang}.ts "
+                "(run packaging/build.py --update-translations, then translate)"
+            )
             continue
         kind, texts, _ = entry
         if kind in ("unfinished", "vanished", "obsolete") or not any(t.strip() for t in texts):
