@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
         self.demo_view.leaveRequested.connect(lambda: self.go(self._previous_page))
         settings.profilesChanged.connect(self.overview_view.fill_targets)
         for name, view in (("bolt", self.overview_view), ("play", self.demo_view)):
-            text = view.crumbs()[0]
+            text = getattr(view, "nav_title", lambda v=view: v.crumbs()[0])()
             key = f"Ctrl+{len(self.views) + 1}"
             item = QListWidgetItem(icon(name), text)
             item.setToolTip(f"{text} ({key})")

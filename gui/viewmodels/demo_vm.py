@@ -218,7 +218,7 @@ class DemoViewModel(QObject):
         lanes = (self._lanes[0], self._lanes[1])
         known = max(lane_total_ms(lane.phases) for lane in lanes)
         elapsed = max(lane.elapsed_ms for lane in lanes)
-        scale = nice_scale(max(known, elapsed * 1.15))
+        scale = nice_scale(max(known * 1.05, elapsed * 1.15))
         result = self._current_result()
         a, b = self._replay_run()
         done = all(lane.done for lane in lanes) and any(lane.phases for lane in lanes)

@@ -104,6 +104,7 @@ class DemoStage(QWidget):
         layout.addWidget(self.bytes)
         layout.addWidget(self.message)
         layout.addWidget(self.keys)
+        self._ratio_share = 0.09
         self._scale_fonts()
 
     def _label(self, name: str, color: str, *, bold: bool = False) -> QLabel:
@@ -120,7 +121,7 @@ class DemoStage(QWidget):
         for label, share in (
             (self.title, 0.045),
             (self.subtitle, 0.024),
-            (self.ratio, 0.09),
+            (self.ratio, self._ratio_share),
             (self.bytes, 0.034),
             (self.message, 0.03),
             (self.keys, 0.019),
@@ -148,6 +149,9 @@ class DemoStage(QWidget):
 
     def show_state(self, state: RaceState) -> None:
         self.chart.set_lanes(state.lanes, state.scale_ms)
+        if self._ratio_share != 0.09:
+            self._ratio_share = 0.09
+            self._scale_fonts()
         if state.source == "replay":
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(state.created or 0))
             sub = self.tr("Replay of the comparison of %1 · run %2 of %3 · link %4")
@@ -171,10 +175,20 @@ class DemoStage(QWidget):
         elif state.ratio:
             self.ratio.setStyleSheet(f"color: {STAGE_COLORS['accent_a']}; background: transparent;")
             self.ratio.setText(self.tr("%1× slower").replace("%1", f"{1 / state.ratio:.1f}"))
-        elif state.mode in (DemoMode.LIVE, DemoMode.REPLAY):
-            self.ratio.setText(self.tr("…"))
         else:
-            self.ratio.setText("")
+            done = [lane for lane in state.lanes if lane.done and lane.phases]
+            if len(done) == 1 and not state.finished:
+                lane = done[0]
+                self._ratio_share = 0.05
+                self._scale_fonts()
+                self.ratio.setStyleSheet(f"color: {lane.accent}; background: transparent;")
+                self.ratio.setText(
+                    self.tr("%1: answered after %2 s")
+                    .replace("%1", lane.label)
+                    .replace("%2", f"{lane.elapsed_ms / 1000:.1f}")
+                )
+            else:
+                self.ratio.setText("")
         a, b = state.bytes_fetched
         if state.finished and (a or b):
             text = (
@@ -234,8 +248,7 @@ def export_race(
         (directory / "final.png").write_bytes(final)
         return [*paths, directory / "race.png", directory / "final.png"]
     finally:
-        stage.close()
-        stage.deleteLater()
+        stage.close()  # Python owns the stage: it is deleted when this returns
 
 
 class _FullScreenWindow(QWidget):
@@ -260,6 +273,7 @@ class DemoView(QWidget):
         self.stage = DemoStage()
         self._layout.addWidget(self.stage)
         self.full_screen: _FullScreenWindow | None = None
+        self._retired_window: _FullScreenWindow | None = None
         self.stage.action.connect(self.handle)
         vm.stateChanged.connect(self.stage.show_state)
         self.stage.show_state(vm.state())
@@ -383,6 +397,9 @@ class DemoView(QWidget):
         self.stage.setFocus()
         if window is not None:
             window.hide()
+            # Often called from inside one of the window's own events (the Esc key): keep
+            # the wrapper alive until Qt deletes the window after the event.
+            self._retired_window = window
             window.deleteLater()
 
     def leave_full_screen(self) -> None:

@@ -5,6 +5,7 @@ exactly what will change), CSV and JSON export."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
+    QWidgetAction,
 )
 
 from core.errors import CoreError
@@ -110,6 +113,14 @@ def describe_step(step: FixStep) -> str:
     )
 
 
+_DIGEST = re.compile(r"sha(256|512):[0-9a-f]{20,128}")
+
+
+def _short_digests(text: str) -> str:
+    """Digests shortened, so that a message wraps in a narrow panel (the tooltip has all)."""
+    return _DIGEST.sub(lambda m: short_digest(m.group(0)), text)
+
+
 def _fix_button_text(kind: FixKind) -> str:
     return {
         FixKind.SWITCH_TO_TWIN: QCoreApplication.translate("OverviewView", "Switch to the twin…"),
@@ -177,7 +188,8 @@ def explain(row: FunctionRow, code: ProblemCode) -> str:
             .replace("%1", source)
             .replace(
                 "%2",
-                finding.reason or QCoreApplication.translate("OverviewView", "no reason given"),
+                _short_digests(finding.reason)
+                or QCoreApplication.translate("OverviewView", "no reason given"),
             )
         )
     if code is ProblemCode.TWIN_MISSING:
@@ -263,6 +275,8 @@ class _ProblemCard(QFrame):
         layout.addLayout(top)
         text = QLabel(explain(row, code))
         text.setWordWrap(True)
+        if finding is not None and finding.reason:
+            text.setToolTip(finding.reason)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(text)
         if plan is not None and plan.manual_steps and not plan.automatic:
@@ -278,6 +292,7 @@ class _DetailPanel(QScrollArea):
     def __init__(self) -> None:
         super().__init__()
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setMinimumWidth(340)
         self.setAccessibleName(self.tr("Function details"))
         self.body = QWidget()
@@ -294,6 +309,7 @@ class _DetailPanel(QScrollArea):
             item = self.layout_.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None and widget is not self.status:
+                widget.hide()
                 widget.deleteLater()
         self.cards = []
 
@@ -306,7 +322,7 @@ class _DetailPanel(QScrollArea):
             self.layout_.addWidget(hint)
             self.layout_.addStretch(1)
             return
-        title = QLabel(f"<b>{row.function}</b>  <span>{row.target}</span>")
+        title = QLabel(f"<b>{row.function}</b> · {row.target}")
         title.setObjectName("sectionTitle")
         self.layout_.addWidget(title)
         facts = [
@@ -375,6 +391,14 @@ class OverviewView(QWidget):
         layout.addLayout(header)
 
         filters = QHBoxLayout()
+        self.targets_button = QToolButton()
+        self.targets_button.setObjectName("overviewTargetsButton")
+        self.targets_button.setIcon(icon("cloud"))
+        self.targets_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.targets_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.targets_button.setAccessibleName(self.tr("Profiles and regions to inspect"))
+        self.targets_button.setMinimumWidth(200)
+        filters.addWidget(self.targets_button)
         self.search = SearchField(self.tr("Filter by function, image or problem"))
         filters.addWidget(self.search, 2)
         self.problem_combo = QComboBox()
@@ -414,13 +438,26 @@ class OverviewView(QWidget):
         self.progress.hide()
         layout.addWidget(self.progress)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        self.targets = QTreeWidget()
+        self.errors_label = BadgeLabel("", "warn")
+        self.errors_label.setObjectName("overviewErrors")
+        self.errors_label.setWordWrap(True)
+        self.errors_label.hide()
+        layout.addWidget(self.errors_label)
+
+        # The menu owns the tree (a QWidgetAction deletes its widget): create it with that
+        # parent, so that Python never deletes it a second time.
+        targets_menu = QMenu(self.targets_button)
+        self.targets = QTreeWidget(targets_menu)
         self.targets.setObjectName("overviewTargets")
         self.targets.setHeaderLabel(self.tr("Profiles and regions"))
         self.targets.setAccessibleName(self.tr("Profiles and regions to inspect"))
-        self.targets.setMinimumWidth(190)
-        split.addWidget(self.targets)
+        self.targets.setMinimumSize(260, 320)
+        targets_action = QWidgetAction(targets_menu)
+        targets_action.setDefaultWidget(self.targets)
+        targets_menu.addAction(targets_action)
+        self.targets_button.setMenu(targets_menu)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
 
         self.proxy = OverviewFilter(self)
         self.proxy.setSourceModel(vm.model)
@@ -435,6 +472,8 @@ class OverviewView(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        # the end of an image reference (repository:tag) says the most
+        self.table.setTextElideMode(Qt.TextElideMode.ElideLeft)
         badge = BadgeDelegate(Roles.Badge, self.table)
         for col in (Col.ACCELERATED, Col.TWIN, Col.PROBLEMS):
             self.table.setItemDelegateForColumn(col, badge)
@@ -443,21 +482,20 @@ class OverviewView(QWidget):
         header_view.setStretchLastSection(False)
         header_view.setSectionResizeMode(Col.IMAGE, QHeaderView.ResizeMode.Stretch)
         for col, width in (
-            (Col.FUNCTION, 130),
-            (Col.TARGET, 120),
-            (Col.ACCELERATED, 96),
-            (Col.TWIN, 96),
-            (Col.PROBLEMS, 220),
-            (Col.SINCE, 124),
+            (Col.FUNCTION, 120),
+            (Col.TARGET, 130),
+            (Col.ACCELERATED, 100),
+            (Col.TWIN, 100),
+            (Col.PROBLEMS, 230),
+            (Col.SINCE, 132),
         ):
             self.table.setColumnWidth(col, width)
         split.addWidget(self.table)
         self.detail = _DetailPanel()
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 0)
-        split.setStretchFactor(1, 3)
-        split.setStretchFactor(2, 1)
-        split.setSizes([200, 760, 360])
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([900, 340])
         layout.addWidget(split, 1)
 
         self.footer = QLabel()
@@ -488,6 +526,10 @@ class OverviewView(QWidget):
     # -- page protocol -----------------------------------------------------------------------
     def crumbs(self) -> list[str]:
         return [self.tr("Acceleration overview")]
+
+    def nav_title(self) -> str:
+        """The short name in the navigation."""
+        return self.tr("Overview")
 
     def refresh(self) -> None:
         self.vm.set_selected(self.selected_targets())
@@ -527,6 +569,7 @@ class OverviewView(QWidget):
                 parent.addChild(child)
             parent.setExpanded(any(k in chosen for k in keys))
         self.targets.blockSignals(False)
+        self._update_targets_button()
 
     def _leaf_items(self) -> list[QTreeWidgetItem]:
         out: list[QTreeWidgetItem] = []
@@ -558,6 +601,20 @@ class OverviewView(QWidget):
     def _on_targets_item_changed(self, _item: QTreeWidgetItem, _col: int) -> None:
         self.vm.set_selected(self.selected_targets())
         self.refresh_button.setEnabled(bool(self.vm.selected) and not self.vm.running)
+        self._update_targets_button()
+
+    def _update_targets_button(self) -> None:
+        chosen = self.selected_targets()
+        if not chosen:
+            text = self.tr("Choose profiles and regions")
+        elif len(chosen) <= 2:
+            text = ", ".join(f"{k.profile} · {k.region}" if k.region else k.profile for k in chosen)
+        else:
+            text = self.tr("%1 profiles and regions").replace("%1", str(len(chosen)))
+        self.targets_button.setText(text)
+        self.targets_button.setToolTip(
+            "\n".join(str(k) for k in chosen) or self.tr("Nothing chosen")
+        )
 
     # -- filters -----------------------------------------------------------------------------
     def _set_problem(self, value: str) -> None:
@@ -606,6 +663,16 @@ class OverviewView(QWidget):
 
     def _on_report_changed(self, report: Report) -> None:
         self._fill_profile_combo(report)
+        # one profile and region in the rows: the column would say the same on every line
+        self.table.setColumnHidden(Col.TARGET, len({r.target for r in report.rows}) <= 1)
+        if report.errors:
+            shown = "; ".join(f"{e.target}: {e.message}" for e in report.errors[:3])
+            more = len(report.errors) - 3
+            text = self.tr("Could not inspect %1").replace("%1", shown)
+            if more > 0:
+                text += " " + self.tr("(and %1 more)").replace("%1", str(more))
+            self.errors_label.setText(text)
+        self.errors_label.setVisible(bool(report.errors))
         self._update_counts()
         self._update_footer()
         if self.proxy.rowCount() and not self.table.currentIndex().isValid():
@@ -652,8 +719,8 @@ class OverviewView(QWidget):
             .replace("%3", format_time(report.created))
         )
         if report.errors:
-            problems = "; ".join(f"{e.target}: {e.message} [{e.code}]" for e in report.errors[:3])
-            text += " · " + self.tr("could not inspect %1").replace("%1", problems)
+            codes = ", ".join(f"{e.target} [{e.code}]" for e in report.errors)
+            text += " · " + self.tr("could not inspect %1").replace("%1", codes)
         self.footer.setText(text)
 
     def current_row(self) -> FunctionRow | None:

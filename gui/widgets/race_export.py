@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-from PySide6.QtGui import QImage, QImageWriter
+from PySide6.QtGui import QImage
 
 __all__ = ["encode_png", "png_chunks", "write_apng", "write_frames"]
 
@@ -26,11 +26,15 @@ def encode_png(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QImageWriter(buffer, QByteArray(b"PNG"))
-    if not writer.write(image.convertToFormat(QImage.Format.Format_RGB32)):
-        raise OSError(f"Qt could not encode the frame as PNG: {writer.errorString()}")
+    frame = image.convertToFormat(QImage.Format.Format_RGB32)
+    # PySide's stubs say ``format`` is bytes; at run time only a str is accepted.
+    ok = frame.save(buffer, "PNG")  # type: ignore[call-overload]
     buffer.close()
-    return bytes(data.data())
+    if not ok:
+        raise OSError("Qt could not encode the frame as PNG")
+    out = bytes(data.data())
+    del buffer  # before the byte array it writes into
+    return out
 
 
 def png_chunks(png: bytes) -> list[tuple[bytes, bytes]]:
