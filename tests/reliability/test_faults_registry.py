@@ -143,7 +143,8 @@ async def test_429_retry_after_is_honoured(
 # -- blob reads -----------------------------------------------------------------------------
 
 BLOB_FAULTS = [
-    *SURVIVABLE,
+    *(p for p in SURVIVABLE if p.id != "drip"),
+    pytest.param("drip", {"rate": 16384, "interval": 0.001}, id="drip"),
     pytest.param("truncate", {"after": 1}, id="truncate-at-1"),
     pytest.param("reset-body", {"after": 0.99}, id="reset-near-end"),
 ]
