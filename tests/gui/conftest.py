@@ -5,6 +5,7 @@ in-memory backend."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,11 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         while any(not t.done() for t in tasks) and deadline:
             qapp.processEvents()
             deadline -= 1
+        # Collect what this test left behind now, in a controlled place, rather than
+        # during a later test's event processing.
+        gc.collect()
+        for _ in range(3):
+            qapp.processEvents()
         asyncio.events._set_running_loop(None)
         loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
         loop._after_run_forever()  # type: ignore[attr-defined]

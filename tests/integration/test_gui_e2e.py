@@ -8,6 +8,7 @@ timeline is faster.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import subprocess
 import sys
@@ -41,6 +42,11 @@ def qloop(qapp: QApplication):
         for _ in range(200):
             if all(t.done() for t in tasks):
                 break
+            qapp.processEvents()
+        # Collect what this test left behind now, in a controlled place, rather than
+        # during a later test's event processing.
+        gc.collect()
+        for _ in range(3):
             qapp.processEvents()
         asyncio.events._set_running_loop(None)
         loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
