@@ -38,8 +38,12 @@ def test_browse_and_convert_on_this_computer(
     assert vm.tags.has_tag("v1")
     assert not view.accel_check.isEnabled()
     assert "Convert now" in view.accel_note.text()
-    view.tag_table.selectRow(vm.tags.row_of_tag("v1"))
-    assert view.convert_button.isEnabled()
+
+    def select_v1() -> bool:
+        view.tag_table.selectRow(vm.tags.row_of_tag("v1"))
+        return view.selected_tags() == ["v1"] and view.convert_button.isEnabled()
+
+    qtbot.waitUntil(select_v1, timeout=10000)
     view.convert_button.click()
     qtbot.waitUntil(lambda: vm.tags.twin_state("v1") is AccelState.CONVERTING, timeout=5000)
     qtbot.waitUntil(lambda: vm.tags.has_tag("v1_accelerated"), timeout=60000)
