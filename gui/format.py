@@ -83,9 +83,9 @@ def format_eta(seconds: float | None) -> str:
     if seconds < 1:
         return QCoreApplication.translate("Format", "almost done")
     if seconds < 60:
-        return QCoreApplication.translate("Format", "%n s left", None, int(seconds))
+        return QCoreApplication.translate("Format", "%1 s left").replace("%1", str(int(seconds)))
     minutes = int(seconds // 60)
-    return QCoreApplication.translate("Format", "%n min left", None, minutes)
+    return QCoreApplication.translate("Format", "%1 min left").replace("%1", str(minutes))
 
 
 def parse_time(value: str | float | int | None) -> dt.datetime | None:

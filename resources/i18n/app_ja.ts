@@ -621,19 +621,15 @@
         <source>almost done</source>
         <translation>まもなく完了</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location line="+2"/>
-        <source>%n s left</source>
-        <translation>
-            <numerusform>残り %n 秒</numerusform>
-        </translation>
+        <source>%1 s left</source>
+        <translation>残り %1 秒</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location line="+2"/>
-        <source>%n min left</source>
-        <translation>
-            <numerusform>残り %n 分</numerusform>
-        </translation>
+        <source>%1 min left</source>
+        <translation>残り %1 分</translation>
     </message>
 </context>
 <context>

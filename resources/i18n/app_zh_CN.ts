@@ -621,19 +621,15 @@
         <source>almost done</source>
         <translation>即将完成</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location line="+2"/>
-        <source>%n s left</source>
-        <translation>
-            <numerusform>剩余 %n 秒</numerusform>
-        </translation>
+        <source>%1 s left</source>
+        <translation>剩余 %1 秒</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <location line="+2"/>
-        <source>%n min left</source>
-        <translation>
-            <numerusform>剩余 %n 分钟</numerusform>
-        </translation>
+        <source>%1 min left</source>
+        <translation>剩余 %1 分钟</translation>
     </message>
 </context>
 <context>
