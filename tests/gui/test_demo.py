@@ -92,6 +92,7 @@ def _view(
     vm = DemoViewModel(ctx, lab, clock=clock)
     view = DemoView(vm)
     qtbot.addWidget(view)
+    vm.setParent(view)  # Qt deletes the view-model with its view, not a late GC
     view.resize(1280, 720)
     view.show()
     view.stage.setFocus()
@@ -232,6 +233,7 @@ def test_live_run_of_the_demo_functions_fills_in_phase_by_phase(qtbot, ctx, tmp_
     clock = FakeClock()
     lab = LabViewModel(ctx, LabHistory(tmp_path / "history.json"))
     vm, view = _view(qtbot, ctx, clock, lab)
+    lab.setParent(view)
     backend = LiveBackend()
     ctx.set_backend(backend, profile="Local", kind="local")  # type: ignore[arg-type]
     _key(qtbot, view, Qt.Key.Key_Space)

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
 
 from core.report import (
     Finding,
@@ -129,6 +130,7 @@ def _view(qtbot, ctx, scenario: Scenario) -> tuple[OverviewViewModel, OverviewVi
     vm = OverviewViewModel(ctx, ScenarioTargets(scenario))
     view = OverviewView(vm)
     qtbot.addWidget(view)
+    vm.setParent(view)  # Qt deletes the view-model with its view, not a late GC
     view.resize(1400, 800)
     view.show()
     return vm, view
@@ -309,6 +311,10 @@ def test_settings_targets_open_the_local_server_and_report_bad_profiles(qtbot, c
     assert opener.available() == [LOCAL, PROD, PROD_SH]
     assert opener.default() == [LOCAL, PROD]
     vm = OverviewViewModel(ctx, opener)
+    holder = QWidget()  # Qt deletes the view-models with it, not a late GC
+    qtbot.addWidget(holder)
+    vm.setParent(holder)
+    settings_vm.setParent(holder)
     reports: list[Report] = []
     vm.reportChanged.connect(reports.append)
     vm.refresh()

@@ -1,0 +1,46 @@
+"""The public face of core.report is deliberate: changing it is an API change."""
+
+from __future__ import annotations
+
+import core.report
+
+REPORT = [
+    "FIX_FOR",
+    "REPORT_FORMAT_VERSION",
+    "Finding",
+    "FixKind",
+    "FixOutcome",
+    "FixPlan",
+    "FixStep",
+    "ForeignAuth",
+    "FunctionRow",
+    "ProblemCode",
+    "Report",
+    "ReportTarget",
+    "StepAction",
+    "StepOutcome",
+    "StepStatus",
+    "TargetError",
+    "TargetKey",
+    "TwinState",
+    "UnreadableReason",
+    "apply_fix",
+    "build_report",
+    "inspect_target",
+    "plan_fix",
+    "plan_fixes",
+]
+
+
+def test_core_report_exports() -> None:
+    assert core.report.__all__ == REPORT
+    for name in REPORT:
+        assert getattr(core.report, name) is not None
+    assert {c.value for c in core.report.ProblemCode} == {
+        "plain-tag-with-twin",
+        "stale-twin",
+        "acceleration-off",
+        "twin-failed",
+        "twin-missing",
+        "image-unreadable",
+    }
