@@ -32,13 +32,25 @@ from tests.reliability._images import BuiltImage, build_image, fast_client, push
 pytestmark = pytest.mark.integration
 
 
+@pytest.fixture(scope="module")
+def _shared_image(distribution_registry: Any) -> tuple[str, BuiltImage]:
+    """A two-layer image pushed once, straight to the registry (no faults); tests only read it."""
+    repo = "t/reliability-faults"
+    built = build_image(zlib.crc32(repo.encode()))
+
+    async def push() -> None:
+        async with fast_client(distribution_registry.url) as direct:
+            await push_built(direct, repo, built, "v1")
+
+    asyncio.run(push())
+    return repo, built
+
+
 @pytest.fixture
-async def image(faulty_registry: ProxiedRegistry, unique_repo: str) -> tuple[str, BuiltImage]:
-    """A two-layer image pushed straight to the registry (no faults)."""
-    built = build_image(zlib.crc32(unique_repo.encode()))
-    async with fast_client(faulty_registry.direct.url) as direct:
-        await push_built(direct, unique_repo, built, "v1")
-    return unique_repo, built
+def image(
+    faulty_registry: ProxiedRegistry, _shared_image: tuple[str, BuiltImage]
+) -> tuple[str, BuiltImage]:
+    return _shared_image
 
 
 def _biggest_layer(built: BuiltImage) -> tuple[Digest, bytes]:
@@ -448,11 +460,12 @@ async def test_manifest_put_answer_lost_is_retried(
 async def test_copy_under_random_faults(
     faulty_registry: ProxiedRegistry,
     image: tuple[str, BuiltImage],
+    unique_repo: str,
     fault_proxy_factory: Any,
     seed: int,
 ) -> None:
     """Random faults on a fifth of all requests, both directions: the copy succeeds with
-    identical digests, or fails with a core error and leaves no tag behind."""
+    identical digests, or fails with a core error; a tag, when there is one, is whole."""
     from core.errors import CoreError
     from core.registry import copy_image
 
@@ -471,7 +484,7 @@ async def test_copy_under_random_faults(
     ]
     for kind, params in kinds:
         proxy.inject(kind, probability=0.025, **params)  # type: ignore[arg-type]
-    dst_repo = f"{repo}-copy"
+    dst_repo = f"{unique_repo}-copy"
     src = f"{proxy.host}/{repo}:v1"
     dst = f"{proxy.host}/{dst_repo}:v1"
     async with fast_client(proxy.url, timeout=1.5) as client:
