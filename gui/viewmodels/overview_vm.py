@@ -183,6 +183,7 @@ class OverviewViewModel(QObject):
         self.report: Report | None = None
         self.selected: list[TargetKey] = list(opener.default())
         self._running = False
+        self._generation = 0
         self.fixing: set[str] = set()
 
     # -- state ----------------------------------------------------------------------------
@@ -205,6 +206,8 @@ class OverviewViewModel(QObject):
     def refresh(self, keys: Sequence[TargetKey] | None = None) -> None:
         """Run the report over ``keys`` (default: the selected targets); latest run wins."""
         chosen = list(self.selected if keys is None else keys)
+        self._generation += 1
+        generation = self._generation
         self._set_running(True)
         self.progressChanged.emit(0, 0)
 
@@ -218,24 +221,35 @@ class OverviewViewModel(QObject):
             )
 
         def progress(event: Any) -> None:
+            if generation != self._generation:
+                return
             if isinstance(event, Progress) and event.phase == "report.functions":
                 self.progressChanged.emit(event.done, event.total or 0)
 
         def done(report: Report) -> None:
+            if generation != self._generation:
+                return  # a newer run replaced this one
             self._set_running(False)
             self.report = report
             self.model.set_rows(sorted(report.rows, key=lambda r: (str(r.target), r.function)))
             self.reportChanged.emit(report)
 
         def error(exc: BaseException) -> None:
+            if generation != self._generation:
+                return
             self._set_running(False)
             self.failed.emit(exc)
             self.ctx.presenter.show(exc)
 
+        def finished(task: asyncio.Task[Any]) -> None:
+            if task.cancelled() and generation == self._generation:
+                self._set_running(False)
+
         task = self.ctx.run("overview", job, on_done=done, on_error=error, on_progress=progress)
-        task.add_done_callback(lambda t: self._set_running(False) if t.cancelled() else None)
+        task.add_done_callback(finished)
 
     def cancel(self) -> None:
+        self._generation += 1
         if self.ctx.jobs.cancel("overview"):
             self._set_running(False)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -372,6 +373,7 @@ class OverviewView(QWidget):
         self.vm = vm
         self.setObjectName("overviewView")
         self.fix_dialog: FixDialog | None = None
+        self._shown_once = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
 
@@ -530,6 +532,14 @@ class OverviewView(QWidget):
     def nav_title(self) -> str:
         """The short name in the navigation."""
         return self.tr("Overview")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The first time the page is shown, inspect the chosen targets without being asked.
+        if not self._shown_once:
+            self._shown_once = True
+            if self.vm.report is None and not self.vm.running and self.selected_targets():
+                self.refresh()
 
     def refresh(self) -> None:
         self.vm.set_selected(self.selected_targets())

@@ -137,6 +137,8 @@ def _view(qtbot, ctx, scenario: Scenario) -> tuple[OverviewViewModel, OverviewVi
 
 
 def _run(qtbot, vm: OverviewViewModel, view: OverviewView) -> Report:
+    qtbot.waitUntil(lambda: not vm.running, timeout=30000)  # the run on first show
+    assert view.refresh_button.isEnabled()
     reports: list[Report] = []
     vm.reportChanged.connect(reports.append)
     view.refresh_button.click()
@@ -148,7 +150,9 @@ def test_overview_lists_counts_filters_and_explains(qtbot, ctx, server) -> None:
     _handle, scenario = server
     vm, view = _view(qtbot, ctx, scenario)
     assert view.selected_targets() == [LOCAL]
-    assert "run the overview" in view.footer.text()
+    # shown the first time: it inspects the chosen targets at once
+    assert vm.running
+    assert view.footer.text() == "Inspecting functions…"
     report = _run(qtbot, vm, view)
     assert {r.function: r.problem_codes for r in report.rows} == EXPECTED
     assert vm.model.rowCount() == 8
