@@ -1,8 +1,9 @@
 """Start-up and shutdown (STYLE §13), and `Console`, which wires the window, the view-models,
 the Local server supervisor and profile switching together.
 
-The window is shown before anything slow happens; the Local server is started (or found)
-and data is loaded asynchronously afterwards.
+The window is shown before anything slow happens: this module imports only what the first
+window needs. Once it has been painted, the Local server is started (or found), the cloud
+clients and the backend are imported in a worker thread, and data is loaded asynchronously.
 """
 
 from __future__ import annotations
@@ -15,36 +16,24 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
 from core import __version__
-from core.cloud import (
-    LOCAL_SECRET_ENV,
-    FileSecretStore,
-    KeyringSecretStore,
-    MemorySecretStore,
-    SecretStore,
-    local_secret_key,
-    open_clients,
-    resolve_credentials,
-)
 from core.errors import CoreError, CredentialsError, ServerError
 from core.settings import AliyunProfile, LocalProfile, RegistryProfile
 from gui.async_bridge import spawn
 from gui.backend import Backend
-from gui.backend._core import CoreBackend
 from gui.context import AppContext
 from gui.errors import ErrorPresenter, install_excepthook
 from gui.i18n import install_translators
 from gui.jobs import JobRunner
 from gui.main_window import MainWindow
-from gui.server import LocalServerSupervisor, ServerState
 from gui.theme import apply_theme
 from gui.viewmodels.functions_vm import FunctionsViewModel
 from gui.viewmodels.images_vm import ImagesViewModel
@@ -52,12 +41,38 @@ from gui.viewmodels.lab_vm import LabViewModel
 from gui.viewmodels.settings_vm import SettingsViewModel
 from gui.viewmodels.tasks_vm import TasksViewModel
 
+if TYPE_CHECKING:
+    import httpx
+
+    from core.cloud import SecretStore
+    from gui.server import LocalServerSupervisor
+
 __all__ = ["Console", "build_application", "run"]
 
 log = logging.getLogger(__name__)
 
 
+def _import_backend_modules() -> None:
+    """What connecting needs beyond the first window: the HTTP client, the cloud clients
+    and the backend (a few hundred milliseconds of imports)."""
+    import httpx  # noqa: F401
+
+    import core.cloud  # noqa: F401
+    import gui.backend._core
+    import gui.server  # noqa: F401
+
+
+async def load_backend_modules() -> None:
+    """Import the connection's modules in a worker thread, so that the GUI thread keeps
+    painting meanwhile (the import system's locks make a concurrent import elsewhere wait
+    for the same module rather than run it twice)."""
+    if "gui.backend._core" not in sys.modules:
+        await asyncio.to_thread(_import_backend_modules)
+
+
 def _http_client() -> httpx.AsyncClient:
+    import httpx
+
     return httpx.AsyncClient(timeout=httpx.Timeout(30.0, connect=10.0), trust_env=False)
 
 
@@ -124,7 +139,7 @@ class Console(QObject):
         )
         self.window.profileRequested.connect(self.switch_profile)
         self.window.regionRequested.connect(self.switch_region)
-        self.window.settings_view.restartServerRequested.connect(self._on_restart_requested)
+        self.window.restartServerRequested.connect(self._on_restart_requested)
         self._server_command = server_command
         self._data_dir_override = data_dir
         self.supervisor: LocalServerSupervisor | None = None
@@ -137,6 +152,8 @@ class Console(QObject):
         return self.switch_profile(name)
 
     async def shutdown(self) -> None:
+        import httpx
+
         self.ctx.events.stop()
         await self.jobs.shutdown()
         backend = self.ctx.backend
@@ -166,6 +183,7 @@ class Console(QObject):
             self.presenter.show(exc)
             return
         try:
+            await load_backend_modules()
             if isinstance(profile, LocalProfile):
                 await self._connect_local(profile)
             elif isinstance(profile, AliyunProfile):
@@ -192,6 +210,18 @@ class Console(QObject):
         return self._data_dir_override or self.settings.server_data_dir()
 
     async def _connect_local(self, profile: LocalProfile) -> None:
+        from core.cloud import (
+            LOCAL_SECRET_ENV,
+            FileSecretStore,
+            KeyringSecretStore,
+            MemorySecretStore,
+            local_secret_key,
+            open_clients,
+            resolve_credentials,
+        )
+        from gui.backend._core import CoreBackend
+        from gui.server import LocalServerSupervisor, ServerState
+
         await self._ask_secret_mode()
         mode = self.settings.secret_mode()
         data_dir = self._data_dir()
@@ -250,6 +280,9 @@ class Console(QObject):
         )
 
     async def _connect_aliyun(self, profile: AliyunProfile) -> None:
+        from core.cloud import open_clients, resolve_credentials
+        from gui.backend._core import CoreBackend
+
         await self._ask_secret_mode()
         self.ctx.set_connection("starting", profile.region)
         store = self.settings.secret_store()
@@ -325,6 +358,54 @@ def _parse_args(argv: Sequence[str]) -> argparse.Namespace:
     return args
 
 
+STARTUP_TRACE_ENV = "FCDESK_STARTUP_TRACE"
+FIRST_PAINT_WAIT_S = 3.0  # start connecting anyway if no paint is seen (hidden window)
+
+
+class _FirstPaintProbe(QObject):
+    """Notes when the window has been painted for the first time (the end of start-up as
+    the user sees it) and logs it; with ``$FCDESK_STARTUP_TRACE`` set it also prints
+    ``FCDESK-STARTUP first-paint <CLOCK_MONOTONIC seconds>`` (read by ``bench/gui/startup.py``).
+    Callbacks given to `when_painted` run right after that first paint."""
+
+    def __init__(self, window: QObject, t0: float) -> None:
+        super().__init__(window)
+        self._t0 = t0
+        self.painted = False
+        self._callbacks: list[Callable[[], None]] = []
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.painted:
+            watched.removeEventFilter(self)
+            # Report once this paint has been flushed, then start the deferred work.
+            QTimer.singleShot(0, self._on_painted)
+        return False
+
+    def _on_painted(self) -> None:
+        if self.painted:
+            return
+        self.painted = True
+        log.info("first window painted after %.0f ms", (time.perf_counter() - self._t0) * 1000)
+        trace_startup("first-paint")
+        callbacks, self._callbacks = self._callbacks, []
+        for callback in callbacks:
+            callback()
+
+    def when_painted(self, callback: Callable[[], None]) -> None:
+        if self.painted:
+            callback()
+        else:
+            self._callbacks.append(callback)
+
+
+def trace_startup(mark: str) -> None:
+    """With ``$FCDESK_STARTUP_TRACE`` set, print a start-up mark and the monotonic clock."""
+    if os.environ.get(STARTUP_TRACE_ENV):
+        sys.stdout.write(f"FCDESK-STARTUP {mark} {time.monotonic():.6f}\n")
+        sys.stdout.flush()
+
+
 def run(argv: Sequence[str]) -> int:
     t0 = time.perf_counter()
     args = _parse_args(argv)
@@ -345,8 +426,12 @@ def run(argv: Sequence[str]) -> int:
     console = Console(settings, data_dir=args.data_dir)
     restore = install_excepthook(console.presenter)
     assert console.window is not None
+    probe = _FirstPaintProbe(console.window, t0)
     console.window.show()
-    log.info("first window after %.0f ms", (time.perf_counter() - t0) * 1000)
+    log.info("first window shown after %.0f ms", (time.perf_counter() - t0) * 1000)
+    console.ctx.connectionChanged.connect(
+        lambda state, _d: trace_startup("connected") if state in ("running", "connected") else None
+    )
     if settings.load_error is not None:
         console.presenter.show(settings.load_error)
 
@@ -357,6 +442,17 @@ def run(argv: Sequence[str]) -> int:
         assert console.window is not None
         console.window.closed.connect(quit_event.set)
         app.aboutToQuit.connect(quit_event.set)
+        # Nothing the first window does not show starts before it has been painted: the
+        # Local server's start-up, the backend's imports and the first listings.
+        painted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+        def on_painted() -> None:
+            if not painted.done():
+                painted.set_result(None)
+
+        probe.when_painted(on_painted)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(painted, FIRST_PAINT_WAIT_S)
         switching = console.start(args.profile)
         smoke = spawn(_smoke_test(console, switching, args.smoke_test)) if args.smoke_test else None
         if smoke is not None:

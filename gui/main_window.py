@@ -1,11 +1,17 @@
 """The main window: left navigation, breadcrumbs, a profile and region switcher in the title
-area, the five views, a status bar with connection, profile and region, and toasts."""
+area, the five views, a status bar with connection, profile and region, and toasts.
+
+Only the first page (Functions) is built with the window; every other page is a placeholder
+until it is first shown (or asked for), so that the window appears fast and the modules a
+page needs (charts, the acceleration report, …) are imported when it opens.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +31,6 @@ from PySide6.QtWidgets import (
 from gui.async_bridge import ask, async_slot
 from gui.backend import FunctionInfo, twin_tag_of
 from gui.context import AppContext
-from gui.dialogs.function_dialog import FunctionDialog
 from gui.errors import UserMessage
 from gui.resources import icon
 from gui.viewmodels.functions_vm import FunctionsViewModel
@@ -34,13 +39,20 @@ from gui.viewmodels.lab_vm import LabViewModel
 from gui.viewmodels.settings_vm import SettingsViewModel
 from gui.viewmodels.tasks_vm import TasksViewModel
 from gui.views.functions_view import FunctionsView
-from gui.views.images_view import ImagesView
-from gui.views.lab_view import LabView
-from gui.views.settings_view import SettingsView
-from gui.views.tasks_view import TasksView
 from gui.widgets.badge import badge_colors
 from gui.widgets.breadcrumbs import Breadcrumbs
 from gui.widgets.toast import ToastArea
+
+if TYPE_CHECKING:
+    from gui.dialogs.function_dialog import FunctionDialog
+    from gui.viewmodels.demo_vm import DemoViewModel
+    from gui.viewmodels.overview_vm import OverviewViewModel
+    from gui.views.demo_view import DemoView
+    from gui.views.images_view import ImagesView
+    from gui.views.lab_view import LabView
+    from gui.views.overview_view import OverviewView
+    from gui.views.settings_view import SettingsView
+    from gui.views.tasks_view import TasksView
 
 __all__ = ["MainWindow", "Page"]
 
@@ -53,6 +65,7 @@ class Page:
     SETTINGS = 4
     OVERVIEW = 5
     DEMO = 6
+    COUNT = 7
 
 
 _CONNECTION_KIND = {
@@ -69,6 +82,7 @@ _CONNECTION_KIND = {
 class MainWindow(QMainWindow):
     profileRequested = Signal(str)
     regionRequested = Signal(str)
+    restartServerRequested = Signal()  # from Settings
     closed = Signal()
 
     def __init__(
@@ -159,23 +173,35 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
         body.addWidget(self.nav)
 
+        # Pages 6 and 7: the acceleration overview and demo mode (titles as their views
+        # word them: the views themselves are built when first opened).
+        for name, text in (
+            ("bolt", QCoreApplication.translate("OverviewView", "Overview")),
+            ("play", QCoreApplication.translate("DemoView", "Demo mode")),
+        ):
+            key = f"Ctrl+{self.nav.count() + 1}"
+            item = QListWidgetItem(icon(name), text)
+            item.setToolTip(f"{text} ({key})")
+            item.setSizeHint(QSize(180, 40))
+            self.nav.addItem(item)
+
         self.stack = QStackedWidget()
-        self.functions_view = FunctionsView(functions)
-        self.images_view = ImagesView(images)
-        self.lab_view = LabView(lab)
-        self.tasks_view = TasksView(tasks)
-        self.settings_view = SettingsView(settings)
-        self.views: list[Any] = [
-            self.functions_view,
-            self.images_view,
-            self.lab_view,
-            self.tasks_view,
-            self.settings_view,
+        self._pages: list[Any] = [None] * Page.COUNT
+        self._server_state_text = ""
+        self._overview_vm: OverviewViewModel | None = None
+        self._demo_vm: DemoViewModel | None = None
+        self._factories: list[Callable[[], Any]] = [
+            lambda: FunctionsView(functions),
+            self._make_images_view,
+            self._make_lab_view,
+            self._make_tasks_view,
+            self._make_settings_view,
+            self._make_overview_view,
+            self._make_demo_view,
         ]
-        self._add_overview_and_demo(settings, lab)
-        for view in self.views:
-            self.stack.addWidget(view)
-            view.crumbsChanged.connect(self._on_view_crumbs)
+        for _ in range(Page.COUNT):
+            self.stack.addWidget(QWidget())  # placeholders until each page is first shown
+        self.functions_view: FunctionsView = self.page(Page.FUNCTIONS)
         body.addWidget(self.stack, 1)
         root.addLayout(body, 1)
 
@@ -224,8 +250,6 @@ class MainWindow(QMainWindow):
         self.functions_view.detail.deleteRequested.connect(self._confirm_delete)
         self.functions_view.detail.useAcceleratedRequested.connect(self._use_accelerated)
         self.functions_view.compareRequested.connect(self._compare_in_lab)
-        self.images_view.showTaskRequested.connect(self._show_task)
-        self.settings_view.profileActivated.connect(self.profileRequested.emit)
         functions.model.modelReset.connect(self._update_lab_choices)
         functions.model.rowsInserted.connect(lambda *_a: self._update_lab_choices())
         functions.functionChanged.connect(lambda _f: self._update_lab_choices())
@@ -238,7 +262,7 @@ class MainWindow(QMainWindow):
 
     # -- navigation ---------------------------------------------------------------------
     def _install_shortcuts(self) -> None:
-        for i in range(len(self.views)):
+        for i in range(Page.COUNT):
             sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
             sc.activated.connect(lambda i=i: self.go(i))
         QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.focus_search)
@@ -252,29 +276,117 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)
 
-    def _add_overview_and_demo(self, settings: SettingsViewModel, lab: LabViewModel) -> None:
-        """Pages 6 and 7: the acceleration overview and demo mode."""
-        from gui.dialogs.profile_dialog import REGIONS
-        from gui.viewmodels.demo_vm import DemoViewModel
-        from gui.viewmodels.overview_vm import OverviewViewModel, SettingsTargets
-        from gui.views.demo_view import DemoView
+    # -- pages, built on first use ------------------------------------------------------
+    def page(self, index: int) -> Any:
+        """The view of page ``index``, built (in place of its placeholder) on first use."""
+        view = self._pages[index]
+        if view is not None:
+            return view
+        view = self._factories[index]()
+        self._pages[index] = view
+        current = self.stack.currentIndex()
+        placeholder = self.stack.widget(index)
+        self.stack.insertWidget(index, view)
+        if placeholder is not None:
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        if current >= 0:
+            self.stack.setCurrentIndex(current)
+        view.crumbsChanged.connect(self._on_view_crumbs)
+        return view
+
+    def page_built(self, index: int) -> bool:
+        return self._pages[index] is not None
+
+    @property
+    def views(self) -> list[Any]:
+        """Every page's view (builds the pages not built yet)."""
+        return [self.page(i) for i in range(Page.COUNT)]
+
+    @property
+    def images_view(self) -> ImagesView:
+        return self.page(Page.IMAGES)  # type: ignore[no-any-return]
+
+    @property
+    def lab_view(self) -> LabView:
+        return self.page(Page.LAB)  # type: ignore[no-any-return]
+
+    @property
+    def tasks_view(self) -> TasksView:
+        return self.page(Page.TASKS)  # type: ignore[no-any-return]
+
+    @property
+    def settings_view(self) -> SettingsView:
+        return self.page(Page.SETTINGS)  # type: ignore[no-any-return]
+
+    @property
+    def overview_view(self) -> OverviewView:
+        return self.page(Page.OVERVIEW)  # type: ignore[no-any-return]
+
+    @property
+    def demo_view(self) -> DemoView:
+        return self.page(Page.DEMO)  # type: ignore[no-any-return]
+
+    @property
+    def overview_vm(self) -> OverviewViewModel:
+        if self._overview_vm is None:
+            from gui.dialogs.profile_dialog import REGIONS
+            from gui.viewmodels.overview_vm import OverviewViewModel, SettingsTargets
+
+            targets = SettingsTargets(self.ctx, self.settings_vm, lambda: REGIONS)
+            self._overview_vm = OverviewViewModel(self.ctx, targets, self)
+        return self._overview_vm
+
+    @property
+    def demo_vm(self) -> DemoViewModel:
+        if self._demo_vm is None:
+            from gui.viewmodels.demo_vm import DemoViewModel
+
+            self._demo_vm = DemoViewModel(self.ctx, self.lab_vm, parent=self)
+        return self._demo_vm
+
+    def _make_images_view(self) -> ImagesView:
+        from gui.views.images_view import ImagesView
+
+        view = ImagesView(self.images_vm)
+        view.showTaskRequested.connect(self._show_task)
+        return view
+
+    def _make_lab_view(self) -> LabView:
+        from gui.views.lab_view import LabView
+
+        view = LabView(self.lab_vm)
+        names, images = self._lab_choices()
+        view.set_choices(names, images)
+        return view
+
+    def _make_tasks_view(self) -> TasksView:
+        from gui.views.tasks_view import TasksView
+
+        return TasksView(self.tasks_vm)
+
+    def _make_settings_view(self) -> SettingsView:
+        from gui.views.settings_view import SettingsView
+
+        view = SettingsView(self.settings_vm)
+        view.profileActivated.connect(self.profileRequested.emit)
+        view.restartServerRequested.connect(self.restartServerRequested.emit)
+        view.set_server_state(self._server_state_text)
+        return view
+
+    def _make_overview_view(self) -> OverviewView:
         from gui.views.overview_view import OverviewView
 
-        targets = SettingsTargets(self.ctx, settings, lambda: REGIONS)
-        self.overview_vm = OverviewViewModel(self.ctx, targets, self)
-        self.overview_view = OverviewView(self.overview_vm)
-        self.demo_vm = DemoViewModel(self.ctx, lab, parent=self)
-        self.demo_view = DemoView(self.demo_vm)
-        self.demo_view.leaveRequested.connect(lambda: self.go(self._previous_page))
-        settings.profilesChanged.connect(self.overview_view.fill_targets)
-        for name, view in (("bolt", self.overview_view), ("play", self.demo_view)):
-            text = getattr(view, "nav_title", lambda v=view: v.crumbs()[0])()
-            key = f"Ctrl+{len(self.views) + 1}"
-            item = QListWidgetItem(icon(name), text)
-            item.setToolTip(f"{text} ({key})")
-            item.setSizeHint(QSize(180, 40))
-            self.nav.addItem(item)
-            self.views.append(view)
+        view = OverviewView(self.overview_vm)
+        self.settings_vm.profilesChanged.connect(view.fill_targets)
+        return view
+
+    def _make_demo_view(self) -> DemoView:
+        from gui.views.demo_view import DemoView
+
+        view = DemoView(self.demo_vm)
+        view.leaveRequested.connect(lambda: self.go(self._previous_page))
+        return view
 
     def go(self, page: int) -> None:
         self.nav.setCurrentRow(page)
@@ -287,8 +399,8 @@ class MainWindow(QMainWindow):
             return
         if self.stack.currentIndex() != Page.DEMO:
             self._previous_page = max(0, self.stack.currentIndex())
+        view = self.page(row)
         self.stack.setCurrentIndex(row)
-        view = self.views[row]
         self.breadcrumbs.set_path(view.crumbs())
         if row == Page.LAB:
             self._update_lab_choices()
@@ -331,11 +443,11 @@ class MainWindow(QMainWindow):
         self._fill_regions()
 
     def _fill_regions(self) -> None:
-        from gui.dialogs.profile_dialog import REGIONS
-
         self.region_combo.blockSignals(True)
         self.region_combo.clear()
         if self.ctx.profile_kind == "aliyun":
+            from gui.dialogs.profile_dialog import REGIONS
+
             for region in REGIONS:
                 self.region_combo.addItem(region, region)
             if self.ctx.region and self.region_combo.findData(self.ctx.region) < 0:
@@ -386,7 +498,9 @@ class MainWindow(QMainWindow):
         del bg
         self.connection_label.setText(f'<span style="color:{fg.name()}">●</span> {text}')
         self.connection_label.setToolTip(detail or text)
-        self.settings_view.set_server_state(f"{text} {detail}".strip())
+        self._server_state_text = f"{text} {detail}".strip()
+        if self.page_built(Page.SETTINGS):
+            self.settings_view.set_server_state(self._server_state_text)
 
     def _on_live_changed(self, live: bool) -> None:
         self.live_label.setText(self.tr("● live") if live else self.tr("○ polling"))
@@ -416,6 +530,8 @@ class MainWindow(QMainWindow):
         return self._open_function_dialog(info)
 
     def _open_function_dialog(self, info: FunctionInfo | None) -> FunctionDialog:
+        from gui.dialogs.function_dialog import FunctionDialog
+
         dialog = FunctionDialog(self.ctx, info, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.saveRequested.connect(self._on_dialog_save)
@@ -472,11 +588,13 @@ class MainWindow(QMainWindow):
         self.go(Page.TASKS)
         self.tasks_view.select_task(task_id)
 
-    def _update_lab_choices(self) -> None:
+    def _lab_choices(self) -> tuple[list[str], list[str]]:
         rows = self.functions_vm.model.rows
-        names = [r.name for r in rows]
-        images = sorted({r.image for r in rows if r.image})
-        self.lab_view.set_choices(names, images)
+        return [r.name for r in rows], sorted({r.image for r in rows if r.image})
+
+    def _update_lab_choices(self) -> None:
+        if self.page_built(Page.LAB):
+            self.lab_view.set_choices(*self._lab_choices())
 
     # -- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,22 +1,18 @@
 """`SettingsViewModel`: profiles (core.settings), secrets (core.cloud secret stores) and the
-console's own preferences (the ``[gui]`` table of the shared settings file)."""
+console's own preferences (the ``[gui]`` table of the shared settings file).
+
+``core.cloud`` (HTTP clients, keyring, YAML) is imported when a secret is first needed, not
+with the first window.
+"""
 
 from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
-from core.cloud import (
-    MemorySecretStore,
-    SecretStore,
-    delete_profile_secrets,
-    keyring_available,
-    secret_key,
-    secret_store_for,
-)
 from core.errors import CoreError
 from core.settings import (
     AliyunProfile,
@@ -25,6 +21,9 @@ from core.settings import (
     SettingsStore,
     TomlSettingsStore,
 )
+
+if TYPE_CHECKING:
+    from core.cloud import SecretStore
 
 __all__ = ["GUI_DEFAULTS", "SettingsViewModel"]
 
@@ -52,7 +51,7 @@ class SettingsViewModel(QObject):
             self.load_error: CoreError | None = exc
         else:
             self.load_error = None
-        self._session_store = MemorySecretStore()
+        self._session_store: SecretStore | None = None
 
     # -- preferences --------------------------------------------------------------------
     def _gui(self) -> dict[str, Any]:
@@ -83,6 +82,8 @@ class SettingsViewModel(QObject):
     # -- secrets ------------------------------------------------------------------------
     @staticmethod
     def keyring_ok() -> bool:
+        from core.cloud import keyring_available
+
         return keyring_available()
 
     def secret_mode(self) -> str:
@@ -104,7 +105,11 @@ class SettingsViewModel(QObject):
         self.preferenceChanged.emit("secret_mode", mode)
 
     def secret_store(self) -> SecretStore:
+        from core.cloud import MemorySecretStore, secret_store_for
+
         if self.secret_mode() == "session":
+            if self._session_store is None:
+                self._session_store = MemorySecretStore()
             return self._session_store
         return secret_store_for(self.settings)
 
@@ -120,6 +125,8 @@ class SettingsViewModel(QObject):
     ) -> None:
         """Validate and save ``profile``; its secret goes to the secret store (off the GUI
         thread: keyring calls may block on D-Bus)."""
+        from core.cloud import secret_key
+
         self.settings.add_profile(profile, replace=replace)
         if secret:
             field = "password" if isinstance(profile, RegistryProfile) else "access_key_secret"
@@ -129,6 +136,8 @@ class SettingsViewModel(QObject):
         self.profilesChanged.emit()
 
     async def remove_profile(self, name: str) -> None:
+        from core.cloud import delete_profile_secrets
+
         self.settings.remove_profile(name)
         store = self.secret_store()
         try:
