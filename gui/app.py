@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
 from core import __version__
@@ -140,6 +141,10 @@ class Console(QObject):
         self.window.profileRequested.connect(self.switch_profile)
         self.window.regionRequested.connect(self.switch_region)
         self.window.restartServerRequested.connect(self._on_restart_requested)
+        # The theme chosen in Settings (or the system's, when following it) applies at once;
+        # icons and badges follow the palette.
+        self.settings.preferenceChanged.connect(self._on_settings_preference_changed)
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
         self._server_command = server_command
         self._data_dir_override = data_dir
         self.supervisor: LocalServerSupervisor | None = None
@@ -314,6 +319,16 @@ class Console(QObject):
 
     def _set_backend(self, backend: Backend, name: str, kind: str, region: str) -> None:
         self.ctx.set_backend(backend, profile=name, kind=kind, region=region)
+
+    def _on_settings_preference_changed(self, key: str, value: object) -> None:
+        app = QApplication.instance()
+        if key == "theme" and isinstance(app, QApplication):
+            apply_theme(app, str(value))
+
+    def _on_color_scheme_changed(self, _scheme: object) -> None:
+        app = QApplication.instance()
+        if self.settings.pref("theme") == "system" and isinstance(app, QApplication):
+            apply_theme(app, "system")
 
     def _on_server_state(self, state: str, detail: str) -> None:
         if state in ("starting", "stopping", "failed", "stopped"):

@@ -78,3 +78,40 @@ def test_a_modified_copy_of_an_icon_is_safe(qapp: QApplication) -> None:
     del copy
     gc.collect()
     assert isinstance(PaletteIconEngine("x", "<svg/>", None), PaletteIconEngine)
+
+
+def test_choosing_a_theme_in_settings_applies_it_while_running(
+    qtbot, qloop, data_dir, tmp_path, qapp: QApplication
+) -> None:
+    from gui.app import Console
+    from gui.async_bridge import spawn
+    from gui.main_window import Page
+
+    apply_theme(qapp, "light")
+    console = Console(lab_history=tmp_path / "lab.json")
+    window = console.window
+    assert window is not None
+    try:
+        window.show()
+        nav_icon = window.nav.item(Page.IMAGES).icon()
+        light_text = light_palette().color(QPalette.ColorRole.WindowText).name()
+        dark_text = dark_palette().color(QPalette.ColorRole.WindowText).name()
+        assert _opaque_colours(nav_icon.pixmap(20, 20).toImage()) == {light_text}
+        window.go(Page.SETTINGS)
+        combo = window.settings_view.theme_combo
+        combo.setCurrentIndex(combo.findData("dark"))
+        assert console.settings.pref("theme") == "dark"
+        assert qapp.palette().color(QPalette.ColorRole.Window) == dark_palette().color(
+            QPalette.ColorRole.Window
+        )
+        assert _opaque_colours(nav_icon.pixmap(20, 20).toImage()) == {dark_text}
+        assert dark_text in _opaque_colours(window.nav.grab().toImage())
+        combo.setCurrentIndex(combo.findData("light"))
+        assert _opaque_colours(nav_icon.pixmap(20, 20).toImage()) == {light_text}
+    finally:
+        apply_theme(qapp, "light")
+        task = spawn(console.shutdown())
+        qtbot.waitUntil(task.done, timeout=5000)
+        window.close()
+        window.deleteLater()
+        console.deleteLater()
