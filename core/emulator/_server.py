@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 READY_PREFIX = "FCDESK-READY "
 _SERVER_JSON = "server.json"
 _LOCK = "server.lock"
+# The port of the last start: with ``--port 0`` the server listens there again when it is
+# free, so registry addresses stored in functions and scripts stay valid across restarts.
+_LAST_PORT = "last-port"
 _UPLOAD_TTL = 24 * 3600
 
 
@@ -97,6 +100,14 @@ class _QuietServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+def _previous_port(data_dir: Path) -> int:
+    try:
+        port = int((data_dir / _LAST_PORT).read_text("utf-8").strip())
+    except (OSError, ValueError):
+        return 0
+    return port if 1024 <= port <= 65535 else 0
 
 
 class LocalServer:
@@ -150,8 +161,14 @@ class LocalServer:
         family = socket.AF_INET6 if ":" in cfg.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        previous = _previous_port(data_dir) if cfg.port == 0 else 0
         try:
-            sock.bind((cfg.host, cfg.port))
+            try:
+                sock.bind((cfg.host, cfg.port or previous))
+            except OSError:
+                if not previous:
+                    raise
+                sock.bind((cfg.host, 0))  # the previous port is taken: any free one
         except OSError as exc:
             sock.close()
             raise ServerError(f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror}") from exc
@@ -159,6 +176,8 @@ class LocalServer:
         sock.setblocking(False)
         self._socket = sock
         host, port = sock.getsockname()[:2]
+        with contextlib.suppress(OSError):
+            (data_dir / _LAST_PORT).write_text(str(port), "utf-8")
         shown = f"[{host}]" if ":" in host else host
         self.url = ctx.url = f"http://{shown}:{port}"
         registry = Registry(ctx)
