@@ -73,7 +73,7 @@ _CODE_TEXT: dict[str, tuple[str, str]] = {
     ),
     "InvalidArgument": (
         QT_TRANSLATE_NOOP("ErrorPresenter", "The service refused a value."),
-        QT_TRANSLATE_NOOP("ErrorPresenter", "Check the highlighted fields."),
+        "",  # the service's own message (shown below the text) says which one
     ),
     "AccessDenied": (
         QT_TRANSLATE_NOOP("ErrorPresenter", "Access denied."),
@@ -173,10 +173,13 @@ class ErrorPresenter(QObject):
         code = getattr(exc, "code", "") or ""
         if code in _CODE_TEXT:
             text, hint = _CODE_TEXT[code]
+            # The service's own message says what exactly (which value, why the container
+            # exited …): keep it under the translated sentence.
+            said = str(exc).strip()
             return UserMessage(
                 QCoreApplication.translate("ErrorPresenter", "Request failed"),
-                _t(text),
-                _t(hint),
+                _t(text) + (f"\n{said}" if said else ""),
+                _t(hint) if hint else "",
                 _details(exc),
             )
         if isinstance(exc, E.CredentialsError):
