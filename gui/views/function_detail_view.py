@@ -525,10 +525,12 @@ class FunctionDetailView(QWidget):
         msg = ErrorPresenter.describe(exc)
         self.invoke_status.setVisible(True)
         self.invoke_status.set_badge(self.tr("Failed"), "bad")
-        self.invoke_meta.setText(msg.text)
+        self.invoke_meta.setText(msg.text.splitlines()[0] if msg.text else "")
         rid = getattr(exc, "request_id", None)
         self.response_edit.setPlainText(
             msg.text
             + (f"\n{msg.hint}" if msg.hint else "")
-            + (f"\nRequest id: {rid}" if rid else "")
+            + ("\n" + self.tr("Request id: %1").replace("%1", rid) if rid else "")
         )
+        # The log tail shown belongs to the previous invocation, not to this one.
+        self.log_edit.setPlainText("")
