@@ -13,7 +13,7 @@ from tests.gui.fakes import FakeBackend
 
 
 class _Marker(QTranslator):
-    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: ANN001, ANN201
+    def translate(self, context, source, disambiguation=None, n=-1):
         if context == "FunctionDetailView" and source == "Request id: %1":
             return "RID<%1>"
         return None
