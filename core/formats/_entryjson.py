@@ -77,7 +77,8 @@ def parse_raw_entry(obj: Any) -> RawEntry:
         raise TOCError("TOC entry without a name")
     if "\x00" in raw_name:
         raise TOCError(f"TOC entry {raw_name!r} has a NUL byte in its name", entry=raw_name)
-    etype = _TYPES.get(obj.get("type", ""))
+    type_name = obj.get("type", "")
+    etype = _TYPES.get(type_name) if isinstance(type_name, str) else None
     if etype is None:
         raise TOCError(
             f"TOC entry {raw_name!r} has unknown type {obj.get('type')!r}", entry=raw_name

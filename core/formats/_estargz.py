@@ -12,9 +12,8 @@ import zlib
 from typing import Any
 
 from core.errors import TOCError
-from core.formats._entryjson import parse_raw_entry
-from core.formats._model import TOC, ByteRange, FormatKind, validate_toc
-from core.formats._zstdchunked import ESTARGZ_TOC_NAME, merge_chunks
+from core.formats._index import ESTARGZ_TOC_NAME, parse_index
+from core.formats._model import TOC, ByteRange, FormatKind
 
 __all__ = [
     "ANNOTATION_TOC_DIGEST",
@@ -125,17 +124,16 @@ def parse_estargz_toc(
     entries = doc.get("entries") or []
     if not isinstance(entries, list):
         raise TOCError("TOC entries is not a list")
-    raw = [parse_raw_entry(o) for o in entries]
-    merged, landmark_end = merge_chunks(raw, FormatKind.ESTARGZ, data_end=toc_offset)
-    validate_toc(merged, {r.entry.name: r.raw_name for r in raw}, data_end=toc_offset)
+    parsed = parse_index(entries, FormatKind.ESTARGZ, data_end=toc_offset)
     return TOC(
         kind=FormatKind.ESTARGZ,
         version=1,
-        entries=tuple(merged),
-        raw_entries=tuple(r.entry for r in raw),
+        entries=tuple(parsed.entries),
+        raw_entries=tuple(parsed.raw_entries),
         blob_size=blob_size,
         toc_range=ByteRange(toc_offset, toc_end),
         toc_digest=toc_digest,
         verified=verified,
-        prefetch_end=landmark_end,
+        prefetch_end=parsed.landmark_end,
+        _by_name=parsed.by_name,
     )

@@ -192,24 +192,31 @@ async def _read_zstd_toc(
             actual=actual,
         )
     limit = footer.toc_uncompressed_length or max_toc_size
-    data = await asyncio.to_thread(_unzstd_bounded, compressed, limit)
-    toc: TOC = parse_zstd_toc(
-        data,
-        blob_size=blob_size,
-        footer=footer,
-        toc_digest=checksum or actual,
-        verified=bool(checksum),
-        prefetch_end=_prefetch_end(ann),
-    )
-    if ANNOTATION_TOC_DIGEST in ann:  # stargz-snapshotter's zstd:chunked: also check JSON
-        json_digest = "sha256:" + hashlib.sha256(data).hexdigest()
-        if json_digest != ann[ANNOTATION_TOC_DIGEST]:
-            raise DigestMismatch(
-                "zstd:chunked TOC does not match its toc.digest annotation",
-                expected=ann[ANNOTATION_TOC_DIGEST],
-                actual=json_digest,
-            )
-    return toc
+    prefetch_end = _prefetch_end(ann)
+    json_digest = ann.get(ANNOTATION_TOC_DIGEST)
+
+    def decode() -> TOC:
+        # Off the event loop: a large TOC takes a while to decompress and parse, and the
+        # loop meanwhile keeps other transfers (the prefetch stream) moving.
+        data = _unzstd_bounded(compressed, limit)
+        if json_digest is not None:  # stargz-snapshotter's zstd:chunked: also check JSON
+            actual_json = "sha256:" + hashlib.sha256(data).hexdigest()
+            if actual_json != json_digest:
+                raise DigestMismatch(
+                    "zstd:chunked TOC does not match its toc.digest annotation",
+                    expected=json_digest,
+                    actual=actual_json,
+                )
+        return parse_zstd_toc(
+            data,
+            blob_size=blob_size,
+            footer=footer,
+            toc_digest=checksum or actual,
+            verified=bool(checksum),
+            prefetch_end=prefetch_end,
+        )
+
+    return await asyncio.to_thread(decode)
 
 
 def _unzstd_bounded(data: bytes, limit: int) -> bytes:
@@ -244,22 +251,26 @@ async def _read_estargz_toc(
     if require_verified and not expected:
         raise TOCError("eStargz layer has no toc.digest annotation")
     member = await _fetch(fetch, toc_offset, toc_end)
-    data = await asyncio.to_thread(toc_json_from_member, member, max_toc_size)
-    actual = "sha256:" + hashlib.sha256(data).hexdigest()
-    if expected and actual != expected:
-        raise DigestMismatch(
-            "eStargz TOC does not match its toc.digest annotation",
-            expected=expected,
-            actual=actual,
+
+    def decode() -> TOC:
+        data = toc_json_from_member(member, max_toc_size)
+        actual = "sha256:" + hashlib.sha256(data).hexdigest()
+        if expected and actual != expected:
+            raise DigestMismatch(
+                "eStargz TOC does not match its toc.digest annotation",
+                expected=expected,
+                actual=actual,
+            )
+        return parse_estargz_toc(
+            data,
+            blob_size=blob_size,
+            toc_offset=toc_offset,
+            toc_end=toc_end,
+            toc_digest=expected or actual,
+            verified=bool(expected),
         )
-    return parse_estargz_toc(
-        data,
-        blob_size=blob_size,
-        toc_offset=toc_offset,
-        toc_end=toc_end,
-        toc_digest=expected or actual,
-        verified=bool(expected),
-    )
+
+    return await asyncio.to_thread(decode)
 
 
 def parse_toc_bytes(

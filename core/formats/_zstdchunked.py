@@ -10,23 +10,20 @@ Byte layout of a blob (every frame is independent)::
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import json
 import struct
 from collections.abc import Mapping
 from typing import Any
 
 from core.errors import TOCError
-from core.formats._entryjson import RawEntry, parse_raw_entry
-from core.formats._model import (
-    TOC,
-    ByteRange,
-    Chunk,
-    EntryType,
-    FormatKind,
-    TOCEntry,
-    validate_toc,
+from core.formats._index import (
+    ESTARGZ_TOC_NAME,
+    NO_PREFETCH_LANDMARK,
+    PREFETCH_LANDMARK,
+    merge_chunks,
+    parse_index,
 )
+from core.formats._model import TOC, ByteRange, FormatKind
 
 __all__ = [
     "ANNOTATION_CHECKSUM",
@@ -165,25 +162,24 @@ def parse_zstd_toc(
     version = doc.get("version")
     if version != 1:
         raise TOCError(f"zstd:chunked TOC version {version!r} is not supported")
-    raw = [parse_raw_entry(o) for o in _entries(doc)]
+    entries = _entries(doc)
     ts_digest = doc.get("tarSplitDigest") or None
     if ts_digest is not None and not isinstance(ts_digest, str):
         raise TOCError("zstd:chunked TOC tarSplitDigest is not a string")
     data_end = footer.toc_offset - 8
     if footer.tar_split_length:
         data_end = min(data_end, footer.tar_split_offset - 8)
-    merged, landmark_end = merge_chunks(raw, FormatKind.ZSTD_CHUNKED, data_end=data_end)
-    validate_toc(merged, {r.entry.name: r.raw_name for r in raw}, data_end=data_end)
+    parsed = parse_index(entries, FormatKind.ZSTD_CHUNKED, data_end=data_end)
     return TOC(
         kind=FormatKind.ZSTD_CHUNKED,
         version=1,
-        entries=tuple(merged),
-        raw_entries=tuple(r.entry for r in raw),
+        entries=tuple(parsed.entries),
+        raw_entries=tuple(parsed.raw_entries),
         blob_size=blob_size,
         toc_range=ByteRange(footer.toc_offset, footer.toc_offset + footer.toc_length),
         toc_digest=toc_digest,
         verified=verified,
-        prefetch_end=prefetch_end if prefetch_end is not None else landmark_end,
+        prefetch_end=prefetch_end if prefetch_end is not None else parsed.landmark_end,
         tar_split_range=(
             ByteRange(footer.tar_split_offset, footer.tar_split_offset + footer.tar_split_length)
             if footer.tar_split_length
@@ -191,6 +187,7 @@ def parse_zstd_toc(
         ),
         tar_split_digest=ts_digest,
         tar_split_uncompressed_size=footer.tar_split_uncompressed_length or None,
+        _by_name=parsed.by_name,
     )
 
 
@@ -209,92 +206,3 @@ def _entries(doc: dict[str, Any]) -> list[Any]:
     if not isinstance(entries, list):
         raise TOCError("TOC entries is not a list")
     return entries
-
-
-PREFETCH_LANDMARK = ".prefetch.landmark"
-NO_PREFETCH_LANDMARK = ".no.prefetch.landmark"
-ESTARGZ_TOC_NAME = "stargz.index.json"
-
-
-def merge_chunks(
-    raw: list[RawEntry], kind: FormatKind, *, data_end: int
-) -> tuple[list[TOCEntry], int | None]:
-    """Gather ``chunk`` entries into their file; drop landmarks and the TOC entry.
-
-    Returns the merged entries and the prefetch end given by a ``.prefetch.landmark``.
-    zstd:chunked: a chunk ends where the next chunk of the file starts, the last at the
-    file's ``endOffset``. eStargz: a chunk ends at the next larger ``offset`` in the index,
-    or at the TOC.
-    """
-    next_offset: dict[int, int] = {}
-    if kind is FormatKind.ESTARGZ:
-        offsets = sorted({r.offset for r in raw if r.offset} | {data_end})
-        next_offset = {a: b for a, b in itertools.pairwise(offsets)}
-    merged: list[TOCEntry] = []
-    landmark_end: int | None = None
-    i = 0
-    n = len(raw)
-    while i < n:
-        r = raw[i]
-        e = r.entry
-        if e.type is EntryType.CHUNK:
-            raise TOCError(f"chunk entry {r.raw_name!r} does not follow its file", entry=e.name)
-        group = [r]
-        j = i + 1
-        while j < n and raw[j].entry.type is EntryType.CHUNK:
-            if raw[j].entry.name != e.name:
-                raise TOCError(
-                    f"chunk entry {raw[j].raw_name!r} follows a different file {r.raw_name!r}",
-                    entry=raw[j].entry.name,
-                )
-            group.append(raw[j])
-            j += 1
-        if e.type is not EntryType.REG and len(group) > 1:
-            raise TOCError(f"non-regular entry {r.raw_name!r} has chunks", entry=e.name)
-        i = j
-        if e.name == ESTARGZ_TOC_NAME and kind is FormatKind.ESTARGZ:
-            continue
-        if e.name in (PREFETCH_LANDMARK, NO_PREFETCH_LANDMARK) and e.type is EntryType.REG:
-            if e.name == PREFETCH_LANDMARK:
-                landmark_end = r.offset
-            continue
-        if e.type is EntryType.REG and e.size > 0:
-            chunks = _chunks(group, kind, next_offset, data_end)
-            e = dataclasses.replace(e, chunks=tuple(chunks))
-        merged.append(e)
-    return merged, landmark_end
-
-
-def _chunks(
-    group: list[RawEntry], kind: FormatKind, next_offset: dict[int, int], data_end: int
-) -> list[Chunk]:
-    e = group[0].entry
-    out: list[Chunk] = []
-    for k, r in enumerate(group):
-        if not r.offset:
-            raise TOCError(f"file {r.raw_name!r} has content but no offset", entry=e.name)
-        start = r.chunk_offset if k else 0
-        if k and kind is FormatKind.ZSTD_CHUNKED and not r.chunk_size:
-            raise TOCError(f"chunk of {r.raw_name!r} has no chunkSize", entry=e.name)
-        if kind is FormatKind.ZSTD_CHUNKED:
-            end = group[k + 1].offset if k + 1 < len(group) else group[0].end_offset
-            if not end:
-                raise TOCError(f"file {r.raw_name!r} has no endOffset", entry=e.name)
-        else:
-            end = next_offset.get(r.offset, data_end)
-        size = r.chunk_size or (e.size - start)
-        digest = r.chunk_digest
-        if digest is None and len(group) == 1:
-            digest = e.digest
-        out.append(
-            Chunk(
-                offset=start,
-                size=size,
-                compressed_offset=r.offset,
-                compressed_end=end,
-                digest=digest,
-                zeros=r.zeros,
-                inner_offset=r.inner_offset,
-            )
-        )
-    return out
