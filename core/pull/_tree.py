@@ -33,6 +33,11 @@ _TYPE_BITS = {
     EntryType.FIFO: stat.S_IFIFO,
 }
 _MAX_SYMLINKS = 40
+_NO_DEVICE = (0, 0)
+
+
+def _chunk_offset(c: Chunk) -> int:
+    return c.offset
 
 
 @dataclass(slots=True, eq=False)
@@ -225,39 +230,64 @@ class _Merger:
     def apply(self, index: int, toc: TOC) -> None:
         created: set[str] = set()
         layer_nodes: dict[str, Node] = {}
+        dirs = self._dirs
+        add_created = created.add
+        reg, dir_, chunk_t, hardlink, symlink = (
+            EntryType.REG,
+            EntryType.DIR,
+            EntryType.CHUNK,
+            EntryType.HARDLINK,
+            EntryType.SYMLINK,
+        )
         for e in toc.entries:
-            if e.type is EntryType.CHUNK:
+            etype = e.type
+            if etype is chunk_t:
                 raise TOCError(f"stray chunk entry {e.name!r} in the merged TOC", entry=e.name)
-            parts = safe_components(e.name)
-            if not parts:
-                continue
-            path = "/".join(parts)
-            base = parts[-1]
+            name = e.name
+            if (
+                "/." in name
+                or "//" in name
+                or name[:1] in ("", "/", ".")
+                or name[-1] == "/"
+                or "\x00" in name
+            ):
+                # Not a plain relative path (or a dot name): the full checks and refusals.
+                parts = safe_components(name)
+                if not parts:
+                    continue
+                path = "/".join(parts)
+            else:
+                path = name
+            parent_key, _, base = path.rpartition("/")
             if base.startswith(_WHITEOUT):
-                self._whiteout(parts, path, created)
+                self._whiteout(path.split("/"), path, created)
                 continue
-            parent = self._parent(parts[:-1], path, created)
-            assert parent is not None
-            assert parent.children is not None
-            existing = parent.children.get(base)
-            created.add(path)
-            if e.type is EntryType.DIR:
-                if existing is not None and existing.kind is EntryType.DIR:
+            parent = dirs.get(parent_key) if parent_key else self.root
+            if parent is None:
+                parent = self._parent(parent_key.split("/"), path, created)
+                assert parent is not None
+            children = parent.children
+            assert children is not None
+            existing = children.get(base)
+            add_created(path)
+            if etype is dir_:
+                if existing is not None and existing.kind is dir_:
                     node = existing
                 else:
                     if existing is not None:
-                        self._dirs.clear()
-                    node = self._new(path, EntryType.DIR, children={})
+                        dirs.clear()
+                    node = self._new(path, dir_, children={})
                 node.mode = e.mode & 0o7777
                 node.uid, node.gid = e.uid, e.gid
                 node.mtime_ns = e.mtime_ns or 0
-                node.xattrs = dict(e.xattrs)
-                parent.children[base] = node
+                node.xattrs = dict(e.xattrs) if e.xattrs else {}
+                children[base] = node
                 layer_nodes[path] = node
+                dirs[path] = node
                 continue
-            if e.type is EntryType.HARDLINK:
+            if etype is hardlink:
                 target = layer_nodes.get(e.link_name)
-                if target is None or target.kind is EntryType.DIR:
+                if target is None or target.kind is dir_:
                     raise TOCError(
                         f"hard link {path!r} points to {e.link_name!r}, which this layer does "
                         "not provide",
@@ -266,33 +296,43 @@ class _Merger:
                 if existing is not None and existing is target:
                     continue
                 if existing is not None:
-                    self._dirs.clear()
+                    dirs.clear()
                 target.nlink += 1
-                parent.children[base] = target
+                children[base] = target
                 layer_nodes[path] = target
                 continue
-            node = self._new(
+            chunks = e.chunks
+            if etype is reg:
+                size = e.size
+                if size == 0:
+                    chunks = ()
+                elif len(chunks) > 1:
+                    chunks = tuple(sorted(chunks, key=_chunk_offset))
+            else:
+                size = len(e.link_name.encode())
+            dev = (e.dev_major, e.dev_minor)
+            node = Node(
+                self.next_ino,
                 path,
-                e.type,
-                mode=e.mode & 0o7777,
-                uid=e.uid,
-                gid=e.gid,
-                size=e.size if e.type is EntryType.REG else len(e.link_name.encode()),
-                mtime_ns=e.mtime_ns or 0,
-                rdev=(e.dev_major, e.dev_minor),
-                link=e.link_name if e.type is EntryType.SYMLINK else "",
-                xattrs=dict(e.xattrs),
-                layer=index,
-                digest=e.digest,
-                chunks=tuple(sorted(e.chunks, key=lambda c: c.offset)),
+                etype,
+                e.mode & 0o7777,
+                e.uid,
+                e.gid,
+                size,
+                e.mtime_ns or 0,
+                _NO_DEVICE if dev == _NO_DEVICE else dev,
+                e.link_name if etype is symlink else "",
+                dict(e.xattrs) if e.xattrs else {},
+                index,
+                e.digest,
+                chunks,
             )
-            if node.kind is EntryType.REG and node.size == 0:
-                node.chunks = ()
+            self.next_ino += 1
             if existing is not None:
-                self._dirs.clear()
+                dirs.clear()
                 if existing.nlink > 1:
                     existing.nlink -= 1
-            parent.children[base] = node
+            children[base] = node
             layer_nodes[path] = node
 
     def _whiteout(self, parts: list[str], path: str, created: set[str]) -> None:
