@@ -23,6 +23,7 @@ the same program).
 
 from __future__ import annotations
 
+import array
 import asyncio
 import ctypes
 import ctypes.util
@@ -49,8 +50,10 @@ _TIMEOUT = 3600.0
 _LRU_BYTES = 64 << 20
 _PR_SET_PDEATHSIG = 1
 
-# Node tuple fields (see core.pull._mount.serialize_tree)
-INO, MODE, UID, GID, SIZE, MTIME, RDEV, NLINK, LINK, XATTRS, CHILDREN, CHUNKS, PATH = range(13)
+# The tree's tables (see core.pull._mount.serialize_tree).
+_ATTR_FIELDS = 7
+_CHUNK_RECORD = struct.Struct("<QQQQQB32s")
+_ZEROS, _HAS_DIGEST = 1, 2
 
 
 async def recv_message(reader: asyncio.StreamReader) -> Any:
@@ -64,17 +67,81 @@ def send_message(writer: asyncio.StreamWriter, message: Any) -> None:
     writer.write(_HEADER.pack(len(data)) + data)
 
 
+class _Tree:
+    """The immutable tree, decoded only as far as it is used: flat attribute arrays by
+    inode, each directory's entries and each file's chunks unpacked on first use."""
+
+    def __init__(self, table: dict[str, Any]) -> None:
+        self.attrs = array.array("q")
+        self.attrs.frombytes(table["attrs"])
+        self.count = len(self.attrs) // _ATTR_FIELDS
+        self.links: dict[int, bytes] = table["links"]
+        self.xattrs: dict[int, dict[bytes, bytes]] = table["xattrs"]
+        self._dirs: dict[int, tuple[bytes, bytes]] = table["dirs"]
+        self._children: dict[int, dict[bytes, int]] = {}
+        self._chunk_index = array.array("q")
+        self._chunk_index.frombytes(table["chunk_index"])
+        self._records: bytes = table["chunks"]
+        self._chunks: dict[int, list[tuple[int, int, str | None, bool]]] = {}
+
+    def exists(self, ino: int) -> bool:
+        return 0 < ino < self.count and self.attrs[_ATTR_FIELDS * ino] != 0
+
+    def mode(self, ino: int) -> int:
+        return self.attrs[_ATTR_FIELDS * ino]
+
+    def size(self, ino: int) -> int:
+        return self.attrs[_ATTR_FIELDS * ino + 3]
+
+    def is_dir(self, ino: int) -> bool:
+        return ino in self._dirs
+
+    def children(self, ino: int) -> dict[bytes, int] | None:
+        kids = self._children.get(ino)
+        if kids is None:
+            packed = self._dirs.get(ino)
+            if packed is None:
+                return None
+            names, inos = packed
+            numbers = array.array("q")
+            numbers.frombytes(inos)
+            kids = dict(zip(names.split(b"\0"), numbers, strict=True)) if numbers else {}
+            self._children[ino] = kids
+        return kids
+
+    def chunks(self, ino: int) -> list[tuple[int, int, str | None, bool]]:
+        """``(file offset, size, digest, zeros)`` of each chunk, in file order."""
+        found = self._chunks.get(ino)
+        if found is None:
+            first = self._chunk_index[2 * ino]
+            count = self._chunk_index[2 * ino + 1]
+            found = []
+            unpack = _CHUNK_RECORD.unpack_from
+            for k in range(first, first + count):
+                offset, size, _, _, _, flags, raw = unpack(self._records, k * _CHUNK_RECORD.size)
+                digest = "sha256:" + raw.hex() if flags & _HAS_DIGEST else None
+                found.append((offset, size, digest, bool(flags & _ZEROS)))
+            self._chunks[ino] = found
+        return found
+
+    def total_size(self) -> int:
+        return sum(self.attrs[_ATTR_FIELDS * i + 3] for i in range(1, self.count))
+
+
 class _Ops(pyfuse3.Operations):
     def __init__(
         self,
-        nodes: dict[int, tuple[Any, ...]],
+        tree: _Tree,
         cache_dir: str,
         writer: asyncio.StreamWriter,
+        *,
+        record: bool,
     ) -> None:
         super().__init__()
-        self.nodes = nodes
+        self.tree = tree
         self.cache_dir = cache_dir
         self.writer = writer
+        self.record = record
         self.pending: dict[int, asyncio.Future[str | None]] = {}
         self.next_id = 0
         self.opened: set[int] = set()
@@ -86,34 +153,34 @@ class _Ops(pyfuse3.Operations):
     # -- attributes -----------------------------------------------------------------------
 
     def _attrs(self, ino: int) -> pyfuse3.EntryAttributes:
-        n = self.nodes[ino]
+        attrs = self.tree.attrs
+        base = _ATTR_FIELDS * ino
+        mode, uid, gid, size, mtime, rdev, nlink = attrs[base : base + _ATTR_FIELDS]
         a = pyfuse3.EntryAttributes()
         a.st_ino = ino
         a.generation = 0
-        a.st_mode = n[MODE]
-        a.st_nlink = n[NLINK]
-        a.st_uid = n[UID]
-        a.st_gid = n[GID]
-        a.st_rdev = n[RDEV]
-        a.st_size = n[SIZE]
+        a.st_mode = mode
+        a.st_nlink = nlink
+        a.st_uid = uid
+        a.st_gid = gid
+        a.st_rdev = rdev
+        a.st_size = size
         a.st_blksize = 4096
-        a.st_blocks = (n[SIZE] + 511) // 512
-        a.st_atime_ns = a.st_mtime_ns = a.st_ctime_ns = n[MTIME]
+        a.st_blocks = (size + 511) // 512
+        a.st_atime_ns = a.st_mtime_ns = a.st_ctime_ns = mtime
         a.entry_timeout = _TIMEOUT
         a.attr_timeout = _TIMEOUT
         return a
 
-    def _node(self, ino: int) -> tuple[Any, ...]:
-        try:
-            return self.nodes[ino]
-        except KeyError:
-            raise pyfuse3.FUSEError(errno.ENOENT) from None
+    def _check(self, ino: int) -> None:
+        if not self.tree.exists(ino):
+            raise pyfuse3.FUSEError(errno.ENOENT)
 
     async def lookup(
         self, parent_inode: int, name: bytes, ctx: pyfuse3.RequestContext | None = None
     ) -> pyfuse3.EntryAttributes:
-        parent = self._node(parent_inode)
-        children = parent[CHILDREN]
+        self._check(parent_inode)
+        children = self.tree.children(parent_inode)
         if children is None:
             raise pyfuse3.FUSEError(errno.ENOTDIR)
         if name == b".":
@@ -129,25 +196,25 @@ class _Ops(pyfuse3.Operations):
     async def getattr(
         self, inode: int, ctx: pyfuse3.RequestContext | None = None
     ) -> pyfuse3.EntryAttributes:
-        self._node(inode)
+        self._check(inode)
         return self._attrs(inode)
 
     async def readlink(self, inode: int, ctx: pyfuse3.RequestContext) -> bytes:
-        n = self._node(inode)
-        if not stat.S_ISLNK(n[MODE]):
+        self._check(inode)
+        if not stat.S_ISLNK(self.tree.mode(inode)):
             raise pyfuse3.FUSEError(errno.EINVAL)
-        return bytes(n[LINK])
+        return self.tree.links.get(inode, b"")
 
     async def opendir(self, inode: int, ctx: pyfuse3.RequestContext) -> int:
-        if self._node(inode)[CHILDREN] is None:
+        self._check(inode)
+        if not self.tree.is_dir(inode):
             raise pyfuse3.FUSEError(errno.ENOTDIR)
         return inode
 
     async def readdir(self, fh: int, start_id: int, token: pyfuse3.ReaddirToken) -> None:
         entries = self.sorted_children.get(fh)
         if entries is None:
-            children = self.nodes[fh][CHILDREN]
-            entries = sorted(children.items())
+            entries = sorted((self.tree.children(fh) or {}).items())
             self.sorted_children[fh] = entries
         for i in range(start_id, len(entries)):
             name, ino = entries[i]
@@ -158,21 +225,22 @@ class _Ops(pyfuse3.Operations):
         return None
 
     async def getxattr(self, inode: int, name: bytes, ctx: pyfuse3.RequestContext) -> bytes:
-        value = self._node(inode)[XATTRS].get(name)
+        self._check(inode)
+        value = self.tree.xattrs.get(inode, {}).get(name)
         if value is None:
             raise pyfuse3.FUSEError(pyfuse3.ENOATTR)
         return bytes(value)
 
     async def listxattr(self, inode: int, ctx: pyfuse3.RequestContext) -> list[bytes]:
-        return list(self._node(inode)[XATTRS])
+        self._check(inode)
+        return list(self.tree.xattrs.get(inode, {}))
 
     async def statfs(self, ctx: pyfuse3.RequestContext) -> pyfuse3.StatvfsData:
         s = pyfuse3.StatvfsData()
         s.f_bsize = s.f_frsize = 4096
-        total = sum(n[SIZE] for n in self.nodes.values()) // 4096 + 1
-        s.f_blocks = total
+        s.f_blocks = self.tree.total_size() // 4096 + 1
         s.f_bfree = s.f_bavail = 0
-        s.f_files = len(self.nodes)
+        s.f_files = self.tree.count
         s.f_ffree = s.f_favail = 0
         s.f_namemax = 255
         return s
@@ -180,25 +248,30 @@ class _Ops(pyfuse3.Operations):
     # -- file content ---------------------------------------------------------------------
 
     async def open(self, inode: int, flags: int, ctx: pyfuse3.RequestContext) -> pyfuse3.FileInfo:
-        n = self._node(inode)
+        self._check(inode)
         if flags & (os.O_WRONLY | os.O_RDWR | os.O_TRUNC | os.O_APPEND):
             raise pyfuse3.FUSEError(errno.EROFS)
-        if not stat.S_ISREG(n[MODE]):
+        if not stat.S_ISREG(self.tree.mode(inode)):
             raise pyfuse3.FUSEError(errno.EINVAL)
-        if inode not in self.opened:
+        if self.record and inode not in self.opened:
             self.opened.add(inode)
             send_message(self.writer, ("open", inode, time.monotonic()))
+        # The file handle is the inode; cached pages stay valid (the tree never changes).
         return pyfuse3.FileInfo(fh=inode, keep_cache=True)
 
     async def read(self, fh: int, off: int, size: int) -> bytes:
-        n = self.nodes[fh]
-        end = min(n[SIZE], off + size)
+        return await self._read(fh, off, size)
+
+    async def _read(self, ino: int, off: int, size: int) -> bytes:
+        end = min(self.tree.size(ino), off + size)
         if off >= end:
             return b""
-        wanted = [(i, c) for i, c in enumerate(n[CHUNKS]) if c[0] < end and c[0] + c[1] > off]
+        wanted = [
+            (i, c) for i, c in enumerate(self.tree.chunks(ino)) if c[0] < end and c[0] + c[1] > off
+        ]
         missing = [i for i, c in wanted if not c[3] and not self._present(c[2])]
         if missing:
-            error = await self._request(fh, missing)
+            error = await self._request(ino, missing)
             if error is not None:
                 raise pyfuse3.FUSEError(errno.EIO)
         parts: list[bytes] = []
@@ -208,8 +281,8 @@ class _Ops(pyfuse3.Operations):
                 raise pyfuse3.FUSEError(errno.EIO)
             lo = max(off, c_off) - c_off
             hi = min(end, c_off + c_size) - c_off
-            parts.append(data[lo:hi])
-        return b"".join(parts)
+            parts.append(data if lo == 0 and hi == c_size else data[lo:hi])
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def release(self, fh: int) -> None:
         return None
@@ -218,10 +291,14 @@ class _Ops(pyfuse3.Operations):
         hexd = digest.split(":", 1)[1]
         return os.path.join(self.cache_dir, hexd[:2], hexd)
 
-    def _present(self, digest: str) -> bool:
+    def _present(self, digest: str | None) -> bool:
+        if digest is None:
+            return False
         return digest in self.lru or os.path.exists(self._path(digest))
 
-    def _chunk(self, digest: str) -> bytes | None:
+    def _chunk(self, digest: str | None) -> bytes | None:
+        if digest is None:
+            return None
         data = self.lru.get(digest)
         if data is not None:
             self.lru.move_to_end(digest)
@@ -268,8 +345,9 @@ async def _serve(fd: int) -> int:
         setup = await recv_message(reader)
     except (asyncio.IncompleteReadError, ConnectionError):
         return 0  # the owner went away before using this spare helper
-    nodes: dict[int, tuple[Any, ...]] = {n[INO]: n for n in setup["nodes"]}
-    ops = _Ops(nodes, setup["chunk_dir"], writer)
+    ops = _Ops(
+        _Tree(setup["tree"]), setup["chunk_dir"], writer, record=bool(setup.get("record", True))
+    )
     options = set(pyfuse3.default_options)
     options.discard("default_permissions")
     options |= {
