@@ -530,7 +530,9 @@ class Registry:
 
         changed = await self.ctx.db.run(write, "tag" if tag else "manifest")
         if tag is not None and changed:
-            self.ctx.bus.publish("tag.pushed", repo=name, tag=tag, digest=digest)
+            self.ctx.bus.publish(
+                "tag.pushed", repo=name, tag=tag, digest=digest, size=image_size, updated=now
+            )
             await self.ctx.tag_written(name, tag, digest)
 
     async def _delete_manifest(self, name: str, reference: str) -> Response:

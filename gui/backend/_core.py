@@ -363,10 +363,12 @@ class CoreBackend:
         page: list[TagInfo] = []
         async for t in self.clients.acr.list_tags(instance_id, repo.repo_id, page_size=100):
             updated = t.updated_ms
+            digest = t.digest or ""
             page.append(
                 TagInfo(
                     tag=t.tag or "",
-                    digest=t.digest or "",
+                    # ACR lists bare hex digests; events and registries say sha256:<hex>.
+                    digest=f"sha256:{digest}" if digest and ":" not in digest else digest,
                     size=t.size or 0,
                     updated=str(updated) if updated else "",
                 )

@@ -73,4 +73,6 @@ async def test_info_and_server_sent_events(local_server_thread: LocalServerHandl
     assert any(line.startswith("id: ") for line in got)
     assert "event: tag.pushed" in got
     data = json.loads(next(x for x in got if x.startswith("data:"))[5:])
-    assert data["data"] == {"repo": "sse/app", "tag": "v1", "digest": data["data"]["digest"]}
+    pushed = data["data"]
+    assert {k: pushed[k] for k in ("repo", "tag")} == {"repo": "sse/app", "tag": "v1"}
+    assert set(pushed) == {"repo", "tag", "digest", "size", "updated"}
