@@ -20,8 +20,8 @@ import asyncio
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import os
-import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -55,6 +55,8 @@ class ContentCache:
             (self.root / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         self._inflight: dict[str, asyncio.Future[Path]] = {}
         self._verified_chunks: set[str] = set()
+        self._chunk_dirs: set[Path] = set()
+        self._serial = itertools.count()
 
     # -- blobs ------------------------------------------------------------------------------
 
@@ -159,20 +161,32 @@ class ContentCache:
             self._verified_chunks.add(digest)
         return data
 
-    def put_chunk(self, digest: str, data: bytes) -> None:
-        """Store verified chunk bytes (checks them again; atomic). Blocking."""
-        actual = "sha256:" + hashlib.sha256(data).hexdigest()
-        if actual != digest:
-            raise DigestMismatch(
-                "refusing to cache a chunk that does not match its digest",
-                expected=digest,
-                actual=actual,
-            )
+    def put_chunk(self, digest: str, data: bytes, *, checked: bool = False) -> None:
+        """Store verified chunk bytes (atomic). Blocking.
+
+        The bytes are hashed against ``digest`` first, unless ``checked`` says the caller has
+        just done exactly that with these very bytes (the lazy reader verifies every chunk
+        as it decompresses it; hashing it twice in a row proves nothing more).
+        """
+        if not checked:
+            actual = "sha256:" + hashlib.sha256(data).hexdigest()
+            if actual != digest:
+                raise DigestMismatch(
+                    "refusing to cache a chunk that does not match its digest",
+                    expected=digest,
+                    actual=actual,
+                )
         path = self.chunk_path(digest)
         if path.exists():
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.root / "tmp", prefix="chunk-")
+        parent = path.parent
+        if parent not in self._chunk_dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._chunk_dirs.add(parent)
+        # A name unique to this process and write (no random retries as in mkstemp);
+        # O_EXCL still refuses to reuse anything left behind.
+        tmp = self.root / "tmp" / f"chunk-{os.getpid()}-{next(self._serial)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)

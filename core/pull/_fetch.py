@@ -336,7 +336,7 @@ class LayerSource:
     def _verify_store(self, c: Chunk, data: bytes) -> None:
         assert c.digest is not None
         out = verify_chunk(self.kind, data, c, name=f"layer {self.index}")
-        self.cache.put_chunk(c.digest, out)
+        self.cache.put_chunk(c.digest, out, checked=True)  # verify_chunk just hashed it
         self.verified.add(c.digest)
         self.metrics.chunks_fetched += 1
 
