@@ -229,6 +229,10 @@ class ImagesView(QWidget):
         vm.tagsLoaded.connect(lambda _n: self._after_tags_loaded())
         vm.tags.dataChanged.connect(lambda *_a: self._update_tag_detail())
         vm.tags.modelReset.connect(self._update_footer)
+        # A rebuilt tag list (a twin arrived, a filter changed) keeps the user's selection.
+        self._reselect: tuple[str | None, list[str]] = (None, [])
+        vm.tags.modelAboutToBeReset.connect(self._remember_selection)
+        vm.tags.modelReset.connect(self._restore_selection)
         self._on_vm_repo_changed(None)
 
     def crumbs(self) -> list[str]:
@@ -371,6 +375,28 @@ class ImagesView(QWidget):
         self.footer.setText(" · ".join(parts))
 
     # -- selected tag -------------------------------------------------------------------
+    def _remember_selection(self) -> None:
+        repo = self.vm.repo
+        self._reselect = (repo.repo_id if repo else None, self.selected_tags())
+
+    def _restore_selection(self) -> None:
+        repo_id, tags = self._reselect
+        self._reselect = (None, [])
+        repo = self.vm.repo
+        if not tags or repo is None or repo.repo_id != repo_id:
+            return
+        selection = self.tag_table.selectionModel()
+        rows = [r for r in (self.vm.tags.row_of_tag(t) for t in tags) if r >= 0]
+        for row in rows:
+            selection.select(
+                self.vm.tags.index(row, 0),
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
+            )
+        if rows:
+            current = self.vm.tags.index(rows[0], 0)
+            selection.setCurrentIndex(current, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.tag_table.scrollTo(current)
+
     def selected_tags(self) -> list[str]:
         rows = sorted({i.row() for i in self.tag_table.selectionModel().selectedRows()})
         return [self.vm.tags.tag_at(r).tag for r in rows if r < self.vm.tags.rowCount()]
