@@ -260,13 +260,18 @@ class TarStreamReader:
         return block
 
     def _check_sum(self, block: bytes, name: str) -> None:
-        stored = _num(block[148:156], "chksum", name)
+        try:
+            stored = _num(block[148:156], "chksum", name)
+        except TarFormatError:
+            stored = -1  # not a number: not a header at all, like a wrong sum
         unsigned = sum(block[:148]) + 256 + sum(block[156:])
         if stored == unsigned:
             return
         signed = sum(b - 256 if b > 127 else b for b in block[:148] + block[156:]) + 256
         if stored != signed:
-            raise TarFormatError("tar header checksum mismatch (not a tar stream?)", entry=name)
+            # The block is not a header, so its "name" is noise: say where it was instead.
+            after = f" after entry {self._current!r}" if self._current else ""
+            raise TarFormatError(f"tar header checksum mismatch{after} (not a tar stream?)")
 
     def _member(
         self,
