@@ -71,6 +71,7 @@ class ImagePickerDialog(QDialog):
         self.vm = ImagesViewModel(ctx, self, key_prefix="pick")
         self.result_image: PickedImage | None = None
         self._want_tag: str | None = None
+        self._want_repo: str | None = None  # namespace/name of the image being edited
         layout = QVBoxLayout(self)
 
         top = QFormLayout()
@@ -180,6 +181,7 @@ class ImagePickerDialog(QDialog):
         self.vm.namespacesChanged.connect(self._on_vm_namespaces_changed)
         self.vm.tagsLoaded.connect(self._on_vm_tags_loaded)
         self.vm.currentRepoChanged.connect(self._on_vm_repo_changed)
+        self.vm.repos.modelReset.connect(self._on_repos_reset)
         self.vm.repos.modelReset.connect(self._select_current_repo)
         self.vm.tags.dataChanged.connect(lambda *_a: self._update_hint())
         self.vpc_check.toggled.connect(lambda _c: self._update_hint())
@@ -191,9 +193,19 @@ class ImagePickerDialog(QDialog):
         self._update_hint()
 
     def start(self, initial_image: str = "") -> None:
-        """Load instances (call after construction, with the loop running)."""
-        if initial_image and ":" in initial_image.rsplit("/", 1)[-1]:
-            self._want_tag = initial_image.rsplit(":", 1)[-1]
+        """Load instances (call after construction, with the loop running); with
+        ``initial_image`` (the function's current image) open its repository and tag."""
+        from core.errors import CoreError
+        from core.oci import ImageReference
+
+        if initial_image:
+            try:
+                ref = ImageReference.parse(initial_image, default_tag=None)
+            except CoreError:
+                ref = None
+            if ref is not None and "/" in ref.repository:
+                self._want_repo = ref.repository
+                self._want_tag = ref.tag
         self.vm.load_instances()
 
     # -- browse -------------------------------------------------------------------------
@@ -228,6 +240,18 @@ class ImagePickerDialog(QDialog):
     def _on_namespace_combo_changed(self, _i: int) -> None:
         self.vm.repo = None
         self.vm.select_namespace(str(self.namespace_combo.currentData() or "") or None)
+
+    def _on_repos_reset(self) -> None:
+        want, self._want_repo = self._want_repo, None
+        if want is None or not self.vm.repos.rows:
+            self._want_repo = want
+            return
+        repo = next(
+            (r for r in self.vm.repos.rows if want == r.path or want.endswith("/" + r.path)),
+            None,
+        )
+        if repo is not None and (self.vm.repo is None or self.vm.repo.repo_id != repo.repo_id):
+            self.vm.select_repo(repo.repo_id)
 
     def _select_current_repo(self) -> None:
         if self.vm.repo is None:
