@@ -233,7 +233,19 @@ class ImagesView(QWidget):
         self._reselect: tuple[str | None, list[str]] = (None, [])
         vm.tags.modelAboutToBeReset.connect(self._remember_selection)
         vm.tags.modelReset.connect(self._restore_selection)
-        self._on_vm_repo_changed(None)
+        # The page may be built after its view-model loaded (pages are built on first
+        # show): start from what the view-model already holds.
+        if vm.instances:
+            self._on_vm_instances_changed(vm.instances)
+            self._on_vm_namespaces_changed(vm.namespaces)
+            self.namespace_combo.blockSignals(True)
+            self.namespace_combo.setCurrentIndex(
+                max(0, self.namespace_combo.findData(vm.namespace or ""))
+            )
+            self.namespace_combo.blockSignals(False)
+        self._on_vm_repo_changed(vm.repo)
+        if vm.tags.rowCount():
+            self._after_tags_loaded()
 
     def crumbs(self) -> list[str]:
         crumbs = [self.tr("Images")]
