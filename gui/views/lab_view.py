@@ -191,7 +191,7 @@ class LabView(QWidget):
 
         self.functions_radio.toggled.connect(lambda _c: self._fill_choices())
         self.run_button.clicked.connect(self._on_run_clicked)
-        self.cancel_button.clicked.connect(vm.cancel)
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
         self.export_json_button.clicked.connect(self._on_export_json_clicked)
         self.export_png_button.clicked.connect(self._on_export_png_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
@@ -199,6 +199,7 @@ class LabView(QWidget):
         vm.runningChanged.connect(self._on_vm_running_changed)
         vm.phaseReported.connect(self._on_vm_phase)
         vm.runFinished.connect(self._on_vm_run_finished)
+        vm.runFailed.connect(self._on_vm_run_failed)
         self.function_names: list[str] = []
         self.image_refs: list[str] = []
         self._clear_stats()
@@ -319,6 +320,29 @@ class LabView(QWidget):
         if row >= 0:
             self.history.selectRow(row)
         self.show_result(result)
+
+    def _on_vm_run_failed(self, exc: BaseException) -> None:
+        from gui.errors import ErrorPresenter
+
+        reason = ErrorPresenter.describe(exc).text
+        self._run_ended(
+            self.tr("The comparison failed: %1").replace("%1", reason.replace("\n", " "))
+        )
+
+    def _on_cancel_clicked(self) -> None:
+        self.vm.cancel()
+        self._run_ended(self.tr("Cancelled."))
+
+    def _run_ended(self, status: str) -> None:
+        """A run that stopped without a result: say why, and show again what was shown
+        before it (not 'Running: …' over empty charts)."""
+        self.status.setText(status)
+        if self.shown is not None:
+            self.show_result(self.shown)
+        else:
+            self.headline.clear()
+            self.timeline.clear()
+            self.runs_chart.set_runs([], [])
 
     # -- showing results ----------------------------------------------------------------
     def _clear_stats(self) -> None:

@@ -75,12 +75,13 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location line="+79"/>
+        <location filename="../../gui/main_window.py" line="+180"/>
+        <location filename="../../gui/views/demo_view.py" line="+79"/>
         <source>Demo mode</source>
         <translation>デモモード</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location filename="../../gui/views/demo_view.py" line="+19"/>
         <source>Open a saved comparison</source>
         <translation>保存した比較を開く</translation>
     </message>
@@ -232,12 +233,7 @@
         <translation>サービスが値を受け付けませんでした。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Check the highlighted fields.</source>
-        <translation>強調表示された項目を確認してください。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <location line="+7"/>
         <source>Access denied.</source>
         <translation>アクセスが拒否されました。</translation>
@@ -260,12 +256,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+97"/>
+        <location line="+100"/>
         <source>The service rejected the request signature.</source>
         <translation>サービスがリクエストの署名を拒否しました。</translation>
     </message>
     <message>
-        <location line="-96"/>
+        <location line="-99"/>
         <source>The AccessKey secret is probably wrong, or this computer&apos;s clock is off.</source>
         <translation>AccessKey Secret が間違っているか、このコンピューターの時計がずれている可能性があります。</translation>
     </message>
@@ -362,7 +358,7 @@
         <translation>イメージアクセラレーションには Enterprise Edition の Standard または Advanced インスタンスが必要です。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+26"/>
         <location line="+131"/>
         <source>Request failed</source>
         <translation>リクエストに失敗しました</translation>
@@ -574,7 +570,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+217"/>
+        <location filename="../../gui/views/overview_view.py" line="+218"/>
         <source>Confirm fix</source>
         <translation>修正の確認</translation>
     </message>
@@ -972,11 +968,12 @@
     </message>
     <message>
         <location line="+7"/>
+        <location line="+26"/>
         <source>Request id: %1</source>
         <translation>リクエスト ID：%1</translation>
     </message>
     <message numerus="yes">
-        <location line="+12"/>
+        <location line="-14"/>
         <source>(%n byte(s) of binary data)</source>
         <translation>
             <numerusform>（%n バイトのバイナリデータ）</numerusform>
@@ -1386,7 +1383,7 @@
         <translation>高速化なし</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+42"/>
         <source>Name</source>
         <translation>名前</translation>
     </message>
@@ -1421,7 +1418,7 @@
         <translation>最終更新日時</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+74"/>
         <source>%1 vCPU / %2 MB</source>
         <translation>%1 vCPU / %2 MB</translation>
     </message>
@@ -1527,7 +1524,7 @@
         <translation>イメージを選択</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Registry instance</source>
         <translation>レジストリインスタンス</translation>
     </message>
@@ -1578,12 +1575,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+204"/>
+        <location line="+227"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-197"/>
+        <location line="-220"/>
         <source>Use the VPC registry address</source>
         <translation>VPC のレジストリアドレスを使用</translation>
     </message>
@@ -1598,7 +1595,7 @@
         <translation>選択</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+51"/>
         <source>no acceleration</source>
         <translation>アクセラレーションなし</translation>
     </message>
@@ -1608,7 +1605,7 @@
         <translation>すべての名前空間</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+87"/>
         <source>Choose a repository and a tag.</source>
         <translation>リポジトリとタグを選択してください。</translation>
     </message>
@@ -1682,12 +1679,12 @@
     <name>ImagesView</name>
     <message>
         <location filename="../../gui/views/images_view.py" line="+60"/>
-        <location line="+175"/>
+        <location line="+197"/>
         <source>Images</source>
         <translation>イメージ</translation>
     </message>
     <message>
-        <location line="-171"/>
+        <location line="-193"/>
         <source>Instance:</source>
         <translation>インスタンス：</translation>
     </message>
@@ -1793,7 +1790,7 @@
         <translation>アドレス（VPC）：</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+101"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
@@ -1842,7 +1839,7 @@
         </translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+63"/>
         <source>accelerated image of %1</source>
         <translation>%1 の高速化イメージ</translation>
     </message>
@@ -1986,12 +1983,12 @@
     <name>LabView</name>
     <message>
         <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+153"/>
+        <location line="+154"/>
         <source>Cold-start lab</source>
         <translation>コールドスタートラボ</translation>
     </message>
     <message>
-        <location line="-147"/>
+        <location line="-148"/>
         <source>Comparison</source>
         <translation>比較</translation>
     </message>
@@ -2141,7 +2138,7 @@
         <translation>ラボの履歴</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+82"/>
         <source>Choose both A and B.</source>
         <translation>A と B の両方を選択してください。</translation>
     </message>
@@ -2172,7 +2169,17 @@
         <translation>完了しました。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+11"/>
+        <source>The comparison failed: %1</source>
+        <translation>比較に失敗しました: %1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cancelled.</source>
+        <translation>キャンセルしました。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source>%1 vs %2 — %3</source>
         <translation>%1 と %2 — %3</translation>
     </message>
@@ -2267,29 +2274,29 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+119"/>
+        <location filename="../../gui/main_window.py" line="-47"/>
         <source>Profile:</source>
         <translation>プロファイル：</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+67"/>
+        <location line="+79"/>
         <source>Profile</source>
         <translation>プロファイル</translation>
     </message>
     <message>
-        <location line="-64"/>
+        <location line="-76"/>
         <source>Region:</source>
         <translation>リージョン：</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+63"/>
+        <location line="+75"/>
         <source>Region</source>
         <translation>リージョン</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-70"/>
         <source>Refresh (F5)</source>
         <translation>更新 (F5)</translation>
     </message>
@@ -2329,7 +2336,7 @@
         <translation>設定</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+46"/>
         <source>Connection</source>
         <translation>接続</translation>
     </message>
@@ -2339,12 +2346,12 @@
         <translation>ライブ更新</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+55"/>
         <source>Quit</source>
         <translation>終了</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+184"/>
         <location line="+19"/>
         <source>local</source>
         <translation>ローカル</translation>
@@ -2391,7 +2398,7 @@
         <translation>選択を待っています</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>● live</source>
         <translation>● ライブ</translation>
     </message>
@@ -2418,7 +2425,7 @@
         </translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <source>Function created</source>
         <translation>関数を作成しました</translation>
     </message>
@@ -2695,7 +2702,7 @@
         <translation>このプロファイルでは %1 を読み取れません：%2。</translation>
     </message>
     <message>
-        <location line="+177"/>
+        <location line="+178"/>
         <location line="+149"/>
         <source>Acceleration overview</source>
         <translation>アクセラレーションの概要</translation>
@@ -2783,12 +2790,13 @@
         <translation>関数とそのアクセラレーション</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location filename="../../gui/main_window.py" line="-387"/>
+        <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>高速化の概要</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location filename="../../gui/views/overview_view.py" line="+85"/>
         <source>Choose profiles and regions</source>
         <translation>プロファイルとリージョンを選択</translation>
     </message>
@@ -3116,7 +3124,7 @@
 <context>
     <name>RepositoriesModel</name>
     <message>
-        <location filename="../../gui/models/repositories_model.py" line="+40"/>
+        <location filename="../../gui/models/repositories_model.py" line="+52"/>
         <source>Repository</source>
         <translation>リポジトリ</translation>
     </message>
@@ -3136,7 +3144,7 @@
         <translation>更新日時</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+22"/>
         <location line="+7"/>
         <source>…</source>
         <translation>…</translation>
@@ -3190,7 +3198,7 @@
 <context>
     <name>SecretChoiceDialog</name>
     <message>
-        <location filename="../../gui/app.py" line="+70"/>
+        <location filename="../../gui/app.py" line="+91"/>
         <source>No system keyring</source>
         <translation>システムキーリングがありません</translation>
     </message>
@@ -3418,7 +3426,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+311"/>
+        <location filename="../../gui/models/tags_model.py" line="+323"/>
         <source>Tag</source>
         <translation>タグ</translation>
     </message>
@@ -3448,7 +3456,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>ダイジェスト</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+53"/>
         <source>source: %1</source>
         <translation>変換元：%1</translation>
     </message>
@@ -3491,7 +3499,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TasksModel</name>
     <message>
-        <location filename="../../gui/models/tasks_model.py" line="+52"/>
+        <location filename="../../gui/models/tasks_model.py" line="+64"/>
         <source>Image</source>
         <translation>イメージ</translation>
     </message>
@@ -3643,7 +3651,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-552"/>
+        <location filename="../../gui/views/overview_view.py" line="-561"/>
         <source>Function details</source>
         <translation>関数の詳細</translation>
     </message>

@@ -75,12 +75,13 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location line="+79"/>
+        <location filename="../../gui/main_window.py" line="+180"/>
+        <location filename="../../gui/views/demo_view.py" line="+79"/>
         <source>Demo mode</source>
         <translation>演示模式</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location filename="../../gui/views/demo_view.py" line="+19"/>
         <source>Open a saved comparison</source>
         <translation>打开已保存的对比</translation>
     </message>
@@ -232,12 +233,7 @@
         <translation>服务拒绝了某个值。</translation>
     </message>
     <message>
-        <location line="+1"/>
-        <source>Check the highlighted fields.</source>
-        <translation>请检查突出显示的字段。</translation>
-    </message>
-    <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <location line="+7"/>
         <source>Access denied.</source>
         <translation>访问被拒绝。</translation>
@@ -260,12 +256,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+97"/>
+        <location line="+100"/>
         <source>The service rejected the request signature.</source>
         <translation>服务拒绝了请求签名。</translation>
     </message>
     <message>
-        <location line="-96"/>
+        <location line="-99"/>
         <source>The AccessKey secret is probably wrong, or this computer&apos;s clock is off.</source>
         <translation>AccessKey Secret 可能有误，或本机时钟不准确。</translation>
     </message>
@@ -362,7 +358,7 @@
         <translation>镜像加速需要企业版标准版或高级版实例。</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+26"/>
         <location line="+131"/>
         <source>Request failed</source>
         <translation>请求失败</translation>
@@ -574,7 +570,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+217"/>
+        <location filename="../../gui/views/overview_view.py" line="+218"/>
         <source>Confirm fix</source>
         <translation>确认修复</translation>
     </message>
@@ -972,11 +968,12 @@
     </message>
     <message>
         <location line="+7"/>
+        <location line="+26"/>
         <source>Request id: %1</source>
         <translation>请求 ID：%1</translation>
     </message>
     <message numerus="yes">
-        <location line="+12"/>
+        <location line="-14"/>
         <source>(%n byte(s) of binary data)</source>
         <translation>
             <numerusform>（%n 字节的二进制数据）</numerusform>
@@ -1386,7 +1383,7 @@
         <translation>未加速</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+42"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -1421,7 +1418,7 @@
         <translation>最后修改时间</translation>
     </message>
     <message>
-        <location line="+70"/>
+        <location line="+74"/>
         <source>%1 vCPU / %2 MB</source>
         <translation>%1 vCPU / %2 MB</translation>
     </message>
@@ -1527,7 +1524,7 @@
         <translation>选择镜像</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Registry instance</source>
         <translation>镜像仓库实例</translation>
     </message>
@@ -1578,12 +1575,12 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+204"/>
+        <location line="+227"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-197"/>
+        <location line="-220"/>
         <source>Use the VPC registry address</source>
         <translation>使用 VPC 镜像仓库地址</translation>
     </message>
@@ -1598,7 +1595,7 @@
         <translation>选择</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+51"/>
         <source>no acceleration</source>
         <translation>未开启加速</translation>
     </message>
@@ -1608,7 +1605,7 @@
         <translation>全部命名空间</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+87"/>
         <source>Choose a repository and a tag.</source>
         <translation>请选择仓库和标签。</translation>
     </message>
@@ -1682,12 +1679,12 @@
     <name>ImagesView</name>
     <message>
         <location filename="../../gui/views/images_view.py" line="+60"/>
-        <location line="+175"/>
+        <location line="+197"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location line="-171"/>
+        <location line="-193"/>
         <source>Instance:</source>
         <translation>实例：</translation>
     </message>
@@ -1793,7 +1790,7 @@
         <translation>地址（VPC）：</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+101"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
@@ -1842,7 +1839,7 @@
         </translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+63"/>
         <source>accelerated image of %1</source>
         <translation>%1 的加速镜像</translation>
     </message>
@@ -1986,12 +1983,12 @@
     <name>LabView</name>
     <message>
         <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+153"/>
+        <location line="+154"/>
         <source>Cold-start lab</source>
         <translation>冷启动实验室</translation>
     </message>
     <message>
-        <location line="-147"/>
+        <location line="-148"/>
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
@@ -2141,7 +2138,7 @@
         <translation>实验历史</translation>
     </message>
     <message>
-        <location line="+81"/>
+        <location line="+82"/>
         <source>Choose both A and B.</source>
         <translation>请同时选择 A 和 B。</translation>
     </message>
@@ -2172,7 +2169,17 @@
         <translation>已完成。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+11"/>
+        <source>The comparison failed: %1</source>
+        <translation>比较失败：%1</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source>%1 vs %2 — %3</source>
         <translation>%1 对比 %2 — %3</translation>
     </message>
@@ -2267,29 +2274,29 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+119"/>
+        <location filename="../../gui/main_window.py" line="-47"/>
         <source>Profile:</source>
         <translation>配置文件：</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+67"/>
+        <location line="+79"/>
         <source>Profile</source>
         <translation>配置文件</translation>
     </message>
     <message>
-        <location line="-64"/>
+        <location line="-76"/>
         <source>Region:</source>
         <translation>地域：</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+63"/>
+        <location line="+75"/>
         <source>Region</source>
         <translation>地域</translation>
     </message>
     <message>
-        <location line="-58"/>
+        <location line="-70"/>
         <source>Refresh (F5)</source>
         <translation>刷新 (F5)</translation>
     </message>
@@ -2329,7 +2336,7 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+46"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
@@ -2339,12 +2346,12 @@
         <translation>实时更新</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+55"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+184"/>
         <location line="+19"/>
         <source>local</source>
         <translation>本地</translation>
@@ -2391,7 +2398,7 @@
         <translation>等待选择</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>● live</source>
         <translation>● 实时</translation>
     </message>
@@ -2418,7 +2425,7 @@
         </translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+36"/>
         <source>Function created</source>
         <translation>函数已创建</translation>
     </message>
@@ -2695,7 +2702,7 @@
         <translation>此配置文件无法读取 %1：%2。</translation>
     </message>
     <message>
-        <location line="+177"/>
+        <location line="+178"/>
         <location line="+149"/>
         <source>Acceleration overview</source>
         <translation>加速概览</translation>
@@ -2783,12 +2790,13 @@
         <translation>函数及其加速状态</translation>
     </message>
     <message>
-        <location line="+66"/>
+        <location filename="../../gui/main_window.py" line="-387"/>
+        <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>加速概览</translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location filename="../../gui/views/overview_view.py" line="+85"/>
         <source>Choose profiles and regions</source>
         <translation>选择配置文件与地域</translation>
     </message>
@@ -3116,7 +3124,7 @@
 <context>
     <name>RepositoriesModel</name>
     <message>
-        <location filename="../../gui/models/repositories_model.py" line="+40"/>
+        <location filename="../../gui/models/repositories_model.py" line="+52"/>
         <source>Repository</source>
         <translation>仓库</translation>
     </message>
@@ -3136,7 +3144,7 @@
         <translation>修改时间</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+22"/>
         <location line="+7"/>
         <source>…</source>
         <translation>…</translation>
@@ -3190,7 +3198,7 @@
 <context>
     <name>SecretChoiceDialog</name>
     <message>
-        <location filename="../../gui/app.py" line="+70"/>
+        <location filename="../../gui/app.py" line="+91"/>
         <source>No system keyring</source>
         <translation>没有系统密钥环</translation>
     </message>
@@ -3418,7 +3426,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+311"/>
+        <location filename="../../gui/models/tags_model.py" line="+323"/>
         <source>Tag</source>
         <translation>标签</translation>
     </message>
@@ -3448,7 +3456,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>摘要</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+53"/>
         <source>source: %1</source>
         <translation>源镜像：%1</translation>
     </message>
@@ -3491,7 +3499,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TasksModel</name>
     <message>
-        <location filename="../../gui/models/tasks_model.py" line="+52"/>
+        <location filename="../../gui/models/tasks_model.py" line="+64"/>
         <source>Image</source>
         <translation>镜像</translation>
     </message>
@@ -3643,7 +3651,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-552"/>
+        <location filename="../../gui/views/overview_view.py" line="-561"/>
         <source>Function details</source>
         <translation>函数详情</translation>
     </message>
