@@ -184,6 +184,10 @@ class LabView(QWidget):
         hh = self.history.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(Col.WHEN, QHeaderView.ResizeMode.ResizeToContents)
+        # The header sizes that column when the view is built; rows added later (the first
+        # run of a new history) need it sized again, or the date is cut and wrapped.
+        vm.model.rowsInserted.connect(lambda *_a: self.history.resizeColumnToContents(Col.WHEN))
+        vm.model.modelReset.connect(lambda: self.history.resizeColumnToContents(Col.WHEN))
         hlayout.addWidget(self.history)
         outer_split.addWidget(hist)
         outer_split.setSizes([520, 200])
