@@ -67,6 +67,11 @@ def ratio(result: LabResult) -> float | None:
     return a / b
 
 
+def about_even(r: float | None) -> bool:
+    """Whether a ratio shows as 1.0× either way (within 5 %): neither side is faster."""
+    return r is not None and r > 0 and round(max(r, 1 / r), 1) <= 1.0
+
+
 class LabRunsModel(KeyedTableModel[LabResult]):
     COLUMNS = ("When", "A", "B", "Link", "p50 A", "p50 B", "Speed-up")
 

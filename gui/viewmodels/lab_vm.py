@@ -140,10 +140,12 @@ class LabViewModel(QObject):
             self._set_running(False)
             self._remember(result)
             self.runFinished.emit(result)
-            from gui.models.lab_runs_model import ratio
+            from gui.models.lab_runs_model import about_even, ratio
 
             r = ratio(result)
-            if r is not None and r < 1:
+            if about_even(r):
+                text = self.tr("%1 vs %2: about as fast")
+            elif r is not None and r < 1:
                 text = self.tr("%1 vs %2: %3× slower").replace("%3", f"{1 / r:.1f}")
             else:
                 text = self.tr("%1 vs %2: %3× faster").replace("%3", f"{r:.1f}" if r else "?")

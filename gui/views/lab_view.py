@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from gui.backend import LINK_PROFILES, LINK_SPECS, LabProgress, LabRequest, LabResult
 from gui.format import format_bytes, format_duration_ms, format_eta, link_profile_label, phase_label
-from gui.models.lab_runs_model import Col, Roles, ratio, side_stats
+from gui.models.lab_runs_model import Col, Roles, about_even, ratio, side_stats
 from gui.resources import icon
 from gui.viewmodels.lab_vm import LabViewModel
 from gui.widgets.timeline_chart import PHASES, RunsChart, TimelineChart
@@ -377,7 +377,9 @@ class LabView(QWidget):
                 .replace("%3", result.status)
             )
         else:
-            if r is not None and r < 1:
+            if about_even(r):
+                text = self.tr("%1 vs %2 — B starts about as fast as A (p50) over “%4”")
+            elif r is not None and r < 1:
                 text = self.tr("%1 vs %2 — B starts %3× slower (p50) over “%4”").replace(
                     "%3", f"{1 / r:.1f}"
                 )

@@ -1934,7 +1934,7 @@
 <context>
     <name>LabRunsModel</name>
     <message>
-        <location filename="../../gui/models/lab_runs_model.py" line="+78"/>
+        <location filename="../../gui/models/lab_runs_model.py" line="+83"/>
         <source>When</source>
         <translation>日時</translation>
     </message>
@@ -1983,12 +1983,12 @@
     <name>LabView</name>
     <message>
         <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+154"/>
+        <location line="+158"/>
         <source>Cold-start lab</source>
         <translation>コールドスタートラボ</translation>
     </message>
     <message>
-        <location line="-148"/>
+        <location line="-152"/>
         <source>Comparison</source>
         <translation>比較</translation>
     </message>
@@ -2138,7 +2138,7 @@
         <translation>ラボの履歴</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+86"/>
         <source>Choose both A and B.</source>
         <translation>A と B の両方を選択してください。</translation>
     </message>
@@ -2185,6 +2185,11 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>%1 vs %2 — B starts about as fast as A (p50) over “%4”</source>
+        <translation>%1 と %2 — 「%4」で B と A の起動はほぼ同じ速さ（p50）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 vs %2 — B starts %3× slower (p50) over “%4”</source>
         <translation>%1 と %2 — 「%4」で B の起動が %3 倍遅い（p50）</translation>
     </message>
@@ -2229,6 +2234,11 @@
     <name>LabViewModel</name>
     <message>
         <location filename="../../gui/viewmodels/lab_vm.py" line="+147"/>
+        <source>%1 vs %2: about as fast</source>
+        <translation>%1 と %2：ほぼ同じ速さ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 vs %2: %3× slower</source>
         <translation>%1 と %2：%3 倍低速</translation>
     </message>

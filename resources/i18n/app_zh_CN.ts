@@ -1934,7 +1934,7 @@
 <context>
     <name>LabRunsModel</name>
     <message>
-        <location filename="../../gui/models/lab_runs_model.py" line="+78"/>
+        <location filename="../../gui/models/lab_runs_model.py" line="+83"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -1983,12 +1983,12 @@
     <name>LabView</name>
     <message>
         <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+154"/>
+        <location line="+158"/>
         <source>Cold-start lab</source>
         <translation>冷启动实验室</translation>
     </message>
     <message>
-        <location line="-148"/>
+        <location line="-152"/>
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
@@ -2138,7 +2138,7 @@
         <translation>实验历史</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+86"/>
         <source>Choose both A and B.</source>
         <translation>请同时选择 A 和 B。</translation>
     </message>
@@ -2185,6 +2185,11 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>%1 vs %2 — B starts about as fast as A (p50) over “%4”</source>
+        <translation>%1 对比 %2 — 在“%4”上 B 与 A 的启动速度相当（p50）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 vs %2 — B starts %3× slower (p50) over “%4”</source>
         <translation>%1 对比 %2 — 在“%4”上 B 的启动慢 %3 倍（p50）</translation>
     </message>
@@ -2229,6 +2234,11 @@
     <name>LabViewModel</name>
     <message>
         <location filename="../../gui/viewmodels/lab_vm.py" line="+147"/>
+        <source>%1 vs %2: about as fast</source>
+        <translation>%1 对比 %2：速度相当</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>%1 vs %2: %3× slower</source>
         <translation>%1 对比 %2：慢 %3 倍</translation>
     </message>
