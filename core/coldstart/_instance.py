@@ -393,7 +393,7 @@ class Instance:
             rec.begin("mount")
             self.mount = LazyMount(self.lazy, self.workdir / "rootfs", record=config.record_profile)
             await self.mount.start()
-            rec.end(mount_s=self.mount.mount_seconds)
+            rec.end(mount_s=self.mount.mount_seconds, fuse_server=self.mount.engine)
             self.rootfs = self.mount.mountpoint
         else:
             rec.begin("pull")

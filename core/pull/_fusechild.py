@@ -25,10 +25,13 @@ from __future__ import annotations
 
 import array
 import asyncio
+import contextlib
 import ctypes
 import ctypes.util
 import errno
 import hashlib
+import importlib.machinery
+import importlib.util
 import os
 import pickle
 import signal
@@ -53,6 +56,7 @@ _PR_SET_PDEATHSIG = 1
 # The tree's tables (see core.pull._mount.serialize_tree).
 _ATTR_FIELDS = 7
 _CHUNK_RECORD = struct.Struct("<QQQQQB32s")
+_U32 = struct.Struct("<I")
 _ZEROS, _HAS_DIGEST = 1, 2
 
 
@@ -67,21 +71,29 @@ def send_message(writer: asyncio.StreamWriter, message: Any) -> None:
     writer.write(_HEADER.pack(len(data)) + data)
 
 
-class _Tree:
-    """The immutable tree, decoded only as far as it is used: flat attribute arrays by
-    inode, each directory's entries and each file's chunks unpacked on first use."""
+def _int64(data: bytes) -> array.array[int]:
+    values = array.array("q")
+    values.frombytes(data)
+    return values
 
-    def __init__(self, table: dict[str, Any]) -> None:
-        self.attrs = array.array("q")
-        self.attrs.frombytes(table["attrs"])
+
+class _Tree:
+    """The immutable tree's tables (see ``core.pull._mount.serialize_tree``), decoded only as
+    far as they are used: a directory's name table and a file's chunk list on first use."""
+
+    def __init__(self, table: dict[str, bytes]) -> None:
+        self.attrs = _int64(table["attrs"])
         self.count = len(self.attrs) // _ATTR_FIELDS
-        self.links: dict[int, bytes] = table["links"]
-        self.xattrs: dict[int, dict[bytes, bytes]] = table["xattrs"]
-        self._dirs: dict[int, tuple[bytes, bytes]] = table["dirs"]
+        self._dir_index = _int64(table["dir_index"])
+        self._dir_inos = _int64(table["dir_inos"])
+        self._dir_names = table["dir_names"]
+        self._link_index = _int64(table["link_index"])
+        self._links = table["links"]
+        self._xattr_index = _int64(table["xattr_index"])
+        self._xattrs = table["xattrs"]
+        self._chunk_index = _int64(table["chunk_index"])
+        self._records = table["chunks"]
         self._children: dict[int, dict[bytes, int]] = {}
-        self._chunk_index = array.array("q")
-        self._chunk_index.frombytes(table["chunk_index"])
-        self._records: bytes = table["chunks"]
         self._chunks: dict[int, list[tuple[int, int, str | None, bool]]] = {}
 
     def exists(self, ino: int) -> bool:
@@ -94,20 +106,39 @@ class _Tree:
         return self.attrs[_ATTR_FIELDS * ino + 3]
 
     def is_dir(self, ino: int) -> bool:
-        return ino in self._dirs
+        return self._dir_index[3 * ino + 1] >= 0
 
     def children(self, ino: int) -> dict[bytes, int] | None:
         kids = self._children.get(ino)
         if kids is None:
-            packed = self._dirs.get(ino)
-            if packed is None:
+            first, count, start = self._dir_index[3 * ino : 3 * ino + 3]
+            if count < 0:
                 return None
-            names, inos = packed
-            numbers = array.array("q")
-            numbers.frombytes(inos)
-            kids = dict(zip(names.split(b"\0"), numbers, strict=True)) if numbers else {}
+            names = self._dir_names
+            kids = {}
+            for k in range(first, first + count):
+                end = names.index(0, start)
+                kids[names[start:end]] = self._dir_inos[k]
+                start = end + 1
             self._children[ino] = kids
         return kids
+
+    def link(self, ino: int) -> bytes:
+        offset, length = self._link_index[2 * ino], self._link_index[2 * ino + 1]
+        return b"" if length < 0 else self._links[offset : offset + length]
+
+    def xattrs(self, ino: int) -> dict[bytes, bytes]:
+        offset, count = self._xattr_index[2 * ino], self._xattr_index[2 * ino + 1]
+        out: dict[bytes, bytes] = {}
+        data = self._xattrs
+        for _ in range(count):
+            (n,) = _U32.unpack_from(data, offset)
+            name = data[offset + 4 : offset + 4 + n]
+            offset += 4 + n
+            (v,) = _U32.unpack_from(data, offset)
+            out[name] = data[offset + 4 : offset + 4 + v]
+            offset += 4 + v
+        return out
 
     def chunks(self, ino: int) -> list[tuple[int, int, str | None, bool]]:
         """``(file offset, size, digest, zeros)`` of each chunk, in file order."""
@@ -203,7 +234,7 @@ class _Ops(pyfuse3.Operations):
         self._check(inode)
         if not stat.S_ISLNK(self.tree.mode(inode)):
             raise pyfuse3.FUSEError(errno.EINVAL)
-        return self.tree.links.get(inode, b"")
+        return self.tree.link(inode)
 
     async def opendir(self, inode: int, ctx: pyfuse3.RequestContext) -> int:
         self._check(inode)
@@ -226,14 +257,14 @@ class _Ops(pyfuse3.Operations):
 
     async def getxattr(self, inode: int, name: bytes, ctx: pyfuse3.RequestContext) -> bytes:
         self._check(inode)
-        value = self.tree.xattrs.get(inode, {}).get(name)
+        value = self.tree.xattrs(inode).get(name)
         if value is None:
             raise pyfuse3.FUSEError(pyfuse3.ENOATTR)
         return bytes(value)
 
     async def listxattr(self, inode: int, ctx: pyfuse3.RequestContext) -> list[bytes]:
         self._check(inode)
-        return list(self.tree.xattrs.get(inode, {}))
+        return list(self.tree.xattrs(inode))
 
     async def statfs(self, ctx: pyfuse3.RequestContext) -> pyfuse3.StatvfsData:
         s = pyfuse3.StatvfsData()
@@ -331,6 +362,89 @@ class _Ops(pyfuse3.Operations):
             self.pending.pop(rid, None)
 
 
+def _load_fastfuse() -> Any:
+    """The C server (``core.pull._fastfuse``, built with the package where a compiler and
+    libfuse3's headers were available), loaded from this directory without importing the
+    ``core`` package; ``None`` when it is not there."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        path = os.path.join(here, "_fastfuse" + suffix)
+        if not os.path.exists(path):
+            continue
+        spec = importlib.util.spec_from_file_location("_fastfuse", path)
+        if spec is None or spec.loader is None:
+            continue
+        try:
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        except ImportError:
+            continue
+        return module
+    return None
+
+
+async def _serve_fast(
+    fast: Any, setup: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> int:
+    """Serve the mount from the C server's threads; this loop only relays chunk requests
+    (and first opens while recording) to the owner and its answers back."""
+    loop = asyncio.get_running_loop()
+
+    def send(message: tuple[Any, ...]) -> None:
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            send_message(writer, message)
+
+    def need(rid: int, ino: int, chunks: list[int]) -> None:  # called from C threads
+        loop.call_soon_threadsafe(send, ("need", rid, ino, chunks))
+
+    def opened(ino: int) -> None:  # called from C threads
+        loop.call_soon_threadsafe(send, ("open", ino, time.monotonic()))
+
+    def sha256(data: memoryview) -> bytes:  # called from C threads (releases the GIL)
+        return hashlib.sha256(data).digest()
+
+    try:
+        mount = fast.Mount(
+            setup["tree"],
+            setup["mountpoint"],
+            setup["chunk_dir"],
+            f"fcdesk-lazy:{os.getpid()}",
+            bool(setup.get("record", True)),
+            need,
+            opened,
+            sha256,
+        )
+        await asyncio.to_thread(mount.start)
+    except (OSError, ValueError, RuntimeError) as exc:
+        send_message(writer, ("error", f"mount failed: {exc}"))
+        await writer.drain()
+        return 1
+    stopping = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, stopping.set)
+    send_message(writer, ("mounted", time.monotonic(), "fastfuse"))
+    await writer.drain()
+
+    async def replies() -> None:
+        try:
+            while True:
+                message = await recv_message(reader)
+                if message[0] == "stop":
+                    break
+                if message[0] == "done":
+                    mount.done(message[1], message[2] is None)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        stopping.set()
+
+    rpc = asyncio.ensure_future(replies())
+    try:
+        await stopping.wait()
+    finally:
+        rpc.cancel()
+        await asyncio.to_thread(mount.stop)
+    return 0
+
+
 def _set_pdeathsig() -> None:
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
@@ -345,6 +459,9 @@ async def _serve(fd: int) -> int:
         setup = await recv_message(reader)
     except (asyncio.IncompleteReadError, ConnectionError):
         return 0  # the owner went away before using this spare helper
+    fast = _load_fastfuse() if setup.get("engine", "auto") != "python" else None
+    if fast is not None:
+        return await _serve_fast(fast, setup, reader, writer)
     ops = _Ops(
         _Tree(setup["tree"]), setup["chunk_dir"], writer, record=bool(setup.get("record", True))
     )
@@ -366,7 +483,7 @@ async def _serve(fd: int) -> int:
         return 1
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, pyfuse3.terminate)
-    send_message(writer, ("mounted", time.monotonic()))
+    send_message(writer, ("mounted", time.monotonic(), "pyfuse3"))
     await writer.drain()
 
     async def replies() -> None:

@@ -31,7 +31,6 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from core.errors import CoreError, MountError
 from core.pull._fusechild import recv_message, send_message
@@ -48,6 +47,9 @@ __all__ = [
 ]
 
 _FSNAME = "fcdesk-lazy"
+#: The helper's FUSE server: ``auto`` (the C server when it was built, else pyfuse3) or
+#: ``python`` (always pyfuse3; tests run both).
+HELPER_ENGINE = "auto"
 _HELPER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_fusechild.py")
 
 
@@ -71,23 +73,41 @@ def fuse_available() -> str | None:
 CHUNK_RECORD = struct.Struct("<QQQQQB32s")
 #: Attributes per inode: mode, uid, gid, size, mtime_ns, rdev, nlink (mode 0 = no such inode).
 ATTR_FIELDS = 7
+_XATTR_LEN = struct.Struct("<I")
 
 
-def serialize_tree(tree: LazyTree) -> dict[str, Any]:
-    """The tree in the compact form the helper mounts (see ``core.pull._fusechild``): flat
-    arrays indexed by inode and packed directory and chunk tables that the helper decodes
-    only for what is used, so handing over a tree of tens of thousands of files costs
-    milliseconds instead of building and pickling an object per file."""
+def serialize_tree(tree: LazyTree) -> dict[str, bytes]:
+    """The tree as flat tables for the helper (see ``core.pull._fusechild``), all indexed by
+    inode number, so handing over a tree of tens of thousands of files costs milliseconds
+    and the helper decodes only what the kernel asks for:
+
+    * ``attrs``: int64 x 7 per inode (mode, uid, gid, size, mtime_ns, rdev, nlink; mode 0 =
+      no such inode);
+    * ``dir_index``: int64 x 3 per inode (first entry in ``dir_inos``, entry count, offset of
+      its first name in ``dir_names``; count -1 = not a directory); a directory's names follow
+      each other in ``dir_names``, each NUL-terminated, in the order of its ``dir_inos``;
+    * ``link_index``: int64 x 2 per inode (offset, length in ``links``; -1 = no target);
+    * ``xattr_index``: int64 x 2 per inode (offset in ``xattrs``, count); each xattr is
+      ``<u32 name length><name><u32 value length><value>``;
+    * ``chunk_index``: int64 x 2 per inode (first record, count) into ``chunks``, records of
+      :data:`CHUNK_RECORD`.
+    """
     top = max((n.ino for n in tree.nodes()), default=1)
-    attrs = [0] * (ATTR_FIELDS * (top + 1))
-    chunk_index = [0] * (2 * (top + 1))
+    slots = top + 1
+    attrs = [0] * (ATTR_FIELDS * slots)
+    dir_index = [-1] * (3 * slots)
+    link_index = [-1] * (2 * slots)
+    xattr_index = [0] * (2 * slots)
+    chunk_index = [0] * (2 * slots)
+    dir_names = bytearray()
+    dir_inos: list[int] = []
+    links = bytearray()
+    xattrs = bytearray()
     records = bytearray()
     pack = CHUNK_RECORD.pack
+    pack_len = _XATTR_LEN.pack
     fromhex = bytes.fromhex
     no_digest = bytes(32)
-    links: dict[int, bytes] = {}
-    xattrs: dict[int, dict[bytes, bytes]] = {}
-    dirs: dict[int, tuple[bytes, bytes]] = {}
     makedev = os.makedev
     count = 0
     for node in tree.nodes():
@@ -103,14 +123,24 @@ def serialize_tree(tree: LazyTree) -> dict[str, Any]:
         attrs[base + 6] = node.nlink
         kids = node.children
         if kids is not None:
-            dirs[ino] = (
-                b"\0".join([name.encode("utf-8", "surrogateescape") for name in kids]),
-                array.array("q", [c.ino for c in kids.values()]).tobytes(),
-            )
+            dir_index[3 * ino] = len(dir_inos)
+            dir_index[3 * ino + 1] = len(kids)
+            dir_index[3 * ino + 2] = len(dir_names)
+            if kids:
+                dir_names += b"\0".join([k.encode("utf-8", "surrogateescape") for k in kids])
+                dir_names.append(0)
+                dir_inos.extend([c.ino for c in kids.values()])
         elif node.link:
-            links[ino] = node.link.encode("utf-8", "surrogateescape")
+            target = node.link.encode("utf-8", "surrogateescape")
+            link_index[2 * ino] = len(links)
+            link_index[2 * ino + 1] = len(target)
+            links += target
         if node.xattrs:
-            xattrs[ino] = {k.encode(): v for k, v in node.xattrs.items()}
+            xattr_index[2 * ino] = len(xattrs)
+            xattr_index[2 * ino + 1] = len(node.xattrs)
+            for key, value in node.xattrs.items():
+                raw = key.encode("utf-8", "surrogateescape")
+                xattrs += pack_len(len(raw)) + raw + pack_len(len(value)) + value
         chunks = node.chunks
         if chunks:
             chunk_index[2 * ino] = count
@@ -127,12 +157,20 @@ def serialize_tree(tree: LazyTree) -> dict[str, Any]:
                     fromhex(digest[7:]) if digest else no_digest,
                 )
             count += len(chunks)
+
+    def int64(values: list[int]) -> bytes:
+        return array.array("q", values).tobytes()
+
     return {
-        "attrs": array.array("q", attrs).tobytes(),
-        "links": links,
-        "xattrs": xattrs,
-        "dirs": dirs,
-        "chunk_index": array.array("q", chunk_index).tobytes(),
+        "attrs": int64(attrs),
+        "dir_index": int64(dir_index),
+        "dir_inos": int64(dir_inos),
+        "dir_names": bytes(dir_names),
+        "link_index": int64(link_index),
+        "links": bytes(links),
+        "xattr_index": int64(xattr_index),
+        "xattrs": bytes(xattrs),
+        "chunk_index": int64(chunk_index),
         "chunks": bytes(records),
     }
 
@@ -265,6 +303,8 @@ class LazyMount:
         self.mounted_at: float | None = None
         self.mount_seconds: float | None = None
         self.read_errors: list[str] = []
+        #: Which server the helper runs: ``fastfuse`` (C) or ``pyfuse3``.
+        self.engine: str | None = None
         self._helper: _Helper | None = None
         self._rpc: asyncio.Task[None] | None = None
         self._requests: set[asyncio.Task[None]] = set()
@@ -290,6 +330,7 @@ class LazyMount:
                 # Opens are reported only while a profile is recorded; otherwise the kernel
                 # is told that opening needs no round trip to the helper.
                 "record": self.record,
+                "engine": HELPER_ENGINE,
                 "tree": tree,
             },
         )
@@ -304,6 +345,7 @@ class LazyMount:
             await helper.kill()
             self._helper = None
             raise MountError(f"mounting {self.mountpoint} failed: {answer[1]}")
+        self.engine = str(answer[2]) if len(answer) > 2 else "pyfuse3"
         self.mounted_at = time.monotonic()
         self.image.metrics.mounted_at = self.mounted_at
         self.mount_seconds = self.mounted_at - t0

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from core.pull import _mount
 from core.pull._cache import ContentCache
 from core.pull._full import pull_image
 from core.pull._lazy import LazyImage
@@ -25,6 +26,16 @@ from core.pull._mount import (
 from core.registry import RegistryClient
 from tests.core.pull.test_lazy import BIG, _accelerated, corrupt_chunk, disk_tree
 from tests.fixtures.registry import RunningRegistry
+
+
+@pytest.fixture(autouse=True, params=["fastfuse", "pyfuse3"])
+def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every mount test runs against both FUSE servers of the helper: the C one (built with
+    the package) and the pyfuse3 one it falls back to."""
+    monkeypatch.setattr(
+        _mount, "HELPER_ENGINE", "auto" if request.param == "fastfuse" else "python"
+    )
+    return str(request.param)
 
 
 @pytest.fixture
@@ -51,6 +62,7 @@ async def test_mounted_tree_equals_full_pull_and_profile_is_recorded(
     distribution_registry: RunningRegistry,
     unique_repo: str,
     tmp_path: Path,
+    engine: str,
 ) -> None:
     source, target = await _accelerated(registry, distribution_registry.host, unique_repo)
     full = await pull_image(
@@ -60,6 +72,7 @@ async def test_mounted_tree_equals_full_pull_and_profile_is_recorded(
     mountpoint = tmp_path / "mnt"
     await prewarm_mount_helper()
     async with LazyMount(image, mountpoint, record=True) as mount:
+        assert mount.engine == engine
         assert mount.mount_seconds is not None
         assert await asyncio.to_thread(_is_mounted, mountpoint)
         # Reads in a worker thread: the owner's loop must stay free to answer the helper.
@@ -131,3 +144,69 @@ async def test_corrupted_chunk_reads_fail_with_eio_through_the_mount(
     finally:
         restore()
         await image.aclose()
+
+
+async def test_without_recording_files_open_without_the_helper_and_read_the_same(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+    engine: str,
+) -> None:
+    source, target = await _accelerated(registry, distribution_registry.host, unique_repo)
+    full = await pull_image(
+        registry, source, tmp_path / "full", cache=ContentCache(tmp_path / "c1")
+    )
+    image = await LazyImage.open(registry, target, cache=ContentCache(tmp_path / "c2"))
+    try:
+        async with LazyMount(image, tmp_path / "mnt", record=False) as mount:
+            assert mount.engine == engine
+            root = tmp_path / "mnt"
+            # Twice: the second walk is served from what the kernel kept.
+            for _ in range(2):
+                assert await asyncio.to_thread(disk_tree, root) == disk_tree(full.rootfs)
+            assert (
+                await asyncio.to_thread(_read, root / "lib/libbig.so", 70_000, 10)
+                == (BIG[70_000:70_010])
+            )
+            assert mount.profile() == []
+            with pytest.raises(OSError, match=r"file system|Permission") as info:
+                await asyncio.to_thread(open, root / "app/main.py", "r+b")
+            assert info.value.errno in (errno.EROFS, errno.EACCES)
+            with pytest.raises(FileNotFoundError):
+                await asyncio.to_thread(os.stat, root / "app/missing")
+    finally:
+        await image.aclose()
+        await close_mount_helpers()
+
+
+async def test_a_cached_chunk_altered_on_disk_is_not_served(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+    engine: str,
+) -> None:
+    """The helper hashes every cached chunk before its first use, whoever wrote it."""
+    _, target = await _accelerated(registry, distribution_registry.host, unique_repo)
+    cache = ContentCache(tmp_path / "c")
+    image = await LazyImage.open(registry, target, cache=cache)
+    node = image.lookup("usr/lib/libbig.so")
+    chunk = node.chunks[1]
+    await image.ensure(node, [chunk])
+    assert chunk.digest is not None
+    path = cache.chunk_path(chunk.digest)
+    damaged = bytearray(path.read_bytes())
+    damaged[100] ^= 0xFF
+    path.write_bytes(bytes(damaged))
+    try:
+        async with LazyMount(image, tmp_path / "mnt", record=False) as mount:
+            assert mount.engine == engine
+            target_file = tmp_path / "mnt/usr/lib/libbig.so"
+            with pytest.raises(OSError, match="Input/output error") as info:
+                await asyncio.to_thread(_read, target_file, chunk.offset, 200)
+            assert info.value.errno == errno.EIO
+            assert await asyncio.to_thread(_read, target_file, 0, 1000) == BIG[:1000]
+    finally:
+        await image.aclose()
+        await close_mount_helpers()
