@@ -167,8 +167,9 @@ class LazyImage:
         ``gap``: ranges closer than this many bytes are fetched as one (a round trip costs
         about bandwidth × RTT bytes). ``stream_prefetch``: start fetching the prefetch regions
         of optimized layers right away, alongside the TOCs, in ``piece``-byte requests
-        (``window`` in flight, bottom layer first); each chunk is verified and released to
-        readers as soon as its bytes are in, so a process may start before the prefetch ends
+        (``window`` in flight, the layers' regions side by side); each chunk is verified and
+        released to readers as soon as its bytes are in, so a process may start before the
+        prefetch ends
         (:meth:`prefetch` waits for the rest). Progress phases ``resolve`` and ``toc``.
         """
         cache = cache or ContentCache()
@@ -197,13 +198,21 @@ class LazyImage:
                 )
         streaming: asyncio.Task[None] | None = None
         if stream_prefetch:
-            work: list[tuple[LayerSource, ByteRange]] = []
+            work: list[tuple[float, int, LayerSource, ByteRange]] = []
             for source in sources:
                 end = _annotated_prefetch_end(source.descriptor.annotations)
                 if end:
-                    work.extend((source, p) for p in source.begin_region(end, piece))
+                    for p in source.begin_region(end, piece):
+                        work.append((p.start / end, source.index, source, p))
+            # Each region lists its layer's start-up files in access order, and start-up
+            # reads from every layer as it goes: stream the regions side by side, each at a
+            # pace proportional to its size, rather than one layer after another (the app's
+            # own few kilobytes in the top layer would otherwise come last).
+            work.sort(key=lambda w: (w[0], w[1]))
             if work:
-                streaming = asyncio.ensure_future(_stream_regions(work, window))
+                streaming = asyncio.ensure_future(
+                    _stream_regions([(w[2], w[3]) for w in work], window)
+                )
         done = 0
 
         async def load(source: LayerSource) -> TOC:
