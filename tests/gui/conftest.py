@@ -49,6 +49,24 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         asyncio.set_event_loop(None)
 
 
+@pytest.fixture(autouse=True)
+def _release_modifier_keys() -> Iterator[None]:
+    """Key clicks with modifiers into a window that opens a dialog or navigates can leave
+    Ctrl "held" in the application's modifier state; a later test's ``selectRow`` would then
+    extend the selection instead of replacing it. Release them after every test."""
+    yield
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QWidget
+
+    if QApplication.instance() is None or not QApplication.keyboardModifiers():
+        return
+    sink = QWidget()
+    for key in (Qt.Key.Key_Control, Qt.Key.Key_Shift, Qt.Key.Key_Alt, Qt.Key.Key_Meta):
+        QTest.keyRelease(sink, key, Qt.KeyboardModifier.NoModifier)
+    sink.deleteLater()
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "userdata"
