@@ -236,10 +236,16 @@ def export_race(
         count = min(600, int(length / step) + 1)
         step = length / max(1, count - 1) if count > 1 else step
         frames = []
+        # Fonts follow the stage's size and the race's state: lay the labels out for the
+        # new fonts before each grab (the layout request would only be handled later), or
+        # titles and figures come out cut off.
+        layout = stage.layout()
         for i in range(count):
             stage.show_state(vm.state_at(i * step))
+            layout.activate()
             frames.append(encode_png(stage.grab().toImage()))
         stage.show_state(vm.state_at(length + 1))
+        layout.activate()
         final = encode_png(stage.grab().toImage())
         frames.append(final)
         paths = write_frames(directory, frames)
