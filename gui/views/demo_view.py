@@ -240,6 +240,7 @@ def export_race(
         # new fonts before each grab (the layout request would only be handled later), or
         # titles and figures come out cut off.
         layout = stage.layout()
+        assert layout is not None
         for i in range(count):
             stage.show_state(vm.state_at(i * step))
             layout.activate()
