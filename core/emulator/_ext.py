@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import sqlite3
@@ -214,13 +215,20 @@ class Extensions:
             )
             events = bus.subscribe(since, types)
             assert isinstance(events, AsyncGenerator)
+            # One pending read survives the keep-alives: cancelling it on a timeout (as
+            # wait_for does) would close the subscription, and the stream with it.
+            pending: asyncio.Future[Any] | None = None
             try:
                 while True:
-                    try:
-                        event = await asyncio.wait_for(anext(events), _KEEPALIVE)
-                    except TimeoutError:
+                    if pending is None:
+                        pending = asyncio.ensure_future(anext(events))
+                    done, _ = await asyncio.wait({pending}, timeout=_KEEPALIVE)
+                    if not done:
                         yield b'{"type":"keepalive"}\n' if ndjson else b": keepalive\n\n"
                         continue
+                    got, pending = pending, None
+                    try:
+                        event = got.result()
                     except StopAsyncIteration:
                         return
                     data = json.dumps(event.to_json())
@@ -229,6 +237,10 @@ class Extensions:
                     else:
                         yield f"id: {event.seq}\nevent: {event.type}\ndata: {data}\n\n".encode()
             finally:
+                if pending is not None:
+                    pending.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                        await pending
                 await events.aclose()
 
         media = "application/x-ndjson" if ndjson else "text/event-stream"
