@@ -802,6 +802,7 @@ class OverviewView(QWidget):
 
     def _on_fix_finished(self, outcome: FixOutcome) -> None:
         plan = outcome.plan
+        self.detail.status.clear()  # the progress of a fix that is over says nothing now
         failed = next((s for s in outcome.steps if s.status is StepStatus.FAILED), None)
         if failed is None:
             self.vm.ctx.notify(
