@@ -233,14 +233,16 @@ class ErrorPresenter(QObject):
         if isinstance(exc, E.TransportTimeout):
             return UserMessage(
                 QCoreApplication.translate("ErrorPresenter", "Timed out"),
-                QCoreApplication.translate("ErrorPresenter", "The server did not answer in time."),
+                QCoreApplication.translate("ErrorPresenter", "The server did not answer in time.")
+                + _said(exc),
                 QCoreApplication.translate("ErrorPresenter", "Check the connection and try again."),
                 _details(exc),
             )
         if isinstance(exc, E.TransportError):
             return UserMessage(
                 QCoreApplication.translate("ErrorPresenter", "Connection problem"),
-                QCoreApplication.translate("ErrorPresenter", "fcdesk could not reach the server."),
+                QCoreApplication.translate("ErrorPresenter", "fcdesk could not reach the server.")
+                + _said(exc),
                 QCoreApplication.translate(
                     "ErrorPresenter",
                     "Check the network or the Local server's state in the status bar.",
@@ -361,6 +363,12 @@ class ErrorPresenter(QObject):
             self.show(value)
         except Exception:  # noqa: BLE001 - the hook must never raise
             sys.__excepthook__(etype, value, tb)
+
+
+def _said(exc: BaseException) -> str:
+    """The exception's own message (which call, which host) on a line of its own."""
+    said = str(exc).strip()
+    return f"\n{said}" if said else ""
 
 
 def _details(exc: BaseException) -> str:

@@ -32,3 +32,15 @@ def test_invalid_argument_says_which_value_and_points_at_no_fields() -> None:
     msg = ErrorPresenter.describe(exc)
     assert "asynchronous invocation is not enabled for this function" in msg.text
     assert "highlighted" not in msg.text + msg.hint
+
+
+def test_unreachable_service_names_the_call_and_the_host() -> None:
+    from core.errors import TransportError, TransportTimeout
+
+    msg = ErrorPresenter.describe(
+        TransportError("ListFunctions: cannot reach fcv3.cn-hangzhou.aliyuncs.com: ConnectError")
+    )
+    assert msg.title == "Connection problem"
+    assert "fcv3.cn-hangzhou.aliyuncs.com" in msg.text
+    msg = ErrorPresenter.describe(TransportTimeout("GetFunction: cr.example.com timed out"))
+    assert "cr.example.com" in msg.text
