@@ -289,13 +289,26 @@ class Console(QObject):
         from gui.backend._core import CoreBackend
 
         await self._ask_secret_mode()
-        self.ctx.set_connection("starting", profile.region)
+        self.ctx.set_connection("connecting", profile.region)
         store = self.settings.secret_store()
         creds = await asyncio.to_thread(resolve_credentials, profile, store)
         http = _http_client()
         clients = open_clients(profile, http, creds)
         backend = CoreBackend(clients, http, region=profile.region, kind="aliyun")
         self._set_backend(backend, profile.name, "aliyun", profile.region)
+        # "Connected" once the service has answered: offline, or with a refused key, the
+        # status bar says so (the views show their own errors).
+        listing = clients.fc.list_functions(limit=1)
+        try:
+            async for _function in listing:
+                break
+        except CoreError as exc:
+            self.ctx.set_connection("failed", str(exc))
+            return
+        finally:
+            aclose = getattr(listing, "aclose", None)
+            if aclose is not None:
+                await aclose()
         self.ctx.set_connection("connected", clients.endpoints.fc)
 
     async def _connect_registry(self, profile: RegistryProfile) -> None:
@@ -304,7 +317,7 @@ class Console(QObject):
         from gui.backend._registry import RegistryBackend
 
         await self._ask_secret_mode()
-        self.ctx.set_connection("starting", profile.url)
+        self.ctx.set_connection("connecting", profile.url)
         creds: tuple[str, str] | None = None
         if profile.username:
             store = self.settings.secret_store()

@@ -75,8 +75,8 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+180"/>
-        <location filename="../../gui/views/demo_view.py" line="+79"/>
+        <location filename="../../gui/main_window.py" line="+181"/>
+        <location filename="../../gui/views/demo_view.py" line="+86"/>
         <source>Demo mode</source>
         <translation>演示模式</translation>
     </message>
@@ -359,12 +359,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+131"/>
+        <location line="+133"/>
         <source>Request failed</source>
         <translation>请求失败</translation>
     </message>
     <message>
-        <location line="-124"/>
+        <location line="-126"/>
         <source>Credentials</source>
         <translation>凭证</translation>
     </message>
@@ -444,7 +444,7 @@
         <translation>服务器未及时响应。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Check the connection and try again.</source>
         <translation>请检查连接后重试。</translation>
     </message>
@@ -459,7 +459,7 @@
         <translation>fcdesk 无法连接到服务器。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Check the network or the Local server&apos;s state in the status bar.</source>
         <translation>请检查网络，或状态栏中本地服务器的状态。</translation>
     </message>
@@ -552,7 +552,7 @@
 <context>
     <name>ExceptionDialog</name>
     <message>
-        <location line="+53"/>
+        <location line="+59"/>
         <source>Error details</source>
         <translation>错误详情</translation>
     </message>
@@ -2393,6 +2393,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
@@ -2800,7 +2805,7 @@
         <translation>函数及其加速状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-387"/>
+        <location filename="../../gui/main_window.py" line="-388"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>加速概览</translation>
@@ -2876,7 +2881,7 @@
         <translation>%1 的转换已加入队列</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Fixed</source>
         <translation>已修复</translation>
     </message>
@@ -3661,7 +3666,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-561"/>
+        <location filename="../../gui/views/overview_view.py" line="-562"/>
         <source>Function details</source>
         <translation>函数详情</translation>
     </message>
