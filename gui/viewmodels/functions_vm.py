@@ -49,6 +49,7 @@ class FunctionsViewModel(QObject):
         self._sem = asyncio.Semaphore(DETAIL_CONCURRENCY)
         self._watched: set[str] = set()
         self.detail_requests = 0
+        self.list_error = ""  # why the last listing failed (shown instead of "no functions")
         ctx.backendChanged.connect(self._on_ctx_backend_changed)
         ctx.events.eventReceived.connect(self._on_event)
 
@@ -63,6 +64,7 @@ class FunctionsViewModel(QObject):
             self.loadingChanged.emit(loading)
 
     def _on_ctx_backend_changed(self) -> None:
+        self.list_error = ""
         self.model.clear()
         self._in_flight.clear()
         self._watched.clear()
@@ -90,6 +92,7 @@ class FunctionsViewModel(QObject):
                 else f
                 for f in page.functions
             ]
+            self.list_error = ""
             self.model.set_rows(rows)
             self._next_token = page.next_token
             self.model.has_more = bool(page.next_token)
@@ -103,6 +106,9 @@ class FunctionsViewModel(QObject):
         )
 
     def _on_list_error(self, exc: BaseException) -> None:
+        from gui.errors import ErrorPresenter
+
+        self.list_error = ErrorPresenter.describe(exc).text
         self._set_loading(False)
         self.model.set_fetching(False)
         self.ctx.presenter.show(exc)

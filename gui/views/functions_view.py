@@ -225,6 +225,11 @@ class FunctionsView(QWidget):
         total = self.vm.model.rowCount()
         shown = self.proxy.rowCount()
         self.empty_label.setVisible(total == 0 and not self.vm.loading)
+        self.empty_label.setText(
+            self.tr("The functions could not be listed: %1").replace("%1", self.vm.list_error)
+            if self.vm.list_error
+            else self.tr("No functions yet. Create one to get started.")
+        )
         self.table.setVisible(total > 0 or self.vm.loading)
         text = self.tr("%n function(s)", "", total)
         if shown != total:

@@ -1456,11 +1456,17 @@
     </message>
     <message>
         <location line="+37"/>
+        <location line="+110"/>
         <source>No functions yet. Create one to get started.</source>
         <translation>関数はまだありません。作成して始めましょう。</translation>
     </message>
+    <message>
+        <location line="-2"/>
+        <source>The functions could not be listed: %1</source>
+        <translation>関数の一覧を取得できませんでした: %1</translation>
+    </message>
     <message numerus="yes">
-        <location line="+108"/>
+        <location line="+5"/>
         <source>%n function(s)</source>
         <translation>
             <numerusform>%n 個の関数</numerusform>
@@ -1485,7 +1491,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+199"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+205"/>
         <source>Deployment failed</source>
         <translation>デプロイに失敗しました</translation>
     </message>
