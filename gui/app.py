@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import secrets
@@ -69,6 +70,10 @@ async def load_backend_modules() -> None:
     for the same module rather than run it twice)."""
     if "gui.backend._core" not in sys.modules:
         await asyncio.to_thread(_import_backend_modules)
+        # Everything loaded so far (modules, classes, the window) lives as long as the
+        # application: keep it out of the collector's full passes, which otherwise walk it
+        # all on the GUI thread (50+ ms stalls measured by bench/gui/run.py).
+        gc.freeze()
 
 
 def _http_client() -> httpx.AsyncClient:

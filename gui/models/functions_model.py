@@ -80,6 +80,18 @@ def accel_badge(accel: AccelState) -> tuple[str, str]:
     }[accel]
 
 
+# The roles data() answers; views ask every cell for about seven others (font, colours,
+# alignment, …): those return at once.
+_DATA_ROLES = frozenset(
+    {
+        *Roles,
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ToolTipRole,
+    }
+)
+
+
 class FunctionsModel(KeyedTableModel[FunctionInfo]):
     """Functions as listed; rows fill in with GetFunction details as they load.
 
@@ -126,7 +138,11 @@ class FunctionsModel(KeyedTableModel[FunctionInfo]):
             self.moreRequested.emit()
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        if (
+            role not in _DATA_ROLES
+            or not index.isValid()
+            or not (0 <= index.row() < len(self._rows))
+        ):
             return None
         info = self._rows[index.row()]
         col = index.column()

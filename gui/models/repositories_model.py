@@ -29,6 +29,18 @@ class Col(enum.IntEnum):
     MODIFIED = 3
 
 
+# The roles data() answers; views ask every cell for about seven others (font, colours,
+# alignment, …): those return at once.
+_DATA_ROLES = frozenset(
+    {
+        *Roles,
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ToolTipRole,
+    }
+)
+
+
 class RepositoriesModel(KeyedTableModel[RepoInfo]):
     COLUMNS = ("Repository", "Acceleration", "Type", "Modified")
 
@@ -44,7 +56,11 @@ class RepositoriesModel(KeyedTableModel[RepoInfo]):
         ][section]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        if (
+            role not in _DATA_ROLES
+            or not index.isValid()
+            or not (0 <= index.row() < len(self._rows))
+        ):
             return None
         repo = self._rows[index.row()]
         col = index.column()

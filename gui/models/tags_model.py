@@ -52,6 +52,18 @@ class Col(enum.IntEnum):
     DIGEST = 5
 
 
+# The roles data() answers; views ask every cell for about seven others (font, colours,
+# alignment, …): those return at once.
+_DATA_ROLES = frozenset(
+    {
+        *Roles,
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ToolTipRole,
+    }
+)
+
+
 class TagsModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -318,7 +330,11 @@ class TagsModel(QAbstractTableModel):
         return titles[section] if 0 <= section < len(titles) else None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._view)):
+        if (
+            role not in _DATA_ROLES
+            or not index.isValid()
+            or not (0 <= index.row() < len(self._view))
+        ):
             return None
         i = self._view[index.row()]
         tag = self._tags[i]

@@ -41,6 +41,18 @@ def eta_seconds(task: TaskInfo, now: float | None = None) -> float | None:
     return elapsed * (1.0 - frac) / frac
 
 
+# The roles data() answers; views ask every cell for about seven others (font, colours,
+# alignment, …): those return at once.
+_DATA_ROLES = frozenset(
+    {
+        *Roles,
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.ToolTipRole,
+    }
+)
+
+
 class TasksModel(KeyedTableModel[TaskInfo]):
     COLUMNS = ("Image", "Status", "Progress", "Started", "Task")
 
@@ -66,7 +78,11 @@ class TasksModel(KeyedTableModel[TaskInfo]):
         }[task.status]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        if (
+            role not in _DATA_ROLES
+            or not index.isValid()
+            or not (0 <= index.row() < len(self._rows))
+        ):
             return None
         task = self._rows[index.row()]
         col = index.column()

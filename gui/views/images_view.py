@@ -4,7 +4,7 @@ and client-side conversion for plain OCI registries."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -227,7 +227,13 @@ class ImagesView(QWidget):
         vm.repos.modelReset.connect(self._select_current_repo)
         vm.tagsLoading.connect(self.tags_loading.setVisible)
         vm.tagsLoaded.connect(lambda _n: self._after_tags_loaded())
-        vm.tags.dataChanged.connect(lambda *_a: self._update_tag_detail())
+        # Live updates: the detail panel follows its own tag's row, once per event-loop pass
+        # however many rows changed (not once per changed row of any tag).
+        self._detail_timer = QTimer(self)
+        self._detail_timer.setSingleShot(True)
+        self._detail_timer.setInterval(0)
+        self._detail_timer.timeout.connect(self._update_tag_detail)
+        vm.tags.dataChanged.connect(self._on_tags_data_changed)
         vm.tags.modelReset.connect(self._update_footer)
         # A rebuilt tag list (a twin arrived, a filter changed) keeps the user's selection.
         self._reselect: tuple[str | None, list[str]] = (None, [])
@@ -387,6 +393,14 @@ class ImagesView(QWidget):
         self.footer.setText(" · ".join(parts))
 
     # -- selected tag -------------------------------------------------------------------
+    def _on_tags_data_changed(self, top: QModelIndex, bottom: QModelIndex, *_roles: object) -> None:
+        selection = self.tag_table.selectionModel()
+        if selection is None or self._detail_timer.isActive():
+            return
+        first, last = top.row(), bottom.row()
+        if any(first <= i.row() <= last for i in selection.selectedRows()):
+            self._detail_timer.start()
+
     def _remember_selection(self) -> None:
         repo = self.vm.repo
         self._reselect = (repo.repo_id if repo else None, self.selected_tags())
