@@ -209,6 +209,16 @@ class LabView(QWidget):
         self._clear_stats()
         if vm.model.rowCount():
             self.history.selectRow(0)
+        vm.ctx.backendChanged.connect(self._on_backend_changed)
+        self._on_backend_changed()
+
+    def _on_backend_changed(self) -> None:
+        """A profile without functions (a plain OCI registry) compares images only."""
+        backend = self.vm.ctx.backend
+        functions = backend is None or backend.capabilities.functions
+        self.functions_radio.setEnabled(functions)
+        if not functions and self.functions_radio.isChecked():
+            self.images_radio.setChecked(True)
 
     def crumbs(self) -> list[str]:
         return [self.tr("Cold-start lab")]
