@@ -136,6 +136,7 @@ class TasksView(QWidget):
         vm.model.dataChanged.connect(lambda *_a: self._update_buttons())
         for sig in (vm.model.modelReset, vm.model.rowsInserted, vm.model.rowsRemoved):
             sig.connect(lambda *_a: self._update_empty())
+        vm.ctx.backendChanged.connect(self._update_empty)
         self._update_empty()
 
     def crumbs(self) -> list[str]:
@@ -187,6 +188,23 @@ class TasksView(QWidget):
 
     def _update_empty(self) -> None:
         self.empty_label.setVisible(self.vm.model.rowCount() == 0)
+        backend = self.vm.ctx.backend
+        if backend is not None and not backend.capabilities.task_list:
+            # Alibaba Cloud has no API that lists conversion tasks; plain OCI registries
+            # convert nothing by themselves.
+            self.empty_label.setText(
+                self.tr(
+                    "This profile cannot list conversion tasks. Each tag's conversion "
+                    "state and progress is shown next to it in Images."
+                )
+            )
+        else:
+            self.empty_label.setText(
+                self.tr(
+                    "No conversion tasks. Switch image acceleration on for a repository in "
+                    "Images; each pushed tag then converts here."
+                )
+            )
 
     def _on_logs_appended(self, task_id: str, lines: list[TaskLogLine]) -> None:
         if task_id != self.vm.selected:

@@ -1989,12 +1989,12 @@
     <name>LabView</name>
     <message>
         <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+158"/>
+        <location line="+168"/>
         <source>Cold-start lab</source>
         <translation>コールドスタートラボ</translation>
     </message>
     <message>
-        <location line="-152"/>
+        <location line="-162"/>
         <source>Comparison</source>
         <translation>比較</translation>
     </message>
@@ -2144,7 +2144,7 @@
         <translation>ラボの履歴</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+96"/>
         <source>Choose both A and B.</source>
         <translation>A と B の両方を選択してください。</translation>
     </message>
@@ -3447,7 +3447,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+323"/>
+        <location filename="../../gui/models/tags_model.py" line="+334"/>
         <source>Tag</source>
         <translation>タグ</translation>
     </message>
@@ -3595,12 +3595,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     </message>
     <message>
         <location line="+37"/>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>Log</source>
         <translation>ログ</translation>
     </message>
     <message>
-        <location line="-65"/>
+        <location line="-66"/>
         <source>Task log</source>
         <translation>タスクログ</translation>
     </message>
@@ -3611,11 +3611,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     </message>
     <message>
         <location line="+7"/>
+        <location line="+82"/>
         <source>No conversion tasks. Switch image acceleration on for a repository in Images; each pushed tag then converts here.</source>
         <translation>変換タスクはありません。イメージ画面でリポジトリのイメージアクセラレーションを有効にすると、プッシュされたタグがここで変換されます。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="-61"/>
         <source>Tasks</source>
         <translation>タスク</translation>
     </message>
@@ -3623,6 +3624,11 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <location line="+35"/>
         <source>Log of %1</source>
         <translation>%1 のログ</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>This profile cannot list conversion tasks. Each tag&apos;s conversion state and progress is shown next to it in Images.</source>
+        <translation>このプロファイルでは変換タスクを一覧表示できません。各タグの変換状態と進捗は「イメージ」でタグの横に表示されます。</translation>
     </message>
 </context>
 <context>

@@ -1989,12 +1989,12 @@
     <name>LabView</name>
     <message>
         <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+158"/>
+        <location line="+168"/>
         <source>Cold-start lab</source>
         <translation>冷启动实验室</translation>
     </message>
     <message>
-        <location line="-152"/>
+        <location line="-162"/>
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
@@ -2144,7 +2144,7 @@
         <translation>实验历史</translation>
     </message>
     <message>
-        <location line="+86"/>
+        <location line="+96"/>
         <source>Choose both A and B.</source>
         <translation>请同时选择 A 和 B。</translation>
     </message>
@@ -3447,7 +3447,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+323"/>
+        <location filename="../../gui/models/tags_model.py" line="+334"/>
         <source>Tag</source>
         <translation>标签</translation>
     </message>
@@ -3595,12 +3595,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     </message>
     <message>
         <location line="+37"/>
-        <location line="+72"/>
+        <location line="+73"/>
         <source>Log</source>
         <translation>日志</translation>
     </message>
     <message>
-        <location line="-65"/>
+        <location line="-66"/>
         <source>Task log</source>
         <translation>任务日志</translation>
     </message>
@@ -3611,11 +3611,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     </message>
     <message>
         <location line="+7"/>
+        <location line="+82"/>
         <source>No conversion tasks. Switch image acceleration on for a repository in Images; each pushed tag then converts here.</source>
         <translation>没有转换任务。在镜像页面为仓库开启镜像加速后，每个推送的标签都会在此转换。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="-61"/>
         <source>Tasks</source>
         <translation>任务</translation>
     </message>
@@ -3623,6 +3624,11 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <location line="+35"/>
         <source>Log of %1</source>
         <translation>%1 的日志</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>This profile cannot list conversion tasks. Each tag&apos;s conversion state and progress is shown next to it in Images.</source>
+        <translation>此配置文件无法列出转换任务。每个标签的转换状态和进度显示在“镜像”中该标签旁边。</translation>
     </message>
 </context>
 <context>
