@@ -331,7 +331,9 @@ class Console(QObject):
         insecure = True if profile.insecure else None
         client = RegistryClient(profile.url, credentials=creds, insecure=insecure)
         await client.ping()
-        backend = RegistryBackend(client, name=profile.name, credentials=creds, insecure=insecure)
+        backend = RegistryBackend(
+            client, name=profile.name, credentials=creds, insecure=insecure, url=profile.url
+        )
         self._set_backend(backend, profile.name, "registry", "")
         self.ctx.set_connection("connected", profile.url)
 

@@ -17,8 +17,12 @@
      what the GUI thread was running during late ticks.
    Target: p99 lateness ≤ 20 ms above the idle baseline.
 
+3. Client-side conversion (a plain OCI registry profile: the console converts a tag
+   itself): the same heartbeat while a tag converts in the GUI process (as the console did)
+   and while one converts in the child process it uses now, alternately.
+
 Run: ``python bench/gui/run.py`` (offscreen; ``--skip-server`` skips part 2, ``--skip-tags``
-part 1).
+part 1, ``--skip-client`` part 3, ``--only-client`` runs part 3 alone).
 """
 
 from __future__ import annotations
@@ -523,10 +527,109 @@ def bench_stalls(tags_to_push: int = 4, attribute: bool = False) -> dict[str, ob
     return result
 
 
+async def _until(cond: Any, limit: float) -> None:
+    end = time.monotonic() + limit
+    while not cond():
+        if time.monotonic() > end:
+            raise TimeoutError("bench: timed out")
+        await asyncio.sleep(0.05)
+
+
+def _bench_image(mib: int) -> object:
+    """An image of about ``mib`` MiB of layers: many small files (tar parsing and chunking in
+    Python) and some incompressible data (zstd, sha256)."""
+    import random
+
+    from tests.fixtures.images import build_image, make_layer
+
+    rnd = random.Random(7)
+    words = [rnd.randbytes(6).hex() for _ in range(500)]
+    layers = []
+    per_layer = (mib << 20) // 3
+    for n in range(3):
+        files: dict[str, bytes | str | None] = {f"app{n}/": None}
+        size = 0
+        i = 0
+        while size < per_layer:
+            if i % 40 == 39:
+                data = rnd.randbytes(512 << 10)
+            else:
+                data = " ".join(rnd.choices(words, k=rnd.randint(100, 1500))).encode()
+            files[f"app{n}/d{i // 100}/f{i}.txt"] = data
+            size += len(data)
+            i += 1
+        layers.append(make_layer(files))
+    return build_image(layers)
+
+
+def bench_client_conversion(rounds: int = 3, mib: int = 160, attribute: bool = False) -> dict:
+    """Plain OCI registry profile: the console converts a tag itself. The same conversion in
+    the GUI process (as before) and in the child process, alternately, with the heartbeat."""
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from core.registry import RegistryClient
+    from gui.backend._registry import RegistryBackend
+    from gui.context import AppContext
+    from gui.theme import apply_theme
+    from gui.viewmodels.images_vm import ImagesViewModel
+    from gui.views.images_view import ImagesView
+    from tests.fixtures.images import push_image
+    from tests.fixtures.registry import start_registry
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    apply_theme(app, "light")
+    work = Path(tempfile.mkdtemp(prefix="fcdesk-bench-client-"))
+    image = _bench_image(mib)
+    out: dict[str, object] = {"runs": []}
+    try:
+        with start_registry(work / "registry") as registry:
+            ctx = AppContext()
+            vm = ImagesViewModel(ctx)
+            view = ImagesView(vm)
+            view.resize(1100, 700)
+            view.show()
+
+            async def main() -> None:
+                client = RegistryClient(registry.host, insecure=True)
+                tags = [f"r{i}" for i in range(2 * rounds)]
+                for tag in tags:
+                    await push_image(client, "bench/app", image, tag)  # type: ignore[arg-type]
+                backend = RegistryBackend(client, name="bench", insecure=True)
+                ctx.set_backend(backend, profile="bench", kind="registry")
+                await _until(lambda: vm.repos.get("bench/app") is not None, 60)
+                vm.select_repo("bench/app")
+                await _until(lambda: vm.tags.has_tag(tags[-1]), 60)
+                await asyncio.sleep(0.5)
+                for i, tag in enumerate(tags):
+                    backend.convert_in_child = i % 2 == 1
+                    phase = Phase(attribute)
+                    phase.start()
+                    t0 = time.monotonic()
+                    vm.convert_now([tag])
+                    await _until(lambda tag=tag: vm.tags.has_tag(f"{tag}_accelerated"), 600)
+                    seconds = time.monotonic() - t0
+                    result = phase.stop()
+                    result["where"] = "child process" if backend.convert_in_child else "GUI process"
+                    result["seconds"] = seconds
+                    out["runs"].append(result)  # type: ignore[union-attr]
+                ctx.set_backend(None)
+                await client.aclose()
+
+            qasync.run(main())
+            view.close()
+    finally:
+        subprocess.run(["rm", "-rf", str(work)], check=False)
+    out["image_mib"] = sum(len(b) for b in image.blobs.values()) / (1 << 20)  # type: ignore[attr-defined]
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-server", action="store_true", help="only part 1")
     parser.add_argument("--skip-tags", action="store_true", help="skip part 1")
+    parser.add_argument("--skip-client", action="store_true", help="skip part 3")
+    parser.add_argument("--only-client", action="store_true", help="only part 3")
     parser.add_argument("--tags", type=int, default=4, help="tags pushed during part 2")
     parser.add_argument(
         "--attribute", action="store_true", help="sample the GUI thread's stack (part 2)"
@@ -551,6 +654,27 @@ def main() -> int:
             "the reference only lists names, it neither orders nor pairs twins)"
         )
         print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    if args.only_client or not args.skip_client:
+        load_c = os.getloadavg()[0]
+        c = bench_client_conversion(attribute=args.attribute)
+        print(
+            f"Client-side conversion (plain OCI registry, {c['image_mib']:.0f} MiB image), "
+            f"5 ms heartbeat, load average {load_c:.1f} before, {os.getloadavg()[0]:.1f} after:"
+        )
+        for run in c["runs"]:  # type: ignore[attr-defined]
+            gui, ctl, exc, gil = run["gui"], run["control"], run["excess"], run["gil"]
+            print(
+                f"  in the {run['where']:13s} ({run['seconds']:4.1f} s): GUI p99 "
+                f"{gui['p99_ms']:6.2f} ms, max {gui['max_ms']:6.1f} ms, "
+                f"{int(gui['over_20ms'])} ticks > 20 ms; control p99 {ctl['p99_ms']:.2f} ms; "
+                f"own-stall p99 {exc['p99_ms']:.2f} ms; GIL probe p99 {gil['p99_ms']:.2f} ms, "
+                f"max {gil['max_ms']:.1f} ms; collector {run['gc']}"
+            )
+            if "busy" in run:
+                for label, n in run["during_stalls"][:6]:
+                    print(f"      {n:5d}  {label}")
+        if args.only_client:
+            return 0
     if args.skip_server:
         return 0
     load0 = os.getloadavg()[0]

@@ -11,7 +11,6 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 
 from core import Progress
-from core.convert import convert_image
 from core.errors import CloudError, CoreError, NotFound
 from core.registry import RegistryClient
 from gui.backend._core import run_image_comparison
@@ -50,12 +49,17 @@ class RegistryBackend:
         name: str,
         credentials: tuple[str, str] | None = None,
         insecure: bool | None = None,
+        url: str | None = None,
     ) -> None:
         self.client = client
         self.name = name
         self.credentials = credentials
         self.insecure = insecure
+        self.url = url
         self.host = client.registry
+        # Conversions run in a child process (the GUI thread keeps the interpreter lock);
+        # False is kept for comparisons (bench/gui/run.py).
+        self.convert_in_child = True
         self._caps = BackendCapabilities(
             functions=False,
             acceleration_rules=False,
@@ -173,9 +177,21 @@ class RegistryBackend:
         tag: str,
         on_progress: Callable[[Progress], None] | None = None,
     ) -> str | None:
-        await convert_image(
-            self.client, f"{self.host}/{repo.repo_id}:{tag}", on_progress=on_progress
-        )
+        source = f"{self.host}/{repo.repo_id}:{tag}"
+        if not self.convert_in_child:
+            from core.convert import convert_image
+
+            await convert_image(self.client, source, on_progress=on_progress)
+            return None
+        from gui.backend._convert_worker import run_conversion
+
+        request = {
+            "registry": self.url or self.host,
+            "insecure": self.insecure,
+            "credentials": list(self.credentials) if self.credentials else None,
+            "source": source,
+        }
+        await run_conversion(request, on_progress)
         return None
 
     def image_address(
