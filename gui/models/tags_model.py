@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from itertools import compress
-from operator import attrgetter, methodcaller, not_
+from itertools import compress, repeat
+from operator import attrgetter, not_
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
@@ -88,13 +88,15 @@ class TagsModel(QAbstractTableModel):
         self._tags = list(tags)
         self._names = list(map(attrgetter("tag"), self._tags))
         self._lower = None  # built on the first filter
-        self._accel = list(map(methodcaller("endswith", ACCELERATED_SUFFIX), self._names))
-        if ACCELERATED_SUFFIX in self._accel_names():
-            # A tag literally named "_accelerated" is nobody's twin.
-            self._accel[self._names.index(ACCELERATED_SUFFIX)] = False
+        # map over the unbound method: half the cost of a methodcaller per name
+        self._accel = list(map(str.endswith, self._names, repeat(ACCELERATED_SUFFIX)))
         # Twins are looked up among the accelerated tags only; the full name index is built
         # on first use (live updates, selection by name), not on every load.
         self._accel_set = self._accel_names()
+        if ACCELERATED_SUFFIX in self._accel_set:
+            # A tag literally named "_accelerated" is nobody's twin.
+            self._accel[self._names.index(ACCELERATED_SUFFIX)] = False
+            self._accel_set.discard(ACCELERATED_SUFFIX)
         self._pos_cache = None
         self._row_cache = None
         self._resort()
@@ -143,6 +145,11 @@ class TagsModel(QAbstractTableModel):
         needle = self._filter
         if not needle:
             self._view = self._order
+        elif needle.isascii() and not any(map(str.isalpha, needle)):
+            # Digits and punctuation ("1.2", "2024-"): matching the names as they are is
+            # the same as matching them lowered, without lowering 100,000 names first.
+            names = self._names
+            self._view = [i for i in self._order if needle in names[i]]
         else:
             lower = self._lowered()
             self._view = [i for i in self._order if needle in lower[i]]

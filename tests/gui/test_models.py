@@ -173,6 +173,34 @@ def test_tags_model_filters_large_lists_without_losing_order() -> None:
     assert model.rowCount() == 100_100
 
 
+def test_tags_model_filter_ignores_case_with_or_without_letters() -> None:
+    names = [
+        "Release-1.2",
+        "release-1.20_accelerated",
+        "RC-2024",
+        "rc-2025",
+        "v1.2",
+        "_accelerated",
+    ]
+    model = TagsModel()
+    model.set_tags([TagInfo(n, updated=str(1_700_000_000 + i)) for i, n in enumerate(names)])
+
+    def shown() -> set[str]:
+        return {model.index(r, 0).data() for r in range(model.rowCount())}
+
+    model.set_filter("1.2")  # no letters: names matched as they are
+    assert shown() == {"Release-1.2", "release-1.20_accelerated", "v1.2"}
+    model.set_filter("RELEASE-1.2")  # letters: matched case-folded
+    assert shown() == {"Release-1.2", "release-1.20_accelerated"}
+    model.set_filter("rc-202")
+    assert shown() == {"RC-2024", "rc-2025"}
+    model.set_filter("-")
+    assert shown() == set(names) - {"v1.2", "_accelerated"}
+    model.set_filter("")
+    # a tag literally named "_accelerated" is nobody's twin and is listed with the plain tags
+    assert not model.index(model.row_of_tag("_accelerated"), 0).data(tm.Roles.IsAccelerated)
+
+
 def test_repositories_model_passes_modeltester(qtmodeltester) -> None:
     model = RepositoriesModel()
     model.set_rows(
