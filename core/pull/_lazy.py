@@ -29,7 +29,15 @@ from typing import Any
 
 from core._progress import Progress, ProgressCallback, emit
 from core.errors import CoreError, DigestMismatch, PullError
-from core.formats import ANNOTATION_PREFETCH_END, TOC, ByteRange, Chunk, detect_format, read_toc
+from core.formats import (
+    ANNOTATION_PREFETCH_END,
+    TOC,
+    ByteRange,
+    Chunk,
+    RangeFetcher,
+    detect_format,
+    read_toc,
+)
 from core.oci import ImageReference, Platform
 from core.pull._cache import ContentCache
 from core.pull._fetch import LayerSource, LazyMetrics, install_range_guard
@@ -49,8 +57,13 @@ def _annotated_prefetch_end(annotations: Mapping[str, str] | None) -> int | None
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
-async def _stream_regions(work: list[tuple[LayerSource, ByteRange]], window: int) -> None:
-    """Fetch region pieces in order, ``window`` at a time, handing each to its layer."""
+async def _stream_regions(
+    work: list[tuple[LayerSource, ByteRange]], window: int, after: asyncio.Event | None = None
+) -> None:
+    """Fetch region pieces in order, ``window`` at a time, handing each to its layer (once
+    ``after`` is set)."""
+    if after is not None:
+        await after.wait()
     pieces = iter(work)
     failed: set[int] = set()
 
@@ -167,9 +180,9 @@ class LazyImage:
         ``gap``: ranges closer than this many bytes are fetched as one (a round trip costs
         about bandwidth × RTT bytes). ``stream_prefetch``: start fetching the prefetch regions
         of optimized layers right away, alongside the TOCs, in ``piece``-byte requests
-        (``window`` in flight, the layers' regions side by side); each chunk is verified and
-        released to readers as soon as its bytes are in, so a process may start before the
-        prefetch ends
+        (``window`` in flight, once every TOC request was answered; regions smaller than one
+        piece first, then bottom layer first); each chunk is verified and released to readers
+        as soon as its bytes are in, so a process may start before the prefetch ends
         (:meth:`prefetch` waits for the rest). Progress phases ``resolve`` and ``toc``.
         """
         cache = cache or ContentCache()
@@ -197,28 +210,49 @@ class LazyImage:
                     layer=i,
                 )
         streaming: asyncio.Task[None] | None = None
+        # The regions' bytes are of no use before their TOC is parsed (nothing can be
+        # verified without it), and the TOCs are on the critical path: the regions start
+        # streaming once every layer's TOC request has been answered.
+        tocs_in = asyncio.Event()
+        answered: set[int] = set()
+
+        def toc_fetcher(source: LayerSource) -> RangeFetcher:
+            async def fetch(start: int, end: int) -> bytes:
+                try:
+                    return await source.fetch(start, end)
+                finally:
+                    answered.add(source.index)
+                    if len(answered) == len(sources):
+                        tocs_in.set()
+
+            return fetch
+
         if stream_prefetch:
-            work: list[tuple[float, int, LayerSource, ByteRange]] = []
+            work: list[tuple[int, int, LayerSource, ByteRange]] = []
             for source in sources:
                 end = _annotated_prefetch_end(source.descriptor.annotations)
                 if end:
+                    small = end <= piece
                     for p in source.begin_region(end, piece):
-                        work.append((p.start / end, source.index, source, p))
-            # Each region lists its layer's start-up files in access order, and start-up
-            # reads from every layer as it goes: stream the regions side by side, each at a
-            # pace proportional to its size, rather than one layer after another (the app's
-            # own few kilobytes in the top layer would otherwise come last).
+                        work.append((0 if small else 1, source.index, source, p))
+            # Each region holds its layer's start-up files in access order. A process starts
+            # from the bottom layers (interpreter, C library, runtime) and reaches the upper
+            # ones (dependencies, the app) later, so regions stream bottom layer first; regions
+            # smaller than one piece (an app's own few kilobytes at the top) go first, as they
+            # cost less than one piece's transfer and are read early.
             work.sort(key=lambda w: (w[0], w[1]))
             if work:
                 streaming = asyncio.ensure_future(
-                    _stream_regions([(w[2], w[3]) for w in work], window)
+                    _stream_regions([(w[2], w[3]) for w in work], window, tocs_in)
                 )
         done = 0
 
         async def load(source: LayerSource) -> TOC:
             nonlocal done
             desc = source.descriptor
-            toc = await read_toc(source.fetch, desc.size, desc.annotations, require_verified=True)
+            toc = await read_toc(
+                toc_fetcher(source), desc.size, desc.annotations, require_verified=True
+            )
             source.attach_toc(toc)
             done += 1
             emit(
