@@ -268,10 +268,11 @@ class RaceChart(QWidget):
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawRoundedRect(sw, 3, 3)
             painter.setPen(QColor(STAGE_COLORS["muted"]))
-            text_w = QFontMetricsF(small).horizontalAdvance(name)
+            label = phase_label(name)
+            text_w = QFontMetricsF(small).horizontalAdvance(label)
             painter.drawText(
                 QRectF(sw.right() + 6, legend_top, text_w + 4, legend_h),
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                name,
+                label,
             )
             x = sw.right() + 6 + text_w + 24
