@@ -50,6 +50,7 @@ __all__ = ["LazyImage", "PrefetchResult", "is_lazy_pullable"]
 
 _MEMORY_CACHE = 64 << 20
 _BACKGROUND_BATCH = 4 << 20
+_MIN_PIECE = 64 << 10
 
 
 def _annotated_prefetch_end(annotations: Mapping[str, str] | None) -> int | None:
@@ -241,10 +242,19 @@ class LazyImage:
             # smaller than one piece (an app's own few kilobytes at the top) go first, as they
             # cost less than one piece's transfer and are read early.
             work.sort(key=lambda w: (w[0], w[1]))
-            if work:
-                streaming = asyncio.ensure_future(
-                    _stream_regions([(w[2], w[3]) for w in work], window, tocs_in)
-                )
+            pieces = [(w[2], w[3]) for w in work]
+            if len(pieces) > 1 and window > 1 and pieces[0][1].length >= 2 * _MIN_PIECE:
+                # Stagger the workers: with the first piece halved, their requests stop
+                # finishing together, so one transfer is always under way while the other
+                # waits out its round trip and the link never idles between pieces.
+                source0, first = pieces[0]
+                half = first.start + first.length // 2
+                pieces[0:1] = [
+                    (source0, ByteRange(first.start, half)),
+                    (source0, ByteRange(half, first.end)),
+                ]
+            if pieces:
+                streaming = asyncio.ensure_future(_stream_regions(pieces, window, tocs_in))
         done = 0
 
         async def load(source: LayerSource) -> TOC:
