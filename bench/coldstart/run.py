@@ -1,7 +1,7 @@
 """Benchmark: cold start of the >= 1 GiB demo image, full pull vs accelerated, same run.
 
 Usage: python bench/coldstart/run.py [--runs 3] [--link 100mbit,20ms] [--registry HOST/NS]
-                                     [--workdir DIR] [--json FILE]
+                                     [--kind bloated] [--workdir DIR] [--json FILE]
 
 1. Starts a private docker-registry on loopback (unless ``--registry`` names one that already
    holds ``demo-bloated:latest`` and ``:latest_accelerated``) and builds the bloated demo image
@@ -9,7 +9,8 @@ Usage: python bench/coldstart/run.py [--runs 3] [--link 100mbit,20ms] [--registr
    start-up profile recorded over a lazy mount.
 2. Measures the reference in the same run: the function's own start on a local disk (the plain
    image pulled and unpacked beforehand, page cache warm; sandbox start until the port answers,
-   plus the first ``POST /invoke``), median of ``--runs``.
+   plus the first ``POST /invoke``), once before each pair of cold starts so that it sees the
+   same machine load; the median is used.
 3. Cold-starts plain (full pull) and accelerated (lazy) alternately over the emulated link,
    ``--runs`` times each, every run with an empty cache and fresh connections (exec mode).
 4. Physical bound = bytes the accelerated start fetched ÷ bandwidth + 4 RTTs + connection set-up
@@ -43,12 +44,13 @@ sys.path.insert(0, str(ROOT))
 
 from core.coldstart import (  # noqa: E402
     ColdStartOptions,
+    Comparison,
     InstanceConfig,
     LinkSpec,
     Sandbox,
     SandboxSpec,
     build_demo_image,
-    compare,
+    cold_start,
     exec_available,
     fc_environment,
     image_argv,
@@ -91,26 +93,34 @@ def private_registry(root: Path) -> Iterator[str]:
         log.close()
 
 
-async def local_start(
-    registry: RegistryClient, plain: str, work: Path, runs: int
-) -> dict[str, Any]:
-    """Start the function from an unpacked root filesystem on local disk (no network)."""
-    pulled = await pull_image(
-        registry, plain, work / "local-rootfs", cache=ContentCache(work / "c")
-    )
-    config = InstanceConfig(image=plain, function_name="bench")
-    image = pulled.resolved.config
-    spec = SandboxSpec(
-        rootfs=pulled.rootfs,
-        argv=image_argv(config, image),
-        env=fc_environment(config, image, "c-local"),
-        workdir=image.working_dir or "/",
-    )
-    ready: list[float] = []
-    first: list[float] = []
-    async with httpx.AsyncClient() as http:
-        for _ in range(runs):
-            box = Sandbox(spec)
+class LocalStart:
+    """The function's own start on a local disk: the plain image pulled and unpacked once
+    (page cache warm), then started in the same sandbox as the cold starts, as often as asked."""
+
+    def __init__(self, spec: SandboxSpec, rootfs: Path) -> None:
+        self.spec = spec
+        self.rootfs = rootfs
+        self.ready: list[float] = []
+        self.first: list[float] = []
+
+    @classmethod
+    async def prepare(cls, registry: RegistryClient, plain: str, work: Path) -> LocalStart:
+        pulled = await pull_image(
+            registry, plain, work / "local-rootfs", cache=ContentCache(work / "c")
+        )
+        config = InstanceConfig(image=plain, function_name="bench")
+        image = pulled.resolved.config
+        spec = SandboxSpec(
+            rootfs=pulled.rootfs,
+            argv=image_argv(config, image),
+            env=fc_environment(config, image, "c-local"),
+            workdir=image.working_dir or "/",
+        )
+        return cls(spec, pulled.rootfs)
+
+    async def once(self) -> float:
+        async with httpx.AsyncClient() as http:
+            box = Sandbox(self.spec)
             t0 = time.monotonic()
             await box.start()
             try:
@@ -121,14 +131,19 @@ async def local_start(
                 t2 = time.monotonic()
             finally:
                 await box.stop(grace=0.5)
-            ready.append(t1 - t0)
-            first.append(t2 - t0)
-    shutil.rmtree(work / "local-rootfs", ignore_errors=True)
-    return {
-        "ready_s": statistics.median(ready),
-        "first_response_s": statistics.median(first),
-        "runs": [{"ready_s": a, "first_response_s": b} for a, b in zip(ready, first, strict=True)],
-    }
+        self.ready.append(t1 - t0)
+        self.first.append(t2 - t0)
+        return t2 - t0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ready_s": statistics.median(self.ready),
+            "first_response_s": statistics.median(self.first),
+            "runs": [
+                {"ready_s": a, "first_response_s": b}
+                for a, b in zip(self.ready, self.first, strict=True)
+            ],
+        }
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -138,29 +153,49 @@ async def main(args: argparse.Namespace) -> int:
     link = LinkSpec.parse(args.link)
     work = Path(tempfile.mkdtemp(prefix="bench-coldstart-", dir=args.workdir))
     report: dict[str, Any] = {"link": link.as_dict(), "runs": args.runs}
+    kind = args.kind
     try:
         with contextlib_registry(args, work) as target:
             host = target.split("/", 1)[0]
-            plain = f"{target}/demo-bloated:latest"
+            plain = f"{target}/demo-{kind}:latest"
             async with RegistryClient(host) as client:
                 if not args.registry:
-                    print(f"building the bloated demo image into {target} …", file=sys.stderr)
+                    print(f"building the {kind} demo image into {target} …", file=sys.stderr)
                     t = time.monotonic()
-                    built = await build_demo_image(client, "bloated", plain, work / "build")
+                    built = await build_demo_image(client, kind, plain, work / "build")
                     await close_mount_helpers()
                     report["build"] = built.as_dict()
                     print(f"  built in {time.monotonic() - t:.0f}s", file=sys.stderr)
                 accelerated = plain + "_accelerated"
-                print("measuring the local start …", file=sys.stderr)
-                report["local_start"] = await local_start(client, plain, work, args.runs)
-            print(f"cold starts over {link.describe()}, {args.runs} runs each …", file=sys.stderr)
-            result = await compare(
-                plain,
-                accelerated,
-                runs=args.runs,
-                workdir=work / "runs",
-                options=ColdStartOptions(link=link, run_mode="exec"),
+                print("preparing the local start (plain image unpacked) …", file=sys.stderr)
+                local = await LocalStart.prepare(client, plain, work)
+            print(
+                f"cold starts over {link.describe()}, {args.runs} runs each, each run preceded "
+                "by a local start (same load) …",
+                file=sys.stderr,
             )
+            options = ColdStartOptions(link=link, run_mode="exec")
+            result = Comparison(plain, accelerated, link, options.resolved_run_mode())
+            try:
+                for i in range(args.runs):
+                    await local.once()
+                    for target_ref, runs_list in ((plain, result.a), (accelerated, result.b)):
+                        runs_list.append(
+                            await cold_start(
+                                target_ref,
+                                workdir=work / "runs",
+                                options=options,
+                                keep_helper=True,
+                            )
+                        )
+                    print(
+                        f"  run {i + 1}: local {local.first[-1]:.3f}s, "
+                        f"full {result.a[-1].total:.3f}s, accelerated {result.b[-1].total:.3f}s",
+                        file=sys.stderr,
+                    )
+            finally:
+                await close_mount_helpers()
+            report["local_start"] = local.as_dict()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report["comparison"] = result.as_dict()
@@ -239,7 +274,13 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--link", default="100mbit,20ms")
     parser.add_argument(
-        "--registry", metavar="HOST/NS", help="use demo-bloated images already pushed there"
+        "--registry", metavar="HOST/NS", help="use demo-<kind> images already pushed there"
+    )
+    parser.add_argument(
+        "--kind",
+        default="bloated",
+        choices=["bloated", "medium"],
+        help="demo image (the targets are set for the >= 1 GiB bloated one)",
     )
     parser.add_argument("--workdir", metavar="DIR", help="scratch space (needs ~4 GiB)")
     parser.add_argument("--json", metavar="FILE", help="write the full report here")
