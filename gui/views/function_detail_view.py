@@ -330,6 +330,14 @@ class FunctionDetailView(QWidget):
     def show_function(self, info: FunctionInfo) -> None:
         changed = self.info is None or self.info.name != info.name
         self.info = info
+        # The Local server refuses asynchronous invocations (x-fc-invocation-type: Async).
+        local = self.vm.ctx.profile_kind == "local"
+        self.async_radio.setEnabled(not local)
+        self.async_radio.setToolTip(
+            self.tr("The Local server invokes functions synchronously only.") if local else ""
+        )
+        if local and self.async_radio.isChecked():
+            self.sync_radio.setChecked(True)
         if changed:
             self.response_edit.clear()
             self.log_edit.clear()

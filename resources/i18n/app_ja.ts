@@ -904,8 +904,13 @@
         <source>Cold starts</source>
         <translation>コールドスタート</translation>
     </message>
+    <message>
+        <location line="+10"/>
+        <source>The Local server invokes functions synchronously only.</source>
+        <translation>ローカルサーバーは関数を同期呼び出しでのみ実行します。</translation>
+    </message>
     <message numerus="yes">
-        <location line="+55"/>
+        <location line="+53"/>
         <source>%n second(s)</source>
         <translation>
             <numerusform>%n 秒</numerusform>
@@ -1524,7 +1529,7 @@
 <context>
     <name>ImagePickerDialog</name>
     <message>
-        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+67"/>
+        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+68"/>
         <location line="+1"/>
         <source>Select an image</source>
         <translation>イメージを選択</translation>
@@ -1582,11 +1587,12 @@
     <message>
         <location line="+1"/>
         <location line="+227"/>
+        <location line="+9"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-220"/>
+        <location line="-229"/>
         <source>Use the VPC registry address</source>
         <translation>VPC のレジストリアドレスを使用</translation>
     </message>
@@ -1672,6 +1678,11 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>Its conversion was cancelled: convert it now to get %1.</source>
+        <translation>変換はキャンセルされました。今すぐ変換すると %1 を取得できます。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Acceleration is on, but this tag was pushed before: convert it now to get %1.</source>
         <translation>アクセラレーションは有効ですが、このタグはそれ以前にプッシュされました。今すぐ変換すると %1 が作成されます。</translation>
     </message>
@@ -1742,11 +1753,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+375"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-374"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -1896,7 +1908,12 @@
         <translation>なし</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+8"/>
+        <source>Convert again</source>
+        <translation>再変換</translation>
+    </message>
+    <message>
+        <location line="+39"/>
         <source>Switch acceleration off</source>
         <translation>アクセラレーションを無効化</translation>
     </message>
@@ -3447,7 +3464,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+334"/>
+        <location filename="../../gui/models/tags_model.py" line="+330"/>
         <source>Tag</source>
         <translation>タグ</translation>
     </message>

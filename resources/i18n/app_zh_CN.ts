@@ -904,8 +904,13 @@
         <source>Cold starts</source>
         <translation>冷启动</translation>
     </message>
+    <message>
+        <location line="+10"/>
+        <source>The Local server invokes functions synchronously only.</source>
+        <translation>本地服务器仅支持同步调用函数。</translation>
+    </message>
     <message numerus="yes">
-        <location line="+55"/>
+        <location line="+53"/>
         <source>%n second(s)</source>
         <translation>
             <numerusform>%n 秒</numerusform>
@@ -1524,7 +1529,7 @@
 <context>
     <name>ImagePickerDialog</name>
     <message>
-        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+67"/>
+        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+68"/>
         <location line="+1"/>
         <source>Select an image</source>
         <translation>选择镜像</translation>
@@ -1582,11 +1587,12 @@
     <message>
         <location line="+1"/>
         <location line="+227"/>
+        <location line="+9"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-220"/>
+        <location line="-229"/>
         <source>Use the VPC registry address</source>
         <translation>使用 VPC 镜像仓库地址</translation>
     </message>
@@ -1672,6 +1678,11 @@
     </message>
     <message>
         <location line="+4"/>
+        <source>Its conversion was cancelled: convert it now to get %1.</source>
+        <translation>其转换已被取消：立即转换以获得 %1。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>Acceleration is on, but this tag was pushed before: convert it now to get %1.</source>
         <translation>加速已开启，但此标签是在此之前推送的：立即转换以生成 %1。</translation>
     </message>
@@ -1742,11 +1753,12 @@
     </message>
     <message>
         <location line="+2"/>
+        <location line="+375"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-374"/>
         <source>Convert the selected tag now</source>
         <translation>立即转换所选标签</translation>
     </message>
@@ -1896,7 +1908,12 @@
         <translation>无</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+8"/>
+        <source>Convert again</source>
+        <translation>重新转换</translation>
+    </message>
+    <message>
+        <location line="+39"/>
         <source>Switch acceleration off</source>
         <translation>关闭加速</translation>
     </message>
@@ -3447,7 +3464,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+334"/>
+        <location filename="../../gui/models/tags_model.py" line="+330"/>
         <source>Tag</source>
         <translation>标签</translation>
     </message>
