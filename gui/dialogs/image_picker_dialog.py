@@ -34,6 +34,7 @@ from gui.backend import (
     NamespaceInfo,
     RegistryInstance,
     RepoInfo,
+    TaskStatus,
     is_accelerated_tag,
     twin_tag_of,
 )
@@ -363,7 +364,16 @@ class ImagePickerDialog(QDialog):
             self.convert_button.setVisible(True)
         else:
             self.hint_badge.set_badge(self.tr("No twin"), "warn")
-            if repo.acceleration:
+            task = self.vm.tags.task_for(tag)
+            if repo.acceleration and task is not None and task.status is TaskStatus.CANCELED:
+                self.hint.setText(
+                    self.tr("Its conversion was cancelled: convert it now to get %1.").replace(
+                        "%1", twin
+                    )
+                )
+                self.convert_button.setText(self.tr("Convert now"))
+                self.convert_button.setVisible(True)
+            elif repo.acceleration:
                 self.hint.setText(
                     self.tr(
                         "Acceleration is on, but this tag was pushed before: convert it "

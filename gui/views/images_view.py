@@ -498,6 +498,9 @@ class ImagesView(QWidget):
                 (bool(repo.acceleration) or self._client_side())
                 and state in (AccelState.NONE, AccelState.FAILED)
             )
+            self.convert_button.setText(
+                self.tr("Convert again") if state is AccelState.FAILED else self.tr("Convert now")
+            )
         self.d_digest.setText(info.digest if info and info.digest else "—")
         try:
             self.d_address.setText(self.vm.image_address(name, vpc=True))
