@@ -2514,7 +2514,7 @@
     <message>
         <location line="+1"/>
         <source>Conversion failed</source>
-        <translation>変換に失敗しました</translation>
+        <translation>変換失敗</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2524,7 +2524,7 @@
     <message>
         <location line="+1"/>
         <source>Image unreadable</source>
-        <translation>イメージを読み取れません</translation>
+        <translation>読み取り不可</translation>
     </message>
     <message>
         <location line="+19"/>
@@ -2743,7 +2743,7 @@
         <location line="+178"/>
         <location line="+149"/>
         <source>Acceleration overview</source>
-        <translation>アクセラレーションの概要</translation>
+        <translation>高速化の概要</translation>
     </message>
     <message>
         <location line="-145"/>
@@ -2856,7 +2856,7 @@
     <message>
         <location line="+24"/>
         <source>Could not inspect %1</source>
-        <translation>%1 を調べられませんでした</translation>
+        <translation>調査できませんでした：%1</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2881,7 +2881,7 @@
     <message>
         <location line="+7"/>
         <source>could not inspect %1</source>
-        <translation>%1 を調べられませんでした</translation>
+        <translation>調査できなかった対象：%1</translation>
     </message>
     <message>
         <location line="+59"/>

@@ -48,8 +48,19 @@ def test_every_guide_page_is_linked_from_the_index() -> None:
 
 def test_main_screens_have_japanese_and_chinese_screenshots() -> None:
     shots = DOCS / "screenshots"
-    for screen in ("functions", "function-overview", "images", "tasks", "lab", "settings"):
+    screens = ("functions", "function-overview", "images", "tasks", "lab", "settings")
+    screens += ("overview", "overview-problems", "overview-fix")
+    screens += ("demo-window", "demo-race", "demo-finished")
+    for screen in screens:
         for lang in ("ja", "zh_CN"):
             png = shots / f"{screen}_{lang}.png"
             assert png.is_file(), png.name
             assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_translated_screenshot_is_shown_in_the_guide() -> None:
+    pages = "\n".join(p.read_text(encoding="utf-8") for p in _pages())
+    shots = sorted((DOCS / "screenshots").glob("*_*.png"))
+    assert shots
+    missing = [p.name for p in shots if f"screenshots/{p.name}" not in pages]
+    assert not missing, f"not referenced from docs/: {missing}"
