@@ -7,7 +7,7 @@ import enum
 import os
 
 from core.errors import InvalidInput
-from core.formats import FormatKind
+from core.formats import MAX_CHUNK_SIZE, DecompressionLimits, FormatKind
 
 __all__ = ["DEFAULT_CHUNK_SIZE", "ConvertOptions", "Limits", "Order"]
 
@@ -27,19 +27,18 @@ class Order(enum.StrEnum):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(DecompressionLimits):
     """Limits that protect the converter from hostile layers (all configurable).
 
     A layer whose decompressed size exceeds ``max_uncompressed`` bytes, or whose
     decompressed/compressed ratio exceeds ``max_ratio`` once more than ``ratio_grace`` bytes
-    were produced, is refused as a decompression bomb. PAX and GNU long-name records larger
-    than ``max_header_size`` and names longer than ``max_name_length`` bytes are refused;
-    so are more than ``max_trailing`` bytes after the end-of-archive marker.
+    were produced, is refused as a decompression bomb; the defaults are shared with full
+    pulls (:class:`core.formats.DecompressionLimits`: 64 GiB, 250:1 past 1 GiB). PAX and
+    GNU long-name records larger than ``max_header_size`` and names longer than
+    ``max_name_length`` bytes are refused; so are more than ``max_trailing`` bytes after the
+    end-of-archive marker.
     """
 
-    max_uncompressed: int = 64 << 30
-    max_ratio: float = 1000.0
-    ratio_grace: int = 64 << 20
     max_header_size: int = 1 << 20
     max_name_length: int = 4096
     max_trailing: int = 1 << 20
@@ -71,7 +70,8 @@ class ConvertOptions:
     spool_dir: str | None = None
 
     def __post_init__(self) -> None:
-        if self.chunk_size < 64 << 10 or self.chunk_size > 256 << 20:
-            raise InvalidInput("chunk_size must be between 64 KiB and 256 MiB")
+        if self.chunk_size < 64 << 10 or self.chunk_size > MAX_CHUNK_SIZE:
+            # Readers refuse larger chunks (a lazy read holds a whole chunk in memory).
+            raise InvalidInput(f"chunk_size must be between 64 KiB and {MAX_CHUNK_SIZE >> 20} MiB")
         if self.threads < 1:
             raise InvalidInput("threads must be at least 1")

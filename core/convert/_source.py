@@ -10,7 +10,7 @@ import zstandard
 from isal import igzip_lib
 
 from core.convert._options import Limits
-from core.errors import ConvertError, UnsafeContent
+from core.errors import ConvertError
 
 __all__ = ["Compression", "DecompressingReader", "compression_of_media_type", "sniff"]
 
@@ -95,21 +95,7 @@ class DecompressingReader:
 
     def _check(self, produced: int) -> None:
         self.uncompressed += produced
-        lim = self._limits
-        if self.uncompressed > lim.max_uncompressed:
-            raise UnsafeContent(
-                f"layer {self._layer} decompresses to more than {lim.max_uncompressed} bytes "
-                "(decompression bomb?)",
-                layer=self._layer,
-            )
-        if self.uncompressed > lim.ratio_grace and self.uncompressed > lim.max_ratio * max(
-            self.compressed, 1
-        ):
-            raise UnsafeContent(
-                f"layer {self._layer} expands more than {lim.max_ratio:g} times "
-                "(decompression bomb?)",
-                layer=self._layer,
-            )
+        self._limits.check(self.uncompressed, self.compressed, layer=self._layer)
 
     def read(self, n: int) -> bytes:
         if n <= 0:

@@ -30,6 +30,13 @@ from core.formats._estargz import (
     build_estargz_footer,
     parse_estargz_footer,
 )
+from core.formats._limits import (
+    MAX_CHUNK_SIZE,
+    MAX_RATIO,
+    MAX_UNCOMPRESSED,
+    RATIO_GRACE,
+    DecompressionLimits,
+)
 from core.formats._model import (
     MAX_TOC_SIZE,
     TOC,
@@ -51,6 +58,7 @@ from core.formats._reader import (
     read_file,
     read_toc,
     verify_chunk,
+    verify_file_digest,
 )
 from core.formats._tar import TarMember, TarStreamReader
 from core.formats._writer import DEFAULT_CHUNK_SIZE, LayerWriter, LayerWriteResult
@@ -75,11 +83,16 @@ __all__ = [
     "ANNOTATION_TOC_DIGEST",
     "ANNOTATION_UNCOMPRESSED_SIZE",
     "DEFAULT_CHUNK_SIZE",
+    "MAX_CHUNK_SIZE",
+    "MAX_RATIO",
     "MAX_TOC_SIZE",
+    "MAX_UNCOMPRESSED",
+    "RATIO_GRACE",
     "TOC",
     "ByteRange",
     "BytesFetcher",
     "Chunk",
+    "DecompressionLimits",
     "EntryType",
     "FormatKind",
     "LayerWriteResult",
@@ -102,4 +115,5 @@ __all__ = [
     "read_file",
     "read_toc",
     "verify_chunk",
+    "verify_file_digest",
 ]

@@ -22,6 +22,7 @@ from typing import Any
 
 from core.errors import TOCError
 from core.formats._entryjson import RawEntry, parse_raw_entry
+from core.formats._limits import MAX_CHUNK_SIZE
 from core.formats._model import (
     Chunk,
     EntryType,
@@ -255,7 +256,7 @@ def _lean(objs: list[Any], kind: FormatKind, data_end: int) -> ParsedIndex:
                 raise _Unusual
             if followers is None and not explicit:
                 end = next_offset.get(offset, data_end) if estargz else end_offset
-                if not 0 < offset < end <= data_end:
+                if not 0 < offset < end <= data_end or size > MAX_CHUNK_SIZE:
                     raise _Unusual
                 prev = spans.get(offset)
                 if prev is not None and prev[0] != end:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from core.errors import TOCError
+from core.formats._limits import MAX_CHUNK_SIZE
 
 __all__ = [
     "MAX_TOC_SIZE",
@@ -255,9 +256,11 @@ def validate_toc(
 
     ``raw_names`` maps each normalised name to the name as the index spelled it. Checks:
     unsafe names (absolute or with ``..``), duplicate paths, hard links to missing entries, to
-    directories or in loops, chunk lists that do not tile the file, chunk ranges outside
-    ``[0, data_end)`` or overlapping another file's frames, and malformed digests. Every error
-    is a :class:`~core.errors.TOCError` naming the entry.
+    directories or in loops, chunk lists that do not tile the file, chunks whose frame a
+    reader would have to decompress beyond ``MAX_CHUNK_SIZE`` bytes (``innerOffset`` plus
+    size: a read holds a whole chunk in memory), chunk ranges outside ``[0, data_end)`` or
+    overlapping another file's frames, and malformed digests. Every error is a
+    :class:`~core.errors.TOCError` naming the entry.
     """
     by_name: dict[str, TOCEntry] = {}
     spans: dict[int, tuple[int, str]] = {}
@@ -328,6 +331,13 @@ def _validate_chunks(e: TOCEntry, data_end: int, spans: dict[int, tuple[int, str
             )
         if c.inner_offset < 0:
             raise TOCError(f"chunk of {e.name!r} has a negative inner offset", entry=e.name)
+        if c.inner_offset + c.size > MAX_CHUNK_SIZE:
+            raise TOCError(
+                f"chunk of {e.name!r} at {c.offset} declares {c.inner_offset + c.size} "
+                f"uncompressed bytes, more than the limit of {MAX_CHUNK_SIZE} (MAX_CHUNK_SIZE)",
+                entry=e.name,
+                limit=MAX_CHUNK_SIZE,
+            )
         if c.digest is not None and not _DIGEST_RE.match(c.digest):
             raise TOCError(f"chunk of {e.name!r} has a malformed digest", entry=e.name)
         prev = spans.get(c.compressed_offset)

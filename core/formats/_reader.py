@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
 import zstandard
@@ -23,6 +23,7 @@ from core.formats._estargz import (
     parse_estargz_toc,
     toc_json_from_member,
 )
+from core.formats._limits import MAX_CHUNK_SIZE
 from core.formats._model import MAX_TOC_SIZE, TOC, ByteRange, Chunk, FormatKind
 from core.formats._zstdchunked import (
     ANNOTATION_CHECKSUM,
@@ -45,6 +46,7 @@ __all__ = [
     "read_file",
     "read_toc",
     "verify_chunk",
+    "verify_file_digest",
 ]
 
 #: Layer annotation set by fcdesk on *optimized* zstd:chunked layers: the start-up files
@@ -52,8 +54,6 @@ __all__ = [
 ANNOTATION_PREFETCH_END = "io.github.fcdesk.accelerated.prefetch-end"
 
 _MAX_PIECE = 4 << 20
-#: Largest zero-filled chunk verify_chunk() materialises without fetching it.
-_MAX_ZEROS = 256 << 20
 
 
 class RangeFetcher(Protocol):
@@ -314,13 +314,25 @@ def plan_ranges(
 
 def decompress_chunk(kind: FormatKind, data: bytes, chunk: Chunk) -> bytes:
     """Decompress one chunk's frame(s) — ``data`` is exactly its compressed range — and return
-    the chunk's ``size`` bytes (no digest check; see :func:`verify_chunk`)."""
+    the chunk's ``size`` bytes (no digest check; see :func:`verify_chunk`).
+
+    Decompression stops at the chunk's declared end (``inner_offset + size``), however much
+    the frame really holds, and a chunk declaring more than ``MAX_CHUNK_SIZE`` bytes is
+    refused (:class:`~core.errors.TOCError`) before anything is decompressed: memory stays
+    bounded whatever a hostile producer puts in the frame or the index.
+    """
     if len(data) != chunk.compressed_end - chunk.compressed_offset:
         raise FormatError(
             f"chunk data is {len(data)} bytes, its range is "
             f"{chunk.compressed_end - chunk.compressed_offset}"
         )
     want = chunk.inner_offset + chunk.size
+    if want > MAX_CHUNK_SIZE:
+        raise TOCError(
+            f"chunk at {chunk.compressed_offset} declares {want} uncompressed bytes, more than "
+            f"the limit of {MAX_CHUNK_SIZE} (MAX_CHUNK_SIZE)",
+            limit=MAX_CHUNK_SIZE,
+        )
     if kind is FormatKind.ZSTD_CHUNKED:
         try:
             reader = zstandard.ZstdDecompressor().stream_reader(data, read_across_frames=True)
@@ -370,10 +382,12 @@ def verify_chunk(kind: FormatKind, data: bytes, chunk: Chunk, *, name: str = "")
     if chunk.digest is None:
         raise TOCError(f"chunk of {name!r} at {chunk.offset} has no digest", entry=name)
     if chunk.zeros and not data:
-        if chunk.size > _MAX_ZEROS:  # a hostile size must not become an allocation
+        if chunk.size > MAX_CHUNK_SIZE:  # a hostile size must not become an allocation
             raise TOCError(
-                f"zeros chunk of {name!r} claims {chunk.size} bytes; read it as a hole",
+                f"zeros chunk of {name!r} claims {chunk.size} bytes, more than the limit of "
+                f"{MAX_CHUNK_SIZE} (MAX_CHUNK_SIZE)",
                 entry=name,
+                limit=MAX_CHUNK_SIZE,
             )
         out = bytes(chunk.size)
     else:
@@ -389,24 +403,53 @@ def verify_chunk(kind: FormatKind, data: bytes, chunk: Chunk, *, name: str = "")
     return out
 
 
+def verify_file_digest(
+    name: str,
+    digest: str | None,
+    chunks: Sequence[Chunk],
+    chunk_bytes: Callable[[Chunk], bytes],
+) -> bool:
+    """Check a whole file against its TOC ``digest``; ``chunk_bytes`` returns each chunk's
+    (already verified) bytes, called in file order.
+
+    Returns False without reading anything when the chunk digests already vouch for the file
+    (no digest, no content, or one chunk whose digest is the file's), True once the file was
+    hashed and matched. Every chunk of a file can match its own digest while the whole-file
+    digest lies (what a tree compared by digest would trust): that raises
+    :class:`~core.errors.DigestMismatch` with code ``FileDigestMismatch`` naming the file.
+    Blocking; run it in a worker thread for large files.
+    """
+    if digest is None or not chunks or (len(chunks) == 1 and chunks[0].digest == digest):
+        return False
+    algorithm, _, _ = digest.partition(":")
+    h = hashlib.new(algorithm)
+    for c in chunks:
+        h.update(chunk_bytes(c))
+    actual = f"{algorithm}:{h.hexdigest()}"
+    if actual != digest:
+        raise DigestMismatch(
+            f"file {name!r} does not match its whole-file digest (each of its chunks matched "
+            "its own)",
+            code="FileDigestMismatch",
+            expected=digest,
+            actual=actual,
+            entry=name,
+        )
+    return True
+
+
 async def read_file(fetch: RangeFetcher, toc: TOC, name: str) -> bytes:
     """Fetch, verify and return a whole regular file (hard links resolved); small files only.
 
-    Each chunk is checked against its chunk digest and the result against the file digest.
+    Each chunk is checked against its chunk digest and the result against the file digest
+    (:func:`verify_file_digest`).
     """
     entry = toc.resolve_hardlink(toc.lookup(name))
-    parts: list[bytes] = []
+    parts: dict[Chunk, bytes] = {}
     for c in entry.chunks:
         data = b"" if c.zeros else await _fetch(fetch, c.compressed_offset, c.compressed_end)
-        parts.append(await asyncio.to_thread(verify_chunk, toc.kind, data, c, name=entry.name))
-    content = b"".join(parts)
-    if entry.digest is not None:
-        actual = "sha256:" + hashlib.sha256(content).hexdigest()
-        if actual != entry.digest:
-            raise DigestMismatch(
-                f"file {entry.name!r} does not match its digest",
-                expected=entry.digest,
-                actual=actual,
-                entry=entry.name,
-            )
-    return content
+        parts[c] = await asyncio.to_thread(verify_chunk, toc.kind, data, c, name=entry.name)
+    await asyncio.to_thread(
+        verify_file_digest, entry.name, entry.digest, entry.chunks, parts.__getitem__
+    )
+    return b"".join(parts[c] for c in entry.chunks)

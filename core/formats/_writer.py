@@ -37,6 +37,7 @@ from core.formats._estargz import (
     ANNOTATION_UNCOMPRESSED_SIZE,
     build_estargz_footer,
 )
+from core.formats._limits import MAX_CHUNK_SIZE
 from core.formats._model import EntryType, FormatKind
 from core.formats._reader import ANNOTATION_PREFETCH_END
 from core.formats._tar import BLOCK, TarMember, build_simple_header
@@ -245,8 +246,11 @@ class LayerWriter:
         spool_dir: str | None = None,
         on_output: Callable[[int], None] | None = None,
     ) -> None:
-        if chunk_size < 4096:
-            raise ValueError("chunk_size must be at least 4096 bytes")
+        if not 4096 <= chunk_size <= MAX_CHUNK_SIZE:
+            # readers refuse larger chunks: a lazy read holds a whole chunk in memory
+            raise ValueError(
+                f"chunk_size must be between 4096 bytes and {MAX_CHUNK_SIZE >> 20} MiB"
+            )
         self._out = out
         self.kind = kind
         self._chunk_size = chunk_size

@@ -5,6 +5,12 @@ Downloads run ``concurrency`` at a time; each layer is unpacked as soon as it an
 below it are in the cache, so unpacking overlaps the remaining downloads the way container
 runtimes do. The root filesystem is built in a sibling ``.partial-*`` directory and renamed
 into place only when every layer applied, so a failed or cancelled pull leaves nothing behind.
+
+While a layer is unpacked its decompressed stream is hashed and compared with the config's
+``rootfs.diff_ids[i]`` (a mismatch fails the pull with :class:`~core.errors.DigestMismatch`,
+code ``DiffIDMismatch``, naming the layer), and decompression bombs are refused with
+:class:`~core.errors.UnsafeContent`: ``limits.max_uncompressed`` bounds the whole image,
+``limits.max_ratio`` each layer.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from typing import Any
 
 from core._progress import Progress, ProgressCallback, emit
 from core.errors import CoreError, InvalidInput
-from core.formats import FormatKind, detect_format
+from core.formats import DecompressionLimits, FormatKind, detect_format
 from core.oci import ImageReference, Platform
 from core.pull._cache import ContentCache
 from core.pull._resolve import DEFAULT_PLATFORM, ResolvedImage, resolve_image
@@ -129,6 +135,7 @@ async def pull_image(
     platform: Platform = DEFAULT_PLATFORM,
     concurrency: int = 4,
     resolved: ResolvedImage | None = None,
+    limits: DecompressionLimits | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> PullResult:
     """Pull ``reference`` in full and unpack it into the new directory ``dest``.
@@ -136,13 +143,17 @@ async def pull_image(
     ``dest`` must not exist (or be an empty directory). Progress phases: ``resolve``,
     ``download`` (per layer: ``item`` = digest, ``extra`` = ``layer``, ``bytes_per_second``,
     ``eta_s``), ``unpack`` (``done``/``total`` in layers). Pass ``resolved`` to skip the
-    resolve phase when the caller already has the manifest.
+    resolve phase when the caller already has the manifest. ``limits`` (default
+    :class:`~core.formats.DecompressionLimits`) refuses decompression bombs; its
+    ``max_uncompressed`` covers the whole image. Every layer's decompressed content must
+    match the config's ``diff_id`` (when the config lists them).
     """
     target = Path(dest)
     if concurrency < 1:
         raise InvalidInput("concurrency must be at least 1")
     _check_destination(target)
     cache = cache or ContentCache()
+    limits = limits or DecompressionLimits()
     t0 = time.monotonic()
     if resolved is None:
         emit(on_progress, Progress("resolve", 0, 1, str(reference)))
@@ -196,14 +207,23 @@ async def pull_image(
         downloaded[i].set_result(path)
 
     async def unpack_all() -> None:
+        diff_ids = resolved.config.diff_ids
+        produced = 0
         for i, layer in enumerate(layers):
             path = await downloaded[i]
             started = time.monotonic()
             # The compression is sniffed from the blob (a mislabelled layer still unpacks).
             desc = resolved.manifest.layers[i]
             layer.stats = await unpack_layer(
-                path, staging, skip_root_names=_format_metadata(desc.annotations)
+                path,
+                staging,
+                skip_root_names=_format_metadata(desc.annotations),
+                limits=limits,
+                before=produced,
+                diff_id=diff_ids[i] if diff_ids else None,
+                layer=f"{i} ({desc.digest})",
             )
+            produced += layer.stats.uncompressed_bytes
             layer.unpack_s = time.monotonic() - started
             emit(on_progress, Progress("unpack", i + 1, len(layers), layer.digest))
 

@@ -15,6 +15,12 @@ layer annotations, else the footer) and checks it against the annotation digest 
 parsed; a layer without a verifiable TOC is refused (:class:`~core.errors.PullError` code
 ``NotSeekable``), so a caller can fall back to a full pull. The TOCs are merged into one
 read-only tree (:mod:`core.pull._tree`).
+
+Every chunk is verified before it is served. A file's *whole-file* digest (which each chunk
+matching its own digest does not prove) is checked wherever a file is read completely: by
+:meth:`LazyImage.read` of a whole file and by the background fill, which checks every file
+of a layer once its chunks are in. A mismatch raises :class:`~core.errors.DigestMismatch` with
+code ``FileDigestMismatch``.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import asyncio
 import contextlib
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +43,7 @@ from core.formats import (
     RangeFetcher,
     detect_format,
     read_toc,
+    verify_file_digest,
 )
 from core.oci import ImageReference, Platform
 from core.pull._cache import ContentCache
@@ -158,6 +165,8 @@ class LazyImage:
         self._idle.set()
         self._fill_task: asyncio.Task[int] | None = None
         self._streaming: asyncio.Task[None] | None = None
+        #: Files whose whole-file digest was checked: (layer, first frame, digest).
+        self._files_checked: set[tuple[int, int, str]] = set()
 
     # -- opening ------------------------------------------------------------------------
 
@@ -350,7 +359,8 @@ class LazyImage:
         """File bytes ``[offset, offset+size)`` (to the end when ``size`` is None).
 
         Only verified chunks are served; a chunk that fails verification twice raises
-        :class:`~core.errors.DigestMismatch`.
+        :class:`~core.errors.DigestMismatch`. A read of the whole file also checks the
+        whole-file digest (code ``FileDigestMismatch`` when it lies).
         """
         if isinstance(node, str):
             node = self.lookup(node, follow=True)
@@ -369,7 +379,36 @@ class LazyImage:
             lo = max(offset, c.offset) - c.offset
             hi = min(end, c.offset + c.size) - c.offset
             parts.append(data[lo:hi])
+        if offset == 0 and end == node.size:
+            whole = dict(zip(chunks, parts, strict=True))
+            await self._check_file(node.layer, node.path, node.digest, node.chunks, whole.get)
         return b"".join(parts)
+
+    async def _check_file(
+        self,
+        layer: int,
+        name: str,
+        digest: str | None,
+        chunks: Sequence[Chunk],
+        chunk_bytes: Callable[[Chunk], bytes | None],
+    ) -> None:
+        """The whole-file digest check (once per file), off the event loop."""
+        if digest is None or not chunks or (len(chunks) == 1 and chunks[0].digest == digest):
+            return  # nothing to check, or the one chunk's digest is the file's
+        key = (layer, chunks[0].compressed_offset, digest)
+        if key in self._files_checked:
+            return
+
+        def read(c: Chunk) -> bytes:
+            data = chunk_bytes(c)
+            if data is None:
+                raise DigestMismatch(
+                    f"cached chunk {c.digest} vanished or was corrupted", expected=c.digest or ""
+                )
+            return data
+
+        await asyncio.to_thread(verify_file_digest, name, digest, chunks, read)
+        self._files_checked.add(key)
 
     async def _chunk_bytes(self, c: Chunk) -> bytes:
         assert c.digest is not None
@@ -495,7 +534,19 @@ class LazyImage:
                     continue
                 await self._idle.wait()  # on-demand reads first
                 fetched += await source.ensure(missing, purpose="background", gap=_BACKGROUND_BATCH)
+            # Every chunk of the layer is in: check each file's whole-file digest.
+            for e in source.toc.entries:
+                if e.is_regular:
+                    await self._idle.wait()
+                    await self._check_file(
+                        source.index, e.name, e.digest, e.chunks, self._cached_chunk
+                    )
         return fetched
+
+    def _cached_chunk(self, c: Chunk) -> bytes | None:
+        assert c.digest is not None
+        data = self._memory.get(c.digest)
+        return data if data is not None else self.cache.get_chunk(c.digest)
 
     # -- teardown -----------------------------------------------------------------------
 

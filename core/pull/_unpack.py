@@ -11,9 +11,13 @@ contain ``..`` and hard links whose target leaves the root are refused with
 :class:`~core.errors.UnsafeContent` naming the entry. Ownership, modes, times and device
 nodes are kept where the process may set them (root); extended attributes are best effort.
 
-Decompression bombs are refused (:class:`~core.errors.UnsafeContent`) with the converter's
-limits: past ``BOMB_GRACE`` bytes a layer may not expand more than ``MAX_RATIO`` times its
-compressed size, and never beyond ``MAX_UNCOMPRESSED`` bytes.
+Decompression bombs are refused (:class:`~core.errors.UnsafeContent` naming the layer and
+the limit) with the limits the converter uses (:class:`core.formats.DecompressionLimits`):
+past ``ratio_grace`` bytes a layer may not expand more than ``max_ratio`` times its
+compressed size, and never beyond ``max_uncompressed`` bytes (a full pull applies that to
+the whole image). Given the config's ``diff_id``, the decompressed stream is hashed as it is
+read (to its very end, past the tar end-of-archive marker) and a mismatch is refused with
+:class:`~core.errors.DigestMismatch` (code ``DiffIDMismatch``).
 
 Decompression streams (gzip through ISA-L in its own thread, zstd through python-zstandard
 across frames, skippable frames included) and all of this runs in a worker thread: call
@@ -39,7 +43,9 @@ from typing import IO, Any, BinaryIO, cast
 import zstandard
 from isal import isal_zlib
 
-from core.errors import PullError, UnsafeContent
+from core.errors import DigestMismatch, PullError, UnsafeContent
+from core.formats import DecompressionLimits
+from core.oci import Digest, DigestHasher
 
 __all__ = [
     "UnpackStats",
@@ -57,9 +63,6 @@ _IsalError = cast("type[Exception]", isal_zlib.error)
 _DIR_OPEN = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-MAX_RATIO = 1000.0
-BOMB_GRACE = 64 << 20
-MAX_UNCOMPRESSED = 64 << 30
 
 
 @dataclass(slots=True)
@@ -77,6 +80,7 @@ class UnpackStats:
     opaque_dirs: int = 0
     bytes_written: int = 0
     compressed_bytes: int = 0
+    uncompressed_bytes: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -91,6 +95,7 @@ class UnpackStats:
             "opaque_dirs": self.opaque_dirs,
             "bytes_written": self.bytes_written,
             "compressed_bytes": self.compressed_bytes,
+            "uncompressed_bytes": self.uncompressed_bytes,
             "skipped": [list(s) for s in self.skipped],
         }
 
@@ -147,28 +152,39 @@ def detect_compression(head: bytes) -> str:
 
 
 class _BombGuard:
-    """``read`` over a layer's decompressed stream that refuses a decompression bomb."""
+    """``read`` over a layer's decompressed stream that refuses a decompression bomb (and
+    hashes what it reads when the layer's ``diff_id`` is to be checked)."""
 
     def __init__(
-        self, reader: IO[bytes], raw: _CountingReader, max_uncompressed: int, max_ratio: float
+        self,
+        reader: IO[bytes],
+        raw: _CountingReader,
+        limits: DecompressionLimits,
+        *,
+        layer: str,
+        before: int,
+        hasher: DigestHasher | None,
     ) -> None:
         self._reader = reader
         self._raw = raw
-        self._max = max_uncompressed
-        self._ratio = max_ratio
+        self._limits = limits
+        self._layer = layer
+        self._before = before
+        self._hasher = hasher
         self.produced = 0
 
     def read(self, n: int = -1) -> bytes:
-        data = self._reader.read(n)
+        data = self._reader.read(n if n is not None and n >= 0 else _COPY_BLOCK)
         self.produced += len(data)
-        if self.produced > self._max or (
-            self.produced > BOMB_GRACE and self.produced > self._ratio * max(self._raw.count, 1)
-        ):
-            raise UnsafeContent(
-                f"layer expands to more than {self.produced} bytes from {self._raw.count} "
-                "compressed bytes (decompression bomb?)"
-            )
+        self._limits.check(self.produced, self._raw.count, layer=self._layer, before=self._before)
+        if self._hasher is not None:
+            self._hasher.update(data)
         return data
+
+    def drain(self) -> None:
+        """Read (and hash) what the tar reader left: the end-of-archive blocks and padding."""
+        while self.read(_COPY_BLOCK):
+            pass
 
 
 @contextlib.contextmanager
@@ -488,8 +504,12 @@ def unpack_layer_sync(
     preserve_owner: bool | None = None,
     cancel: threading.Event | None = None,
     skip_root_names: frozenset[str] = frozenset(),
-    max_uncompressed: int = MAX_UNCOMPRESSED,
-    max_ratio: float = MAX_RATIO,
+    limits: DecompressionLimits | None = None,
+    max_uncompressed: int | None = None,
+    max_ratio: float | None = None,
+    before: int = 0,
+    diff_id: Digest | str | None = None,
+    layer: str = "",
 ) -> UnpackStats:
     """Apply one layer blob (path or binary file object) onto the directory ``target``.
 
@@ -497,14 +517,27 @@ def unpack_layer_sync(
     Setting ``cancel`` stops before the next entry (with :class:`PullError` code ``Cancelled``).
     Top-level entries named in ``skip_root_names`` are not written (format metadata such as
     eStargz's ``stargz.index.json`` and landmark files).
-    Raises :class:`UnsafeContent` for hostile entries and decompression bombs (see
-    ``max_uncompressed`` and ``max_ratio``), :class:`PullError` for malformed ones.
+    Raises :class:`UnsafeContent` for hostile entries and decompression bombs (``limits``,
+    default :class:`~core.formats.DecompressionLimits`; ``max_uncompressed`` and
+    ``max_ratio`` override its fields; ``before`` is what earlier layers of the image
+    produced), :class:`PullError` for malformed ones, and :class:`DigestMismatch` (code
+    ``DiffIDMismatch``) when ``diff_id`` is given and the decompressed stream does not match
+    it. ``layer`` names the layer in errors.
     """
     root = Path(target)
     root.mkdir(parents=True, exist_ok=True)
     if preserve_owner is None:
         preserve_owner = os.geteuid() == 0
     stats = UnpackStats()
+    limits = limits or DecompressionLimits()
+    if max_uncompressed is not None or max_ratio is not None:
+        limits = DecompressionLimits(
+            limits.max_uncompressed if max_uncompressed is None else max_uncompressed,
+            limits.max_ratio if max_ratio is None else max_ratio,
+            limits.ratio_grace,
+        )
+    expected = Digest.parse(diff_id) if diff_id is not None else None
+    hasher = expected.new_hasher() if expected is not None else None
     with contextlib.ExitStack() as stack:
         raw: BinaryIO
         if isinstance(source, (str, os.PathLike)):
@@ -513,7 +546,8 @@ def unpack_layer_sync(
             raw = source
         counted = _CountingReader(raw)
         decompressed = stack.enter_context(open_decompressed(cast(BinaryIO, counted), compression))
-        reader = cast(IO[bytes], _BombGuard(decompressed, counted, max_uncompressed, max_ratio))
+        guard = _BombGuard(decompressed, counted, limits, layer=layer, before=before, hasher=hasher)
+        reader = cast(IO[bytes], guard)
         extractor = _Extractor(
             root, preserve_owner=preserve_owner, stats=stats, skip_root_names=skip_root_names
         )
@@ -525,6 +559,8 @@ def unpack_layer_sync(
                     raise PullError("unpacking was cancelled", code="Cancelled")
                 extractor.apply(member, tar)
             extractor.finish()
+            if hasher is not None:
+                guard.drain()
         except tarfile.TarError as exc:
             raise PullError(f"layer is not a valid tar stream: {exc}") from exc
         except (zstandard.ZstdError, _IsalError) as exc:
@@ -533,6 +569,18 @@ def unpack_layer_sync(
             if isinstance(exc, OSError) and exc.errno is not None:
                 raise PullError(f"unpacking into {root} failed: {exc}") from exc
             raise PullError(f"layer stream is truncated or corrupt: {exc}") from exc
+        stats.uncompressed_bytes = guard.produced
+    if expected is not None and hasher is not None:
+        actual = hasher.digest()
+        if actual != expected:
+            raise DigestMismatch(
+                f"layer {layer}: its uncompressed content is {actual}, the config's diff_id "
+                f"says {expected}",
+                code="DiffIDMismatch",
+                expected=str(expected),
+                actual=str(actual),
+                layer=layer,
+            )
     if isinstance(source, (str, os.PathLike)):
         stats.compressed_bytes = os.path.getsize(source)
     return stats
@@ -545,6 +593,10 @@ async def unpack_layer(
     compression: str | None = None,
     preserve_owner: bool | None = None,
     skip_root_names: frozenset[str] = frozenset(),
+    limits: DecompressionLimits | None = None,
+    before: int = 0,
+    diff_id: Digest | str | None = None,
+    layer: str = "",
 ) -> UnpackStats:
     """:func:`unpack_layer_sync` in a worker thread (decompression and file I/O stay off the
     event loop). On cancellation the worker stops at the next entry and is waited for, so no
@@ -559,6 +611,10 @@ async def unpack_layer(
             preserve_owner=preserve_owner,
             cancel=cancel,
             skip_root_names=skip_root_names,
+            limits=limits,
+            before=before,
+            diff_id=diff_id,
+            layer=layer,
         )
     )
     try:

@@ -33,6 +33,7 @@ __all__ = [
     "bomb_layer",
     "canary_state",
     "compress",
+    "header_heavy_tar",
     "make_canary",
     "raw_tar",
     "seekable_unchecked",
@@ -99,27 +100,50 @@ def compress(raw: bytes, compression: str) -> bytes:
     return raw
 
 
-def bomb_layer(compression: str, size: int, name: str = "zeros") -> bytes:
-    """A layer holding one file of ``size`` zero bytes, compressed by repeating one member
-    (gzip) or frame (zstd) of 1 MiB of zeros: ~1000:1 for gzip (deflate's ceiling), far
-    more for zstd. Only the tar header and the tail are compressed separately."""
+def bomb_layer(compression: str, size: int, name: str = "zeros", fill: bytes = b"\0") -> bytes:
+    """A layer holding one file of ``size`` bytes of ``fill`` repeated (zeros by default),
+    compressed by repeating one member (gzip) or frame (zstd) of 1 MiB of it: ~1000:1 for gzip
+    (deflate's ceiling), far more for zstd. Only the tar header and the tail are compressed
+    separately. A bomb, or (under the limits' grace) a benign zero-filled or repetitive file."""
     info = tarfile.TarInfo(name)
     info.size = size
     info.mtime = 1_700_000_000
     header = info.tobuf(tarfile.GNU_FORMAT)
-    zeros_total = size + (-size % 512) + 1024  # content, padding, end-of-archive
     mib = 1 << 20
-    whole, rest = divmod(zeros_total, mib)
+    block = (fill * (mib // len(fill) + 1))[:mib]
+    whole, rest = divmod(size, mib)
+    tail = block[:rest] + bytes(-size % 512 + 1024)  # content, padding, end-of-archive
     if compression == "gzip":
-        member = gzip.compress(bytes(mib), compresslevel=9, mtime=0)
-        tail = gzip.compress(bytes(rest), compresslevel=9, mtime=0) if rest else b""
-        return gzip.compress(header, mtime=0) + member * whole + tail
+        member = gzip.compress(block, compresslevel=9, mtime=0)
+        return gzip.compress(header, mtime=0) + member * whole + gzip.compress(tail, mtime=0)
     if compression == "zstd":
         cctx = zstandard.ZstdCompressor(level=19)
-        frame = cctx.compress(bytes(mib))
-        tail = cctx.compress(bytes(rest)) if rest else b""
-        return cctx.compress(header) + frame * whole + tail
+        frame = cctx.compress(block)
+        return cctx.compress(header) + frame * whole + cctx.compress(tail)
     raise ValueError(compression)
+
+
+def header_heavy_tar(files: int) -> bytes:
+    """A benign layer that compresses about as well as real layers ever do: ``files``
+    near-empty files (one in five holds a line) in package-like directories, so the tar is
+    mostly headers and padding (about 115:1 with zstd -3, 66:1 with gzip -6)."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        line = b"module.exports = require('./index');\n"
+        for i in range(files):
+            pkg, n = divmod(i, 500)
+            if n == 0:
+                info = tarfile.TarInfo(f"node_modules/pkg{pkg:04d}/lib/sub")
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                info.mtime = 1_700_000_000
+                tar.addfile(info)
+            info = tarfile.TarInfo(f"node_modules/pkg{pkg:04d}/lib/sub/file_{n:04d}.js")
+            info.mtime = 1_700_000_000 + i
+            data = line if n % 5 == 0 else b""
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
 
 
 # -- the canary ---------------------------------------------------------------------------------

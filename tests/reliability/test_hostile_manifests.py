@@ -142,6 +142,30 @@ async def test_config_diff_ids_do_not_fit(
     reliability.hostile("config-diff-ids-mismatch", "full-pull", "refused", err.code)
 
 
+async def test_config_diff_id_lies(
+    distribution_registry: RunningRegistry, unique_repo: str, tmp_path: Path, reliability: Recorder
+) -> None:
+    """The right number of diff_ids, one of them wrong: the layer's decompressed content is
+    hashed while it is unpacked, and the pull fails naming that layer; no rootfs appears."""
+    async with RegistryClient(distribution_registry.host) as client:
+        await push_built(client, unique_repo, IMAGE, "v1")
+        diff_ids = list(IMAGE.config.diff_ids)
+        diff_ids[1] = Digest.of_bytes(b"another layer")
+        config = ImageConfig.build(diff_ids=diff_ids)
+        await client.push_blob(unique_repo, config.raw, digest=config.digest)
+        ref = await _push_manifest(
+            client, unique_repo, Manifest.build(config.descriptor(), IMAGE.manifest.layers)
+        )
+        err = await _pull_fails(client, ref, tmp_path, (DigestMismatch,))
+    assert err.code == "DiffIDMismatch"
+    assert f"layer 1 ({IMAGE.manifest.layers[1].digest})" in str(err)
+    assert err.detail["layer"].startswith("1 ")
+    assert isinstance(err, DigestMismatch)
+    assert err.expected == str(diff_ids[1])
+    assert err.actual == str(IMAGE.config.diff_ids[1])
+    reliability.hostile("config-diff-id-lie", "full-pull", "refused", err.code)
+
+
 async def test_lazy_pull_of_a_missing_layer(
     distribution_registry: RunningRegistry, unique_repo: str, tmp_path: Path, reliability: Recorder
 ) -> None:

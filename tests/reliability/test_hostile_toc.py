@@ -3,7 +3,11 @@
 A hostile producer publishes a zstd:chunked layer whose TOC is rebuilt after a mutation, with
 annotations whose digests match the mutated TOC (so only the puller's own checks stand between
 it and the user). Every mutation is refused with `TOCError` / `DigestMismatch` before a byte of
-file content is served; an oversized TOC is refused before it is even fetched.
+file content is served; an oversized TOC is refused before it is even fetched. A chunk that
+really decompresses to more than `MAX_CHUNK_SIZE` (with a true digest) is refused when the TOC
+is parsed, since a read holds a whole chunk in memory. A whole-file digest that lies (each
+chunk true) is reported as `DigestMismatch` code ``FileDigestMismatch`` by full-file reads and
+by the background fill.
 """
 
 from __future__ import annotations
@@ -21,15 +25,22 @@ import pytest
 import zstandard
 
 from core.convert import Compression, ConvertOptions, convert_layer_sync
-from core.errors import DigestMismatch, FormatError, TOCError
+from core.errors import DigestMismatch, FormatError, InvalidInput, TOCError
 from core.formats import (
     ANNOTATION_CHECKSUM,
     ANNOTATION_POSITION,
     ANNOTATION_TOC_DIGEST,
+    MAX_CHUNK_SIZE,
     BytesFetcher,
+    Chunk,
+    FormatKind,
+    LayerWriter,
     ZstdChunkedFooter,
     build_footer,
+    decompress_chunk,
+    read_file,
     read_toc,
+    verify_chunk,
 )
 from core.formats._zstdchunked import skippable_frame
 from core.oci import OCI_LAYER_ZSTD, Descriptor, Digest, ImageConfig, Manifest
@@ -124,6 +135,57 @@ def _entries_not_list(doc: Doc) -> None:
     doc["entries"] = {"bin/a": 1}
 
 
+MiB = 1 << 20
+ZEROS = bytes(MAX_CHUNK_SIZE + 8 * MiB)  # one chunk just over the limit
+ZEROS_DIGEST = "sha256:" + hashlib.sha256(ZEROS).hexdigest()
+
+
+def _with_huge_chunk(kind: str) -> tuple[bytes, dict[str, str], str]:
+    """A layer with ``bin/huge``: one chunk of 72 MiB of zeros, its digest true. ``frame``:
+    a real zstd frame holding them (a plain file entry, no chunk fields); ``zeros``: a
+    ``chunkType: zeros`` chunk (no frame needed); ``chunked``: two chunks, the second too
+    large."""
+    blob, doc, start, diff_id = _converted()
+    frame = zstandard.ZstdCompressor(level=3).compress(ZEROS)
+    prefix = blob[:start] + frame
+    entry: Doc = {"type": "reg", "name": "bin/huge", "mode": 420, "size": len(ZEROS)}
+    if kind == "frame":
+        entry.update(digest=ZEROS_DIGEST, offset=start, endOffset=start + len(frame))
+        doc["entries"].append(entry)
+    elif kind == "zeros":
+        entry.update(
+            digest=ZEROS_DIGEST,
+            offset=start,
+            endOffset=start + len(frame),
+            chunkSize=len(ZEROS),
+            chunkDigest=ZEROS_DIGEST,
+            chunkType="zeros",
+        )
+        doc["entries"].append(entry)
+    else:
+        small = zstandard.ZstdCompressor().compress(b"x")
+        prefix = blob[:start] + small + frame
+        entry.update(
+            size=1 + len(ZEROS),
+            digest="sha256:" + hashlib.sha256(b"x" + ZEROS).hexdigest(),
+            offset=start,
+            endOffset=start + len(small) + len(frame),
+            chunkSize=1,
+            chunkDigest="sha256:" + hashlib.sha256(b"x").hexdigest(),
+        )
+        second = {
+            "type": "chunk",
+            "name": "bin/huge",
+            "offset": start + len(small),
+            "chunkOffset": 1,
+            "chunkSize": len(ZEROS),
+            "chunkDigest": ZEROS_DIGEST,
+        }
+        doc["entries"] += [entry, second]
+    new, ann = _rebuild(prefix, len(prefix), json.dumps(doc).encode())
+    return new, ann, diff_id
+
+
 # mutation -> (mutate, when it must be refused: "open" or the file whose read is refused,
 # expected errors)
 MUTATIONS: dict[str, tuple[Callable[[Doc], None], str, tuple[type[Exception], ...]]] = {
@@ -131,7 +193,7 @@ MUTATIONS: dict[str, tuple[Callable[[Doc], None], str, tuple[type[Exception], ..
     "negative-size": (_set("bin/b", size=-5), "open", (TOCError,)),
     "negative-offset": (_set("bin/b", offset=-100), "open", (TOCError,)),
     "bad-digest": (_set("bin/b", digest="md5:abc"), "open", (TOCError,)),
-    "size-beyond-chunks": (_set("bin/b", size=10**12), "bin/b", (FormatError,)),
+    "size-beyond-chunks": (_set("bin/b", size=10**12), "open", (TOCError,)),
     "size-short-of-frame": (_set("bin/b", size=100), "bin/b", (DigestMismatch,)),
     "unknown-type": (_bad_type, "open", (TOCError,)),
     "version": (_version, "open", (TOCError,)),
@@ -180,8 +242,12 @@ async def test_lying_or_malformed_toc(
                     await image.read(when)
                 if name == "file-digests-swapped":
                     # bin/a has several chunks, each verified against its own (true) chunk
-                    # digest: its bytes are right, whatever its whole-file digest claims.
-                    assert await image.read("bin/a") == A
+                    # digest: a partial read serves right bytes; a whole read also checks
+                    # the whole-file digest, which lies.
+                    assert await image.read("bin/a", 0, len(A) - 1) == A[:-1]
+                    with pytest.raises(DigestMismatch) as whole:
+                        await image.read("bin/a")
+                    assert whole.value.code == "FileDigestMismatch"
             finally:
                 await image.aclose()
     # nothing unverified reached the chunk cache: every cached chunk is a piece of A or B
@@ -190,6 +256,109 @@ async def test_lying_or_malformed_toc(
             data = p.read_bytes()
             assert data in A or data == B
     reliability.hostile(f"toc-{name}", "lazy-pull", "refused", type(info.value).__name__)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("kind", ["frame", "zeros", "chunked"])
+async def test_chunk_over_the_limit_is_refused_at_open(
+    kind: str,
+    faulty_registry: ProxiedRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+    reliability: Recorder,
+) -> None:
+    """A hostile producer's chunk that really holds 72 MiB (its digest true): a read would
+    hold it all in memory, so the TOC is refused before any content is fetched."""
+    new, ann, diff_id = _with_huge_chunk(kind)
+    async with RegistryClient(faulty_registry.url) as client:
+        ref = await _publish(client, unique_repo, new, ann, diff_id)
+        with pytest.raises(TOCError, match="MAX_CHUNK_SIZE") as info:
+            await LazyImage.open(client, ref, cache=ContentCache(tmp_path / "cache"))
+    assert info.value.detail["entry"] == "bin/huge"
+    assert not any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
+    reliability.hostile(f"toc-chunk-over-limit-{kind}", "lazy-pull", "refused", "TOCError")
+
+
+def test_chunk_decompression_is_bounded(reliability: Recorder) -> None:
+    """Chunks handed to the reader directly (no TOC validation): decompression never goes
+    past the declared size, and a declared size over the limit is refused before any
+    decompression."""
+    frame = zstandard.ZstdCompressor(level=1).compress(bytes(1 * MiB)) * 1024  # 1 GiB
+    small = Chunk(0, 4096, 0, len(frame), "sha256:" + hashlib.sha256(bytes(4096)).hexdigest())
+    assert decompress_chunk(FormatKind.ZSTD_CHUNKED, frame, small) == bytes(4096)
+    big = Chunk(0, 1 << 30, 0, len(frame), "sha256:" + "0" * 64)
+    with pytest.raises(TOCError, match="MAX_CHUNK_SIZE"):
+        decompress_chunk(FormatKind.ZSTD_CHUNKED, frame, big)
+    inner = Chunk(0, 10, 0, len(frame), "sha256:" + "0" * 64, inner_offset=1 << 40)
+    with pytest.raises(TOCError, match="MAX_CHUNK_SIZE"):
+        decompress_chunk(FormatKind.ESTARGZ, frame, inner)
+    zeros = Chunk(0, 1 << 40, 0, 1, "sha256:" + "0" * 64, zeros=True)
+    with pytest.raises(TOCError, match="MAX_CHUNK_SIZE"):
+        verify_chunk(FormatKind.ZSTD_CHUNKED, b"", zeros)
+    reliability.hostile("chunk-frame-bomb", "toc-reader", "refused", "TOCError")
+
+
+def test_writers_stay_within_the_chunk_limit() -> None:
+    """fcdesk never writes a chunk its own readers would refuse."""
+    with pytest.raises(InvalidInput):
+        ConvertOptions(chunk_size=MAX_CHUNK_SIZE + 1)
+    assert ConvertOptions(chunk_size=MAX_CHUNK_SIZE).chunk_size == MAX_CHUNK_SIZE
+    with pytest.raises(ValueError, match="chunk_size"):
+        LayerWriter(io.BytesIO(), FormatKind.ZSTD_CHUNKED, chunk_size=MAX_CHUNK_SIZE + 1)
+
+
+def _lying_file_digest() -> tuple[bytes, dict[str, str], str, str]:
+    """bin/a (several chunks, each digest true) with a whole-file digest that lies."""
+    blob, doc, start, diff_id = _converted()
+    entry = _entry(doc, "bin/a", "reg")
+    assert any(e["type"] == "chunk" for e in doc["entries"])  # really several chunks
+    lie = "sha256:" + hashlib.sha256(b"not bin/a").hexdigest()
+    entry["digest"] = lie
+    new, ann = _rebuild(blob, start, json.dumps(doc).encode())
+    return new, ann, diff_id, lie
+
+
+@pytest.mark.integration
+async def test_lying_whole_file_digest_is_reported(
+    faulty_registry: ProxiedRegistry, unique_repo: str, tmp_path: Path, reliability: Recorder
+) -> None:
+    """Chunks all true, the file's digest false: no wrong byte is served either way, but
+    whoever reads the whole file (a full read, the background fill) is told the digest lies."""
+    new, ann, diff_id, lie = _lying_file_digest()
+    async with RegistryClient(faulty_registry.url) as client:
+        ref = await _publish(client, unique_repo, new, ann, diff_id)
+        image = await LazyImage.open(client, ref, cache=ContentCache(tmp_path / "one"))
+        try:
+            assert await image.read("bin/a", 100, 70_000) == A[100:70_100]
+            with pytest.raises(DigestMismatch) as info:
+                await image.read("bin/a")
+            assert await image.read("bin/b") == B
+        finally:
+            await image.aclose()
+        assert info.value.code == "FileDigestMismatch"
+        assert info.value.detail["entry"] == "bin/a"
+        assert (info.value.expected, info.value.actual) == (lie, str(Digest.of_bytes(A)))
+        image = await LazyImage.open(client, ref, cache=ContentCache(tmp_path / "two"))
+        try:
+            with pytest.raises(DigestMismatch) as filled:
+                await image.start_background_fill()
+        finally:
+            await image.aclose()
+        assert filled.value.code == "FileDigestMismatch"
+        assert filled.value.detail["entry"] == "bin/a"
+    reliability.hostile("toc-file-digest-lie", "lazy-pull", "refused", "FileDigestMismatch")
+
+
+async def test_read_file_checks_the_whole_file_digest(reliability: Recorder) -> None:
+    new, ann, _, lie = _lying_file_digest()
+    fetcher = BytesFetcher(new)
+    toc = await read_toc(fetcher, len(new), ann)
+    with pytest.raises(DigestMismatch) as info:
+        await read_file(fetcher, toc, "bin/a")
+    assert info.value.code == "FileDigestMismatch"
+    assert info.value.expected == lie
+    assert await read_file(fetcher, toc, "bin/b") == B
+    reliability.hostile("toc-file-digest-lie", "toc-reader", "refused", "FileDigestMismatch")
 
 
 @pytest.mark.integration

@@ -71,11 +71,16 @@ def test_public_api_is_locked() -> None:
             "ANNOTATION_TOC_DIGEST",
             "ANNOTATION_UNCOMPRESSED_SIZE",
             "DEFAULT_CHUNK_SIZE",
+            "MAX_CHUNK_SIZE",
+            "MAX_RATIO",
             "MAX_TOC_SIZE",
+            "MAX_UNCOMPRESSED",
+            "RATIO_GRACE",
             "TOC",
             "ByteRange",
             "BytesFetcher",
             "Chunk",
+            "DecompressionLimits",
             "EntryType",
             "FormatKind",
             "LayerWriteResult",
@@ -98,6 +103,7 @@ def test_public_api_is_locked() -> None:
             "read_file",
             "read_toc",
             "verify_chunk",
+            "verify_file_digest",
         ]
     )
     for name in core.formats.__all__:
