@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import tempfile
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -97,6 +98,10 @@ _MAX_REDIRECTS = 5
 _STREAM_CHUNK = 1024 * 1024
 _WRITE_BATCH = 8 * 1024 * 1024
 _FILE_READ = 4 * 1024 * 1024
+#: Upload errors after which a push starts over in a new session.
+_SESSION_LOST = frozenset({"BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN"})
+#: What a replayed stream keeps in memory before it spills to a temporary file.
+_REPLAY_MEMORY = 8 * 1024 * 1024
 _DEFAULT_UPLOAD_CHUNK = 32 * 1024 * 1024
 _MAX_RANGES_PER_REQUEST = 32
 _RANGE_FALLBACK_CONCURRENCY = 8
@@ -1053,18 +1058,31 @@ class RegistryClient:
             if existing is not None:
                 return PushResult(expected, existing if size is None else size, "exists")
         # A registry may lose an upload session when a connection drops (distribution's
-        # ``_state`` token goes stale when an answer is lost); a replayable source then
-        # starts over once in a new session instead of failing the push.
-        restarts = 0 if isinstance(source, AsyncIterable) else 1
-        while True:
-            try:
-                return await self._upload(
-                    repository, source, expected, size, mount_from, chunked, on_progress
-                )
-            except UploadError as exc:
-                if restarts <= 0 or exc.code not in ("BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN"):
-                    raise
-                restarts -= 1
+        # ``_state`` token goes stale when an answer is lost): the push then starts over
+        # once in a new session instead of failing. Bytes and files are read again; a
+        # one-shot stream is replayed from what it handed out so far (kept in a temporary
+        # file, memory for the first few MiB, until the push ends), then read on.
+        replay = _Replay(source) if isinstance(source, AsyncIterable) else None
+        restarts = 1
+        try:
+            while True:
+                try:
+                    return await self._upload(
+                        repository,
+                        source if replay is None else replay.pieces(),
+                        expected,
+                        size,
+                        mount_from,
+                        chunked,
+                        on_progress,
+                    )
+                except UploadError as exc:
+                    if restarts <= 0 or exc.code not in _SESSION_LOST:
+                        raise
+                    restarts -= 1
+        finally:
+            if replay is not None:
+                await asyncio.to_thread(replay.close)
 
     async def _upload(
         self,
@@ -1414,6 +1432,58 @@ def _read_and_hash(fh: BinaryIO, hasher: DigestHasher) -> bytes:
     chunk = fh.read(_FILE_READ)
     hasher.update(chunk)
     return chunk
+
+
+class _Replay:
+    """A one-shot byte stream that can be read again from its start: what it handed out is
+    kept (in memory up to ``_REPLAY_MEMORY``, then in a temporary file) until :meth:`close`.
+
+    Each :meth:`pieces` iterator first replays the kept bytes, then reads on from the
+    source; only one may be in use at a time (an upload that lost its session abandons its
+    iterator before the next attempt starts).
+    """
+
+    def __init__(self, source: AsyncIterable[bytes]) -> None:
+        self._source = aiter(source)
+        self._spool = tempfile.SpooledTemporaryFile(max_size=_REPLAY_MEMORY)  # noqa: SIM115
+        self._kept = 0
+
+    async def pieces(self) -> AsyncIterator[bytes]:
+        pos = 0
+        while pos < self._kept:
+            n = min(_FILE_READ, self._kept - pos)
+            data = await asyncio.to_thread(self._read_at, pos, n)
+            if len(data) != n:
+                raise UploadError("an upload's replay buffer was cut short")
+            pos += n
+            yield data
+        async for piece in _forward(self._source):
+            await asyncio.to_thread(self._append, piece)
+            self._kept += len(piece)
+            yield piece
+
+    def _read_at(self, pos: int, n: int) -> bytes:
+        self._spool.seek(pos)
+        return self._spool.read(n)
+
+    def _append(self, piece: bytes) -> None:
+        self._spool.seek(0, os.SEEK_END)
+        self._spool.write(piece)
+
+    def close(self) -> None:
+        self._spool.close()
+
+
+async def _forward(source: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """Read on from ``source`` without closing it when the reader stops early (a later
+    :meth:`_Replay.pieces` continues where this one stopped)."""
+    while True:
+        try:
+            piece = await anext(source)
+        except StopAsyncIteration:
+            return
+        if piece:
+            yield bytes(piece)
 
 
 async def _as_stream(source: BlobSource) -> AsyncIterator[bytes]:

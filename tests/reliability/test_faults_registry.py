@@ -11,6 +11,7 @@ import asyncio
 import os
 import time
 import zlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -422,6 +423,51 @@ async def test_chunked_upload_resumes(
             unique_repo, data, digest=Digest.of_bytes(data), chunked=True
         )
     assert result.outcome == "uploaded"
+    assert proxy.injected[kind] == 1
+    await _assert_blob(faulty_registry.direct.url, unique_repo, data)
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "attempt"),
+    [
+        pytest.param("reset", {}, 2, id="reset"),
+        pytest.param("reset", {"upstream": True}, 2, id="answer-lost"),
+        pytest.param("reset", {"upstream": True}, 4, id="answer-lost-late"),
+        pytest.param("status", {"status": 503}, 3, id="503"),
+        pytest.param("stall", {"stall": 20}, 2, id="stall"),
+        pytest.param("cut-request", {"after": 0.5}, 2, id="cut"),
+        pytest.param("cut-request", {"after": 0.5}, 5, id="cut-late"),
+    ],
+)
+async def test_stream_upload_survives(
+    faulty_registry: ProxiedRegistry,
+    unique_repo: str,
+    kind: str,
+    params: dict[str, Any],
+    attempt: int,
+) -> None:
+    """An upload from an async iterator (read once, not replayable) survives a fault on any
+    of its PATCH requests: it resumes in its session from the registry's offset or, when
+    the session is lost (distribution refuses a session whose answer was lost), restarts in
+    a new one from what it kept of the stream; the stored blob is whole."""
+    data = os.urandom(1_300_000)
+    consumed = 0
+
+    async def source() -> AsyncIterator[bytes]:
+        nonlocal consumed
+        for i in range(0, len(data), 100_000):
+            consumed += 1
+            yield data[i : i + 100_000]
+
+    proxy = faulty_registry.proxy
+    proxy.inject(
+        kind, method="PATCH", path=r"/blobs/uploads/", attempts={attempt}, times=1, **params
+    )  # type: ignore[arg-type]
+    async with fast_client(faulty_registry.url, upload_chunk_size=256 * 1024) as client:
+        result = await client.push_blob(unique_repo, source(), digest=Digest.of_bytes(data))
+    assert result.outcome == "uploaded"
+    assert (result.digest, result.size) == (Digest.of_bytes(data), len(data))
+    assert consumed == 13  # the stream was read once
     assert proxy.injected[kind] == 1
     await _assert_blob(faulty_registry.direct.url, unique_repo, data)
 
