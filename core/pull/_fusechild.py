@@ -30,8 +30,6 @@ import ctypes
 import ctypes.util
 import errno
 import hashlib
-import importlib.machinery
-import importlib.util
 import os
 import pickle
 import signal
@@ -41,10 +39,14 @@ import struct
 import sys
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyfuse3
-import pyfuse3.asyncio
+if TYPE_CHECKING:
+    import pyfuse3
+else:
+    # Imported by the helper only, when it starts (see _import_fuse): the owner imports this
+    # module for its message framing, and must not need the FUSE bindings to do so.
+    pyfuse3 = None
 
 __all__ = ["recv_message", "send_message"]
 
@@ -159,7 +161,10 @@ class _Tree:
         return sum(self.attrs[_ATTR_FIELDS * i + 3] for i in range(1, self.count))
 
 
-class _Ops(pyfuse3.Operations):
+class _Ops:
+    """The file system's operations; served as a subclass of ``pyfuse3.Operations``
+    (:func:`_operations_type`), made once the bindings are imported."""
+
     def __init__(
         self,
         tree: _Tree,
@@ -362,87 +367,19 @@ class _Ops(pyfuse3.Operations):
             self.pending.pop(rid, None)
 
 
-def _load_fastfuse() -> Any:
-    """The C server (``core.pull._fastfuse``, built with the package where a compiler and
-    libfuse3's headers were available), loaded from this directory without importing the
-    ``core`` package; ``None`` when it is not there."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        path = os.path.join(here, "_fastfuse" + suffix)
-        if not os.path.exists(path):
-            continue
-        spec = importlib.util.spec_from_file_location("_fastfuse", path)
-        if spec is None or spec.loader is None:
-            continue
-        try:
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-        except ImportError:
-            continue
-        return module
+def _import_fuse() -> str | None:
+    """Import the FUSE bindings (pyfuse3) into this module; the reason when they cannot be."""
+    global pyfuse3
+    try:
+        import pyfuse3
+        import pyfuse3.asyncio
+    except ImportError as exc:
+        return f"pyfuse3 (the FUSE bindings lazy mounts need) cannot be imported: {exc}"
     return None
 
 
-async def _serve_fast(
-    fast: Any, setup: dict[str, Any], reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> int:
-    """Serve the mount from the C server's threads; this loop only relays chunk requests
-    (and first opens while recording) to the owner and its answers back."""
-    loop = asyncio.get_running_loop()
-
-    def send(message: tuple[Any, ...]) -> None:
-        with contextlib.suppress(ConnectionError, RuntimeError):
-            send_message(writer, message)
-
-    def need(rid: int, ino: int, chunks: list[int]) -> None:  # called from C threads
-        loop.call_soon_threadsafe(send, ("need", rid, ino, chunks))
-
-    def opened(ino: int) -> None:  # called from C threads
-        loop.call_soon_threadsafe(send, ("open", ino, time.monotonic()))
-
-    def sha256(data: memoryview) -> bytes:  # called from C threads (releases the GIL)
-        return hashlib.sha256(data).digest()
-
-    try:
-        mount = fast.Mount(
-            setup["tree"],
-            setup["mountpoint"],
-            setup["chunk_dir"],
-            f"fcdesk-lazy:{os.getpid()}",
-            bool(setup.get("record", True)),
-            need,
-            opened,
-            sha256,
-        )
-        await asyncio.to_thread(mount.start)
-    except (OSError, ValueError, RuntimeError) as exc:
-        send_message(writer, ("error", f"mount failed: {exc}"))
-        await writer.drain()
-        return 1
-    stopping = asyncio.Event()
-    loop.add_signal_handler(signal.SIGTERM, stopping.set)
-    send_message(writer, ("mounted", time.monotonic(), "fastfuse"))
-    await writer.drain()
-
-    async def replies() -> None:
-        try:
-            while True:
-                message = await recv_message(reader)
-                if message[0] == "stop":
-                    break
-                if message[0] == "done":
-                    mount.done(message[1], message[2] is None)
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        stopping.set()
-
-    rpc = asyncio.ensure_future(replies())
-    try:
-        await stopping.wait()
-    finally:
-        rpc.cancel()
-        await asyncio.to_thread(mount.stop)
-    return 0
+def _operations_type() -> type[Any]:
+    return type("_FuseOps", (_Ops, pyfuse3.Operations), {})
 
 
 def _set_pdeathsig() -> None:
@@ -459,10 +396,7 @@ async def _serve(fd: int) -> int:
         setup = await recv_message(reader)
     except (asyncio.IncompleteReadError, ConnectionError):
         return 0  # the owner went away before using this spare helper
-    fast = _load_fastfuse() if setup.get("engine", "auto") != "python" else None
-    if fast is not None:
-        return await _serve_fast(fast, setup, reader, writer)
-    ops = _Ops(
+    ops = _operations_type()(
         _Tree(setup["tree"]), setup["chunk_dir"], writer, record=bool(setup.get("record", True))
     )
     options = set(pyfuse3.default_options)
@@ -514,6 +448,14 @@ def main() -> int:
     _set_pdeathsig()
     if os.getppid() == 1:
         return 1  # the owner is already gone
+    reason = _import_fuse()
+    if reason is not None:
+        # Tell the owner why instead of its greeting (it raises MountError with this).
+        with socket.socket(fileno=int(sys.argv[1])) as sock:
+            data = pickle.dumps(("error", reason), protocol=pickle.HIGHEST_PROTOCOL)
+            with contextlib.suppress(OSError):
+                sock.sendall(_HEADER.pack(len(data)) + data)
+        return 2
     pyfuse3.asyncio.enable()
     return asyncio.run(_serve(int(sys.argv[1])))
 

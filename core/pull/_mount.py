@@ -21,6 +21,7 @@ from __future__ import annotations
 import array
 import asyncio
 import contextlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -47,9 +48,6 @@ __all__ = [
 ]
 
 _FSNAME = "fcdesk-lazy"
-#: The helper's FUSE server: ``auto`` (the C server when it was built, else pyfuse3) or
-#: ``python`` (always pyfuse3; tests run both).
-HELPER_ENGINE = "auto"
 _HELPER_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_fusechild.py")
 
 
@@ -61,10 +59,10 @@ def fuse_available() -> str | None:
         return "/dev/fuse is missing"
     if shutil.which("fusermount3") is None:
         return "fusermount3 (fuse3) is not installed"
-    try:
-        import pyfuse3  # noqa: F401
-    except ImportError:
-        return "pyfuse3 is not installed"
+    # Only looked up here: the bindings are imported by the mount helper process, when a
+    # mount is made (which reports it if they turn out to be broken).
+    if importlib.util.find_spec("pyfuse3") is None:
+        return "pyfuse3 (the FUSE bindings for Python) is not installed"
     return None
 
 
@@ -217,6 +215,9 @@ class _Helper:
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             await helper.kill()
             raise MountError(f"the FUSE helper did not start: {exc!r}") from exc
+        if hello[0] == "error":
+            await helper.kill()
+            raise MountError(str(hello[1]), code="FuseUnavailable")
         if hello[0] != "warm":
             await helper.kill()
             raise MountError(f"unexpected FUSE helper greeting {hello!r}")
@@ -303,7 +304,7 @@ class LazyMount:
         self.mounted_at: float | None = None
         self.mount_seconds: float | None = None
         self.read_errors: list[str] = []
-        #: Which server the helper runs: ``fastfuse`` (C) or ``pyfuse3``.
+        #: Which FUSE server the helper runs (as it reports itself: ``pyfuse3``).
         self.engine: str | None = None
         self._helper: _Helper | None = None
         self._rpc: asyncio.Task[None] | None = None
@@ -330,7 +331,6 @@ class LazyMount:
                 # Opens are reported only while a profile is recorded; otherwise the kernel
                 # is told that opening needs no round trip to the helper.
                 "record": self.record,
-                "engine": HELPER_ENGINE,
                 "tree": tree,
             },
         )

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from core.pull import _mount
 from core.pull._cache import ContentCache
 from core.pull._full import pull_image
 from core.pull._lazy import LazyImage
@@ -28,14 +27,10 @@ from tests.core.pull.test_lazy import BIG, _accelerated, corrupt_chunk, disk_tre
 from tests.fixtures.registry import RunningRegistry
 
 
-@pytest.fixture(autouse=True, params=["fastfuse", "pyfuse3"])
-def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every mount test runs against both FUSE servers of the helper: the C one (built with
-    the package) and the pyfuse3 one it falls back to."""
-    monkeypatch.setattr(
-        _mount, "HELPER_ENGINE", "auto" if request.param == "fastfuse" else "python"
-    )
-    return str(request.param)
+@pytest.fixture
+def engine() -> str:
+    """The FUSE server the helper reports once mounted."""
+    return "pyfuse3"
 
 
 @pytest.fixture
