@@ -327,15 +327,31 @@ class Comparison:
         lines.append(
             f"{'requests p50':<14}{sa['requests_p50']:>20,.0f}{sb['requests_p50']:>20,.0f}"
         )
-        if ratios["speedup"]:
-            lines.append(
-                f"B starts {ratios['speedup']:.1f}x faster "
-                f"({100 * ratios['time_saved_fraction']:.0f} % less time to first response)"
-            )
+        verdict = verdict_line(ratios["speedup"])
+        if verdict:
+            lines.append(verdict)
         failed = sa["failed"] + sb["failed"]
         if failed:
             lines.append(f"{failed} run(s) failed; see the JSON report")
         return "\n".join(lines)
+
+
+def verdict_line(speedup: float | None) -> str | None:
+    """One sentence on how B's time to first response compares with A's, in the direction
+    it went: ``B starts 2.5× faster (60 % less time …)``, ``B starts 2.5× slower (150 % more
+    time …)`` or ``B starts as fast as A``; None without a ratio (a side had no run)."""
+    if not speedup or speedup <= 0:
+        return None
+    fraction = 1 - 1 / speedup  # time saved by B, as a share of A's time
+    if abs(fraction) < 0.005:
+        return "B starts as fast as A (within 0.5 %)"
+    if speedup > 1:
+        return (
+            f"B starts {speedup:.1f}× faster ({100 * fraction:.0f} % less time to first response)"
+        )
+    return (
+        f"B starts {1 / speedup:.1f}× slower ({-100 * fraction:.0f} % more time to first response)"
+    )
 
 
 async def compare(
