@@ -67,6 +67,7 @@ __all__ = [
     "MountError",
     "NotFound",
     "PullError",
+    "RangeIgnored",
     "RangeNotSupported",
     "RegistryError",
     "RepositoryNotFound",
@@ -185,6 +186,12 @@ class RepositoryNotFound(NotFound):
 
 class RangeNotSupported(RegistryError):
     code = "RangeNotSupported"
+
+
+class RangeIgnored(RangeNotSupported):
+    """The registry answered a ``Range`` request with the whole blob (status 200)."""
+
+    code = "RangeIgnored"
 
 
 class UploadError(RegistryError):

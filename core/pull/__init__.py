@@ -15,7 +15,7 @@ async with LazyMount(image, "mnt", record=True) as mount:
 """
 
 from core.pull._cache import ContentCache, default_cache_dir
-from core.pull._fetch import LayerSource, LazyMetrics, RangeIgnored, install_range_guard
+from core.pull._fetch import LayerSource, LazyMetrics, RangeIgnored
 from core.pull._full import LayerResult, PullResult, TransferMeter, pull_image
 from core.pull._lazy import LazyImage, PrefetchResult, is_lazy_pullable
 from core.pull._mount import (
@@ -62,7 +62,6 @@ __all__ = [
     "default_cache_dir",
     "fetch_profile",
     "fuse_available",
-    "install_range_guard",
     "is_lazy_pullable",
     "load_cached_profile",
     "merge_tocs",

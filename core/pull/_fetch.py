@@ -9,25 +9,22 @@ serves bytes; a chunk that does not match is fetched once more on its own and, i
 does not match, :class:`~core.errors.DigestMismatch` is raised and nothing is served.
 
 A registry that ignores ``Range`` (answers 200 with the whole blob) is detected from the
-response headers, before any body byte is read: the layer then falls back to one streamed,
-digest-verified download of the whole blob into the cache, and is read from there
+response headers, before any body byte is read (the registry client's range reads with
+``whole_ok=False`` raise :class:`~core.errors.RangeIgnored`): the layer then falls back to
+one streamed, digest-verified download of the whole blob into the cache, and is read from there
 (``LazyMetrics.fallbacks`` counts it).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from core.errors import CoreError, DigestMismatch, FormatError, RangeNotSupported
+from core.errors import CoreError, DigestMismatch, FormatError, RangeIgnored
 from core.formats import TOC, ByteRange, Chunk, FormatKind, coalesce_ranges, verify_chunk
 from core.oci import Descriptor
 from core.pull._cache import ContentCache
@@ -37,47 +34,9 @@ __all__ = [
     "LayerSource",
     "LazyMetrics",
     "RangeIgnored",
-    "install_range_guard",
-    "strict_ranges",
 ]
 
-_strict_ranges: contextvars.ContextVar[bool] = contextvars.ContextVar(
-    "fcdesk_strict_ranges", default=False
-)
 _MAX_RANGES = 32
-
-
-class RangeIgnored(RangeNotSupported):
-    """The registry answered a Range request with the whole blob."""
-
-    code = "RangeIgnored"
-
-
-async def _range_guard(response: httpx.Response) -> None:
-    if _strict_ranges.get() and response.status_code == 200 and "range" in response.request.headers:
-        await response.aclose()
-        raise RangeIgnored(f"registry ignored Range for {response.request.url.path}")
-
-
-def install_range_guard(http: httpx.AsyncClient) -> None:
-    """Let lazy reads notice, at the response headers, that a registry ignores ``Range``.
-
-    Only requests made inside :func:`strict_ranges` are affected; everything else on the
-    client behaves as before. Idempotent.
-    """
-    hooks = http.event_hooks
-    if _range_guard not in hooks["response"]:
-        hooks["response"] = [*hooks["response"], _range_guard]
-        http.event_hooks = hooks
-
-
-@contextlib.contextmanager
-def strict_ranges() -> Any:
-    token = _strict_ranges.set(True)
-    try:
-        yield
-    finally:
-        _strict_ranges.reset(token)
 
 
 @dataclass(slots=True)
@@ -203,8 +162,7 @@ class LayerSource:
             return []
         if self._local is None:
             try:
-                with strict_ranges():
-                    pieces = await self._remote(ranges)
+                pieces = await self._remote(ranges)
             except RangeIgnored:
                 await self._fall_back()
             else:
@@ -220,10 +178,12 @@ class LayerSource:
             start, length = wanted[0]
             return [
                 await self.registry.get_blob_range(
-                    self.repository, self.descriptor.digest, start, length
+                    self.repository, self.descriptor.digest, start, length, whole_ok=False
                 )
             ]
-        return await self.registry.get_blob_ranges(self.repository, self.descriptor.digest, wanted)
+        return await self.registry.get_blob_ranges(
+            self.repository, self.descriptor.digest, wanted, whole_ok=False
+        )
 
     async def fetch(self, start: int, end: int) -> bytes:
         """A :class:`~core.formats.RangeFetcher` for the TOC reader."""

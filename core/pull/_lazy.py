@@ -47,7 +47,7 @@ from core.formats import (
 )
 from core.oci import ImageReference, Platform
 from core.pull._cache import ContentCache
-from core.pull._fetch import LayerSource, LazyMetrics, install_range_guard
+from core.pull._fetch import LayerSource, LazyMetrics
 from core.pull._resolve import DEFAULT_PLATFORM, ResolvedImage, resolve_image
 from core.pull._tree import LazyTree, Node, merge_tocs
 from core.pull._util import first_error
@@ -202,9 +202,6 @@ class LazyImage:
             resolved = await resolve_image(registry, reference, platform=platform)
             emit(on_progress, Progress("resolve", 1, 1, str(resolved.digest)))
         t_resolved = time.monotonic()
-        http = getattr(registry, "http", None) or getattr(registry, "_http", None)
-        if http is not None:
-            install_range_guard(http)
         metrics = LazyMetrics(image_size=resolved.size)
         repo = resolved.reference.repository
         sources = [

@@ -53,6 +53,7 @@ from core.errors import (
     InvalidInput,
     ManifestError,
     ManifestNotFound,
+    RangeIgnored,
     RangeNotSupported,
     RegistryError,
     TransportError,
@@ -807,19 +808,29 @@ class RegistryClient:
 
     # -- ranges -------------------------------------------------------------------------
     async def get_blob_range(
-        self, repository: str, digest: Digest | str, offset: int, length: int
+        self,
+        repository: str,
+        digest: Digest | str,
+        offset: int,
+        length: int,
+        *,
+        whole_ok: bool = True,
     ) -> bytes:
         """Bytes ``[offset, offset+length)`` of a blob (raw: the caller verifies them).
 
         A 206 must carry a ``Content-Range`` for exactly that range (clamped at the blob's
-        end), else :class:`RangeNotSupported`; a 200 is sliced (and the whole blob verified);
-        a range past the end raises :class:`RangeNotSupported` with status 416.
+        end), else :class:`RangeNotSupported`; a range past the end raises
+        :class:`RangeNotSupported` with status 416. A 200 (the registry ignored ``Range``)
+        is read whole, verified and sliced; with ``whole_ok=False`` it is refused at its
+        headers instead, before any body byte is read, with
+        :class:`~core.errors.RangeIgnored` (for a caller that would rather download and
+        keep the whole blob once than stream it for every range).
         """
         validate_repository(repository)
         d = Digest.parse(digest)
         if offset < 0 or length <= 0:
             raise InvalidInput(f"invalid range offset={offset} length={length}")
-        return (await self._ranges(repository, d, [(offset, length)]))[0]
+        return (await self._ranges(repository, d, [(offset, length)], whole_ok))[0]
 
     async def get_blob_tail(
         self, repository: str, digest: Digest | str, length: int
@@ -870,12 +881,16 @@ class RegistryClient:
         repository: str,
         digest: Digest | str,
         ranges: Sequence[tuple[int, int]],
+        *,
+        whole_ok: bool = True,
     ) -> list[bytes]:
         """Several ``(offset, length)`` ranges of a blob, raw, in the order asked.
 
         Uses multi-range requests (``multipart/byteranges``, up to 32 ranges a request, the
         requests sent concurrently); if the registry does not do them it falls back to
-        concurrent single-range requests and remembers that for later calls.
+        concurrent single-range requests and remembers that for later calls. ``whole_ok``
+        as in :meth:`get_blob_range`: False refuses a registry that answers with the whole
+        blob (:class:`~core.errors.RangeIgnored`) instead of reading it.
         """
         validate_repository(repository)
         d = Digest.parse(digest)
@@ -886,14 +901,14 @@ class RegistryClient:
             ranges[i : i + _MAX_RANGES_PER_REQUEST]
             for i in range(0, len(ranges), _MAX_RANGES_PER_REQUEST)
         ]
-        results = await asyncio.gather(*(self._ranges(repository, d, b) for b in batches))
+        results = await asyncio.gather(*(self._ranges(repository, d, b, whole_ok) for b in batches))
         return [data for batch in results for data in batch]
 
     async def _ranges(
-        self, repository: str, d: Digest, ranges: Sequence[tuple[int, int]]
+        self, repository: str, d: Digest, ranges: Sequence[tuple[int, int]], whole_ok: bool
     ) -> list[bytes]:
         if len(ranges) > 1 and self.multirange_supported is False:
-            return await self._single_ranges(repository, d, ranges)
+            return await self._single_ranges(repository, d, ranges, whole_ok)
         what = f"blob {repository}@{d} range {range_header(ranges)[6:][:80]}"
 
         async def op() -> list[bytes | None] | None:
@@ -909,6 +924,11 @@ class RegistryClient:
             )
             try:
                 if resp.status_code == 200:
+                    if not whole_ok:
+                        raise RangeIgnored(
+                            f"{what}: the registry ignored Range and sent the whole blob",
+                            status=200,
+                        )
                     return list(await _slice_verified(resp, d, ranges, what))
                 if resp.status_code in (400, 416):
                     return None
@@ -951,16 +971,16 @@ class RegistryClient:
             return [r for r in result if r is not None]
         if len(ranges) > 1:
             self.multirange_supported = False
-        return await self._single_ranges(repository, d, ranges)
+        return await self._single_ranges(repository, d, ranges, whole_ok)
 
     async def _single_ranges(
-        self, repository: str, d: Digest, ranges: Sequence[tuple[int, int]]
+        self, repository: str, d: Digest, ranges: Sequence[tuple[int, int]], whole_ok: bool
     ) -> list[bytes]:
         sem = asyncio.Semaphore(_RANGE_FALLBACK_CONCURRENCY)
 
         async def one(offset: int, length: int) -> bytes:
             async with sem:
-                return (await self._ranges(repository, d, [(offset, length)]))[0]
+                return (await self._ranges(repository, d, [(offset, length)], whole_ok))[0]
 
         return list(await asyncio.gather(*(one(o, n) for o, n in ranges)))
 

@@ -17,6 +17,7 @@ from core.errors import (
     DigestMismatch,
     ManifestError,
     ManifestNotFound,
+    RangeIgnored,
     RangeNotSupported,
     RegistryError,
     RepositoryNotFound,
@@ -299,6 +300,43 @@ async def test_single_range_and_suffix() -> None:
         with pytest.raises(RangeNotSupported) as info:
             await reg.get_blob_range("app", d, 20_000, 5)
         assert info.value.status == 416
+
+
+async def test_range_ignored_is_sliced_or_refused_at_the_headers() -> None:
+    """A registry that answers a Range request with the whole blob: by default the body is
+    read, verified and sliced; with ``whole_ok=False`` the answer is refused before its body
+    is read (RangeIgnored), for single and multi-range reads alike."""
+    fake = FakeRegistry()
+    data = random_bytes(200_000, seed=9)
+    d = fake.add_blob(data)
+    streamed: list[int] = []
+
+    async def body() -> AsyncIterator[bytes]:
+        for i in range(0, len(data), 50_000):
+            streamed.append(i)
+            yield data[i : i + 50_000]
+
+    def whole(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "GET" and "range" in request.headers:
+            headers = {"Docker-Content-Digest": str(d), "Content-Length": str(len(data))}
+            return httpx.Response(200, content=body(), headers=headers)
+        return None
+
+    fake.hooks.append(whole)
+    async with client_for(fake) as reg:
+        assert await reg.get_blob_range("app", d, 100, 50) == data[100:150]
+        assert await reg.get_blob_ranges("app", d, [(0, 10), (5000, 20)]) == [
+            data[0:10],
+            data[5000:5020],
+        ]
+        streamed.clear()
+        with pytest.raises(RangeIgnored) as info:
+            await reg.get_blob_range("app", d, 100, 50, whole_ok=False)
+        assert info.value.code == "RangeIgnored"
+        assert isinstance(info.value, RangeNotSupported)
+        with pytest.raises(RangeIgnored):
+            await reg.get_blob_ranges("app", d, [(0, 10), (5000, 20)], whole_ok=False)
+        assert streamed == []  # no body was read
 
 
 async def test_lying_content_range_is_rejected() -> None:
