@@ -33,6 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.reliability._report import check_line  # noqa: E402
+
 
 def run_suite(report: Path) -> dict[str, Any]:
     env = dict(os.environ, FCDESK_RELIABILITY_REPORT=str(report), QT_QPA_PLATFORM="offscreen")
@@ -201,6 +203,14 @@ def print_figures(doc: dict[str, Any]) -> None:
                 f"  {comp:<26} tried {row['tried']:>4} refused {row['refused']:>4} "
                 f"policy {row['policy']:>3}"
             )
+        benign = suite.get("benign", {})
+        if benign.get("tried"):
+            print(
+                f"legitimate inputs the safeguards must let through: tried {benign['tried']}, "
+                f"accepted {benign['accepted']}"
+            )
+        for name, row in suite.get("checks", {}).items():
+            print(f"  check {name:<21} {check_line(row)}")
         crash = suite.get("crash", {})
         print(
             f"crash points (suite) tried {crash.get('tried', 0)}, "
@@ -246,7 +256,10 @@ def main() -> int:
     parser.add_argument("--walk", type=int, default=40, help="largest N walked per crash point")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    doc: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    doc: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "loadavg_start": [round(v, 2) for v in os.getloadavg()],
+    }
     with tempfile.TemporaryDirectory(prefix="fcdesk-reliability-") as tmp:
         work = Path(tmp)
         if not args.no_suite:
@@ -256,7 +269,12 @@ def main() -> int:
         if args.load_seconds > 0:
             doc["load"] = asyncio.run(hold_load(args.load_seconds, args.scale, work / "soak"))
     doc["cpus"] = os.cpu_count()
+    doc["loadavg_end"] = [round(v, 2) for v in os.getloadavg()]
     print_figures(doc)
+    print(
+        f"machine: {doc['cpus']} CPUs, load average (1, 5, 15 min) "
+        f"{doc['loadavg_start']} at the start, {doc['loadavg_end']} at the end"
+    )
     out = args.json or Path(tempfile.gettempdir()) / "fcdesk-reliability.json"
     out.write_text(json.dumps(doc, indent=2, default=str))
     print(f"figures written to {out}")

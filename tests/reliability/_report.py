@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["REPORT", "LoadFigures", "Report", "percentile"]
+__all__ = ["REPORT", "LoadFigures", "Report", "check_line", "percentile"]
 
 REPORT_ENV = "FCDESK_RELIABILITY_REPORT"
 
@@ -117,6 +117,32 @@ class Report:
         crash = [r for r in self.records if r.category == "crash"]
         crash_points = sorted({f"{r.kind}/{r.target}" for r in crash})
         load = [r for r in self.records if r.category == "load"]
+        benign = [r for r in self.records if r.category == "benign"]
+        checks: dict[str, dict[str, int]] = collections.defaultdict(
+            lambda: {
+                "hostile": 0,
+                "refused": 0,
+                "faults": 0,
+                "survived": 0,
+                "benign": 0,
+                "accepted": 0,
+            }
+        )
+        for r in self.records:
+            name = r.detail.get("check")
+            if not name:
+                continue
+            row = checks[name]
+            if r.category == "hostile":
+                row["hostile"] += 1
+                row["refused"] += bool(r.passed and r.outcome == "refused")
+            elif r.category == "fault":
+                n = int(r.detail.get("count", 1))
+                row["faults"] += n
+                row["survived"] += n if r.passed else 0
+            elif r.category == "benign":
+                row["benign"] += 1
+                row["accepted"] += bool(r.passed)
         return {
             "faults": {
                 "injected": sum(injected.values()),
@@ -138,6 +164,12 @@ class Report:
                 "points": crash_points,
             },
             "load": [{**r.detail, "passed": bool(r.passed)} for r in load],
+            "benign": {
+                "tried": len(benign),
+                "accepted": sum(1 for r in benign if r.passed),
+                "inputs": sorted({r.kind for r in benign}),
+            },
+            "checks": dict(sorted(checks.items())),
         }
 
     def summary_lines(self) -> list[str]:
@@ -161,6 +193,14 @@ class Report:
                 f"  {comp:<14} tried {row['tried']:>4}  refused {row['refused']:>4}  "
                 f"policy {row['policy']:>3}"
             )
+        b = f["benign"]
+        if b["tried"]:
+            lines.append(
+                f"legitimate inputs the safeguards must let through: tried {b['tried']}, "
+                f"accepted {b['accepted']}"
+            )
+        for name, row in f["checks"].items():
+            lines.append(f"  check {name:<21} {check_line(row)}")
         c = f["crash"]
         lines.append(
             f"crash points tried {c['tried']}, recovered {c['recovered']} "
@@ -185,6 +225,18 @@ class Report:
         }
         path.write_text(json.dumps(doc, indent=2, default=str), "utf-8")
         return path
+
+
+def check_line(row: dict[str, int]) -> str:
+    """One safeguard's figures: hostile inputs refused, faults survived, benign accepted."""
+    parts = []
+    if row.get("hostile"):
+        parts.append(f"hostile {row['refused']}/{row['hostile']} refused")
+    if row.get("faults"):
+        parts.append(f"faults {row['survived']}/{row['faults']} survived")
+    if row.get("benign"):
+        parts.append(f"legitimate {row['accepted']}/{row['benign']} accepted")
+    return ", ".join(parts)
 
 
 REPORT = Report()

@@ -14,18 +14,32 @@ from tests.reliability._report import REPORT, LoadFigures
 
 
 class Recorder:
-    """Records what one test tried; outcomes count only if the test passes."""
+    """Records what one test tried; outcomes count only if the test passes.
+
+    ``check`` names the safeguard the test exercises (``decompression-limits``,
+    ``file-digest``, ``diff-id``, ``upload-restart``): records made while it is set (faults
+    collected at teardown included) are also tallied under it in the figures.
+    """
 
     def __init__(self, test: str) -> None:
         self.test = test
+        self.check = ""
 
     def fault(self, kind: str, target: str, count: int = 1) -> None:
         if count:
-            REPORT.add(self.test, "fault", kind, target, "injected", count=count)
+            REPORT.add(self.test, "fault", kind, target, "injected", count=count, check=self.check)
 
-    def hostile(self, name: str, component: str, outcome: str, error: str = "") -> None:
+    def hostile(
+        self, name: str, component: str, outcome: str, error: str = "", *, check: str = ""
+    ) -> None:
         """``outcome``: ``refused`` (with the error code) or ``policy`` (accepted as documented)."""
-        REPORT.add(self.test, "hostile", name, component, outcome, error=error)
+        REPORT.add(
+            self.test, "hostile", name, component, outcome, error=error, check=check or self.check
+        )
+
+    def benign(self, name: str, component: str, *, check: str = "") -> None:
+        """A legitimate input a safeguard must let through (it was accepted)."""
+        REPORT.add(self.test, "benign", name, component, "accepted", check=check or self.check)
 
     def crash(self, point: str, operation: str, outcome: str = "recovered", **detail: Any) -> None:
         REPORT.add(self.test, "crash", point, operation, outcome, **detail)

@@ -29,6 +29,7 @@ from core.oci import Digest
 from core.registry import RegistryClient, RetryPolicy
 from tests.fixtures.faults import ProxiedRegistry
 from tests.reliability._images import BuiltImage, build_image, fast_client, push_built
+from tests.reliability.conftest import Recorder
 
 pytestmark = pytest.mark.integration
 
@@ -411,7 +412,9 @@ async def test_chunked_upload_resumes(
     kind: str,
     params: dict[str, Any],
     attempt: int,
+    reliability: Recorder,
 ) -> None:
+    reliability.check = "upload-restart"
     data = os.urandom(1_300_000)
     proxy = faulty_registry.proxy
     # Every PATCH goes to the same session path; ``attempt`` picks which chunk is hit.
@@ -445,11 +448,13 @@ async def test_stream_upload_survives(
     kind: str,
     params: dict[str, Any],
     attempt: int,
+    reliability: Recorder,
 ) -> None:
     """An upload from an async iterator (read once, not replayable) survives a fault on any
     of its PATCH requests: it resumes in its session from the registry's offset or, when
     the session is lost (distribution refuses a session whose answer was lost), restarts in
     a new one from what it kept of the stream; the stored blob is whole."""
+    reliability.check = "upload-restart"
     data = os.urandom(1_300_000)
     consumed = 0
 

@@ -43,6 +43,11 @@ GiB = 1 << 30
 MiB = 1 << 20
 
 
+@pytest.fixture(autouse=True)
+def _tally(reliability: Recorder) -> None:
+    reliability.check = "decompression-limits"
+
+
 def test_bombs_are_small() -> None:
     assert len(bomb_layer("zstd", 4 * GiB)) < 300_000
     assert len(bomb_layer("gzip", 256 * MiB)) < 300_000
@@ -138,7 +143,9 @@ def _drain(src: DecompressingReader) -> int:
 
 
 @pytest.mark.parametrize("compression", ["gzip-9", "zstd-19"])
-def test_most_compressible_benign_layer_passes(compression: str, tmp_path: Path) -> None:
+def test_most_compressible_benign_layer_passes(
+    compression: str, tmp_path: Path, reliability: Recorder
+) -> None:
     """Near-empty files compress better than any real layer measured (gzip -9 73:1, zstd -19
     123:1): the default ratio accepts them even when checked after the first MiB."""
     raw = header_heavy_tar(12_000)
@@ -157,6 +164,8 @@ def test_most_compressible_benign_layer_passes(compression: str, tmp_path: Path)
         diff_id=Digest.of_bytes(raw),
     )
     assert stats.files == 12_000
+    reliability.benign(f"near-empty-files-{compression}", "converter")
+    reliability.benign(f"near-empty-files-{compression}", "unpacker")
     # ...while a bomb is refused at that grace, by both
     bomb = bomb_layer("gzip", 8 * MiB)
     src = DecompressingReader(io.BytesIO(bomb).read, Compression.GZIP, limits, layer="bomb")
@@ -174,7 +183,7 @@ def test_most_compressible_benign_layer_passes(compression: str, tmp_path: Path)
     ids=["gzip-zeros", "zstd-zeros", "gzip-repetitive-log"],
 )
 def test_zero_filled_or_repetitive_file_passes_default_limits(
-    compression: str, fill: bytes, tmp_path: Path
+    compression: str, fill: bytes, tmp_path: Path, reliability: Recorder
 ) -> None:
     """A layer that is one 1000 MiB preallocated (zero-filled) file or a repetitive log expands
     like a bomb (1000:1 and more) but stays within the grace: converter and unpacker accept
@@ -185,10 +194,14 @@ def test_zero_filled_or_repetitive_file_passes_default_limits(
     kind = Compression.GZIP if compression == "gzip" else Compression.ZSTD
     src = DecompressingReader(io.BytesIO(blob).read, kind, Limits(), layer="ok")
     assert _drain(src) > size
+    content = "zero-filled" if fill == b"\0" else "repetitive"
+    what = f"{content}-1000MiB-{compression}"
+    reliability.benign(what, "converter")
     if fill == b"\0" and compression == "gzip":
         stats = unpack_layer_sync(io.BytesIO(blob), tmp_path / "target", layer="ok")
         assert (tmp_path / "target" / "var/lib/db/prealloc").stat().st_size == size
         assert stats.uncompressed_bytes > size
+        reliability.benign(what, "unpacker")
 
 
 def test_limits_are_shared_and_validated() -> None:

@@ -163,7 +163,7 @@ async def test_config_diff_id_lies(
     assert isinstance(err, DigestMismatch)
     assert err.expected == str(diff_ids[1])
     assert err.actual == str(IMAGE.config.diff_ids[1])
-    reliability.hostile("config-diff-id-lie", "full-pull", "refused", err.code)
+    reliability.hostile("config-diff-id-lie", "full-pull", "refused", err.code, check="diff-id")
 
 
 async def test_lazy_pull_of_a_missing_layer(

@@ -276,7 +276,13 @@ async def test_chunk_over_the_limit_is_refused_at_open(
             await LazyImage.open(client, ref, cache=ContentCache(tmp_path / "cache"))
     assert info.value.detail["entry"] == "bin/huge"
     assert not any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
-    reliability.hostile(f"toc-chunk-over-limit-{kind}", "lazy-pull", "refused", "TOCError")
+    reliability.hostile(
+        f"toc-chunk-over-limit-{kind}",
+        "lazy-pull",
+        "refused",
+        "TOCError",
+        check="decompression-limits",
+    )
 
 
 def test_chunk_decompression_is_bounded(reliability: Recorder) -> None:
@@ -295,7 +301,9 @@ def test_chunk_decompression_is_bounded(reliability: Recorder) -> None:
     zeros = Chunk(0, 1 << 40, 0, 1, "sha256:" + "0" * 64, zeros=True)
     with pytest.raises(TOCError, match="MAX_CHUNK_SIZE"):
         verify_chunk(FormatKind.ZSTD_CHUNKED, b"", zeros)
-    reliability.hostile("chunk-frame-bomb", "toc-reader", "refused", "TOCError")
+    reliability.hostile(
+        "chunk-frame-bomb", "toc-reader", "refused", "TOCError", check="decompression-limits"
+    )
 
 
 def test_writers_stay_within_the_chunk_limit() -> None:
@@ -346,7 +354,9 @@ async def test_lying_whole_file_digest_is_reported(
             await image.aclose()
         assert filled.value.code == "FileDigestMismatch"
         assert filled.value.detail["entry"] == "bin/a"
-    reliability.hostile("toc-file-digest-lie", "lazy-pull", "refused", "FileDigestMismatch")
+    reliability.hostile(
+        "toc-file-digest-lie", "lazy-pull", "refused", "FileDigestMismatch", check="file-digest"
+    )
 
 
 async def test_read_file_checks_the_whole_file_digest(reliability: Recorder) -> None:
@@ -358,7 +368,9 @@ async def test_read_file_checks_the_whole_file_digest(reliability: Recorder) -> 
     assert info.value.code == "FileDigestMismatch"
     assert info.value.expected == lie
     assert await read_file(fetcher, toc, "bin/b") == B
-    reliability.hostile("toc-file-digest-lie", "toc-reader", "refused", "FileDigestMismatch")
+    reliability.hostile(
+        "toc-file-digest-lie", "toc-reader", "refused", "FileDigestMismatch", check="file-digest"
+    )
 
 
 @pytest.mark.integration
