@@ -8,11 +8,9 @@ import asyncio
 import contextlib
 import dataclasses
 import json
-import os
 import sys
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,10 +21,10 @@ from core.cloud import (
     ProfileClients,
     open_clients,
     resolve_credentials,
+    resolve_local_profile,
     secret_store_for,
 )
-from core.cloud._profiles import LOCAL_SECRET_ENV
-from core.errors import CloudError, CredentialsError, SettingsError
+from core.errors import CloudError, SettingsError
 from core.settings import (
     AliyunProfile,
     LocalProfile,
@@ -86,55 +84,6 @@ def split_repo(text: str) -> tuple[str, str]:
     return namespace, name
 
 
-def _local_data_dir(profile: LocalProfile) -> Path:
-    if profile.data_dir:
-        return Path(profile.data_dir).expanduser()
-    from core.cli.serve import default_data_dir
-
-    return default_data_dir()
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-async def _local_profile_and_credentials(
-    profile: LocalProfile, settings: Settings
-) -> tuple[LocalProfile, Credentials]:
-    """Fill in the Local server's URL and key from its data directory when not configured."""
-    if profile.url and profile.access_key_id:
-        store = secret_store_for(settings)
-        creds = await asyncio.to_thread(resolve_credentials, profile, store)
-        return profile, creds
-    data_dir = _local_data_dir(profile)
-    info = _read_json(data_dir / "server.json")
-    url = profile.url or str((info or {}).get("url") or "")
-    if not url:
-        raise SettingsError(
-            f"no Local server is running on {data_dir}; start one with 'fcaccel serve'",
-            code="LocalServerNotRunning",
-        )
-    key = _read_json(data_dir / "access-key.json") or {}
-    key_id = profile.access_key_id or str(key.get("accessKeyId") or "")
-    profile = dataclasses.replace(profile, url=url, access_key_id=key_id)
-    if os.environ.get(LOCAL_SECRET_ENV):
-        return profile, resolve_credentials(profile, None)
-    from core.emulator import load_access_key
-
-    choice = str(key.get("secretStore") or "keyring")
-    if choice not in ("keyring", "file"):
-        raise CredentialsError(
-            f"the Local server keeps its secret in the environment; set {LOCAL_SECRET_ENV}",
-            code="SecretNotFound",
-        )
-    creds = await asyncio.to_thread(load_access_key, data_dir, choice)
-    return profile, creds
-
-
 @dataclass
 class CloudContext:
     settings: Settings
@@ -165,7 +114,7 @@ async def open_profile(args: argparse.Namespace) -> AsyncIterator[CloudContext]:
             code="WrongProfileKind",
         )
     if isinstance(profile, LocalProfile):
-        profile, creds = await _local_profile_and_credentials(profile, settings)
+        profile, creds = await resolve_local_profile(profile, settings)
     else:
         store = secret_store_for(settings)
         creds = await asyncio.to_thread(resolve_credentials, profile, store)

@@ -26,13 +26,18 @@ import httpx
 
 from core._progress import Progress
 from core.cli._cloud_common import (
-    _local_profile_and_credentials,
     end_progress,
     load_settings,
     print_table,
     progress_line,
 )
-from core.cloud import open_clients, resolve_credentials, secret_key, secret_store_for
+from core.cloud import (
+    open_clients,
+    resolve_credentials,
+    resolve_local_profile,
+    secret_key,
+    secret_store_for,
+)
 from core.errors import CoreError, InvalidInput, SettingsError
 from core.report import (
     FIX_FOR,
@@ -178,7 +183,7 @@ async def open_targets(
                 )
                 try:
                     if isinstance(variant, LocalProfile):
-                        variant, creds = await _local_profile_and_credentials(variant, settings)
+                        variant, creds = await resolve_local_profile(variant, settings)
                     else:
                         store = secret_store_for(settings)
                         creds = await asyncio.to_thread(resolve_credentials, variant, store)

@@ -82,6 +82,12 @@ from core.cloud._local import (
     LocalExtensions,
     ServerEvent,
 )
+from core.cloud._local_profile import (
+    LOCAL_KEY_SECRET_FILE,
+    default_local_data_dir,
+    local_data_dir,
+    resolve_local_profile,
+)
 from core.cloud._model import (
     ApiModel,
 )
@@ -153,6 +159,7 @@ __all__ = [
     "EMPTY_PAYLOAD_SHA256",
     "FC_API_VERSION",
     "LOCAL_API_VERSION",
+    "LOCAL_KEY_SECRET_FILE",
     "LOCAL_SECRET_ENV",
     "READ_ONLY_FIELDS",
     "SECRETS_FILE_NAME",
@@ -207,6 +214,7 @@ __all__ = [
     "canonical_query_string",
     "canonical_request",
     "credentials_from_env",
+    "default_local_data_dir",
     "delete_profile_secrets",
     "endpoints_for",
     "error_from_response",
@@ -219,6 +227,7 @@ __all__ = [
     "is_accelerated_tag",
     "is_placeholder",
     "keyring_available",
+    "local_data_dir",
     "local_endpoints",
     "local_secret_key",
     "mask",
@@ -232,6 +241,7 @@ __all__ = [
     "read_aliyun_cli_config",
     "registry_hosts_for",
     "resolve_credentials",
+    "resolve_local_profile",
     "secret_key",
     "secret_store_for",
     "sign",

@@ -127,12 +127,12 @@ class SettingsTargets:
         backend = self.ctx.backend
         if isinstance(backend, CoreBackend) and backend.clients.local is not None:
             return ReportTarget(key, backend.clients, backend.http)
-        from core.cli._cloud_common import _local_profile_and_credentials
+        from core.cloud import resolve_local_profile
 
         profile = self.settings_vm.settings.local
         if not profile.data_dir:
             profile = dataclasses.replace(profile, data_dir=str(self.settings_vm.server_data_dir()))
-        profile, creds = await _local_profile_and_credentials(profile, self.settings_vm.settings)
+        profile, creds = await resolve_local_profile(profile, self.settings_vm.settings)
         return ReportTarget(key, open_clients(profile, http, creds), http)
 
     @contextlib.asynccontextmanager
@@ -241,7 +241,7 @@ class OverviewViewModel(QObject):
             self.failed.emit(exc)
             self.ctx.presenter.show(exc)
 
-        def finished(task: asyncio.Task[Any]) -> None:
+        def finished(task: asyncio.Future[Any]) -> None:
             if task.cancelled() and generation == self._generation:
                 self._set_running(False)
 
@@ -258,7 +258,7 @@ class OverviewViewModel(QObject):
     def plan(row: FunctionRow, code: ProblemCode) -> FixPlan | None:
         return plan_fix(row, code)
 
-    def apply(self, plan: FixPlan) -> asyncio.Task[Any]:
+    def apply(self, plan: FixPlan) -> asyncio.Future[Any]:
         """Apply ``plan``, then inspect its target again and update its rows."""
         key = f"overview-fix:{plan.target}:{plan.function}:{plan.kind.value}"
         self.fixing.add(key)

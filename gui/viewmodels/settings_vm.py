@@ -156,6 +156,6 @@ class SettingsViewModel(QObject):
         value = str(self.pref("server_data_dir") or "")
         if value:
             return Path(value).expanduser()
-        from core.cli.serve import default_data_dir
+        from core.cloud import default_local_data_dir
 
-        return default_data_dir()
+        return default_local_data_dir()
