@@ -155,16 +155,35 @@ class Console(QObject):
         self.supervisor: LocalServerSupervisor | None = None
         self._session_local_secret: str | None = None
         self._switching: asyncio.Task[None] | None = None
+        self._shutdown: asyncio.Future[None] | None = None
+        self.window.closed.connect(self._on_window_closed)
 
     # -- start / stop -------------------------------------------------------------------
     def start(self, profile: str | None = None) -> asyncio.Task[None]:
         name = profile or self.settings.settings.default_profile or "Local"
         return self.switch_profile(name)
 
-    async def shutdown(self) -> None:
+    def shutdown(self) -> asyncio.Future[None]:
+        """Stop everything this console runs: jobs (cancelled and awaited), the profile
+        switch under way, the backend's clients and the Local server it started. Closing
+        the window starts it; calling it again returns the same shutdown."""
+        if self._shutdown is None:
+            self._shutdown = asyncio.ensure_future(self._shut_down())
+        return self._shutdown
+
+    def _on_window_closed(self) -> None:
+        with contextlib.suppress(RuntimeError):  # no running loop: nothing to stop
+            asyncio.get_running_loop()
+            self.shutdown()
+
+    async def _shut_down(self) -> None:
         import httpx
 
         self.ctx.events.stop()
+        switching = self._switching
+        if switching is not None and not switching.done():
+            switching.cancel()
+            await asyncio.wait([switching], timeout=5.0)
         await self.jobs.shutdown()
         backend = self.ctx.backend
         self.ctx.set_backend(None)

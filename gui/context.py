@@ -187,7 +187,7 @@ class AppContext(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
-    ) -> asyncio.Task[Any]:
+    ) -> asyncio.Future[Any]:
         """Start a job; errors without an ``on_error`` go to the error presenter."""
 
         def failed(exc: BaseException) -> None:

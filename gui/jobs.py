@@ -69,16 +69,16 @@ class JobRunner(QObject):
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
-    ) -> asyncio.Task[T]:
+    ) -> asyncio.Future[T]:
         """Start ``factory(progress_sink)`` under ``key``; a running job with that key is
-        cancelled first. Callbacks and signals always run on the GUI thread."""
+        cancelled first. Callbacks and signals always run on the GUI thread.
+
+        After `close` (or `shutdown`) nothing starts: the returned future is already
+        cancelled, so late requests (timers, queued signals, repaints of closing views)
+        leave no task behind."""
         loop = asyncio.get_event_loop()
         if self._closed:
-            # Shutting down: late requests (timers, queued signals) start nothing.
-            async def nothing() -> None:
-                return None
-
-            late: asyncio.Task[Any] = loop.create_task(nothing(), name=f"job:{key}:closed")
+            late: asyncio.Future[T] = loop.create_future()
             late.cancel()
             return late
         self.cancel(key)
@@ -121,15 +121,36 @@ class JobRunner(QObject):
     def running_keys(self) -> list[str]:
         return [k for k, t in self._tasks.items() if not t.done()]
 
-    async def shutdown(self, grace: float = 5.0) -> None:
-        """Cancel every job and wait (bounded) for their clean-up."""
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def pending(self) -> list[asyncio.Task[Any]]:
+        """Every job task not finished yet, current or cancelled and still cleaning up."""
+        return [t for t in (*self._tasks.values(), *self._orphans) if not t.done()]
+
+    def close(self) -> list[asyncio.Task[Any]]:
+        """Start nothing more and cancel every job; returns the tasks still finishing."""
         self._closed = True
-        tasks = [t for t in (*self._tasks.values(), *self._orphans) if not t.done()]
         for key in list(self._tasks):
+            task = self._tasks[key]
+            if task.get_loop().is_closed():
+                del self._tasks[key]  # nothing can run it any more
+                continue
             self.cancel(key)
-        if tasks:
+        self._orphans = {t for t in self._orphans if not t.get_loop().is_closed()}
+        return self.pending()
+
+    async def shutdown(self, grace: float = 5.0) -> None:
+        """Cancel every job and wait (bounded by ``grace`` seconds) until each has finished
+        its clean-up, so that none is left pending when the loop stops."""
+        pending = self.close()
+        if pending:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait(tasks, timeout=grace)
+                await asyncio.wait(pending, timeout=grace)
+        left = self.pending()
+        if left:
+            log.warning("%d job(s) still finishing after %.0f s: %s", len(left), grace, left)
 
     # -- internals ----------------------------------------------------------------------
     def _emit_progress(

@@ -30,6 +30,9 @@ class Breadcrumbs(QWidget):
             item = self._layout.takeAt(0)
             w = item.widget() if item is not None else None
             if w is not None:
+                # Hidden at once: until the deferred delete, the old crumb would otherwise
+                # still paint under the new ones.
+                w.hide()
                 w.deleteLater()
         for i, crumb in enumerate(self._crumbs):
             if i:

@@ -30,13 +30,19 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     try:
         yield loop
     finally:
-        tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for t in tasks:
-            t.cancel()
-        deadline = 200
-        while any(not t.done() for t in tasks) and deadline:
-            qapp.processEvents()
-            deadline -= 1
+        # Cancel what the test left running, and whatever cancelling starts in turn (a
+        # view repainting during clean-up may request data), until nothing is pending:
+        # a task still pending when the loop closes is destroyed pending at exit.
+        passes = 0
+        while (tasks := [t for t in asyncio.all_tasks(loop) if not t.done()]) and passes < 20:
+            passes += 1
+            for t in tasks:
+                t.cancel()
+            deadline = 200
+            while any(not t.done() for t in tasks) and deadline:
+                qapp.processEvents()
+                deadline -= 1
+        left = [t.get_name() for t in asyncio.all_tasks(loop) if not t.done()]
         # Collect what this test left behind now, in a controlled place, rather than
         # during a later test's event processing.
         gc.collect()
@@ -47,6 +53,7 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         loop._after_run_forever()  # type: ignore[attr-defined]
         loop.close()
         asyncio.set_event_loop(None)
+    assert not left, f"tasks still pending after the test: {left}"
 
 
 @pytest.fixture(autouse=True)
@@ -91,5 +98,16 @@ def ctx(qloop: qasync.QEventLoop, data_dir: Path) -> Iterator[AppContext]:
     context.notified.connect(lambda t, x, k: context.notes.append((t, x, k)))  # type: ignore[attr-defined]
     yield context
     context.events.stop()
-    for key in list(jobs.running_keys()):
-        jobs.cancel(key)
+    drain_jobs(jobs)
+
+
+def drain_jobs(jobs: JobRunner) -> None:
+    """Close ``jobs`` (nothing new starts) and pump Qt until every job has finished."""
+    from PySide6.QtCore import QCoreApplication
+
+    jobs.close()
+    for _ in range(500):
+        if not jobs.pending():
+            return
+        QCoreApplication.processEvents()
+    raise AssertionError(f"jobs still pending after close: {jobs.pending()}")

@@ -117,3 +117,57 @@ def test_delete_asks_and_removes(qtbot, qloop, data_dir, tmp_path, consoles) -> 
     window.findChild(QMessageBox, "askBox").button(QMessageBox.StandardButton.Yes).click()
     qtbot.waitUntil(lambda: console.functions.model.get("fn-002") is None, timeout=5000)
     assert "delete_function" in backend.calls
+
+
+def test_closing_the_window_cancels_and_awaits_every_job(
+    qtbot, qloop, data_dir, tmp_path, consoles
+) -> None:
+    import asyncio
+
+    console, window, _backend = _console(qtbot, tmp_path, consoles)
+    qtbot.waitUntil(lambda: console.functions.model.rowCount() == 3, timeout=5000)
+    cleaned: list[str] = []
+
+    async def long_job(key: str) -> None:
+        try:
+            await asyncio.sleep(3600)
+        finally:
+            cleaned.append(key)
+
+    for key in ("slow-a", "slow-b"):
+        console.jobs.start(key, lambda _s, key=key: long_job(key))
+    qtbot.wait(50)
+    assert {"events", "slow-a", "slow-b"} <= set(console.jobs.running_keys())
+    window.close()  # nothing else: closing the window stops the jobs
+    qtbot.waitUntil(lambda: len(cleaned) == 2 and not console.jobs.pending(), timeout=5000)
+    shutdown = console.shutdown()  # the one closing the window started
+    qtbot.waitUntil(shutdown.done, timeout=5000)
+    assert sorted(cleaned) == ["slow-a", "slow-b"]  # cancelled, and their clean-up ran
+    assert console.jobs.pending() == []
+    assert not [
+        t.get_name()
+        for t in asyncio.all_tasks(qloop)
+        if t.get_name().startswith("job:") and not t.done()
+    ]
+    # Late requests start nothing once closed.
+    console.functions.request_details(["fn-000"])
+    late = console.jobs.start("late", lambda _s: long_job("late"))
+    assert late.cancelled()
+    assert console.jobs.pending() == []
+
+
+def test_replaced_breadcrumbs_do_not_paint_under_the_new_ones(qtbot) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from gui.widgets.breadcrumbs import Breadcrumbs
+
+    crumbs = Breadcrumbs()
+    qtbot.addWidget(crumbs)
+    crumbs.show()
+    crumbs.set_path(["Images", "instance", "demo/hello"])
+    qtbot.waitUntil(lambda: all(w.isVisible() for w in crumbs.findChildren(QLabel)))
+    old = crumbs.findChildren(QLabel)
+    assert len(old) == 5  # three crumbs, two separators
+    crumbs.set_path(["Settings"])  # the old labels are deleted later, not at once
+    assert all(w.isHidden() for w in old)
+    qtbot.waitUntil(lambda: [w.text() for w in crumbs.findChildren(QLabel)] == ["Settings"])
