@@ -4,7 +4,7 @@ and client-side conversion for plain OCI registries."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -374,7 +374,7 @@ class ImagesView(QWidget):
 
     def _after_tags_loaded(self) -> None:
         if self.vm.tags.rowCount() and not self.tag_table.selectionModel().hasSelection():
-            self.tag_table.selectRow(0)
+            self.select_tags([self.vm.tags.tag_at(0).tag])
         self._update_footer()
 
     def _update_footer(self) -> None:
@@ -411,17 +411,31 @@ class ImagesView(QWidget):
         repo = self.vm.repo
         if not tags or repo is None or repo.repo_id != repo_id:
             return
+        self.select_tags(tags)
+
+    def select_tags(self, tags: list[str]) -> bool:
+        """Select exactly these tags (those listed) and show the first one.
+
+        Through the selection model, not ``selectRow``: with extended selection the latter
+        consults the keyboard modifiers held at that moment (Ctrl toggles the row, Shift
+        extends the range), so a programmatic selection would depend on the user's keys."""
         selection = self.tag_table.selectionModel()
         rows = [r for r in (self.vm.tags.row_of_tag(t) for t in tags) if r >= 0]
+        if not rows:
+            return False
+        chosen = QItemSelection()
         for row in rows:
-            selection.select(
-                self.vm.tags.index(row, 0),
-                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
-            )
-        if rows:
-            current = self.vm.tags.index(rows[0], 0)
-            selection.setCurrentIndex(current, QItemSelectionModel.SelectionFlag.NoUpdate)
-            self.tag_table.scrollTo(current)
+            index = self.vm.tags.index(row, 0)
+            chosen.select(index, index)
+        selection.select(
+            chosen,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        current = self.vm.tags.index(rows[0], 0)
+        selection.setCurrentIndex(current, QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.tag_table.scrollTo(current)
+        return True
 
     def selected_tags(self) -> list[str]:
         rows = sorted({i.row() for i in self.tag_table.selectionModel().selectedRows()})
@@ -518,8 +532,7 @@ class ImagesView(QWidget):
             self.tag_search.flush()
             row = self.vm.tags.row_of_tag(tag)
         if row >= 0:
-            self.tag_table.selectRow(row)
-            self.tag_table.scrollTo(self.vm.tags.index(row, 0))
+            self.select_tags([tag])
 
     def _on_task_link_clicked(self) -> None:
         tags = self.selected_tags()

@@ -32,18 +32,23 @@ def test_browse_and_convert_on_this_computer(
     ctx.set_backend(backend, profile="plain", kind="registry")
     qtbot.waitUntil(lambda: vm.repos.get(unique_repo) is not None, timeout=20000)
     assert not backend.capabilities.functions
-    vm.select_repo(unique_repo)  # the catalog is shared: another repository may be first
-    assert view.tags_loading.isVisibleTo(view)
-    qtbot.waitUntil(lambda: not view.tags_loading.isVisibleTo(view), timeout=20000)
+    # The catalog is shared (another repository may be listed first): wait for this
+    # repository's own listing, not for whichever listing ends next.
+    with qtbot.waitSignal(
+        vm.tagsLoaded,
+        timeout=20000,
+        check_params_cb=lambda _n: vm.repo is not None and vm.repo.repo_id == unique_repo,
+    ):
+        vm.select_repo(unique_repo)
+        assert view.tags_loading.isVisibleTo(view)
+    assert not view.tags_loading.isVisibleTo(view)
     assert vm.tags.has_tag("v1")
     assert not view.accel_check.isEnabled()
     assert "Convert now" in view.accel_note.text()
-
-    def select_v1() -> bool:
-        view.tag_table.selectRow(vm.tags.row_of_tag("v1"))
-        return view.selected_tags() == ["v1"] and view.convert_button.isEnabled()
-
-    qtbot.waitUntil(select_v1, timeout=10000)
+    # Selected through the selection model: the keys held at the time do not matter.
+    assert view.select_tags(["v1"])
+    assert view.selected_tags() == ["v1"]
+    assert view.convert_button.isEnabled()
     view.convert_button.click()
     qtbot.waitUntil(lambda: vm.tags.twin_state("v1") is AccelState.CONVERTING, timeout=5000)
     qtbot.waitUntil(lambda: vm.tags.has_tag("v1_accelerated"), timeout=60000)
@@ -54,3 +59,28 @@ def test_browse_and_convert_on_this_computer(
     assert state.result() is AccelState.AVAILABLE
     closed = spawn(backend.aclose())
     qtbot.waitUntil(closed.done, timeout=5000)
+
+
+def test_selecting_tags_in_code_ignores_held_modifier_keys(qtbot, ctx) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from tests.gui.fakes import FakeBackend
+
+    backend = FakeBackend(tags=4)
+    vm = ImagesViewModel(ctx)
+    view = ImagesView(vm)
+    qtbot.addWidget(view)
+    vm.setParent(view)
+    view.show()
+    ctx.set_backend(backend, profile="Test", kind="aliyun", region="cn-hangzhou")
+    qtbot.waitUntil(lambda: vm.tags.has_tag("v1") and view.selected_tags() != [], timeout=5000)
+    QTest.keyPress(view.tag_table, Qt.Key.Key_Control, Qt.KeyboardModifier.ControlModifier)
+    try:
+        for _ in range(2):  # selectRow would toggle the row off, then on again
+            assert view.select_tags(["v1"])
+            assert view.selected_tags() == ["v1"]
+        assert view.select_tags(["v2", "v0"])
+        assert sorted(view.selected_tags()) == ["v0", "v2"]
+    finally:
+        QTest.keyRelease(view.tag_table, Qt.Key.Key_Control, Qt.KeyboardModifier.NoModifier)
