@@ -48,8 +48,13 @@ def translations_dir() -> Path:
 
 
 def read_qss(name: str) -> str:
+    """A style sheet from ``resources/qss``; ``@ICONS@`` in it names the icon directory
+    (``url()`` paths in a style sheet are otherwise relative to the working directory)."""
     path = resource_root() / "qss" / f"{name}.qss"
-    return path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists():
+        return ""
+    icons = (resource_root() / "icons").as_posix()
+    return path.read_text(encoding="utf-8").replace("@ICONS@", icons)
 
 
 def _palette() -> QPalette:

@@ -33,7 +33,7 @@ def dark_palette() -> QPalette:
     p.setColor(QPalette.ColorRole.Highlight, QColor("#3d7fd9"))
     p.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
     p.setColor(QPalette.ColorRole.Link, QColor("#6aa7ff"))
-    p.setColor(QPalette.ColorRole.Mid, QColor("#3a3f47"))
+    p.setColor(QPalette.ColorRole.Mid, QColor("#4d535d"))  # borders visible on Base
     p.setColor(QPalette.ColorRole.Midlight, QColor("#30343b"))
     p.setColor(QPalette.ColorRole.Dark, QColor("#121417"))
     p.setColor(QPalette.ColorRole.Shadow, QColor("#000000"))

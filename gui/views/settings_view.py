@@ -188,13 +188,17 @@ class SettingsView(QWidget):
     def _fill(self) -> None:
         self._fill_profiles()
         mode = self.vm.secret_mode()
+        if self.vm.needs_secret_choice():
+            mode = ""  # the keyring is the default but absent: nothing is chosen yet
         for radio, value in (
             (self.keyring_radio, "keyring"),
             (self.file_radio, "file"),
             (self.session_radio, "session"),
         ):
             radio.blockSignals(True)
+            radio.setAutoExclusive(False)  # an exclusive radio cannot be unchecked
             radio.setChecked(mode == value)
+            radio.setAutoExclusive(True)
             radio.blockSignals(False)
         if self.vm.keyring_ok():
             self.secret_status.setText(self.tr("A system keyring is available."))

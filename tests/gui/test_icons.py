@@ -115,3 +115,17 @@ def test_choosing_a_theme_in_settings_applies_it_while_running(
         window.close()
         window.deleteLater()
         console.deleteLater()
+
+
+def test_the_style_sheets_images_exist(qapp: QApplication) -> None:
+    import re
+    from pathlib import Path
+
+    from gui.resources import read_qss
+
+    qss = read_qss("app")
+    urls = re.findall(r"url\(([^)]+)\)", qss)
+    assert len(urls) >= 3  # drop-down and spin arrows, check mark
+    assert "@ICONS@" not in qss
+    for url in urls:
+        assert Path(url).is_absolute() and Path(url).is_file(), url

@@ -89,11 +89,14 @@ def test_without_a_keyring_the_user_chooses(qtbot, ctx, monkeypatch) -> None:
     assert vm.needs_secret_choice()
     assert "No system keyring" in view.secret_status.text()
     assert not view.keyring_radio.isEnabled()
+    # The unavailable keyring is not shown as the current choice: nothing is chosen yet.
+    assert not any(r.isChecked() for r in (view.keyring_radio, view.file_radio, view.session_radio))
     view.file_radio.setChecked(True)
     assert vm.secret_mode() == "file"
     assert not vm.needs_secret_choice()
     view.session_radio.setChecked(True)
     assert vm.secret_mode() == "session"
+    assert not view.file_radio.isChecked()  # still one choice at a time
     store = vm.secret_store()
     store.set("k", "v")
     assert store.get("k") == "v"
