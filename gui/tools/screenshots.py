@@ -116,8 +116,15 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
     current: dict[str, Any] = {"window": window}
     first_console = console
 
-    def grab(name: str, widget: Any = None) -> None:
+    async def grab(name: str, widget: Any = None) -> None:
         target = widget or current["window"]
+        # Notifications of the set-up (conversions, deployments, the lab run) would cover
+        # the screen's own content.
+        toasts = current["window"].toasts.visible_toasts()
+        for toast in toasts:
+            toast.close()
+        if toasts:
+            await asyncio.sleep(0.3)  # repainted without them
         screen = target.screen() or QGuiApplication.primaryScreen()
         pixmap = screen.grabWindow(target.winId())
         if pixmap.isNull() or pixmap.width() < 50:
@@ -241,14 +248,14 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
             window.functions_view.show_list()
             fvm.reload()
             await settle(2.0)
-            grab(f"functions{suffix}")
+            await grab(f"functions{suffix}")
             window.functions_view.open_function("demo-plain")
             await settle(1.5)
-            grab(f"function-overview{suffix}")
+            await grab(f"function-overview{suffix}")
             detail = window.functions_view.detail
             detail.tabs.setCurrentIndex(2)
             await settle(0.5)
-            grab(f"function-image{suffix}")
+            await grab(f"function-image{suffix}")
             detail.tabs.setCurrentIndex(3)
             detail.event_edit.setPlainText('{\n  "order": 1042,\n  "items": 3\n}\n')
             detail.invoke_button.click()
@@ -260,7 +267,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
                 "the invocation",
             )
             await settle(0.5)
-            grab(f"function-invoke{suffix}")
+            await grab(f"function-invoke{suffix}")
             window.functions_view.show_list()
             window.go(Page.IMAGES)
             images.select_repo(hello.repo_id)
@@ -269,21 +276,21 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
             view = window.images_view
             view.tag_table.selectRow(images.tags.row_of_tag("v1"))
             await settle(0.5)
-            grab(f"images{suffix}")
+            await grab(f"images{suffix}")
             window.go(Page.TASKS)
             await settle(0.5)
             if console.tasks.model.rowCount():
                 window.tasks_view.select_task(console.tasks.model.row(0).task_id)
             await settle(2.0)
-            grab(f"tasks{suffix}")
+            await grab(f"tasks{suffix}")
             window.go(Page.LAB)
             if console.lab.model.rowCount():
                 window.lab_view.history.selectRow(0)
             await settle(1.0)
-            grab(f"lab{suffix}")
+            await grab(f"lab{suffix}")
             window.go(Page.SETTINGS)
             await settle(0.5)
-            grab(f"settings{suffix}")
+            await grab(f"settings{suffix}")
             if theme == themes[0]:
                 window.go(Page.FUNCTIONS)
                 dialog = window.open_create_dialog()
@@ -293,7 +300,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
                 dialog.memory_spin.setValue(2048)
                 dialog.move(window.x() + 300, window.y() + 80)
                 await settle(0.8)
-                grab("create-function", dialog)
+                await grab("create-function", dialog)
                 dialog._on_browse_clicked()
                 picker = dialog.picker
                 picker.move(window.x() + 200, window.y() + 120)
@@ -301,10 +308,10 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
                 picker.vm.select_repo(hello.repo_id)
                 await _wait(lambda p=picker: p.selected_tag() is not None, 30, "picker tags")  # type: ignore[misc]
                 await settle(0.8)
-                grab("image-picker", picker)
+                await grab("image-picker", picker)
                 picker.select_tag("v1")
                 await settle(0.5)
-                grab("image-picker-plain-tag", picker)
+                await grab("image-picker-plain-tag", picker)
                 picker.reject()
                 dialog.reject()
                 await settle(0.3)

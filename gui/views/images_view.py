@@ -572,6 +572,14 @@ class ImagesView(QWidget):
     async def _offer_convert_existing(self) -> None:
         pending = self.vm.unconverted_tags()
         if not pending:
+            repo = self.vm.repo
+            self.vm.ctx.notify(
+                self.tr("Nothing to convert"),
+                self.tr("Every tag of %1 has its accelerated image or is being converted.").replace(
+                    "%1", repo.path if repo else ""
+                ),
+                "info",
+            )
             return
         answer = await ask(
             self,

@@ -128,4 +128,5 @@ def test_the_style_sheets_images_exist(qapp: QApplication) -> None:
     assert len(urls) >= 3  # drop-down and spin arrows, check mark
     assert "@ICONS@" not in qss
     for url in urls:
-        assert Path(url).is_absolute() and Path(url).is_file(), url
+        assert Path(url).is_absolute(), url
+        assert Path(url).is_file(), url

@@ -109,3 +109,14 @@ def test_without_events_conversions_are_polled(qtbot, ctx) -> None:
     view.convert_button.click()
     qtbot.waitUntil(lambda: vm.tags.has_tag("v0_accelerated"), timeout=15000)
     assert vm.tags.twin_state("v0") is AccelState.READY
+
+
+def test_convert_all_with_nothing_left_says_so(qtbot, ctx) -> None:
+    backend = FakeBackend(tags=1)  # v0 and its twin v0_accelerated
+    vm, view = _view(qtbot, ctx, backend)
+    assert vm.unconverted_tags() == []
+    view.convert_all_button.click()
+    qtbot.waitUntil(lambda: any(n[0] == "Nothing to convert" for n in ctx.notes), timeout=3000)
+    note = next(n for n in ctx.notes if n[0] == "Nothing to convert")
+    assert "demo/app" in note[1]
+    assert backend.tasks == {}  # no conversion was started

@@ -37,4 +37,4 @@ def test_equal_sides_are_about_as_fast(qtbot, ctx, tmp_path) -> None:
     assert "about as fast" in view.headline.text()
     assert "slower" not in view.headline.text()
     note = next(n for n in ctx.notes if n[0] == "Cold-start comparison finished")
-    assert note[1] == "fn-one vs fn-two: about as fast"
+    assert note[1] == "fn-one and fn-two start about as fast"

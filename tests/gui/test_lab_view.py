@@ -45,7 +45,9 @@ def test_run_fills_timelines_live_and_reports_figures(qtbot, ctx, tmp_path) -> N
     assert "%" in view.stats.item(3, 1).text()
     assert view.stats.item(4, 1).text() == "36"  # on-demand fetches over 3 runs
     assert view.runs_chart.set_a.count() == 3
-    assert any(n[0] == "Cold-start comparison finished" for n in ctx.notes)
+    note = next(n for n in ctx.notes if n[0] == "Cold-start comparison finished")
+    assert note[1].startswith("fn-accel starts ")  # the faster side is named
+    assert note[1].endswith("× faster than fn-plain")
 
 
 def test_history_survives_a_restart_and_exports(qtbot, ctx, tmp_path) -> None:
