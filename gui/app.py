@@ -152,6 +152,8 @@ class Console(QObject):
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
         self._server_command = server_command
         self._data_dir_override = data_dir
+        if data_dir is not None:
+            self.settings.data_dir_override = data_dir  # Settings shows the one in use
         self.supervisor: LocalServerSupervisor | None = None
         self._session_local_secret: str | None = None
         self._switching: asyncio.Task[None] | None = None

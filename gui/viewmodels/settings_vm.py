@@ -52,6 +52,8 @@ class SettingsViewModel(QObject):
         else:
             self.load_error = None
         self._session_store: SecretStore | None = None
+        # ``fcdesk --data-dir``: this session's Local server directory, not saved.
+        self.data_dir_override: Path | None = None
 
     # -- preferences --------------------------------------------------------------------
     def _gui(self) -> dict[str, Any]:
@@ -153,6 +155,10 @@ class SettingsViewModel(QObject):
         self.save()
 
     def server_data_dir(self) -> Path:
+        """The Local server's data directory in effect: ``--data-dir``, else the
+        preference, else fcaccel's default."""
+        if self.data_dir_override is not None:
+            return self.data_dir_override
         value = str(self.pref("server_data_dir") or "")
         if value:
             return Path(value).expanduser()

@@ -126,6 +126,13 @@ class SettingsView(QWidget):
         self.data_dir_edit.setAccessibleName(self.tr("Data directory"))
         self.data_dir_edit.setPlaceholderText(str(vm.server_data_dir()))
         self.browse_button = QPushButton(self.tr("Browse…"))
+        if vm.data_dir_override is not None:
+            # Started with --data-dir: that directory is in use; the saved one is not.
+            self.data_dir_edit.setEnabled(False)
+            self.browse_button.setEnabled(False)
+            self.data_dir_edit.setToolTip(
+                self.tr("Set with --data-dir when fcdesk was started (for this session only).")
+            )
         dir_row.addWidget(self.data_dir_edit, 1)
         dir_row.addWidget(self.browse_button)
         sform.addRow(self.tr("Data directory:"), dir_row)
@@ -215,7 +222,8 @@ class SettingsView(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(max(0, combo.findData(self.vm.pref(key))))
             combo.blockSignals(False)
-        self.data_dir_edit.setText(str(self.vm.pref("server_data_dir") or ""))
+        if self.vm.data_dir_override is None:
+            self.data_dir_edit.setText(str(self.vm.pref("server_data_dir") or ""))
         self.port_spin.blockSignals(True)
         self.port_spin.setValue(int(self.vm.pref("server_port") or 0))
         self.port_spin.blockSignals(False)

@@ -100,3 +100,26 @@ def test_without_a_keyring_the_user_chooses(qtbot, ctx, monkeypatch) -> None:
     store = vm.secret_store()
     store.set("k", "v")
     assert store.get("k") == "v"
+
+
+def test_a_data_dir_given_at_start_is_the_one_shown(qtbot, ctx, tmp_path) -> None:
+    from gui.app import Console
+    from gui.async_bridge import spawn
+    from gui.main_window import Page
+
+    console = Console(data_dir=tmp_path / "server", lab_history=tmp_path / "lab.json")
+    window = console.window
+    try:
+        window.go(Page.SETTINGS)
+        view = window.settings_view
+        assert console.settings.server_data_dir() == tmp_path / "server"
+        assert view.data_dir_edit.placeholderText() == str(tmp_path / "server")
+        assert view.data_dir_edit.text() == ""
+        assert not view.data_dir_edit.isEnabled()
+        assert not view.browse_button.isEnabled()
+    finally:
+        task = spawn(console.shutdown())
+        qtbot.waitUntil(task.done, timeout=5000)
+        window.close()
+        window.deleteLater()
+        console.deleteLater()
