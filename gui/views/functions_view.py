@@ -121,7 +121,8 @@ class FunctionsView(QWidget):
         self.empty_label = QLabel(self.tr("No functions yet. Create one to get started."))
         self.empty_label.setObjectName("emptyHint")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.empty_label)
+        self.empty_label.setWordWrap(True)
+        layout.addWidget(self.empty_label, 1)  # in the table's place: the footer stays below
         self.footer = QLabel()
         self.footer.setObjectName("footerLabel")
         layout.addWidget(self.footer)
@@ -148,6 +149,8 @@ class FunctionsView(QWidget):
         vm.model.rowsInserted.connect(self._update_footer)
         vm.model.rowsRemoved.connect(self._update_footer)
         vm.loadingChanged.connect(lambda _l: self._update_footer())
+        vm.ctx.backendChanged.connect(self._update_footer)
+        vm.ctx.connectionChanged.connect(lambda _s, _d: self._update_footer())
         vm.functionRemoved.connect(self._on_vm_function_removed)
         self.detail.backRequested.connect(self.show_list)
         self.detail.tabs.currentChanged.connect(lambda _i: self.crumbsChanged.emit(self.crumbs()))
@@ -221,15 +224,31 @@ class FunctionsView(QWidget):
                 names.append(str(name))
         self.vm.request_details(names)
 
+    def _empty_text(self) -> str:
+        """Why the list is empty: not connected yet, a profile without functions, a failed
+        listing, or really no functions."""
+        if self.vm.list_error:
+            return self.tr("The functions could not be listed: %1").replace(
+                "%1", self.vm.list_error
+            )
+        ctx = self.vm.ctx
+        backend = ctx.backend
+        if backend is None:
+            if ctx.connection_state in ("starting", "connecting", "choice"):
+                return self.tr("Connecting… The functions appear once the profile is connected.")
+            return self.tr("Not connected. The functions appear once the profile is connected.")
+        if not backend.capabilities.functions:
+            return self.tr(
+                "This profile is a plain OCI registry: it has no functions. Its images are "
+                "under Images; use the Local or an Alibaba Cloud profile for functions."
+            )
+        return self.tr("No functions yet. Create one to get started.")
+
     def _update_footer(self) -> None:
         total = self.vm.model.rowCount()
         shown = self.proxy.rowCount()
         self.empty_label.setVisible(total == 0 and not self.vm.loading)
-        self.empty_label.setText(
-            self.tr("The functions could not be listed: %1").replace("%1", self.vm.list_error)
-            if self.vm.list_error
-            else self.tr("No functions yet. Create one to get started.")
-        )
+        self.empty_label.setText(self._empty_text())
         self.table.setVisible(total > 0 or self.vm.loading)
         text = self.tr("%n function(s)", "", total)
         if shown != total:

@@ -38,3 +38,29 @@ def test_failed_listing_is_not_an_empty_account(qtbot, ctx) -> None:
     view.refresh()
     qtbot.waitUntil(lambda: vm.model.rowCount() == 2, timeout=5000)
     assert vm.list_error == ""
+
+
+def test_an_empty_list_says_why_it_is_empty(qtbot, ctx) -> None:
+    from gui.backend import BackendCapabilities
+
+    vm = FunctionsViewModel(ctx)
+    view = FunctionsView(vm)
+    qtbot.addWidget(view)
+    vm.setParent(view)
+    view.resize(1000, 600)
+    view.show()
+    # Not connected yet: no promise of an empty account.
+    assert view.empty_label.isVisible()
+    assert "Not connected" in view.empty_label.text()
+    ctx.set_connection("starting", "")
+    assert "Connecting" in view.empty_label.text()
+    # The footer stays at the bottom of the page, under the hint.
+    assert view.footer.geometry().top() > view.height() * 0.8
+    # A plain registry profile has no functions at all.
+    registry = FakeBackend(functions=0)
+    registry._caps = BackendCapabilities(functions=False)
+    ctx.set_backend(registry, profile="plain", kind="registry")
+    qtbot.waitUntil(lambda: "plain OCI registry" in view.empty_label.text(), timeout=3000)
+    # A connected profile without functions invites to create one.
+    ctx.set_backend(FakeBackend(functions=0), profile="Local", kind="local")
+    qtbot.waitUntil(lambda: "No functions yet" in view.empty_label.text(), timeout=3000)
