@@ -122,8 +122,9 @@ class LabView(QWidget):
         self.results.setObjectName("labResults")
         rlayout = QVBoxLayout(self.results)
         rlayout.setContentsMargins(0, 0, 0, 0)
-        self.headline = QLabel()
+        self.headline = QLabel(self._no_result_text())
         self.headline.setObjectName("sectionTitle")
+        self.headline.setWordWrap(True)
         rlayout.addWidget(self.headline)
         charts = QHBoxLayout()
         self.timeline = TimelineChart()
@@ -354,11 +355,16 @@ class LabView(QWidget):
         if self.shown is not None:
             self.show_result(self.shown)
         else:
-            self.headline.clear()
+            self.headline.setText(self._no_result_text())
             self.timeline.clear()
             self.runs_chart.set_runs([], [])
 
     # -- showing results ----------------------------------------------------------------
+    def _no_result_text(self) -> str:
+        return self.tr(
+            "No comparison yet: choose A and B and a link profile, then “Run comparison”."
+        )
+
     def _clear_stats(self) -> None:
         for r in range(self.stats.rowCount()):
             for c in range(2):

@@ -57,6 +57,7 @@ def test_cancelled_run_says_cancelled(qtbot, ctx, tmp_path) -> None:
     backend, vm, view = _view(qtbot, ctx, tmp_path)
     backend.lab_delay = 0.05
     view.runs_spin.setValue(10)
+    assert view.headline.text().startswith("No comparison yet")  # a first visit explains
     view.run_button.click()
     qtbot.waitUntil(lambda: view.progress.value() > 0, timeout=5000)
     view.cancel_button.click()
@@ -64,3 +65,4 @@ def test_cancelled_run_says_cancelled(qtbot, ctx, tmp_path) -> None:
     qtbot.wait(100)
     assert view.status.text() == "Cancelled."
     assert not view.headline.text().startswith("Running")
+    assert view.headline.text().startswith("No comparison yet")  # nothing to show again
