@@ -1433,13 +1433,13 @@
     <message>
         <location filename="../../gui/views/functions_view.py" line="+73"/>
         <location line="+19"/>
-        <location line="+69"/>
+        <location line="+72"/>
         <location line="+1"/>
         <source>Functions</source>
         <translation>関数</translation>
     </message>
     <message>
-        <location line="-85"/>
+        <location line="-88"/>
         <source>Search functions</source>
         <translation>関数を検索</translation>
     </message>
@@ -1461,17 +1461,32 @@
     </message>
     <message>
         <location line="+37"/>
-        <location line="+110"/>
+        <location line="+124"/>
         <source>No functions yet. Create one to get started.</source>
         <translation>関数はまだありません。作成して始めましょう。</translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-14"/>
         <source>The functions could not be listed: %1</source>
         <translation>関数の一覧を取得できませんでした: %1</translation>
     </message>
+    <message>
+        <location line="+7"/>
+        <source>Connecting… The functions appear once the profile is connected.</source>
+        <translation>接続中… プロファイルに接続すると関数が表示されます。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not connected. The functions appear once the profile is connected.</source>
+        <translation>未接続です。プロファイルに接続すると関数が表示されます。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This profile is a plain OCI registry: it has no functions. Its images are under Images; use the Local or an Alibaba Cloud profile for functions.</source>
+        <translation>このプロファイルは通常の OCI レジストリのため、関数はありません。イメージは「イメージ」画面にあります。関数を使うには Local または Alibaba Cloud のプロファイルを選んでください。</translation>
+    </message>
     <message numerus="yes">
-        <location line="+5"/>
+        <location line="+11"/>
         <source>%n function(s)</source>
         <translation>
             <numerusform>%n 個の関数</numerusform>
@@ -1753,12 +1768,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+375"/>
+        <location line="+389"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-374"/>
+        <location line="-388"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -1857,7 +1872,7 @@
         </translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+77"/>
         <source>accelerated image of %1</source>
         <translation>%1 の高速化イメージ</translation>
     </message>
@@ -1913,7 +1928,7 @@
         <translation>再変換</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+38"/>
         <source>Switch acceleration off</source>
         <translation>アクセラレーションを無効化</translation>
     </message>
@@ -1928,7 +1943,17 @@
         <translation>既存の高速化イメージは残ります。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
+        <source>Nothing to convert</source>
+        <translation>変換するものはありません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Every tag of %1 has its accelerated image or is being converted.</source>
+        <translation>%1 のすべてのタグには高速化イメージがあるか、変換中です。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Convert existing tags</source>
         <translation>既存のタグを変換</translation>
     </message>
@@ -2006,12 +2031,12 @@
     <name>LabView</name>
     <message>
         <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+168"/>
+        <location line="+169"/>
         <source>Cold-start lab</source>
         <translation>コールドスタートラボ</translation>
     </message>
     <message>
-        <location line="-162"/>
+        <location line="-163"/>
         <source>Comparison</source>
         <translation>比較</translation>
     </message>
@@ -2091,7 +2116,7 @@
         <translation>ラボの進行状況</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>Comparison figures</source>
         <translation>比較結果の数値</translation>
     </message>
@@ -2202,7 +2227,12 @@
         <translation>キャンセルしました。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+16"/>
+        <source>No comparison yet: choose A and B and a link profile, then “Run comparison”.</source>
+        <translation>比較はまだありません。A と B、回線プロファイルを選んで「比較を実行」を押してください。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>%1 vs %2 — %3</source>
         <translation>%1 と %2 — %3</translation>
     </message>
@@ -2256,24 +2286,24 @@
 <context>
     <name>LabViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/lab_vm.py" line="+147"/>
-        <source>%1 vs %2: about as fast</source>
-        <translation>%1 と %2：ほぼ同じ速さ</translation>
+        <location filename="../../gui/viewmodels/lab_vm.py" line="+149"/>
+        <source>%1 and %2 start about as fast</source>
+        <translation>%1 と %2 の起動速度はほぼ同じです</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>%1 vs %2: %3× slower</source>
-        <translation>%1 と %2：%3 倍低速</translation>
+        <source>%2 starts %3× slower than %1</source>
+        <translation>%2 は %1 より %3 倍遅く起動します</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%2 starts %3× faster than %1</source>
+        <translation>%2 は %1 より %3 倍速く起動します</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Cold-start comparison finished</source>
         <translation>コールドスタートの比較が完了しました</translation>
-    </message>
-    <message>
-        <location line="-2"/>
-        <source>%1 vs %2: %3× faster</source>
-        <translation>%1 と %2：%3 倍高速</translation>
     </message>
 </context>
 <context>
@@ -3264,12 +3294,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     <name>SettingsView</name>
     <message>
         <location filename="../../gui/views/settings_view.py" line="+53"/>
-        <location line="+130"/>
+        <location line="+137"/>
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location line="-125"/>
+        <location line="-132"/>
         <location line="+3"/>
         <source>Profiles</source>
         <translation>プロファイル</translation>
@@ -3366,12 +3396,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     </message>
     <message>
         <location line="+7"/>
-        <location line="+103"/>
+        <location line="+115"/>
         <source>Local server</source>
         <translation>ローカルサーバー</translation>
     </message>
     <message>
-        <location line="-99"/>
+        <location line="-111"/>
         <source>Data directory</source>
         <translation>データディレクトリ</translation>
     </message>
@@ -3381,7 +3411,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>参照…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
+        <source>Set with --data-dir when fcdesk was started (for this session only).</source>
+        <translation>fcdesk の起動時に --data-dir で指定されています（このセッションのみ）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Data directory:</source>
         <translation>データディレクトリ：</translation>
     </message>
@@ -3416,7 +3451,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>fcdesk %1 — Function Compute とイメージアクセラレーションのコンソール</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+57"/>
         <source>A system keyring is available.</source>
         <translation>システムキーリングを利用できます。</translation>
     </message>
@@ -3426,7 +3461,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>このコンピューターではシステムキーリングを利用できません。シークレットの保存先として、専用ファイルかこのセッションのみのいずれかを選んでください。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>Alibaba Cloud</source>
         <translation>Alibaba Cloud</translation>
     </message>

@@ -1433,13 +1433,13 @@
     <message>
         <location filename="../../gui/views/functions_view.py" line="+73"/>
         <location line="+19"/>
-        <location line="+69"/>
+        <location line="+72"/>
         <location line="+1"/>
         <source>Functions</source>
         <translation>函数</translation>
     </message>
     <message>
-        <location line="-85"/>
+        <location line="-88"/>
         <source>Search functions</source>
         <translation>搜索函数</translation>
     </message>
@@ -1461,17 +1461,32 @@
     </message>
     <message>
         <location line="+37"/>
-        <location line="+110"/>
+        <location line="+124"/>
         <source>No functions yet. Create one to get started.</source>
         <translation>还没有函数。创建一个开始使用吧。</translation>
     </message>
     <message>
-        <location line="-2"/>
+        <location line="-14"/>
         <source>The functions could not be listed: %1</source>
         <translation>无法列出函数：%1</translation>
     </message>
+    <message>
+        <location line="+7"/>
+        <source>Connecting… The functions appear once the profile is connected.</source>
+        <translation>正在连接… 配置文件连接后将显示函数。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not connected. The functions appear once the profile is connected.</source>
+        <translation>未连接。配置文件连接后将显示函数。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>This profile is a plain OCI registry: it has no functions. Its images are under Images; use the Local or an Alibaba Cloud profile for functions.</source>
+        <translation>此配置文件是普通的 OCI 镜像仓库，没有函数。其镜像位于“镜像”页面；如需使用函数，请选择 Local 或阿里云配置文件。</translation>
+    </message>
     <message numerus="yes">
-        <location line="+5"/>
+        <location line="+11"/>
         <source>%n function(s)</source>
         <translation>
             <numerusform>%n 个函数</numerusform>
@@ -1753,12 +1768,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+375"/>
+        <location line="+389"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-374"/>
+        <location line="-388"/>
         <source>Convert the selected tag now</source>
         <translation>立即转换所选标签</translation>
     </message>
@@ -1857,7 +1872,7 @@
         </translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+77"/>
         <source>accelerated image of %1</source>
         <translation>%1 的加速镜像</translation>
     </message>
@@ -1913,7 +1928,7 @@
         <translation>重新转换</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+38"/>
         <source>Switch acceleration off</source>
         <translation>关闭加速</translation>
     </message>
@@ -1928,7 +1943,17 @@
         <translation>已有的加速镜像会保留。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
+        <source>Nothing to convert</source>
+        <translation>没有需要转换的标签</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Every tag of %1 has its accelerated image or is being converted.</source>
+        <translation>%1 的每个标签都已有加速镜像或正在转换。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>Convert existing tags</source>
         <translation>转换已有标签</translation>
     </message>
@@ -2006,12 +2031,12 @@
     <name>LabView</name>
     <message>
         <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+168"/>
+        <location line="+169"/>
         <source>Cold-start lab</source>
         <translation>冷启动实验室</translation>
     </message>
     <message>
-        <location line="-162"/>
+        <location line="-163"/>
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
@@ -2091,7 +2116,7 @@
         <translation>实验进度</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+26"/>
         <source>Comparison figures</source>
         <translation>对比数据</translation>
     </message>
@@ -2202,7 +2227,12 @@
         <translation>已取消。</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+16"/>
+        <source>No comparison yet: choose A and B and a link profile, then “Run comparison”.</source>
+        <translation>尚无对比：请选择 A、B 和链路配置，然后点击“运行对比”。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
         <source>%1 vs %2 — %3</source>
         <translation>%1 对比 %2 — %3</translation>
     </message>
@@ -2256,24 +2286,24 @@
 <context>
     <name>LabViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/lab_vm.py" line="+147"/>
-        <source>%1 vs %2: about as fast</source>
-        <translation>%1 对比 %2：速度相当</translation>
+        <location filename="../../gui/viewmodels/lab_vm.py" line="+149"/>
+        <source>%1 and %2 start about as fast</source>
+        <translation>%1 与 %2 的启动速度相当</translation>
     </message>
     <message>
         <location line="+2"/>
-        <source>%1 vs %2: %3× slower</source>
-        <translation>%1 对比 %2：慢 %3 倍</translation>
+        <source>%2 starts %3× slower than %1</source>
+        <translation>%2 的启动比 %1 慢 %3 倍</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%2 starts %3× faster than %1</source>
+        <translation>%2 的启动比 %1 快 %3 倍</translation>
     </message>
     <message>
         <location line="+4"/>
         <source>Cold-start comparison finished</source>
         <translation>冷启动对比完成</translation>
-    </message>
-    <message>
-        <location line="-2"/>
-        <source>%1 vs %2: %3× faster</source>
-        <translation>%1 对比 %2：快 %3 倍</translation>
     </message>
 </context>
 <context>
@@ -3264,12 +3294,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     <name>SettingsView</name>
     <message>
         <location filename="../../gui/views/settings_view.py" line="+53"/>
-        <location line="+130"/>
+        <location line="+137"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location line="-125"/>
+        <location line="-132"/>
         <location line="+3"/>
         <source>Profiles</source>
         <translation>配置文件</translation>
@@ -3366,12 +3396,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     </message>
     <message>
         <location line="+7"/>
-        <location line="+103"/>
+        <location line="+115"/>
         <source>Local server</source>
         <translation>本地服务器</translation>
     </message>
     <message>
-        <location line="-99"/>
+        <location line="-111"/>
         <source>Data directory</source>
         <translation>数据目录</translation>
     </message>
@@ -3381,7 +3411,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>浏览…</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
+        <source>Set with --data-dir when fcdesk was started (for this session only).</source>
+        <translation>由启动 fcdesk 时的 --data-dir 指定（仅限本次会话）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Data directory:</source>
         <translation>数据目录：</translation>
     </message>
@@ -3416,7 +3451,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>fcdesk %1 — 函数计算与镜像加速控制台</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+57"/>
         <source>A system keyring is available.</source>
         <translation>系统密钥环可用。</translation>
     </message>
@@ -3426,7 +3461,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>此计算机上没有可用的系统密钥环。请选择密钥的保存方式：私有文件，或仅本次会话。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+23"/>
         <source>Alibaba Cloud</source>
         <translation>阿里云</translation>
     </message>
