@@ -106,6 +106,16 @@ def test_choosing_a_theme_in_settings_applies_it_while_running(
         )
         assert _opaque_colours(nav_icon.pixmap(20, 20).toImage()) == {dark_text}
         assert dark_text in _opaque_colours(window.nav.grab().toImage())
+        # What is on screen, not only what the icon would draw: the icon's own area of a
+        # navigation row and of a tool button, repainted in the new tint.
+        rect = window.nav.visualItemRect(window.nav.item(Page.IMAGES))
+        icon_area = window.nav.viewport().grab(rect.adjusted(0, 0, -rect.width() + 40, 0))
+        on_screen = _opaque_colours(icon_area.toImage())
+        assert dark_text in on_screen
+        assert light_text not in on_screen
+        button = _opaque_colours(window.refresh_button.grab().toImage())
+        assert dark_text in button
+        assert light_text not in button
         combo.setCurrentIndex(combo.findData("light"))
         assert _opaque_colours(nav_icon.pixmap(20, 20).toImage()) == {light_text}
     finally:
