@@ -114,6 +114,9 @@ class FunctionDialog(QDialog):
         accel_row.addWidget(self.accel_badge)
         accel_row.addWidget(self.accel_hint, 1)
         form.addRow("", accel_row)
+        self._basics_form = form
+        self._accel_row = form.rowCount() - 1
+        form.setRowVisible(self._accel_row, False)  # shown once an image says something
         self.description_edit = QLineEdit()
         self.description_edit.setAccessibleName(self.tr("Description"))
         self._add_row(form, self.tr("Description"), self.description_edit, "description")
@@ -510,6 +513,8 @@ class FunctionDialog(QDialog):
             )
         else:
             self.accel_hint.setText("")
+        self._basics_form.setRowVisible(self._accel_row, bool(self.accel_hint.text()))
+        self.accel_badge.setVisible(accel is not AccelState.UNKNOWN)
 
     # -- save ---------------------------------------------------------------------------
     def _on_save_clicked(self) -> None:

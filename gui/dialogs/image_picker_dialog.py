@@ -80,6 +80,8 @@ class ImagePickerDialog(QDialog):
         self.instance_combo = QComboBox()
         self.instance_combo.setAccessibleName(self.tr("Registry instance"))
         self.instance_combo.setMinimumWidth(260)
+        # as wide as its longest entry ("name (instance id)"), not cut at 260 px
+        self.instance_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.namespace_combo = QComboBox()
         self.namespace_combo.setAccessibleName(self.tr("Namespace"))
         self.namespace_combo.setMinimumWidth(160)

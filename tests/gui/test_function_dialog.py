@@ -91,7 +91,20 @@ def test_edit_keeps_the_name_and_warns_about_plain_images(qtbot, ctx) -> None:
     assert dialog.name_edit.isReadOnly()
     assert dialog.save_button.text() == "Save"
     assert "not ready" in dialog.accel_hint.text()
+    assert dialog.accel_hint.isVisibleTo(dialog)
+    assert dialog.accel_badge.isVisibleTo(dialog)
     assert dialog.memory_spin.value() == 1024
+
+
+def test_no_empty_row_under_the_image_until_it_says_something(qtbot, ctx) -> None:
+    _backend, dialog = _dialog(qtbot, ctx)
+    assert not dialog.accel_hint.isVisibleTo(dialog)  # a new function: nothing to say yet
+    assert not dialog.accel_badge.isVisibleTo(dialog)
+    dialog._set_accel(AccelState.READY, "v1_accelerated")
+    assert dialog.accel_hint.isVisibleTo(dialog)
+    assert dialog.accel_badge.isVisibleTo(dialog)
+    dialog._set_accel(AccelState.UNKNOWN, "v1")
+    assert not dialog.accel_hint.isVisibleTo(dialog)
 
 
 @pytest.mark.parametrize(

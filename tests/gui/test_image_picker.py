@@ -87,3 +87,19 @@ def test_search_filters_tags(qtbot, ctx) -> None:
     shown = [picker.vm.tags.index(r, 0).data() for r in range(picker.vm.tags.rowCount())]
     assert shown
     assert all("v1" in s for s in shown)
+
+
+def test_the_instance_entry_is_not_cut(qtbot, ctx) -> None:
+    from dataclasses import replace
+
+    from PySide6.QtGui import QFontMetrics
+
+    backend = FakeBackend(tags=2)
+    backend.instances = [
+        replace(backend.instances[0], name="production-image-registry-cn-shanghai-east")
+    ]
+    picker = _picker(qtbot, ctx, backend)
+    combo = picker.instance_combo
+    text = combo.currentText()
+    assert text
+    assert combo.width() >= QFontMetrics(combo.font()).horizontalAdvance(text) + 24
