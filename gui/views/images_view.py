@@ -198,6 +198,9 @@ class ImagesView(QWidget):
         dform.addRow(self.tr("Pair:"), self.d_pair)
         dform.addRow(self.tr("Acceleration:"), state_row)
         dform.addRow("", self.d_reason)
+        self._d_form = dform
+        self._d_reason_row = dform.rowCount() - 1
+        dform.setRowVisible(self._d_reason_row, False)  # only a failure has a reason
         dform.addRow(self.tr("Digest:"), self.d_digest)
         dform.addRow(self.tr("Address (VPC):"), self.d_address)
         right_layout.addWidget(detail)
@@ -448,6 +451,7 @@ class ImagesView(QWidget):
         self.convert_all_button.setEnabled(bool(repo and repo.acceleration) or self._client_side())
         self.d_progress.setVisible(False)
         self.d_reason.clear()
+        self._d_form.setRowVisible(self._d_reason_row, False)
         self.d_task_link.setVisible(False)
         if not tags or repo is None:
             self.d_tag.setText("—")
@@ -520,6 +524,7 @@ class ImagesView(QWidget):
             self.d_address.setText(self.vm.image_address(name, vpc=True))
         except AssertionError:
             self.d_address.setText("—")
+        self._d_form.setRowVisible(self._d_reason_row, bool(self.d_reason.text()))
 
     def _client_side(self) -> bool:
         backend = self.vm.ctx.backend

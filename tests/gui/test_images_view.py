@@ -67,12 +67,16 @@ def test_convert_now_shows_live_progress_then_ready(qtbot, ctx) -> None:
 def test_failed_conversion_shows_the_reason(qtbot, ctx) -> None:
     backend = FakeBackend(tags=3, fail_tags=("v1",))
     vm, view = _view(qtbot, ctx, backend)
-    view.tag_table.selectRow(vm.tags.row_of_tag("v1"))
+    assert view.select_tags(["v1"])
+    assert not view.d_reason.isVisibleTo(view)  # no empty reason row before a failure
     view.convert_button.click()
     qtbot.waitUntil(lambda: vm.tags.twin_state("v1") is AccelState.FAILED, timeout=10000)
-    view.tag_table.selectRow(vm.tags.row_of_tag("v1"))
+    assert view.select_tags(["v1"])
     assert "whiteout" in view.d_reason.text()
+    assert view.d_reason.isVisibleTo(view)
     assert view.d_task_link.isVisibleTo(view)
+    assert view.select_tags(["v2_accelerated"])
+    assert not view.d_reason.isVisibleTo(view)
 
 
 def test_switching_acceleration_on_offers_existing_tags(qtbot, ctx) -> None:
