@@ -206,15 +206,27 @@ class _Helper:
                 # under the owner's feet; the owner stops it (or it dies with the owner).
                 start_new_session=True,
             )
+        except BaseException:
+            ours.close()
+            raise
         finally:
             theirs.close()
-        reader, writer = await asyncio.open_unix_connection(sock=ours, limit=1 << 24)
+        try:
+            reader, writer = await asyncio.open_unix_connection(sock=ours, limit=1 << 24)
+        except BaseException:
+            ours.close()
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+            raise
         helper = cls(proc, reader, writer)
         try:
             hello = await asyncio.wait_for(recv_message(reader), 60)
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
             await helper.kill()
             raise MountError(f"the FUSE helper did not start: {exc!r}") from exc
+        except BaseException:  # cancelled (e.g. a spare being started when the owner stops)
+            await helper.kill()
+            raise
         if hello[0] == "error":
             await helper.kill()
             raise MountError(str(hello[1]), code="FuseUnavailable")
