@@ -55,6 +55,14 @@ def register(subparsers: Any) -> None:
         "--no-seed", action="store_true", help="do not seed the demo on first start"
     )
     parser.add_argument(
+        "--seed",
+        choices=["small", "medium", "bloated"],
+        default=None,
+        help="demo seeded on first start: the small image only (seconds), or then a realistic "
+        "image the demo functions switch to (minutes, in the background); default "
+        "$FCDESK_SEED, else medium",
+    )
+    parser.add_argument(
         "--workers", type=int, default=1, help="concurrent conversion tasks (default 1)"
     )
     parser.add_argument(
@@ -109,6 +117,7 @@ async def run(args: argparse.Namespace) -> int:
         secret_store=args.secret_store,
         anonymous_pull=args.anonymous_pull,
         seed=not args.no_seed,
+        **({"seed_image": args.seed} if args.seed else {}),
         conversion_workers=args.workers,
         instance_idle_timeout=args.idle_timeout,
         runtime_mode=args.runtime,

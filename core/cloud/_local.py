@@ -10,7 +10,8 @@ error shape and raise like FC errors. Shapes (JSON):
 * ``POST /x-fcdesk/convert`` ``{"repo"|"repoId", "tags"?, "force"?}`` → ``{"repo", "tasks"}``
 * ``GET  /x-fcdesk/events?since=&types=a,b&format=ndjson`` → one JSON event per line
   ``{"seq", "type", "ts", "data"}`` (plus ``hello`` / ``keepalive`` lines)
-* ``POST /x-fcdesk/functions/{name}/force-cold-start`` → ``{"stoppedInstances"}``
+* ``POST /x-fcdesk/functions/{name}/force-cold-start`` ``{"link"?, "cache"?}`` →
+  ``{"stoppedInstances", "nextColdStart"?}``
 * ``GET  /x-fcdesk/functions/{name}/invocations?limit=`` → ``{"invocations": [...]}``
 """
 
@@ -158,9 +159,26 @@ class LocalExtensions:
             body["tags"] = list(tags)
         return await self._json("POST", self._url("convert"), "ConvertTags", body=body)
 
-    async def force_cold_start(self, function_name: str) -> dict[str, Any]:
+    async def force_cold_start(
+        self, function_name: str, *, link: str | None = None, cache: str | None = None
+    ) -> dict[str, Any]:
+        """Stop the function's warm instances so the next invocation starts cold.
+
+        ``link`` (a link spec such as ``"100mbit,20ms"``; ``""`` = loopback) makes that cold
+        start pull over an emulated link, and ``cache`` (``"empty"``, the default once either is
+        given, or ``"shared"``) says whether it starts from an empty image cache. The answer's
+        ``nextColdStart`` echoes the settings the server will use.
+        """
+        body: dict[str, Any] | None = None
+        if link is not None or cache is not None:
+            body = {"cache": cache or "empty"}
+            if link is not None:
+                body["link"] = link
         return await self._json(
-            "POST", self._url("functions", function_name, "force-cold-start"), "ForceColdStart"
+            "POST",
+            self._url("functions", function_name, "force-cold-start"),
+            "ForceColdStart",
+            body=body,
         )
 
     async def function_invocations(

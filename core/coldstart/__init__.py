@@ -34,6 +34,7 @@ from core.coldstart._instance import (
     InvokeResult,
     fc_environment,
     fc_request_id,
+    has_prefetch_regions,
     image_argv,
     startup_profile_for,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "exec_available",
     "fc_environment",
     "fc_request_id",
+    "has_prefetch_regions",
     "image_argv",
     "import_options",
     "merge_layers",

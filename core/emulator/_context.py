@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import time
 from collections.abc import Awaitable, Callable
@@ -15,7 +16,15 @@ from core.emulator._blobs import BlobStore
 from core.emulator._db import Database
 from core.emulator._events import EventBus
 
-__all__ = ["INSTANCE_ID", "INSTANCE_NAME", "REGION_ID", "ServerConfig", "ServerContext", "new_id"]
+__all__ = [
+    "INSTANCE_ID",
+    "INSTANCE_NAME",
+    "REGION_ID",
+    "SEED_KINDS",
+    "ServerConfig",
+    "ServerContext",
+    "new_id",
+]
 
 #: The one local ACR instance.
 INSTANCE_ID = "cri-local0000000001"
@@ -26,6 +35,15 @@ REGION_ID = "local"
 def new_id(prefix: str, length: int = 16) -> str:
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     return prefix + "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+#: What a first start can seed (see ``ServerConfig.seed_image``).
+SEED_KINDS = ("small", "medium", "bloated")
+
+
+def _default_seed_image() -> str:
+    value = os.environ.get("FCDESK_SEED", "").strip().lower()
+    return value if value in SEED_KINDS else "medium"
 
 
 def now_ms() -> int:
@@ -42,6 +60,10 @@ class ServerConfig:
     secret_store: str = "keyring"
     anonymous_pull: bool = False
     seed: bool = True
+    #: Which demo a first start seeds: ``small`` (seconds; tests), or ``medium``/``bloated``
+    #: (the small one first, then a realistic image; see `core.emulator._seed`). Default:
+    #: ``FCDESK_SEED`` from the environment, else ``medium``.
+    seed_image: str = field(default_factory=lambda: _default_seed_image())
     conversion_workers: int = 1
     instance_idle_timeout: float = 300.0
     runtime_mode: str = "auto"

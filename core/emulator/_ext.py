@@ -23,10 +23,13 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from core._version import __version__
+from core.coldstart import LinkSpec
 from core.emulator._acr import task_doc
 from core.emulator._auth import Principal
 from core.emulator._context import INSTANCE_ID, ServerContext
 from core.emulator._errors import ApiError, fc_auth_code, fc_error, registry_error
+from core.emulator._runtime import ColdStartSettings
+from core.errors import InvalidInput
 
 __all__ = ["ext_routes"]
 
@@ -128,9 +131,17 @@ class Extensions:
                 },
                 "worker": worker.info() if worker is not None else None,
                 "runtime": runtime.info() if runtime is not None else None,
+                "seed": await self._seed_status(),
                 "uptimeSeconds": round(time.time() - self.ctx.started, 3),
             }
         )
+
+    async def _seed_status(self) -> dict[str, Any] | None:
+        status = self.ctx.services.get("seed_status")
+        if isinstance(status, dict):
+            return dict(status)
+        row = await self.ctx.db.fetchone("SELECT value FROM meta WHERE key = 'seeded'")
+        return {"state": "finished"} if row is not None else None
 
     async def tasks(self, request: Request, body: bytes) -> Response:
         q = request.query_params
@@ -272,15 +283,49 @@ class Extensions:
         return JSONResponse({"invocations": [_invocation_doc(r) for r in rows]})
 
     async def force_cold_start(self, request: Request, body: bytes) -> Response:
+        """Stop the function's warm instances. An optional JSON body sets how its next cold
+        start runs: ``{"link": "100mbit,20ms", "cache": "empty"}`` — the link its registry
+        traffic crosses (a ``core.coldstart.LinkSpec``; ``""`` = loopback, unshaped) and
+        whether it pulls into an empty cache (``"empty"``, the default when a body is sent:
+        a node that never saw the image) or the server's shared one (``"shared"``)."""
         name = request.path_params["name"]
         runtime = self.ctx.services.get("runtime")
         if runtime is None:
             raise ApiError(503, "ServiceUnavailable", "the function runtime is not running")
+        settings = _cold_start_settings(body)
         row = await self.ctx.db.fetchone("SELECT 1 FROM functions WHERE name = ?", (name,))
         if row is None:
             raise ApiError(404, "FunctionNotFound", f"function '{name}' does not exist")
         stopped = await runtime.stop_function(name, reason="force-cold-start")
-        return JSONResponse({"functionName": name, "stoppedInstances": stopped})
+        doc: dict[str, Any] = {"functionName": name, "stoppedInstances": stopped}
+        if settings is not None:
+            runtime.arm_cold_start(name, settings)
+            doc["nextColdStart"] = settings.to_json()
+        return JSONResponse(doc)
+
+
+def _cold_start_settings(body: bytes) -> ColdStartSettings | None:
+    if not body.strip():
+        return None
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        raise ApiError(400, "InvalidArgument", "body must be JSON") from None
+    if not isinstance(doc, dict):
+        raise ApiError(400, "InvalidArgument", "body must be a JSON object")
+    link = doc.get("link")
+    if link is not None:
+        if not isinstance(link, str):
+            raise ApiError(400, "InvalidArgument", "link must be a string like 100mbit,20ms")
+        try:
+            spec = LinkSpec.parse(link) if link.strip() else None
+            link = None if spec is None or spec.unlimited else spec.describe()
+        except InvalidInput as exc:
+            raise ApiError(400, "InvalidArgument", f"link: {exc}") from None
+    cache = doc.get("cache", "empty")
+    if cache not in ("empty", "shared"):
+        raise ApiError(400, "InvalidArgument", "cache must be 'empty' or 'shared'")
+    return ColdStartSettings(link=link, fresh_cache=cache == "empty")
 
 
 def _task_extra(row: sqlite3.Row) -> dict[str, Any]:

@@ -389,9 +389,16 @@ class FcApi:
         self.schedule_prepare(name)
         return doc
 
+    async def get(self, name: str) -> dict[str, Any]:
+        """The function document (``ApiError`` FunctionNotFound when there is none)."""
+        return await self._load(name)
+
     async def update_function(self, request: Request, body: bytes, rid: str) -> Response:
         name = request.path_params["name"]
-        changes = self._json_body(body)
+        return JSONResponse(await self.update(name, self._json_body(body)))
+
+    async def update(self, name: str, changes: dict[str, Any]) -> dict[str, Any]:
+        """UpdateFunction: merge ``changes`` (mutable fields only), then prepare again."""
         if "functionName" in changes and changes["functionName"] != name:
             raise _bad("functionName cannot be changed")
         unknown = [k for k in changes if k not in _MUTABLE and k != "functionName"]
@@ -422,7 +429,7 @@ class FcApi:
         if runtime is not None:
             await runtime.stop_function(name, reason="updated")
         self.schedule_prepare(name)
-        return JSONResponse(merged)
+        return merged
 
     async def delete_function(self, request: Request, body: bytes, rid: str) -> Response:
         name = request.path_params["name"]

@@ -14,15 +14,21 @@ import asyncio
 import contextlib
 import json
 import shutil
+import ssl
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from core._progress import Progress
 from core.coldstart import (
     ColdStartOptions,
     Instance,
     InstanceConfig,
+    LinkSpec,
+    LinkStats,
+    ShapedTransport,
     cold_start,
     sandbox_available,
 )
@@ -35,8 +41,14 @@ from core.emulator._runtime import (
     UnavailableBackend,
 )
 from core.errors import ColdStartError, CoreError
-from core.pull import ContentCache, fuse_available, unmount_stale
-from core.registry import RegistryClient
+from core.pull import (
+    ContentCache,
+    close_mount_helpers,
+    fuse_available,
+    prewarm_mount_helper,
+    unmount_stale,
+)
+from core.registry import RegistryClient, blob_transport
 
 __all__ = ["ColdstartBackend", "ReplayBackend", "make_backend"]
 
@@ -83,11 +95,20 @@ def _phase_translator(on_phase: Callable[[Phase], None]) -> Callable[[Progress],
 
 
 class _Handle:
-    def __init__(self, instance: Instance, client: RegistryClient, mode: str) -> None:
+    def __init__(
+        self,
+        instance: Instance,
+        client: RegistryClient,
+        mode: str,
+        http: httpx.AsyncClient | None = None,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.instance = instance
         self.client = client
         self.instance_id = instance.id
         self.mode = mode
+        self._http = http
+        self._cache_dir = cache_dir
 
     async def request(
         self,
@@ -124,6 +145,10 @@ class _Handle:
             await self.instance.stop()
         finally:
             await self.client.aclose()
+            if self._http is not None:
+                await self._http.aclose()
+            if self._cache_dir is not None:
+                await asyncio.to_thread(shutil.rmtree, self._cache_dir, True)
 
 
 class ColdstartBackend:
@@ -132,8 +157,14 @@ class ColdstartBackend:
         root = ctx.config.data_dir
         self.cache = ContentCache(root / "cache")
         self.workdir = root / "instances"
+        self.fresh_caches = root / "tmp" / "coldstart-caches"
         _clean_instances(self.workdir)
+        shutil.rmtree(self.fresh_caches, ignore_errors=True)
         self.fuse = fuse_available()
+        # One TLS context for every instance's registry client (building one loads the CA
+        # bundle, a noticeable share of a CPU second on a busy machine).
+        self._tls = ssl.create_default_context()
+        self._warming = asyncio.Lock()
 
     def info(self) -> dict[str, Any]:
         return {
@@ -142,6 +173,45 @@ class ColdstartBackend:
             "lazyUnavailableReason": self.fuse,
             "sandbox": "bubblewrap",
         }
+
+    async def warm_up(self) -> None:
+        """Have a lazy-mount helper started ahead of the next cold start, as a lazy-pull
+        daemon is already running on a node. Called when the runtime starts and after each
+        cold start has answered its first request (so the spare never competes with one)."""
+        if self.fuse is None:
+            async with self._warming:  # one spare at a time, never two racing for the slot
+                with contextlib.suppress(CoreError):
+                    await prewarm_mount_helper()
+
+    async def close(self) -> None:
+        await close_mount_helpers()
+
+    def _registry(
+        self, spec: InstanceSpec
+    ) -> tuple[RegistryClient, httpx.AsyncClient, LinkStats | None, dict[str, Any] | None]:
+        """The instance's registry client: over the link its cold start asked for (every
+        request delayed by the RTT, bodies paced by the bandwidth), else plain loopback."""
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+        inner = blob_transport(limits=limits, verify=self._tls)
+        link = spec.cold_start.link
+        stats: LinkStats | None = None
+        info: dict[str, Any] | None = None
+        transport: httpx.AsyncBaseTransport = inner
+        if link:
+            parsed = LinkSpec.parse(link)
+            if not parsed.unlimited:
+                shaped = ShapedTransport(parsed, inner=inner)
+                transport = shaped
+                stats = shaped.stats
+                info = parsed.as_dict()
+        http = httpx.AsyncClient(
+            transport=transport,
+            limits=limits,
+            timeout=httpx.Timeout(60.0),
+            follow_redirects=False,
+        )
+        client = RegistryClient(spec.registry, http=http, credentials=spec.credentials)
+        return client, http, stats, info
 
     async def start(self, spec: InstanceSpec, on_phase: Callable[[Phase], None]) -> _Handle:
         on_progress = _phase_translator(on_phase)
@@ -160,21 +230,32 @@ class ColdstartBackend:
             region="local",
             account_id=self.ctx.config.account_id,
         )
-        client = RegistryClient(spec.registry, credentials=spec.credentials)
+        client, http, stats, link = self._registry(spec)
+        cache = self.cache
+        cache_dir: Path | None = None
+        if spec.cold_start.fresh_cache:
+            # A node that has never pulled the image: an empty cache of the instance's own.
+            cache_dir = self.fresh_caches / spec.instance_id
+            cache = await asyncio.to_thread(ContentCache, cache_dir)
         try:
             instance = await Instance.start(
                 config,
                 registry=client,
-                cache=self.cache,
+                cache=cache,
                 workdir=self.workdir,
+                traffic=stats,
+                link=link,
                 on_progress=on_progress,
                 instance_id=spec.instance_id,
             )
         except BaseException:
             with contextlib.suppress(CoreError, OSError):
                 await client.aclose()
+                await http.aclose()
+            if cache_dir is not None:
+                await asyncio.to_thread(shutil.rmtree, cache_dir, True)
             raise
-        return _Handle(instance, client, f"exec-{mode}")
+        return _Handle(instance, client, f"exec-{mode}", http, cache_dir)
 
 
 class _ReplayHandle:
@@ -226,6 +307,7 @@ class ReplayBackend:
 
     async def start(self, spec: InstanceSpec, on_phase: Callable[[Phase], None]) -> _ReplayHandle:
         options = ColdStartOptions(
+            link=LinkSpec.parse(spec.cold_start.link or ""),
             run_mode="replay",
             mode="lazy" if spec.lazy else "full",
             credentials=spec.credentials,

@@ -21,12 +21,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from core.coldstart import LinkSpec
 from core.emulator import _faults
 from core.emulator._context import ServerContext
 from core.emulator._errors import ApiError
 from core.errors import CoreError
 
 __all__ = [
+    "ColdStartSettings",
     "HandleResponse",
     "InstanceBackend",
     "InstanceHandle",
@@ -62,6 +64,27 @@ class Phase:
 
 
 @dataclass(frozen=True, slots=True)
+class ColdStartSettings:
+    """How the next cold start of a function runs (armed by ``force-cold-start``).
+
+    ``link`` is a ``core.coldstart.LinkSpec`` string (``"100mbit,20ms"``; ``""`` = loopback,
+    unshaped): the instance's registry traffic goes through that link's shaper. With
+    ``fresh_cache`` the instance pulls into an empty cache of its own, as on a node that has
+    never seen the image, instead of the server's shared cache.
+    """
+
+    link: str | None = None
+    fresh_cache: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """``link``: the link's settings as every cold-start report carries them
+        (``LinkSpec.as_dict()``), or None for the loopback; ``cache``: ``empty``/``shared``."""
+        spec = LinkSpec.parse(self.link) if self.link else None
+        link = None if spec is None or spec.unlimited else spec.as_dict()
+        return {"link": link, "cache": "empty" if self.fresh_cache else "shared"}
+
+
+@dataclass(frozen=True, slots=True)
 class InstanceSpec:
     """What a backend needs to start one instance of a function."""
 
@@ -79,6 +102,7 @@ class InstanceSpec:
     memory_mb: int
     timeout: float
     credentials: tuple[str, str]
+    cold_start: ColdStartSettings = field(default_factory=ColdStartSettings)
 
 
 @dataclass(slots=True)
@@ -182,6 +206,8 @@ class RuntimeManager:
         self.idle_timeout = idle_timeout
         self._instances: dict[str, list[_Instance]] = {}
         self._starting: dict[str, int] = {}
+        self._armed: dict[str, ColdStartSettings] = {}
+        self._background: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
         self._reaper: asyncio.Task[None] | None = None
 
@@ -194,6 +220,9 @@ class RuntimeManager:
 
     async def start(self) -> None:
         self._reaper = asyncio.create_task(self._reap(), name="instance-reaper")
+        # In the background: starting a mount helper takes an interpreter's start-up, which
+        # must not delay the ready line (nor what the server resumes meanwhile).
+        self._warm_up()
 
     async def close(self) -> None:
         if self._reaper is not None:
@@ -202,6 +231,24 @@ class RuntimeManager:
                 await self._reaper
         for name in list(self._instances):
             await self.stop_function(name, reason="server-stopping")
+        for task in list(self._background):
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        close = getattr(self.backend, "close", None)
+        if close is not None:
+            await close()
+
+    def _warm_up(self) -> None:
+        warm_up = getattr(self.backend, "warm_up", None)
+        if warm_up is None:
+            return
+        task = asyncio.ensure_future(warm_up())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def arm_cold_start(self, name: str, settings: ColdStartSettings) -> None:
+        """Run the next cold start of ``name`` with ``settings`` (once)."""
+        self._armed[name] = settings
 
     def list_instances(self, name: str) -> list[dict[str, Any]]:
         return [i.to_json() for i in self._instances.get(name, [])]
@@ -236,7 +283,12 @@ class RuntimeManager:
                 if not instances:
                     self._instances.pop(name, None)
 
-    def _spec(self, doc: dict[str, Any], instance_id: str) -> InstanceSpec:
+    def _spec(
+        self,
+        doc: dict[str, Any],
+        instance_id: str,
+        cold_start: ColdStartSettings | None = None,
+    ) -> InstanceSpec:
         ccc = doc["customContainerConfig"]
         resolved = str(ccc.get("resolvedImageUri") or "")
         name_part, _, digest = resolved.partition("@")
@@ -276,6 +328,7 @@ class RuntimeManager:
                 self.ctx.credentials.access_key_id,
                 self.ctx.credentials.access_key_secret,
             ),
+            cold_start=cold_start or ColdStartSettings(),
         )
 
     async def _acquire(
@@ -290,7 +343,7 @@ class RuntimeManager:
                     inst.active += 1
                     return inst, False, []
         instance_id = f"c-{int(time.time()):08x}-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:12]}"
-        spec = self._spec(doc, instance_id)
+        spec = self._spec(doc, instance_id, self._armed.pop(name, None))
         phases: list[Phase] = []
 
         def on_phase(phase: Phase) -> None:
@@ -309,6 +362,7 @@ class RuntimeManager:
             instanceId=instance_id,
             requestId=request_id,
             lazy=spec.lazy,
+            coldStartSettings=spec.cold_start.to_json(),
         )
         handle = await self.backend.start(spec, on_phase)
         now = time.monotonic()
@@ -424,7 +478,11 @@ class RuntimeManager:
             mode=inst.handle.mode,
             lazy=inst.spec.lazy,
             error=error_type,
+            cold_start=inst.spec.cold_start.to_json() if cold else None,
         )
+        if cold:
+            # The cold start is over (first request answered): get the next one's helper ready.
+            self._warm_up()
         return InvokeResult(
             status=status,
             headers=resp_headers,
@@ -450,14 +508,19 @@ class RuntimeManager:
         mode: str | None = None,
         lazy: bool | None = None,
         error: str | None = None,
+        cold_start: dict[str, Any] | None = None,
     ) -> None:
-        doc = {
+        doc: dict[str, Any] = {
             "timeline": [p.to_json() for p in phases],
             "totalMs": round(total_ms, 3),
             "mode": mode,
             "lazy": lazy,
             "error": error,
         }
+        if cold_start is not None:
+            # How the cold start pulled: the link's settings (None = loopback, unshaped)
+            # and whether it started from an empty cache (``coldStart`` is the flag).
+            doc["coldStartSettings"] = cold_start
         now = int(time.time() * 1000)
 
         def write(conn: sqlite3.Connection) -> None:

@@ -1,36 +1,68 @@
-"""First-start demo: namespace ``demo``, repository ``demo/hello`` with a plain tag ``v1`` and its
-``v1_accelerated`` twin, acceleration switched on, and two functions (``demo-plain`` and
-``demo-accelerated``) ready for a cold-start comparison.
+"""First-start demo: namespace ``demo``, two demo functions and the images they run.
 
-The image is the small demo image of ``core.coldstart`` (the machine's ``python3`` and a tiny
-web app, a few tens of MB), assembled from files on this machine by
-``core.coldstart.build_demo_image`` and pushed straight into the server's own registry; the
-twin is made by the conversion worker like any other task. The namespace, repository and
-rule exist before the ready line; the rest runs in the background (seconds) and ends with
-``seed.finished`` once the twin is converted. Seeding is idempotent: each step checks what
-exists, and ``meta.seeded`` is written last. The big image: ``fcaccel demo build --kind bloated``.
+Stage 1, *small* (seconds): repository ``demo/hello`` with the small demo image (the
+machine's ``python3`` and a tiny web app, ~12 MB) as ``v1``, its ``v1_accelerated`` twin made
+by the conversion worker like any other task, and the functions ``demo-plain`` and
+``demo-accelerated`` on them, so a fresh server has working functions at once.
+
+Stage 2, *realistic* (a few minutes, when the seed kind is ``medium`` or ``bloated``;
+``medium`` by default): repository ``demo/python-app`` with a realistic image, the same web app
+beside a Python runtime and a few hundred MB of libraries and assets that start-up barely
+reads (``core.coldstart.build_demo_tree``, assembled from files on this machine). Acceleration
+runs in its two stages, as on the cloud: the worker converts the pushed ``v1`` (on-demand
+loading); the accelerated image is started once over a lazy mount to record which files
+start-up reads; the profile becomes the repository rule's ``PriorityFile`` and the worker
+converts ``v1`` again in optimized order (start-up prefetch). The demo functions are then
+switched to ``demo/python-app:v1`` and ``v1_accelerated``. A cold-start comparison of the two
+on the Local server now shows what acceleration buys on an image worth accelerating; on the
+small image there is nothing to save.
+
+Which kind is seeded: ``ServerConfig.seed_image`` (``fcaccel serve --seed``), by default
+``FCDESK_SEED`` from the environment, else ``medium``. Progress is published on the event
+stream (``seed.started``, ``seed.progress`` with ``stage``/``step``/``done``/``total``,
+``seed.finished``/``seed.failed``) and kept for ``/x-fcdesk/info`` (``seed``); the conversions
+are ordinary tasks. Namespace, repositories and rules exist before the ready line. Seeding is
+idempotent and resumes after a restart: each step checks what exists, and ``meta.seeded`` is
+written last.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
+import json
 import logging
 import shutil
+import site
 import sqlite3
+import sysconfig
 import tempfile
 import time
+from pathlib import Path
+from typing import Any
 
-from core.coldstart import build_demo_image
-from core.emulator._context import ServerContext, new_id
+from core._progress import Progress
+from core.coldstart import (
+    Instance,
+    InstanceConfig,
+    build_demo_image,
+    exec_available,
+    has_prefetch_regions,
+)
+from core.emulator._context import SEED_KINDS, ServerContext, new_id
 from core.emulator._errors import ApiError
 from core.emulator._registry import ensure_repository
 from core.errors import CoreError
+from core.pull import ContentCache, resolve_image
 from core.registry import RegistryClient
 
 __all__ = [
     "DEMO_FUNCTIONS",
     "DEMO_REPO",
     "DEMO_TAG",
+    "REALISTIC_REPO",
+    "SEED_KINDS",
     "seed_demo",
     "seed_if_first_start",
     "seed_structure",
@@ -40,123 +72,385 @@ log = logging.getLogger(__name__)
 
 DEMO_REPO = "demo/hello"
 DEMO_TAG = "v1"
+REALISTIC_REPO = "demo/python-app"
 DEMO_FUNCTIONS = {"demo-plain": DEMO_TAG, "demo-accelerated": DEMO_TAG + "_accelerated"}
+_SUMMARIES = {
+    DEMO_REPO: "fcdesk demo: a small web app on the machine's python3",
+    REALISTIC_REPO: "fcdesk demo: a Python web app beside a runtime and libraries it barely "
+    "reads at start-up",
+}
+_PROGRESS_EVERY = 1.0
+
+
+class _Seeding:
+    """Progress of one seeding run: events on the bus and a status for ``/x-fcdesk/info``."""
+
+    def __init__(self, ctx: ServerContext, kind: str) -> None:
+        self.ctx = ctx
+        self.status: dict[str, Any] = {"kind": kind, "state": "running", "stage": "small"}
+        ctx.services["seed_status"] = self.status
+        self._last = 0.0
+
+    def step(self, stage: str, step: str, done: int, total: int, **extra: Any) -> None:
+        self.status.update(stage=stage, step=step, done=done, total=total)
+        self.ctx.bus.publish(
+            "seed.progress", stage=stage, step=step, done=done, total=total, **extra
+        )
+
+    def detail(self, stage: str, step: str, event: Progress) -> None:
+        """Throttled progress inside a long step (image import and conversion bytes)."""
+        now = time.monotonic()
+        if now - self._last < _PROGRESS_EVERY:
+            return
+        self._last = now
+        self.ctx.bus.publish(
+            "seed.progress",
+            stage=stage,
+            step=step,
+            phase=event.phase,
+            bytes=event.done,
+            totalBytes=event.total,
+        )
 
 
 async def seed_if_first_start(ctx: ServerContext) -> None:
     row = await ctx.db.fetchone("SELECT value FROM meta WHERE key = 'seeded'")
     if row is not None:
         return
+    kind = ctx.config.seed_image
     try:
         await seed_demo(ctx)
     except CoreError as exc:
-        log.error("seeding the demo failed: %s", exc)
-        ctx.bus.publish("seed.failed", reason=f"{exc.code}: {exc}")
+        _failed(ctx, kind, f"{exc.code}: {exc}")
     except ApiError as exc:
-        log.error("seeding the demo failed: %s", exc.message)
-        ctx.bus.publish("seed.failed", reason=f"{exc.code}: {exc.message}")
+        _failed(ctx, kind, f"{exc.code}: {exc.message}")
     except OSError as exc:
-        log.error("seeding the demo failed: %s", exc)
-        ctx.bus.publish("seed.failed", reason=f"{type(exc).__name__}: {exc}")
+        _failed(ctx, kind, f"{type(exc).__name__}: {exc}")
 
 
-async def _build_and_push(ctx: ServerContext) -> None:
-    """The small demo image from core.coldstart's builder, imported into our registry (the
-    ``_accelerated`` twin is left to the conversion worker, as for any push)."""
+def _failed(ctx: ServerContext, kind: str, reason: str) -> None:
+    log.error("seeding the demo failed: %s", reason)
+    status = ctx.services.get("seed_status")
+    if isinstance(status, dict):
+        status.update(state="failed", reason=reason)
+    ctx.bus.publish("seed.failed", kind=kind, reason=reason)
+
+
+async def _build_and_push(
+    ctx: ServerContext,
+    kind: str,
+    repo: str,
+    seeding: _Seeding,
+    stage: str,
+) -> None:
+    """Demo image ``kind`` from core.coldstart's builder, pushed plain as ``repo:v1`` into our
+    own registry (the ``_accelerated`` twin is left to the conversion worker, as for any push)."""
     host = ctx.registry_host
     creds = (ctx.credentials.access_key_id, ctx.credentials.access_key_secret)
+    site_packages = None if kind == "small" else await asyncio.to_thread(_site_packages)
     work = await asyncio.to_thread(
         tempfile.mkdtemp, prefix="seed-", dir=str(ctx.config.data_dir / "tmp")
     )
     try:
         async with RegistryClient(host, credentials=creds) as client:
             await build_demo_image(
-                client, "small", f"{host}/{DEMO_REPO}:{DEMO_TAG}", work, accelerate=False
+                client,
+                kind,
+                f"{host}/{repo}:{DEMO_TAG}",
+                work,
+                accelerate=False,
+                site_packages=site_packages,
+                on_progress=lambda p: seeding.detail(stage, "build", p),
             )
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
 
 
-async def _wait_for_twin(ctx: ServerContext, limit: float = 600) -> None:
-    """Until the demo tag's conversion task has ended (the functions then settle)."""
+def _site_packages() -> str:
+    """A Python 3 environment to assemble the realistic image's libraries from: this one's,
+    else the system's (it must hold httpx, which the demo app imports)."""
+    candidates = [sysconfig.get_paths().get("purelib", "")]
+    with contextlib.suppress(AttributeError):
+        candidates += site.getsitepackages()
+    candidates += ["/usr/lib/python3/dist-packages", "/usr/local/lib/python3.11/dist-packages"]
+    for path in candidates:
+        if path and (Path(path) / "httpx").is_dir():
+            return path
+    raise CoreError(
+        "the realistic demo image is assembled from a Python environment with httpx in it; "
+        "none was found on this machine (the small demo stays seeded)",
+        code="DemoSourcesMissing",
+    )
+
+
+async def _wait_for_task(ctx: ServerContext, repo: str, tag: str, limit: float = 1800) -> None:
+    """Until the latest conversion task of ``repo:tag`` has ended (SUCCESS, else an error)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         row = await ctx.db.fetchone(
             "SELECT status, reason FROM tasks WHERE repo = ? AND source_tag = ? "
             "ORDER BY created DESC LIMIT 1",
-            (DEMO_REPO, DEMO_TAG),
+            (repo, tag),
         )
         if row is None or row["status"] not in ("PENDING", "BUILDING"):
             if row is not None and row["status"] != "SUCCESS":
-                raise CoreError(f"converting the demo image ended {row['status']}: {row['reason']}")
+                raise CoreError(
+                    f"converting {repo}:{tag} ended {row['status']}: {row['reason']}",
+                    code="SeedConversionFailed",
+                )
             return
         await asyncio.sleep(0.2)
-    raise CoreError("converting the demo image took too long")
+    raise CoreError(f"converting {repo}:{tag} took too long", code="SeedConversionTimeout")
+
+
+async def _tag_digest(ctx: ServerContext, repo: str, tag: str) -> str | None:
+    row = await ctx.db.fetchone("SELECT digest FROM tags WHERE repo = ? AND tag = ?", (repo, tag))
+    return None if row is None else str(row["digest"])
+
+
+def _ensure_repo_with_rule(conn: sqlite3.Connection, repo: str, now: int) -> str:
+    ensure_repository(conn, repo)
+    namespace, _, name = repo.partition("/")
+    conn.execute(
+        "UPDATE repositories SET summary = ? WHERE namespace = ? AND name = ? AND summary = ''",
+        (_SUMMARIES[repo], namespace, name),
+    )
+    row = conn.execute(
+        "SELECT id FROM repositories WHERE namespace = ? AND name = ?", (namespace, name)
+    ).fetchone()
+    repo_id = str(row["id"])
+    exists = conn.execute(
+        "SELECT 1 FROM build_rules WHERE scope_type = 'REPOSITORY' AND scope_id = ? "
+        "AND artifact_type = 'ACCELERATED_IMAGE'",
+        (repo_id,),
+    ).fetchone()
+    if exists is None:
+        conn.execute(
+            "INSERT INTO build_rules (id, scope_type, scope_id, artifact_type, parameters, "
+            "created) VALUES (?, 'REPOSITORY', ?, 'ACCELERATED_IMAGE', '{}', ?)",
+            (new_id("crabr-"), repo_id, now),
+        )
+    return repo_id
 
 
 async def seed_structure(ctx: ServerContext) -> bool:
-    """The instant part, done before the ready line: namespace ``demo``, repository
-    ``demo/hello`` and its acceleration rule, so the console sees them at once. Returns
-    whether the demo still needs seeding."""
+    """The instant part, done before the ready line: namespace ``demo``, its repositories and
+    their acceleration rules, so the console sees them at once. Returns whether the demo still
+    needs seeding."""
     if await ctx.db.fetchone("SELECT value FROM meta WHERE key = 'seeded'") is not None:
         return False
     now = int(time.time() * 1000)
+    repos = [DEMO_REPO] if ctx.config.seed_image == "small" else [DEMO_REPO, REALISTIC_REPO]
 
-    def write(conn: sqlite3.Connection) -> str:
-        ensure_repository(conn, DEMO_REPO)
-        conn.execute(
-            "UPDATE repositories SET summary = ? WHERE namespace = 'demo' AND name = 'hello' "
-            "AND summary = ''",
-            ("fcdesk demo: a small web app on the machine's python3",),
-        )
-        row = conn.execute(
-            "SELECT id FROM repositories WHERE namespace = 'demo' AND name = 'hello'"
-        ).fetchone()
-        repo_id = str(row["id"])
-        conn.execute(
-            "INSERT OR IGNORE INTO build_rules (id, scope_type, scope_id, artifact_type, "
-            "parameters, created) VALUES (?, 'REPOSITORY', ?, 'ACCELERATED_IMAGE', '{}', ?)",
-            (new_id("crabr-"), repo_id, now),
-        )
-        return repo_id
+    def write(conn: sqlite3.Connection) -> None:
+        for repo in repos:
+            _ensure_repo_with_rule(conn, repo, now)
 
     await ctx.db.run(write, "seed")
     return True
 
 
+def _function_doc(name: str, repo: str, image_tag: str, vpc_host: str, kind: str) -> dict[str, Any]:
+    what = {
+        "small": "the small demo image",
+        "medium": "a Python web app image of a few hundred MB",
+        "bloated": "a Python web app image of over 1 GB",
+    }[kind]
+    return {
+        "functionName": name,
+        "description": "demo: "
+        + ("accelerated image (lazy pull)" if "accel" in image_tag else "plain image (full pull)")
+        + f", {what}",
+        "runtime": "custom-container",
+        "handler": "index.handler",
+        "memorySize": 512,
+        "timeout": 30,
+        "customContainerConfig": {"image": f"{vpc_host}/{repo}:{image_tag}", "port": 9000},
+    }
+
+
 async def seed_demo(ctx: ServerContext) -> None:
     started = time.monotonic()
-    ctx.bus.publish("seed.started", repo=DEMO_REPO)
+    kind = ctx.config.seed_image
+    seeding = _Seeding(ctx, kind)
+    ctx.bus.publish("seed.started", repo=DEMO_REPO, kind=kind)
     await seed_structure(ctx)
-    tag = await ctx.db.fetchone(
-        "SELECT digest FROM tags WHERE repo = ? AND tag = ?", (DEMO_REPO, DEMO_TAG)
-    )
-    if tag is None:
-        await _build_and_push(ctx)
-    await ctx.services["worker"].convert_existing(DEMO_REPO, [DEMO_TAG])
     vpc_host = f"localhost:{ctx.registry_host.rsplit(':', 1)[-1]}"
     fc = ctx.services["fc"]
+    worker = ctx.services["worker"]
+
+    # -- stage 1: the small image and the functions on it ----------------------------------
+    seeding.step("small", "build", 0, 3)
+    if await _tag_digest(ctx, DEMO_REPO, DEMO_TAG) is None:
+        await _build_and_push(ctx, "small", DEMO_REPO, seeding, "small")
+    seeding.step("small", "convert", 1, 3)
+    await worker.convert_existing(DEMO_REPO, [DEMO_TAG])
     for name, image_tag in DEMO_FUNCTIONS.items():
-        doc = {
-            "functionName": name,
-            "description": "demo: "
-            + ("accelerated image (lazy pull)" if "accel" in image_tag else "plain image"),
-            "runtime": "custom-container",
-            "handler": "index.handler",
-            "memorySize": 512,
-            "timeout": 30,
-            "customContainerConfig": {
-                "image": f"{vpc_host}/{DEMO_REPO}:{image_tag}",
-                "port": 9000,
-            },
-        }
         try:
-            await fc.create(doc)
+            await fc.create(_function_doc(name, DEMO_REPO, image_tag, vpc_host, "small"))
         except ApiError as exc:
             if exc.code != "FunctionAlreadyExists":
                 raise CoreError(f"creating demo function {name}: {exc.message}") from exc
-    await _wait_for_twin(ctx)
+    await _wait_for_task(ctx, DEMO_REPO, DEMO_TAG)
+    seeding.step("small", "ready", 3, 3, functions=sorted(DEMO_FUNCTIONS))
+
+    # -- stage 2: the realistic image, accelerated in two stages ---------------------------
+    if kind != "small":
+        await _seed_realistic(ctx, kind, seeding, vpc_host)
+
     await ctx.db.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)", (str(int(time.time())),)
     )
-    ctx.bus.publish("seed.finished", seconds=round(time.monotonic() - started, 3))
+    seconds = round(time.monotonic() - started, 3)
+    seeding.status.update(state="finished", seconds=seconds)
+    ctx.bus.publish("seed.finished", kind=kind, seconds=seconds)
+
+
+async def _seed_realistic(ctx: ServerContext, kind: str, seeding: _Seeding, vpc_host: str) -> None:
+    stage = kind
+    total = 5
+    worker = ctx.services["worker"]
+    repo, tag, twin = REALISTIC_REPO, DEMO_TAG, DEMO_TAG + "_accelerated"
+    host = ctx.registry_host
+    creds = (ctx.credentials.access_key_id, ctx.credentials.access_key_secret)
+
+    seeding.step(stage, "build", 0, total)
+    if await _tag_digest(ctx, repo, tag) is None:
+        await _build_and_push(ctx, kind, repo, seeding, stage)
+
+    async with RegistryClient(host, credentials=creds) as client:
+        optimized = False
+        if await _tag_digest(ctx, repo, twin) is not None:
+            with contextlib.suppress(CoreError):
+                optimized = has_prefetch_regions(
+                    await resolve_image(client, f"{host}/{repo}:{twin}")
+                )
+        if not optimized:
+            # Stage one of acceleration: on-demand loading (the push queued this conversion;
+            # queueing again is a no-op when it is pending or running).
+            seeding.step(stage, "convert", 1, total)
+            await worker.convert_existing(repo, [tag])
+            await _wait_for_task(ctx, repo, tag)
+            # Stage two: the files start-up reads, recorded over a lazy mount, become the
+            # rule's priority file and the image is converted again in optimized order.
+            seeding.step(stage, "record-profile", 2, total)
+            profile = await _record_profile(ctx, client, f"{host}/{repo}:{twin}")
+            if profile:
+                await _set_priority_file(ctx, repo, profile)
+                seeding.step(stage, "optimize", 3, total, profileFiles=len(profile))
+                await worker.convert_existing(repo, [tag], force=True)
+                await _wait_for_task(ctx, repo, tag)
+    seeding.step(stage, "switch-functions", 4, total)
+    await _switch_functions(ctx, kind, vpc_host)
+    seeding.step(stage, "ready", total, total, functions=sorted(DEMO_FUNCTIONS))
+
+
+async def _record_profile(ctx: ServerContext, client: RegistryClient, image: str) -> list[str]:
+    """Start ``image`` once over a lazy mount and return the files it opened, in order; an
+    empty list (with a ``seed.progress`` warning) where exec mode cannot run."""
+    reason = exec_available()
+    if reason is not None:
+        ctx.bus.publish(
+            "seed.progress",
+            stage=ctx.config.seed_image,
+            step="record-profile",
+            warning=f"start-up profile not recorded ({reason}); the image keeps its "
+            "original file order",
+        )
+        return []
+    work = await asyncio.to_thread(
+        tempfile.mkdtemp, prefix="seed-profile-", dir=str(ctx.config.data_dir / "tmp")
+    )
+    try:
+        instance = await Instance.start(
+            InstanceConfig(
+                image=image,
+                function_name="demo-profile",
+                mode="lazy",
+                prefetch=False,
+                record_profile=True,
+                background_fill=False,
+            ),
+            registry=client,
+            cache=await asyncio.to_thread(ContentCache, Path(work) / "cache"),
+            workdir=Path(work) / "instances",
+        )
+        try:
+            answer = await instance.invoke(b'{"source": "profile recording"}')
+            if answer.status != 200:
+                raise CoreError(
+                    f"the demo function answered HTTP {answer.status} while its start-up "
+                    "profile was recorded",
+                    code="SeedProfileFailed",
+                )
+            profile = instance.profile()
+        finally:
+            await instance.stop()
+    finally:
+        await asyncio.to_thread(shutil.rmtree, work, True)
+        # The recording took the runtime's spare FUSE helper: have the next one ready.
+        runtime = ctx.services.get("runtime")
+        warm_up = getattr(getattr(runtime, "backend", None), "warm_up", None)
+        if warm_up is not None:
+            await warm_up()
+    return [] if profile is None else ["/" + p.lstrip("/") for p in profile.paths]
+
+
+async def _set_priority_file(ctx: ServerContext, repo: str, profile: list[str]) -> None:
+    """The start-up profile as the repository rule's ``PriorityFile`` (base64 list of absolute
+    paths, one per line), as ACR's accelerated-image rules take it."""
+    namespace, _, name = repo.partition("/")
+    priority = base64.b64encode(("\n".join(profile) + "\n").encode()).decode()
+
+    def write(conn: sqlite3.Connection) -> None:
+        row = conn.execute(
+            "SELECT id FROM repositories WHERE namespace = ? AND name = ?", (namespace, name)
+        ).fetchone()
+        if row is None:
+            raise CoreError(f"repository {repo} vanished while it was seeded")
+        rule = conn.execute(
+            "SELECT id, parameters FROM build_rules WHERE scope_type = 'REPOSITORY' AND "
+            "scope_id = ? AND artifact_type = 'ACCELERATED_IMAGE'",
+            (row["id"],),
+        ).fetchone()
+        if rule is None:
+            raise CoreError(f"the acceleration rule of {repo} vanished while it was seeded")
+        try:
+            parameters = json.loads(rule["parameters"] or "{}")
+        except ValueError:
+            parameters = {}
+        if not isinstance(parameters, dict):
+            parameters = {}
+        parameters["PriorityFile"] = priority
+        conn.execute(
+            "UPDATE build_rules SET parameters = ? WHERE id = ?",
+            (json.dumps(parameters), rule["id"]),
+        )
+
+    await ctx.db.run(write, "seed")
+
+
+async def _switch_functions(ctx: ServerContext, kind: str, vpc_host: str) -> None:
+    """Point the demo functions at the realistic image (an ordinary function update: Pending
+    preparation, then Active) unless they already are."""
+    fc = ctx.services["fc"]
+    for name, image_tag in DEMO_FUNCTIONS.items():
+        doc = _function_doc(name, REALISTIC_REPO, image_tag, vpc_host, kind)
+        try:
+            current = await fc.get(name)
+        except ApiError as exc:
+            if exc.code != "FunctionNotFound":
+                raise
+            await fc.create(doc)
+            continue
+        if (current.get("customContainerConfig") or {}).get("image") == doc[
+            "customContainerConfig"
+        ]["image"]:
+            continue
+        await fc.update(
+            name,
+            {
+                "description": doc["description"],
+                "customContainerConfig": doc["customContainerConfig"],
+            },
+        )

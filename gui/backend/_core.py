@@ -511,7 +511,14 @@ class CoreBackend:
         for run in range(request.runs):
             for side, name in enumerate(names):
                 runs[side].append(
-                    await self._one_cold_start(name, side, run, sizes[name], on_progress)
+                    await self._one_cold_start(
+                        name,
+                        side,
+                        run,
+                        sizes[name],
+                        on_progress,
+                        link=LINK_SPECS.get(request.link, request.link),
+                    )
                 )
         return LabResult(
             run_id=uuid.uuid4().hex[:12],
@@ -548,10 +555,13 @@ class CoreBackend:
         run: int,
         image_size: int,
         on_progress: Callable[[LabProgress], None] | None,
+        *,
+        link: str | None = None,
     ) -> LabTimeline:
         local = self.clients.local
         assert local is not None
-        await local.force_cold_start(name)
+        # Every run as on a node that never pulled the image, over the comparison's link.
+        await local.force_cold_start(name, link=link, cache="empty")
         seen: list[LabPhase] = []
 
         async def watch() -> None:
