@@ -66,6 +66,7 @@ async def _build(args: argparse.Namespace) -> int:
                         w,
                         accelerate=not args.plain_only,
                         optimize=not args.no_profile,
+                        assets=args.assets or (),
                         on_progress=_printer(args.json),
                     )
                 results.append(result)
@@ -101,6 +102,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     b.add_argument("--tag", default="latest")
     b.add_argument("--plain-only", action="store_true", help="push only the plain images")
     b.add_argument("--no-profile", action="store_true", help="stop after preserve conversion")
+    b.add_argument(
+        "--assets",
+        action="append",
+        metavar="PATH",
+        help="an absolute path of a file or directory on this machine to add (at the same "
+        "path, in a layer of its own) as data the app never reads at start-up; repeatable",
+    )
     b.add_argument("--workdir", metavar="DIR", help="scratch space (needs ~2x the image)")
     b.add_argument("--creds", default=None, metavar="USER[:PASSWORD]")
     b.add_argument("--insecure", action="store_true", help="plain HTTP to the registry")

@@ -5,6 +5,9 @@ machine's Debian ``python3`` (``/usr/bin/python3``: the interpreter, the shared 
 it and its extension modules load, the standard library with its byte code):
 
 * ``small`` — the runtime and the app (a few tens of MB): fast tests.
+* ``medium`` — the bloated image's app and start-up without its largest packages (a few
+  hundred MB: the runtime, ``site-packages`` without packages over 64 MB, fonts): the Local
+  server's seeded demo, realistic yet quick to build, pull and demonstrate.
 * ``bloated`` — a realistic ≥ 1 GiB image: the same runtime, a virtual environment's
   ``site-packages`` (Qt for Python and friends), fonts and system libraries as assets, and an
   app that imports a handful of those packages and reads one asset at start-up. Start-up
@@ -17,6 +20,7 @@ built from them by ``fcaccel demo build`` (import → push → convert).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -25,7 +29,7 @@ import stat
 import subprocess
 import sysconfig
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,7 +54,7 @@ __all__ = [
     "merge_layers",
 ]
 
-DEMO_KINDS = ("small", "bloated")
+DEMO_KINDS = ("small", "medium", "bloated")
 #: The demo app sources (``server.py``) shipped with fcdesk.
 DEMO_APP_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo" / "app"
 
@@ -66,6 +70,8 @@ _STDLIB_SKIP = {
     "venv",
 }
 _SITE_SKIP = re.compile(r"^(__editable__.*|fcdesk.*|.*\.pth)$")
+#: Packages the medium image leaves out: any top-level entry of site-packages over this size.
+_MEDIUM_PACKAGE_LIMIT = 64 << 20
 _LDD_LINE = re.compile(r"^\s*(?:(\S+)\s+=>\s+)?(/\S+)\s+\(0x[0-9a-f]+\)")
 _GIB = 1 << 30
 
@@ -88,6 +94,8 @@ class DemoImage:
     layers: list[DemoLayer]
     config: dict[str, Any]
     startup: dict[str, Any] = field(default_factory=dict)
+    #: Paths (relative to the root) of extra assets, each imported as a layer of its own.
+    extra_paths: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> int:
@@ -313,12 +321,16 @@ def build_demo_tree(
     *,
     site_packages: str | os.PathLike[str] | None = None,
     min_size: int = int(1.05 * _GIB),
+    assets: Sequence[str | os.PathLike[str]] = (),
 ) -> DemoImage:
     """Lay out the ``kind`` demo image's layers under ``dest`` (which must be empty or absent).
 
-    ``site_packages`` (bloated only) defaults to the running environment's ``purelib``;
+    ``site_packages`` (medium and bloated) defaults to the running environment's ``purelib``;
     ``min_size`` is the uncompressed size the bloated image must reach (assets are added from
-    the machine's fonts and libraries until it does).
+    the machine's fonts and libraries until it does). ``assets``: absolute paths of files or
+    directories on this machine copied to the same paths in a layer of their own, below the
+    app's, that start-up never reads (makes the small image big enough for lazy pulls to
+    matter, e.g. in tests over an emulated link).
     """
     if kind not in DEMO_KINDS:
         raise InvalidInput(f"unknown demo image {kind!r} (choose from {', '.join(DEMO_KINDS)})")
@@ -326,10 +338,12 @@ def build_demo_tree(
     if root.exists() and any(root.iterdir()):
         raise InvalidInput(f"{root} is not empty")
     root.mkdir(parents=True, exist_ok=True)
+    extra = _extra_assets_layer(root, assets) if assets else None
     if kind == "small":
         runtime = _runtime_layer(root, full_dynload=False)
         app = _app_layer(root, {"imports": [], "data": []})
-        return DemoImage(kind, [runtime, app], _config(kind))
+        layers = [runtime, app] if extra is None else [runtime, extra, app]
+        return DemoImage(kind, layers, _config(kind), extra_paths=_asset_paths(assets))
 
     runtime = _runtime_layer(root, full_dynload=True)
     site = Path(site_packages or sysconfig.get_paths()["purelib"])
@@ -342,13 +356,17 @@ def build_demo_tree(
         if _SITE_SKIP.match(entry.name) or entry.name == "__pycache__":
             continue
         if entry.is_dir() and not entry.is_symlink():
+            if kind == "medium" and _tree_size(entry) > _MEDIUM_PACKAGE_LIMIT:
+                continue
             pb.add_tree(entry, f"{venv_site}/{entry.name}")
         else:
             pb.add_file(entry, f"{venv_site}/{entry.name}")
-    assets = DemoLayer("assets", root / "layer-assets")
-    ab = _Builder(assets)
+    fonts_layer = DemoLayer("assets", root / "layer-assets")
+    ab = _Builder(fonts_layer)
     ab.add_tree(Path("/usr/share/fonts"), "/usr/share/fonts")
-    budget = max(0, min_size - runtime.size - packages.size - assets.size)
+    if kind == "medium":
+        min_size = 0  # no filler: the medium image is what it holds
+    budget = max(0, min_size - runtime.size - packages.size - fonts_layer.size)
     if budget:
         libs = DemoLayer("system-libraries", root / "layer-system-libraries")
         lb = _Builder(libs)
@@ -357,26 +375,63 @@ def build_demo_tree(
             "/usr/lib/x86_64-linux-gnu",
             budget=budget,
         )
-        layers = [runtime, libs, packages, assets]
+        layers = [runtime, libs, packages, fonts_layer]
     else:
-        layers = [runtime, packages, assets]
+        layers = [runtime, packages, fonts_layer]
     fonts = sorted(
         p
-        for p in Path(assets.root, "usr/share/fonts").rglob("*")
+        for p in Path(fonts_layer.root, "usr/share/fonts").rglob("*")
         if p.is_file() and not p.is_symlink()
     )
     data = []
     if fonts:
         smallest = min(fonts, key=lambda p: abs(p.stat().st_size - (1 << 20)))
-        data.append("/" + str(smallest.relative_to(assets.root)))
+        data.append("/" + str(smallest.relative_to(fonts_layer.root)))
     app = _app_layer(root, {"sys_path": [venv_site], "imports": _BLOATED_IMPORTS, "data": data})
-    image = DemoImage(kind, [*layers, app], _config(kind))
+    if extra is not None:
+        layers.append(extra)
+    image = DemoImage(kind, [*layers, app], _config(kind), extra_paths=_asset_paths(assets))
     if image.size < min_size:
         raise ColdStartError(
             f"the bloated demo image reached only {image.size} bytes (wanted {min_size}); "
             "the machine lacks the files it is assembled from"
         )
     return image
+
+
+def _asset_paths(assets: Sequence[str | os.PathLike[str]]) -> list[str]:
+    paths = []
+    for item in assets:
+        path = Path(item)
+        if not path.is_absolute():
+            raise InvalidInput(f"demo asset {item} must be an absolute path")
+        paths.append(str(path).lstrip("/"))
+    return paths
+
+
+def _extra_assets_layer(root: Path, assets: Sequence[str | os.PathLike[str]]) -> DemoLayer:
+    layer = DemoLayer("extra-assets", root / "layer-extra-assets")
+    builder = _Builder(layer)
+    for rel in _asset_paths(assets):
+        source = Path("/") / rel
+        if source.is_dir() and not source.is_symlink():
+            builder.add_tree(source, "/" + rel)
+        elif source.is_file():
+            builder.add_file(source, "/" + rel)
+        else:
+            raise InvalidInput(f"demo asset {source} is not a file or directory on this machine")
+    return layer
+
+
+def _tree_size(root: Path) -> int:
+    total = 0
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            with contextlib.suppress(OSError):
+                st = os.lstat(os.path.join(dirpath, name))
+                if stat.S_ISREG(st.st_mode):
+                    total += st.st_size
+    return total
 
 
 def merge_layers(image: DemoImage, dest: str | os.PathLike[str]) -> Path:
@@ -415,8 +470,10 @@ def import_options(image: DemoImage) -> ImportOptions:
     config = image.config
     prefixes = {
         "small": ["app"],
+        "medium": ["opt/venv", "usr/share/fonts", "app"],
         "bloated": ["usr/lib/x86_64-linux-gnu", "opt/venv", "usr/share/fonts", "app"],
     }[image.kind]
+    prefixes = [*image.extra_paths, *prefixes]
     return ImportOptions(
         compression=Compression.GZIP,
         split_paths=prefixes,
@@ -473,6 +530,8 @@ async def build_demo_image(
     accelerate: bool = True,
     optimize: bool = True,
     cache: ContentCache | None = None,
+    site_packages: str | os.PathLike[str] | None = None,
+    assets: Sequence[str | os.PathLike[str]] = (),
     on_progress: ProgressCallback | None = None,
 ) -> DemoBuildResult:
     """Build the ``kind`` demo image and push it as ``reference`` (plain), then
@@ -481,7 +540,8 @@ async def build_demo_image(
     in *optimized* order with that profile (the tag then names the optimized image).
 
     Profile recording needs exec mode (FUSE and bubblewrap); without it the accelerated
-    image stays in preserve order and a warning says so.
+    image stays in preserve order and a warning says so. ``site_packages`` and ``assets``: see
+    :func:`build_demo_tree`.
     """
     from core.coldstart._instance import Instance, InstanceConfig
     from core.coldstart._runner import exec_available
@@ -491,7 +551,9 @@ async def build_demo_image(
     timings: dict[str, float] = {}
     t = time.monotonic()
     emit(on_progress, Progress("demo", 0, 5, "tree"))
-    image = await asyncio.to_thread(build_demo_tree, kind, work / "layers")
+    image = await asyncio.to_thread(
+        build_demo_tree, kind, work / "layers", site_packages=site_packages, assets=assets
+    )
     rootfs = await asyncio.to_thread(merge_layers, image, work / "rootfs")
     timings["tree"] = time.monotonic() - t
     t = time.monotonic()
