@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.backend import AccelState, FunctionInfo, InvokeResult, is_accelerated_tag
+from gui.backend import AccelState, FunctionInfo, InvokeResult, LabResult, is_accelerated_tag
 from gui.errors import ErrorPresenter
 from gui.format import format_bytes, format_duration_ms, format_time
 from gui.models.functions_model import accel_badge, state_badge, update_badge
@@ -311,13 +312,27 @@ class FunctionDetailView(QWidget):
         layout.addWidget(self.cs_label)
         self.cs_table = QTableWidget(0, 4)
         self.cs_table.setHorizontalHeaderLabels(
-            [self.tr("When"), self.tr("Compared with"), self.tr("p50"), self.tr("Speed-up")]
+            [
+                self.tr("When"),
+                self.tr("Compared with"),
+                self.tr("p50 (this / other)"),
+                self.tr("This function"),
+            ]
+        )
+        self.cs_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
         )
         self.cs_table.horizontalHeader().setStretchLastSection(True)
         self.cs_table.verticalHeader().setVisible(False)
         self.cs_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.cs_table.setAccessibleName(self.tr("Cold-start runs of this function"))
         layout.addWidget(self.cs_table, 1)
+        self.cs_empty = QLabel(
+            self.tr("No comparison with this function yet: “Compare in the lab…” runs one.")
+        )
+        self.cs_empty.setObjectName("emptyHint")
+        self.cs_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.cs_empty, 1)
         row = QHBoxLayout()
         self.compare_button = QPushButton(icon("lab"), self.tr("Compare in the lab…"))
         self.compare_button.clicked.connect(lambda: self.compareRequested.emit(self.name))
@@ -445,26 +460,39 @@ class FunctionDetailView(QWidget):
         self._fill_coldstarts()
 
     def _fill_coldstarts(self) -> None:
-        from gui.models.lab_runs_model import ratio, side_stats
-
         lab = getattr(self.vm, "lab_model", None)
         self.cs_table.setRowCount(0)
-        if lab is None or self.info is None:
-            return
-        for result in lab.rows:
-            for i, side in enumerate(result.sides):
-                if side.target != self.info.name:
-                    continue
-                other = result.sides[1 - i]
-                r = self.cs_table.rowCount()
-                self.cs_table.insertRow(r)
-                self.cs_table.setItem(r, 0, QTableWidgetItem(format_time(result.created)))
-                self.cs_table.setItem(r, 1, QTableWidgetItem(other.label))
-                self.cs_table.setItem(
-                    r, 2, QTableWidgetItem(format_duration_ms(side_stats(side)["p50"]))
-                )
-                rr = ratio(result)
-                self.cs_table.setItem(r, 3, QTableWidgetItem(f"{rr:.1f}×" if rr else "—"))
+        if lab is not None and self.info is not None:
+            for result in lab.rows:
+                for i, side in enumerate(result.sides):
+                    if side.target == self.info.name:
+                        self._add_coldstart_row(result, i)
+        empty = self.cs_table.rowCount() == 0
+        self.cs_table.setVisible(not empty)
+        self.cs_empty.setVisible(empty)
+
+    def _add_coldstart_row(self, result: LabResult, i: int) -> None:
+        """One comparison, from this function's side (A or B): its p50 and the other's,
+        and how much faster or slower it started."""
+        from gui.models.lab_runs_model import about_even, ratio, side_stats
+
+        side, other = result.sides[i], result.sides[1 - i]
+        r = ratio(result)  # A's p50 over B's: how much faster B is
+        mine = r if i == 1 else (1 / r if r else None)
+        if mine is None:
+            verdict = "—"
+        elif about_even(mine):
+            verdict = self.tr("about as fast")
+        elif mine > 1:
+            verdict = self.tr("%1× faster").replace("%1", f"{mine:.1f}")
+        else:
+            verdict = self.tr("%1× slower").replace("%1", f"{1 / mine:.1f}")
+        row = self.cs_table.rowCount()
+        self.cs_table.insertRow(row)
+        p50 = f"{format_duration_ms(side_stats(side)['p50'])} / "
+        p50 += format_duration_ms(side_stats(other)["p50"])
+        for col, text in enumerate((format_time(result.created), other.label, p50, verdict)):
+            self.cs_table.setItem(row, col, QTableWidgetItem(text))
 
     # -- invoke -------------------------------------------------------------------------
     def _on_invoke_clicked(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 
 from gui.backend import FunctionInfo
@@ -117,3 +119,39 @@ def test_created_function_is_watched_until_active_and_announced(qtbot, ctx) -> N
     qtbot.waitUntil(lambda: vm.model.get("new-fn") is not None, timeout=5000)
     qtbot.waitUntil(lambda: vm.model.get("new-fn").state == "Active", timeout=15000)
     qtbot.waitUntil(lambda: any(n[0] == "Deployment finished" for n in ctx.notes), timeout=5000)
+
+
+def test_cold_starts_tab_reads_from_this_functions_side(qtbot, ctx) -> None:
+    from gui.models.lab_runs_model import LabRunsModel
+    from tests.gui.test_models import _result
+
+    backend = FakeBackend(functions=3)
+    vm, view = _view(qtbot, ctx, backend)
+    qtbot.waitUntil(lambda: vm.model.rowCount() == 3, timeout=5000)
+    lab = LabRunsModel()
+    vm.lab_model = lab
+    detail = view.detail
+    view.open_function("fn-000")
+    detail.tabs.setCurrentIndex(4)
+    assert detail.cs_empty.isVisible()  # no comparison yet: said, not an empty table
+    assert not detail.cs_table.isVisible()
+    # fn-000 was side A (4 s), fn-001 side B (0.5 s); fn-002 ran against itself's twin
+    first, second = _result("r1", 4000, 500), _result("r2", 1000, 1000)
+    first = replace(
+        first,
+        sides=(replace(first.sides[0], target="fn-000"), replace(first.sides[1], target="fn-001")),
+    )
+    second = replace(second, sides=(replace(second.sides[0], target="fn-001"), second.sides[1]))
+    lab.set_rows([first, second])
+    view.open_function("fn-000")
+    detail.tabs.setCurrentIndex(4)
+    assert detail.cs_table.isVisible()
+    assert not detail.cs_empty.isVisible()
+    cells = [detail.cs_table.item(0, c).text() for c in range(4)]
+    assert cells[1:] == ["b", "4.00 s / 500 ms", "8.0× slower"]
+    view.open_function("fn-001")
+    rows = {
+        detail.cs_table.item(r, 1).text(): detail.cs_table.item(r, 3).text()
+        for r in range(detail.cs_table.rowCount())
+    }
+    assert rows == {"a": "8.0× faster", "b": "about as fast"}
