@@ -391,6 +391,8 @@ class OverviewView(QWidget):
         for b in (self.refresh_button, self.export_csv_button, self.export_json_button):
             header.addWidget(b)
         layout.addLayout(header)
+        for b in (self.export_csv_button, self.export_json_button):
+            b.setEnabled(vm.report is not None)  # nothing to export before a first report
 
         filters = QHBoxLayout()
         self.targets_button = QToolButton()
@@ -672,6 +674,8 @@ class OverviewView(QWidget):
         self.progress.setValue(done)
 
     def _on_report_changed(self, report: Report) -> None:
+        self.export_csv_button.setEnabled(True)
+        self.export_json_button.setEnabled(True)
         self._fill_profile_combo(report)
         # one profile and region in the rows: the column would say the same on every line
         self.table.setColumnHidden(Col.TARGET, len({r.target for r in report.rows}) <= 1)

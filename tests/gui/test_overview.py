@@ -153,7 +153,11 @@ def test_overview_lists_counts_filters_and_explains(qtbot, ctx, server) -> None:
     # shown the first time: it inspects the chosen targets at once
     assert vm.running
     assert view.footer.text() == "Inspecting functions…"
+    assert not view.export_csv_button.isEnabled()  # nothing to export yet
+    assert not view.export_json_button.isEnabled()
     report = _run(qtbot, vm, view)
+    assert view.export_csv_button.isEnabled()
+    assert view.export_json_button.isEnabled()
     assert {r.function: r.problem_codes for r in report.rows} == EXPECTED
     assert vm.model.rowCount() == 8
     assert view.chips[""].text().endswith("8")
