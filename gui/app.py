@@ -158,6 +158,7 @@ class Console(QObject):
         self._session_local_secret: str | None = None
         self._switching: asyncio.Task[None] | None = None
         self._shutdown: asyncio.Future[None] | None = None
+        self.ask_secret_choice = True
         self.window.closed.connect(self._on_window_closed)
 
     # -- start / stop -------------------------------------------------------------------
@@ -227,6 +228,10 @@ class Console(QObject):
 
     async def _ask_secret_mode(self) -> None:
         if not self.settings.needs_secret_choice() or self.window is None:
+            return
+        if not self.ask_secret_choice:
+            # Unattended (--smoke-test): nobody answers a dialog; keep secrets in memory.
+            self.settings.use_session_secrets_now()
             return
         self.ctx.set_connection("choice", "")
         from gui.async_bridge import dialog_result
@@ -480,6 +485,7 @@ def run(argv: Sequence[str]) -> int:
     install_translators(str(settings.pref("language") or "") or None)
     apply_theme(app, args.theme or str(settings.pref("theme")))
     console = Console(settings, data_dir=args.data_dir)
+    console.ask_secret_choice = not args.smoke_test
     restore = install_excepthook(console.presenter)
     assert console.window is not None
     probe = _FirstPaintProbe(console.window, t0)
@@ -550,7 +556,10 @@ async def _smoke_test(console: Console, switching: asyncio.Task[None], limit_s: 
         async with asyncio.timeout(limit_s):
             line = await check()
     except (CoreError, TimeoutError) as exc:
-        sys.stdout.write(f"FCDESK-SMOKE failed {type(exc).__name__}: {exc}\n")
+        why = str(exc) or (
+            f"no answer within {limit_s:g} s (connection: {console.ctx.connection_state})"
+        )
+        sys.stdout.write(f"FCDESK-SMOKE failed {type(exc).__name__}: {why}\n")
         sys.stdout.flush()
         return False
     sys.stdout.write(line + "\n")

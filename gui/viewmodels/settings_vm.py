@@ -54,6 +54,7 @@ class SettingsViewModel(QObject):
         self._session_store: SecretStore | None = None
         # ``fcdesk --data-dir``: this session's Local server directory, not saved.
         self.data_dir_override: Path | None = None
+        self._session_secrets_now = False  # unattended runs: in memory, nothing saved
 
     # -- preferences --------------------------------------------------------------------
     def _gui(self) -> dict[str, Any]:
@@ -88,9 +89,14 @@ class SettingsViewModel(QObject):
 
         return keyring_available()
 
+    def use_session_secrets_now(self) -> None:
+        """Keep secrets in memory for this run without saving that choice (an unattended
+        run, such as ``--smoke-test``, where nobody can answer the question)."""
+        self._session_secrets_now = True
+
     def secret_mode(self) -> str:
         """``keyring``, ``file`` or ``session``."""
-        if self.pref("secret_mode") == "session":
+        if self._session_secrets_now or self.pref("secret_mode") == "session":
             return "session"
         return self.settings.secret_store
 

@@ -123,3 +123,29 @@ def test_a_data_dir_given_at_start_is_the_one_shown(qtbot, ctx, tmp_path) -> Non
         window.close()
         window.deleteLater()
         console.deleteLater()
+
+
+def test_an_unattended_run_keeps_secrets_in_memory_without_asking(
+    qtbot, ctx, tmp_path, monkeypatch
+) -> None:
+    from keyring.backends import fail
+
+    from gui.app import Console
+    from gui.async_bridge import spawn
+
+    monkeypatch.setattr(keyring, "get_keyring", lambda: fail.Keyring())
+    console = Console(lab_history=tmp_path / "lab.json")
+    console.ask_secret_choice = False  # fcdesk --smoke-test
+    window = console.window
+    try:
+        assert console.settings.needs_secret_choice()
+        asked = spawn(console._ask_secret_mode())
+        qtbot.waitUntil(asked.done, timeout=3000)  # no dialog waits for an answer
+        assert console.settings.secret_mode() == "session"
+        assert console.settings.pref("secret_mode") == ""  # the choice is not saved
+    finally:
+        task = spawn(console.shutdown())
+        qtbot.waitUntil(task.done, timeout=5000)
+        window.close()
+        window.deleteLater()
+        console.deleteLater()
