@@ -155,3 +155,20 @@ def test_cold_starts_tab_reads_from_this_functions_side(qtbot, ctx) -> None:
         for r in range(detail.cs_table.rowCount())
     }
     assert rows == {"a": "8.0× faster", "b": "about as fast"}
+
+
+def test_configuration_says_when_there_are_no_environment_variables(qtbot, ctx) -> None:
+    backend = FakeBackend(functions=2)
+    backend.functions["fn-001"] = replace(backend.functions["fn-001"], environment={})
+    vm, view = _view(qtbot, ctx, backend)
+    qtbot.waitUntil(lambda: vm.model.rowCount() == 2, timeout=5000)
+    detail = view.detail
+    view.open_function("fn-000")
+    detail.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: detail.env_table.rowCount() == 1, timeout=5000)
+    assert detail.env_table.isVisible()
+    assert not detail.env_empty.isVisible()
+    view.open_function("fn-001")
+    detail.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: detail.env_empty.isVisible(), timeout=5000)
+    assert not detail.env_table.isVisible()
