@@ -40,16 +40,33 @@ def run_suite(report: Path) -> dict[str, Any]:
     env = dict(os.environ, FCDESK_RELIABILITY_REPORT=str(report), QT_QPA_PLATFORM="offscreen")
     started = time.monotonic()
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/reliability", "-q", "-p", "no:cacheprovider"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/reliability",
+            "-q",
+            "-rfE",
+            "-p",
+            "no:cacheprovider",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
     )
     seconds = time.monotonic() - started
-    tail = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    lines = proc.stdout.strip().splitlines()
+    tail = lines[-1] if lines else ""
+    failed = [line for line in lines if line.startswith(("FAILED ", "ERROR "))]
     doc = json.loads(report.read_text()) if report.exists() else {"figures": {}}
-    return {"seconds": round(seconds, 1), "result": tail, "rc": proc.returncode, **doc["figures"]}
+    return {
+        "seconds": round(seconds, 1),
+        "result": tail,
+        "rc": proc.returncode,
+        "failed": failed,
+        **doc["figures"],
+    }
 
 
 async def walk_crash_points(limit: int, work: Path) -> dict[str, Any]:
@@ -189,6 +206,8 @@ def print_figures(doc: dict[str, Any]) -> None:
     suite = doc.get("suite") or {}
     if suite:
         print(f"suite: {suite['result']} in {suite['seconds']} s")
+        for line in suite.get("failed", []):
+            print(f"  {line}")
         faults = suite.get("faults", {})
         print(f"faults injected {faults.get('injected', 0)}, survived {faults.get('survived', 0)}")
         for kind, row in faults.get("by_kind", {}).items():
