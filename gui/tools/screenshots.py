@@ -206,6 +206,30 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
                 240,
                 f"function {name}",
             )
+
+        # The server's seeding switches the demo functions to the realistic image
+        # (demo/python-app: a runtime and libraries start-up barely reads) once it is built
+        # and converted; the lab compares them then — on the small first image there is
+        # nothing to save, and the screens would show a comparison nobody makes.
+        async def on_realistic_image() -> bool:
+            for name in ("demo-plain", "demo-accelerated"):
+                info = await backend.get_function(name)
+                if "/demo/python-app:" not in info.image or info.last_update_status not in (
+                    "Successful",
+                    None,
+                ):
+                    return False
+            return True
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 900
+        while not await on_realistic_image():
+            if loop.time() > deadline:
+                sys.stderr.write("screenshots: the realistic demo image never arrived\n")
+                break
+            await asyncio.sleep(3)
+        fvm.reload()
+        await settle(2.0)
         # A cold-start comparison for the lab (and its history).
         console.lab.run(LabRequest("functions", "demo-plain", "demo-accelerated", "broadband", 3))
         await settle(0.3)
