@@ -49,7 +49,7 @@
     <message>
         <location line="+3"/>
         <source>%1× slower</source>
-        <translation>%1 倍低速</translation>
+        <translation>%1 倍遅い</translation>
     </message>
     <message>
         <location line="+9"/>
