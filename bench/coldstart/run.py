@@ -284,4 +284,7 @@ if __name__ == "__main__":
     )
     parser.add_argument("--workdir", metavar="DIR", help="scratch space (needs ~4 GiB)")
     parser.add_argument("--json", metavar="FILE", help="write the full report here")
-    sys.exit(asyncio.run(main(parser.parse_args())))
+    arguments = parser.parse_args()
+    if arguments.workdir:
+        Path(arguments.workdir).mkdir(parents=True, exist_ok=True)
+    sys.exit(asyncio.run(main(arguments)))
