@@ -631,7 +631,7 @@
 <context>
     <name>FunctionDetailView</name>
     <message>
-        <location filename="../../gui/views/function_detail_view.py" line="+82"/>
+        <location filename="../../gui/views/function_detail_view.py" line="+83"/>
         <source>All functions</source>
         <translation>すべての関数</translation>
     </message>
@@ -787,7 +787,12 @@
         <translation>値</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
+        <source>This function sets no environment variables.</source>
+        <translation>この関数には環境変数が設定されていません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Configuration</source>
         <translation>設定</translation>
     </message>
@@ -870,32 +875,37 @@
         <translation>コールドスタートラボで、この関数のコールドスタートを別の関数またはイメージと比較します。両方を同じ条件の回線で数回コールドスタートし、フェーズごとに計測します。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>When</source>
         <translation>日時</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Compared with</source>
         <translation>比較対象</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>p50</source>
-        <translation>p50</translation>
+        <location line="+1"/>
+        <source>p50 (this / other)</source>
+        <translation>p50（この関数 / 比較対象）</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Speed-up</source>
-        <translation>高速化率</translation>
+        <location line="+1"/>
+        <source>This function</source>
+        <translation>この関数</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+9"/>
         <source>Cold-start runs of this function</source>
         <translation>この関数のコールドスタート実行</translation>
     </message>
     <message>
         <location line="+3"/>
+        <source>No comparison with this function yet: “Compare in the lab…” runs one.</source>
+        <translation>この関数との比較はまだありません。「ラボで比較…」で実行できます。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Compare in the lab…</source>
         <translation>ラボで比較…</translation>
     </message>
@@ -937,7 +947,7 @@
         <translation>いいえ</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>This function uses an accelerated image: cold starts fetch only what start-up reads, on demand.</source>
         <translation>この関数は高速化イメージを使用しています。コールドスタートでは起動時に読み込まれるデータだけをオンデマンドで取得します。</translation>
     </message>
@@ -957,7 +967,22 @@
         <translation>このイメージには高速化版がありません。変換するには、リポジトリのアクセラレーションを有効にしてください（イメージ画面）。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+29"/>
+        <source>about as fast</source>
+        <translation>ほぼ同じ速さ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1× faster</source>
+        <translation>%1 倍速い</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1× slower</source>
+        <translation>%1 倍遅い</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>The event is not valid JSON (%1); it is sent as it is.</source>
         <translation>イベントは有効な JSON ではありません（%1）。そのまま送信します。</translation>
     </message>
@@ -1039,7 +1064,7 @@
         <translation>イメージを参照</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+20"/>
         <location line="+1"/>
         <source>Description</source>
         <translation>説明</translation>
@@ -1555,7 +1580,7 @@
         <translation>レジストリインスタンス</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Namespace</source>
         <translation>名前空間</translation>
     </message>
@@ -1711,12 +1736,12 @@
     <name>ImagesView</name>
     <message>
         <location filename="../../gui/views/images_view.py" line="+60"/>
-        <location line="+197"/>
+        <location line="+200"/>
         <source>Images</source>
         <translation>イメージ</translation>
     </message>
     <message>
-        <location line="-193"/>
+        <location line="-196"/>
         <source>Instance:</source>
         <translation>インスタンス：</translation>
     </message>
@@ -1768,12 +1793,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+389"/>
+        <location line="+393"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-388"/>
+        <location line="-392"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -1813,7 +1838,7 @@
         <translation>アクセラレーション：</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Digest:</source>
         <translation>ダイジェスト：</translation>
     </message>
@@ -1872,7 +1897,7 @@
         </translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+78"/>
         <source>accelerated image of %1</source>
         <translation>%1 の高速化イメージ</translation>
     </message>
@@ -1928,7 +1953,7 @@
         <translation>再変換</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>Switch acceleration off</source>
         <translation>アクセラレーションを無効化</translation>
     </message>
@@ -2771,12 +2796,12 @@
     </message>
     <message>
         <location line="+178"/>
-        <location line="+149"/>
+        <location line="+151"/>
         <source>Acceleration overview</source>
         <translation>高速化の概要</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-147"/>
         <source>Run overview</source>
         <translation>概要を取得</translation>
     </message>
@@ -2806,7 +2831,7 @@
         <translation>レポート全体を JSON で</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Filter by function, image or problem</source>
         <translation>関数、イメージ、問題で絞り込み</translation>
     </message>
@@ -2884,7 +2909,7 @@
         <translation>すべてのプロファイル</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>Could not inspect %1</source>
         <translation>調査できませんでした：%1</translation>
     </message>
@@ -3730,7 +3755,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-562"/>
+        <location filename="../../gui/views/overview_view.py" line="-566"/>
         <source>Function details</source>
         <translation>関数の詳細</translation>
     </message>

@@ -631,7 +631,7 @@
 <context>
     <name>FunctionDetailView</name>
     <message>
-        <location filename="../../gui/views/function_detail_view.py" line="+82"/>
+        <location filename="../../gui/views/function_detail_view.py" line="+83"/>
         <source>All functions</source>
         <translation>全部函数</translation>
     </message>
@@ -787,7 +787,12 @@
         <translation>值</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
+        <source>This function sets no environment variables.</source>
+        <translation>此函数未设置环境变量。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Configuration</source>
         <translation>配置</translation>
     </message>
@@ -870,32 +875,37 @@
         <translation>在冷启动实验室中，将此函数的冷启动与其他函数或镜像进行对比：两者在相同的模拟链路上各冷启动若干次，并逐阶段计时。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Compared with</source>
         <translation>对比对象</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>p50</source>
-        <translation>p50</translation>
+        <location line="+1"/>
+        <source>p50 (this / other)</source>
+        <translation>p50（本函数 / 对比对象）</translation>
     </message>
     <message>
-        <location line="+0"/>
-        <source>Speed-up</source>
-        <translation>加速比</translation>
+        <location line="+1"/>
+        <source>This function</source>
+        <translation>本函数</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+9"/>
         <source>Cold-start runs of this function</source>
         <translation>此函数的冷启动记录</translation>
     </message>
     <message>
         <location line="+3"/>
+        <source>No comparison with this function yet: “Compare in the lab…” runs one.</source>
+        <translation>尚无与此函数的对比：点击“在实验室中对比…”运行一次。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
         <source>Compare in the lab…</source>
         <translation>在实验室中对比…</translation>
     </message>
@@ -937,7 +947,7 @@
         <translation>否</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>This function uses an accelerated image: cold starts fetch only what start-up reads, on demand.</source>
         <translation>此函数使用加速镜像：冷启动时仅按需拉取启动过程读取的内容。</translation>
     </message>
@@ -957,7 +967,22 @@
         <translation>此镜像没有加速版本。请在镜像页面为其仓库开启加速以进行转换。</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+29"/>
+        <source>about as fast</source>
+        <translation>速度相当</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1× faster</source>
+        <translation>快 %1 倍</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1× slower</source>
+        <translation>慢 %1 倍</translation>
+    </message>
+    <message>
+        <location line="+20"/>
         <source>The event is not valid JSON (%1); it is sent as it is.</source>
         <translation>事件不是有效的 JSON（%1），将按原样发送。</translation>
     </message>
@@ -1039,7 +1064,7 @@
         <translation>浏览镜像</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+20"/>
         <location line="+1"/>
         <source>Description</source>
         <translation>描述</translation>
@@ -1555,7 +1580,7 @@
         <translation>镜像仓库实例</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Namespace</source>
         <translation>命名空间</translation>
     </message>
@@ -1711,12 +1736,12 @@
     <name>ImagesView</name>
     <message>
         <location filename="../../gui/views/images_view.py" line="+60"/>
-        <location line="+197"/>
+        <location line="+200"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location line="-193"/>
+        <location line="-196"/>
         <source>Instance:</source>
         <translation>实例：</translation>
     </message>
@@ -1768,12 +1793,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+389"/>
+        <location line="+393"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-388"/>
+        <location line="-392"/>
         <source>Convert the selected tag now</source>
         <translation>立即转换所选标签</translation>
     </message>
@@ -1813,7 +1838,7 @@
         <translation>加速：</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
         <source>Digest:</source>
         <translation>摘要：</translation>
     </message>
@@ -1872,7 +1897,7 @@
         </translation>
     </message>
     <message>
-        <location line="+77"/>
+        <location line="+78"/>
         <source>accelerated image of %1</source>
         <translation>%1 的加速镜像</translation>
     </message>
@@ -1928,7 +1953,7 @@
         <translation>重新转换</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>Switch acceleration off</source>
         <translation>关闭加速</translation>
     </message>
@@ -2771,12 +2796,12 @@
     </message>
     <message>
         <location line="+178"/>
-        <location line="+149"/>
+        <location line="+151"/>
         <source>Acceleration overview</source>
         <translation>加速概览</translation>
     </message>
     <message>
-        <location line="-145"/>
+        <location line="-147"/>
         <source>Run overview</source>
         <translation>生成概览</translation>
     </message>
@@ -2806,7 +2831,7 @@
         <translation>以 JSON 格式导出完整报告</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+16"/>
         <source>Filter by function, image or problem</source>
         <translation>按函数、镜像或问题筛选</translation>
     </message>
@@ -2884,7 +2909,7 @@
         <translation>全部配置文件</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+26"/>
         <source>Could not inspect %1</source>
         <translation>无法检查 %1</translation>
     </message>
@@ -3730,7 +3755,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-562"/>
+        <location filename="../../gui/views/overview_view.py" line="-566"/>
         <source>Function details</source>
         <translation>函数详情</translation>
     </message>

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import os
 import re
@@ -38,6 +39,7 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+from pytestqt.qtbot import QtBot
 
 import gui.i18n
 from gui.i18n import PseudoTranslator
@@ -208,7 +210,9 @@ def compiled(qm_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     ("lang", "functions", "lab"),
     [("ja", "関数", "コールドスタートラボ"), ("zh_CN", "函数", "冷启动实验室")],
 )
-def test_compiled_translations_load(qapp, compiled: Path, lang: str, functions: str, lab: str):
+def test_compiled_translations_load(
+    qapp: QApplication, compiled: Path, lang: str, functions: str, lab: str
+) -> None:
     assert gui.i18n.install_translators(lang) == lang.split("_")[0]
     assert QCoreApplication.translate("MainWindow", "Functions") == functions
     assert QCoreApplication.translate("MainWindow", "Cold-start lab") == lab
@@ -219,7 +223,11 @@ def test_compiled_translations_load(qapp, compiled: Path, lang: str, functions: 
 
 
 def test_settings_offers_the_languages_and_switching_applies_them(
-    qtbot, qapp, compiled: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    qapp: QApplication,
+    compiled: Path,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("FCDESK_CONFIG_DIR", str(data_dir / "config"))
     from gui.viewmodels.settings_vm import SettingsViewModel
@@ -485,7 +493,7 @@ def recording(qapp: QApplication, monkeypatch: pytest.MonkeyPatch) -> Iterator[R
 
 
 class ScreenWalk:
-    def __init__(self, qtbot, data: set[str]) -> None:
+    def __init__(self, qtbot: QtBot, data: set[str]) -> None:
         self.qtbot = qtbot
         self.data = data
         self.problems: dict[str, str] = {}
@@ -511,15 +519,14 @@ class ScreenWalk:
 
 
 def test_every_screen_shows_only_translated_text(
-    qtbot,
-    qloop,
+    qtbot: QtBot,
+    qloop: object,
     data_dir: Path,
     tmp_path: Path,
     recording: RecordingTranslator,
     source_strings: dict[Key, bool],
 ) -> None:
     from gui.app import Console, SecretChoiceDialog
-    from gui.async_bridge import spawn
     from gui.errors import ExceptionDialog
     from tests.gui.fakes import FakeBackend
 
@@ -542,6 +549,7 @@ def test_every_screen_shows_only_translated_text(
             qtbot.wait(250)
             walk.scan(f"page {page}")
             view = window.stack.currentWidget()
+            assert view is not None
             for tabs in view.findChildren(QTabWidget):
                 for i in range(tabs.count()):
                     tabs.setCurrentIndex(i)
@@ -609,7 +617,7 @@ def test_every_screen_shows_only_translated_text(
         )
         walk.scan("toast")
     finally:
-        task = spawn(console.shutdown())
+        task = asyncio.ensure_future(console.shutdown())
         qtbot.waitUntil(task.done, timeout=5000)
         window.close()
         window.deleteLater()

@@ -59,7 +59,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _run(args: list[str], *, env: dict[str, str] | None = None, timeout: float = 120, cwd=None):
+def _run(
+    args: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         args, capture_output=True, text=True, env=env, timeout=timeout, check=False, cwd=cwd
     )
@@ -174,7 +180,7 @@ def test_desktop_entry_metainfo_and_icons_validate(app: Path) -> None:
     assert os.access(app / "install.sh", os.X_OK)
 
 
-def test_bundle_holds_translations_qt_plugins_and_native_libraries(app: Path, qapp) -> None:
+def test_bundle_holds_translations_qt_plugins_and_native_libraries(app: Path, qapp: object) -> None:
     from PySide6.QtCore import QTranslator
 
     internal = app / "_internal"

@@ -21,7 +21,7 @@ import icons  # noqa: E402
 APP_ID = icons.APP_ID
 
 
-def test_one_application_id_everywhere(qapp) -> None:
+def test_one_application_id_everywhere(qapp: object) -> None:
     from gui.app import build_application
 
     desktop = LINUX / f"{APP_ID}.desktop"
@@ -56,7 +56,7 @@ def test_desktop_metadata_validates(command: list[str]) -> None:
     assert "error" not in result.stdout.lower()
 
 
-def test_icons_cover_the_desktop_sizes_and_match_the_svg(qapp) -> None:
+def test_icons_cover_the_desktop_sizes_and_match_the_svg(qapp: object) -> None:
     from PySide6.QtGui import QImage
 
     for size in icons.HICOLOR_SIZES:
