@@ -251,3 +251,13 @@ def test_acceleration_flow_end_to_end(qtbot, console: Console, tmp_path: Path) -
     assert b < a, (a, b)
     for plain, accelerated in zip(result.sides[0].runs, result.sides[1].runs, strict=True):
         assert accelerated.bytes_fetched < plain.bytes_fetched
+    # The server ran every one of those cold starts over that link into an empty cache.
+    local = console.ctx.backend.clients.local
+    task = spawn(local.function_invocations("e2e-accelerated", limit=10))
+    qtbot.waitUntil(task.done, timeout=30000)
+    cold = [i for i in task.result() if i["coldStart"]]
+    assert len(cold) >= 2
+    for invocation in cold[:2]:
+        settings = invocation["coldStartSettings"]
+        assert settings["cache"] == "empty"
+        assert settings["link"]["spec"] == "100mbit,20ms"
