@@ -52,7 +52,10 @@ class ProgressDelegate(QStyledItemDelegate):
             painter.drawRoundedRect(bar, 1.5, 1.5)
             fill = QRectF(bar)
             fill.setWidth(bar.width() * max(0.0, min(1.0, float(frac))))
-            painter.setBrush(option.palette.color(QPalette.ColorRole.Highlight))
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            # on a selected row the highlight colour is the row's own: the bar would vanish
+            role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+            painter.setBrush(option.palette.color(role))
             painter.drawRoundedRect(fill, 1.5, 1.5)
             painter.restore()
         if badge:

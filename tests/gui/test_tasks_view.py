@@ -68,3 +68,40 @@ def test_polls_when_there_is_no_event_stream(qtbot, ctx) -> None:
     vm, _v = _view(qtbot, ctx, backend)
     qtbot.waitUntil(lambda: vm.model.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(lambda: vm.model.row(0).status is TaskStatus.SUCCESS, timeout=15000)
+
+
+def test_the_progress_bar_shows_on_a_selected_row(qapp) -> None:
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
+
+    from gui.widgets.progress_delegate import ProgressDelegate
+
+    role = Qt.ItemDataRole.UserRole + 7
+    model = QStandardItemModel(1, 1)
+    item = QStandardItem("100%")
+    item.setData(1.0, role)
+    model.setItem(0, 0, item)
+    view = QTableView()
+    view.setModel(model)
+    delegate = ProgressDelegate(role, None, view)
+    palette = qapp.palette()
+    for selected in (False, True):
+        image = QImage(200, 30, QImage.Format.Format_ARGB32)
+        image.fill(QColor("#000000"))
+        painter = QPainter(image)
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, 200, 30)
+        option.palette = palette
+        option.widget = view
+        option.state = QStyle.StateFlag.State_Enabled | (
+            QStyle.StateFlag.State_Selected if selected else QStyle.StateFlag.State_None
+        )
+        delegate.paint(painter, option, model.index(0, 0))
+        painter.end()
+        bar = image.pixelColor(100, 30 - 4)  # the bar's middle, 3 px above the bottom
+        expected = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Highlight
+        )
+        assert bar.name() == expected.name(), selected
+    view.deleteLater()
