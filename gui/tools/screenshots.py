@@ -294,11 +294,13 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
             await grab(f"function-invoke{suffix}")
             window.functions_view.show_list()
             window.go(Page.IMAGES)
-            images.select_repo(hello.repo_id)
-            await _wait(lambda: images.tags.rowCount() >= 2, 30, "hello tags")
+            # the realistic demo image and its twin, when the seeding has made them
+            shown = next((r for r in images.repos.rows if r.path == "demo/python-app"), hello)
+            images.select_repo(shown.repo_id)
+            await _wait(lambda: images.tags.rowCount() >= 2, 60, "the repository's tags")
             await settle(1.0)
             view = window.images_view
-            view.tag_table.selectRow(images.tags.row_of_tag("v1"))
+            view.select_tags(["v1"])
             await settle(0.5)
             await grab(f"images{suffix}")
             window.go(Page.TASKS)
@@ -329,7 +331,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
                 picker = dialog.picker
                 picker.move(window.x() + 200, window.y() + 120)
                 await _wait(lambda p=picker: p.vm.repos.rowCount() > 0, 30, "picker repos")  # type: ignore[misc]
-                picker.vm.select_repo(hello.repo_id)
+                picker.vm.select_repo(shown.repo_id)
                 await _wait(lambda p=picker: p.selected_tag() is not None, 30, "picker tags")  # type: ignore[misc]
                 await settle(0.8)
                 await grab("image-picker", picker)
