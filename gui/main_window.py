@@ -36,11 +36,13 @@ from gui.resources import icon
 from gui.viewmodels.functions_vm import FunctionsViewModel
 from gui.viewmodels.images_vm import ImagesViewModel
 from gui.viewmodels.lab_vm import LabViewModel
+from gui.viewmodels.seed_vm import seed_view_model
 from gui.viewmodels.settings_vm import SettingsViewModel
 from gui.viewmodels.tasks_vm import TasksViewModel
 from gui.views.functions_view import FunctionsView
 from gui.widgets.badge import badge_colors
 from gui.widgets.breadcrumbs import Breadcrumbs
+from gui.widgets.seed_banner import SeedStatusIndicator
 from gui.widgets.toast import ToastArea
 
 if TYPE_CHECKING:
@@ -222,6 +224,9 @@ class MainWindow(QMainWindow):
         status.addWidget(self.connection_label)
         status.addWidget(self.profile_label)
         status.addWidget(self.region_label)
+        self.seed_status = SeedStatusIndicator(seed_view_model(ctx))
+        self.seed_status.activated.connect(lambda: self.go(Page.OVERVIEW))
+        status.addWidget(self.seed_status)
         status.addPermanentWidget(self.jobs_label)
         status.addPermanentWidget(self.live_label)
 

@@ -492,6 +492,13 @@ class CoreBackend:
             self._last_seq = ev.seq
             yield BackendEvent(ev.type, dict(ev.data))
 
+    async def seed_status(self) -> dict[str, Any] | None:
+        local = self.clients.local
+        if local is None:
+            return None
+        seed = (await local.info()).get("seed")
+        return dict(seed) if isinstance(seed, dict) else None
+
     # -- cold-start lab -----------------------------------------------------------------
     async def run_coldstart(
         self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None

@@ -9,7 +9,7 @@ cancelled with ``task.cancel()``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 from core import Progress
 from gui.backend._types import (
@@ -129,6 +129,12 @@ class Backend(Protocol):
     # -- live ---------------------------------------------------------------------------
     def events(self) -> AsyncIterator[BackendEvent]:
         """The server's event stream; raises ``NotImplementedError`` when there is none."""
+        ...
+
+    async def seed_status(self) -> dict[str, Any] | None:
+        """The Local server's first-start demo seeding as ``/x-fcdesk/info`` reports it
+        (``{kind, state, stage, step, done, total, reason?}``, ``{"state": "finished"}`` when
+        it finished in an earlier run), or ``None`` (nothing seeded, or no Local server)."""
         ...
 
     # -- cold-start lab -----------------------------------------------------------------

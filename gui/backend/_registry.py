@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from core import Progress
 from core.errors import CloudError, CoreError, NotFound
@@ -226,6 +227,9 @@ class RegistryBackend:
 
     def events(self) -> AsyncIterator[BackendEvent]:
         raise NotImplementedError
+
+    async def seed_status(self) -> dict[str, Any] | None:
+        return None
 
     async def run_coldstart(
         self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None

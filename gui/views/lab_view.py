@@ -35,6 +35,8 @@ from gui.format import format_bytes, format_duration_ms, format_eta, link_profil
 from gui.models.lab_runs_model import Col, Roles, about_even, ratio, side_stats
 from gui.resources import icon
 from gui.viewmodels.lab_vm import LabViewModel
+from gui.viewmodels.seed_vm import seed_view_model
+from gui.widgets.seed_banner import SeedLabNote
 from gui.widgets.timeline_chart import PHASES, RunsChart, TimelineChart
 
 __all__ = ["LabView"]
@@ -115,6 +117,10 @@ class LabView(QWidget):
         self.status.setWordWrap(True)
         self.status.setObjectName("hintLabel")
         form.addRow(self.status)
+        self.seed_note = SeedLabNote(
+            seed_view_model(vm.ctx), (self.a_combo, self.b_combo), self.functions_radio
+        )
+        form.addRow(self.seed_note)
         top.addWidget(form_box)
 
         # -- results

@@ -62,8 +62,10 @@ from gui.models.overview_model import (
 )
 from gui.resources import icon
 from gui.viewmodels.overview_vm import OverviewViewModel
+from gui.viewmodels.seed_vm import seed_view_model
 from gui.widgets.badge import BadgeDelegate, BadgeLabel
 from gui.widgets.search_field import SearchField
+from gui.widgets.seed_banner import SeedBanner
 
 __all__ = ["FixDialog", "OverviewView", "describe_step", "explain"]
 
@@ -391,6 +393,8 @@ class OverviewView(QWidget):
         for b in (self.refresh_button, self.export_csv_button, self.export_json_button):
             header.addWidget(b)
         layout.addLayout(header)
+        self.seed_banner = SeedBanner(seed_view_model(vm.ctx))
+        layout.addWidget(self.seed_banner)
         for b in (self.export_csv_button, self.export_json_button):
             b.setEnabled(vm.report is not None)  # nothing to export before a first report
 

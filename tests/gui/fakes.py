@@ -109,6 +109,7 @@ class FakeBackend:
         self.pending_polls = 2  # GetFunction reads before a new function turns Active
         self._pending: dict[str, int] = {}
         self.lab_delay = 0.002
+        self.seed: dict[str, object] | None = None  # the Local server's demo seeding
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -447,6 +448,11 @@ class FakeBackend:
                 yield await queue.get()
         finally:
             self._queues.discard(queue)
+
+    async def seed_status(self) -> dict[str, object] | None:
+        """``/x-fcdesk/info``'s ``seed``: what a test put in ``self.seed``."""
+        self.calls.append("seed_status")
+        return dict(self.seed) if self.seed is not None else None
 
     # -- lab ----------------------------------------------------------------------------
     async def run_coldstart(
