@@ -195,6 +195,18 @@ class SeedState:
             return _tr("The demo could not be seeded")
         return ""
 
+    def notification_title(self) -> str:
+        """A short title for the notification of a finished or failed seeding."""
+        if self.state == "finished":
+            return _tr("Realistic demo ready") if self.realistic else _tr("Demo ready")
+        if self.state == "failed":
+            return (
+                _tr("Realistic demo image failed")
+                if self.in_realistic_stage
+                else _tr("Demo seeding failed")
+            )
+        return self.headline()
+
     def progress_text(self) -> str:
         """``step 3 of 5 (recording the start-up profile)`` plus bytes inside a long step."""
         if not self.total:
@@ -286,16 +298,15 @@ class SeedState:
         image ('' when no note is due)."""
         if not self.realistic_pending:
             return ""
-        step = self.progress_text()
-        text = (
-            _tr(
-                "The demo functions switch to the realistic image %1 when it is ready%2. Until "
-                "then they run the small image %3, on which acceleration has little to save."
-            )
-            .replace("%1", REALISTIC_DEMO_REPO)
-            .replace("%2", f" ({step})" if step and self.in_realistic_stage else "")
-            .replace("%3", SMALL_DEMO_REPO)
+        text = _tr(
+            "The demo functions switch to the realistic image %1 when it is ready. Until then "
+            "they run the small image %2, on which acceleration has little to save."
         )
+        text = text.replace("%1", REALISTIC_DEMO_REPO).replace("%2", SMALL_DEMO_REPO)
+        if self.in_realistic_stage and self.total:
+            text += " " + _tr("Preparing it: step %1 of %2.").replace(
+                "%1", str(self.step_number)
+            ).replace("%2", str(self.total))
         return text
 
 
@@ -384,9 +395,9 @@ class SeedViewModel(QObject):
         after = before.apply(event)
         self._set(after)
         if event.kind == "seed.finished" and before.state != "finished":
-            self.ctx.notify(after.headline(), after.finished_text(), "ok")
+            self.ctx.notify(after.notification_title(), after.finished_text(), "ok")
         elif event.kind == "seed.failed" and before.state != "failed":
-            self.ctx.notify(after.headline(), after.explanation(), "bad")
+            self.ctx.notify(after.notification_title(), after.explanation(), "bad")
 
 
 def seed_view_model(ctx: AppContext) -> SeedViewModel:

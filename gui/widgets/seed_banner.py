@@ -67,6 +67,7 @@ class SeedStatusIndicator(QWidget):
         self.bar.setFixedSize(90, 10)
         self.bar.setAccessibleName(self.tr("Demo preparation progress"))
         layout.addWidget(self.bar)
+        layout.addStretch(1)
         vm.changed.connect(self._update)
         self._update(vm.state)
 
@@ -83,7 +84,7 @@ class SeedStatusIndicator(QWidget):
             self.bar.setVisible(True)
             _set_progress(self.bar, state)
         else:
-            text = self.tr("Demo image failed")
+            text = state.notification_title()
             self.bar.setVisible(False)
         self.label.setText(f'<span style="color:{fg.name()}">●</span> {text}')
         tip = state.summary() + "\n" + state.explanation()
@@ -124,7 +125,7 @@ class SeedBanner(QFrame):
         self.bar.setFixedHeight(8)
         body.addWidget(self.bar)
         self.detail = QLabel()
-        self.detail.setObjectName("hintLabel")
+        self.detail.setObjectName("seedBannerDetail")
         self.detail.setWordWrap(True)
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         body.addWidget(self.detail)
@@ -199,9 +200,11 @@ class SeedLabNote(QLabel):
     def update_note(self) -> None:
         text = self.vm.state.lab_note() if self.demo_chosen() else ""
         if text:
-            _bg, fg = badge_colors("warn", self.palette())
+            bg, fg = badge_colors("warn", self.palette())
             self.setStyleSheet(
-                f"QLabel#seedLabNote {{ border-left: 3px solid {fg.name()}; padding-left: 6px; }}"
+                f"QLabel#seedLabNote {{ background: {bg.name(bg.NameFormat.HexArgb)};"
+                f" border: 1px solid {fg.name()}; border-left: 4px solid {fg.name()};"
+                " border-radius: 4px; padding: 6px 8px; }"
             )
         self.setText(text)
         self.setAccessibleName(text)

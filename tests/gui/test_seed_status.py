@@ -117,7 +117,7 @@ def test_running_seed_shows_the_step_and_progress_then_announces_the_switch(qtbo
     assert indicator.isHidden()
     assert banner.isHidden()
     title, text, kind = ctx.notes[-1]
-    assert title == "The realistic demo image is ready"
+    assert title == "Realistic demo ready"
     assert "now run demo/python-app" in text
     assert kind == "ok"
     assert not ctx.errors
@@ -144,7 +144,7 @@ def test_failure_shows_the_reason_and_that_the_small_demo_still_works(qtbot, ctx
     assert "The small demo still works" in detail
     assert banner.bar.isHidden()
     title, text, kind = ctx.notes[-1]
-    assert title == "The realistic demo image could not be prepared"
+    assert title == "Realistic demo image failed"
     assert kind == "bad"
     assert "DemoSourcesMissing" in text
     # Dismissed, it stays hidden (and so does the status bar's line).
@@ -287,7 +287,7 @@ def test_lab_notes_that_the_demo_functions_will_switch(qtbot, ctx, tmp_path) -> 
     assert view.seed_note.isVisible()
     note = view.seed_note.text()
     assert "switch to the realistic image demo/python-app when it is ready" in note
-    assert "(step 3 of 5 (recording the start-up profile))" in note
+    assert "Preparing it: step 3 of 5." in note
     assert "acceleration has little to save" in note
     # Other functions, or images: no note.
     view.a_combo.setCurrentText("fn-000")
@@ -313,7 +313,7 @@ def test_lab_has_no_note_when_only_the_small_demo_is_seeded(qtbot, ctx, tmp_path
     _send(qtbot, backend, vm, "seed.progress", stage="small", step="convert", done=1, total=3)
     assert view.seed_note.isHidden()
     _send(qtbot, backend, vm, "seed.finished", kind="small", seconds=9.0)
-    assert ctx.notes[-1][0] == "The demo is ready"
+    assert ctx.notes[-1][0] == "Demo ready"
 
 
 def test_console_status_bar_shows_the_seeding_and_opens_the_overview(
