@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -221,6 +222,23 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
                     return False
             return True
 
+        # Meanwhile the console shows that the realistic image is being prepared: the
+        # Overview's banner and the lab's note on the demo functions.
+        from gui.viewmodels.seed_vm import seed_view_model
+
+        seed = seed_view_model(ctx)
+        if seed.state.realistic_pending:
+            with contextlib.suppress(TimeoutError):
+                await _wait(lambda: seed.state.in_realistic_stage, 120, "the realistic stage")
+            if seed.state.running:
+                window.go(Page.OVERVIEW)
+                await settle(1.5)
+                await grab("demo-seeding")
+                window.go(Page.LAB)
+                window.lab_view.preset("functions", "demo-plain", "demo-accelerated")
+                await settle(1.0)
+                await grab("lab-seeding")
+                window.go(Page.FUNCTIONS)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 900
         while not await on_realistic_image():
