@@ -44,20 +44,24 @@ SMALL_DEMO_REPO = "demo/hello"
 REALISTIC_DEMO_REPO = "demo/python-app"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SeedStatus", text)
-
-
 def step_label(step: str, stage: str = "") -> str:
     """A seeding step (``build``, ``convert`` …) in the user's language."""
     small = stage == "small"
     labels = {
-        "build": _tr("building the small image") if small else _tr("building the image"),
-        "convert": _tr("converting") if small else _tr("converting for on-demand loading"),
-        "record-profile": _tr("recording the start-up profile"),
-        "optimize": _tr("converting in start-up order"),
-        "switch-functions": _tr("switching the demo functions"),
-        "ready": _tr("ready"),
+        "build": QCoreApplication.translate("SeedStatus", "building the small image")
+        if small
+        else QCoreApplication.translate("SeedStatus", "building the image"),
+        "convert": QCoreApplication.translate("SeedStatus", "converting")
+        if small
+        else QCoreApplication.translate("SeedStatus", "converting for on-demand loading"),
+        "record-profile": QCoreApplication.translate(
+            "SeedStatus", "recording the start-up profile"
+        ),
+        "optimize": QCoreApplication.translate("SeedStatus", "converting in start-up order"),
+        "switch-functions": QCoreApplication.translate(
+            "SeedStatus", "switching the demo functions"
+        ),
+        "ready": QCoreApplication.translate("SeedStatus", "ready"),
     }
     return labels.get(step, step)
 
@@ -183,27 +187,35 @@ class SeedState:
     def headline(self) -> str:
         if self.state == "running":
             if self.in_realistic_stage:
-                return _tr("Preparing the realistic demo image…")
-            return _tr("Seeding the demo…")
+                return QCoreApplication.translate(
+                    "SeedStatus", "Preparing the realistic demo image…"
+                )
+            return QCoreApplication.translate("SeedStatus", "Seeding the demo…")
         if self.state == "finished":
             if self.realistic:
-                return _tr("The realistic demo image is ready")
-            return _tr("The demo is ready")
+                return QCoreApplication.translate("SeedStatus", "The realistic demo image is ready")
+            return QCoreApplication.translate("SeedStatus", "The demo is ready")
         if self.state == "failed":
             if self.in_realistic_stage:
-                return _tr("The realistic demo image could not be prepared")
-            return _tr("The demo could not be seeded")
+                return QCoreApplication.translate(
+                    "SeedStatus", "The realistic demo image could not be prepared"
+                )
+            return QCoreApplication.translate("SeedStatus", "The demo could not be seeded")
         return ""
 
     def notification_title(self) -> str:
         """A short title for the notification of a finished or failed seeding."""
         if self.state == "finished":
-            return _tr("Realistic demo ready") if self.realistic else _tr("Demo ready")
+            return (
+                QCoreApplication.translate("SeedStatus", "Realistic demo ready")
+                if self.realistic
+                else QCoreApplication.translate("SeedStatus", "Demo ready")
+            )
         if self.state == "failed":
             return (
-                _tr("Realistic demo image failed")
+                QCoreApplication.translate("SeedStatus", "Realistic demo image failed")
                 if self.in_realistic_stage
-                else _tr("Demo seeding failed")
+                else QCoreApplication.translate("SeedStatus", "Demo seeding failed")
             )
         return self.headline()
 
@@ -212,15 +224,15 @@ class SeedState:
         if not self.total:
             return ""
         text = (
-            _tr("step %1 of %2 (%3)")
+            QCoreApplication.translate("SeedStatus", "step %1 of %2 (%3)")
             .replace("%1", str(self.step_number))
             .replace("%2", str(self.total))
             .replace("%3", step_label(self.step, self.stage))
         )
         if self.bytes_total:
-            text += " · " + _tr("%1 of %2").replace("%1", format_bytes(self.bytes_done)).replace(
-                "%2", format_bytes(self.bytes_total)
-            )
+            text += " · " + QCoreApplication.translate("SeedStatus", "%1 of %2").replace(
+                "%1", format_bytes(self.bytes_done)
+            ).replace("%2", format_bytes(self.bytes_total))
         return text
 
     def summary(self) -> str:
@@ -236,10 +248,11 @@ class SeedState:
         if self.state == "running":
             if self.realistic:
                 return (
-                    _tr(
+                    QCoreApplication.translate(
+                        "SeedStatus",
                         "%1 and %2 run the small image %3 until %4 is ready, then switch to "
                         "it by themselves. On the small image acceleration has little to save; "
-                        "compare cold starts once the switch is done."
+                        "compare cold starts once the switch is done.",
                     )
                     .replace("%1", DEMO_FUNCTION_NAMES[0])
                     .replace("%2", DEMO_FUNCTION_NAMES[1])
@@ -247,7 +260,9 @@ class SeedState:
                     .replace("%4", REALISTIC_DEMO_REPO)
                 )
             return (
-                _tr("The Local server is creating %1 and the functions %2 and %3.")
+                QCoreApplication.translate(
+                    "SeedStatus", "The Local server is creating %1 and the functions %2 and %3."
+                )
                 .replace("%1", SMALL_DEMO_REPO)
                 .replace("%2", DEMO_FUNCTION_NAMES[0])
                 .replace("%3", DEMO_FUNCTION_NAMES[1])
@@ -255,39 +270,46 @@ class SeedState:
         if self.state == "finished":
             return self.finished_text()
         if self.state == "failed":
-            reason = self.reason or _tr("no reason given")
+            reason = self.reason or QCoreApplication.translate("SeedStatus", "no reason given")
             if self.in_realistic_stage:
                 meaning = (
-                    _tr(
+                    QCoreApplication.translate(
+                        "SeedStatus",
                         "The small demo still works: %1 and %2 keep running %3, on which "
                         "acceleration has little to save. Restarting the Local server tries "
-                        "again."
+                        "again.",
                     )
                     .replace("%1", DEMO_FUNCTION_NAMES[0])
                     .replace("%2", DEMO_FUNCTION_NAMES[1])
                     .replace("%3", SMALL_DEMO_REPO)
                 )
             else:
-                meaning = _tr(
+                meaning = QCoreApplication.translate(
+                    "SeedStatus",
                     "Your own functions and images are not affected. Restarting the Local "
-                    "server tries again."
+                    "server tries again.",
                 )
-            return _tr("Reason: %1").replace("%1", reason) + "\n" + meaning
+            return (
+                QCoreApplication.translate("SeedStatus", "Reason: %1").replace("%1", reason)
+                + "\n"
+                + meaning
+            )
         return ""
 
     def finished_text(self) -> str:
         if self.realistic:
             return (
-                _tr(
+                QCoreApplication.translate(
+                    "SeedStatus",
                     "%1 and %2 now run %3, an image worth accelerating: compare their cold "
-                    "starts in the Cold-start lab."
+                    "starts in the Cold-start lab.",
                 )
                 .replace("%1", DEMO_FUNCTION_NAMES[0])
                 .replace("%2", DEMO_FUNCTION_NAMES[1])
                 .replace("%3", REALISTIC_DEMO_REPO)
             )
         return (
-            _tr("%1 and %2 run %3.")
+            QCoreApplication.translate("SeedStatus", "%1 and %2 run %3.")
             .replace("%1", DEMO_FUNCTION_NAMES[0])
             .replace("%2", DEMO_FUNCTION_NAMES[1])
             .replace("%3", SMALL_DEMO_REPO)
@@ -298,15 +320,16 @@ class SeedState:
         image ('' when no note is due)."""
         if not self.realistic_pending:
             return ""
-        text = _tr(
+        text = QCoreApplication.translate(
+            "SeedStatus",
             "The demo functions switch to the realistic image %1 when it is ready. Until then "
-            "they run the small image %2, on which acceleration has little to save."
+            "they run the small image %2, on which acceleration has little to save.",
         )
         text = text.replace("%1", REALISTIC_DEMO_REPO).replace("%2", SMALL_DEMO_REPO)
         if self.in_realistic_stage and self.total:
-            text += " " + _tr("Preparing it: step %1 of %2.").replace(
-                "%1", str(self.step_number)
-            ).replace("%2", str(self.total))
+            text += " " + QCoreApplication.translate(
+                "SeedStatus", "Preparing it: step %1 of %2."
+            ).replace("%1", str(self.step_number)).replace("%2", str(self.total))
         return text
 
 
