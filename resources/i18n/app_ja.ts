@@ -75,7 +75,7 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+181"/>
+        <location filename="../../gui/main_window.py" line="+183"/>
         <location filename="../../gui/views/demo_view.py" line="+86"/>
         <source>Demo mode</source>
         <translation>デモモード</translation>
@@ -570,7 +570,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+218"/>
+        <location filename="../../gui/views/overview_view.py" line="+220"/>
         <source>Confirm fix</source>
         <translation>修正の確認</translation>
     </message>
@@ -2055,13 +2055,13 @@
 <context>
     <name>LabView</name>
     <message>
-        <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+169"/>
+        <location filename="../../gui/views/lab_view.py" line="+58"/>
+        <location line="+173"/>
         <source>Cold-start lab</source>
         <translation>コールドスタートラボ</translation>
     </message>
     <message>
-        <location line="-163"/>
+        <location line="-167"/>
         <source>Comparison</source>
         <translation>比較</translation>
     </message>
@@ -2141,7 +2141,7 @@
         <translation>ラボの進行状況</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+30"/>
         <source>Comparison figures</source>
         <translation>比較結果の数値</translation>
     </message>
@@ -2434,7 +2434,7 @@
         <translation>ライブ更新</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+58"/>
         <source>Quit</source>
         <translation>終了</translation>
     </message>
@@ -2796,12 +2796,12 @@
     </message>
     <message>
         <location line="+178"/>
-        <location line="+151"/>
+        <location line="+153"/>
         <source>Acceleration overview</source>
         <translation>高速化の概要</translation>
     </message>
     <message>
-        <location line="-147"/>
+        <location line="-149"/>
         <source>Run overview</source>
         <translation>概要を取得</translation>
     </message>
@@ -2831,7 +2831,7 @@
         <translation>レポート全体を JSON で</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Filter by function, image or problem</source>
         <translation>関数、イメージ、問題で絞り込み</translation>
     </message>
@@ -2883,7 +2883,7 @@
         <translation>関数とそのアクセラレーション</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-388"/>
+        <location filename="../../gui/main_window.py" line="-391"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>高速化の概要</translation>
@@ -3313,6 +3313,192 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <location line="+3"/>
         <source>This session only</source>
         <translation>このセッションのみ</translation>
+    </message>
+</context>
+<context>
+    <name>SeedBanner</name>
+    <message>
+        <location filename="../../gui/widgets/seed_banner.py" line="+123"/>
+        <source>Demo preparation progress</source>
+        <translation>デモの準備の進捗</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+1"/>
+        <source>Dismiss</source>
+        <translation>閉じる</translation>
+    </message>
+</context>
+<context>
+    <name>SeedStatus</name>
+    <message>
+        <location filename="../../gui/viewmodels/seed_vm.py" line="+51"/>
+        <source>building the small image</source>
+        <extracomment>The demo functions the Local server seeds (plain, accelerated) and its two demo images.</extracomment>
+        <translation>小さなイメージをビルド中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>building the image</source>
+        <translation>イメージをビルド中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>converting</source>
+        <translation>変換中</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>converting for on-demand loading</source>
+        <translation>オンデマンド読み込み用に変換中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>recording the start-up profile</source>
+        <translation>起動時に読み込むファイルを記録中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>converting in start-up order</source>
+        <translation>起動時の読み込み順に変換中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>switching the demo functions</source>
+        <translation>デモ関数を切り替え中</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>ready</source>
+        <translation>準備完了</translation>
+    </message>
+    <message>
+        <location line="+126"/>
+        <source>Preparing the realistic demo image…</source>
+        <translation>本格的なデモイメージを準備中…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Seeding the demo…</source>
+        <translation>デモを作成中…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The realistic demo image is ready</source>
+        <translation>本格的なデモイメージの準備ができました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The demo is ready</source>
+        <translation>デモの準備ができました</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The realistic demo image could not be prepared</source>
+        <translation>本格的なデモイメージを準備できませんでした</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The demo could not be seeded</source>
+        <translation>デモを作成できませんでした</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Realistic demo ready</source>
+        <translation>本格的なデモの準備完了</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Demo ready</source>
+        <translation>デモの準備完了</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Realistic demo image failed</source>
+        <translation>本格的なデモイメージの作成に失敗</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Demo seeding failed</source>
+        <translation>デモの作成に失敗</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>step %1 of %2 (%3)</source>
+        <translation>ステップ %1/%2（%3）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>%1 and %2 run the small image %3 until %4 is ready, then switch to it by themselves. On the small image acceleration has little to save; compare cold starts once the switch is done.</source>
+        <translation>%1 と %2 は、%4 の準備ができるまで小さなイメージ %3 で動作し、準備ができると自動的に切り替わります。小さなイメージではアクセラレーションの効果はほとんどないため、切り替え後にコールドスタートを比較してください。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The Local server is creating %1 and the functions %2 and %3.</source>
+        <translation>ローカルサーバーが %1 と関数 %2、%3 を作成しています。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>no reason given</source>
+        <translation>理由は示されていません</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The small demo still works: %1 and %2 keep running %3, on which acceleration has little to save. Restarting the Local server tries again.</source>
+        <translation>小さなデモは引き続き使えます。%1 と %2 は %3 のまま動作しますが、このイメージではアクセラレーションの効果はほとんどありません。ローカルサーバーを再起動すると再試行します。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Your own functions and images are not affected. Restarting the Local server tries again.</source>
+        <translation>ご自身の関数とイメージには影響ありません。ローカルサーバーを再起動すると再試行します。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Reason: %1</source>
+        <translation>理由：%1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>%1 and %2 now run %3, an image worth accelerating: compare their cold starts in the Cold-start lab.</source>
+        <translation>%1 と %2 は、高速化の効果が大きいイメージ %3 で動作するようになりました。コールドスタートラボでコールドスタートを比較してください。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 and %2 run %3.</source>
+        <translation>%1 と %2 は %3 で動作しています。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The demo functions switch to the realistic image %1 when it is ready. Until then they run the small image %2, on which acceleration has little to save.</source>
+        <translation>デモ関数は、本格的なイメージ %1 の準備ができると自動的に切り替わります。それまでは小さなイメージ %2 で動作し、アクセラレーションの効果はほとんどありません。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Preparing it: step %1 of %2.</source>
+        <translation>準備中：ステップ %1/%2。</translation>
+    </message>
+</context>
+<context>
+    <name>SeedStatusIndicator</name>
+    <message>
+        <location filename="../../gui/widgets/seed_banner.py" line="-69"/>
+        <source>Demo preparation progress</source>
+        <translation>デモの準備の進捗</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Preparing the realistic demo</source>
+        <translation>本格的なデモを準備中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seeding the demo</source>
+        <translation>デモを作成中</translation>
     </message>
 </context>
 <context>
@@ -3755,7 +3941,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-566"/>
+        <location filename="../../gui/views/overview_view.py" line="-568"/>
         <source>Function details</source>
         <translation>関数の詳細</translation>
     </message>

@@ -75,7 +75,7 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+181"/>
+        <location filename="../../gui/main_window.py" line="+183"/>
         <location filename="../../gui/views/demo_view.py" line="+86"/>
         <source>Demo mode</source>
         <translation>演示模式</translation>
@@ -570,7 +570,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+218"/>
+        <location filename="../../gui/views/overview_view.py" line="+220"/>
         <source>Confirm fix</source>
         <translation>确认修复</translation>
     </message>
@@ -2055,13 +2055,13 @@
 <context>
     <name>LabView</name>
     <message>
-        <location filename="../../gui/views/lab_view.py" line="+56"/>
-        <location line="+169"/>
+        <location filename="../../gui/views/lab_view.py" line="+58"/>
+        <location line="+173"/>
         <source>Cold-start lab</source>
         <translation>冷启动实验室</translation>
     </message>
     <message>
-        <location line="-163"/>
+        <location line="-167"/>
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
@@ -2141,7 +2141,7 @@
         <translation>实验进度</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+30"/>
         <source>Comparison figures</source>
         <translation>对比数据</translation>
     </message>
@@ -2434,7 +2434,7 @@
         <translation>实时更新</translation>
     </message>
     <message>
-        <location line="+55"/>
+        <location line="+58"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -2796,12 +2796,12 @@
     </message>
     <message>
         <location line="+178"/>
-        <location line="+151"/>
+        <location line="+153"/>
         <source>Acceleration overview</source>
         <translation>加速概览</translation>
     </message>
     <message>
-        <location line="-147"/>
+        <location line="-149"/>
         <source>Run overview</source>
         <translation>生成概览</translation>
     </message>
@@ -2831,7 +2831,7 @@
         <translation>以 JSON 格式导出完整报告</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Filter by function, image or problem</source>
         <translation>按函数、镜像或问题筛选</translation>
     </message>
@@ -2883,7 +2883,7 @@
         <translation>函数及其加速状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-388"/>
+        <location filename="../../gui/main_window.py" line="-391"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>加速概览</translation>
@@ -3313,6 +3313,192 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <location line="+3"/>
         <source>This session only</source>
         <translation>仅本次会话</translation>
+    </message>
+</context>
+<context>
+    <name>SeedBanner</name>
+    <message>
+        <location filename="../../gui/widgets/seed_banner.py" line="+123"/>
+        <source>Demo preparation progress</source>
+        <translation>演示准备进度</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <location line="+1"/>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>SeedStatus</name>
+    <message>
+        <location filename="../../gui/viewmodels/seed_vm.py" line="+51"/>
+        <source>building the small image</source>
+        <extracomment>The demo functions the Local server seeds (plain, accelerated) and its two demo images.</extracomment>
+        <translation>正在构建小型镜像</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>building the image</source>
+        <translation>正在构建镜像</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>converting</source>
+        <translation>正在转换</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>converting for on-demand loading</source>
+        <translation>正在转换为按需加载格式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>recording the start-up profile</source>
+        <translation>正在记录启动时读取的文件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>converting in start-up order</source>
+        <translation>正在按启动读取顺序转换</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>switching the demo functions</source>
+        <translation>正在切换演示函数</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location line="+126"/>
+        <source>Preparing the realistic demo image…</source>
+        <translation>正在准备真实场景演示镜像…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Seeding the demo…</source>
+        <translation>正在创建演示…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The realistic demo image is ready</source>
+        <translation>真实场景演示镜像已就绪</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The demo is ready</source>
+        <translation>演示已就绪</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The realistic demo image could not be prepared</source>
+        <translation>无法准备真实场景演示镜像</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The demo could not be seeded</source>
+        <translation>无法创建演示</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Realistic demo ready</source>
+        <translation>真实场景演示已就绪</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Demo ready</source>
+        <translation>演示已就绪</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Realistic demo image failed</source>
+        <translation>真实场景演示镜像创建失败</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Demo seeding failed</source>
+        <translation>演示创建失败</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>step %1 of %2 (%3)</source>
+        <translation>第 %1/%2 步（%3）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>%1 and %2 run the small image %3 until %4 is ready, then switch to it by themselves. On the small image acceleration has little to save; compare cold starts once the switch is done.</source>
+        <translation>在 %4 就绪之前，%1 和 %2 运行小型镜像 %3，就绪后会自动切换。小型镜像几乎无法体现加速效果，请在切换完成后再对比冷启动。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>The Local server is creating %1 and the functions %2 and %3.</source>
+        <translation>本地服务器正在创建 %1 以及函数 %2 和 %3。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>no reason given</source>
+        <translation>未提供原因</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The small demo still works: %1 and %2 keep running %3, on which acceleration has little to save. Restarting the Local server tries again.</source>
+        <translation>小型演示仍可使用：%1 和 %2 继续运行 %3，但该镜像几乎无法体现加速效果。重启本地服务器会重试。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Your own functions and images are not affected. Restarting the Local server tries again.</source>
+        <translation>您自己的函数和镜像不受影响。重启本地服务器会重试。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Reason: %1</source>
+        <translation>原因：%1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>%1 and %2 now run %3, an image worth accelerating: compare their cold starts in the Cold-start lab.</source>
+        <translation>%1 和 %2 现在运行 %3，这是一个值得加速的镜像：请在冷启动实验室中对比它们的冷启动。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 and %2 run %3.</source>
+        <translation>%1 和 %2 运行 %3。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The demo functions switch to the realistic image %1 when it is ready. Until then they run the small image %2, on which acceleration has little to save.</source>
+        <translation>真实场景镜像 %1 就绪后，演示函数会切换到该镜像。在此之前它们运行小型镜像 %2，几乎无法体现加速效果。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Preparing it: step %1 of %2.</source>
+        <translation>正在准备：第 %1/%2 步。</translation>
+    </message>
+</context>
+<context>
+    <name>SeedStatusIndicator</name>
+    <message>
+        <location filename="../../gui/widgets/seed_banner.py" line="-69"/>
+        <source>Demo preparation progress</source>
+        <translation>演示准备进度</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Preparing the realistic demo</source>
+        <translation>正在准备真实场景演示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seeding the demo</source>
+        <translation>正在创建演示</translation>
     </message>
 </context>
 <context>
@@ -3755,7 +3941,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-566"/>
+        <location filename="../../gui/views/overview_view.py" line="-568"/>
         <source>Function details</source>
         <translation>函数详情</translation>
     </message>
