@@ -29,6 +29,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -174,17 +175,24 @@ def serialize_tree(tree: LazyTree) -> dict[str, bytes]:
 
 
 class _Helper:
-    """A started helper process waiting for its tree."""
+    """A started helper process waiting for its tree (``sock`` is the owner's end of the
+    socket pair, also held by ``writer``'s transport)."""
 
     def __init__(
         self,
         proc: asyncio.subprocess.Process,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
+        sock: socket.socket,
     ) -> None:
         self.proc = proc
         self.reader = reader
         self.writer = writer
+        self.sock = sock
+        self.loop = asyncio.get_running_loop()
+        #: While the helper is a spare: the task that cleans it up if it dies or its event
+        #: loop ends (``asyncio.run`` cancels every task left before closing the loop).
+        self.guard: asyncio.Task[None] | None = None
 
     @classmethod
     async def spawn(cls) -> _Helper:
@@ -217,8 +225,10 @@ class _Helper:
             ours.close()
             with contextlib.suppress(ProcessLookupError):
                 proc.kill()
+            with contextlib.suppress(BaseException):
+                await proc.wait()
             raise
-        helper = cls(proc, reader, writer)
+        helper = cls(proc, reader, writer, ours)
         try:
             hello = await asyncio.wait_for(recv_message(reader), 60)
         except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
@@ -239,55 +249,121 @@ class _Helper:
     def alive(self) -> bool:
         return self.proc.returncode is None
 
-    async def kill(self) -> None:
+    def abort(self) -> None:
+        """Kill the process and close the socket now, without waiting (the process is then
+        reaped by the event loop's child watcher). Call from the helper's own loop."""
         if self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
-            await self.proc.wait()
         self.writer.close()
-        with contextlib.suppress(OSError):
-            await self.writer.wait_closed()
+
+    async def kill(self) -> None:
+        """Kill the process, close the socket and wait for both (safe to cancel: the kill
+        and the close happen before the first wait). Call from the helper's own loop."""
+        self.abort()
+        try:
+            await self.proc.wait()
+        finally:
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
 
 
-_spare: tuple[asyncio.AbstractEventLoop, _Helper] | None = None
+#: The spare helper of each event loop (at most one per loop): a loop only ever uses, replaces
+#: or stops its own, since a helper's process and socket belong to the loop that started it.
+_spares: dict[asyncio.AbstractEventLoop, _Helper] = {}
+_spares_lock = threading.Lock()
 _background: set[asyncio.Task[None]] = set()
+
+
+def _pop_spare(loop: asyncio.AbstractEventLoop, helper: _Helper | None = None) -> _Helper | None:
+    """Remove and return ``loop``'s spare (only if it is ``helper``, when given)."""
+    with _spares_lock:
+        current = _spares.get(loop)
+        if current is None or (helper is not None and current is not helper):
+            return None
+        del _spares[loop]
+        return current
+
+
+def _reap_orphans() -> None:
+    """Helpers whose event loop was closed without stopping them (``asyncio.run`` never
+    leaves one: their guard task stops them): kill the process, close the socket."""
+    with _spares_lock:
+        orphans = [(loop, h) for loop, h in _spares.items() if loop.is_closed()]
+        for loop, _ in orphans:
+            del _spares[loop]
+    for _, helper in orphans:
+        if helper.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(helper.proc.pid, signal.SIGKILL)
+        helper.sock.close()
+
+
+async def _guard_spare(helper: _Helper) -> None:
+    try:
+        await helper.proc.wait()
+    finally:
+        # It died by itself, or its loop is ending: stop it unless a mount took it meanwhile.
+        if _pop_spare(helper.loop, helper) is not None:
+            await helper.kill()
 
 
 async def prewarm_mount_helper() -> None:
     """Start a spare FUSE helper now so the next :class:`LazyMount` mounts without waiting
-    for an interpreter to start (keeps at most one spare per event loop). Call
-    :func:`close_mount_helpers` before the event loop ends."""
-    global _spare
+    for an interpreter to start (keeps at most one spare per event loop; another loop's
+    spare is left alone). Call :func:`close_mount_helpers` before the event loop ends
+    (``asyncio.run`` stops a spare left behind)."""
     loop = asyncio.get_running_loop()
-    if _spare is not None and _spare[0] is loop and _spare[1].alive:
+    _reap_orphans()
+    with _spares_lock:
+        current = _spares.get(loop)
+    if current is not None and current.alive:
         return
-    await close_mount_helpers()
-    _spare = (loop, await _Helper.spawn())
+    helper = await _Helper.spawn()
+    # Another prewarm on this loop may have installed a spare while this one started.
+    with _spares_lock:
+        current = _spares.get(loop)
+        if current is None or not current.alive:
+            _spares[loop] = helper
+            installed = True
+        else:
+            installed = False
+    if not installed:
+        await helper.kill()
+        return
+    helper.guard = loop.create_task(_guard_spare(helper), name="fuse-spare-guard")
+    if current is not None:  # the previous spare had died
+        await _discard(current)
+
+
+async def _discard(helper: _Helper) -> None:
+    if helper.guard is not None:
+        helper.guard.cancel()
+    await helper.kill()
 
 
 async def close_mount_helpers() -> None:
-    """Stop the spare helper, if any (it holds no mount)."""
-    global _spare
-    spare, _spare = _spare, None
-    if spare is None:
-        return
-    loop, helper = spare
-    if loop is asyncio.get_running_loop():
-        await helper.kill()
-    elif helper.proc.returncode is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(helper.proc.pid, signal.SIGKILL)
+    """Stop this event loop's spare helper, if any (it holds no mount), and any spare still
+    being started for it in the background."""
+    loop = asyncio.get_running_loop()
+    pending = [t for t in list(_background) if t.get_loop() is loop]
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    helper = _pop_spare(loop)
+    if helper is not None:
+        await _discard(helper)
+    _reap_orphans()
 
 
 async def _take_helper() -> _Helper:
-    global _spare
-    spare, _spare = _spare, None
-    if spare is not None:
-        loop, helper = spare
-        if loop is asyncio.get_running_loop() and helper.alive:
+    helper = _pop_spare(asyncio.get_running_loop())
+    if helper is not None:
+        if helper.guard is not None:
+            helper.guard.cancel()
+        if helper.alive:
             return helper
-        _spare = spare
-        await close_mount_helpers()
+        await helper.kill()
     return await _Helper.spawn()
 
 
@@ -334,29 +410,33 @@ class LazyMount:
             _background.add(task)
             task.add_done_callback(_background.discard)
         t0 = time.monotonic()
-        tree = await asyncio.to_thread(serialize_tree, self.image.tree)
-        send_message(
-            helper.writer,
-            {
-                "mountpoint": str(self.mountpoint),
-                "chunk_dir": str(self.image.cache.root / "chunks" / "sha256"),
-                # Opens are reported only while a profile is recorded; otherwise the kernel
-                # is told that opening needs no round trip to the helper.
-                "record": self.record,
-                "tree": tree,
-            },
-        )
         try:
+            tree = await asyncio.to_thread(serialize_tree, self.image.tree)
+            send_message(
+                helper.writer,
+                {
+                    "mountpoint": str(self.mountpoint),
+                    "chunk_dir": str(self.image.cache.root / "chunks" / "sha256"),
+                    # Opens are reported only while a profile is recorded; otherwise the
+                    # kernel is told that opening needs no round trip to the helper.
+                    "record": self.record,
+                    "tree": tree,
+                },
+            )
             await helper.writer.drain()
             answer = await asyncio.wait_for(recv_message(helper.reader), 60)
-        except (TimeoutError, asyncio.IncompleteReadError, ConnectionError) as exc:
-            await helper.kill()
+            if answer[0] != "mounted":
+                raise MountError(f"mounting {self.mountpoint} failed: {answer[1]}")
+        except BaseException as exc:
+            # Failed or cancelled half-way: nothing of this mount may outlive the call (the
+            # mount carries auto_unmount; a lazy unmount covers a helper slow to go).
             self._helper = None
-            raise MountError(f"mounting {self.mountpoint} failed: {exc!r}") from exc
-        if answer[0] != "mounted":
             await helper.kill()
-            self._helper = None
-            raise MountError(f"mounting {self.mountpoint} failed: {answer[1]}")
+            if await asyncio.to_thread(_is_mounted, self.mountpoint):
+                await asyncio.to_thread(_lazy_unmount, self.mountpoint)
+            if isinstance(exc, TimeoutError | asyncio.IncompleteReadError | ConnectionError):
+                raise MountError(f"mounting {self.mountpoint} failed: {exc!r}") from exc
+            raise
         self.engine = str(answer[2]) if len(answer) > 2 else "pyfuse3"
         self.mounted_at = time.monotonic()
         self.image.metrics.mounted_at = self.mounted_at
