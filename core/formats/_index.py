@@ -30,6 +30,8 @@ from core.formats._model import (
     TOCEntry,
     _check_overlaps,
     _validate_chunks,
+    new_chunk,
+    new_entry,
     validate_toc,
 )
 from core.formats._times import parse_rfc3339
@@ -262,12 +264,12 @@ def _lean(objs: list[Any], kind: FormatKind, data_end: int) -> ParsedIndex:
                 if prev is not None and prev[0] != end:
                     raise _Unusual
                 spans[offset] = (end, name)
-                chunks = (Chunk(0, size, offset, end, digest, False, 0),)
+                chunks = (new_chunk(0, size, offset, end, digest, False, 0),)
             else:
                 chunks = _explicit_chunks(obj, followers, name, kind, next_offset, data_end)
                 probe = TOCEntry(_REG, name, size=size, chunks=chunks)
                 _validate_chunks(probe, data_end, spans)  # TOCError: reference path
-        entry = TOCEntry(
+        entry = new_entry(
             etype,
             name,
             link,

@@ -223,6 +223,135 @@ class TOC:
         return min(ends)
 
 
+class _ChunkInit:
+    """A plain twin of :class:`Chunk` (same slots, same order) for :func:`new_chunk`."""
+
+    __slots__ = Chunk.__slots__
+
+    def __init__(
+        self,
+        offset: int,
+        size: int,
+        compressed_offset: int,
+        compressed_end: int,
+        digest: str | None,
+        zeros: bool,
+        inner_offset: int,
+    ) -> None:
+        self.offset = offset
+        self.size = size
+        self.compressed_offset = compressed_offset
+        self.compressed_end = compressed_end
+        self.digest = digest
+        self.zeros = zeros
+        self.inner_offset = inner_offset
+
+
+class _TOCEntryInit:
+    """A plain twin of :class:`TOCEntry` (same slots, same order) for :func:`new_entry`."""
+
+    __slots__ = TOCEntry.__slots__
+
+    def __init__(
+        self,
+        type: EntryType,
+        name: str,
+        link_name: str,
+        mode: int,
+        uid: int,
+        gid: int,
+        uname: str,
+        gname: str,
+        size: int,
+        mtime_ns: int | None,
+        atime_ns: int | None,
+        ctime_ns: int | None,
+        dev_major: int,
+        dev_minor: int,
+        xattrs: Mapping[str, bytes],
+        digest: str | None,
+        chunks: tuple[Chunk, ...],
+    ) -> None:
+        self.type = type
+        self.name = name
+        self.link_name = link_name
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.uname = uname
+        self.gname = gname
+        self.size = size
+        self.mtime_ns = mtime_ns
+        self.atime_ns = atime_ns
+        self.ctime_ns = ctime_ns
+        self.dev_major = dev_major
+        self.dev_minor = dev_minor
+        self.xattrs = xattrs
+        self.digest = digest
+        self.chunks = chunks
+
+
+def new_chunk(
+    offset: int,
+    size: int,
+    compressed_offset: int,
+    compressed_end: int,
+    digest: str | None,
+    zeros: bool,
+    inner_offset: int,
+) -> Chunk:
+    """``Chunk(...)`` with every field given, for parsers of large indexes: a frozen
+    dataclass's ``__init__`` sets each field through ``object.__setattr__`` (several times
+    slower than plain attribute stores, and a TOC holds tens of thousands of chunks), so the
+    instance is built as its plain twin and then given its class (same slots, same layout)."""
+    chunk = _ChunkInit(offset, size, compressed_offset, compressed_end, digest, zeros, inner_offset)
+    chunk.__class__ = Chunk  # type: ignore[assignment]
+    return chunk  # type: ignore[return-value]
+
+
+def new_entry(
+    type: EntryType,
+    name: str,
+    link_name: str,
+    mode: int,
+    uid: int,
+    gid: int,
+    uname: str,
+    gname: str,
+    size: int,
+    mtime_ns: int | None,
+    atime_ns: int | None,
+    ctime_ns: int | None,
+    dev_major: int,
+    dev_minor: int,
+    xattrs: Mapping[str, bytes],
+    digest: str | None,
+    chunks: tuple[Chunk, ...],
+) -> TOCEntry:
+    """``TOCEntry(...)`` with every field given positionally, built like :func:`new_chunk`."""
+    entry = _TOCEntryInit(
+        type,
+        name,
+        link_name,
+        mode,
+        uid,
+        gid,
+        uname,
+        gname,
+        size,
+        mtime_ns,
+        atime_ns,
+        ctime_ns,
+        dev_major,
+        dev_minor,
+        xattrs,
+        digest,
+        chunks,
+    )
+    entry.__class__ = TOCEntry  # type: ignore[assignment]
+    return entry  # type: ignore[return-value]
+
+
 def normalize_name(name: str) -> str:
     """Canonical form of an archive path: ``./usr/bin/`` → ``usr/bin``; the root is ``"."``.
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,10 @@ class LayerSource:
         self.region: _Region | None = None
         #: Chunk digests verified by this process (the FUSE helper need not hash them again).
         self.verified: set[str] = set()
+        #: Called as ``on_wait(layer index, blob offset)`` when a reader waits for chunks of
+        #: a streamed region that end at ``blob offset`` (the stream then fetches this layer's
+        #: pieces up to there before any other layer's).
+        self.on_wait: Callable[[int, int], None] | None = None
         if cache.has_blob(descriptor.digest, descriptor.size):
             self._local = cache.blob_path(descriptor.digest)
 
@@ -258,6 +262,11 @@ class LayerSource:
                 if not fut.done():
                     fut.set_result(None)
         if waits:
+            region = self.region
+            if self.on_wait is not None and region is not None:
+                ends = [c.compressed_end for c in wanted if c.digest in region.futures]
+                if ends:
+                    self.on_wait(self.index, max(ends))
             await asyncio.gather(*(asyncio.shield(w) for w in waits))
         return len(todo)
 

@@ -65,18 +65,40 @@ def _annotated_prefetch_end(annotations: Mapping[str, str] | None) -> int | None
     return int(value) if value.isdigit() and int(value) > 0 else None
 
 
+class _PieceQueue:
+    """The region pieces still to be requested, in order. A reader waiting for a chunk of a
+    region moves that layer's pieces up to the chunk to the front (in their order, since a
+    region is handed to its layer contiguously): the process reads files of every layer in
+    its own order, while the stream goes layer by layer."""
+
+    def __init__(self, pieces: list[tuple[LayerSource, ByteRange]]) -> None:
+        self._pieces = pieces
+        self.bumps = 0
+
+    def pop(self) -> tuple[LayerSource, ByteRange] | None:
+        return self._pieces.pop(0) if self._pieces else None
+
+    def bump(self, layer: int, upto: int) -> None:
+        first = [p for p in self._pieces if p[0].index == layer and p[1].start < upto]
+        if not first or self._pieces[: len(first)] == first:
+            return
+        rest = [p for p in self._pieces if not (p[0].index == layer and p[1].start < upto)]
+        self._pieces = first + rest
+        self.bumps += 1
+
+
 async def _stream_regions(
-    work: list[tuple[LayerSource, ByteRange]], window: int, after: asyncio.Event | None = None
+    queue: _PieceQueue, window: int, after: asyncio.Event | None = None
 ) -> None:
-    """Fetch region pieces in order, ``window`` at a time, handing each to its layer (once
-    ``after`` is set)."""
+    """Fetch region pieces in the queue's order, ``window`` at a time, handing each to its
+    layer (once ``after`` is set)."""
     if after is not None:
         await after.wait()
-    pieces = iter(work)
     failed: set[int] = set()
 
     async def worker() -> None:
-        for source, piece in pieces:
+        while (item := queue.pop()) is not None:
+            source, piece = item
             if source.index in failed:
                 continue
             try:
@@ -260,7 +282,10 @@ class LazyImage:
                     (source0, ByteRange(half, first.end)),
                 ]
             if pieces:
-                streaming = asyncio.ensure_future(_stream_regions(pieces, window, tocs_in))
+                queue = _PieceQueue(pieces)
+                for source in sources:
+                    source.on_wait = queue.bump
+                streaming = asyncio.ensure_future(_stream_regions(queue, window, tocs_in))
         done = 0
 
         async def load(source: LayerSource) -> TOC:

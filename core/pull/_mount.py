@@ -26,6 +26,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -35,6 +36,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core.errors import CoreError, MountError
+from core.formats import EntryType
 from core.pull._fusechild import recv_message, send_message
 from core.pull._lazy import LazyImage
 from core.pull._tree import LazyTree, Node
@@ -73,6 +75,14 @@ CHUNK_RECORD = struct.Struct("<QQQQQB32s")
 #: Attributes per inode: mode, uid, gid, size, mtime_ns, rdev, nlink (mode 0 = no such inode).
 ATTR_FIELDS = 7
 _XATTR_LEN = struct.Struct("<I")
+#: File type bits by entry type (symlinks are handled apart: they always show 0777).
+_ST_TYPE = {
+    EntryType.REG: stat.S_IFREG,
+    EntryType.DIR: stat.S_IFDIR,
+    EntryType.CHAR: stat.S_IFCHR,
+    EntryType.BLOCK: stat.S_IFBLK,
+    EntryType.FIFO: stat.S_IFIFO,
+}
 
 
 def serialize_tree(tree: LazyTree) -> dict[str, bytes]:
@@ -91,7 +101,8 @@ def serialize_tree(tree: LazyTree) -> dict[str, bytes]:
     * ``chunk_index``: int64 x 2 per inode (first record, count) into ``chunks``, records of
       :data:`CHUNK_RECORD`.
     """
-    top = max((n.ino for n in tree.nodes()), default=1)
+    nodes = list(tree.nodes())
+    top = max((n.ino for n in nodes), default=1)
     slots = top + 1
     attrs = [0] * (ATTR_FIELDS * slots)
     dir_index = [-1] * (3 * slots)
@@ -108,42 +119,45 @@ def serialize_tree(tree: LazyTree) -> dict[str, bytes]:
     fromhex = bytes.fromhex
     no_digest = bytes(32)
     makedev = os.makedev
+    no_device = (0, 0)
+    type_bits = _ST_TYPE
+    symlink = EntryType.SYMLINK
     count = 0
-    for node in tree.nodes():
+    for node in nodes:
         ino = node.ino
         base = ATTR_FIELDS * ino
         rdev = node.rdev
-        attrs[base] = node.st_mode
-        attrs[base + 1] = node.uid
-        attrs[base + 2] = node.gid
-        attrs[base + 3] = node.size
-        attrs[base + 4] = node.mtime_ns
-        attrs[base + 5] = makedev(*rdev) if rdev != (0, 0) else 0
-        attrs[base + 6] = node.nlink
+        kind = node.kind
+        # Node.st_mode, inline (a symlink shows 0777, as on every Linux file system).
+        mode = (stat.S_IFLNK | 0o777) if kind is symlink else type_bits[kind] | (node.mode & 0o7777)
+        attrs[base : base + ATTR_FIELDS] = (
+            mode,
+            node.uid,
+            node.gid,
+            node.size,
+            node.mtime_ns,
+            0 if rdev == no_device else makedev(*rdev),
+            node.nlink,
+        )
         kids = node.children
         if kids is not None:
-            dir_index[3 * ino] = len(dir_inos)
-            dir_index[3 * ino + 1] = len(kids)
-            dir_index[3 * ino + 2] = len(dir_names)
+            dir_index[3 * ino : 3 * ino + 3] = (len(dir_inos), len(kids), len(dir_names))
             if kids:
                 dir_names += b"\0".join([k.encode("utf-8", "surrogateescape") for k in kids])
                 dir_names.append(0)
                 dir_inos.extend([c.ino for c in kids.values()])
         elif node.link:
             target = node.link.encode("utf-8", "surrogateescape")
-            link_index[2 * ino] = len(links)
-            link_index[2 * ino + 1] = len(target)
+            link_index[2 * ino : 2 * ino + 2] = (len(links), len(target))
             links += target
         if node.xattrs:
-            xattr_index[2 * ino] = len(xattrs)
-            xattr_index[2 * ino + 1] = len(node.xattrs)
+            xattr_index[2 * ino : 2 * ino + 2] = (len(xattrs), len(node.xattrs))
             for key, value in node.xattrs.items():
                 raw = key.encode("utf-8", "surrogateescape")
                 xattrs += pack_len(len(raw)) + raw + pack_len(len(value)) + value
         chunks = node.chunks
         if chunks:
-            chunk_index[2 * ino] = count
-            chunk_index[2 * ino + 1] = len(chunks)
+            chunk_index[2 * ino : 2 * ino + 2] = (count, len(chunks))
             for c in chunks:
                 digest = c.digest
                 records += pack(

@@ -429,3 +429,21 @@ def test_zeros_chunk_is_synthesised_within_bounds() -> None:
     wrong = dataclasses.replace(ok, digest="sha256:" + "1" * 64)
     with pytest.raises(DigestMismatch):
         verify_chunk(FormatKind.ZSTD_CHUNKED, b"", wrong, name="z")
+
+
+def test_fast_constructors_build_the_same_frozen_objects() -> None:
+    from core.formats._model import Chunk, EntryType, TOCEntry, new_chunk, new_entry
+
+    chunk = new_chunk(0, 10, 100, 120, "sha256:" + "a" * 64, False, 0)
+    assert type(chunk) is Chunk
+    assert chunk == Chunk(0, 10, 100, 120, "sha256:" + "a" * 64)
+    assert hash(chunk) == hash(Chunk(0, 10, 100, 120, "sha256:" + "a" * 64))
+    common = (EntryType.REG, "a/b", "", 0o644, 1, 2, "u", "g", 10, 5)
+    entry = new_entry(*common, None, None, 0, 0, {}, None, (chunk,))
+    assert type(entry) is TOCEntry
+    assert entry == TOCEntry(*common, None, None, 0, 0, {}, None, (chunk,))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        entry.size = 11  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        chunk.size = 11  # type: ignore[misc]
+    assert dataclasses.replace(entry, size=0).size == 0

@@ -20,7 +20,7 @@ from core.formats import Chunk, FormatKind
 from core.oci import Digest
 from core.pull._cache import ContentCache
 from core.pull._full import pull_image
-from core.pull._lazy import LazyImage, is_lazy_pullable
+from core.pull._lazy import LazyImage, _PieceQueue, is_lazy_pullable
 from core.pull._resolve import resolve_image
 from core.registry import RegistryClient
 from tests.core.pull._images import entry, push_image
@@ -424,3 +424,41 @@ async def test_streamed_prefetch_never_serves_a_corrupted_chunk(
     finally:
         await lazy.aclose()
         restore()
+
+
+async def test_a_read_waiting_for_the_stream_moves_its_layer_forward(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader that waits for chunks of a streamed region tells the stream which layer and
+    how far (``_PieceQueue.bump``), and still gets verified bytes."""
+    calls: list[tuple[int, int]] = []
+    original = _PieceQueue.bump
+
+    def spy(self: _PieceQueue, layer: int, upto: int) -> None:
+        calls.append((layer, upto))
+        original(self, layer, upto)
+
+    monkeypatch.setattr(_PieceQueue, "bump", spy)
+    profile = ("usr/lib/libbig.so", "app/data.bin", "app/main.py")
+    target = await _optimized(registry, distribution_registry.host, unique_repo, profile)
+    lazy = await LazyImage.open(
+        registry,
+        target,
+        cache=ContentCache(tmp_path / "c"),
+        stream_prefetch=True,
+        piece=32 << 10,
+        window=1,
+    )
+    try:
+        node = lazy.lookup("usr/lib/libbig.so")
+        last = node.chunks[-1]
+        assert await lazy.read(node, last.offset, last.size) == BIG[last.offset :]
+        assert (node.layer, last.compressed_end) in calls
+        await lazy.start_prefetch()
+        assert lazy.metrics.on_demand_fetches == 0
+    finally:
+        await lazy.aclose()
