@@ -2727,7 +2727,7 @@
     <message>
         <location line="+20"/>
         <source>Switch to the twin…</source>
-        <translation>高速化版に切り替え…</translation>
+        <translation>高速化版に切替…</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -2737,7 +2737,7 @@
     <message>
         <location line="+1"/>
         <source>Switch acceleration on…</source>
-        <translation>アクセラレーションを有効化…</translation>
+        <translation>有効にする…</translation>
     </message>
     <message>
         <location line="+3"/>
