@@ -10,15 +10,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from core.cloud import default_local_data_dir
 from core.errors import CoreError
 
-__all__ = ["default_data_dir", "register"]
-
-
-def default_data_dir() -> Path:
-    return Path(platformdirs.user_data_dir("fcdesk")) / "local"
+__all__ = ["register"]
 
 
 def register(subparsers: Any) -> None:
@@ -37,7 +32,7 @@ def register(subparsers: Any) -> None:
         "--data-dir",
         type=Path,
         default=None,
-        help=f"where state and blobs live (default {default_data_dir()})",
+        help=f"where state and blobs live (default {default_local_data_dir()})",
     )
     parser.add_argument(
         "--secret-store",
@@ -104,7 +99,7 @@ async def _print_credentials(data_dir: Path, store: str) -> int:
 async def run(args: argparse.Namespace) -> int:
     from core.emulator import READY_PREFIX, AlreadyRunning, LocalServer, ServerConfig
 
-    data_dir: Path = (args.data_dir or default_data_dir()).expanduser().absolute()
+    data_dir: Path = (args.data_dir or default_local_data_dir()).expanduser().absolute()
     if args.print_credentials:
         return await _print_credentials(data_dir, args.secret_store)
     if args.workers < 1 or args.workers > 8:
