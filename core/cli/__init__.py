@@ -13,6 +13,7 @@ import asyncio
 import importlib
 import logging
 import pkgutil
+import re
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, cast
@@ -20,9 +21,25 @@ from typing import Any, cast
 from core._version import __version__
 from core.errors import CoreError
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "plain_text"]
 
 Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
+
+_RST_ROLE = re.compile(r":[\w.-]+:`([^`]+)`")
+_RST_LINK = re.compile(r"`([^`<]+?)(?:\s*<[^>]*>)?`_{1,2}")
+_RST_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
+_RST_LITERAL_BLOCK = re.compile(r"(\S)\s*::$", re.MULTILINE)
+
+
+def plain_text(doc: str | None) -> str:
+    """A module docstring as plain text for ``--help``: reStructuredText inline markup
+    (literals, roles, links, the ``::`` that opens a literal block) removed, line breaks and
+    paragraphs kept."""
+    text = (doc or "").strip()
+    text = _RST_ROLE.sub(r"\1", text)
+    text = _RST_LINK.sub(r"\1", text)
+    text = _RST_LITERAL.sub(r"\1", text)
+    return _RST_LITERAL_BLOCK.sub(r"\1:", text)
 
 
 def build_parser() -> argparse.ArgumentParser:

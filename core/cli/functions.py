@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from core._progress import Progress
+from core.cli import plain_text
 from core.cli._cloud_common import (
     CloudContext,
     add_common_arguments,
@@ -39,7 +40,7 @@ __all__ = ["register"]
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
-        "functions", help="manage Function Compute functions", description=__doc__
+        "functions", help="manage Function Compute functions", description=plain_text(__doc__)
     )
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 

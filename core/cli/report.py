@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from core._progress import Progress
+from core.cli import plain_text
 from core.cli._cloud_common import (
     end_progress,
     load_settings,
@@ -69,7 +70,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "report",
         help="acceleration overview of every function (exit 3 when problems are found)",
-        description=__doc__,
+        description=plain_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
