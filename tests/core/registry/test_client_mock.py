@@ -267,6 +267,35 @@ async def test_download_resumes_from_partial_file(tmp_path: Path) -> None:
     assert fake.requests[-1].headers["range"] == "bytes=12345-"
 
 
+@pytest.mark.parametrize("writeback", ["recorded", "unavailable"])
+async def test_download_starts_writeback_per_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, writeback: str
+) -> None:
+    from core.registry import _client
+
+    calls: list[tuple[int, int, int, int]] = []
+
+    def record(fd: int, offset: int, nbytes: int, flags: int) -> int:
+        calls.append((fd, offset, nbytes, flags))
+        return 0
+
+    monkeypatch.setattr(_client, "_sync_file_range", record if writeback == "recorded" else False)
+    fake = FakeRegistry()
+    data = random_bytes(3 * 8 * 1024 * 1024 + 777, seed=9)
+    d = fake.add_blob(data)
+    target = tmp_path / "blob"
+    async with client_for(fake) as reg:
+        assert await reg.download_blob("app", d, target) == len(data)
+    assert target.read_bytes() == data
+    assert os.listdir(tmp_path) == [target.name]
+    if writeback == "recorded":
+        # a "start writing" hint for every batch handed to the worker, never a wait
+        assert calls
+        assert all(c[1:] == (0, 0, 2) for c in calls)
+    else:
+        assert calls == []
+
+
 async def test_corrupt_partial_file_restarts_from_zero(tmp_path: Path) -> None:
     fake = FakeRegistry()
     data = random_bytes(30_000, seed=6)
