@@ -4,7 +4,10 @@ Both demo images run the same stdlib web app (``resources/demo/app/server.py``) 
 machine's Debian ``python3`` (``/usr/bin/python3``: the interpreter, the shared libraries
 it and its extension modules load, the standard library with its byte code):
 
-* ``small`` — the runtime and the app (a few tens of MB): fast tests.
+* ``small`` — the runtime and the app (a few tens of MB): fast tests. With ``assets`` (bulk
+  files from this machine in a layer of their own that start-up never reads) it is the
+  realistic image of a machine without a Python environment to take libraries from: the
+  Local server's fallback (variant ``runtime+assets``) and the end-to-end test's image.
 * ``medium`` — the bloated image's app and start-up without its largest packages (a few
   hundred MB: the runtime, ``site-packages`` without packages over 64 MB, fonts): the Local
   server's seeded demo, realistic yet quick to build, pull and demonstrate.
@@ -322,6 +325,7 @@ def build_demo_tree(
     site_packages: str | os.PathLike[str] | None = None,
     min_size: int = int(1.05 * _GIB),
     assets: Sequence[str | os.PathLike[str]] = (),
+    assets_budget: int | None = None,
 ) -> DemoImage:
     """Lay out the ``kind`` demo image's layers under ``dest`` (which must be empty or absent).
 
@@ -330,7 +334,8 @@ def build_demo_tree(
     the machine's fonts and libraries until it does). ``assets``: absolute paths of files or
     directories on this machine copied to the same paths in a layer of their own, below the
     app's, that start-up never reads (makes the small image big enough for lazy pulls to
-    matter, e.g. in tests over an emulated link).
+    matter, e.g. in tests over an emulated link); ``assets_budget`` caps that layer's size
+    (assets are taken in the order given, files in name order, until it is reached).
     """
     if kind not in DEMO_KINDS:
         raise InvalidInput(f"unknown demo image {kind!r} (choose from {', '.join(DEMO_KINDS)})")
@@ -338,7 +343,7 @@ def build_demo_tree(
     if root.exists() and any(root.iterdir()):
         raise InvalidInput(f"{root} is not empty")
     root.mkdir(parents=True, exist_ok=True)
-    extra = _extra_assets_layer(root, assets) if assets else None
+    extra = _extra_assets_layer(root, assets, assets_budget) if assets else None
     if kind == "small":
         runtime = _runtime_layer(root, full_dynload=False)
         app = _app_layer(root, {"imports": [], "data": []})
@@ -409,13 +414,17 @@ def _asset_paths(assets: Sequence[str | os.PathLike[str]]) -> list[str]:
     return paths
 
 
-def _extra_assets_layer(root: Path, assets: Sequence[str | os.PathLike[str]]) -> DemoLayer:
+def _extra_assets_layer(
+    root: Path, assets: Sequence[str | os.PathLike[str]], budget: int | None = None
+) -> DemoLayer:
     layer = DemoLayer("extra-assets", root / "layer-extra-assets")
     builder = _Builder(layer)
     for rel in _asset_paths(assets):
         source = Path("/") / rel
+        if budget is not None and layer.size >= budget:
+            break
         if source.is_dir() and not source.is_symlink():
-            builder.add_tree(source, "/" + rel)
+            builder.add_tree(source, "/" + rel, budget=budget)
         elif source.is_file():
             builder.add_file(source, "/" + rel)
         else:
@@ -532,6 +541,7 @@ async def build_demo_image(
     cache: ContentCache | None = None,
     site_packages: str | os.PathLike[str] | None = None,
     assets: Sequence[str | os.PathLike[str]] = (),
+    assets_budget: int | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> DemoBuildResult:
     """Build the ``kind`` demo image and push it as ``reference`` (plain), then
@@ -540,8 +550,8 @@ async def build_demo_image(
     in *optimized* order with that profile (the tag then names the optimized image).
 
     Profile recording needs exec mode (FUSE and bubblewrap); without it the accelerated
-    image stays in preserve order and a warning says so. ``site_packages`` and ``assets``: see
-    :func:`build_demo_tree`.
+    image stays in preserve order and a warning says so. ``site_packages``, ``assets`` and
+    ``assets_budget``: see :func:`build_demo_tree`.
     """
     from core.coldstart._instance import Instance, InstanceConfig
     from core.coldstart._runner import exec_available
@@ -552,7 +562,12 @@ async def build_demo_image(
     t = time.monotonic()
     emit(on_progress, Progress("demo", 0, 5, "tree"))
     image = await asyncio.to_thread(
-        build_demo_tree, kind, work / "layers", site_packages=site_packages, assets=assets
+        build_demo_tree,
+        kind,
+        work / "layers",
+        site_packages=site_packages,
+        assets=assets,
+        assets_budget=assets_budget,
     )
     rootfs = await asyncio.to_thread(merge_layers, image, work / "rootfs")
     timings["tree"] = time.monotonic() - t

@@ -17,6 +17,20 @@ switched to ``demo/python-app:v1`` and ``v1_accelerated``. A cold-start comparis
 on the Local server now shows what acceleration buys on an image worth accelerating; on the
 small image there is nothing to save.
 
+The realistic image comes in two variants, reported as ``variant`` in the status and in every
+realistic-stage ``seed.progress`` event: ``runtime+site-packages`` (the web app importing
+httpx and friends from a Python environment's ``site-packages`` found on this machine, plus
+fonts) and, where there is none (the packaged console started from a clean environment),
+``runtime+assets``: the small demo app (it imports nothing beyond the standard library) with
+Debian's python3 and a few hundred MB of the machine's fonts and shared libraries in a layer
+that start-up never reads. ``FCDESK_SEED_SITE_PACKAGES`` names the environment to use
+(``none``: take the fallback); ``FCDESK_SEED_ASSETS`` the fallback's bulk data
+(absolute paths separated by ``:``).
+
+A failed seeding is retried on the next start, at most ``_MAX_ATTEMPTS`` times in all; the
+failure (reason, attempts, whether it will be retried) is kept in ``meta`` and shown in
+``/x-fcdesk/info`` (``seed``) on every later start.
+
 Which kind is seeded: ``ServerConfig.seed_image`` (``fcaccel serve --seed``), by default
 ``FCDESK_SEED`` from the environment, else ``medium``. Progress is published on the event
 stream (``seed.started``, ``seed.progress`` with ``stage``/``step``/``done``/``total``,
@@ -33,6 +47,7 @@ import base64
 import contextlib
 import json
 import logging
+import os
 import shutil
 import site
 import sqlite3
@@ -63,6 +78,8 @@ __all__ = [
     "DEMO_TAG",
     "REALISTIC_REPO",
     "SEED_KINDS",
+    "VARIANT_ASSETS",
+    "VARIANT_SITE_PACKAGES",
     "seed_demo",
     "seed_if_first_start",
     "seed_structure",
@@ -80,6 +97,14 @@ _SUMMARIES = {
     "reads at start-up",
 }
 _PROGRESS_EVERY = 1.0
+#: Realistic-image variants (see the module docstring).
+VARIANT_SITE_PACKAGES = "runtime+site-packages"
+VARIANT_ASSETS = "runtime+assets"
+#: Bulk data of the ``runtime+assets`` variant, taken in this order up to the kind's budget.
+_FALLBACK_ASSETS: tuple[str, ...] = ("/usr/share/fonts", "/usr/lib/x86_64-linux-gnu")
+_FALLBACK_BUDGET = {"medium": 320 << 20, "bloated": None}
+#: Seeding attempts (one per start) before a failure is left standing.
+_MAX_ATTEMPTS = 3
 
 
 class _Seeding:
@@ -90,9 +115,15 @@ class _Seeding:
         self.status: dict[str, Any] = {"kind": kind, "state": "running", "stage": "small"}
         ctx.services["seed_status"] = self.status
         self._last = 0.0
+        #: The realistic image's variant once chosen (added to that stage's events).
+        self.variant: str | None = None
+
+    def _variant(self, stage: str) -> dict[str, str]:
+        return {"variant": self.variant} if stage != "small" and self.variant else {}
 
     def step(self, stage: str, step: str, done: int, total: int, **extra: Any) -> None:
         self.status.update(stage=stage, step=step, done=done, total=total)
+        extra.update(self._variant(stage))
         self.ctx.bus.publish(
             "seed.progress", stage=stage, step=step, done=done, total=total, **extra
         )
@@ -110,6 +141,7 @@ class _Seeding:
             phase=event.phase,
             bytes=event.done,
             totalBytes=event.total,
+            **self._variant(stage),
         )
 
 
@@ -118,22 +150,64 @@ async def seed_if_first_start(ctx: ServerContext) -> None:
     if row is not None:
         return
     kind = ctx.config.seed_image
+    previous = await _previous_failure(ctx)
+    if previous is not None and int(previous.get("attempts", 0)) >= _MAX_ATTEMPTS:
+        # Given up: no rebuild on every start, but the reason stays visible.
+        status = {**previous, "state": "failed", "willRetry": False}
+        ctx.services["seed_status"] = status
+        log.warning(
+            "the demo seeding failed %s times, not retried (delete the data directory's "
+            "database to start over): %s",
+            previous.get("attempts"),
+            previous.get("reason"),
+        )
+        return
+    attempts = 1 + (int(previous.get("attempts", 0)) if previous else 0)
     try:
         await seed_demo(ctx)
     except CoreError as exc:
-        _failed(ctx, kind, f"{exc.code}: {exc}")
+        await _failed(ctx, kind, f"{exc.code}: {exc}", attempts)
     except ApiError as exc:
-        _failed(ctx, kind, f"{exc.code}: {exc.message}")
+        await _failed(ctx, kind, f"{exc.code}: {exc.message}", attempts)
     except OSError as exc:
-        _failed(ctx, kind, f"{type(exc).__name__}: {exc}")
+        await _failed(ctx, kind, f"{type(exc).__name__}: {exc}", attempts)
 
 
-def _failed(ctx: ServerContext, kind: str, reason: str) -> None:
-    log.error("seeding the demo failed: %s", reason)
+async def _previous_failure(ctx: ServerContext) -> dict[str, Any] | None:
+    row = await ctx.db.fetchone("SELECT value FROM meta WHERE key = 'seed_failed'")
+    if row is None:
+        return None
+    try:
+        value = json.loads(row["value"])
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+async def _failed(ctx: ServerContext, kind: str, reason: str, attempts: int) -> None:
+    will_retry = attempts < _MAX_ATTEMPTS
+    log.error(
+        "seeding the demo failed (attempt %d of %d%s): %s",
+        attempts,
+        _MAX_ATTEMPTS,
+        ", retried on the next start" if will_retry else ", not retried",
+        reason,
+    )
     status = ctx.services.get("seed_status")
     if isinstance(status, dict):
-        status.update(state="failed", reason=reason)
-    ctx.bus.publish("seed.failed", kind=kind, reason=reason)
+        status.update(state="failed", reason=reason, attempts=attempts, willRetry=will_retry)
+        record = dict(status)
+    else:
+        record = {"kind": kind, "state": "failed", "reason": reason, "attempts": attempts}
+    record.update(failedAt=int(time.time()))
+    with contextlib.suppress(CoreError, OSError):
+        await ctx.db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('seed_failed', ?)",
+            (json.dumps(record),),
+        )
+    ctx.bus.publish(
+        "seed.failed", kind=kind, reason=reason, attempts=attempts, willRetry=will_retry
+    )
 
 
 async def _build_and_push(
@@ -142,12 +216,36 @@ async def _build_and_push(
     repo: str,
     seeding: _Seeding,
     stage: str,
+    variant: str | None = None,
 ) -> None:
     """Demo image ``kind`` from core.coldstart's builder, pushed plain as ``repo:v1`` into our
-    own registry (the ``_accelerated`` twin is left to the conversion worker, as for any push)."""
+    own registry (the ``_accelerated`` twin is left to the conversion worker, as for any push).
+    ``variant`` ``runtime+assets``: the small app with the machine's bulk data beside it."""
     host = ctx.registry_host
     creds = (ctx.credentials.access_key_id, ctx.credentials.access_key_secret)
-    site_packages = None if kind == "small" else await asyncio.to_thread(_site_packages)
+    site_packages: str | None = None
+    assets: tuple[str, ...] = ()
+    budget: int | None = None
+    build_kind = kind
+    if variant == VARIANT_ASSETS:
+        build_kind = "small"
+        sources = _FALLBACK_ASSETS
+        override = os.environ.get("FCDESK_SEED_ASSETS", "").strip()
+        if override:
+            sources = tuple(p for p in override.split(os.pathsep) if p)
+        assets = await asyncio.to_thread(_existing, sources)
+        if not assets:
+            raise CoreError(
+                "the realistic demo image needs a Python environment with httpx in it or the "
+                f"machine's bulk files ({', '.join(_FALLBACK_ASSETS)}); neither was found "
+                "(the small demo stays seeded)",
+                code="DemoSourcesMissing",
+            )
+        budget = _FALLBACK_BUDGET.get(kind)
+    elif kind != "small":
+        site_packages = await asyncio.to_thread(_site_packages)
+        if site_packages is None:
+            raise CoreError("no Python environment with httpx in it", code="DemoSourcesMissing")
     work = await asyncio.to_thread(
         tempfile.mkdtemp, prefix="seed-", dir=str(ctx.config.data_dir / "tmp")
     )
@@ -155,20 +253,33 @@ async def _build_and_push(
         async with RegistryClient(host, credentials=creds) as client:
             await build_demo_image(
                 client,
-                kind,
+                build_kind,
                 f"{host}/{repo}:{DEMO_TAG}",
                 work,
                 accelerate=False,
                 site_packages=site_packages,
+                assets=assets,
+                assets_budget=budget,
                 on_progress=lambda p: seeding.detail(stage, "build", p),
             )
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
 
 
-def _site_packages() -> str:
-    """A Python 3 environment to assemble the realistic image's libraries from: this one's,
-    else the system's (it must hold httpx, which the demo app imports)."""
+def _existing(paths: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p for p in paths if os.path.exists(p))
+
+
+def _site_packages() -> str | None:
+    """A Python 3 environment to assemble the realistic image's libraries from:
+    ``FCDESK_SEED_SITE_PACKAGES`` (``none``: no environment), else this one's, else the
+    system's; it must hold httpx, which that variant's app imports. ``None`` when there is
+    none (the packaged console): the ``runtime+assets`` variant is built instead."""
+    override = os.environ.get("FCDESK_SEED_SITE_PACKAGES", "").strip()
+    if override:
+        if override.lower() == "none" or not (Path(override) / "httpx").is_dir():
+            return None
+        return override
     candidates = [sysconfig.get_paths().get("purelib", "")]
     with contextlib.suppress(AttributeError):
         candidates += site.getsitepackages()
@@ -176,11 +287,7 @@ def _site_packages() -> str:
     for path in candidates:
         if path and (Path(path) / "httpx").is_dir():
             return path
-    raise CoreError(
-        "the realistic demo image is assembled from a Python environment with httpx in it; "
-        "none was found on this machine (the small demo stays seeded)",
-        code="DemoSourcesMissing",
-    )
+    return None
 
 
 async def _wait_for_task(ctx: ServerContext, repo: str, tag: str, limit: float = 1800) -> None:
@@ -250,12 +357,16 @@ async def seed_structure(ctx: ServerContext) -> bool:
     return True
 
 
-def _function_doc(name: str, repo: str, image_tag: str, vpc_host: str, kind: str) -> dict[str, Any]:
+def _function_doc(
+    name: str, repo: str, image_tag: str, vpc_host: str, kind: str, variant: str | None = None
+) -> dict[str, Any]:
     what = {
         "small": "the small demo image",
         "medium": "a Python web app image of a few hundred MB",
         "bloated": "a Python web app image of over 1 GB",
     }[kind]
+    if variant == VARIANT_ASSETS:
+        what = "a web app image with a few hundred MB of data it does not read at start-up"
     return {
         "functionName": name,
         "description": "demo: "
@@ -301,6 +412,7 @@ async def seed_demo(ctx: ServerContext) -> None:
     await ctx.db.execute(
         "INSERT OR REPLACE INTO meta (key, value) VALUES ('seeded', ?)", (str(int(time.time())),)
     )
+    await ctx.db.execute("DELETE FROM meta WHERE key = 'seed_failed'")
     seconds = round(time.monotonic() - started, 3)
     seeding.status.update(state="finished", seconds=seconds)
     ctx.bus.publish("seed.finished", kind=kind, seconds=seconds)
@@ -314,9 +426,24 @@ async def _seed_realistic(ctx: ServerContext, kind: str, seeding: _Seeding, vpc_
     host = ctx.registry_host
     creds = (ctx.credentials.access_key_id, ctx.credentials.access_key_secret)
 
+    row = await ctx.db.fetchone("SELECT value FROM meta WHERE key = 'seed_variant'")
+    built = await _tag_digest(ctx, repo, tag) is not None
+    if built and row is not None:
+        variant = str(row["value"])  # resumed after a restart: what was built then
+    else:
+        variant = (
+            VARIANT_SITE_PACKAGES
+            if await asyncio.to_thread(_site_packages) is not None
+            else VARIANT_ASSETS
+        )
+    seeding.variant = variant
+    seeding.status["variant"] = variant
     seeding.step(stage, "build", 0, total)
-    if await _tag_digest(ctx, repo, tag) is None:
-        await _build_and_push(ctx, kind, repo, seeding, stage)
+    if not built:
+        await _build_and_push(ctx, kind, repo, seeding, stage, variant)
+    await ctx.db.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('seed_variant', ?)", (variant,)
+    )
 
     async with RegistryClient(host, credentials=creds) as client:
         optimized = False
@@ -341,7 +468,7 @@ async def _seed_realistic(ctx: ServerContext, kind: str, seeding: _Seeding, vpc_
                 await worker.convert_existing(repo, [tag], force=True)
                 await _wait_for_task(ctx, repo, tag)
     seeding.step(stage, "switch-functions", 4, total)
-    await _switch_functions(ctx, kind, vpc_host)
+    await _switch_functions(ctx, kind, vpc_host, variant)
     seeding.step(stage, "ready", total, total, functions=sorted(DEMO_FUNCTIONS))
 
 
@@ -430,12 +557,14 @@ async def _set_priority_file(ctx: ServerContext, repo: str, profile: list[str]) 
     await ctx.db.run(write, "seed")
 
 
-async def _switch_functions(ctx: ServerContext, kind: str, vpc_host: str) -> None:
+async def _switch_functions(
+    ctx: ServerContext, kind: str, vpc_host: str, variant: str | None = None
+) -> None:
     """Point the demo functions at the realistic image (an ordinary function update: Pending
     preparation, then Active) unless they already are."""
     fc = ctx.services["fc"]
     for name, image_tag in DEMO_FUNCTIONS.items():
-        doc = _function_doc(name, REALISTIC_REPO, image_tag, vpc_host, kind)
+        doc = _function_doc(name, REALISTIC_REPO, image_tag, vpc_host, kind, variant)
         try:
             current = await fc.get(name)
         except ApiError as exc:
