@@ -9,8 +9,17 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import (
+    QCoreApplication,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,10 +30,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QMenu,
     QProgressBar,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QToolButton,
@@ -220,12 +232,13 @@ class FixDialog(QDialog):
         self.setWindowTitle(self.tr("Confirm fix"))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
-        head = QLabel(
+        self.head = head = QLabel(
             self.tr("<b>%1</b> on %2 — this will:")
             .replace("%1", problem_title(plan.problem))
             .replace("%2", f"{plan.function} ({plan.target})")
         )
         head.setWordWrap(True)
+        _keep_to_text(head)
         layout.addWidget(head)
         self.step_labels: list[QLabel] = []
         for i, step in enumerate(plan.steps, 1):
@@ -234,12 +247,18 @@ class FixDialog(QDialog):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if not step.automatic:
                 label.setObjectName("manualStep")
+            _keep_to_text(label)
             self.step_labels.append(label)
             layout.addWidget(label)
         if plan.manual_steps:
             note = QLabel(self.tr("Steps marked “By hand” are left to you."))
             note.setObjectName("hint")
+            note.setWordWrap(True)
+            _keep_to_text(note)
             layout.addWidget(note)
+        # Room the wrapped text does not need goes below it, above the buttons: never between
+        # the heading and the steps.
+        layout.addStretch(1)
         buttons = QDialogButtonBox()
         self.apply_button = buttons.addButton(
             self.tr("Apply"), QDialogButtonBox.ButtonRole.AcceptRole
@@ -251,6 +270,117 @@ class FixDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def _fit_height(self) -> None:
+        """As tall as the wrapped text needs at the current width (a dialog's first size comes
+        from the labels' width-less size hints, which wrap into more lines than they need)."""
+        layout = self.layout()
+        if layout is None:
+            return
+        width = max(self.width(), self.minimumWidth())
+        needed = layout.heightForWidth(width) if layout.hasHeightForWidth() else -1
+        if needed > 0 and needed != self.height():
+            self.resize(width, needed)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._fit_height()
+        super().showEvent(event)
+
+
+def _keep_to_text(label: QLabel) -> None:
+    """A wrapped label as tall as its text: extra height is never spread into it."""
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    policy = label.sizePolicy()
+    policy.setVerticalPolicy(QSizePolicy.Policy.Maximum)
+    label.setSizePolicy(policy)
+
+
+class _FlowRow(QLayout):
+    """The problem badge and its fix button side by side (the button at the right) while both
+    fit, else one under the other: long translations reflow instead of being clipped."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setSpacing(8)
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def sizeHint(self) -> QSize:
+        hints = [i.sizeHint() for i in self._visible()]
+        margins = self.contentsMargins()
+        width = sum(h.width() for h in hints) + self.spacing() * max(0, len(hints) - 1)
+        height = max((h.height() for h in hints), default=0)
+        return QSize(
+            width + margins.left() + margins.right(), height + margins.top() + margins.bottom()
+        )
+
+    def minimumSize(self) -> QSize:
+        # one item a line: as narrow as the widest item
+        margins = self.contentsMargins()
+        width = max((i.minimumSize().width() for i in self._visible()), default=0)
+        return QSize(width + margins.left() + margins.right(), 0)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def wrapped(self) -> bool:
+        """Whether the items are one under the other at the current width."""
+        return self._wraps(self.geometry().width())
+
+    def _visible(self) -> list[QLayoutItem]:
+        return [i for i in self._items if not i.isEmpty()]
+
+    def _wraps(self, width: int) -> bool:
+        margins = self.contentsMargins()
+        return self.sizeHint().width() > width or (
+            width <= margins.left() + margins.right() and len(self._visible()) > 1
+        )
+
+    def _place(self, rect: QRect, *, move: bool) -> int:
+        margins = self.contentsMargins()
+        inner = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        items = self._visible()
+        if not self._wraps(rect.width()):
+            height = max((i.sizeHint().height() for i in items), default=0)
+            if move:
+                x = inner.x()
+                for n, item in enumerate(items):
+                    hint = item.sizeHint()
+                    if n == len(items) - 1 and n > 0:
+                        x = inner.right() + 1 - hint.width()  # the button at the right
+                    top = inner.y() + (height - hint.height()) // 2
+                    item.setGeometry(QRect(QPoint(x, top), hint))
+                    x += hint.width() + self.spacing()
+            return height + margins.top() + margins.bottom()
+        y = inner.y()
+        for item in items:
+            hint = item.sizeHint()
+            if move:
+                size = QSize(min(hint.width(), inner.width()), hint.height())
+                item.setGeometry(QRect(QPoint(inner.x(), y), size))
+            y += hint.height() + self.spacing()
+        return y - inner.y() - (self.spacing() if items else 0) + margins.top() + margins.bottom()
+
 
 class _ProblemCard(QFrame):
     fixRequested = Signal(object, object)  # FunctionRow, ProblemCode
@@ -260,10 +390,16 @@ class _ProblemCard(QFrame):
         self.setObjectName("problemCard")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
+        if self.palette().color(QPalette.ColorRole.Window).lightness() < 128:
+            # the style's panel frame all but vanishes on a dark window (1.1:1): the palette's
+            # border colour instead (2:1)
+            self.setStyleSheet(
+                "QFrame#problemCard { border: 1px solid palette(mid); border-radius: 6px; }"
+            )
         layout.setContentsMargins(10, 8, 10, 8)
-        top = QHBoxLayout()
-        top.addWidget(BadgeLabel(problem_title(code), problem_kind(code)))
-        top.addStretch(1)
+        self.top = top = _FlowRow()
+        self.badge = BadgeLabel(problem_title(code), problem_kind(code))
+        top.addWidget(self.badge)
         finding = row.finding(code)
         self.button: QPushButton | None = None
         plan = OverviewViewModel.plan(row, code)
