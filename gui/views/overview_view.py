@@ -639,7 +639,7 @@ class OverviewView(QWidget):
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
-        split.setSizes([900, 340])
+        split.setSizes([900, 370])
         layout.addWidget(split, 1)
 
         self.footer = QLabel()
