@@ -570,7 +570,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+220"/>
+        <location filename="../../gui/views/overview_view.py" line="+232"/>
         <source>Confirm fix</source>
         <translation>修正の確認</translation>
     </message>
@@ -580,12 +580,12 @@
         <translation>%2 の &lt;b&gt;%1&lt;/b&gt; — 次の処理を行います：</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Steps marked “By hand” are left to you.</source>
         <translation>「手動」と表示された手順はご自身で行ってください。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+10"/>
         <source>Apply</source>
         <translation>適用</translation>
     </message>
@@ -2700,7 +2700,7 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-168"/>
+        <location filename="../../gui/views/overview_view.py" line="-175"/>
         <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
         <translation>関数 %1：イメージを %2 から %3 に変更します（UpdateFunction）。</translation>
     </message>
@@ -2795,7 +2795,7 @@
         <translation>このプロファイルでは %1 を読み取れません：%2。</translation>
     </message>
     <message>
-        <location line="+178"/>
+        <location line="+302"/>
         <location line="+153"/>
         <source>Acceleration overview</source>
         <translation>高速化の概要</translation>

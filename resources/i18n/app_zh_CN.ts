@@ -570,7 +570,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+220"/>
+        <location filename="../../gui/views/overview_view.py" line="+232"/>
         <source>Confirm fix</source>
         <translation>确认修复</translation>
     </message>
@@ -580,12 +580,12 @@
         <translation>%2 上的 &lt;b&gt;%1&lt;/b&gt; — 将执行以下操作：</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+18"/>
         <source>Steps marked “By hand” are left to you.</source>
         <translation>标记为“手动”的步骤需要您自行完成。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+10"/>
         <source>Apply</source>
         <translation>应用</translation>
     </message>
@@ -2700,7 +2700,7 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-168"/>
+        <location filename="../../gui/views/overview_view.py" line="-175"/>
         <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
         <translation>函数 %1：将镜像从 %2 更改为 %3（UpdateFunction）。</translation>
     </message>
@@ -2795,7 +2795,7 @@
         <translation>此配置文件无法读取 %1：%2。</translation>
     </message>
     <message>
-        <location line="+178"/>
+        <location line="+302"/>
         <location line="+153"/>
         <source>Acceleration overview</source>
         <translation>加速概览</translation>
