@@ -29,7 +29,8 @@ that start-up never reads. ``FCDESK_SEED_SITE_PACKAGES`` names the environment t
 
 A failed seeding is retried on the next start, at most ``_MAX_ATTEMPTS`` times in all; the
 failure (reason, attempts, whether it will be retried) is kept in ``meta`` and shown in
-``/x-fcdesk/info`` (``seed``) on every later start.
+``/x-fcdesk/info`` (``seed``) on every later start. Asking for another seed kind starts a
+fresh set of attempts.
 
 Which kind is seeded: ``ServerConfig.seed_image`` (``fcaccel serve --seed``), by default
 ``FCDESK_SEED`` from the environment, else ``medium``. Progress is published on the event
@@ -151,13 +152,15 @@ async def seed_if_first_start(ctx: ServerContext) -> None:
         return
     kind = ctx.config.seed_image
     previous = await _previous_failure(ctx)
+    if previous is not None and previous.get("kind") != kind:
+        previous = None  # another kind asked for: a fresh set of attempts
     if previous is not None and int(previous.get("attempts", 0)) >= _MAX_ATTEMPTS:
         # Given up: no rebuild on every start, but the reason stays visible.
         status = {**previous, "state": "failed", "willRetry": False}
         ctx.services["seed_status"] = status
         log.warning(
-            "the demo seeding failed %s times, not retried (delete the data directory's "
-            "database to start over): %s",
+            "the demo seeding failed %s times, not retried (start with another --seed "
+            "kind, or --no-seed): %s",
             previous.get("attempts"),
             previous.get("reason"),
         )

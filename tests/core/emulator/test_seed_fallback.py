@@ -117,5 +117,14 @@ async def test_failure_is_kept_and_not_retried_forever(tmp_path: Path) -> None:
         assert seed["attempts"] == 3
         assert seed["willRetry"] is False
         assert "DemoSourcesMissing" in seed["reason"]
+        # another kind asked for: tried again
+        server.stop()
+        server = start_local_server(
+            server.data_dir, extra_args=("--seed", "bloated"), env=server.env
+        )
+        seed = await _wait_seeded(server)
+        assert seed["state"] == "failed"
+        assert seed["kind"] == "bloated"
+        assert seed["attempts"] == 1
     finally:
         server.stop()
