@@ -130,7 +130,12 @@ class _Seeding:
         )
 
     def detail(self, stage: str, step: str, event: Progress) -> None:
-        """Throttled progress inside a long step (image import and conversion bytes)."""
+        """Throttled progress inside a long step (image import and conversion bytes).
+
+        The demo builder's own step counter (phase ``demo``: step N of 5, not bytes) is left
+        out: the seeding's steps are reported by :meth:`step`."""
+        if event.phase == "demo":
+            return
         now = time.monotonic()
         if now - self._last < _PROGRESS_EVERY:
             return
