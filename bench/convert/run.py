@@ -28,7 +28,8 @@ INCOMPRESSIBLE_SHARE = 0.3
 CHILD = r"""
 import sys, time
 sys.path.insert(0, sys.argv[1])
-from core.convert import Compression, ConvertOptions, convert_layer_sync
+from core.oci import Compression
+from core.convert import ConvertOptions, convert_layer_sync
 from core.formats import FormatKind
 src, dst, fmt, chunk = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 opts = ConvertOptions(format=FormatKind(fmt), chunk_size=chunk)

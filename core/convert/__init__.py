@@ -20,7 +20,6 @@ from core.convert._image import (
 )
 from core.convert._layer import LayerResult, convert_layer, convert_layer_sync, plan_order
 from core.convert._options import DEFAULT_CHUNK_SIZE, ConvertOptions, Limits, Order
-from core.convert._source import Compression, compression_of_media_type, sniff
 
 __all__ = [
     "ACCELERATED_SUFFIX",
@@ -32,7 +31,6 @@ __all__ = [
     "ANNOTATION_SOURCE_DIGEST",
     "ANNOTATION_SOURCE_LAYER",
     "DEFAULT_CHUNK_SIZE",
-    "Compression",
     "ConvertOptions",
     "ConvertResult",
     "ConvertStatus",
@@ -42,11 +40,9 @@ __all__ = [
     "Limits",
     "Order",
     "accelerated_reference",
-    "compression_of_media_type",
     "convert_image",
     "convert_layer",
     "convert_layer_sync",
     "load_profile",
     "plan_order",
-    "sniff",
 ]

@@ -35,7 +35,6 @@ from pathlib import Path
 from core._progress import Progress, ProgressCallback, emit
 from core.convert._layer import LayerResult, convert_layer
 from core.convert._options import ConvertOptions, Order
-from core.convert._source import compression_of_media_type
 from core.errors import ConvertError, InvalidInput, NotFound
 from core.formats import FormatKind, detect_format
 from core.oci import (
@@ -49,6 +48,8 @@ from core.oci import (
     ImageReference,
     Index,
     Manifest,
+    is_layer,
+    layer_compression,
 )
 from core.registry import RegistryClient
 
@@ -178,7 +179,7 @@ def _options_annotations(options: ConvertOptions) -> dict[str, str]:
 
 
 def _is_tar_layer(desc: Descriptor) -> bool:
-    return compression_of_media_type(desc.media_type) is not None and not desc.urls
+    return is_layer(desc.media_type) and not desc.urls
 
 
 def _is_accelerated(m: Manifest) -> bool:
@@ -337,8 +338,7 @@ class _Converter:
         total_in: int,
     ) -> tuple[LayerResult, str]:
         """Convert one layer into a spool file; returns the result and the file's path."""
-        compression = compression_of_media_type(desc.media_type)
-        assert compression is not None
+        compression = layer_compression(desc.media_type)
         fd, path = tempfile.mkstemp(prefix="fcdesk-layer-", dir=self.options.spool_dir)
         base_in, base_out = state["in"], state["out"]
         extra_base = {"layer_index": idx, "layers": count, "platform": platform}

@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
 
 from core.convert._options import ConvertOptions, Order
-from core.convert._source import Compression, DecompressingReader
+from core.convert._source import DecompressingReader
 from core.errors import ConvertError, CoreError, FormatError, TarFormatError, UnsafeContent
 from core.formats import (
     EntryType,
@@ -50,6 +50,7 @@ from core.formats import (
     TarStreamReader,
     normalize_name,
 )
+from core.oci import Compression
 
 __all__ = ["LayerResult", "convert_layer", "convert_layer_sync"]
 

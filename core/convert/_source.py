@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from typing import IO, Any, cast
 
@@ -11,8 +10,9 @@ from isal import igzip_lib
 
 from core.convert._options import Limits
 from core.errors import ConvertError
+from core.oci import Compression
 
-__all__ = ["Compression", "DecompressingReader", "compression_of_media_type", "sniff"]
+__all__ = ["DecompressingReader"]
 
 _IN = 1 << 20
 _GZIP_ERRORS: tuple[type[BaseException], ...] = (
@@ -21,39 +21,6 @@ _GZIP_ERRORS: tuple[type[BaseException], ...] = (
     EOFError,
     ValueError,
 )
-
-
-class Compression(enum.StrEnum):
-    GZIP = "gzip"
-    ZSTD = "zstd"
-    NONE = "none"
-
-
-_MEDIA: dict[str, Compression] = {
-    "application/vnd.oci.image.layer.v1.tar": Compression.NONE,
-    "application/vnd.oci.image.layer.v1.tar+gzip": Compression.GZIP,
-    "application/vnd.oci.image.layer.v1.tar+zstd": Compression.ZSTD,
-    "application/vnd.oci.image.layer.nondistributable.v1.tar": Compression.NONE,
-    "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip": Compression.GZIP,
-    "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd": Compression.ZSTD,
-    "application/vnd.docker.image.rootfs.diff.tar.gzip": Compression.GZIP,
-    "application/vnd.docker.image.rootfs.diff.tar": Compression.NONE,
-    "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip": Compression.GZIP,
-}
-
-
-def compression_of_media_type(media_type: str) -> Compression | None:
-    """The compression a layer media type declares, or ``None`` if it is not a tar layer."""
-    return _MEDIA.get(media_type)
-
-
-def sniff(head: bytes) -> Compression:
-    """Guess the compression from the first bytes of a blob."""
-    if head[:2] == b"\x1f\x8b":
-        return Compression.GZIP
-    if head[:4] == b"\x28\xb5\x2f\xfd":
-        return Compression.ZSTD
-    return Compression.NONE
 
 
 class DecompressingReader:

@@ -36,6 +36,7 @@ from core.oci._mediatypes import (
     is_manifest_or_index,
     layer_compression,
     layer_media_type,
+    sniff_compression,
 )
 from core.oci._models import (
     ANNOTATION_REF_NAME,
@@ -104,6 +105,7 @@ __all__ = [
     "layer_media_type",
     "parse_manifest",
     "registry_base_url",
+    "sniff_compression",
     "v2_path",
     "validate_repository",
     "validate_tag",

@@ -39,6 +39,7 @@ __all__ = [
     "is_manifest_or_index",
     "layer_compression",
     "layer_media_type",
+    "sniff_compression",
 ]
 
 OCI_LAYOUT_VERSION = "1.0.0"
@@ -72,7 +73,8 @@ MANIFEST_ACCEPT = ", ".join([OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST_LIST, DOCK
 
 
 class Compression(enum.StrEnum):
-    """How a layer blob is compressed."""
+    """How a layer blob is compressed (from its media type, :func:`layer_compression`, or its
+    first bytes, :func:`sniff_compression`)."""
 
     NONE = "none"
     GZIP = "gzip"
@@ -147,6 +149,18 @@ def layer_compression(media_type: str) -> Compression:
         raise UnsupportedMediaType(
             f"not a supported layer media type: {media_type[:200]!r}", media_type=media_type
         ) from None
+
+
+def sniff_compression(head: bytes) -> Compression:
+    """The compression of a blob from its first four bytes (gzip or zstd magic, else none)."""
+    if head[:2] == b"\x1f\x8b":
+        return Compression.GZIP
+    if head[:4] == b"\x28\xb5\x2f\xfd":
+        return Compression.ZSTD
+    # A zstd stream may open with a skippable frame (magic 0x184D2A50..5F, little endian).
+    if len(head) >= 4 and head[1:4] == b"\x2a\x4d\x18" and 0x50 <= head[0] <= 0x5F:
+        return Compression.ZSTD
+    return Compression.NONE
 
 
 def layer_media_type(compression: Compression | str, *, docker: bool = False) -> str:

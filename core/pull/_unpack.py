@@ -45,11 +45,10 @@ from isal import isal_zlib
 
 from core.errors import DigestMismatch, PullError, UnsafeContent
 from core.formats import DecompressionLimits
-from core.oci import Digest, DigestHasher
+from core.oci import Digest, DigestHasher, sniff_compression
 
 __all__ = [
     "UnpackStats",
-    "detect_compression",
     "open_decompressed",
     "safe_components",
     "unpack_layer",
@@ -61,8 +60,6 @@ _OPAQUE = ".wh..wh..opq"
 _COPY_BLOCK = 1 << 20
 _IsalError = cast("type[Exception]", isal_zlib.error)
 _DIR_OPEN = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
-_GZIP_MAGIC = b"\x1f\x8b"
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
 @dataclass(slots=True)
@@ -139,18 +136,6 @@ class _CountingReader(io.RawIOBase):
         return n
 
 
-def detect_compression(head: bytes) -> str:
-    """``"gzip"``, ``"zstd"`` or ``"none"`` from the first bytes of a layer blob."""
-    if head.startswith(_GZIP_MAGIC):
-        return "gzip"
-    if head.startswith(_ZSTD_MAGIC):
-        return "zstd"
-    # A zstd stream may open with a skippable frame (magic 0x184D2A50..5F, little endian).
-    if len(head) >= 4 and head[1:4] == b"\x2a\x4d\x18" and 0x50 <= head[0] <= 0x5F:
-        return "zstd"
-    return "none"
-
-
 class _BombGuard:
     """``read`` over a layer's decompressed stream that refuses a decompression bomb (and
     hashes what it reads when the layer's ``diff_id`` is to be checked)."""
@@ -195,7 +180,7 @@ def open_decompressed(raw: BinaryIO, compression: str | None = None) -> Iterator
     """
     buffered = io.BufferedReader(_CountingReader(raw), buffer_size=_COPY_BLOCK)
     if compression is None:
-        compression = detect_compression(buffered.peek(4)[:4])
+        compression = sniff_compression(buffered.peek(4)[:4]).value
     if compression == "gzip":
         from isal import igzip_threaded
 

@@ -44,6 +44,7 @@ from core.oci import (
     Manifest,
     OCILayout,
     layer_media_type,
+    sniff_compression,
 )
 from core.registry._client import RegistryClient
 from core.registry._transfer import ImageLocation
@@ -262,7 +263,7 @@ def _opener(path: Path) -> Callable[[], IO[bytes]]:
 def _tarball_entries(path: Path) -> Iterator[_Entry]:
     """Entries of a tarball: plain, gzip, bzip2, xz (tarfile) or zstd (python-zstandard)."""
     with open(path, "rb") as raw:
-        zstd = raw.read(4) == b"\x28\xb5\x2f\xfd"
+        zstd = sniff_compression(raw.read(4)) is Compression.ZSTD
         raw.seek(0)
         if zstd:
             stream: IO[bytes] = zstandard.ZstdDecompressor().stream_reader(raw, read_size=_READ)

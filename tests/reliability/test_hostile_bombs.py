@@ -20,11 +20,19 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from core.convert import Compression, ConvertOptions, Limits, convert_layer_sync
+from core.convert import ConvertOptions, Limits, convert_layer_sync
 from core.convert._source import DecompressingReader
 from core.errors import UnsafeContent
 from core.formats import DecompressionLimits, FormatKind
-from core.oci import OCI_LAYER_GZIP, OCI_LAYER_ZSTD, Descriptor, Digest, ImageConfig, Manifest
+from core.oci import (
+    OCI_LAYER_GZIP,
+    OCI_LAYER_ZSTD,
+    Compression,
+    Descriptor,
+    Digest,
+    ImageConfig,
+    Manifest,
+)
 from core.pull._cache import ContentCache
 from core.pull._full import pull_image
 from core.pull._unpack import unpack_layer_sync

@@ -16,13 +16,14 @@ from typing import Any
 
 import pytest
 
-from core.convert import Compression, ConvertOptions, convert_layer_sync
+from core.convert import ConvertOptions, convert_layer_sync
 from core.errors import ConvertError, CoreError, PullError, TOCError, UnsafeContent
 from core.formats import FormatKind
 from core.formats._reader import parse_toc_bytes
 from core.oci import (
     OCI_LAYER_GZIP,
     OCI_LAYER_ZSTD,
+    Compression,
     Descriptor,
     Digest,
     ImageConfig,

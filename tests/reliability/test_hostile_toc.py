@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import zstandard
 
-from core.convert import Compression, ConvertOptions, convert_layer_sync
+from core.convert import ConvertOptions, convert_layer_sync
 from core.errors import DigestMismatch, FormatError, InvalidInput, TOCError
 from core.formats import (
     ANNOTATION_CHECKSUM,
@@ -43,7 +43,7 @@ from core.formats import (
     verify_chunk,
 )
 from core.formats._zstdchunked import skippable_frame
-from core.oci import OCI_LAYER_ZSTD, Descriptor, Digest, ImageConfig, Manifest
+from core.oci import OCI_LAYER_ZSTD, Compression, Descriptor, Digest, ImageConfig, Manifest
 from core.pull._cache import ContentCache
 from core.pull._lazy import LazyImage
 from core.registry import RegistryClient

@@ -16,7 +16,6 @@ import pytest
 import zstandard
 
 from core.convert import (
-    Compression,
     ConvertOptions,
     Limits,
     Order,
@@ -26,6 +25,7 @@ from core.convert import (
 )
 from core.errors import ConvertError, UnsafeContent
 from core.formats import BytesFetcher, EntryType, FormatKind, read_file, read_toc
+from core.oci import Compression
 from tests.core.convert.helpers import Entry, compress, make_tar, sample_entries
 
 CHUNK = 64 << 10

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from core.convert import Compression, ConvertOptions, LayerResult, Order, convert_layer_sync
+from core.convert import ConvertOptions, LayerResult, Order, convert_layer_sync
 from core.errors import DigestMismatch, TOCError
 from core.formats import (
     ANNOTATION_CHECKSUM,
@@ -39,6 +39,7 @@ from core.formats import (
     verify_chunk,
 )
 from core.formats._model import ByteRange
+from core.oci import Compression
 from tests.core.convert.helpers import Entry, make_tar, sample_entries
 
 CHUNK = 64 << 10

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from core.convert import Compression, ConvertOptions, convert_layer_sync
+from core.convert import ConvertOptions, convert_layer_sync
 from core.errors import DigestMismatch
 from core.formats import FormatKind
-from core.oci import Digest
+from core.oci import Compression, Digest
 from core.pull._unpack import unpack_layer, unpack_layer_sync
 
 

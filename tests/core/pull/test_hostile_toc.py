@@ -15,7 +15,6 @@ import pytest
 import zstandard
 
 from core.convert import ConvertOptions, convert_layer_sync
-from core.convert._source import Compression
 from core.errors import DigestMismatch, TOCError, UnsafeContent
 from core.formats import (
     ANNOTATION_CHECKSUM,
@@ -25,7 +24,7 @@ from core.formats import (
     read_toc,
 )
 from core.formats._zstdchunked import skippable_frame
-from core.oci import OCI_LAYER_ZSTD, Descriptor, Digest, ImageConfig, Manifest
+from core.oci import OCI_LAYER_ZSTD, Compression, Descriptor, Digest, ImageConfig, Manifest
 from core.pull._cache import ContentCache
 from core.pull._lazy import LazyImage
 from core.registry import RegistryClient

@@ -13,7 +13,8 @@ import pytest
 import zstandard
 
 from core.errors import PullError, UnsafeContent
-from core.pull._unpack import detect_compression, safe_components, unpack_layer, unpack_layer_sync
+from core.oci import sniff_compression
+from core.pull._unpack import safe_components, unpack_layer, unpack_layer_sync
 
 
 def _entry(name: str, kind: bytes = tarfile.REGTYPE, **kw: object) -> tuple[tarfile.TarInfo, bytes]:
@@ -65,7 +66,7 @@ def test_compressions_and_metadata(tmp_path: Path, compress: str) -> None:
         _entry("dev/null", tarfile.CHRTYPE, devmajor=1, devminor=3, mode=0o666),
         compress=compress,
     )
-    assert detect_compression(blob[:4]) == compress
+    assert sniff_compression(blob[:4]) == compress
     stats = unpack_layer_sync(io.BytesIO(blob), tmp_path)
     tool = tmp_path / "usr/bin/tool"
     st = tool.lstat()

@@ -17,7 +17,7 @@ OCI = {
     "Manifest", "ManifestLike", "OCILayout", "Platform", "atomic_write", "canonical_json",
     "config_media_type_for", "is_config", "is_docker", "is_index", "is_layer",
     "is_loopback_host", "is_manifest", "is_manifest_or_index", "layer_compression",
-    "layer_media_type", "parse_manifest", "registry_base_url", "v2_path",
+    "layer_media_type", "parse_manifest", "registry_base_url", "sniff_compression", "v2_path",
     "validate_repository", "validate_tag",
 }  # fmt: skip
 
