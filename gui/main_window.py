@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.errors import CoreError
 from gui.async_bridge import ask, async_slot
 from gui.backend import FunctionInfo, twin_tag_of
 from gui.context import AppContext
@@ -547,22 +548,38 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _on_dialog_save(self, spec: object, creating: bool) -> None:
+        from shiboken6 import isValid
+
         from gui.backend import FunctionSpec
+        from gui.dialogs.function_dialog import FunctionDialog
 
         assert isinstance(spec, FunctionSpec)
+        dialog = self.sender()
+        assert isinstance(dialog, FunctionDialog)
 
-        def saved(info: object) -> None:
-            self.functions_vm.saved.disconnect(saved)
-            if isinstance(info, FunctionInfo):
-                self.ctx.notify(
-                    self.tr("Function created") if creating else self.tr("Function updated"),
-                    self.tr("%1 is being deployed…").replace("%1", info.name),
-                    "info",
-                )
-                self.functions_view.open_function(info.name)
+        def open_dialog() -> FunctionDialog | None:
+            return dialog if isValid(dialog) and dialog.isVisible() else None
 
-        self.functions_vm.saved.connect(saved)
-        self.functions_vm.save(spec, creating=creating)
+        def saved(info: FunctionInfo) -> None:
+            if (d := open_dialog()) is not None:
+                d.save_succeeded()
+            self.ctx.notify(
+                self.tr("Function created") if creating else self.tr("Function updated"),
+                self.tr("%1 is being deployed…").replace("%1", info.name),
+                "info",
+            )
+            self.functions_view.open_function(info.name)
+
+        def failed(exc: BaseException) -> None:
+            if (d := open_dialog()) is not None:
+                d.save_failed(exc)  # the dialog keeps the input and says what is wrong
+            else:
+                self.ctx.presenter.show(exc)  # closed meanwhile: say it anyway
+
+        try:
+            self.functions_vm.save(spec, creating=creating, on_done=saved, on_error=failed)
+        except CoreError as exc:  # not connected: said in the dialog
+            failed(exc)
 
     @async_slot()
     async def _confirm_delete(self, name: str) -> None:

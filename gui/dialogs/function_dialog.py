@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -32,7 +35,73 @@ from gui.resources import icon
 from gui.widgets.badge import BadgeLabel
 from gui.widgets.env_editor import EnvEditor
 
-__all__ = ["FunctionDialog", "parse_args"]
+__all__ = ["FieldError", "FunctionDialog", "field_of_error", "parse_args"]
+
+# API field names (as the service words them in its messages) → the form's field keys.
+_SERVER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("functionName", "functionName"),
+    ("healthCheckConfig", "healthCheckConfig.httpGetUrl"),
+    ("instanceConcurrency", "instanceConcurrency"),
+    ("memorySize", "memorySize"),
+    ("diskSize", "diskSize"),
+    ("entrypoint", "entrypoint"),
+    ("command", "command"),
+    ("image", "image"),
+    ("timeout", "timeout"),
+    ("port", "port"),
+    ("cpu", "cpu"),
+    ("description", "description"),
+)
+
+
+def field_of_error(exc: BaseException) -> str | None:
+    """The form field a save error concerns: from its code (an existing name), else the
+    first API field name its message mentions; None when it names none."""
+    code = str(getattr(exc, "code", "") or "")
+    if code in ("FunctionAlreadyExists", "FunctionNotFound"):
+        return "functionName"
+    if code in ("InvalidImage", "ImageNotFound", "ManifestNotFound"):
+        return "image"
+    message = str(exc)
+    best: tuple[int, str] | None = None
+    for api_name, field in _SERVER_FIELDS:
+        found = re.search(rf"\b{re.escape(api_name)}\b", message, re.IGNORECASE)
+        if found and (best is None or found.start() < best[0]):
+            best = (found.start(), field)
+    return best[1] if best else None
+
+
+class FieldError(QLabel):
+    """The error line under a form field. Its room is kept while it is hidden and a long
+    message is elided (whole in the tooltip), so the fields never move while typing."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorLabel")
+        self._full = ""
+        policy = self.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+        self.setMinimumHeight(self.fontMetrics().height())
+        self.setVisible(False)
+
+    def message(self) -> str:
+        return self._full
+
+    def set_message(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+        self.setVisible(bool(text))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(40, self.width())
+        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
 
 
 def parse_args(text: str) -> tuple[str, ...]:
@@ -81,7 +150,10 @@ class FunctionDialog(QDialog):
         outer = QVBoxLayout(self)
         tabs = QTabWidget()
         outer.addWidget(tabs, 1)
-        self._errors: dict[str, QLabel] = {}
+        self._errors: dict[str, FieldError] = {}
+        self._server_error: tuple[str, str] | None = None  # (field, message) from a save
+        self._tab_of: dict[str, int] = {}
+        self.tabs = tabs
         self._touched: set[str] = set()
         self._show_all = existing is not None
 
@@ -121,14 +193,16 @@ class FunctionDialog(QDialog):
         self.description_edit.setAccessibleName(self.tr("Description"))
         self._add_row(form, self.tr("Description"), self.description_edit, "description")
         self.cpu_spin = QDoubleSpinBox()
-        self.cpu_spin.setRange(0.05, 16.0)
+        # Ranges wider than the service allows: a value typed out of range stays as typed
+        # and is flagged (a narrow range would cut 999999 to 9999 silently).
+        self.cpu_spin.setRange(0.0, 9999.0)
         self.cpu_spin.setSingleStep(0.05)
         self.cpu_spin.setDecimals(2)
         self.cpu_spin.setSuffix(" vCPU")
         self.cpu_spin.setAccessibleName(self.tr("vCPU"))
         self._add_row(form, self.tr("vCPU"), self.cpu_spin, "cpu")
         self.memory_spin = QSpinBox()
-        self.memory_spin.setRange(128, 32768)
+        self.memory_spin.setRange(0, 9_999_999)
         self.memory_spin.setSingleStep(64)
         self.memory_spin.setSuffix(" MB")
         self.memory_spin.setAccessibleName(self.tr("Memory"))
@@ -139,12 +213,12 @@ class FunctionDialog(QDialog):
         self.disk_combo.setAccessibleName(self.tr("Disk"))
         self._add_row(form, self.tr("Disk"), self.disk_combo, "diskSize")
         self.timeout_spin = QSpinBox()
-        self.timeout_spin.setRange(1, 86400)
+        self.timeout_spin.setRange(0, 9_999_999)
         self.timeout_spin.setSuffix(" s")
         self.timeout_spin.setAccessibleName(self.tr("Timeout"))
         self._add_row(form, self.tr("Timeout"), self.timeout_spin, "timeout")
         self.concurrency_spin = QSpinBox()
-        self.concurrency_spin.setRange(1, 200)
+        self.concurrency_spin.setRange(0, 99_999)
         self.concurrency_spin.setAccessibleName(self.tr("Instance concurrency"))
         self._add_row(
             form, self.tr("Instance concurrency"), self.concurrency_spin, "instanceConcurrency"
@@ -217,9 +291,14 @@ class FunctionDialog(QDialog):
         env_layout.addWidget(self.env_error)
         tabs.addTab(env_page, self.tr("Environment variables"))
 
+        for index, page in enumerate((basics, container)):
+            for field, label in self._errors.items():
+                if page.isAncestorOf(label):
+                    self._tab_of[field] = index
         self.summary = QLabel()
         self.summary.setObjectName("errorLabel")
         self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.summary)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -281,10 +360,7 @@ class FunctionDialog(QDialog):
         box = QVBoxLayout()
         box.setSpacing(2)
         box.addWidget(widget)
-        error = QLabel()
-        error.setObjectName("errorLabel")
-        error.setWordWrap(True)
-        error.setVisible(False)
+        error = FieldError()
         box.addWidget(error)
         self._errors[field] = error
         self._watch(widget, field)
@@ -298,6 +374,9 @@ class FunctionDialog(QDialog):
 
         def touch(*_args: object) -> None:
             self._touched.add(field)
+            if self._server_error is not None and self._server_error[0] in (field, ""):
+                self._server_error = None  # the value the service refused was changed
+                self.validate()
 
         if isinstance(widget, QLineEdit):
             widget.textEdited.connect(touch)
@@ -368,8 +447,6 @@ class FunctionDialog(QDialog):
 
     # -- validation ---------------------------------------------------------------------
     def validate(self) -> list[Problem]:
-        for label in self._errors.values():
-            label.setVisible(False)
         problems: list[Problem] = []
         local: list[tuple[str, str]] = []
         try:
@@ -391,34 +468,43 @@ class FunctionDialog(QDialog):
             problems = backend.validate_function(self.spec(), creating=self.creating)
         for field, message in local:
             problems.append(Problem(field=field, code="Unparsable", message=message))
+        messages: dict[str, str] = {}
         hidden = 0
         for p in problems:
-            target = self._errors.get(p.field) or self._errors.get(p.field.split(".")[0])
-            if target is None:
+            key = self._field_key(p.field)
+            if key is None:
                 continue
-            if not (
-                self._show_all or p.field in self._touched or p.field.split(".")[0] in self._touched
-            ):
+            if not (self._show_all or key in self._touched or p.field in self._touched):
                 hidden += 1
                 continue
-            target.setText(self.problem_text(p))
-            target.setVisible(True)
-        unplaced = [
-            p
-            for p in problems
-            if p.field not in self._errors and p.field.split(".")[0] not in self._errors
-        ]
+            messages.setdefault(key, self.problem_text(p))
+        server_text = ""
+        if self._server_error is not None:
+            server_field, server_text = self._server_error
+            if server_field in self._errors:
+                messages[server_field] = server_text
+        for field, label in self._errors.items():
+            label.set_message(messages.get(field, ""))
+        unplaced = [p for p in problems if self._field_key(p.field) is None]
         all_problems = len(problems) + len(env_problems)
         summary = [self.problem_text(p) for p in unplaced]
         if all_problems and hidden == all_problems:
             summary.insert(0, self.tr("Fill in the name and the image to create the function."))
         elif all_problems:
             summary.insert(0, self.tr("%n problem(s) to fix before saving.", "", all_problems))
+        if server_text:
+            summary.append(self._server_summary)
         self.summary.setText("\n".join(summary))
         self.summary.setVisible(bool(summary))
         self.problems = problems
-        self.save_button.setEnabled(not problems and not env_problems)
+        self.save_button.setEnabled(not problems and not env_problems and not self._saving)
         return problems
+
+    def _field_key(self, field: str) -> str | None:
+        if field in self._errors:
+            return field
+        base = field.split(".")[0]
+        return base if base in self._errors else None
 
     def problem_text(self, p: Problem) -> str:
         params = p.params
@@ -467,6 +553,9 @@ class FunctionDialog(QDialog):
     # -- image --------------------------------------------------------------------------
     def _on_image_edited(self, _text: str) -> None:
         self._touched.add("image")
+        if self._server_error is not None and self._server_error[0] in ("image", ""):
+            self._server_error = None
+            self.validate()
         self.picked = None
         self._set_accel(AccelState.UNKNOWN, "")
 
@@ -517,15 +606,81 @@ class FunctionDialog(QDialog):
         self.accel_badge.setVisible(accel is not AccelState.UNKNOWN)
 
     # -- save ---------------------------------------------------------------------------
+    _saving = False
+    _server_summary = ""
+
     def _on_save_clicked(self) -> None:
-        if self.validate():
+        if self._saving or self.validate():
             return
         try:
             spec = self.spec()
         except ValueError:
             return
+        # The dialog stays open until the service has accepted the function: on an error
+        # everything typed is still here, with the service's message by its field.
+        self._server_error = None
+        self.set_saving(True)
         self.saveRequested.emit(spec, self.creating)
+
+    @property
+    def saving(self) -> bool:
+        return self._saving
+
+    def set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        self.save_button.setText(
+            (self.tr("Creating…") if self.creating else self.tr("Saving…"))
+            if saving
+            else (self.tr("Create") if self.creating else self.tr("Save"))
+        )
+        for widget in (self.tabs, self.browse_button):
+            widget.setEnabled(not saving)
+        self.validate()
+
+    def save_succeeded(self) -> None:
+        self._saving = False
         self.accept()
+
+    def save_failed(self, exc: BaseException) -> None:
+        """Show why the service refused the function next to the field it concerns (the
+        summary says it too); the form keeps everything typed."""
+        from gui.errors import ErrorPresenter
+
+        msg = ErrorPresenter.describe(exc)
+        field = field_of_error(exc)
+        if field is not None and field not in self._errors:
+            field = None
+        text = msg.text.replace("\n", " — ")
+        self._server_error = (field or "", text)
+        self._server_summary = self.tr("The service refused the function: %1").replace(
+            "%1", text
+        ) + (f" {msg.hint}" if msg.hint else "")
+        if field is not None:
+            self._touched.add(field)
+            self.tabs.setCurrentIndex(self._tab_of.get(field, 0))
+        self.set_saving(False)
+        if field is not None:
+            self._errors[field].setFocus()
+            widget = self._widget_of(field)
+            if widget is not None:
+                widget.setFocus()
+
+    def _widget_of(self, field: str) -> QWidget | None:
+        widgets = {
+            "functionName": self.name_edit,
+            "image": self.image_edit,
+            "description": self.description_edit,
+            "cpu": self.cpu_spin,
+            "memorySize": self.memory_spin,
+            "diskSize": self.disk_combo,
+            "timeout": self.timeout_spin,
+            "instanceConcurrency": self.concurrency_spin,
+            "port": self.port_spin,
+            "entrypoint": self.entrypoint_edit,
+            "command": self.command_edit,
+            "healthCheckConfig.httpGetUrl": self.hc_url,
+        }
+        return widgets.get(field)
 
     def keyPressEvent(self, event: object) -> None:
         from PySide6.QtGui import QKeyEvent

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, Signal
 
@@ -277,7 +277,17 @@ class FunctionsViewModel(QObject):
                     self.refresh_function(row.name)
 
     # -- create / update / delete / invoke ----------------------------------------------
-    def save(self, spec: FunctionSpec, *, creating: bool) -> None:
+    def save(
+        self,
+        spec: FunctionSpec,
+        *,
+        creating: bool,
+        on_done: Callable[[FunctionInfo], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Create or update ``spec``. ``on_done``/``on_error`` belong to this one save (the
+        dialog that asked for it); without ``on_error`` a failure goes to the error
+        presenter — it is never dropped."""
         backend = self.ctx.require_backend()
 
         async def job(_sink: object) -> FunctionInfo:
@@ -286,15 +296,23 @@ class FunctionsViewModel(QObject):
             return await backend.update_function(spec)
 
         def done(info: FunctionInfo) -> None:
-            self.model.upsert(info, prepend=creating) if self.model.get(
-                info.name
-            ) is None else self.model.update_function(info)
+            if self.model.get(info.name) is None:
+                self.model.upsert(info, prepend=creating)
+            else:
+                self.model.update_function(info)
             self.saved.emit(info)
+            if on_done is not None:
+                on_done(info)
             self.refresh_function(info.name)
 
-        self.ctx.run(
-            f"fn-save:{spec.name}", job, on_done=done, on_error=lambda e: self.saveFailed.emit(e)
-        )
+        def failed(exc: BaseException) -> None:
+            self.saveFailed.emit(exc)
+            if on_error is not None:
+                on_error(exc)
+            else:
+                self.ctx.presenter.show(exc)
+
+        self.ctx.run(f"fn-save:{spec.name}", job, on_done=done, on_error=failed)
 
     def delete(self, name: str) -> None:
         backend = self.ctx.require_backend()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -134,7 +135,9 @@ class FunctionDetailView(QWidget):
         return self.info.name if self.info else ""
 
     def current_tab_title(self) -> str:
-        return self.tabs.tabText(self.tabs.currentIndex())
+        # "&&" in a tab's text is a literal "&" (a single one marks a mnemonic).
+        text = self.tabs.tabText(self.tabs.currentIndex())
+        return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
     # -- tabs ---------------------------------------------------------------------------
     def _build_overview(self) -> None:
@@ -247,6 +250,10 @@ class FunctionDetailView(QWidget):
         group.addButton(self.async_radio)
         top.addWidget(self.sync_radio)
         top.addWidget(self.async_radio)
+        self.async_hint = QLabel()
+        self.async_hint.setObjectName("hintLabel")
+        self.async_hint.setVisible(False)
+        top.addWidget(self.async_hint)
         top.addStretch(1)
         self.invoke_progress = QProgressBar()
         self.invoke_progress.setRange(0, 0)
@@ -273,6 +280,7 @@ class FunctionDetailView(QWidget):
         left_layout.addWidget(self.event_edit)
         self.event_error = QLabel()
         self.event_error.setObjectName("errorLabel")
+        self.event_error.setWordWrap(True)
         left_layout.addWidget(self.event_error)
         split.addWidget(left)
         right = QWidget()
@@ -283,6 +291,10 @@ class FunctionDetailView(QWidget):
         meta.addWidget(self.invoke_status)
         self.invoke_meta = QLabel()
         self.invoke_meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long error wraps in the room it has: it never widens its side of the splitter
+        # (which squeezed the event editor).
+        self.invoke_meta.setWordWrap(True)
+        self.invoke_meta.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         meta.addWidget(self.invoke_meta, 1)
         right_layout.addLayout(meta)
         right_layout.addWidget(QLabel(self.tr("Response body")))
@@ -297,6 +309,7 @@ class FunctionDetailView(QWidget):
         right_layout.addWidget(self.log_edit, 1)
         split.addWidget(right)
         split.setSizes([400, 600])
+        self.invoke_split = split
         layout.addWidget(split, 1)
         self.invoke_button.clicked.connect(self._on_invoke_clicked)
         self.cancel_invoke_button.clicked.connect(self._on_cancel_invoke_clicked)
@@ -352,9 +365,11 @@ class FunctionDetailView(QWidget):
         # The Local server refuses asynchronous invocations (x-fc-invocation-type: Async).
         local = self.vm.ctx.profile_kind == "local"
         self.async_radio.setEnabled(not local)
-        self.async_radio.setToolTip(
-            self.tr("The Local server invokes functions synchronously only.") if local else ""
-        )
+        reason = self.tr("The Local server invokes functions synchronously only.")
+        self.async_radio.setToolTip(reason if local else "")
+        self.async_hint.setText(self.tr("(not on the Local server)"))
+        self.async_hint.setToolTip(reason)
+        self.async_hint.setVisible(local)
         if local and self.async_radio.isChecked():
             self.sync_radio.setChecked(True)
         if changed:

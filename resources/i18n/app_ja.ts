@@ -75,7 +75,7 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+183"/>
+        <location filename="../../gui/main_window.py" line="+184"/>
         <location filename="../../gui/views/demo_view.py" line="+86"/>
         <source>Demo mode</source>
         <translation>デモモード</translation>
@@ -631,7 +631,7 @@
 <context>
     <name>FunctionDetailView</name>
     <message>
-        <location filename="../../gui/views/function_detail_view.py" line="+83"/>
+        <location filename="../../gui/views/function_detail_view.py" line="+84"/>
         <source>All functions</source>
         <translation>すべての関数</translation>
     </message>
@@ -656,7 +656,7 @@
         <translation>関数の詳細</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+43"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
@@ -832,13 +832,13 @@
         <translation>非同期</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <location line="+47"/>
+        <location line="+17"/>
+        <location line="+53"/>
         <source>Invoke</source>
         <translation>呼び出し</translation>
     </message>
     <message>
-        <location line="-44"/>
+        <location line="-50"/>
         <source>Invoke (Ctrl+Enter)</source>
         <translation>呼び出し (Ctrl+Enter)</translation>
     </message>
@@ -858,7 +858,7 @@
         <translation>イベント</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+21"/>
         <location line="+3"/>
         <source>Response body</source>
         <translation>レスポンス本文</translation>
@@ -870,7 +870,7 @@
         <translation>ログの末尾</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Compare this function&apos;s cold start with another function or image in the Cold-start lab: both are started cold several times over the same shaped link and timed phase by phase.</source>
         <translation>コールドスタートラボで、この関数のコールドスタートを別の関数またはイメージと比較します。両方を同じ条件の回線で数回コールドスタートし、フェーズごとに計測します。</translation>
     </message>
@@ -915,12 +915,17 @@
         <translation>コールドスタート</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>The Local server invokes functions synchronously only.</source>
         <translation>ローカルサーバーは関数を同期呼び出しでのみ実行します。</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>(not on the Local server)</source>
+        <translation>（ローカルサーバーでは使えません）</translation>
+    </message>
     <message numerus="yes">
-        <location line="+53"/>
+        <location line="+54"/>
         <source>%n second(s)</source>
         <translation>
             <numerusform>%n 秒</numerusform>
@@ -1018,7 +1023,7 @@
 <context>
     <name>FunctionDialog</name>
     <message>
-        <location filename="../../gui/dialogs/function_dialog.py" line="+75"/>
+        <location filename="../../gui/dialogs/function_dialog.py" line="+146"/>
         <source>Create function</source>
         <translation>関数を作成</translation>
     </message>
@@ -1028,7 +1033,7 @@
         <translation>%1 を編集</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>letters, digits, _ and -; 1–64 characters</source>
         <translation>英数字、_ と -、1～64 文字</translation>
     </message>
@@ -1070,7 +1075,7 @@
         <translation>説明</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <location line="+1"/>
         <source>vCPU</source>
         <translation>vCPU</translation>
@@ -1184,17 +1189,19 @@
         <translation>環境変数</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+15"/>
+        <location line="+327"/>
         <source>Create</source>
         <translation>作成</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-327"/>
+        <location line="+327"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+151"/>
+        <location line="-178"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>エントリポイントを解釈できません：%1</translation>
     </message>
@@ -1204,7 +1211,7 @@
         <translation>コマンドを解釈できません：%1</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>Fill in the name and the image to create the function.</source>
         <translation>関数を作成するには、名前とイメージを入力してください。</translation>
     </message>
@@ -1216,7 +1223,7 @@
         </translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+18"/>
         <location line="+26"/>
         <source>Required.</source>
         <translation>必須です。</translation>
@@ -1302,7 +1309,7 @@
         <translation>有効なイメージ参照ではありません。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+34"/>
         <source>Accelerated</source>
         <translation>高速化済み</translation>
     </message>
@@ -1340,6 +1347,21 @@
         <location line="+2"/>
         <source>This image is not accelerated: every cold start pulls it whole.</source>
         <translation>このイメージは高速化されていません。コールドスタートのたびにイメージ全体をプルします。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Creating…</source>
+        <translation>作成中…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Saving…</source>
+        <translation>保存中…</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The service refused the function: %1</source>
+        <translation>サービスが関数を受け付けませんでした: %1</translation>
     </message>
 </context>
 <context>
@@ -1561,7 +1583,7 @@
         <translation>%1 はアクティブで、最新の状態です。</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+112"/>
         <source>Function deleted</source>
         <translation>関数を削除しました</translation>
     </message>
@@ -2518,7 +2540,7 @@
         </translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+44"/>
         <source>Function created</source>
         <translation>関数を作成しました</translation>
     </message>
@@ -2533,7 +2555,7 @@
         <translation>%1 をデプロイしています…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+20"/>
         <source>Delete function</source>
         <translation>関数の削除</translation>
     </message>
@@ -2883,7 +2905,7 @@
         <translation>関数とそのアクセラレーション</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-391"/>
+        <location filename="../../gui/main_window.py" line="-407"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>高速化の概要</translation>

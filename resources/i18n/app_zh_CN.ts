@@ -75,7 +75,7 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+183"/>
+        <location filename="../../gui/main_window.py" line="+184"/>
         <location filename="../../gui/views/demo_view.py" line="+86"/>
         <source>Demo mode</source>
         <translation>演示模式</translation>
@@ -631,7 +631,7 @@
 <context>
     <name>FunctionDetailView</name>
     <message>
-        <location filename="../../gui/views/function_detail_view.py" line="+83"/>
+        <location filename="../../gui/views/function_detail_view.py" line="+84"/>
         <source>All functions</source>
         <translation>全部函数</translation>
     </message>
@@ -656,7 +656,7 @@
         <translation>函数详情</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+43"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
@@ -832,13 +832,13 @@
         <translation>异步</translation>
     </message>
     <message>
-        <location line="+13"/>
-        <location line="+47"/>
+        <location line="+17"/>
+        <location line="+53"/>
         <source>Invoke</source>
         <translation>调用</translation>
     </message>
     <message>
-        <location line="-44"/>
+        <location line="-50"/>
         <source>Invoke (Ctrl+Enter)</source>
         <translation>调用 (Ctrl+Enter)</translation>
     </message>
@@ -858,7 +858,7 @@
         <translation>事件</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+21"/>
         <location line="+3"/>
         <source>Response body</source>
         <translation>响应体</translation>
@@ -870,7 +870,7 @@
         <translation>日志末尾</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Compare this function&apos;s cold start with another function or image in the Cold-start lab: both are started cold several times over the same shaped link and timed phase by phase.</source>
         <translation>在冷启动实验室中，将此函数的冷启动与其他函数或镜像进行对比：两者在相同的模拟链路上各冷启动若干次，并逐阶段计时。</translation>
     </message>
@@ -915,12 +915,17 @@
         <translation>冷启动</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>The Local server invokes functions synchronously only.</source>
         <translation>本地服务器仅支持同步调用函数。</translation>
     </message>
+    <message>
+        <location line="+2"/>
+        <source>(not on the Local server)</source>
+        <translation>（本地服务器不支持）</translation>
+    </message>
     <message numerus="yes">
-        <location line="+53"/>
+        <location line="+54"/>
         <source>%n second(s)</source>
         <translation>
             <numerusform>%n 秒</numerusform>
@@ -1018,7 +1023,7 @@
 <context>
     <name>FunctionDialog</name>
     <message>
-        <location filename="../../gui/dialogs/function_dialog.py" line="+75"/>
+        <location filename="../../gui/dialogs/function_dialog.py" line="+146"/>
         <source>Create function</source>
         <translation>创建函数</translation>
     </message>
@@ -1028,7 +1033,7 @@
         <translation>编辑 %1</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+19"/>
         <source>letters, digits, _ and -; 1–64 characters</source>
         <translation>字母、数字、_ 和 -，1–64 个字符</translation>
     </message>
@@ -1070,7 +1075,7 @@
         <translation>描述</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <location line="+1"/>
         <source>vCPU</source>
         <translation>vCPU</translation>
@@ -1184,17 +1189,19 @@
         <translation>环境变量</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+15"/>
+        <location line="+327"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="-327"/>
+        <location line="+327"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="+151"/>
+        <location line="-178"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>无法解析启动命令：%1</translation>
     </message>
@@ -1204,7 +1211,7 @@
         <translation>无法解析启动参数：%1</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+30"/>
         <source>Fill in the name and the image to create the function.</source>
         <translation>请填写名称和镜像以创建函数。</translation>
     </message>
@@ -1216,7 +1223,7 @@
         </translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+18"/>
         <location line="+26"/>
         <source>Required.</source>
         <translation>必填。</translation>
@@ -1302,7 +1309,7 @@
         <translation>不是有效的镜像地址。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+34"/>
         <source>Accelerated</source>
         <translation>已加速</translation>
     </message>
@@ -1340,6 +1347,21 @@
         <location line="+2"/>
         <source>This image is not accelerated: every cold start pulls it whole.</source>
         <translation>此镜像未加速：每次冷启动都会完整拉取。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Creating…</source>
+        <translation>正在创建…</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The service refused the function: %1</source>
+        <translation>服务拒绝了该函数：%1</translation>
     </message>
 </context>
 <context>
@@ -1561,7 +1583,7 @@
         <translation>%1 已激活且为最新状态。</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+112"/>
         <source>Function deleted</source>
         <translation>函数已删除</translation>
     </message>
@@ -2518,7 +2540,7 @@
         </translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+44"/>
         <source>Function created</source>
         <translation>函数已创建</translation>
     </message>
@@ -2533,7 +2555,7 @@
         <translation>正在部署 %1…</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+20"/>
         <source>Delete function</source>
         <translation>删除函数</translation>
     </message>
@@ -2883,7 +2905,7 @@
         <translation>函数及其加速状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-391"/>
+        <location filename="../../gui/main_window.py" line="-407"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>加速概览</translation>

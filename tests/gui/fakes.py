@@ -246,25 +246,13 @@ class FakeBackend:
         )
 
     def validate_function(self, spec: FunctionSpec, *, creating: bool) -> list[Problem]:
-        problems: list[Problem] = []
-        import re
+        """The rules the real backend applies (core's validation of FC's limits)."""
+        from core.cloud import validate_function
+        from gui.backend._core import map_problem, spec_to_function
 
-        if creating and not re.match(r"^[A-Za-z_][A-Za-z0-9_-]{0,63}$", spec.name or ""):
-            problems.append(Problem("functionName", "invalid_name"))
-        if not spec.image or "/" not in spec.image:
-            problems.append(Problem("image", "invalid_image"))
-        gb = spec.memory_mb / 1024
-        if not spec.cpu <= gb + 1e-9 <= 4 * spec.cpu + 1e-9:
-            problems.append(
-                Problem(
-                    "cpu",
-                    "cpu_memory_ratio",
-                    {"min_cpu": round(gb / 4, 2), "max_cpu": round(gb, 2)},
-                )
-            )
-        if spec.memory_mb % 64:
-            problems.append(Problem("memorySize", "not_multiple", {"step": 64}))
-        return problems
+        return [
+            map_problem(p) for p in validate_function(spec_to_function(spec), creating=creating)
+        ]
 
     # -- registry -----------------------------------------------------------------------
     async def list_instances(self) -> list[RegistryInstance]:
