@@ -36,14 +36,16 @@ from core.pull._profile import (
     save_cached_profile,
 )
 from core.pull._resolve import DEFAULT_PLATFORM, ResolvedImage, resolve_image
-from core.pull._tree import LazyTree, Node, merge_tocs
-from core.pull._unpack import UnpackStats, unpack_layer, unpack_layer_sync
+from core.pull._tree import EntryList, HideObserver, LazyTree, Node, merge_tocs
+from core.pull._unpack import UnpackStats, open_decompressed, unpack_layer, unpack_layer_sync
 
 __all__ = [
     "DEFAULT_PLATFORM",
     "PROFILE_ARTIFACT_TYPE",
     "PROFILE_MEDIA_TYPE",
     "ContentCache",
+    "EntryList",
+    "HideObserver",
     "LayerResult",
     "LayerSource",
     "LazyImage",
@@ -65,6 +67,7 @@ __all__ = [
     "is_lazy_pullable",
     "load_cached_profile",
     "merge_tocs",
+    "open_decompressed",
     "prewarm_mount_helper",
     "profile_tag",
     "pull_image",

@@ -7,20 +7,27 @@ was at its path, missing parent directories appear with mode 0755. Hostile input
 same way: a path that goes through a symlink raises :class:`~core.errors.UnsafeContent`, a
 path through a regular file raises :class:`~core.errors.PullError`. The result is immutable
 once built: every :class:`Node` keeps an inode number (the root is 1, as FUSE expects).
+
+``on_hide`` lets a caller see what the layers hide from each other (an image explorer): it is
+called with each node an upper layer removes (a whiteout, an opaque directory) or replaces
+(another entry at the same path, except a directory listed again), the index of that layer,
+and ``"whiteout"``, ``"opaque"`` or ``"replaced"``. A hidden directory comes whole, with its
+children.
 """
 
 from __future__ import annotations
 
 import posixpath
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from core.errors import PullError, TOCError, UnsafeContent
-from core.formats import TOC, Chunk, EntryType
+from core.formats import Chunk, EntryType, TOCEntry
 from core.pull._unpack import safe_components
 
-__all__ = ["LazyTree", "Node", "merge_tocs"]
+__all__ = ["EntryList", "HideObserver", "LazyTree", "Node", "merge_tocs"]
 
 _WHITEOUT = ".wh."
 _OPAQUE = ".wh..wh..opq"
@@ -34,6 +41,18 @@ _TYPE_BITS = {
 }
 _MAX_SYMLINKS = 40
 _NO_DEVICE = (0, 0)
+
+
+class EntryList(Protocol):
+    """What :func:`merge_tocs` reads of a layer: its entries in stream order (a :class:`TOC`,
+    or the entries of a plain layer read from its tar stream)."""
+
+    @property
+    def entries(self) -> Sequence[TOCEntry]: ...
+
+
+#: ``(hidden node, layer index, how)``; see the module docs.
+HideObserver = Callable[["Node", int, str], None]
 
 
 def _chunk_offset(c: Chunk) -> int:
@@ -174,7 +193,9 @@ class LazyTree:
 
 
 class _Merger:
-    def __init__(self) -> None:
+    def __init__(self, on_hide: HideObserver | None = None) -> None:
+        self.on_hide = on_hide
+        self._layer = 0
         self.next_ino = 2
         self.root = Node(1, "", EntryType.DIR, mode=0o755, children={})
         # Directory nodes by path, so each entry does not walk from the root; emptied
@@ -227,7 +248,9 @@ class _Merger:
             node = child
         return node
 
-    def apply(self, index: int, toc: TOC) -> None:
+    def apply(self, index: int, toc: EntryList) -> None:
+        self._layer = index
+        on_hide = self.on_hide
         created: set[str] = set()
         layer_nodes: dict[str, Node] = {}
         dirs = self._dirs
@@ -276,7 +299,10 @@ class _Merger:
                 else:
                     if existing is not None:
                         dirs.clear()
+                        if on_hide is not None:
+                            on_hide(existing, index, "replaced")
                     node = self._new(path, dir_, children={})
+                node.layer = index
                 node.mode = e.mode & 0o7777
                 node.uid, node.gid = e.uid, e.gid
                 node.mtime_ns = e.mtime_ns or 0
@@ -297,6 +323,8 @@ class _Merger:
                     continue
                 if existing is not None:
                     dirs.clear()
+                    if on_hide is not None:
+                        on_hide(existing, index, "replaced")
                 target.nlink += 1
                 children[base] = target
                 layer_nodes[path] = target
@@ -330,6 +358,8 @@ class _Merger:
             self.next_ino += 1
             if existing is not None:
                 dirs.clear()
+                if on_hide is not None:
+                    on_hide(existing, index, "replaced")
                 if existing.nlink > 1:
                     existing.nlink -= 1
             children[base] = node
@@ -346,7 +376,7 @@ class _Merger:
             for name in list(parent.children):
                 child_path = f"{prefix}/{name}" if prefix else name
                 if child_path not in created:
-                    self._drop(parent, name)
+                    self._drop(parent, name, "opaque")
             return
         if base.startswith(_WHITEOUT + _WHITEOUT):
             return
@@ -357,12 +387,14 @@ class _Merger:
         prefix = "/".join(parent_parts)
         if (f"{prefix}/{target}" if prefix else target) in created:
             return
-        self._drop(parent, target)
+        self._drop(parent, target, "whiteout")
 
-    def _drop(self, parent: Node, name: str) -> None:
+    def _drop(self, parent: Node, name: str, how: str) -> None:
         assert parent.children is not None
         self._dirs.clear()
         node = parent.children.pop(name, None)
+        if node is not None and self.on_hide is not None:
+            self.on_hide(node, self._layer, how)
         if node is not None and node.nlink > 1:
             node.nlink -= 1
 
@@ -389,9 +421,9 @@ class _Merger:
         return LazyTree(self.root, list(nodes.values()))
 
 
-def merge_tocs(tocs: Sequence[TOC]) -> LazyTree:
-    """Merge layer TOCs (bottom first) into one tree."""
-    merger = _Merger()
+def merge_tocs(tocs: Sequence[EntryList], *, on_hide: HideObserver | None = None) -> LazyTree:
+    """Merge layer TOCs (bottom first) into one tree (``on_hide``: see the module docs)."""
+    merger = _Merger(on_hide)
     for index, toc in enumerate(tocs):
         merger.apply(index, toc)
     return merger.finish()

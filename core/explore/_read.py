@@ -1,0 +1,644 @@
+"""Reading an image's file tree without pulling it.
+
+* A seekable layer (zstd:chunked or eStargz, as in every ``_accelerated`` twin) is read from
+  its table of contents only: the TOC is located, fetched and checked against the manifest's
+  annotation by :func:`core.formats.read_toc` (a few Range requests, no file content).
+* A plain layer is streamed once: its blob is downloaded (digest verified as it streams),
+  decompressed and its tar headers read in a worker thread, file contents hashed and
+  skipped, with the decompression limits every reader applies. Nothing is written to disk
+  but the index.
+
+Either way the layer's entries are kept in the content cache (``indexes/<layer hex>.json.zst``,
+written only after the whole blob was verified), so the next listing of any image sharing the
+layer reads nothing. The layers are merged by :func:`core.pull.merge_tocs`, the same merge
+lazy pulls use (whiteouts, opaque directories, hostile paths refused), which also reports what
+upper layers hide. Files of the image's start-up profile are marked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import io
+import json
+import queue
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import zstandard
+
+from core._progress import Progress, ProgressCallback, emit
+from core.coldstart import startup_profile_for
+from core.errors import CoreError, PullError
+from core.explore._model import (
+    FileEntry,
+    HiddenEntry,
+    ImageListing,
+    LayerInfo,
+    LayerSourceKind,
+    ProfileSummary,
+)
+from core.formats import (
+    DecompressionLimits,
+    EntryType,
+    TarStreamReader,
+    TOCEntry,
+    detect_format,
+    normalize_name,
+    read_toc,
+)
+from core.oci import Descriptor, ImageReference, Platform, atomic_write
+from core.pull import (
+    DEFAULT_PLATFORM,
+    ContentCache,
+    LazyTree,
+    Node,
+    ResolvedImage,
+    TransferMeter,
+    merge_tocs,
+    open_decompressed,
+    resolve_image,
+)
+from core.pull._util import first_error
+from core.registry import RegistryClient
+
+__all__ = ["build_entries", "index_path", "open_listing", "scan_layer"]
+
+_INDEX_VERSION = 1
+_PIECE = 1 << 20
+_PIPE_DEPTH = 8
+_ESTARGZ_METADATA = frozenset({"stargz.index.json", ".prefetch.landmark", ".no.prefetch.landmark"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Entries:
+    """A layer's entries in stream order (what :func:`merge_tocs` reads)."""
+
+    entries: Sequence[TOCEntry]
+
+
+def index_path(cache: ContentCache, layer_digest: str) -> Path:
+    """Where the listing index of a layer is cached."""
+    return cache.root / "indexes" / f"{layer_digest.partition(':')[2]}.json.zst"
+
+
+# -- the cached index of one layer ------------------------------------------------------------
+
+
+def _encode(entries: Iterable[TOCEntry]) -> bytes:
+    rows = [
+        [
+            e.type.value,
+            e.name,
+            e.link_name,
+            e.mode,
+            e.uid,
+            e.gid,
+            e.uname,
+            e.gname,
+            e.size,
+            e.mtime_ns or 0,
+            e.digest or "",
+            e.dev_major,
+            e.dev_minor,
+        ]
+        for e in entries
+    ]
+    doc = json.dumps({"version": _INDEX_VERSION, "entries": rows}, separators=(",", ":"))
+    return zstandard.ZstdCompressor(level=3).compress(doc.encode())
+
+
+def _decode(data: bytes) -> list[TOCEntry] | None:
+    try:
+        doc = json.loads(zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 30))
+        if doc.get("version") != _INDEX_VERSION:
+            return None
+        return [
+            TOCEntry(
+                type=EntryType(r[0]),
+                name=str(r[1]),
+                link_name=str(r[2]),
+                mode=int(r[3]),
+                uid=int(r[4]),
+                gid=int(r[5]),
+                uname=str(r[6]),
+                gname=str(r[7]),
+                size=int(r[8]),
+                mtime_ns=int(r[9]) or None,
+                digest=str(r[10]) or None,
+                dev_major=int(r[11]),
+                dev_minor=int(r[12]),
+            )
+            for r in doc["entries"]
+        ]
+    except (zstandard.ZstdError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return None  # unreadable or from another version: built again
+
+
+def _load_index(path: Path) -> list[TOCEntry] | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return _decode(data)
+
+
+def _save_index(path: Path, entries: Sequence[TOCEntry]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    atomic_write(path, _encode(entries))
+
+
+# -- a plain layer, streamed once --------------------------------------------------------------
+
+
+class _Pipe(io.RawIOBase):
+    """Bytes handed from the event loop to a worker thread, at most ``depth`` pieces ahead.
+
+    The loop side calls :meth:`put` (waits while the thread is behind) and :meth:`end`; the
+    thread reads. When the thread stops reading (it finished or failed) :meth:`reader_gone`
+    must be called on the loop, so that a waiting :meth:`put` returns and discards.
+    """
+
+    _EOF = object()
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, depth: int = _PIPE_DEPTH) -> None:
+        self._loop = loop
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._slots = asyncio.Semaphore(depth)
+        self._depth = depth
+        self._gone = False
+        self._buf = b""
+        self._pos = 0
+        self.consumed = 0  # compressed bytes the thread has read
+
+    # loop side
+    async def put(self, piece: bytes) -> None:
+        if self._gone:
+            return
+        await self._slots.acquire()
+        if not self._gone:
+            self._queue.put(piece)
+
+    def end(self, error: BaseException | None = None) -> None:
+        self._queue.put(self._EOF if error is None else error)
+
+    def reader_gone(self) -> None:
+        self._gone = True
+        for _ in range(self._depth + 1):
+            self._slots.release()
+
+    # thread side
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._pos >= len(self._buf):
+            item = self._queue.get()
+            if item is self._EOF:
+                self._queue.put(item)
+                return 0
+            if isinstance(item, BaseException):
+                self._queue.put(item)
+                raise PullError(f"the layer stream stopped: {item}") from item
+            assert isinstance(item, bytes)
+            self._loop.call_soon_threadsafe(self._slots.release)
+            self._buf, self._pos = item, 0
+        view = memoryview(buffer).cast("B")
+        n = min(len(view), len(self._buf) - self._pos)
+        view[:n] = self._buf[self._pos : self._pos + n]
+        self._pos += n
+        self.consumed += n
+        return n
+
+
+def scan_layer(
+    raw: io.RawIOBase,
+    *,
+    limits: DecompressionLimits | None = None,
+    layer: str = "",
+    consumed: Callable[[], int] | None = None,
+    skip_names: frozenset[str] = frozenset(),
+) -> list[TOCEntry]:
+    """The entries of a layer blob read from ``raw`` (gzip, zstd or plain tar, sniffed), in
+    stream order, each regular file's content hashed (``digest``) and skipped.
+
+    Blocking: call it in a worker thread. ``consumed`` gives the compressed bytes read so far
+    (for the ratio limit); ``skip_names`` are root entries of the layer format, not the image.
+    Raises :class:`~core.errors.UnsafeContent` for a decompression bomb and
+    :class:`~core.errors.TarFormatError` for a malformed stream.
+    """
+    limits = limits or DecompressionLimits()
+    count = consumed or (lambda: 0)
+    entries: list[TOCEntry] = []
+    with open_decompressed(io.BufferedReader(raw, buffer_size=_PIECE)) as stream:
+        produced = 0
+
+        def read(n: int) -> bytes:
+            nonlocal produced
+            data = stream.read(n)
+            produced += len(data)
+            limits.check(produced, count(), layer=layer)
+            return bytes(data)
+
+        tar = TarStreamReader(read)
+        while True:
+            _, member = tar.next()
+            if member is None:
+                break
+            etype = member.type
+            digest: str | None = None
+            size = 0
+            if etype is EntryType.REG:
+                size = member.size
+                if size:
+                    hasher = hashlib.sha256()
+                    while piece := tar.read_payload(_PIECE):
+                        hasher.update(piece)
+                    digest = "sha256:" + hasher.hexdigest()
+            if skip_names and normalize_name(member.name) in skip_names:
+                continue
+            entries.append(
+                TOCEntry(
+                    type=etype,
+                    name=member.name,
+                    link_name=(
+                        normalize_name(member.link_name)
+                        if etype is EntryType.HARDLINK
+                        else member.link_name
+                    ),
+                    mode=member.mode,
+                    uid=member.uid,
+                    gid=member.gid,
+                    uname=member.uname,
+                    gname=member.gname,
+                    size=size,
+                    mtime_ns=member.mtime_ns,
+                    dev_major=member.dev_major,
+                    dev_minor=member.dev_minor,
+                    digest=digest,
+                )
+            )
+        for _ in tar.iter_trailing(_PIECE):
+            pass  # to the end: the limits and the whole stream's digest cover every byte
+    return entries
+
+
+async def _stream_layer(
+    registry: RegistryClient,
+    repository: str,
+    desc: Descriptor,
+    index: int,
+    limits: DecompressionLimits,
+    on_bytes: Callable[[int], None],
+) -> list[TOCEntry]:
+    loop = asyncio.get_running_loop()
+    pipe = _Pipe(loop)
+    label = f"{index} ({desc.digest})"
+    kind = _format_of(desc)
+    skip = _ESTARGZ_METADATA if kind == "estargz" else frozenset()
+
+    def work() -> list[TOCEntry]:
+        try:
+            return scan_layer(
+                pipe, limits=limits, layer=label, consumed=lambda: pipe.consumed, skip_names=skip
+            )
+        finally:
+            loop.call_soon_threadsafe(pipe.reader_gone)
+
+    parsing = asyncio.ensure_future(asyncio.to_thread(work))
+    try:
+        async for piece in registry.stream_blob(
+            repository, desc.digest, chunk_size=_PIECE, expected_size=desc.size
+        ):
+            await pipe.put(piece)
+            on_bytes(len(piece))
+            if parsing.done():
+                break  # the reader stopped early: its error (or a premature end) decides
+        pipe.end()
+        entries = await parsing
+    except BaseException as exc:
+        pipe.end(exc)
+        with contextlib.suppress(BaseException):
+            await parsing
+        raise
+    return entries
+
+
+def _format_of(desc: Descriptor) -> str:
+    try:
+        kind = detect_format(desc.annotations)
+    except CoreError:
+        return ""
+    return kind.value if kind is not None else ""
+
+
+# -- the listing --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Hidden:
+    node: Node
+    by: int
+    how: str
+
+
+def _subtree(node: Node) -> tuple[int, int]:
+    """Bytes of the regular files under ``node`` (itself included) and how many entries."""
+    size = files = 0
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.kind is EntryType.REG:
+            size += n.size
+        if n.children:
+            files += len(n.children)
+            stack.extend(n.children.values())
+    return size, files
+
+
+def build_entries(
+    tree: LazyTree, profile_paths: Sequence[str] = (), link_paths: frozenset[str] = frozenset()
+) -> tuple[list[FileEntry], ProfileSummary | None]:
+    """The sorted entries of a merged tree, directories summed, profile files marked.
+
+    A regular file with several paths is listed once as ``reg`` (at a path that was not a
+    hard-link entry of its layer, ``link_paths``; else its first path in name order) and as
+    ``hardlink`` everywhere else.
+    """
+    profile: set[str] = set()
+    for p in profile_paths:
+        p = p.strip().lstrip("/")
+        if not p:
+            continue
+        profile.add(p)
+        with contextlib.suppress(OSError):
+            real = tree.realpath(p)
+            if real:
+                profile.add(real)
+    walked = list(tree.walk())
+    primary: dict[int, str] = {}
+    for path, node in walked:
+        if node.is_regular and node.nlink > 1:
+            known = primary.get(node.ino)
+            if known is None or (known in link_paths and path not in link_paths):
+                primary[node.ino] = path
+    firsts: dict[str, bool] = {}
+    for path, node in walked:
+        firsts[path] = primary.get(node.ino, path) == path if node.is_regular else True
+    # Directory totals, bottom up: ``walk`` yields parents before children.
+    sums: dict[str, list[int]] = {}
+    for path, node in reversed(walked):
+        first = firsts[path]
+        acc = sums.get(path)
+        if node.is_regular:
+            own = node.size if first else 0
+            in_profile = path in profile or primary.get(node.ino) in profile
+            prof = own if in_profile else 0
+            acc = [own, 0, prof]
+            sums[path] = acc
+        elif acc is None:
+            acc = [0, 0, 0]
+            sums[path] = acc
+        if path:
+            parent = sums.setdefault(path.rpartition("/")[0], [0, 0, 0])
+            parent[0] += acc[0]
+            parent[1] += acc[1] + 1
+            parent[2] += acc[2]
+    entries: list[FileEntry] = []
+    found_files = found_bytes = 0
+    for path, node in walked:
+        size, files, prof = sums[path]
+        kind = node.kind.value
+        link = node.link
+        in_profile = False
+        if node.is_regular:
+            main = primary.get(node.ino, path)
+            in_profile = path in profile or main in profile
+            size = node.size
+            if not firsts[path]:
+                kind, link = "hardlink", main
+            elif in_profile:
+                found_files += 1
+                found_bytes += node.size
+        elif node.kind is EntryType.SYMLINK:
+            size = node.size
+        entries.append(
+            FileEntry(
+                path=path,
+                kind=kind,
+                size=size,
+                mode=node.mode,
+                uid=node.uid,
+                gid=node.gid,
+                mtime_ns=node.mtime_ns,
+                link=link,
+                layer=node.layer,
+                digest=node.digest if node.is_regular else None,
+                files=files,
+                profile_bytes=prof,
+                in_profile=in_profile,
+            )
+        )
+    entries.sort(key=lambda e: e.path)
+    summary = None
+    if profile_paths:
+        total = sums[""][0] if "" in sums else 0
+        summary = ProfileSummary(
+            paths=len({p.strip().lstrip("/") for p in profile_paths if p.strip()}),
+            files=found_files,
+            bytes=found_bytes,
+            share=found_bytes / total if total else 0.0,
+        )
+    return entries, summary
+
+
+def _hidden_entries(hidden: list[_Hidden]) -> list[HiddenEntry]:
+    out = []
+    for h in hidden:
+        size, files = _subtree(h.node)
+        out.append(
+            HiddenEntry(
+                path=h.node.path,
+                kind=h.node.kind.value,
+                size=size,
+                layer=h.node.layer,
+                by=h.by,
+                how=h.how,
+                files=files,
+            )
+        )
+    out.sort(key=lambda h: (h.path, h.by))
+    return out
+
+
+def _build_listing(
+    resolved: ResolvedImage,
+    per_layer: Sequence[Sequence[TOCEntry]],
+    infos: Sequence[LayerInfo],
+    profile_paths: Sequence[str],
+    platform: Platform,
+) -> ImageListing:
+    hidden: list[_Hidden] = []
+    tree = merge_tocs(
+        [_Entries(e) for e in per_layer],
+        on_hide=lambda node, by, how: hidden.append(_Hidden(node, by, how)),
+    )
+    links = frozenset(
+        normalize_name(e.name)
+        for entries in per_layer
+        for e in entries
+        if e.type is EntryType.HARDLINK
+    )
+    entries, summary = build_entries(tree, profile_paths, links)
+    return ImageListing(
+        reference=str(resolved.reference),
+        digest=str(resolved.digest),
+        layers=tuple(infos),
+        entries=entries,
+        hidden=_hidden_entries(hidden),
+        profile=summary,
+        platform=str(platform),
+    )
+
+
+async def open_listing(
+    registry: RegistryClient,
+    reference: ImageReference | str,
+    *,
+    cache: ContentCache | None = None,
+    platform: Platform = DEFAULT_PLATFORM,
+    limits: DecompressionLimits | None = None,
+    streams: int = 2,
+    profile: bool = True,
+    on_progress: ProgressCallback | None = None,
+) -> ImageListing:
+    """The merged file tree of ``reference`` (see the module docs).
+
+    ``streams``: plain layers streamed at once. ``profile``: look the image's start-up
+    profile up (cached, else next to the image in the registry) and mark its files.
+    Progress phases: ``resolve``; ``toc`` (``done``/``total`` in layers read from TOCs or the
+    cache); ``index`` (compressed bytes of the plain layers streamed, ``extra``:
+    ``bytes_per_second``, ``eta_s``, ``layer``); ``merge``.
+    """
+    cache = cache or ContentCache()
+    limits = limits or DecompressionLimits()
+    emit(on_progress, Progress("resolve", 0, 1, str(reference)))
+    resolved = await resolve_image(registry, reference, platform=platform)
+    emit(on_progress, Progress("resolve", 1, 1, str(resolved.digest)))
+    repo = resolved.reference.repository
+    layers = resolved.manifest.layers
+    per_layer: list[Sequence[TOCEntry]] = [() for _ in layers]
+    sources: list[LayerSourceKind] = [LayerSourceKind.CACHE for _ in layers]
+    cached = await asyncio.to_thread(
+        lambda: [_load_index(index_path(cache, str(d.digest))) for d in layers]
+    )
+    toc_layers = [
+        i for i, d in enumerate(layers) if cached[i] is None and _format_of(d) and d.size > 0
+    ]
+    plain_layers = [i for i, d in enumerate(layers) if cached[i] is None and i not in toc_layers]
+    for i, found in enumerate(cached):
+        if found is not None:
+            per_layer[i] = found
+    quick_total = len(layers) - len(plain_layers)
+    quick_done = len(layers) - len(plain_layers) - len(toc_layers)
+    if quick_total:
+        emit(on_progress, Progress("toc", quick_done, quick_total, ""))
+
+    async def from_toc(i: int) -> None:
+        nonlocal quick_done
+        desc = layers[i]
+
+        async def fetch(start: int, end: int) -> bytes:
+            return await registry.get_blob_range(repo, desc.digest, start, end - start)
+
+        toc = await read_toc(fetch, desc.size, desc.annotations, require_verified=True)
+        per_layer[i] = toc.entries
+        sources[i] = LayerSourceKind.TOC
+        await asyncio.to_thread(_save_index, index_path(cache, str(desc.digest)), toc.entries)
+        quick_done += 1
+        emit(on_progress, Progress("toc", quick_done, quick_total, str(desc.digest), {"layer": i}))
+
+    stream_total = sum(layers[i].size for i in plain_layers)
+    streamed = 0
+    meter = TransferMeter(stream_total)
+    limit = asyncio.Semaphore(max(1, streams))
+    last_emit = 0.0
+
+    async def from_stream(i: int) -> None:
+        desc = layers[i]
+
+        def on_bytes(n: int) -> None:
+            nonlocal streamed, last_emit
+            streamed += n
+            now = time.monotonic()
+            if now - last_emit >= 0.1 or streamed >= stream_total:
+                last_emit = now
+                emit(
+                    on_progress,
+                    Progress(
+                        "index",
+                        streamed,
+                        stream_total,
+                        str(desc.digest),
+                        {"layer": i, **meter.update(streamed)},
+                    ),
+                )
+
+        async with limit:
+            entries = await _stream_layer(registry, repo, desc, i, limits, on_bytes)
+        per_layer[i] = entries
+        sources[i] = LayerSourceKind.STREAM
+        await asyncio.to_thread(_save_index, index_path(cache, str(desc.digest)), entries)
+
+    if plain_layers:
+        emit(on_progress, Progress("index", 0, stream_total, "", {"layer": plain_layers[0]}))
+    profile_task: asyncio.Task[list[str]] | None = None
+    if profile:
+        profile_task = asyncio.ensure_future(_profile_paths(resolved, registry, cache))
+    try:
+        try:
+            async with asyncio.TaskGroup() as group:
+                for i in toc_layers:
+                    group.create_task(from_toc(i))
+                for i in plain_layers:
+                    group.create_task(from_stream(i))
+        except BaseExceptionGroup as exc:
+            raise first_error(exc) from None
+        profile_paths = await profile_task if profile_task is not None else []
+    except BaseException:
+        if profile_task is not None:
+            profile_task.cancel()
+            with contextlib.suppress(BaseException):
+                await profile_task
+        raise
+    infos = [
+        LayerInfo(
+            index=i,
+            digest=str(d.digest),
+            size=d.size,
+            media_type=d.media_type,
+            source=sources[i],
+            entries=len(per_layer[i]),
+            format=_format_of(d),
+        )
+        for i, d in enumerate(layers)
+    ]
+    emit(on_progress, Progress("merge", 0, 1, str(resolved.digest)))
+    listing = await asyncio.to_thread(
+        _build_listing, resolved, per_layer, infos, profile_paths, platform
+    )
+    emit(on_progress, Progress("merge", 1, 1, str(resolved.digest)))
+    return listing
+
+
+async def _profile_paths(
+    resolved: ResolvedImage, registry: RegistryClient, cache: ContentCache
+) -> list[str]:
+    try:
+        return await startup_profile_for(resolved, registry, cache)
+    except CoreError:
+        return []  # no profile (or none readable): nothing to highlight
