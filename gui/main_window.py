@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import twin_tag_of
 from core.errors import CoreError
 from gui.async_bridge import ask, async_slot
-from gui.backend import FunctionInfo, twin_tag_of
+from gui.backend import FunctionInfo
 from gui.context import AppContext
 from gui.errors import UserMessage
 from gui.resources import icon

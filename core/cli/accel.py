@@ -7,6 +7,7 @@ import asyncio
 import time
 from typing import Any
 
+from core import is_accelerated_tag, twin_tag_of
 from core.cli._cloud_common import (
     CloudContext,
     add_common_arguments,
@@ -18,7 +19,7 @@ from core.cli._cloud_common import (
     progress_line,
     split_repo,
 )
-from core.cloud import ACCELERATED_SUFFIX, BuildTask, is_accelerated_tag
+from core.cloud import BuildTask
 from core.errors import CloudError
 
 __all__ = ["register"]
@@ -153,7 +154,7 @@ async def _status(args: argparse.Namespace) -> int:
             tasks = await ctx.clients.local.list_tasks(repo=args.repo, limit=50)
     names = set(tags)
     plain = sorted(t for t in tags if not is_accelerated_tag(t))
-    rows = [{"tag": t, "accelerated": f"{t}{ACCELERATED_SUFFIX}" in names} for t in plain]
+    rows = [{"tag": t, "accelerated": twin_tag_of(t) in names} for t in plain]
     if args.json:
         emit_json(
             {

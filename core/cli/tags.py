@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from core import is_accelerated_tag, twin_tag_of
 from core.cli._cloud_common import (
     add_common_arguments,
     choose_instance,
@@ -13,7 +14,6 @@ from core.cli._cloud_common import (
     print_table,
     split_repo,
 )
-from core.cloud import ACCELERATED_SUFFIX, is_accelerated_tag
 
 __all__ = ["register"]
 
@@ -45,9 +45,7 @@ async def _list(args: argparse.Namespace) -> int:
                     **t.to_json(),
                     "accelerated": is_accelerated_tag(t.tag),
                     "hasAcceleratedTwin": (
-                        None
-                        if is_accelerated_tag(t.tag)
-                        else f"{t.tag}{ACCELERATED_SUFFIX}" in names
+                        None if is_accelerated_tag(t.tag) else twin_tag_of(t.tag or "") in names
                     ),
                 }
                 for t in tags
@@ -59,7 +57,7 @@ async def _list(args: argparse.Namespace) -> int:
         twin = (
             ""
             if is_accelerated_tag(t.tag)
-            else ("yes" if f"{t.tag}{ACCELERATED_SUFFIX}" in names else "no")
+            else ("yes" if twin_tag_of(t.tag or "") in names else "no")
         )
         rows.append([t.tag, (t.digest or "")[:19], t.size, twin])
     print_table(["TAG", "DIGEST", "SIZE", "ACCELERATED TWIN"], rows)

@@ -11,13 +11,11 @@ endpoints and credentials differ. Every client takes the caller's ``httpx.AsyncC
 """
 
 from core.cloud._acceleration import (
-    ACCELERATED_SUFFIX,
     AccelerationState,
     AccelerationStatus,
     ImageExists,
     accelerated_twin,
     acceleration_status,
-    is_accelerated_tag,
 )
 from core.cloud._acr import (
     ACCELERATED_IMAGE,
@@ -149,7 +147,6 @@ from core.cloud._validation import (
 
 __all__ = [
     "ACCELERATED_IMAGE",
-    "ACCELERATED_SUFFIX",
     "ACR_API_VERSION",
     "ALGORITHM",
     "ALIYUN_CLI_SUPPORTED_MODES",
@@ -224,7 +221,6 @@ __all__ = [
     "function_to_s_yaml",
     "functions_from_s_yaml",
     "hash_payload",
-    "is_accelerated_tag",
     "is_placeholder",
     "keyring_available",
     "local_data_dir",

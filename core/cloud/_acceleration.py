@@ -16,21 +16,19 @@ import enum
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from core import is_accelerated_tag, twin_tag_of
 from core.cloud._fc_models import Function, is_placeholder
 from core.errors import CoreError, InvalidReference
 from core.oci import ImageReference
 
 __all__ = [
-    "ACCELERATED_SUFFIX",
     "AccelerationState",
     "AccelerationStatus",
     "ImageExists",
     "accelerated_twin",
     "acceleration_status",
-    "is_accelerated_tag",
 ]
 
-ACCELERATED_SUFFIX = "_accelerated"
 
 #: ``async (image reference) -> True | False | None`` (None: could not tell).
 ImageExists = Callable[[str], Awaitable[bool | None]]
@@ -56,10 +54,6 @@ class AccelerationStatus:
     optimizing: bool = False  # FC reports lastUpdateStatusReasonCode ImageOptimizing
 
 
-def is_accelerated_tag(tag: str | None) -> bool:
-    return tag is not None and tag.endswith(ACCELERATED_SUFFIX) and tag != ACCELERATED_SUFFIX
-
-
 def accelerated_twin(image: str) -> str | None:
     """``repo:tag`` → ``repo:tag_accelerated`` (``None`` for digest references)."""
     try:
@@ -72,7 +66,7 @@ def accelerated_twin(image: str) -> str | None:
     if is_accelerated_tag(tag):
         return image
     base = image.rsplit(":", 1)[0] if ref.tag else image
-    return f"{base}:{tag}{ACCELERATED_SUFFIX}"
+    return f"{base}:{twin_tag_of(tag)}"
 
 
 _API_STATES = {

@@ -2,7 +2,6 @@
 ``<tag>_accelerated`` images."""
 
 from core.convert._image import (
-    ACCELERATED_SUFFIX,
     ANNOTATION_CHUNK_SIZE,
     ANNOTATION_FORMAT,
     ANNOTATION_ORDER,
@@ -22,7 +21,6 @@ from core.convert._layer import LayerResult, convert_layer, convert_layer_sync, 
 from core.convert._options import DEFAULT_CHUNK_SIZE, ConvertOptions, Limits, Order
 
 __all__ = [
-    "ACCELERATED_SUFFIX",
     "ANNOTATION_CHUNK_SIZE",
     "ANNOTATION_FORMAT",
     "ANNOTATION_ORDER",

@@ -32,6 +32,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from core import twin_tag_of
 from core._progress import Progress, ProgressCallback, emit
 from core.convert._layer import LayerResult, convert_layer
 from core.convert._options import ConvertOptions, Order
@@ -54,7 +55,6 @@ from core.oci import (
 from core.registry import RegistryClient
 
 __all__ = [
-    "ACCELERATED_SUFFIX",
     "ANNOTATION_CHUNK_SIZE",
     "ANNOTATION_FORMAT",
     "ANNOTATION_ORDER",
@@ -71,7 +71,6 @@ __all__ = [
     "load_profile",
 ]
 
-ACCELERATED_SUFFIX = "_accelerated"
 _PREFIX = "io.github.fcdesk.accelerated."
 ANNOTATION_FORMAT = _PREFIX + "format"
 ANNOTATION_ORDER = _PREFIX + "order"
@@ -138,7 +137,7 @@ def accelerated_reference(source: ImageReference) -> ImageReference:
     """The default target: same repository, tag + ``_accelerated``."""
     if source.tag is None:
         raise InvalidInput("the source has no tag; give the target reference explicitly")
-    return source.with_tag(source.tag + ACCELERATED_SUFFIX)
+    return source.with_tag(twin_tag_of(source.tag))
 
 
 def load_profile(path: str | os.PathLike[str]) -> tuple[str, ...]:

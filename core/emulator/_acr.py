@@ -27,9 +27,8 @@ from starlette.routing import Route
 from core.emulator._context import INSTANCE_ID, INSTANCE_NAME, REGION_ID, ServerContext, new_id
 from core.emulator._errors import ApiError, acr_error
 
-__all__ = ["ACCELERATED_SUFFIX", "AcrApi", "BusinessError", "acr_routes"]
+__all__ = ["AcrApi", "BusinessError", "acr_routes"]
 
-ACCELERATED_SUFFIX = "_accelerated"
 _NS_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
 _REPO_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._/-]{0,126}[a-z0-9])?$")
 

@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.emulator._acr import ACCELERATED_SUFFIX
+from core import ACCELERATED_SUFFIX, twin_tag_of
 from core.emulator._context import INSTANCE_ID, REGION_ID, ServerContext
 from core.emulator._errors import ApiError, fc_auth_code, fc_error
 from core.errors import CoreError
@@ -557,7 +557,7 @@ class FcApi:
             )
             if tag_row is None:
                 if tag and tag.endswith(ACCELERATED_SUFFIX):
-                    source = tag[: -len(ACCELERATED_SUFFIX)]
+                    source = tag.removesuffix(ACCELERATED_SUFFIX)
                     if await self._active_task(repo, source) is not None:
                         await self._set_waiting(doc, "Preparing")
                         return
@@ -637,7 +637,7 @@ class FcApi:
         if not tag:
             return None
         twin = await self.ctx.db.fetchone(
-            "SELECT 1 FROM tags WHERE repo = ? AND tag = ?", (repo, tag + ACCELERATED_SUFFIX)
+            "SELECT 1 FROM tags WHERE repo = ? AND tag = ?", (repo, twin_tag_of(tag))
         )
         if twin is not None:
             return "Ready"

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from core import ACCELERATED_SUFFIX
 from core.coldstart import LinkSpec
 from core.emulator import _faults
 from core.emulator._context import ServerContext
@@ -295,7 +296,7 @@ class RuntimeManager:
         _, _, repository = name_part.partition("/")
         image = str(ccc.get("image", ""))
         tag = image.rsplit(":", 1)[-1] if "@" not in image else ""
-        lazy = tag.endswith("_accelerated")
+        lazy = tag.endswith(ACCELERATED_SUFFIX)
         env = dict(doc.get("environmentVariables") or {})
         port = int(ccc.get("port") or 9000)
         env.update(

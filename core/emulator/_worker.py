@@ -30,10 +30,10 @@ from typing import Any
 
 import httpx
 
+from core import ACCELERATED_SUFFIX, twin_tag_of
 from core._progress import Progress, ProgressCallback
 from core.convert import ConvertOptions, Order, convert_image
 from core.emulator import _faults
-from core.emulator._acr import ACCELERATED_SUFFIX
 from core.emulator._context import ServerContext, new_id
 from core.errors import CoreError, InvalidInput
 from core.registry import RegistryClient
@@ -283,7 +283,7 @@ class ConversionWorker:
                     repo,
                     tag,
                     digest,
-                    tag + ACCELERATED_SUFFIX,
+                    twin_tag_of(tag),
                     rule_id,
                     trigger,
                     now,
@@ -299,7 +299,7 @@ class ConversionWorker:
                 taskId=created,
                 repo=repo,
                 tag=tag,
-                targetTag=tag + ACCELERATED_SUFFIX,
+                targetTag=twin_tag_of(tag),
                 status="PENDING",
             )
             self._queue.put_nowait(created)
@@ -328,7 +328,7 @@ class ConversionWorker:
             if digest is None:
                 out.append({"tag": tag, "skipped": "tag does not exist"})
                 continue
-            if tag + ACCELERATED_SUFFIX in present and not force:
+            if twin_tag_of(tag) in present and not force:
                 out.append({"tag": tag, "skipped": "accelerated twin exists"})
                 continue
             task_id = await self.enqueue(

@@ -29,17 +29,9 @@ from typing import Any, TypeVar
 
 import httpx
 
+from core import is_accelerated_tag, source_tag_of, twin_tag_of
 from core._progress import Progress, ProgressCallback, emit
-from core.cloud import (
-    ACCELERATED_IMAGE,
-    ACCELERATED_SUFFIX,
-    BuildTask,
-    Function,
-    ImageTag,
-    ProfileClients,
-    Repository,
-    is_accelerated_tag,
-)
+from core.cloud import ACCELERATED_IMAGE, BuildTask, Function, ImageTag, ProfileClients, Repository
 from core.convert import ANNOTATION_FORMAT, ANNOTATION_SOURCE_DIGEST
 from core.errors import (
     AuthError,
@@ -424,8 +416,8 @@ class _RowBuilder:
             if ref.digest is not None:
                 return await self._pinned(site, ref)
             tag = ref.tag or "latest"
-            source_tag = tag[: -len(ACCELERATED_SUFFIX)] if is_accelerated_tag(tag) else tag
-            twin_tag = source_tag + ACCELERATED_SUFFIX
+            source_tag = source_tag_of(tag)
+            twin_tag = twin_tag_of(source_tag)
             self.fields.update(tag=tag, source_tag=source_tag, twin_tag=twin_tag)
             if isinstance(site, _AcrSite):
                 return await self._acr(site, ref, tag, source_tag, twin_tag)

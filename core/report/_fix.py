@@ -23,8 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core import twin_tag_of
 from core._progress import Progress, ProgressCallback, emit
-from core.cloud import ACCELERATED_SUFFIX, READ_ONLY_FIELDS, Function
+from core.cloud import READ_ONLY_FIELDS, Function
 from core.errors import CloudError, CoreError, InvalidInput
 from core.oci import ImageReference
 from core.report._engine import Inspector, ReportTarget, _AcrSite
@@ -90,7 +91,7 @@ class FixOutcome:
 
 def _twin_image(row: FunctionRow) -> str:
     tag = row.tag or ""
-    return row.image[: len(row.image) - len(tag)] + (row.twin_tag or tag + ACCELERATED_SUFFIX)
+    return row.image[: len(row.image) - len(tag)] + (row.twin_tag or twin_tag_of(tag))
 
 
 def plan_fix(row: FunctionRow, problem: ProblemCode) -> FixPlan | None:

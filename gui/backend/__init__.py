@@ -2,7 +2,6 @@
 
 from gui.backend._protocol import LINK_PROFILES, LINK_SPECS, Backend
 from gui.backend._types import (
-    ACCELERATED_SUFFIX,
     AccelState,
     BackendCapabilities,
     BackendEvent,
@@ -25,13 +24,9 @@ from gui.backend._types import (
     TaskInfo,
     TaskLogLine,
     TaskStatus,
-    is_accelerated_tag,
-    source_tag_of,
-    twin_tag_of,
 )
 
 __all__ = [
-    "ACCELERATED_SUFFIX",
     "LINK_PROFILES",
     "LINK_SPECS",
     "AccelState",
@@ -57,7 +52,4 @@ __all__ = [
     "TaskInfo",
     "TaskLogLine",
     "TaskStatus",
-    "is_accelerated_tag",
-    "source_tag_of",
-    "twin_tag_of",
 ]

@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-from core import Progress
+from core import Progress, is_accelerated_tag, twin_tag_of
 from core.errors import CloudError, CoreError, NotFound
 from core.registry import RegistryClient
 from gui.backend._core import run_image_comparison
@@ -33,8 +33,6 @@ from gui.backend._types import (
     TagInfo,
     TaskInfo,
     TaskLogLine,
-    is_accelerated_tag,
-    twin_tag_of,
 )
 
 __all__ = ["RegistryBackend"]

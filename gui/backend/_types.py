@@ -13,7 +13,6 @@ from dataclasses import field as dc_field
 from typing import Any
 
 __all__ = [
-    "ACCELERATED_SUFFIX",
     "AccelState",
     "BackendCapabilities",
     "BackendEvent",
@@ -36,26 +35,7 @@ __all__ = [
     "TaskInfo",
     "TaskLogLine",
     "TaskStatus",
-    "is_accelerated_tag",
-    "source_tag_of",
-    "twin_tag_of",
 ]
-
-ACCELERATED_SUFFIX = "_accelerated"
-
-
-def is_accelerated_tag(tag: str) -> bool:
-    return tag.endswith(ACCELERATED_SUFFIX) and len(tag) > len(ACCELERATED_SUFFIX)
-
-
-def twin_tag_of(tag: str) -> str:
-    """The accelerated twin of a plain tag."""
-    return tag + ACCELERATED_SUFFIX
-
-
-def source_tag_of(tag: str) -> str:
-    """The source tag of an accelerated tag (the tag itself when it is plain)."""
-    return tag[: -len(ACCELERATED_SUFFIX)] if is_accelerated_tag(tag) else tag
 
 
 class TaskStatus(enum.StrEnum):

@@ -574,7 +574,7 @@ class FunctionDialog(QDialog):
         self._set_accel(picked.accel, picked.tag)
 
     def _set_accel(self, accel: AccelState, tag: str) -> None:
-        from gui.backend import is_accelerated_tag
+        from core import is_accelerated_tag
 
         self.image_accel = accel
         tag = tag.rsplit(":", 1)[-1] if ":" in tag.rsplit("/", 1)[-1] else tag

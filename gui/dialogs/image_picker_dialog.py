@@ -29,15 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.backend import (
-    AccelState,
-    NamespaceInfo,
-    RegistryInstance,
-    RepoInfo,
-    TaskStatus,
-    is_accelerated_tag,
-    twin_tag_of,
-)
+from core import is_accelerated_tag, twin_tag_of
+from gui.backend import AccelState, NamespaceInfo, RegistryInstance, RepoInfo, TaskStatus
 from gui.context import AppContext
 from gui.models.repositories_model import Roles as RepoRoles
 from gui.models.tags_model import Col as TagCol

@@ -16,16 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 
-from gui.backend import (
-    ACCELERATED_SUFFIX,
-    AccelState,
-    TagInfo,
-    TaskInfo,
-    TaskStatus,
-    is_accelerated_tag,
-    source_tag_of,
-    twin_tag_of,
-)
+from core import ACCELERATED_SUFFIX, is_accelerated_tag, source_tag_of, twin_tag_of
+from gui.backend import AccelState, TagInfo, TaskInfo, TaskStatus
 from gui.format import format_bytes, format_time, short_digest
 from gui.models._base import AnyIndex
 

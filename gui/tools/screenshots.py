@@ -84,9 +84,10 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
     import qasync
     from PySide6.QtGui import QGuiApplication
 
+    from core import twin_tag_of
     from core.cloud import LOCAL_SECRET_ENV
     from gui.app import Console, build_application
-    from gui.backend import FunctionSpec, LabRequest, twin_tag_of
+    from gui.backend import FunctionSpec, LabRequest
     from gui.main_window import MainWindow, Page
     from gui.theme import apply_theme
     from gui.viewmodels.settings_vm import SettingsViewModel

@@ -7,14 +7,8 @@ from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.backend import (
-    AccelState,
-    BackendEvent,
-    FunctionInfo,
-    FunctionSpec,
-    InvokeResult,
-    is_accelerated_tag,
-)
+from core import is_accelerated_tag
+from gui.backend import AccelState, BackendEvent, FunctionInfo, FunctionSpec, InvokeResult
 from gui.context import AppContext
 from gui.models.functions_model import FunctionsModel
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QObject, Signal
 
+from core import is_accelerated_tag, source_tag_of, twin_tag_of
 from gui.backend import (
     BackendEvent,
     NamespaceInfo,
@@ -18,9 +19,6 @@ from gui.backend import (
     TagInfo,
     TaskInfo,
     TaskStatus,
-    is_accelerated_tag,
-    source_tag_of,
-    twin_tag_of,
 )
 from gui.context import AppContext, poll_with_backoff
 from gui.models.repositories_model import RepositoriesModel

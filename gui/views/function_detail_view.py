@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.backend import AccelState, FunctionInfo, InvokeResult, LabResult, is_accelerated_tag
+from core import is_accelerated_tag, twin_tag_of
+from gui.backend import AccelState, FunctionInfo, InvokeResult, LabResult
 from gui.errors import ErrorPresenter
 from gui.format import format_bytes, format_duration_ms, format_time
 from gui.models.functions_model import accel_badge, state_badge, update_badge
@@ -462,7 +463,7 @@ class FunctionDetailView(QWidget):
                 self.tr(
                     "An accelerated twin (%1) of this image is ready. Switch the function "
                     "to it for faster cold starts."
-                ).replace("%1", tag + "_accelerated")
+                ).replace("%1", twin_tag_of(tag))
             )
         elif info.accel is AccelState.CONVERTING:
             self.img_hint.setText(

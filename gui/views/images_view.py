@@ -21,16 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import is_accelerated_tag, source_tag_of, twin_tag_of
 from gui.async_bridge import ask, async_slot
-from gui.backend import (
-    AccelState,
-    NamespaceInfo,
-    RegistryInstance,
-    RepoInfo,
-    is_accelerated_tag,
-    source_tag_of,
-    twin_tag_of,
-)
+from gui.backend import AccelState, NamespaceInfo, RegistryInstance, RepoInfo
 from gui.format import format_bytes, format_time
 from gui.models.repositories_model import Col as RepoCol
 from gui.models.repositories_model import Roles as RepoRoles

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
+from core import twin_tag_of
 from core.errors import CoreError
 from core.report import (
     FixKind,
@@ -106,7 +107,7 @@ def describe_step(step: FixStep) -> str:
             )
             .replace("%1", step.repository)
             .replace("%2", step.tag)
-            .replace("%3", step.tag + "_accelerated")
+            .replace("%3", twin_tag_of(step.tag))
         )
     if step.action is StepAction.REDEPLOY_FUNCTION:
         return (

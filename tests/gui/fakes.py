@@ -11,7 +11,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 
-from core import Progress
+from core import Progress, is_accelerated_tag, twin_tag_of
 from core.errors import CloudError, ResourceNotFound
 from gui.backend import (
     AccelState,
@@ -35,8 +35,6 @@ from gui.backend import (
     TaskInfo,
     TaskLogLine,
     TaskStatus,
-    is_accelerated_tag,
-    twin_tag_of,
 )
 
 INSTANCE = RegistryInstance(

@@ -26,10 +26,11 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from core import twin_tag_of
 from core.cloud import LOCAL_SECRET_ENV
 from gui.app import Console
 from gui.async_bridge import spawn
-from gui.backend import AccelState, FunctionSpec, TaskStatus, twin_tag_of
+from gui.backend import AccelState, FunctionSpec, TaskStatus
 from gui.main_window import Page
 from gui.models.lab_runs_model import side_stats
 from gui.viewmodels.settings_vm import SettingsViewModel

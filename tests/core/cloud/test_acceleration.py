@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from core import is_accelerated_tag
 from core.cloud import (
     AccelerationInfo,
     AccelerationState,
@@ -11,7 +12,6 @@ from core.cloud import (
     Function,
     accelerated_twin,
     acceleration_status,
-    is_accelerated_tag,
 )
 from core.errors import CloudError
 

@@ -8,7 +8,6 @@ import core.settings
 
 CLOUD = [
     "ACCELERATED_IMAGE",
-    "ACCELERATED_SUFFIX",
     "ACRClient",
     "ACR_API_VERSION",
     "ACS3Auth",
@@ -83,7 +82,6 @@ CLOUD = [
     "function_to_s_yaml",
     "functions_from_s_yaml",
     "hash_payload",
-    "is_accelerated_tag",
     "is_placeholder",
     "keyring_available",
     "local_data_dir",
