@@ -8,11 +8,13 @@ twins.
 
 from core._accelerated import ACCELERATED_SUFFIX, is_accelerated_tag, source_tag_of, twin_tag_of
 from core._progress import Progress
+from core._retry import RetryPolicy
 from core._version import __version__
 
 __all__ = [
     "ACCELERATED_SUFFIX",
     "Progress",
+    "RetryPolicy",
     "__version__",
     "is_accelerated_tag",
     "source_tag_of",

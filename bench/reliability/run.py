@@ -70,7 +70,7 @@ def run_suite(report: Path) -> dict[str, Any]:
 
 
 async def walk_crash_points(limit: int, work: Path) -> dict[str, Any]:
-    from core.registry import RetryPolicy
+    from core import RetryPolicy
     from tests.fixtures.emulator import start_local_server
     from tests.reliability import test_crash as crash
     from tests.reliability._integrity import check_store

@@ -38,7 +38,6 @@ from core.cloud._acr_models import (
 from core.cloud._api import (
     CLOCK_SKEW_CODES,
     THROTTLING_CODES,
-    RetryPolicy,
     error_from_response,
 )
 from core.cloud._credentials import (
@@ -196,7 +195,6 @@ __all__ = [
     "RegistryCredentials",
     "RegistryHosts",
     "Repository",
-    "RetryPolicy",
     "SYamlFunction",
     "SecretStore",
     "ServerEvent",

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from core._retry import RetryPolicy
 from core.cloud._acceleration import ImageExists
 from core.cloud._acr_models import (
     BuildRule,
@@ -27,7 +28,7 @@ from core.cloud._acr_models import (
     Repository,
     parse_count,
 )
-from core.cloud._api import ApiClientBase, RetryPolicy, error_from_response
+from core.cloud._api import ApiClientBase, error_from_response
 from core.cloud._credentials import Credentials
 from core.cloud._endpoints import ACR_API_VERSION, acr_endpoint, registry_hosts_for
 from core.cloud._model import ApiModel

@@ -3,19 +3,17 @@ with backoff for throttling and transient failures, and error mapping to the cor
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import json
 import logging
-import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
+from core._retry import RetryPolicy, parse_retry_after
 from core.cloud._credentials import Credentials
 from core.cloud._signing import ACS3Auth, CredentialsSource
 from core.errors import (
@@ -32,7 +30,6 @@ __all__ = [
     "CLOCK_SKEW_CODES",
     "THROTTLING_CODES",
     "ApiClientBase",
-    "RetryPolicy",
     "error_from_response",
 ]
 
@@ -80,20 +77,8 @@ _CREDENTIAL_CODES_PREFIX = (
 _RETRYABLE_STATUS_IDEMPOTENT = frozenset({500, 502, 504})
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Bounded retries: ``attempts`` tries in all, exponential backoff with full jitter."""
-
-    attempts: int = 4
-    base_delay: float = 0.5
-    max_delay: float = 8.0
-    sleep: Callable[[float], Awaitable[None]] = field(default=asyncio.sleep, compare=False)
-
-    def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        if retry_after is not None:
-            return min(self.max_delay, max(0.0, retry_after))
-        cap = min(self.max_delay, self.base_delay * (2**attempt))
-        return random.uniform(cap / 2, cap)
+#: The cloud clients' default: four tries, the first wait at most half a second.
+CLOUD_RETRY = RetryPolicy(max_attempts=4, base_delay=0.5)
 
 
 def _request_id(response: httpx.Response, body: Mapping[str, Any] | None) -> str | None:
@@ -203,9 +188,9 @@ def error_from_response(
         cls = CredentialsError
     elif code in THROTTLING_CODES or status == 429 or code.startswith("Throttling"):
         cls = ThrottledError
-        retry_after = response.headers.get("retry-after")
-        if retry_after and retry_after.isdigit():
-            detail["retry_after"] = float(retry_after)
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        if retry_after is not None:
+            detail["retry_after"] = retry_after
     elif (
         status == 404
         or code.endswith(("NotFound", "NOT_EXIST", "NOT_FOUND", "NotExist"))
@@ -235,7 +220,13 @@ class ApiClientBase:
         self._http = http
         self._credentials = credentials
         self._auth = auth or ACS3Auth(credentials)
-        self._retry = retry or RetryPolicy()
+        self._retry = retry or CLOUD_RETRY
+
+    def _next_wait(
+        self, attempt: int, first_try: float, retry_after: float | None = None
+    ) -> float | None:
+        """The wait before another try after the 0-based try ``attempt`` failed."""
+        return self._retry.next_wait(attempt + 1, time.monotonic() - first_try, retry_after)
 
     def _secrets(self) -> tuple[str, ...]:
         creds = self._credentials() if callable(self._credentials) else self._credentials
@@ -267,6 +258,7 @@ class ApiClientBase:
         }
         all_headers.update(headers or {})
         attempt = 0
+        first_try = time.monotonic()
         while True:
             request = self._http.build_request(
                 method, url, params=dict(params or {}), content=content, headers=all_headers
@@ -279,8 +271,9 @@ class ApiClientBase:
                 # idempotent.
                 retryable = idempotent or isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
                 log.debug("%s %s %s failed: %s", self._service, action, method, type(exc).__name__)
-                if retryable and attempt + 1 < self._retry.attempts:
-                    await self._retry.sleep(self._retry.delay(attempt))
+                wait = self._next_wait(attempt, first_try) if retryable else None
+                if wait is not None:
+                    await self._retry.sleep(wait)
                     attempt += 1
                     continue
                 kind = (
@@ -308,9 +301,13 @@ class ApiClientBase:
             retry = isinstance(error, ThrottledError) or (
                 idempotent and response.status_code in _RETRYABLE_STATUS_IDEMPOTENT
             )
-            if retry and attempt + 1 < self._retry.attempts:
-                retry_after = error.detail.get("retry_after")
-                await self._retry.sleep(self._retry.delay(attempt, retry_after))
+            wait = (
+                self._next_wait(attempt, first_try, error.detail.get("retry_after"))
+                if retry
+                else None
+            )
+            if wait is not None:
+                await self._retry.sleep(wait)
                 attempt += 1
                 continue
             if not check_status and not isinstance(error, ThrottledError | SignatureError):

@@ -12,7 +12,8 @@ from urllib.parse import quote
 import httpx
 
 from core._progress import Progress, ProgressCallback, emit
-from core.cloud._api import ApiClientBase, RetryPolicy, error_from_response
+from core._retry import RetryPolicy
+from core.cloud._api import ApiClientBase, error_from_response
 from core.cloud._credentials import Credentials
 from core.cloud._endpoints import FC_API_VERSION, fc_invoke_endpoint, fc_management_endpoint
 from core.cloud._fc_models import Function, FunctionInstance, InvocationResult

@@ -25,8 +25,9 @@ from urllib.parse import quote
 
 import httpx
 
+from core._retry import RetryPolicy
 from core.cloud._acr_models import BuildTask
-from core.cloud._api import ApiClientBase, RetryPolicy, error_from_response
+from core.cloud._api import ApiClientBase, error_from_response
 from core.cloud._credentials import Credentials
 from core.cloud._signing import ACS3Auth, CredentialsSource
 from core.errors import CloudError, TransportError

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from core._retry import RetryPolicy
 from core.cloud._acr import ACRClient
-from core.cloud._api import RetryPolicy
 from core.cloud._credentials import (
     Credentials,
     aliyun_cli_credentials,

@@ -21,7 +21,6 @@ from core.registry._importer import (
     import_rootfs,
 )
 from core.registry._ranges import ContentRange, parse_content_range, parse_multipart_byteranges
-from core.registry._retry import RetryPolicy
 from core.registry._transfer import CopyResult, ImageLocation, copy_image, open_location_client
 from core.registry._transport import blob_transport
 
@@ -40,7 +39,6 @@ __all__ = [
     "LayerFile",
     "PushResult",
     "RegistryClient",
-    "RetryPolicy",
     "blob_transport",
     "build_layers",
     "copy_image",

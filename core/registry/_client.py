@@ -48,6 +48,7 @@ from urllib.parse import urljoin
 import httpx
 
 from core._progress import Progress, ProgressCallback, emit
+from core._retry import RetryPolicy, parse_retry_after
 from core.errors import (
     BlobNotFound,
     DigestMismatch,
@@ -74,14 +75,13 @@ from core.oci import (
     validate_repository,
 )
 from core.registry._auth import Auth, BearerAuth
-from core.registry._errors import Subject, parse_retry_after, raise_for_status, transport_error
+from core.registry._errors import Subject, raise_for_status, transport_error
 from core.registry._ranges import (
     multipart_boundary,
     parse_content_range,
     parse_multipart_byteranges,
     range_header,
 )
-from core.registry._retry import RetryPolicy
 from core.registry._transport import blob_transport
 
 __all__ = ["BlobSource", "PushResult", "RegistryClient"]
@@ -355,13 +355,10 @@ class RegistryClient:
 
     async def _backoff(self, attempt: int, started: float, retry_after: float | None) -> bool:
         """Sleep before another try; False when the policy says to stop."""
-        policy = self.retry
-        if attempt >= policy.max_attempts:
+        wait = self.retry.next_wait(attempt, time.monotonic() - started, retry_after)
+        if wait is None:
             return False
-        delay = retry_after if retry_after is not None else policy.backoff(attempt)
-        if time.monotonic() + delay - started > policy.max_total:
-            return False
-        await asyncio.sleep(delay)
+        await self.retry.sleep(wait)
         return True
 
     async def _retrying(self, what: str, op: Callable[[], Awaitable[T]]) -> T:

@@ -7,6 +7,7 @@ from typing import Any, Literal, NoReturn
 
 import httpx
 
+from core._retry import parse_retry_after
 from core.errors import (
     AuthError,
     BlobNotFound,
@@ -25,7 +26,6 @@ from core.errors import (
 __all__ = [
     "Subject",
     "parse_error_body",
-    "parse_retry_after",
     "raise_for_status",
     "transport_error",
 ]
@@ -57,26 +57,6 @@ def parse_error_body(body: bytes) -> tuple[str | None, str | None, object]:
         message if isinstance(message, str) else None,
         first.get("detail"),
     )
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    import datetime as _dt
-
-    now = _dt.datetime.now(tz=when.tzinfo or _dt.UTC)
-    return max(0.0, (when - now).total_seconds())
 
 
 def raise_for_status(response: httpx.Response, subject: Subject, what: str) -> NoReturn:

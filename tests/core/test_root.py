@@ -13,6 +13,7 @@ def test_exported_members() -> None:
     assert core.__all__ == [
         "ACCELERATED_SUFFIX",
         "Progress",
+        "RetryPolicy",
         "__version__",
         "is_accelerated_tag",
         "source_tag_of",

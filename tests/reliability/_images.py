@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from core import RetryPolicy
 from core.oci import OCI_LAYER_GZIP, Descriptor, Digest, ImageConfig, Manifest
-from core.registry import RegistryClient, RetryPolicy
+from core.registry import RegistryClient
 
 __all__ = [
     "FAST_RETRY",

@@ -23,11 +23,12 @@ from typing import Any
 import httpx
 import pytest
 
+from core import RetryPolicy
 from core.errors import CoreError
 from core.oci import Digest
 from core.pull._cache import ContentCache
 from core.pull._lazy import LazyImage
-from core.registry import RegistryClient, RetryPolicy
+from core.registry import RegistryClient
 from tests.fixtures.emulator import LocalServerHandle, start_local_server
 from tests.reliability._images import FAST_RETRY, BuiltImage, build_image
 from tests.reliability._integrity import StoreReport, check_store

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from core import RetryPolicy
 from core.errors import (
     DigestMismatch,
     RangeNotSupported,
@@ -26,7 +27,7 @@ from core.errors import (
     UploadError,
 )
 from core.oci import Digest
-from core.registry import RegistryClient, RetryPolicy
+from core.registry import RegistryClient
 from tests.fixtures.faults import ProxiedRegistry
 from tests.reliability._images import BuiltImage, build_image, fast_client, push_built
 from tests.reliability.conftest import Recorder

@@ -6,13 +6,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from core import RetryPolicy
 from core.cloud import (
     AccelerationState,
     ACRClient,
     Credentials,
     CustomContainerConfig,
     Function,
-    RetryPolicy,
     acceleration_status,
 )
 from core.errors import CloudError, ResourceNotFound, SignatureError

@@ -54,7 +54,6 @@ CLOUD = [
     "RegistryCredentials",
     "RegistryHosts",
     "Repository",
-    "RetryPolicy",
     "SECRETS_FILE_NAME",
     "SERVICE_NAME",
     "SYamlFunction",

@@ -11,14 +11,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from core.cloud import (
-    Credentials,
-    CustomContainerConfig,
-    FCClient,
-    Function,
-    HealthCheckConfig,
-    RetryPolicy,
-)
+from core import RetryPolicy
+from core.cloud import Credentials, CustomContainerConfig, FCClient, Function, HealthCheckConfig
 from core.errors import (
     CloudError,
     CredentialsError,
@@ -398,7 +392,7 @@ async def test_throttling_is_retried_with_backoff(
         mock_http,
         cloud_credentials,
         endpoint=ENDPOINT,
-        retry=RetryPolicy(attempts=4, base_delay=0.5, max_delay=8, sleep=record),
+        retry=RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=8, sleep=record),
     )
     throttled = {
         "Code": "Throttling.User",
@@ -417,11 +411,39 @@ async def test_throttling_is_retried_with_backoff(
     fn = await fc.get_function("f")
     assert fn.function_name == "my-function-1"
     assert len(delays) == 2
-    assert 0.25 <= delays[0] <= 0.5
+    assert 0 <= delays[0] <= 0.5  # full jitter under the first cap
     assert delays[1] == 3.0  # Retry-After honoured
     # every retry is a freshly signed request (new nonce)
     nonces = {r.headers["x-acs-signature-nonce"] for r in signed_mock.requests}
     assert len(nonces) == 3
+
+
+async def test_throttling_with_a_retry_after_beyond_the_budget_gives_up_at_once(
+    mock_http: httpx.AsyncClient, signed_mock: SignedMock, cloud_credentials: Credentials
+) -> None:
+    delays: list[float] = []
+
+    async def record(delay: float) -> None:
+        delays.append(delay)
+
+    fc = FCClient(
+        mock_http,
+        cloud_credentials,
+        endpoint=ENDPOINT,
+        retry=RetryPolicy(max_attempts=4, max_total=60, sleep=record),
+    )
+    signed_mock.queue(
+        json_response(
+            429,
+            {"Code": "Throttling", "Message": "slow down", "RequestId": "r"},
+            headers={"retry-after": "3600"},
+        )
+    )
+    with pytest.raises(ThrottledError) as info:
+        await fc.get_function("f")
+    assert delays == []
+    assert len(signed_mock.requests) == 1
+    assert info.value.detail["retry_after"] == 3600.0
 
 
 async def test_throttling_gives_up_after_bounded_attempts(
@@ -481,7 +503,7 @@ async def test_transport_errors(cloud_credentials: Credentials) -> None:
             http,
             cloud_credentials,
             endpoint=ENDPOINT,
-            retry=RetryPolicy(attempts=3, sleep=no_sleep),
+            retry=RetryPolicy(max_attempts=3, sleep=no_sleep),
         )
         with pytest.raises(TransportError) as info:
             await fc.get_function("f")
@@ -502,7 +524,7 @@ async def test_read_errors_not_retried_for_post(cloud_credentials: Credentials) 
             http,
             cloud_credentials,
             endpoint=ENDPOINT,
-            retry=RetryPolicy(attempts=3, sleep=no_sleep),
+            retry=RetryPolicy(max_attempts=3, sleep=no_sleep),
         )
         with pytest.raises(TransportError):
             await fc.invoke_function("f", b"x")

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core import RetryPolicy
 from core.cloud import (
     ACRClient,
     FCClient,
@@ -17,7 +18,6 @@ from core.cloud import (
     KeyringSecretStore,
     LocalExtensions,
     MemorySecretStore,
-    RetryPolicy,
     open_clients,
     resolve_credentials,
     secret_store_for,
@@ -92,7 +92,7 @@ async def test_nothing_leaks(
     mock = SignedMock()
     mock.handler = _answer
     texts: list[str] = [repr(sts_credentials), str(sts_credentials)]
-    retry = RetryPolicy(attempts=2, sleep=no_sleep)
+    retry = RetryPolicy(max_attempts=2, sleep=no_sleep)
     async with httpx.AsyncClient(transport=mock.transport) as http:
         fc = FCClient(http, sts_credentials, endpoint="https://fc.example", retry=retry)
         acr = ACRClient(http, sts_credentials, endpoint="https://cr.example/", retry=retry)

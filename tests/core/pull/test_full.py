@@ -10,11 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core import RetryPolicy
 from core._progress import Progress
 from core.errors import DigestMismatch, InvalidInput
 from core.pull._cache import ContentCache
 from core.pull._full import pull_image
-from core.registry import RegistryClient, RetryPolicy
+from core.registry import RegistryClient
 from tests.core.pull._images import entry, push_image
 from tests.fixtures.registry import RunningRegistry
 

@@ -10,15 +10,9 @@ from collections import Counter
 import httpx
 import pytest
 
+from core import RetryPolicy
 from core.errors import AuthError
-from core.registry import (
-    Anonymous,
-    BasicAuth,
-    BearerAuth,
-    RegistryClient,
-    RetryPolicy,
-    parse_challenges,
-)
+from core.registry import Anonymous, BasicAuth, BearerAuth, RegistryClient, parse_challenges
 
 FAST = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.01)
 

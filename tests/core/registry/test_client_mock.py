@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from core import RetryPolicy
 from core._progress import Progress
 from core.errors import (
     AuthError,
@@ -26,7 +27,7 @@ from core.errors import (
     UnsupportedMediaType,
 )
 from core.oci import OCI_MANIFEST, Digest
-from core.registry import RegistryClient, RetryPolicy
+from core.registry import RegistryClient
 from tests.core.registry.fake import FakeRegistry, error
 from tests.fixtures.images import random_bytes
 

@@ -24,7 +24,7 @@ OCI = {
 REGISTRY = {
     "Anonymous", "Auth", "BasicAuth", "BearerAuth", "BlobSource", "Challenge", "ContentRange",
     "CopyResult", "ImageLocation", "ImportOptions", "ImportResult", "LayerFile", "PushResult",
-    "RegistryClient", "RetryPolicy", "blob_transport", "build_layers", "copy_image",
+    "RegistryClient", "blob_transport", "build_layers", "copy_image",
     "import_rootfs", "open_location_client", "parse_challenges", "parse_content_range",
     "parse_multipart_byteranges",
 }  # fmt: skip
