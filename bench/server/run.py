@@ -99,7 +99,7 @@ async def api_latencies(srv: LocalServerHandle, stop: asyncio.Event, repo_id: st
                     )
                 else:
                     r = await http.post(
-                        "/acr/",
+                        "/",
                         params={"InstanceId": "cri-local0000000001", "RepoId": repo_id},
                         headers={"x-acs-action": "ListRepoTag", "x-acs-version": "2018-12-01"},
                     )
@@ -123,7 +123,7 @@ async def wait_seeded(srv: LocalServerHandle, limit: float = 300) -> str:
             r = await reg.get(f"/v2/{REPO}/tags/list")
             if r.status_code == 200 and "v1_accelerated" in r.json().get("tags", []):
                 body = await http.post(
-                    "/acr/",
+                    "/",
                     params={
                         "InstanceId": "cri-local0000000001",
                         "RepoNamespaceName": "demo",

@@ -57,8 +57,8 @@ def _is_failure(body: Mapping[str, Any]) -> bool:
 class ACRClient:
     """Async ACR EE client over an injected ``httpx.AsyncClient``.
 
-    ``endpoint`` is the RPC base URL (``https://cr.<region>.aliyuncs.com/``, or
-    ``<local>/acr/`` for the Local server); `for_region` fills it in.
+    ``endpoint`` is the RPC base URL (``https://cr.<region>.aliyuncs.com/``, or the Local
+    server's base URL); `for_region` fills it in.
     """
 
     def __init__(
@@ -95,15 +95,14 @@ class ACRClient:
     # -- transport ---------------------------------------------------------------------------
 
     async def call(self, action: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """Run one RPC action; ``params`` values are stringified (objects as JSON)."""
+        """Run one RPC action; ``params`` values are stringified as the official Python SDK
+        stringifies them (``str``: booleans ``True``/``False``; objects as compact JSON)."""
         query: dict[str, str] = {}
         for key, value in (params or {}).items():
             if value is None:
                 continue
-            if isinstance(value, bool):
-                query[key] = "true" if value else "false"
-            elif isinstance(value, dict | list):
-                query[key] = json.dumps(value, separators=(",", ":"))
+            if isinstance(value, dict | list):
+                query[key] = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
             else:
                 query[key] = str(value)
         method = "GET" if action in _GET_ACTIONS else "POST"

@@ -9,7 +9,7 @@ Alibaba Cloud
 
 Local server (one base URL)
     FC              ``<base>/2023-03-30/...`` (management and invocation)
-    ACR (RPC)       ``<base>/acr/``
+    ACR (RPC)       ``<base>/`` (as on the cloud: RPC calls go to the root path)
     extensions      ``<base>/x-fcdesk/...``
     registry        ``<base>/v2/``
 """
@@ -107,7 +107,7 @@ def local_endpoints(base_url: str) -> Endpoints:
     return Endpoints(
         fc=base,
         fc_invoke=base,
-        acr=f"{base}/acr/",
+        acr=f"{base}/",
         registry=base,
         extensions=f"{base}/x-fcdesk",
     )

@@ -83,8 +83,9 @@ class FCClient:
         content = None
         headers = {}
         if body is not None:
+            # Compact UTF-8 JSON under the content type the official SDKs declare.
             content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-            headers["content-type"] = "application/json"
+            headers["content-type"] = "application/json; charset=utf-8"
         response = await self._api._send(
             method,
             self.endpoint + path,
@@ -161,9 +162,9 @@ class FCClient:
     async def create_function(self, fn: Function) -> Function:
         if not fn.function_name:
             raise InvalidInput("functionName is required", code="required", field="functionName")
-        data = await self._json(
-            "POST", _path("functions"), "CreateFunction", body=fn.to_create_json()
-        )
+        body = fn.to_create_json()
+        body.setdefault("tags", [])  # always present in the official SDKs' CreateFunctionInput
+        data = await self._json("POST", _path("functions"), "CreateFunction", body=body)
         return Function.from_json(data)
 
     async def update_function(self, name: str, fn: Function | Mapping[str, Any]) -> Function:

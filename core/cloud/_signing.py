@@ -81,11 +81,32 @@ def canonical_query_string(pairs: Iterable[tuple[str, str]]) -> str:
     return "&".join(f"{k}={v}" for k, v in encoded)
 
 
+#: Headers that belong to the connection, not to the request: the HTTP stack may add, drop or
+#: rewrite them on the way (compression, keep-alive, framing), so they are never signed.
+_UNSIGNED_HEADERS = frozenset(
+    {
+        "authorization",
+        "accept-encoding",
+        "connection",
+        "content-length",
+        "expect",
+        "keep-alive",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+
+
 def signed_header_names(header_names: Iterable[str]) -> list[str]:
-    """The header names a client signs: ``host``, ``content-type`` and every ``x-acs-*``."""
+    """The header names a client signs: every header of the request itself (``host``,
+    ``accept``, ``content-type``, ``user-agent``, ``x-acs-*``, ``x-fc-*`` …), as the official
+    SDKs do, but none of the connection's (``content-length``, ``accept-encoding`` …)."""
     names = {n.lower() for n in header_names}
-    chosen = {n for n in names if n in ("host", "content-type") or n.startswith("x-acs-")}
-    return sorted(chosen)
+    return sorted(n for n in names if n not in _UNSIGNED_HEADERS)
 
 
 def canonical_headers(headers: Mapping[str, str], signed_headers: Sequence[str]) -> str:

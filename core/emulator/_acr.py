@@ -1,4 +1,6 @@
-"""The ACR EE API subset (``cr`` 2018-12-01, RPC style) at ``/acr/``.
+"""The ACR EE API subset (``cr`` 2018-12-01, RPC style) at ``/``, where the real endpoint
+(``cr.<region>.aliyuncs.com``) answers it and where the official SDK sends it: RPC calls have no
+path of their own.
 
 Parameters come in the query string (as the SDK sends them, even for POST) or a form body; the
 action is the ``x-acs-action`` header (signature V3) or the ``Action`` parameter. Every answer
@@ -165,26 +167,31 @@ class AcrApi:
 
     # -- instances ---------------------------------------------------------------------------
 
-    def _instance(self) -> dict[str, Any]:
+    def _instance(self, *, listed: bool) -> dict[str, Any]:
+        """The instance as ``ListInstance`` (``listed``) or ``GetInstance`` answers it: the
+        list types ``CreateTime``/``ModifiedTime`` as strings and carries ``RegionId``; the
+        detail has integers and no region (as the API metadata declares them)."""
         created = int(self.ctx.started * 1000)
-        return {
+        doc: dict[str, Any] = {
             "InstanceId": INSTANCE_ID,
             "InstanceName": INSTANCE_NAME,
             "InstanceSpecification": "Enterprise_Standard",
             "InstanceStatus": "RUNNING",
-            "RegionId": REGION_ID,
-            "CreateTime": created,
-            "ModifiedTime": created,
+            "CreateTime": str(created) if listed else created,
+            "ModifiedTime": str(created) if listed else created,
             "InstanceIssue": "",
             "ResourceGroupId": "",
             "Tags": [],
         }
+        if listed:
+            doc["RegionId"] = REGION_ID
+        return doc
 
     async def ListInstance(self, params: Params) -> dict[str, Any]:
         page_no = _int(params, "PageNo", 1)
         page_size = _int(params, "PageSize", 30, high=100)
         status = params.get("InstanceStatus")
-        instances = [self._instance()]
+        instances = [self._instance(listed=True)]
         if status and status != "RUNNING":
             instances = []
         total = len(instances)
@@ -198,7 +205,7 @@ class AcrApi:
 
     async def GetInstance(self, params: Params) -> dict[str, Any]:
         _required(params, "InstanceId")
-        return self._instance()
+        return self._instance(listed=False)
 
     async def ListInstanceEndpoint(self, params: Params) -> dict[str, Any]:
         _required(params, "InstanceId")
@@ -222,15 +229,7 @@ class AcrApi:
                     "Status": "RUNNING",
                     "Domains": [{"Domain": vpc_host, "Type": "SYSTEM"}],
                     "AclEntries": [],
-                    "LinkedVpcs": [
-                        {
-                            "VpcId": "vpc-local",
-                            "VswitchId": "vsw-local",
-                            "Ip": "127.0.0.1",
-                            "Status": "RUNNING",
-                            "DefaultAccess": True,
-                        }
-                    ],
+                    "LinkedVpcs": [{"VpcId": "vpc-local"}],
                 },
             ]
         }
@@ -686,7 +685,4 @@ def task_doc(row: sqlite3.Row) -> dict[str, Any]:
 
 
 def acr_routes(api: AcrApi) -> list[Route]:
-    return [
-        Route("/acr", api.dispatch, methods=["GET", "POST"]),
-        Route("/acr/", api.dispatch, methods=["GET", "POST"]),
-    ]
+    return [Route("/", api.dispatch, methods=["GET", "POST"])]

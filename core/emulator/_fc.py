@@ -449,7 +449,7 @@ class FcApi:
         await self._load(name)
         runtime = self.ctx.services.get("runtime")
         instances = runtime.list_instances(name) if runtime is not None else []
-        return JSONResponse({"instances": instances, "versionNames": ["LATEST"]})
+        return JSONResponse({"instances": instances, "requestId": rid})
 
     async def invoke(self, request: Request, body: bytes, rid: str) -> Response:
         name = request.path_params["name"]

@@ -185,11 +185,14 @@ class _Instance:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            # InstanceInfo as FC 3.0 documents it …
             "instanceId": self.handle.instance_id,
             "versionId": "LATEST",
+            "qualifier": "LATEST",
             "status": "Running" if self.active else "Idle",
+            "createdTimeMs": int(self.created * 1000),
+            # … and what the Local runtime adds
             "mode": self.handle.mode,
-            "createdTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.created)),
             "lastInvokedTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.last_used)),
             "activeRequests": self.active,
             "invocations": self.invocations,

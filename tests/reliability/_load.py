@@ -174,7 +174,7 @@ async def run_load(srv: LocalServerHandle, cfg: LoadConfig) -> LoadOutcome:
                 lambda: http.get(f"/{FCV}/functions", headers=_fc("ListFunctions")),
                 lambda: http.get(f"/{FCV}/functions/{cfg.function}", headers=_fc("GetFunction")),
                 lambda: http.post(
-                    "/acr/",
+                    "/",
                     params={"InstanceId": INSTANCE, "RepoNamespaceName": "load"},
                     headers={"x-acs-action": "ListRepository", "x-acs-version": "2018-12-01"},
                 ),
@@ -229,7 +229,7 @@ async def run_load(srv: LocalServerHandle, cfg: LoadConfig) -> LoadOutcome:
 async def _acr(http: httpx.AsyncClient, action: str, **params: Any) -> dict[str, Any]:
     params.setdefault("InstanceId", INSTANCE)
     r = await http.post(
-        "/acr/",
+        "/",
         params={k: str(v) for k, v in params.items()},
         headers={"x-acs-action": action, "x-acs-version": "2018-12-01"},
     )

@@ -45,7 +45,7 @@ TARGETS = {
     "fc": ("GET", "/2023-03-30/functions", {"x-acs-action": "ListFunctions", "x-acs-version": FCV}),
     "acr": (
         "POST",
-        "/acr/?InstanceId=cri-local0000000001",
+        "/?InstanceId=cri-local0000000001",
         {"x-acs-action": "ListNamespace", "x-acs-version": "2018-12-01"},
     ),
     "ext": ("GET", "/x-fcdesk/info", {"x-acs-action": "Info", "x-acs-version": "local"}),
@@ -87,8 +87,9 @@ def _with(request: httpx.Request, name: str, value: str) -> httpx.Request:
     return _copy(request, headers=headers)
 
 
-def _path(request: httpx.Request, old: str, new: str) -> httpx.Request:
-    return _copy(request, url=httpx.URL(str(request.url).replace(old, new)))
+def _path(request: httpx.Request, suffix: str) -> httpx.Request:
+    """The request with ``suffix`` appended to its path (query kept)."""
+    return _copy(request, url=request.url.copy_with(path=request.url.path + suffix))
 
 
 def _query(request: httpx.Request) -> httpx.Request:
@@ -134,9 +135,7 @@ ATTACKS: dict[str, tuple[Callable[[LocalServerHandle, str], httpx.Request], set[
         {"SignatureNotMatch", "SignatureDoesNotMatch"},
     ),
     "tampered-path": (
-        lambda s, f: _path(
-            _signed(s, f), TARGETS[f][1].split("?")[0], TARGETS[f][1].split("?")[0] + "x"
-        ),
+        lambda s, f: _path(_signed(s, f), "x"),
         {"SignatureNotMatch", "SignatureDoesNotMatch", "PathNotSupported"},
     ),
     "date-dropped": (
@@ -447,7 +446,7 @@ async def test_secret_only_in_the_keyring(
         base = srv.url
         async with httpx.AsyncClient(timeout=60) as http:
             fc = FCClient(http, creds, endpoint=base)
-            acr = ACRClient(http, creds, endpoint=f"{base}/acr/")
+            acr = ACRClient(http, creds, endpoint=f"{base}/")
             ext = LocalExtensions(http, creds, base_url=base)
             texts += [repr(fc), repr(acr), repr(ext)]
             async with RegistryClient(base, credentials=(creds.access_key_id, secret)) as reg:
@@ -465,7 +464,7 @@ async def test_secret_only_in_the_keyring(
             for call in (
                 lambda: FCClient(http, wrong, endpoint=base).get_function("nope"),
                 lambda: fc.get_function("does-not-exist"),
-                lambda: ACRClient(http, wrong, endpoint=f"{base}/acr/").get_instance("x"),
+                lambda: ACRClient(http, wrong, endpoint=f"{base}/").get_instance("x"),
                 lambda: ext.get_task("i2a-missing"),
             ):
                 try:

@@ -47,7 +47,7 @@ def _fc(action: str) -> dict[str, str]:
 async def _acr(http: httpx.AsyncClient, action: str, **params: Any) -> dict[str, Any]:
     params.setdefault("InstanceId", "cri-local0000000001")
     r = await http.post(
-        "/acr/",
+        "/",
         params={k: str(v) for k, v in params.items()},
         headers={"x-acs-action": action, "x-acs-version": "2018-12-01"},
     )

@@ -58,7 +58,7 @@ INSTANCE = "cri-local0000000001"
 async def _acr(http: httpx.AsyncClient, action: str, **params: Any) -> dict[str, Any]:
     params.setdefault("InstanceId", INSTANCE)
     r = await http.post(
-        "/acr/",
+        "/",
         params={k: str(v) for k, v in params.items()},
         headers={"x-acs-action": action, "x-acs-version": "2018-12-01"},
     )

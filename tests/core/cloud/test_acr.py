@@ -210,7 +210,7 @@ async def test_create_repository(acr: ACRClient, signed_mock: SignedMock) -> Non
         "RepoName": "app",
         "RepoType": "PRIVATE",
         "Summary": "hello world",
-        "TagImmutability": "true",
+        "TagImmutability": "True",  # str(True), as the official Python SDK sends it
     }
     # the query on the wire is the canonical one (space as %20)
     assert b"Summary=hello%20world" in signed_mock.last.url.query

@@ -205,7 +205,7 @@ async def test_create_function_body(fc: FCClient, signed_mock: SignedMock) -> No
     request = signed_mock.last
     assert request.method == "POST"
     assert request.url.path == "/2023-03-30/functions"
-    assert request.headers["content-type"] == "application/json"
+    assert request.headers["content-type"] == "application/json; charset=utf-8"
     assert request.headers["x-acs-action"] == "CreateFunction"
     body = json.loads(request.content)
     assert "code" not in body

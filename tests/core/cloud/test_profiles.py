@@ -127,7 +127,7 @@ def test_endpoints() -> None:
     assert overridden.acr == "https://cr.example/"
     local = endpoints_for(LocalProfile(url="http://127.0.0.1:4000/"))
     assert local.fc == "http://127.0.0.1:4000"
-    assert local.acr == "http://127.0.0.1:4000/acr/"
+    assert local.acr == "http://127.0.0.1:4000/"
     assert local.extensions == "http://127.0.0.1:4000/x-fcdesk"
     assert local.is_local
     with pytest.raises(SettingsError):
@@ -143,7 +143,7 @@ async def test_open_clients() -> None:
         assert cloud.fc.invoke_endpoint.startswith("https://1234567890123456.")
         local = open_clients(LocalProfile(url="http://127.0.0.1:4000"), http, creds)
         assert local.local is not None
-        assert local.acr.endpoint == "http://127.0.0.1:4000/acr/"
+        assert local.acr.endpoint == "http://127.0.0.1:4000/"
 
 
 def test_aliyun_cli_import(tmp_path: Path) -> None:

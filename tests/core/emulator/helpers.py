@@ -84,7 +84,7 @@ async def acr(http: httpx.AsyncClient, action: str, **params: Any) -> dict[str, 
     """Call an ACR action as the SDK does (POST, parameters in the query)."""
     params.setdefault("InstanceId", "cri-local0000000001")
     r = await http.post(
-        "/acr/",
+        "/",
         params={k: str(v) for k, v in params.items()},
         headers={"x-acs-action": action, "x-acs-version": "2018-12-01"},
     )

@@ -30,7 +30,7 @@ async def test_instance_and_endpoints(local_server_thread: LocalServerHandle) ->
         assert missing["Code"] == "INSTANCE_NOT_EXIST"
         # GET with everything in the query works too (as some tools call ListInstance)
         r = await http.get(
-            "/acr/",
+            "/",
             params={"PageNo": "1"},
             headers={"x-acs-action": "ListInstance", "x-acs-version": "2018-12-01"},
         )
@@ -67,7 +67,7 @@ async def test_namespaces_repositories_tags(local_server_thread: LocalServerHand
         )
         assert nons["Code"] == "NAMESPACE_NOT_EXIST"
         r = await http.post(
-            "/acr/",
+            "/",
             params={"InstanceId": "cri-local0000000001", "RepoNamespaceName": "team"},
             headers={"x-acs-action": "CreateRepository", "x-acs-version": "2018-12-01"},
         )
@@ -186,6 +186,6 @@ async def test_build_rules(local_server_thread: LocalServerHandle) -> None:
         task = await acr(http, "GetArtifactBuildTask", BuildTaskId="i2a-missing")
         assert task["Code"] == "ARTIFACT_BUILD_TASK_NOT_EXIST"
         r = await http.post(
-            "/acr/", headers={"x-acs-action": "NoSuchAction", "x-acs-version": "2018-12-01"}
+            "/", headers={"x-acs-action": "NoSuchAction", "x-acs-version": "2018-12-01"}
         )
         assert r.status_code == 404

@@ -12,7 +12,7 @@ from tests.fixtures.emulator import LocalServerHandle
 
 FC = ("/2023-03-30/functions", {"x-acs-action": "ListFunctions", "x-acs-version": "2023-03-30"})
 ACR = (
-    "/acr/?InstanceId=cri-local0000000001",
+    "/?InstanceId=cri-local0000000001",
     {"x-acs-action": "ListNamespace", "x-acs-version": "2018-12-01"},
 )
 EXT = ("/x-fcdesk/tasks", {"x-acs-action": "ListTasks", "x-acs-version": "local"})
