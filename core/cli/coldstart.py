@@ -5,32 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from core._progress import Progress
+from core.cli._args import registry_credentials
 from core.coldstart import ColdStartOptions, LinkSpec, compare, summarize
 from core.coldstart import cold_start as run_cold_start
 from core.errors import InvalidInput
 from core.pull import close_mount_helpers
 
 __all__ = ["register"]
-
-
-def _creds(text: str | None) -> tuple[str, str] | None:
-    if text is None:
-        return None
-    user, sep, password = text.partition(":")
-    if not sep:
-        password = os.environ.get("FCACCEL_REGISTRY_PASSWORD", "")
-        if not password:
-            raise InvalidInput(
-                "--creds USER needs the password in FCACCEL_REGISTRY_PASSWORD (or USER:PASSWORD)"
-            )
-    return user, password
 
 
 class _Live:
@@ -55,7 +42,7 @@ async def _run(args: argparse.Namespace) -> int:
         link=LinkSpec.parse(args.link),
         run_mode=args.run_mode,
         mode=args.mode,
-        credentials=_creds(args.creds),
+        credentials=registry_credentials(args.creds),
         insecure=True if args.insecure else None,
     )
     if args.runs < 1:

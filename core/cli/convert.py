@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 import time
 
 from core._progress import Progress
+from core.cli._args import registry_credentials, size_argument
 from core.convert import (
     DEFAULT_CHUNK_SIZE,
     ConvertOptions,
@@ -20,35 +20,13 @@ from core.convert import (
     convert_image,
     load_profile,
 )
-from core.errors import InvalidInput
 from core.formats import FormatKind
 from core.oci import ImageReference
 from core.registry import RegistryClient
 
 __all__ = ["register"]
 
-_SIZE_RE = re.compile(r"(\d+)\s*([kmgt]?)i?b?", re.IGNORECASE)
 _FORMATS = {"zstd-chunked": FormatKind.ZSTD_CHUNKED, "estargz": FormatKind.ESTARGZ}
-
-
-def _size(text: str) -> int:
-    m = _SIZE_RE.fullmatch(text.strip())
-    if not m:
-        raise argparse.ArgumentTypeError(f"invalid size {text!r} (e.g. 1M, 4MiB)")
-    return int(m.group(1)) * (1 << (10 * " kmgt".index((m.group(2) or " ").lower())))
-
-
-def _creds(text: str | None) -> tuple[str, str] | None:
-    if text is None:
-        return None
-    user, sep, password = text.partition(":")
-    if not sep:
-        password = os.environ.get("FCACCEL_REGISTRY_PASSWORD", "")
-        if not password:
-            raise InvalidInput(
-                "--creds USER needs the password in FCACCEL_REGISTRY_PASSWORD (or USER:PASSWORD)"
-            )
-    return user, password
 
 
 class _Printer:
@@ -95,11 +73,13 @@ async def _run(args: argparse.Namespace) -> int:
     )
     insecure = True if args.insecure else None
     async with RegistryClient.for_reference(
-        src, credentials=_creds(args.creds), insecure=insecure
+        src, credentials=registry_credentials(args.creds), insecure=insecure
     ) as client:
         if dst.registry != src.registry:
             async with RegistryClient.for_reference(
-                dst, credentials=_creds(args.dest_creds or args.creds), insecure=insecure
+                dst,
+                credentials=registry_credentials(args.dest_creds or args.creds),
+                insecure=insecure,
             ) as dclient:
                 result = await convert_image(
                     client, src, dst, options, _Printer(args.json), target_client=dclient
@@ -180,7 +160,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--profile", metavar="FILE", help="start-up profile: paths in access order")
     p.add_argument(
         "--chunk-size",
-        type=_size,
+        type=size_argument,
         default=DEFAULT_CHUNK_SIZE,
         metavar="N",
         help=f"largest chunk of a file (default {DEFAULT_CHUNK_SIZE >> 20}M)",

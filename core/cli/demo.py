@@ -5,32 +5,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from core._progress import Progress
+from core.cli._args import registry_credentials
 from core.coldstart import DEMO_KINDS, build_demo_image
 from core.errors import InvalidInput
 from core.pull import close_mount_helpers
 from core.registry import RegistryClient
 
 __all__ = ["register"]
-
-
-def _creds(text: str | None) -> tuple[str, str] | None:
-    if text is None:
-        return None
-    user, sep, password = text.partition(":")
-    if not sep:
-        password = os.environ.get("FCACCEL_REGISTRY_PASSWORD", "")
-        if not password:
-            raise InvalidInput(
-                "--creds USER needs the password in FCACCEL_REGISTRY_PASSWORD (or USER:PASSWORD)"
-            )
-    return user, password
 
 
 def _printer(quiet: bool) -> Callable[[Progress], None]:
@@ -51,7 +38,7 @@ async def _build(args: argparse.Namespace) -> int:
         await asyncio.to_thread(Path(args.workdir).mkdir, parents=True, exist_ok=True)
     results = []
     async with RegistryClient(
-        host, credentials=_creds(args.creds), insecure=True if args.insecure else None
+        host, credentials=registry_credentials(args.creds), insecure=True if args.insecure else None
     ) as client:
         try:
             for kind in kinds:

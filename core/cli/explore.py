@@ -24,8 +24,8 @@ import httpx
 
 from core._progress import Progress
 from core.cli import plain_text
+from core.cli._args import human_bytes, registry_credentials
 from core.cli._cloud_common import emit_json, end_progress, open_profile, progress_line
-from core.cli.pull import _creds, _human
 from core.errors import CloudError, CoreError, SettingsError
 from core.explore import (
     ChangeKind,
@@ -80,7 +80,7 @@ async def registry_login(
 ) -> AsyncIterator[RegistryClient]:
     """A registry client for ``ref``: ``--creds``, else a login through ``--profile`` (or
     the default profile, when it owns the host), else anonymous."""
-    credentials = _creds(args.creds)
+    credentials = registry_credentials(args.creds)
     if credentials is None:
         credentials = await _profile_login(args, ref.registry)
     client = RegistryClient(
@@ -126,8 +126,8 @@ class _Progress:
         eta = p.extra.get("eta_s")
         tail = f", {eta:.0f} s left" if eta is not None else ""
         progress_line(
-            f"reading layers {100 * p.done / p.total:5.1f}%  {_human(p.done)} of "
-            f"{_human(p.total)} at {_human(rate)}/s{tail}"
+            f"reading layers {100 * p.done / p.total:5.1f}%  {human_bytes(p.done)} of "
+            f"{human_bytes(p.total)} at {human_bytes(rate)}/s{tail}"
         )
         self.shown = True
 
@@ -167,7 +167,7 @@ def _long(entry: FileEntry, name: str) -> str:
     target = f" -> {entry.link}" if entry.kind in ("symlink", "hardlink") else ""
     suffix = "/" if entry.is_dir else ""
     return (
-        f"{entry.mode_text} {owner:>11} {_human(entry.size):>10} {layer:>3} "
+        f"{entry.mode_text} {owner:>11} {human_bytes(entry.size):>10} {layer:>3} "
         f"{_when(entry.mtime_ns)} {mark}{name}{suffix}{target}"
     )
 
@@ -175,7 +175,8 @@ def _long(entry: FileEntry, name: str) -> str:
 def _hidden_line(h: HiddenEntry) -> str:
     what = f"{h.files} entries, " if h.kind == "dir" else ""
     return (
-        f"  /{h.path}{'/' if h.kind == 'dir' else ''} ({what}{_human(h.size)}) from L{h.layer}, "
+        f"  /{h.path}{'/' if h.kind == 'dir' else ''} ({what}{human_bytes(h.size)}) "
+        f"from L{h.layer}, "
         f"hidden by L{h.by} ({h.how})"
     )
 
@@ -217,15 +218,15 @@ async def _ls(args: argparse.Namespace) -> int:
 def _footer(listing: ImageListing, target: FileEntry) -> None:
     sources = ", ".join(f"L{layer.index} {layer.source.value}" for layer in listing.layers)
     line = (
-        f"total {_human(target.size)} in {target.files} entries; image {listing.digest[:19]}, "
+        f"total {human_bytes(target.size)} in {target.files} entries; image {listing.digest[:19]}, "
         f"{'accelerated' if listing.accelerated else 'plain'} ({sources})"
     )
     print(line)
     if listing.profile is not None and listing.profile.files:
         share = target.profile_bytes / target.size if target.size else 0.0
         print(
-            f"* start-up profile: {_human(target.profile_bytes)} here ({100 * share:.1f} %); "
-            f"{listing.profile.files} files, {_human(listing.profile.bytes)} "
+            f"* start-up profile: {human_bytes(target.profile_bytes)} here ({100 * share:.1f} %); "
+            f"{listing.profile.files} files, {human_bytes(listing.profile.bytes)} "
             f"({100 * listing.profile.share:.1f} %) of the image"
         )
 
@@ -246,18 +247,17 @@ async def _diff(args: argparse.Namespace) -> int:
     for change in diff.changes:
         entry = change.after or change.before
         assert entry is not None
-        detail = _human(entry.size) if entry.kind == "reg" else entry.kind
+        detail = human_bytes(entry.size) if entry.kind == "reg" else entry.kind
         if change.kind is ChangeKind.CHANGED:
             detail = ", ".join(change.fields)
             if change.size_delta:
-                detail += (
-                    f", {'+' if change.size_delta > 0 else '-'}{_human(abs(change.size_delta))}"
-                )
+                sign = "+" if change.size_delta > 0 else "-"
+                detail += f", {sign}{human_bytes(abs(change.size_delta))}"
         print(f"{signs[change.kind]} /{change.path}{'/' if entry.is_dir else ''}  ({detail})")
     s = diff.summary
     print(
-        f"{s['added']['paths']} added ({_human(s['added']['bytes'])}), "
-        f"{s['removed']['paths']} removed ({_human(s['removed']['bytes'])}), "
+        f"{s['added']['paths']} added ({human_bytes(s['added']['bytes'])}), "
+        f"{s['removed']['paths']} removed ({human_bytes(s['removed']['bytes'])}), "
         f"{s['changed']['paths']} changed"
     )
     return 3 if diff.changes else 0

@@ -11,10 +11,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
-import re
 from collections.abc import AsyncIterator
 
+from core.cli._args import registry_credentials, size_argument
 from core.errors import InvalidInput
 from core.oci import Compression, Platform
 from core.registry import (
@@ -27,29 +26,6 @@ from core.registry import (
 
 __all__ = ["register"]
 
-_SIZE_RE = re.compile(r"(\d+)\s*([kmgt]?)i?b?", re.IGNORECASE)
-
-
-def _size(text: str) -> int:
-    m = _SIZE_RE.fullmatch(text.strip())
-    if not m:
-        raise argparse.ArgumentTypeError(f"invalid size {text!r} (e.g. 64M, 1G)")
-    exponent: int = " kmgt".index((m.group(2) or " ").lower())
-    return int(m.group(1)) * (1 << (10 * exponent))
-
-
-def _creds(text: str | None) -> tuple[str, str] | None:
-    if text is None:
-        return None
-    user, sep, password = text.partition(":")
-    if not sep:
-        password = os.environ.get("FCACCEL_REGISTRY_PASSWORD", "")
-        if not password:
-            raise InvalidInput(
-                "--creds USER needs the password in FCACCEL_REGISTRY_PASSWORD (or USER:PASSWORD)"
-            )
-    return user, password
-
 
 @contextlib.asynccontextmanager
 async def _client_for(
@@ -60,7 +36,9 @@ async def _client_for(
         return
     assert location.reference is not None
     async with RegistryClient.for_reference(
-        location.reference, credentials=_creds(creds), insecure=True if insecure else None
+        location.reference,
+        credentials=registry_credentials(creds),
+        insecure=True if insecure else None,
     ) as client:
         yield client
 
@@ -178,7 +156,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="put PATH (e.g. usr/lib) in a layer of its own; repeatable",
     )
     p.add_argument(
-        "--max-layer-size", type=_size, default=None, metavar="SIZE", help="split layers at SIZE"
+        "--max-layer-size",
+        type=size_argument,
+        default=None,
+        metavar="SIZE",
+        help="split layers at SIZE",
     )
     p.add_argument(
         "--timestamp",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import signal
 import sys
 import time
@@ -15,34 +14,13 @@ from typing import Any
 import httpx
 
 from core._progress import Progress
+from core.cli._args import human_bytes, registry_credentials
 from core.coldstart import LinkSpec, ShapedTransport, startup_profile_for
-from core.errors import InvalidInput
 from core.oci import ImageReference
 from core.pull import ContentCache, LazyImage, LazyMount, pull_image
 from core.registry import RegistryClient
 
 __all__ = ["register"]
-
-
-def _creds(text: str | None) -> tuple[str, str] | None:
-    if text is None:
-        return None
-    user, sep, password = text.partition(":")
-    if not sep:
-        password = os.environ.get("FCACCEL_REGISTRY_PASSWORD", "")
-        if not password:
-            raise InvalidInput(
-                "--creds USER needs the password in FCACCEL_REGISTRY_PASSWORD (or USER:PASSWORD)"
-            )
-    return user, password
-
-
-def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if abs(n) < 1024 or unit == "GiB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
-        n /= 1024
-    return f"{n:.1f} GiB"
 
 
 class _Printer:
@@ -67,12 +45,13 @@ class _Printer:
             eta_text = f"ETA {eta:5.1f}s" if eta is not None else ""
             line = (
                 f"layer {p.extra.get('layer', 0) + 1} {p.item[7:19]} {pct} "
-                f"{_human(p.done)} / {_human(p.total or 0)} {_human(rate)}/s {eta_text}"
+                f"{human_bytes(p.done)} / {human_bytes(p.total or 0)} "
+                f"{human_bytes(rate)}/s {eta_text}"
             )
         elif p.phase in ("unpack", "toc", "resolve"):
             line = f"{p.phase} {p.done}/{p.total}"
         elif p.phase == "prefetch":
-            line = f"prefetch {_human(p.done)}"
+            line = f"prefetch {human_bytes(p.done)}"
         else:
             return
         print(f"\r\x1b[K{line}", end="", file=sys.stderr, flush=True)
@@ -88,7 +67,7 @@ async def _run(args: argparse.Namespace) -> int:
         registry = RegistryClient(
             ref.registry,
             http=http,
-            credentials=_creds(args.creds),
+            credentials=registry_credentials(args.creds),
             insecure=True if args.insecure else None,
         )
         started = time.monotonic()
@@ -136,7 +115,8 @@ async def _run(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
     elif not args.lazy:
         print(
-            f"{report['reference']} → {report['rootfs']}: {_human(report['bytes_downloaded'])} "
+            f"{report['reference']} → {report['rootfs']}: "
+            f"{human_bytes(report['bytes_downloaded'])} "
             f"downloaded ({report['cache_hits']} layers cached) in {report['seconds']:.2f}s "
             f"(resolve {report['timings']['resolve']:.2f}s, pull {report['timings']['pull']:.2f}s, "
             f"unpack {report['timings']['unpack']:.2f}s)"
@@ -145,10 +125,10 @@ async def _run(args: argparse.Namespace) -> int:
         m = report["metrics"]
         print(
             f"{report['reference']}: {len(report['layers'])} layers, fetched "
-            f"{_human(m['bytes_fetched'])} = {100 * m['fetched_share']:.2f} % of "
-            f"{_human(m['image_size'])} (TOC {_human(m['toc_bytes'])}, prefetch "
-            f"{_human(m['prefetch_bytes'])}, on demand {_human(m['on_demand_bytes'])} in "
-            f"{m['on_demand_fetches']} fetches, background {_human(m['background_bytes'])}), "
+            f"{human_bytes(m['bytes_fetched'])} = {100 * m['fetched_share']:.2f} % of "
+            f"{human_bytes(m['image_size'])} (TOC {human_bytes(m['toc_bytes'])}, prefetch "
+            f"{human_bytes(m['prefetch_bytes'])}, on demand {human_bytes(m['on_demand_bytes'])} in "
+            f"{m['on_demand_fetches']} fetches, background {human_bytes(m['background_bytes'])}), "
             f"{m['cache_hits']} cache hits, {m['fallbacks']} fallbacks, "
             f"{report['traffic']['requests']} requests, {report['seconds']:.2f}s"
         )

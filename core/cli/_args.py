@@ -1,0 +1,47 @@
+"""Argument helpers shared by the ``fcaccel`` sub-commands: registry credentials, sizes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+
+from core.errors import InvalidInput
+
+__all__ = ["PASSWORD_ENV", "human_bytes", "registry_credentials", "size_argument"]
+
+#: Where ``--creds USER`` (without ``:PASSWORD``) finds the registry password.
+PASSWORD_ENV = "FCACCEL_REGISTRY_PASSWORD"
+
+_SIZE_RE = re.compile(r"(\d+)\s*([kmgt]?)i?b?", re.IGNORECASE)
+
+
+def registry_credentials(text: str | None) -> tuple[str, str] | None:
+    """``--creds USER:PASSWORD``, or ``USER`` with the password in :data:`PASSWORD_ENV`."""
+    if text is None:
+        return None
+    user, sep, password = text.partition(":")
+    if not sep:
+        password = os.environ.get(PASSWORD_ENV, "")
+        if not password:
+            raise InvalidInput(
+                f"--creds USER needs the password in {PASSWORD_ENV} (or USER:PASSWORD)"
+            )
+    return user, password
+
+
+def size_argument(text: str) -> int:
+    """An ``argparse`` type for sizes: ``1048576``, ``1M``, ``4MiB``, ``2g``."""
+    m = _SIZE_RE.fullmatch(text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r} (e.g. 1M, 4MiB)")
+    return int(m.group(1)) * (1 << (10 * " kmgt".index((m.group(2) or " ").lower())))
+
+
+def human_bytes(n: float) -> str:
+    """``512 B``, ``1.5 KiB`` … ``3.2 GiB`` for status lines."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024 or unit == "GiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return f"{n:.1f} GiB"
