@@ -30,6 +30,11 @@ username = "robot$ci"
 
 Unknown keys (in the file, a profile or another tool's section such as ``[gui]``) are kept
 when the file is rewritten.
+
+Several processes share the file (two consoles, ``fcaccel`` while a console is open): every
+change is made with `TomlSettingsStore.update`, which holds an exclusive lock on
+``settings.toml.lock`` while it reads the file again, applies the change and replaces the
+file, so no process ever writes back a stale copy over another's profile or preference.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 import tempfile
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
@@ -376,11 +382,19 @@ def _profile_from_dict(cls: type[Any], raw: Mapping[str, Any], name: str | None)
 
 
 class SettingsStore(Protocol):
-    """Loads and saves `Settings`. Implementations: `TomlSettingsStore`, `MemorySettingsStore`."""
+    """Loads and changes `Settings`. Implementations: `TomlSettingsStore`,
+    `MemorySettingsStore`.
+
+    ``update(change)`` is how a change is saved: the store reads the current settings (what
+    other processes wrote included), applies ``change`` and writes the result, atomically
+    with respect to other writers. ``save`` writes a whole `Settings` as it is (a first
+    write, an import), overwriting what is there."""
 
     def load(self) -> Settings: ...
 
     def save(self, settings: Settings) -> None: ...
+
+    def update(self, change: Callable[[Settings], None]) -> Settings: ...
 
 
 class MemorySettingsStore:
@@ -398,11 +412,42 @@ class MemorySettingsStore:
             profile.validate()
         self._data = settings.to_dict()
 
+    def update(self, change: Callable[[Settings], None]) -> Settings:
+        settings = self.load()
+        change(settings)
+        self.save(settings)
+        return settings
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``lock_path`` (created when missing)."""
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise SettingsError(
+            f"cannot lock settings {lock_path}: {exc.strerror}", code="SettingsUnwritable"
+        ) from exc
+    try:
+        if sys.platform == "win32":  # pragma: no cover - fcdesk ships for Linux
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
 
 class TomlSettingsStore:
     """Settings in ``settings.toml`` of `config_dir` (or ``path``), written atomically.
 
-    A missing file loads as default settings (only the ``Local`` profile).
+    A missing file loads as default settings (only the ``Local`` profile). Changes go through
+    `update` (locked read-change-write); readers need no lock, the file being replaced whole.
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
@@ -412,8 +457,21 @@ class TomlSettingsStore:
     def path(self) -> Path:
         return self._path
 
+    @property
+    def lock_path(self) -> Path:
+        return self._path.with_name(self._path.name + ".lock")
+
     def __repr__(self) -> str:
         return f"TomlSettingsStore(path={str(self._path)!r})"
+
+    def stamp(self) -> tuple[int, int, int] | None:
+        """The file's identity and age (inode, size, mtime in ns), or None when it is
+        missing: a changed stamp means another process (or this one) rewrote it."""
+        try:
+            st = self._path.stat()
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def load(self) -> Settings:
         try:
@@ -433,6 +491,11 @@ class TomlSettingsStore:
         return Settings.from_dict(data)
 
     def save(self, settings: Settings) -> None:
+        """Write ``settings`` whole (under the lock); prefer `update` for changes."""
+        with _exclusive(self.lock_path):
+            self._write(settings)
+
+    def _write(self, settings: Settings) -> None:
         settings.local.validate()
         for profile in settings.profiles.values():
             profile.validate()
@@ -457,8 +520,10 @@ class TomlSettingsStore:
             ) from exc
 
     def update(self, change: Callable[[Settings], None]) -> Settings:
-        """Load, apply ``change(settings)`` and save; returns the saved settings."""
-        settings = self.load()
-        change(settings)
-        self.save(settings)
+        """Under the lock: read the file as it is now, apply ``change(settings)`` and write
+        it back; returns the settings written. When ``change`` raises, nothing is written."""
+        with _exclusive(self.lock_path):
+            settings = self.load()
+            change(settings)
+            self._write(settings)
         return settings

@@ -149,6 +149,8 @@ class Console(QObject):
         # The theme chosen in Settings (or the system's, when following it) applies at once;
         # icons and badges follow the palette.
         self.settings.preferenceChanged.connect(self._on_settings_preference_changed)
+        # Profiles and preferences that fcaccel or another console write show up here.
+        self.settings.watch()
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_color_scheme_changed)
         self._server_command = server_command
         self._data_dir_override = data_dir
@@ -157,6 +159,7 @@ class Console(QObject):
         self.supervisor: LocalServerSupervisor | None = None
         self._session_local_secret: str | None = None
         self._switching: asyncio.Task[None] | None = None
+        self._wanted_kind = "local"  # the kind of the profile being (or last) connected
         self._shutdown: asyncio.Future[None] | None = None
         self.ask_secret_choice = True
         self.window.closed.connect(self._on_window_closed)
@@ -214,6 +217,7 @@ class Console(QObject):
         except CoreError as exc:
             self.presenter.show(exc)
             return
+        self._wanted_kind = profile.kind
         try:
             await load_backend_modules()
             if isinstance(profile, LocalProfile):
@@ -314,6 +318,8 @@ class Console(QObject):
         self.ctx.set_connection(
             "running" if state is ServerState.RUNNING else "connected", info.url
         )
+        if self.window is not None:
+            self.window.set_local_server_state(str(state), info.url)
 
     async def _connect_aliyun(self, profile: AliyunProfile) -> None:
         from core.cloud import open_clients, resolve_credentials
@@ -377,6 +383,10 @@ class Console(QObject):
             apply_theme(app, "system")
 
     def _on_server_state(self, state: str, detail: str) -> None:
+        if self.window is not None:
+            self.window.set_local_server_state(state, detail)
+        if self._wanted_kind != "local":
+            return  # the Local server's states are not another profile's connection
         if state in ("starting", "stopping", "failed", "stopped"):
             self.ctx.set_connection(state, detail)
 

@@ -230,23 +230,33 @@ class ErrorPresenter(QObject):
                 ),
                 _details(exc),
             )
-        if isinstance(exc, E.TransportTimeout):
-            return UserMessage(
-                QCoreApplication.translate("ErrorPresenter", "Timed out"),
-                QCoreApplication.translate("ErrorPresenter", "The server did not answer in time.")
-                + _said(exc),
-                QCoreApplication.translate("ErrorPresenter", "Check the connection and try again."),
-                _details(exc),
-            )
         if isinstance(exc, E.TransportError):
-            return UserMessage(
-                QCoreApplication.translate("ErrorPresenter", "Connection problem"),
-                QCoreApplication.translate("ErrorPresenter", "fcdesk could not reach the server.")
-                + _said(exc),
-                QCoreApplication.translate(
+            local = _loopback(exc)
+            timeout = isinstance(exc, E.TransportTimeout)
+            if timeout:
+                text = QCoreApplication.translate(
+                    "ErrorPresenter", "The server did not answer in time."
+                )
+            else:
+                text = QCoreApplication.translate(
+                    "ErrorPresenter", "fcdesk could not reach the server."
+                )
+            if local:
+                hint = QCoreApplication.translate(
                     "ErrorPresenter",
-                    "Check the network or the Local server's state in the status bar.",
-                ),
+                    "It is the Local server on this computer: see its state in the status "
+                    "bar (Settings › Local server can restart it).",
+                )
+            else:
+                hint = QCoreApplication.translate(
+                    "ErrorPresenter", "Check this computer's network connection and try again."
+                )
+            return UserMessage(
+                QCoreApplication.translate("ErrorPresenter", "Timed out")
+                if timeout
+                else QCoreApplication.translate("ErrorPresenter", "Connection problem"),
+                text + _said(exc),
+                hint,
                 _details(exc),
             )
         if isinstance(exc, E.InvalidReference):
@@ -284,6 +294,18 @@ class ErrorPresenter(QObject):
                     "ErrorPresenter",
                     "Nothing was kept. Try again; if it repeats, the registry is serving "
                     "corrupt content.",
+                ),
+                _details(exc),
+            )
+        if isinstance(exc, E.ServerError) and code == "NotConnected":
+            return UserMessage(
+                QCoreApplication.translate("ErrorPresenter", "Not connected"),
+                QCoreApplication.translate(
+                    "ErrorPresenter", "The profile in use is not connected (yet)."
+                ),
+                QCoreApplication.translate(
+                    "ErrorPresenter",
+                    "Wait until the status bar says it is connected, or choose another profile.",
                 ),
                 _details(exc),
             )
@@ -363,6 +385,16 @@ class ErrorPresenter(QObject):
             self.show(value)
         except Exception:  # noqa: BLE001 - the hook must never raise
             sys.__excepthook__(etype, value, tb)
+
+
+def _loopback(exc: BaseException) -> bool:
+    """Whether a connection error concerns a server on this computer (the Local server)."""
+    detail = getattr(exc, "detail", None)
+    host = str(detail.get("host") or "") if isinstance(detail, dict) else ""
+    if not host:
+        text = str(exc)
+        return any(h in text for h in ("127.0.0.1", "localhost", "[::1]"))
+    return host in ("localhost", "::1", "[::1]") or host.startswith("127.")
 
 
 def _said(exc: BaseException) -> str:

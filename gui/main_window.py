@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget()
         self._pages: list[Any] = [None] * Page.COUNT
-        self._server_state_text = ""
+        self._server_state_text = self.tr("Not started")
         self._overview_vm: OverviewViewModel | None = None
         self._demo_vm: DemoViewModel | None = None
         self._factories: list[Callable[[], Any]] = [
@@ -507,7 +507,19 @@ class MainWindow(QMainWindow):
         del bg
         self.connection_label.setText(f'<span style="color:{fg.name()}">●</span> {text}')
         self.connection_label.setToolTip(detail or text)
-        self._server_state_text = f"{text} {detail}".strip()
+
+    def set_local_server_state(self, state: str, detail: str = "") -> None:
+        """Settings › Local server › State: the Local server's own state (whichever profile
+        is in use; a cloud profile's connection errors are not the Local server's)."""
+        text = {
+            "running": self.tr("Running"),
+            "connected": self.tr("Running (started by another fcdesk or fcaccel serve)"),
+            "starting": self.tr("Starting…"),
+            "stopping": self.tr("Stopping…"),
+            "failed": self.tr("Failed"),
+            "stopped": self.tr("Stopped"),
+        }.get(state, state)
+        self._server_state_text = f"{text} · {detail}" if detail else text
         if self.page_built(Page.SETTINGS):
             self.settings_view.set_server_state(self._server_state_text)
 

@@ -28,6 +28,7 @@ from core.errors import CredentialsError, SettingsError
 from core.settings import (
     AliyunProfile,
     LocalProfile,
+    Profile,
     RegistryProfile,
     Settings,
     TomlSettingsStore,
@@ -210,12 +211,16 @@ async def _add(args: argparse.Namespace) -> int:
         else:
             password = _read_secret("Registry password: ", args.secret_stdin)
             await asyncio.to_thread(store.set, secret_key(profile.name, "password"), password)
-    elif args.secret_store:
-        settings.secret_store = args.secret_store
-    settings.add_profile(profile, replace=args.replace)
-    if args.default:
-        settings.default_profile = profile.name
-    settings_store.save(settings)
+
+    def change(current: Settings) -> None:
+        # Applied to the file as it is now (a console may have written meanwhile).
+        if args.secret_store:
+            current.secret_store = args.secret_store
+        current.add_profile(profile, replace=args.replace)
+        if args.default:
+            current.default_profile = profile.name
+
+    settings_store.update(change)
     print(f"profile {profile.name} saved")
     return 0
 
@@ -270,7 +275,15 @@ async def _import(args: argparse.Namespace) -> int:
                 raise
             outcome.update(imported=False, code=exc.code, reason=str(exc))
         results.append(outcome)
-    settings_store.save(settings)
+    added = [settings.profiles[r["name"]] for r in results if r["imported"]]
+    chosen_store = settings.secret_store
+
+    def change(current: Settings) -> None:
+        current.secret_store = chosen_store
+        for profile in added:
+            current.add_profile(profile, replace=args.replace)
+
+    settings_store.update(change)
     if args.json:
         emit_json(results)
     else:
@@ -282,10 +295,14 @@ async def _import(args: argparse.Namespace) -> int:
 
 async def _remove(args: argparse.Namespace) -> int:
     settings_store = TomlSettingsStore()
-    settings = settings_store.load()
-    profile = settings.profile(args.name)
-    settings.remove_profile(args.name)
-    settings_store.save(settings)
+    removed: list[Profile] = []
+
+    def change(current: Settings) -> None:
+        removed.append(current.profile(args.name))
+        current.remove_profile(args.name)
+
+    settings = settings_store.update(change)
+    profile = removed[0]
     if not isinstance(profile, LocalProfile):
         store = secret_store_for(settings)
         try:
@@ -297,10 +314,9 @@ async def _remove(args: argparse.Namespace) -> int:
 
 
 async def _default(args: argparse.Namespace) -> int:
-    settings_store = TomlSettingsStore()
-    settings = settings_store.load()
-    profile = settings.profile(args.name)
-    settings.default_profile = profile.name
-    settings_store.save(settings)
-    print(f"default profile: {profile.name}")
+    def change(current: Settings) -> None:
+        current.default_profile = current.profile(args.name).name
+
+    settings = TomlSettingsStore().update(change)
+    print(f"default profile: {settings.default_profile}")
     return 0

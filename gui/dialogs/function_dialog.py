@@ -7,7 +7,6 @@ import re
 import shlex
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -34,8 +32,9 @@ from gui.dialogs.image_picker_dialog import ImagePickerDialog, PickedImage
 from gui.resources import icon
 from gui.widgets.badge import BadgeLabel
 from gui.widgets.env_editor import EnvEditor
+from gui.widgets.field_error import FieldError
 
-__all__ = ["FieldError", "FunctionDialog", "field_of_error", "parse_args"]
+__all__ = ["FunctionDialog", "field_of_error", "parse_args"]
 
 # API field names (as the service words them in its messages) → the form's field keys.
 _SERVER_FIELDS: tuple[tuple[str, str], ...] = (
@@ -69,39 +68,6 @@ def field_of_error(exc: BaseException) -> str | None:
         if found and (best is None or found.start() < best[0]):
             best = (found.start(), field)
     return best[1] if best else None
-
-
-class FieldError(QLabel):
-    """The error line under a form field. Its room is kept while it is hidden and a long
-    message is elided (whole in the tooltip), so the fields never move while typing."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("errorLabel")
-        self._full = ""
-        policy = self.sizePolicy()
-        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
-        policy.setRetainSizeWhenHidden(True)
-        self.setSizePolicy(policy)
-        self.setMinimumHeight(self.fontMetrics().height())
-        self.setVisible(False)
-
-    def message(self) -> str:
-        return self._full
-
-    def set_message(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(text)
-        self._elide()
-        self.setVisible(bool(text))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        width = max(40, self.width())
-        self.setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
 
 
 def parse_args(text: str) -> tuple[str, ...]:

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from core import __version__
-from gui.async_bridge import ask, async_slot
+from core.settings import AliyunProfile, RegistryProfile
+from gui.async_bridge import ask, async_slot, spawn
 from gui.dialogs.profile_dialog import ProfileDialog
 from gui.i18n import available_languages
 from gui.resources import icon
@@ -262,18 +263,32 @@ class SettingsView(QWidget):
     def _open_profile_dialog(self, kind: str) -> ProfileDialog:
         dialog = ProfileDialog(kind, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.acceptedProfile.connect(self._on_profile_accepted)
+        dialog.acceptedProfile.connect(
+            lambda profile, secret: spawn(self._save_profile(dialog, profile, secret))
+        )
         dialog.open()
         return dialog
 
-    @async_slot()
-    async def _on_profile_accepted(self, profile: object, secret: str) -> None:
+    async def _save_profile(self, dialog: ProfileDialog, profile: object, secret: str) -> None:
+        """Check the new profile's credentials with its service, then save it; the dialog
+        stays open (with the reason by its field) when either fails."""
+        from shiboken6 import isValid
+
         from core.errors import CoreError
 
+        assert isinstance(profile, AliyunProfile | RegistryProfile)
         try:
-            await self.vm.add_profile(profile, secret)  # type: ignore[arg-type]
+            if dialog.check_credentials:
+                await self.vm.check_profile(profile, secret)
+            await self.vm.add_profile(profile, secret)
         except CoreError as exc:
-            self.vm.failed.emit(exc)
+            if isValid(dialog) and dialog.isVisible():
+                dialog.save_failed(exc)
+            else:
+                self.vm.failed.emit(exc)
+            return
+        if isValid(dialog):
+            dialog.save_succeeded()
 
     @async_slot()
     async def _on_remove_clicked(self) -> None:

@@ -359,12 +359,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+133"/>
+        <location line="+156"/>
         <source>Request failed</source>
         <translation>リクエストに失敗しました</translation>
     </message>
     <message>
-        <location line="-126"/>
+        <location line="-149"/>
         <source>Credentials</source>
         <translation>認証情報</translation>
     </message>
@@ -434,37 +434,37 @@
         <translation>「設定」›「プロファイル」 でレジストリのユーザー名とパスワードを確認してください。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+18"/>
+        <source>It is the Local server on this computer: see its state in the status bar (Settings › Local server can restart it).</source>
+        <translation>このコンピューター上のローカルサーバーです。ステータスバーで状態を確認してください（設定 › ローカルサーバー から再起動できます）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Check this computer&apos;s network connection and try again.</source>
+        <translation>このコンピューターのネットワーク接続を確認して、もう一度お試しください。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Timed out</source>
         <translation>タイムアウトしました</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-18"/>
         <source>The server did not answer in time.</source>
         <translation>サーバーが時間内に応答しませんでした。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Check the connection and try again.</source>
-        <translation>接続を確認して、もう一度お試しください。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+20"/>
         <source>Connection problem</source>
         <translation>接続の問題</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-16"/>
         <source>fcdesk could not reach the server.</source>
         <translation>fcdesk はサーバーに接続できませんでした。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Check the network or the Local server&apos;s state in the status bar.</source>
-        <translation>ネットワーク、またはステータスバーのローカルサーバーの状態を確認してください。</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+23"/>
         <source>Invalid image reference</source>
         <translation>無効なイメージ参照</translation>
     </message>
@@ -502,6 +502,21 @@
         <location line="+3"/>
         <source>Nothing was kept. Try again; if it repeats, the registry is serving corrupt content.</source>
         <translation>何も保存されていません。もう一度お試しください。繰り返す場合は、レジストリが破損したコンテンツを配信しています。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Not connected</source>
+        <translation>未接続</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The profile in use is not connected (yet).</source>
+        <translation>使用中のプロファイルは（まだ）接続されていません。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Wait until the status bar says it is connected, or choose another profile.</source>
+        <translation>ステータスバーに接続済みと表示されるまで待つか、別のプロファイルを選んでください。</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -552,7 +567,7 @@
 <context>
     <name>ExceptionDialog</name>
     <message>
-        <location line="+59"/>
+        <location line="+69"/>
         <source>Error details</source>
         <translation>エラーの詳細</translation>
     </message>
@@ -1023,7 +1038,7 @@
 <context>
     <name>FunctionDialog</name>
     <message>
-        <location filename="../../gui/dialogs/function_dialog.py" line="+146"/>
+        <location filename="../../gui/dialogs/function_dialog.py" line="+110"/>
         <source>Create function</source>
         <translation>関数を作成</translation>
     </message>
@@ -1359,7 +1374,7 @@
         <translation>保存中…</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>The service refused the function: %1</source>
         <translation>サービスが関数を受け付けませんでした: %1</translation>
     </message>
@@ -2446,7 +2461,12 @@
         <translation>設定</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+23"/>
+        <source>Not started</source>
+        <translation>未起動</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Connection</source>
         <translation>接続</translation>
     </message>
@@ -2498,11 +2518,12 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+17"/>
         <source>Stopping…</source>
         <translation>停止しています…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-16"/>
         <location line="+1"/>
         <source>Not connected</source>
         <translation>未接続</translation>
@@ -2514,6 +2535,31 @@
     </message>
     <message>
         <location line="+11"/>
+        <source>Running</source>
+        <translation>実行中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Running (started by another fcdesk or fcaccel serve)</source>
+        <translation>実行中（別の fcdesk または fcaccel serve が起動）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Starting…</source>
+        <translation>起動中…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Failed</source>
+        <translation>失敗</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stopped</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>● live</source>
         <translation>● ライブ</translation>
     </message>
@@ -2905,7 +2951,7 @@
         <translation>関数とそのアクセラレーション</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-407"/>
+        <location filename="../../gui/main_window.py" line="-419"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>高速化の概要</translation>
@@ -3047,7 +3093,7 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../gui/dialogs/profile_dialog.py" line="+50"/>
+        <location filename="../../gui/dialogs/profile_dialog.py" line="+98"/>
         <source>Add Alibaba Cloud profile</source>
         <translation>Alibaba Cloud プロファイルを追加</translation>
     </message>
@@ -3057,7 +3103,7 @@
         <translation>OCI レジストリプロファイルを追加</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
         <source>Profile name</source>
         <translation>プロファイル名</translation>
     </message>
@@ -3183,16 +3229,32 @@
     </message>
     <message>
         <location line="+5"/>
-        <source>Secrets are kept in the system keyring (or the store you chose in Settings), never in the settings file.</source>
-        <translation>シークレットはシステムのキーリング（または設定で選んだ保存先）に保存され、設定ファイルには保存されません。</translation>
+        <source>Secrets are kept in the system keyring (or the store you chose in Settings), never in the settings file. The credentials are checked with the service before the profile is saved.</source>
+        <translation>シークレットはシステムのキーリング（または設定で選んだ保存先）に保存され、設定ファイルには書かれません。プロファイルを保存する前に、認証情報をサービスに確認します。</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+17"/>
+        <location line="+83"/>
+        <source>Check and save</source>
+        <translation>確認して保存</translation>
+    </message>
+    <message>
+        <location line="-82"/>
+        <source>Save without checking</source>
+        <translation>確認せずに保存</translation>
+    </message>
+    <message>
+        <location line="+72"/>
         <source>Enter the AccessKey secret.</source>
         <translation>AccessKey Secret を入力してください。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
+        <source>Checking…</source>
+        <translation>確認中…</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Profile names have 1–64 letters, digits, spaces or ._@+- characters.</source>
         <translation>プロファイル名には英数字、スペース、._@+- を 1～64 文字で使用できます。</translation>
     </message>
@@ -3200,6 +3262,11 @@
         <location line="+2"/>
         <source>“Local” is reserved; choose another name.</source>
         <translation>「Local」は予約されています。別の名前を選んでください。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A profile with this name exists; choose another name.</source>
+        <translation>この名前のプロファイルは既にあります。別の名前を選んでください。</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3526,7 +3593,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../gui/views/settings_view.py" line="+53"/>
+        <location filename="../../gui/views/settings_view.py" line="+54"/>
         <location line="+137"/>
         <source>Settings</source>
         <translation>設定</translation>
@@ -3709,7 +3776,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>既定</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+58"/>
         <source>Remove profile</source>
         <translation>プロファイルの削除</translation>
     </message>

@@ -359,12 +359,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+133"/>
+        <location line="+156"/>
         <source>Request failed</source>
         <translation>请求失败</translation>
     </message>
     <message>
-        <location line="-126"/>
+        <location line="-149"/>
         <source>Credentials</source>
         <translation>凭证</translation>
     </message>
@@ -434,37 +434,37 @@
         <translation>请在“设置 › 配置文件”中检查镜像仓库的用户名和密码。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+18"/>
+        <source>It is the Local server on this computer: see its state in the status bar (Settings › Local server can restart it).</source>
+        <translation>这是本机上的本地服务器：请在状态栏查看其状态（可在“设置 › 本地服务器”中重启）。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Check this computer&apos;s network connection and try again.</source>
+        <translation>请检查本机的网络连接后重试。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Timed out</source>
         <translation>超时</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-18"/>
         <source>The server did not answer in time.</source>
         <translation>服务器未及时响应。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Check the connection and try again.</source>
-        <translation>请检查连接后重试。</translation>
-    </message>
-    <message>
-        <location line="+5"/>
+        <location line="+20"/>
         <source>Connection problem</source>
         <translation>连接问题</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-16"/>
         <source>fcdesk could not reach the server.</source>
         <translation>fcdesk 无法连接到服务器。</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>Check the network or the Local server&apos;s state in the status bar.</source>
-        <translation>请检查网络，或状态栏中本地服务器的状态。</translation>
-    </message>
-    <message>
-        <location line="+8"/>
+        <location line="+23"/>
         <source>Invalid image reference</source>
         <translation>无效的镜像地址</translation>
     </message>
@@ -502,6 +502,21 @@
         <location line="+3"/>
         <source>Nothing was kept. Try again; if it repeats, the registry is serving corrupt content.</source>
         <translation>未保留任何数据。请重试；如果反复出现，说明镜像仓库提供的内容已损坏。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The profile in use is not connected (yet).</source>
+        <translation>当前使用的配置文件（尚）未连接。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Wait until the status bar says it is connected, or choose another profile.</source>
+        <translation>请等待状态栏显示已连接，或选择其他配置文件。</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -552,7 +567,7 @@
 <context>
     <name>ExceptionDialog</name>
     <message>
-        <location line="+59"/>
+        <location line="+69"/>
         <source>Error details</source>
         <translation>错误详情</translation>
     </message>
@@ -1023,7 +1038,7 @@
 <context>
     <name>FunctionDialog</name>
     <message>
-        <location filename="../../gui/dialogs/function_dialog.py" line="+146"/>
+        <location filename="../../gui/dialogs/function_dialog.py" line="+110"/>
         <source>Create function</source>
         <translation>创建函数</translation>
     </message>
@@ -1359,7 +1374,7 @@
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+23"/>
         <source>The service refused the function: %1</source>
         <translation>服务拒绝了该函数：%1</translation>
     </message>
@@ -2446,7 +2461,12 @@
         <translation>设置</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+23"/>
+        <source>Not started</source>
+        <translation>未启动</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
@@ -2498,11 +2518,12 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+17"/>
         <source>Stopping…</source>
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="-16"/>
         <location line="+1"/>
         <source>Not connected</source>
         <translation>未连接</translation>
@@ -2514,6 +2535,31 @@
     </message>
     <message>
         <location line="+11"/>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Running (started by another fcdesk or fcaccel serve)</source>
+        <translation>运行中（由另一个 fcdesk 或 fcaccel serve 启动）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>● live</source>
         <translation>● 实时</translation>
     </message>
@@ -2905,7 +2951,7 @@
         <translation>函数及其加速状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-407"/>
+        <location filename="../../gui/main_window.py" line="-419"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>加速概览</translation>
@@ -3047,7 +3093,7 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../gui/dialogs/profile_dialog.py" line="+50"/>
+        <location filename="../../gui/dialogs/profile_dialog.py" line="+98"/>
         <source>Add Alibaba Cloud profile</source>
         <translation>添加阿里云配置文件</translation>
     </message>
@@ -3057,7 +3103,7 @@
         <translation>添加 OCI 镜像仓库配置文件</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+10"/>
         <source>Profile name</source>
         <translation>配置文件名称</translation>
     </message>
@@ -3183,16 +3229,32 @@
     </message>
     <message>
         <location line="+5"/>
-        <source>Secrets are kept in the system keyring (or the store you chose in Settings), never in the settings file.</source>
-        <translation>密钥保存在系统密钥环（或您在设置中选择的存储位置）中，绝不会写入设置文件。</translation>
+        <source>Secrets are kept in the system keyring (or the store you chose in Settings), never in the settings file. The credentials are checked with the service before the profile is saved.</source>
+        <translation>密钥保存在系统密钥环（或您在设置中选择的存储）中，绝不写入设置文件。保存配置文件前会向服务验证凭据。</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+17"/>
+        <location line="+83"/>
+        <source>Check and save</source>
+        <translation>验证并保存</translation>
+    </message>
+    <message>
+        <location line="-82"/>
+        <source>Save without checking</source>
+        <translation>不验证直接保存</translation>
+    </message>
+    <message>
+        <location line="+72"/>
         <source>Enter the AccessKey secret.</source>
         <translation>请输入 AccessKey Secret。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
+        <source>Checking…</source>
+        <translation>正在验证…</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Profile names have 1–64 letters, digits, spaces or ._@+- characters.</source>
         <translation>配置文件名称由 1–64 个字母、数字、空格或 ._@+- 字符组成。</translation>
     </message>
@@ -3200,6 +3262,11 @@
         <location line="+2"/>
         <source>“Local” is reserved; choose another name.</source>
         <translation>“Local”为保留名称，请选择其他名称。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>A profile with this name exists; choose another name.</source>
+        <translation>已存在同名配置文件，请换一个名称。</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -3526,7 +3593,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>SettingsView</name>
     <message>
-        <location filename="../../gui/views/settings_view.py" line="+53"/>
+        <location filename="../../gui/views/settings_view.py" line="+54"/>
         <location line="+137"/>
         <source>Settings</source>
         <translation>设置</translation>
@@ -3709,7 +3776,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>默认</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+58"/>
         <source>Remove profile</source>
         <translation>移除配置文件</translation>
     </message>

@@ -31,14 +31,16 @@ def console(qtbot, qloop, data_dir, tmp_path, monkeypatch):
     settings = SettingsViewModel()
     settings.set_secret_mode("file")
     port = _closed_port()
-    settings.settings.add_profile(
-        AliyunProfile(
-            name="prod",
-            region="cn-hangzhou",
-            account_id="1234567890123456",
-            credential_source="env",
-            fc_endpoint=f"http://127.0.0.1:{port}",
-            acr_endpoint=f"http://127.0.0.1:{port}",
+    settings.update(
+        lambda s: s.add_profile(
+            AliyunProfile(
+                name="prod",
+                region="cn-hangzhou",
+                account_id="1234567890123456",
+                credential_source="env",
+                fc_endpoint=f"http://127.0.0.1:{port}",
+                acr_endpoint=f"http://127.0.0.1:{port}",
+            )
         )
     )
     c = Console(settings, lab_history=tmp_path / "lab.json")
@@ -67,3 +69,37 @@ def test_unreachable_cloud_profile_is_not_connected(qtbot, console) -> None:
     assert "127.0.0.1" in console.ctx.connection_detail
     assert "Not connected" in console.window.connection_label.text()
     assert "connected" not in states
+
+
+def test_a_cloud_profile_failure_is_not_shown_as_the_local_servers_state(qtbot, console) -> None:
+    from gui.main_window import Page
+
+    console.window.go(Page.SETTINGS)
+    view = console.window.settings_view
+    before = view.server_status.text()
+    task = console.switch_profile("prod")
+    qtbot.waitUntil(task.done, timeout=30000)
+    assert console.ctx.connection_state == "failed"
+    # Settings › Local server › State is about the Local server, not about "prod".
+    assert view.server_status.text() == before
+    assert console.ctx.connection_detail not in view.server_status.text()
+
+
+def test_connection_errors_point_at_the_right_place() -> None:
+    from core.errors import ServerError, TransportError, TransportTimeout
+    from gui.errors import ErrorPresenter
+
+    cloud = ErrorPresenter.describe(
+        TransportTimeout(
+            "ListFunctions: cannot reach fc.cn-hangzhou.aliyuncs.com: ReadTimeout",
+            host="fc.cn-hangzhou.aliyuncs.com",
+        )
+    )
+    assert "Local server" not in cloud.hint
+    assert "network" in cloud.hint
+    local = ErrorPresenter.describe(
+        TransportError("InvokeFunction: cannot reach 127.0.0.1: ConnectError", host="127.0.0.1")
+    )
+    assert "Local server" in local.hint
+    waiting = ErrorPresenter.describe(ServerError("not connected yet", code="NotConnected"))
+    assert "Local server" not in waiting.text + waiting.hint

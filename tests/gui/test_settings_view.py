@@ -29,7 +29,7 @@ def test_add_aliyun_profile_keeps_the_secret_out_of_the_file(qtbot, ctx) -> None
     dialog.region_combo.setCurrentText("cn-shanghai")
     dialog.key_id_edit.setText("LTAIabc")
     dialog.secret_edit.setText("s3cret-value")
-    dialog._on_ok()
+    dialog._on_skip_clicked()  # saved without asking the service (see test_profile_check)
     qtbot.waitUntil(lambda: "prod" in vm.profile_names(), timeout=5000)
     qtbot.waitUntil(
         lambda: (
@@ -61,9 +61,7 @@ def test_profile_dialog_explains_invalid_input(qtbot, ctx) -> None:
 
 def test_remove_profile_asks_first(qtbot, ctx) -> None:
     vm, view = _view(qtbot)
-    vm.settings.add_profile(AliyunProfile("old", "cn-hangzhou", access_key_id="LTAI1"))
-    vm.save()
-    vm.profilesChanged.emit()
+    vm.update(lambda s: s.add_profile(AliyunProfile("old", "cn-hangzhou", access_key_id="LTAI1")))
     view.profile_list.setCurrentRow(1)
     view._on_remove_clicked()
     qtbot.waitUntil(lambda: view.findChild(QMessageBox, "askBox") is not None, timeout=3000)
