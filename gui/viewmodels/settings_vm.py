@@ -242,7 +242,8 @@ class SettingsViewModel(QObject):
             finally:
                 await client.aclose()
             return
-        from core.cloud import Credentials, RetryPolicy, open_clients, resolve_credentials
+        from core import RetryPolicy
+        from core.cloud import Credentials, open_clients, resolve_credentials
 
         if profile.credential_source == "keyring":
             creds_ = Credentials(profile.access_key_id, secret, source="new profile")
@@ -250,7 +251,7 @@ class SettingsViewModel(QObject):
             creds_ = await asyncio.to_thread(resolve_credentials, profile, None)
         timeout = httpx.Timeout(20.0, connect=10.0)
         async with httpx.AsyncClient(timeout=timeout, trust_env=False) as http:
-            clients = open_clients(profile, http, creds_, retry=RetryPolicy(attempts=1))
+            clients = open_clients(profile, http, creds_, retry=RetryPolicy(max_attempts=1))
             listing = clients.fc.list_functions(limit=1)
             try:
                 async for _function in listing:
