@@ -20,6 +20,8 @@ from core.cloud._acceleration import (
 from core.cloud._acr import (
     ACCELERATED_IMAGE,
     ACRClient,
+    decode_priority_file,
+    encode_priority_file,
 )
 from core.cloud._acr_models import (
     BuildRule,
@@ -209,8 +211,10 @@ __all__ = [
     "canonical_query_string",
     "canonical_request",
     "credentials_from_env",
+    "decode_priority_file",
     "default_local_data_dir",
     "delete_profile_secrets",
+    "encode_priority_file",
     "endpoints_for",
     "error_from_response",
     "fc_invoke_endpoint",

@@ -7,8 +7,10 @@ HTTP 200 with ``IsSuccess: false``, which raises like an HTTP error.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -33,16 +35,36 @@ from core.cloud._credentials import Credentials
 from core.cloud._endpoints import ACR_API_VERSION, acr_endpoint, registry_hosts_for
 from core.cloud._model import ApiModel
 from core.cloud._signing import CredentialsSource
-from core.errors import CloudError, InvalidReference, ResourceNotFound
+from core.errors import CloudError, InvalidInput, InvalidReference, ResourceNotFound
 from core.oci import ImageReference
 
-__all__ = ["ACCELERATED_IMAGE", "ACRClient"]
+__all__ = ["ACCELERATED_IMAGE", "ACRClient", "decode_priority_file", "encode_priority_file"]
 
 ACCELERATED_IMAGE = "ACCELERATED_IMAGE"
 _M = TypeVar("_M", bound=ApiModel)
 _GET_ACTIONS = frozenset(
     {"GetArtifactBuildRule", "GetArtifactBuildTask", "ListArtifactBuildTaskLog", "GetRepoTag"}
 )
+
+
+def encode_priority_file(paths: Iterable[str]) -> str:
+    """An acceleration rule's ``Parameters.PriorityFile``: the files to prefetch, one absolute
+    path per line, base64-encoded (as ``GetArtifactBuildRule`` describes it)."""
+    lines = ["/" + p.strip().lstrip("/") for p in paths if p.strip()]
+    if any("\n" in line or "\r" in line for line in lines):
+        raise InvalidInput("a priority file path must not contain a line break")
+    return base64.b64encode(("\n".join(lines) + "\n").encode()).decode() if lines else ""
+
+
+def decode_priority_file(value: str) -> tuple[str, ...]:
+    """The absolute paths of a ``PriorityFile`` value, in order (empty for ``""``)."""
+    if not value:
+        return ()
+    try:
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"PriorityFile is not base64 text: {exc}") from exc
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _is_failure(body: Mapping[str, Any]) -> bool:
@@ -356,6 +378,27 @@ class ACRClient:
             {**self._scope(instance_id, repo_id), "Parameters": dict(parameters or {})},
         )
         return str(body.get("BuildRuleId") or "")
+
+    async def set_priority_file(
+        self, instance_id: str, repo_id: str, paths: Iterable[str]
+    ) -> tuple[str, BuildRule | None]:
+        """Make the repository's acceleration rule prefetch ``paths`` (``PriorityFile``).
+
+        There is no API that updates a rule: an existing one is deleted and created again
+        with its other parameters and the new list. Returns the new ``BuildRuleId`` and the
+        rule it replaced (``None`` when acceleration was off)."""
+        value = encode_priority_file(paths)
+        if not value:
+            raise InvalidInput("the priority file list is empty")
+        previous = await self.get_acceleration_rule(instance_id, repo_id)
+        parameters = dict(previous.parameters or {}) if previous is not None else {}
+        parameters["PriorityFile"] = value
+        if previous is not None:
+            await self.delete_acceleration_rule(instance_id, repo_id)
+        rule_id = await self.create_acceleration_rule(
+            instance_id, repo_id, parameters=parameters
+        )
+        return rule_id, previous
 
     async def get_acceleration_rule(self, instance_id: str, repo_id: str) -> BuildRule | None:
         """The repository's acceleration rule, or ``None`` when acceleration is off."""

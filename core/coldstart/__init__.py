@@ -9,6 +9,11 @@ instance = await Instance.start(InstanceConfig(image=ref, function_name="f"),
 result = await instance.invoke(b"event")
 await instance.stop()
 
+# A start-up profile for any image: record it over a lazy mount, push it, optimize.
+recording = await record_startup_profile(registry, "host/ns/app:v1_accelerated", workdir=tmp)
+await publish_profile(registry, recording)
+await optimize_with_profile(registry, recording)
+
 # The cold-start lab: plain vs accelerated over an emulated 100 Mbit/s, 20 ms link.
 report = await compare(plain, accelerated, runs=3, workdir=tmp,
                        options=ColdStartOptions(link=LinkSpec.parse("100mbit,20ms")))
@@ -39,6 +44,17 @@ from core.coldstart._instance import (
     startup_profile_for,
 )
 from core.coldstart._link import LinkSpec, LinkStats, ShapedTransport, TokenBucket
+from core.coldstart._record import (
+    DEFAULT_EVENT,
+    RECORD_MODES,
+    Exercise,
+    ProfileRecording,
+    TwinChoice,
+    optimize_with_profile,
+    prepare_twin,
+    publish_profile,
+    record_startup_profile,
+)
 from core.coldstart._runner import (
     ColdStartOptions,
     Comparison,
@@ -57,13 +73,16 @@ from core.coldstart._timeline import (
 )
 
 __all__ = [
+    "DEFAULT_EVENT",
     "DEMO_KINDS",
     "PHASES",
+    "RECORD_MODES",
     "ColdStartOptions",
     "Comparison",
     "DemoBuildResult",
     "DemoImage",
     "DemoLayer",
+    "Exercise",
     "Instance",
     "InstanceConfig",
     "InstanceState",
@@ -73,12 +92,14 @@ __all__ = [
     "LogLine",
     "NetnsConnector",
     "PhaseRecord",
+    "ProfileRecording",
     "Sandbox",
     "SandboxSpec",
     "ShapedTransport",
     "Timeline",
     "TimelineRecorder",
     "TokenBucket",
+    "TwinChoice",
     "build_demo_image",
     "build_demo_tree",
     "cold_start",
@@ -91,7 +112,11 @@ __all__ = [
     "image_argv",
     "import_options",
     "merge_layers",
+    "optimize_with_profile",
     "percentile",
+    "prepare_twin",
+    "publish_profile",
+    "record_startup_profile",
     "sandbox_available",
     "startup_profile_for",
     "summarize",

@@ -41,7 +41,7 @@ from core._progress import Progress, ProgressCallback, emit
 from core.convert import ConvertOptions, Order, convert_image
 from core.errors import ColdStartError, InvalidInput
 from core.oci import Compression, ImageReference
-from core.pull import ContentCache, StartupProfile, push_profile, save_cached_profile
+from core.pull import ContentCache, save_cached_profile
 from core.registry import ImportOptions, RegistryClient, import_rootfs
 
 __all__ = [
@@ -553,7 +553,11 @@ async def build_demo_image(
     image stays in preserve order and a warning says so. ``site_packages``, ``assets`` and
     ``assets_budget``: see :func:`build_demo_tree`.
     """
-    from core.coldstart._instance import Instance, InstanceConfig
+    from core.coldstart._record import (
+        optimize_with_profile,
+        publish_profile,
+        record_startup_profile,
+    )
     from core.coldstart._runner import exec_available
 
     ref = ImageReference.parse(reference)
@@ -610,41 +614,23 @@ async def build_demo_image(
     t = time.monotonic()
     emit(on_progress, Progress("demo", 3, 5, "record-profile"))
     cache = cache or ContentCache(work / "cache")
-    instance = await Instance.start(
-        InstanceConfig(
-            image=converted.target,
-            function_name=f"demo-{kind}",
-            mode="lazy",
-            prefetch=False,
-            record_profile=True,
-            background_fill=False,
-        ),
-        registry=client,
+    recording = await record_startup_profile(
+        client,
+        converted.target,
+        workdir=work / "profile",
         cache=cache,
-        workdir=work / "instances",
+        run_mode="exec",
+        function_name=f"demo-{kind}",
     )
-    try:
-        answer = await instance.invoke(b'{"source": "profile recording"}')
-        if answer.status != 200:
-            raise ColdStartError(f"the demo function answered HTTP {answer.status}")
-        profile = instance.profile()
-    finally:
-        await instance.stop()
-    assert profile is not None
-    profile = StartupProfile.from_paths(
-        profile.paths, image=str(converted.digest), source=result.plain_digest
-    )
-    await push_profile(client, ref.repository, profile, imported.manifest.descriptor())
+    if recording.first_status != 200:
+        raise ColdStartError(f"the demo function answered HTTP {recording.first_status}")
+    profile = recording.profile
+    await publish_profile(client, recording)
     await asyncio.to_thread(save_cached_profile, cache, result.plain_digest, profile)
     timings["record_profile"] = time.monotonic() - t
     t = time.monotonic()
     emit(on_progress, Progress("demo", 4, 5, "convert-optimized"))
-    optimized = await convert_image(
-        client,
-        ref,
-        options=ConvertOptions(order=Order.OPTIMIZED, profile=profile.paths),
-        on_progress=on_progress,
-    )
+    optimized = await optimize_with_profile(client, recording, on_progress=on_progress)
     timings["convert_optimized"] = time.monotonic() - t
     result.accelerated = optimized.target
     result.accelerated_digest = optimized.digest

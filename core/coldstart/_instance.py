@@ -50,6 +50,7 @@ from core._progress import ProgressCallback
 from core.coldstart._link import LinkStats
 from core.coldstart._sandbox import LogLine, Sandbox, SandboxSpec, sandbox_available
 from core.coldstart._timeline import Timeline, TimelineRecorder
+from core.convert import ANNOTATION_SOURCE_DIGEST
 from core.errors import ColdStartError, CoreError, InvalidInput
 from core.formats import ANNOTATION_PREFETCH_END
 from core.oci import ImageConfig
@@ -82,8 +83,6 @@ __all__ = [
     "image_argv",
     "startup_profile_for",
 ]
-
-_ANNOTATION_SOURCE_DIGEST = "io.github.fcdesk.accelerated.source-digest"
 
 
 @functools.cache
@@ -230,7 +229,7 @@ async def startup_profile_for(
     """The start-up profile of an image: cached locally, else pushed with it (the image's own,
     or its plain source's for an accelerated image); empty when there is none."""
     digests = [str(resolved.digest)]
-    source = (resolved.manifest.annotations or {}).get(_ANNOTATION_SOURCE_DIGEST)
+    source = (resolved.manifest.annotations or {}).get(ANNOTATION_SOURCE_DIGEST)
     if source:
         digests.append(source)
     for digest in digests:
@@ -591,7 +590,7 @@ class Instance:
         """Files opened since the mount (lazy instances started with ``record_profile``)."""
         if self.mount is None or self.lazy is None:
             return None
-        source = (self.lazy.resolved.manifest.annotations or {}).get(_ANNOTATION_SOURCE_DIGEST, "")
+        source = (self.lazy.resolved.manifest.annotations or {}).get(ANNOTATION_SOURCE_DIGEST, "")
         return StartupProfile.from_paths(
             self.mount.profile(), image=str(self.lazy.resolved.digest), source=source
         )

@@ -44,7 +44,6 @@ written last.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import json
 import logging
@@ -59,6 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from core._progress import Progress
+from core.cloud import encode_priority_file
 from core.coldstart import (
     Instance,
     InstanceConfig,
@@ -535,7 +535,7 @@ async def _set_priority_file(ctx: ServerContext, repo: str, profile: list[str]) 
     """The start-up profile as the repository rule's ``PriorityFile`` (base64 list of absolute
     paths, one per line), as ACR's accelerated-image rules take it."""
     namespace, _, name = repo.partition("/")
-    priority = base64.b64encode(("\n".join(profile) + "\n").encode()).decode()
+    priority = encode_priority_file(profile)
 
     def write(conn: sqlite3.Connection) -> None:
         row = conn.execute(

@@ -16,7 +16,6 @@ tag was already written is marked SUCCESS.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import shutil
@@ -32,10 +31,11 @@ import httpx
 
 from core import ACCELERATED_SUFFIX, twin_tag_of
 from core._progress import Progress, ProgressCallback
+from core.cloud import decode_priority_file
 from core.convert import ConvertOptions, Order, convert_image
 from core.emulator import _faults
 from core.emulator._context import ServerContext, new_id
-from core.errors import CoreError, InvalidInput
+from core.errors import CoreError
 from core.registry import RegistryClient
 
 __all__ = [
@@ -73,14 +73,7 @@ Converter = Callable[[ConversionJob, ProgressCallback], Awaitable[None]]
 def options_for(job: ConversionJob, spool_dir: str | None = None) -> ConvertOptions:
     """Conversion options from the rule's ``Parameters``: ``PriorityFile`` (base64 list of
     absolute paths, one per line) selects the optimized order with that start-up profile."""
-    priority = str(job.parameters.get("PriorityFile") or "")
-    profile: tuple[str, ...] = ()
-    if priority:
-        try:
-            text = base64.b64decode(priority, validate=True).decode("utf-8")
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise InvalidInput(f"PriorityFile is not base64 text: {exc}") from exc
-        profile = tuple(line.strip() for line in text.splitlines() if line.strip())
+    profile = decode_priority_file(str(job.parameters.get("PriorityFile") or ""))
     return ConvertOptions(
         order=Order.OPTIMIZED if profile else Order.PRESERVE,
         profile=profile,

@@ -10,6 +10,8 @@ Text form (what ``core.convert.load_profile`` and ``fcaccel convert --profile`` 
     # fcdesk start-up profile v1
     # image: sha256:…            (the manifest it was recorded on)
     # source: sha256:…           (that image's plain source, when it is an accelerated one)
+    # recorded: 2025-01-31T09:12:00+00:00
+    # bytes: 13412345            (the files' total size, when known)
     usr/bin/python3.11
     usr/lib/python3.11/encodings/__init__.py
     …
@@ -56,7 +58,8 @@ _MAX_PROFILE = 16 << 20
 @dataclass(frozen=True, slots=True)
 class StartupProfile:
     """Paths (no leading ``/``) in first-open order; ``image`` is the manifest digest the
-    profile was recorded on, ``source`` its plain source's digest when known."""
+    profile was recorded on, ``source`` its plain source's digest when known, ``size`` the
+    total size of the files in bytes (0 when unknown)."""
 
     paths: tuple[str, ...]
     image: str = ""
@@ -64,15 +67,26 @@ class StartupProfile:
     recorded_at: str = field(
         default_factory=lambda: datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     )
+    size: int = 0
 
     @classmethod
-    def from_paths(cls, paths: Iterable[str], **kw: str) -> StartupProfile:
+    def from_paths(
+        cls,
+        paths: Iterable[str],
+        *,
+        image: str = "",
+        source: str = "",
+        recorded_at: str | None = None,
+        size: int = 0,
+    ) -> StartupProfile:
         seen: dict[str, None] = {}
         for p in paths:
             p = p.strip().lstrip("/")
             if p and "\n" not in p:
                 seen.setdefault(p, None)
-        return cls(tuple(seen), **kw)
+        if recorded_at is None:
+            return cls(tuple(seen), image, source, size=size)
+        return cls(tuple(seen), image, source, recorded_at, size)
 
     def to_text(self) -> bytes:
         lines = [_HEADER]
@@ -81,6 +95,8 @@ class StartupProfile:
         if self.source:
             lines.append(f"# source: {self.source}")
         lines.append(f"# recorded: {self.recorded_at}")
+        if self.size:
+            lines.append(f"# bytes: {self.size}")
         lines.extend(self.paths)
         return ("\n".join(lines) + "\n").encode()
 
@@ -98,14 +114,18 @@ class StartupProfile:
                 continue
             if line.startswith("#"):
                 key, sep, value = line[1:].partition(":")
-                if sep and key.strip() in ("image", "source", "recorded"):
+                if sep and key.strip() in ("image", "source", "recorded", "bytes"):
                     meta[key.strip()] = value.strip()
                 continue
             paths.append(line)
-        profile = cls.from_paths(paths, image=meta.get("image", ""), source=meta.get("source", ""))
-        if "recorded" in meta:
-            profile = StartupProfile(profile.paths, profile.image, profile.source, meta["recorded"])
-        return profile
+        size = meta.get("bytes", "0")
+        return cls.from_paths(
+            paths,
+            image=meta.get("image", ""),
+            source=meta.get("source", ""),
+            recorded_at=meta.get("recorded"),
+            size=int(size) if size.isdigit() else 0,
+        )
 
     @property
     def digest(self) -> Digest:
@@ -117,6 +137,7 @@ class StartupProfile:
             "image": self.image,
             "source": self.source,
             "recorded_at": self.recorded_at,
+            "size": self.size,
             "paths": list(self.paths),
         }
 
@@ -196,9 +217,11 @@ def load_cached_profile(
         return None
     except (OSError, ValueError) as exc:
         raise InvalidInput(f"cached profile {path} is unreadable: {exc}") from exc
+    size = data.get("size", 0)
     return StartupProfile(
         tuple(data.get("paths", ())),
         data.get("image", ""),
         data.get("source", ""),
         data.get("recorded_at", ""),
+        size if isinstance(size, int) and size >= 0 else 0,
     )
