@@ -60,17 +60,16 @@ from typing import Any
 from core._progress import Progress
 from core.cloud import encode_priority_file
 from core.coldstart import (
-    Instance,
-    InstanceConfig,
     build_demo_image,
     exec_available,
     has_prefetch_regions,
+    record_startup_profile,
 )
 from core.emulator._context import SEED_KINDS, ServerContext, new_id
 from core.emulator._errors import ApiError
 from core.emulator._registry import ensure_repository
 from core.errors import CoreError
-from core.pull import ContentCache, resolve_image
+from core.pull import resolve_image
 from core.registry import RegistryClient
 
 __all__ = [
@@ -497,30 +496,19 @@ async def _record_profile(ctx: ServerContext, client: RegistryClient, image: str
         tempfile.mkdtemp, prefix="seed-profile-", dir=str(ctx.config.data_dir / "tmp")
     )
     try:
-        instance = await Instance.start(
-            InstanceConfig(
-                image=image,
-                function_name="demo-profile",
-                mode="lazy",
-                prefetch=False,
-                record_profile=True,
-                background_fill=False,
-            ),
-            registry=client,
-            cache=await asyncio.to_thread(ContentCache, Path(work) / "cache"),
-            workdir=Path(work) / "instances",
+        recording = await record_startup_profile(
+            client,
+            image,
+            workdir=work,
+            run_mode="exec",
+            function_name="demo-profile",
         )
-        try:
-            answer = await instance.invoke(b'{"source": "profile recording"}')
-            if answer.status != 200:
-                raise CoreError(
-                    f"the demo function answered HTTP {answer.status} while its start-up "
-                    "profile was recorded",
-                    code="SeedProfileFailed",
-                )
-            profile = instance.profile()
-        finally:
-            await instance.stop()
+        if recording.first_status != 200:
+            raise CoreError(
+                f"the demo function answered HTTP {recording.first_status} while its start-up "
+                "profile was recorded",
+                code="SeedProfileFailed",
+            )
     finally:
         await asyncio.to_thread(shutil.rmtree, work, True)
         # The recording took the runtime's spare FUSE helper: have the next one ready.
@@ -528,7 +516,7 @@ async def _record_profile(ctx: ServerContext, client: RegistryClient, image: str
         warm_up = getattr(getattr(runtime, "backend", None), "warm_up", None)
         if warm_up is not None:
             await warm_up()
-    return [] if profile is None else ["/" + p.lstrip("/") for p in profile.paths]
+    return ["/" + p for p in recording.profile.paths]
 
 
 async def _set_priority_file(ctx: ServerContext, repo: str, profile: list[str]) -> None:
