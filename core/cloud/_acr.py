@@ -395,9 +395,7 @@ class ACRClient:
         parameters["PriorityFile"] = value
         if previous is not None:
             await self.delete_acceleration_rule(instance_id, repo_id)
-        rule_id = await self.create_acceleration_rule(
-            instance_id, repo_id, parameters=parameters
-        )
+        rule_id = await self.create_acceleration_rule(instance_id, repo_id, parameters=parameters)
         return rule_id, previous
 
     async def get_acceleration_rule(self, instance_id: str, repo_id: str) -> BuildRule | None:

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from core._accelerated import is_accelerated_tag, twin_tag_of
 from core._progress import ProgressCallback
 from core.coldstart._instance import Instance, InstanceConfig, image_argv
 from core.coldstart._runner import exec_available
@@ -80,7 +81,6 @@ __all__ = [
 #: The event of the first invocation while a profile is recorded.
 DEFAULT_EVENT = b'{"source": "profile recording"}'
 RECORD_MODES = ("auto", "exec", "replay", "static")
-_ACCELERATED = "_accelerated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +158,7 @@ class TwinChoice:
 def _twin_reference(ref: ImageReference) -> ImageReference | None:
     if ref.tag is None:
         return None
-    return ref.with_tag(ref.tag if ref.tag.endswith(_ACCELERATED) else ref.tag + _ACCELERATED)
+    return ref.with_tag(ref.tag if is_accelerated_tag(ref.tag) else twin_tag_of(ref.tag))
 
 
 async def prepare_twin(

@@ -116,7 +116,7 @@ def base_tarball(spec: ImageSpec, work: Path, mirror: str | None) -> Path:
         "--aptopt=APT::Install-Recommends false",
         "--dpkgopt=path-exclude=/usr/share/man/*",
         "--dpkgopt=path-exclude=/usr/share/locale/*",
-        "--customize-hook=rm -f \"$1\"/etc/resolv.conf \"$1\"/etc/hostname",
+        '--customize-hook=rm -f "$1"/etc/resolv.conf "$1"/etc/hostname',
         SUITE,
         "-",
     ]

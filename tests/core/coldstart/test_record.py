@@ -31,6 +31,24 @@ from tests.core.coldstart.conftest import SmallDemo
 _LDD = re.compile(r"^\s*(?:\S+\s+=>\s+)?(/\S+)\s+\(0x[0-9a-f]+\)")
 
 
+def _tar_listing(blob: bytes, path: Path) -> list[str]:
+    path.write_bytes(blob)
+    return subprocess.run(
+        f"zstd -dc {path} | tar -t", shell=True, check=True, capture_output=True, text=True
+    ).stdout.split()
+
+
+def _ldd_libraries(program: str) -> set[str]:
+    """Real paths (no leading /) of the libraries ``ldd`` resolves for ``program``."""
+    out = subprocess.run(["ldd", program], capture_output=True, text=True, check=True).stdout
+    found = set()
+    for line in out.splitlines():
+        m = _LDD.match(line)
+        if m:
+            found.add(str(Path(m.group(1)).resolve()).lstrip("/"))
+    return found
+
+
 @pytest.fixture
 async def fresh_plain(small_demo: SmallDemo, unique_repo: str) -> str:
     """The small demo's plain image under a repository of its own (no twin there yet)."""
@@ -112,14 +130,7 @@ async def test_exec_record_push_and_optimize(
         app_layer = twin_now.manifest.layers[-1]
         blob = await client.get_blob(repo, app_layer.digest)
     # zstd and tar, not our reader: the app layer starts with the profile's app files
-    (tmp_path / "layer.zst").write_bytes(blob)
-    listing = subprocess.run(
-        f"zstd -dc {tmp_path / 'layer.zst'} | tar -t",
-        shell=True,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.split()
+    listing = await asyncio.to_thread(_tar_listing, blob, tmp_path / "layer.zst")
     files = [n.lstrip("./") for n in listing if not n.endswith("/")]
     in_profile = [p for p in paths if p.startswith("app/")]
     assert files[: len(in_profile)] == in_profile
@@ -153,14 +164,7 @@ async def test_static_profile_matches_ldd(small_demo: SmallDemo, tmp_path: Path)
     assert paths[0].startswith("usr/bin/python3")
     assert "app/server.py" in paths
     # every library ldd resolves for this machine's python3 is in the profile, by real path
-    out = subprocess.run(
-        ["ldd", "/usr/bin/python3"], capture_output=True, text=True, check=True
-    ).stdout
-    wanted = set()
-    for line in out.splitlines():
-        m = _LDD.match(line)
-        if m:
-            wanted.add(str(Path(m.group(1)).resolve()).lstrip("/"))
+    wanted = await asyncio.to_thread(_ldd_libraries, "/usr/bin/python3")
     assert wanted
     assert wanted <= set(paths), wanted - set(paths)
 
