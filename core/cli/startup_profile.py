@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from core._progress import Progress
+from core.cli._args import registry_credentials
 from core.cli._cloud_common import (
     add_common_arguments,
     choose_instance,
@@ -33,7 +34,6 @@ from core.cli._cloud_common import (
     open_profile,
     split_repo,
 )
-from core.cli._registry_common import registry_credentials
 from core.cloud import encode_priority_file
 from core.coldstart import (
     DEFAULT_EVENT,
