@@ -25,7 +25,13 @@ from core.explore._model import (
     ProfileSummary,
     normalize_path,
 )
-from core.explore._read import build_entries, index_path, open_listing, scan_layer
+from core.explore._read import (
+    build_entries,
+    build_listing,
+    index_path,
+    open_listing,
+    scan_layer,
+)
 
 __all__ = [
     "LISTING_FORMAT_VERSION",
@@ -39,6 +45,7 @@ __all__ = [
     "ListingDiff",
     "ProfileSummary",
     "build_entries",
+    "build_listing",
     "diff_listings",
     "index_path",
     "normalize_path",

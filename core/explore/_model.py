@@ -95,7 +95,7 @@ class LayerInfo:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class FileEntry:
     """One path of the merged tree.
 
@@ -106,6 +106,7 @@ class FileEntry:
     entry comes from (for a directory, the last layer that listed it; ``-1`` when no layer
     did and it only exists as a parent). ``profile_bytes`` is how many of the bytes belong to
     files of the image's start-up profile (a file: its size or 0; a directory: the sum).
+    Treat it as read-only (not frozen only because listings hold 100,000s of them).
     """
 
     path: str

@@ -66,7 +66,7 @@ from core.pull import (
 from core.pull._util import first_error
 from core.registry import RegistryClient
 
-__all__ = ["build_entries", "index_path", "open_listing", "scan_layer"]
+__all__ = ["build_entries", "build_listing", "index_path", "open_listing", "scan_layer"]
 
 _INDEX_VERSION = 1
 _PIECE = 1 << 20
@@ -379,74 +379,83 @@ def build_entries(
             real = tree.realpath(p)
             if real:
                 profile.add(real)
+    reg, symlink = EntryType.REG, EntryType.SYMLINK
+    kinds = {t: t.value for t in EntryType}
     walked = list(tree.walk())
+    n = len(walked)
+    paths = [p for p, _ in walked]
+    nodes = [node for _, node in walked]
+    where = {p: i for i, p in enumerate(paths)}
+    parents = [where.get(p.rpartition("/")[0], -1) if p else -1 for p in paths]
     primary: dict[int, str] = {}
     for path, node in walked:
-        if node.is_regular and node.nlink > 1:
+        if node.nlink > 1 and node.kind is reg:
             known = primary.get(node.ino)
             if known is None or (known in link_paths and path not in link_paths):
                 primary[node.ino] = path
-    firsts: dict[str, bool] = {}
-    for path, node in walked:
-        firsts[path] = primary.get(node.ino, path) == path if node.is_regular else True
     # Directory totals, bottom up: ``walk`` yields parents before children.
-    sums: dict[str, list[int]] = {}
-    for path, node in reversed(walked):
-        first = firsts[path]
-        acc = sums.get(path)
-        if node.is_regular:
-            own = node.size if first else 0
-            in_profile = path in profile or primary.get(node.ino) in profile
-            prof = own if in_profile else 0
-            acc = [own, 0, prof]
-            sums[path] = acc
-        elif acc is None:
-            acc = [0, 0, 0]
-            sums[path] = acc
-        if path:
-            parent = sums.setdefault(path.rpartition("/")[0], [0, 0, 0])
-            parent[0] += acc[0]
-            parent[1] += acc[1] + 1
-            parent[2] += acc[2]
-    entries: list[FileEntry] = []
+    sizes = [0] * n
+    counts = [0] * n
+    profs = [0] * n
+    marked = [False] * n
     found_files = found_bytes = 0
-    for path, node in walked:
-        size, files, prof = sums[path]
-        kind = node.kind.value
-        link = node.link
-        in_profile = False
-        if node.is_regular:
-            main = primary.get(node.ino, path)
+    for i in range(n - 1, -1, -1):
+        node = nodes[i]
+        if node.kind is reg:
+            path = paths[i]
+            main = primary.get(node.ino, path) if primary else path
             in_profile = path in profile or main in profile
+            marked[i] = in_profile
+            if main == path:
+                sizes[i] = node.size
+                if in_profile:
+                    profs[i] = node.size
+                    found_files += 1
+                    found_bytes += node.size
+        up = parents[i]
+        if up >= 0:
+            sizes[up] += sizes[i]
+            counts[up] += counts[i] + 1
+            profs[up] += profs[i]
+    entries: list[FileEntry] = []
+    append = entries.append
+    for i in sorted(range(n), key=paths.__getitem__):
+        node = nodes[i]
+        path = paths[i]
+        kind = kinds[node.kind]
+        link = node.link
+        size = sizes[i]
+        digest = None
+        if node.kind is reg:
             size = node.size
-            if not firsts[path]:
-                kind, link = "hardlink", main
-            elif in_profile:
-                found_files += 1
-                found_bytes += node.size
-        elif node.kind is EntryType.SYMLINK:
+            digest = node.digest
+            if primary:
+                main = primary.get(node.ino, path)
+                if main != path:
+                    kind, link = "hardlink", main
+        elif node.kind is symlink:
             size = node.size
-        entries.append(
+        append(
             FileEntry(
-                path=path,
-                kind=kind,
-                size=size,
-                mode=node.mode,
-                uid=node.uid,
-                gid=node.gid,
-                mtime_ns=node.mtime_ns,
-                link=link,
-                layer=node.layer,
-                digest=node.digest if node.is_regular else None,
-                files=files,
-                profile_bytes=prof,
-                in_profile=in_profile,
+                path,
+                kind,
+                size,
+                node.mode,
+                node.uid,
+                node.gid,
+                node.mtime_ns,
+                link,
+                node.layer,
+                digest,
+                counts[i],
+                profs[i],
+                marked[i],
             )
         )
-    entries.sort(key=lambda e: e.path)
+    total_bytes = sizes[0] if n else 0
     summary = None
     if profile_paths:
-        total = sums[""][0] if "" in sums else 0
+        total = total_bytes
         summary = ProfileSummary(
             paths=len({p.strip().lstrip("/") for p in profile_paths if p.strip()}),
             files=found_files,
@@ -475,13 +484,17 @@ def _hidden_entries(hidden: list[_Hidden]) -> list[HiddenEntry]:
     return out
 
 
-def _build_listing(
-    resolved: ResolvedImage,
+def build_listing(
+    reference: str,
+    digest: str,
     per_layer: Sequence[Sequence[TOCEntry]],
     infos: Sequence[LayerInfo],
-    profile_paths: Sequence[str],
-    platform: Platform,
+    profile_paths: Sequence[str] = (),
+    platform: str = "",
 ) -> ImageListing:
+    """The listing of layers given as entry lists (bottom first): merged, what the layers
+    hide recorded, directories summed, profile files marked. CPU-bound (about a second for
+    a million entries): call it in a worker thread."""
     hidden: list[_Hidden] = []
     tree = merge_tocs(
         [_Entries(e) for e in per_layer],
@@ -495,13 +508,13 @@ def _build_listing(
     )
     entries, summary = build_entries(tree, profile_paths, links)
     return ImageListing(
-        reference=str(resolved.reference),
-        digest=str(resolved.digest),
+        reference=reference,
+        digest=digest,
         layers=tuple(infos),
         entries=entries,
         hidden=_hidden_entries(hidden),
         profile=summary,
-        platform=str(platform),
+        platform=platform,
     )
 
 
@@ -629,7 +642,13 @@ async def open_listing(
     ]
     emit(on_progress, Progress("merge", 0, 1, str(resolved.digest)))
     listing = await asyncio.to_thread(
-        _build_listing, resolved, per_layer, infos, profile_paths, platform
+        build_listing,
+        str(resolved.reference),
+        str(resolved.digest),
+        per_layer,
+        infos,
+        profile_paths,
+        str(platform),
     )
     emit(on_progress, Progress("merge", 1, 1, str(resolved.digest)))
     return listing

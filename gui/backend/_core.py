@@ -13,7 +13,7 @@ import secrets
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -55,6 +55,9 @@ from gui.backend._types import (
     TaskLogLine,
     TaskStatus,
 )
+
+if TYPE_CHECKING:
+    from core.explore import ImageListing
 
 __all__ = [
     "CoreBackend",
@@ -421,6 +424,31 @@ class CoreBackend:
         host = (instance.vpc_host if vpc and instance.vpc_host else instance.public_host) or ""
         path = f"{repo.namespace}/{repo.name}:{tag}"
         return f"{host}/{path}" if host else path
+
+    async def image_listing(
+        self,
+        instance_id: str,
+        repo: RepoInfo,
+        tag: str,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> ImageListing:
+        from core.explore import open_listing
+        from core.pull import ContentCache
+        from core.registry import RegistryClient
+
+        instance = self._instances.get(instance_id)
+        host = (instance.public_host or instance.vpc_host) if instance is not None else ""
+        if not host:
+            hosts = await self.clients.acr.registry_hosts(instance_id)
+            host = hosts.public or hosts.vpc or ""
+        credentials = self.registry_credentials
+        if credentials is None:
+            login = await self.clients.acr.get_authorization_token(instance_id)
+            credentials = (login.username, login.password)
+        registry = RegistryClient(host, http=self.http, credentials=credentials)
+        return await open_listing(
+            registry, f"{host}/{repo.path}:{tag}", cache=ContentCache(), on_progress=on_progress
+        )
 
     async def image_acceleration(self, image: str) -> AccelState:
         fn = Function(custom_container_config=CustomContainerConfig(image=image))

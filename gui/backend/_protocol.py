@@ -9,7 +9,7 @@ cancelled with ``task.cancel()``.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from core import Progress
 from gui.backend._types import (
@@ -31,6 +31,9 @@ from gui.backend._types import (
     TaskInfo,
     TaskLogLine,
 )
+
+if TYPE_CHECKING:
+    from core.explore import ImageListing
 
 __all__ = ["LINK_PROFILES", "Backend"]
 
@@ -109,6 +112,17 @@ class Backend(Protocol):
     def image_address(
         self, instance: RegistryInstance, repo: RepoInfo, tag: str, *, vpc: bool = True
     ) -> str: ...
+
+    async def image_listing(
+        self,
+        instance_id: str,
+        repo: RepoInfo,
+        tag: str,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> ImageListing:
+        """The file tree of ``repo:tag`` (`core.explore.open_listing`): from its TOCs when it
+        is accelerated, else its layers streamed once (``index`` progress) and cached."""
+        ...
 
     async def image_acceleration(self, image: str) -> AccelState:
         """The acceleration state of a function's image: READY for an accelerated tag (or a

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import Progress, is_accelerated_tag, twin_tag_of
 from core.errors import CloudError, CoreError, NotFound
@@ -34,6 +34,9 @@ from gui.backend._types import (
     TaskInfo,
     TaskLogLine,
 )
+
+if TYPE_CHECKING:
+    from core.explore import ImageListing
 
 __all__ = ["RegistryBackend"]
 
@@ -197,6 +200,23 @@ class RegistryBackend:
         self, instance: RegistryInstance, repo: RepoInfo, tag: str, *, vpc: bool = True
     ) -> str:
         return f"{self.host}/{repo.repo_id}:{tag}"
+
+    async def image_listing(
+        self,
+        instance_id: str,
+        repo: RepoInfo,
+        tag: str,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> ImageListing:
+        from core.explore import open_listing
+        from core.pull import ContentCache
+
+        return await open_listing(
+            self.client,
+            f"{self.host}/{repo.path}:{tag}",
+            cache=ContentCache(),
+            on_progress=on_progress,
+        )
 
     async def image_acceleration(self, image: str) -> AccelState:
         repo_tag = image.split("/", 1)[1] if "/" in image else image

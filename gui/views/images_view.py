@@ -4,6 +4,8 @@ and client-side conversion for plain OCI registries."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +38,9 @@ from gui.viewmodels.images_vm import ImagesViewModel
 from gui.widgets.badge import BadgeDelegate, BadgeLabel
 from gui.widgets.progress_delegate import ProgressDelegate
 from gui.widgets.search_field import SearchField
+
+if TYPE_CHECKING:
+    from gui.views.files_view import FilesView
 
 __all__ = ["ImagesView"]
 
@@ -156,7 +162,10 @@ class ImagesView(QWidget):
         self.tag_table.setItemDelegateForColumn(
             TagCol.STATE, ProgressDelegate(TagRoles.Progress, TagRoles.Badge, self.tag_table)
         )
-        right_layout.addWidget(self.tag_table, 1)
+        tags_split = QSplitter(Qt.Orientation.Vertical)
+        tags_split.setChildrenCollapsible(False)
+        tags_split.addWidget(self.tag_table)
+        right_layout.addWidget(tags_split, 1)
 
         # -- selected tag detail
         detail = QWidget()
@@ -196,7 +205,20 @@ class ImagesView(QWidget):
         dform.setRowVisible(self._d_reason_row, False)  # only a failure has a reason
         dform.addRow(self.tr("Digest:"), self.d_digest)
         dform.addRow(self.tr("Address (VPC):"), self.d_address)
-        right_layout.addWidget(detail)
+        # The detail and the Files tab (built when first shown) share a tab widget.
+        self.tag_tabs = QTabWidget()
+        self.tag_tabs.setObjectName("tagTabs")
+        self.tag_tabs.setDocumentMode(True)
+        self.tag_tabs.addTab(detail, icon("info"), self.tr("Details"))
+        self._files_placeholder = QWidget()
+        self.tag_tabs.addTab(self._files_placeholder, icon("image"), self.tr("Files"))
+        self.tag_tabs.setTabToolTip(
+            1, self.tr("The tag's file tree, read without pulling the image")
+        )
+        self.files_view: FilesView | None = None
+        tags_split.addWidget(self.tag_tabs)
+        tags_split.setSizes([420, 300])
+        self.tag_tabs.currentChanged.connect(lambda _i: self._sync_files())
         split.addWidget(right)
         split.setSizes([330, 800])
         split.setStretchFactor(1, 1)
@@ -437,7 +459,40 @@ class ImagesView(QWidget):
         rows = sorted({i.row() for i in self.tag_table.selectionModel().selectedRows()})
         return [self.vm.tags.tag_at(r).tag for r in rows if r < self.vm.tags.rowCount()]
 
+    def show_files(self, tag: str | None = None) -> None:
+        """Open the Files tab (of ``tag``, selected first when given)."""
+        if tag is not None:
+            self.select_tags([tag])
+        self.tag_tabs.setCurrentIndex(1)
+
+    def _files(self) -> FilesView:
+        if self.files_view is None:
+            from gui.viewmodels.files_vm import FilesViewModel
+            from gui.views.files_view import FilesView
+
+            self.files_view = FilesView(FilesViewModel(self.vm.ctx, self))
+            index = self.tag_tabs.indexOf(self._files_placeholder)
+            self.tag_tabs.blockSignals(True)
+            self.tag_tabs.removeTab(index)
+            self.tag_tabs.insertTab(index, self.files_view, icon("image"), self.tr("Files"))
+            self.tag_tabs.setCurrentIndex(index)
+            self.tag_tabs.blockSignals(False)
+            self._files_placeholder.deleteLater()
+        return self.files_view
+
+    def _sync_files(self) -> None:
+        if self.tag_tabs.currentIndex() != 1:
+            return
+        view = self._files()
+        tags = self.selected_tags()
+        inst, repo = self.vm.instance, self.vm.repo
+        if not tags or inst is None or repo is None:
+            view.vm.clear()
+            return
+        view.vm.load(inst.instance_id, repo, tags[0])
+
     def _update_tag_detail(self) -> None:
+        self._sync_files()
         tags = self.selected_tags()
         repo = self.vm.repo
         self.convert_button.setEnabled(False)

@@ -75,7 +75,7 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+184"/>
+        <location filename="../../gui/main_window.py" line="+185"/>
         <location filename="../../gui/views/demo_view.py" line="+86"/>
         <source>Demo mode</source>
         <translation>デモモード</translation>
@@ -359,12 +359,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+156"/>
+        <location line="+155"/>
         <source>Request failed</source>
         <translation>リクエストに失敗しました</translation>
     </message>
     <message>
-        <location line="-149"/>
+        <location line="-148"/>
         <source>Credentials</source>
         <translation>認証情報</translation>
     </message>
@@ -519,7 +519,7 @@
         <translation>ステータスバーに接続済みと表示されるまで待つか、別のプロファイルを選んでください。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>Local server</source>
         <translation>ローカルサーバー</translation>
     </message>
@@ -583,9 +583,205 @@
     </message>
 </context>
 <context>
+    <name>FilesModel</name>
+    <message>
+        <location filename="../../gui/models/files_model.py" line="+247"/>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Size</source>
+        <translation>サイズ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start-up</source>
+        <translation>起動時</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Layer</source>
+        <translation>レイヤー</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mode</source>
+        <translation>モード</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Owner</source>
+        <translation>所有者</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Modified</source>
+        <translation>更新日時</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>start-up</source>
+        <translation>起動時に読む</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>%1 in %2 entries</source>
+        <translation>%2 エントリで %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>start-up reads %1 of it</source>
+        <translation>起動時にそのうち %1 を読み込みます</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Read at start-up (in the image&apos;s start-up profile)</source>
+        <translation>起動時に読み込まれます (イメージの起動プロファイルに含まれます)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>From layer %1</source>
+        <translation>レイヤー %1 から</translation>
+    </message>
+</context>
+<context>
+    <name>FilesView</name>
+    <message>
+        <location filename="../../gui/views/files_view.py" line="+42"/>
+        <source>Search files</source>
+        <translation>ファイルを検索</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Read the file tree again</source>
+        <translation>ファイルツリーを読み直す</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reload the file tree</source>
+        <translation>ファイルツリーを再読み込み</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Reading the image</source>
+        <translation>イメージを読み込み中</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Files of the image</source>
+        <translation>イメージのファイル</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Hidden by upper layers</source>
+        <translation>上位レイヤーで隠されたもの</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Path</source>
+        <translation>パス</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Size</source>
+        <translation>サイズ</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>From layer</source>
+        <translation>元のレイヤー</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Hidden by</source>
+        <translation>隠したレイヤー</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Reading the image&apos;s file tree…</source>
+        <translation>イメージのファイルツリーを読み込み中…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Plain image: reading its layers once (%1 of %2, %3/s, %4 left)…</source>
+        <translation>通常イメージ: レイヤーを一度だけ読み込み中 (%2 中 %1、%3/秒、残り %4)…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The index is kept for next time.</source>
+        <translation>インデックスは次回のために保存されます。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reading the tables of contents…</source>
+        <translation>目次 (TOC) を読み込み中…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Merging the layers…</source>
+        <translation>レイヤーを統合中…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>● Start-up profile: %1 files, %2 — %3 % of the image&apos;s bytes</source>
+        <translation>● 起動プロファイル: %1 ファイル、%2 — イメージのバイト数の %3 %</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No start-up profile recorded for this image.</source>
+        <translation>このイメージの起動プロファイルは記録されていません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Hidden by upper layers: %1 (%2)</source>
+        <translation>上位レイヤーで隠されたもの: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>read from its TOCs</source>
+        <translation>TOC から読み込み</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>its layers streamed once (the index is kept for next time)</source>
+        <translation>レイヤーを一度だけ読み込み (インデックスは次回のために保存)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>from the index kept earlier</source>
+        <translation>以前に保存したインデックスから</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 entries, %2 of files — %3 in %4</source>
+        <translation>%1 エントリ、ファイル %2 — %4 で%3</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 matches</source>
+        <translation>%1 件一致</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>whiteout</source>
+        <translation>ホワイトアウト</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>opaque directory</source>
+        <translation>不透明ディレクトリ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>replaced</source>
+        <translation>置き換え</translation>
+    </message>
+</context>
+<context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+232"/>
+        <location filename="../../gui/views/overview_view.py" line="+233"/>
         <source>Confirm fix</source>
         <translation>修正の確認</translation>
     </message>
@@ -646,7 +842,7 @@
 <context>
     <name>FunctionDetailView</name>
     <message>
-        <location filename="../../gui/views/function_detail_view.py" line="+84"/>
+        <location filename="../../gui/views/function_detail_view.py" line="+85"/>
         <source>All functions</source>
         <translation>すべての関数</translation>
     </message>
@@ -1573,7 +1769,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+205"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+199"/>
         <source>Deployment failed</source>
         <translation>デプロイに失敗しました</translation>
     </message>
@@ -1606,7 +1802,7 @@
 <context>
     <name>ImagePickerDialog</name>
     <message>
-        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+68"/>
+        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+61"/>
         <location line="+1"/>
         <source>Select an image</source>
         <translation>イメージを選択</translation>
@@ -1772,13 +1968,13 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+60"/>
-        <location line="+200"/>
+        <location filename="../../gui/views/images_view.py" line="+59"/>
+        <location line="+216"/>
         <source>Images</source>
         <translation>イメージ</translation>
     </message>
     <message>
-        <location line="-196"/>
+        <location line="-212"/>
         <source>Instance:</source>
         <translation>インスタンス：</translation>
     </message>
@@ -1830,12 +2026,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+393"/>
+        <location line="+442"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-392"/>
+        <location line="-441"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -1850,7 +2046,7 @@
         <translation>タグ</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+42"/>
         <source>Conversion progress</source>
         <translation>変換の進行状況</translation>
     </message>
@@ -1885,7 +2081,23 @@
         <translation>アドレス（VPC）：</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+5"/>
+        <source>Details</source>
+        <translation>詳細</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+263"/>
+        <source>Files</source>
+        <translation>ファイル</translation>
+    </message>
+    <message>
+        <location line="-261"/>
+        <source>The tag&apos;s file tree, read without pulling the image</source>
+        <translation>イメージをプルせずに読み込んだタグのファイルツリー</translation>
+    </message>
+    <message>
+        <location line="+105"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
@@ -1934,7 +2146,7 @@
         </translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+111"/>
         <source>accelerated image of %1</source>
         <translation>%1 の高速化イメージ</translation>
     </message>
@@ -2035,7 +2247,7 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+327"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+325"/>
         <location line="+117"/>
         <source>Conversion finished</source>
         <translation>変換が完了しました</translation>
@@ -3093,7 +3305,7 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../gui/dialogs/profile_dialog.py" line="+98"/>
+        <location filename="../../gui/dialogs/profile_dialog.py" line="+99"/>
         <source>Add Alibaba Cloud profile</source>
         <translation>Alibaba Cloud プロファイルを追加</translation>
     </message>
@@ -3799,7 +4011,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+330"/>
+        <location filename="../../gui/models/tags_model.py" line="+322"/>
         <source>Tag</source>
         <translation>タグ</translation>
     </message>

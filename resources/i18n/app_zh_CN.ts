@@ -75,7 +75,7 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+184"/>
+        <location filename="../../gui/main_window.py" line="+185"/>
         <location filename="../../gui/views/demo_view.py" line="+86"/>
         <source>Demo mode</source>
         <translation>演示模式</translation>
@@ -359,12 +359,12 @@
     </message>
     <message>
         <location line="+26"/>
-        <location line="+156"/>
+        <location line="+155"/>
         <source>Request failed</source>
         <translation>请求失败</translation>
     </message>
     <message>
-        <location line="-149"/>
+        <location line="-148"/>
         <source>Credentials</source>
         <translation>凭证</translation>
     </message>
@@ -519,7 +519,7 @@
         <translation>请等待状态栏显示已连接，或选择其他配置文件。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>Local server</source>
         <translation>本地服务器</translation>
     </message>
@@ -583,9 +583,205 @@
     </message>
 </context>
 <context>
+    <name>FilesModel</name>
+    <message>
+        <location filename="../../gui/models/files_model.py" line="+247"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start-up</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Mode</source>
+        <translation>权限</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Owner</source>
+        <translation>所有者</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Modified</source>
+        <translation>修改时间</translation>
+    </message>
+    <message>
+        <location line="+45"/>
+        <source>start-up</source>
+        <translation>启动时读取</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>%1 in %2 entries</source>
+        <translation>%2 个条目，共 %1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>start-up reads %1 of it</source>
+        <translation>启动时读取其中 %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Read at start-up (in the image&apos;s start-up profile)</source>
+        <translation>启动时读取（在镜像的启动配置文件中）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>From layer %1</source>
+        <translation>来自第 %1 层</translation>
+    </message>
+</context>
+<context>
+    <name>FilesView</name>
+    <message>
+        <location filename="../../gui/views/files_view.py" line="+42"/>
+        <source>Search files</source>
+        <translation>搜索文件</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Read the file tree again</source>
+        <translation>重新读取文件树</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Reload the file tree</source>
+        <translation>重新加载文件树</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Reading the image</source>
+        <translation>正在读取镜像</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Files of the image</source>
+        <translation>镜像中的文件</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Hidden by upper layers</source>
+        <translation>被上层隐藏的内容</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>From layer</source>
+        <translation>来源层</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Hidden by</source>
+        <translation>隐藏它的层</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Reading the image&apos;s file tree…</source>
+        <translation>正在读取镜像的文件树…</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Plain image: reading its layers once (%1 of %2, %3/s, %4 left)…</source>
+        <translation>普通镜像：正在一次性读取其各层（%1 / %2，%3/秒，剩余 %4）…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The index is kept for next time.</source>
+        <translation>索引会保存以供下次使用。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Reading the tables of contents…</source>
+        <translation>正在读取目录（TOC）…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Merging the layers…</source>
+        <translation>正在合并各层…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>● Start-up profile: %1 files, %2 — %3 % of the image&apos;s bytes</source>
+        <translation>● 启动配置文件：%1 个文件，%2 — 占镜像字节数的 %3 %</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>No start-up profile recorded for this image.</source>
+        <translation>此镜像尚未记录启动配置文件。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Hidden by upper layers: %1 (%2)</source>
+        <translation>被上层隐藏：%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>read from its TOCs</source>
+        <translation>从其 TOC 读取</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>its layers streamed once (the index is kept for next time)</source>
+        <translation>各层已一次性读取（索引已保存供下次使用）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>from the index kept earlier</source>
+        <translation>来自之前保存的索引</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 entries, %2 of files — %3 in %4</source>
+        <translation>%1 个条目，文件共 %2 — %3，用时 %4</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>%1 matches</source>
+        <translation>%1 个匹配</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>whiteout</source>
+        <translation>whiteout 删除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>opaque directory</source>
+        <translation>不透明目录</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>replaced</source>
+        <translation>被替换</translation>
+    </message>
+</context>
+<context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+232"/>
+        <location filename="../../gui/views/overview_view.py" line="+233"/>
         <source>Confirm fix</source>
         <translation>确认修复</translation>
     </message>
@@ -646,7 +842,7 @@
 <context>
     <name>FunctionDetailView</name>
     <message>
-        <location filename="../../gui/views/function_detail_view.py" line="+84"/>
+        <location filename="../../gui/views/function_detail_view.py" line="+85"/>
         <source>All functions</source>
         <translation>全部函数</translation>
     </message>
@@ -1573,7 +1769,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+205"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+199"/>
         <source>Deployment failed</source>
         <translation>部署失败</translation>
     </message>
@@ -1606,7 +1802,7 @@
 <context>
     <name>ImagePickerDialog</name>
     <message>
-        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+68"/>
+        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+61"/>
         <location line="+1"/>
         <source>Select an image</source>
         <translation>选择镜像</translation>
@@ -1772,13 +1968,13 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+60"/>
-        <location line="+200"/>
+        <location filename="../../gui/views/images_view.py" line="+59"/>
+        <location line="+216"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location line="-196"/>
+        <location line="-212"/>
         <source>Instance:</source>
         <translation>实例：</translation>
     </message>
@@ -1830,12 +2026,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+393"/>
+        <location line="+442"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-392"/>
+        <location line="-441"/>
         <source>Convert the selected tag now</source>
         <translation>立即转换所选标签</translation>
     </message>
@@ -1850,7 +2046,7 @@
         <translation>标签</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+42"/>
         <source>Conversion progress</source>
         <translation>转换进度</translation>
     </message>
@@ -1885,7 +2081,23 @@
         <translation>地址（VPC）：</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+5"/>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+263"/>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location line="-261"/>
+        <source>The tag&apos;s file tree, read without pulling the image</source>
+        <translation>无需拉取镜像即可读取的标签文件树</translation>
+    </message>
+    <message>
+        <location line="+105"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
@@ -1934,7 +2146,7 @@
         </translation>
     </message>
     <message>
-        <location line="+78"/>
+        <location line="+111"/>
         <source>accelerated image of %1</source>
         <translation>%1 的加速镜像</translation>
     </message>
@@ -2035,7 +2247,7 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+327"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+325"/>
         <location line="+117"/>
         <source>Conversion finished</source>
         <translation>转换完成</translation>
@@ -3093,7 +3305,7 @@
 <context>
     <name>ProfileDialog</name>
     <message>
-        <location filename="../../gui/dialogs/profile_dialog.py" line="+98"/>
+        <location filename="../../gui/dialogs/profile_dialog.py" line="+99"/>
         <source>Add Alibaba Cloud profile</source>
         <translation>添加阿里云配置文件</translation>
     </message>
@@ -3799,7 +4011,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+330"/>
+        <location filename="../../gui/models/tags_model.py" line="+322"/>
         <source>Tag</source>
         <translation>标签</translation>
     </message>

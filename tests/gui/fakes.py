@@ -13,6 +13,8 @@ from dataclasses import replace
 
 from core import Progress, is_accelerated_tag, twin_tag_of
 from core.errors import CloudError, ResourceNotFound
+from core.explore import ImageListing, LayerInfo, LayerSourceKind, build_listing
+from core.formats import EntryType, TOCEntry
 from gui.backend import (
     AccelState,
     BackendCapabilities,
@@ -45,6 +47,74 @@ INSTANCE = RegistryInstance(
     public_host="test-ee-registry.cn-hangzhou.cr.aliyuncs.com",
     vpc_host="test-ee-registry-vpc.cn-hangzhou.cr.aliyuncs.com",
 )
+
+
+def synthetic_listing(
+    files: int = 2_000,
+    *,
+    reference: str = "test-ee-registry.cn-hangzhou.cr.aliyuncs.com/demo/app:v3_accelerated",
+    profile_every: int = 40,
+    hidden_every: int = 50,
+    accelerated: bool = True,
+) -> ImageListing:
+    """An image of about ``files`` regular files shaped like a Python application image
+    (a system layer, a dependencies layer, an app layer that deletes and replaces some of
+    the layers below): ~12 files per directory, 4-7 levels deep. Every ``profile_every``-th
+    file is in the start-up profile; every ``hidden_every``-th system file is hidden."""
+    mtime = 1_767_000_000 * 1_000_000_000
+    per_dir = 12
+    system: list[TOCEntry] = []
+    deps: list[TOCEntry] = []
+    app: list[TOCEntry] = []
+    profile: list[str] = []
+    seen_dirs: set[str] = set()
+
+    def add_dirs(layer: list[TOCEntry], path: str) -> None:
+        parts = path.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in seen_dirs:
+                seen_dirs.add(d)
+                layer.append(TOCEntry(EntryType.DIR, d, mode=0o755, mtime_ns=mtime))
+
+    for i in range(files):
+        if i < files // 3:
+            layer, base = system, f"usr/lib/x86_64-linux-gnu/lib{i // per_dir // 20}"
+            path = f"{base}/part{i // per_dir % 20}/lib{i}.so.{i % 7}"
+        elif i < files * 9 // 10:
+            pkg = (i // per_dir) // 15
+            layer = deps
+            path = (
+                f"usr/local/lib/python3.11/site-packages/pkg{pkg}/"
+                f"sub{(i // per_dir) % 15}/module_{i}.py"
+            )
+        else:
+            layer, path = app, f"app/src/area{(i // per_dir) % 30}/handler_{i}.py"
+        add_dirs(layer, path)
+        size = 200 + (i * 7919) % 180_000
+        layer.append(
+            TOCEntry(
+                EntryType.REG,
+                path,
+                mode=0o644,
+                size=size,
+                mtime_ns=mtime,
+                digest=f"sha256:{i:064x}",
+            )
+        )
+        if i % profile_every == 0:
+            profile.append(path)
+        if layer is system and hidden_every and i % hidden_every == 0:
+            name = path.rpartition("/")
+            app.append(TOCEntry(EntryType.REG, f"{name[0]}/.wh.{name[2]}"))
+    layers = [system, deps, app]
+    infos = [
+        LayerInfo(i, f"sha256:{i + 1:064x}", 10_000_000 * (i + 1), "",
+                  LayerSourceKind.TOC if accelerated else LayerSourceKind.STREAM,
+                  len(entries), "zstd:chunked" if accelerated else "")
+        for i, entries in enumerate(layers)
+    ]  # fmt: skip
+    return build_listing(reference, "sha256:" + "c" * 64, layers, infos, profile)
 
 
 class FakeBackend:
@@ -108,6 +178,7 @@ class FakeBackend:
         self._pending: dict[str, int] = {}
         self.lab_delay = 0.002
         self.seed: dict[str, object] | None = None  # the Local server's demo seeding
+        self.listings: dict[tuple[str, str], ImageListing] = {}
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -386,6 +457,25 @@ class FakeBackend:
         self, instance: RegistryInstance, repo: RepoInfo, tag: str, *, vpc: bool = True
     ) -> str:
         return self.address(repo, tag, vpc=vpc and bool(instance.vpc_host))
+
+    async def image_listing(
+        self,
+        instance_id: str,
+        repo: RepoInfo,
+        tag: str,
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> ImageListing:
+        """``self.listings[(repo path, tag)]`` (built with `synthetic_listing`), after a
+        plain tag's ``index`` progress; a tag without one does not exist."""
+        self.calls.append(f"image_listing:{repo.path}:{tag}")
+        listing = self.listings.get((repo.path, tag))
+        if listing is None:
+            raise CloudError(f"{repo.path}:{tag} does not exist", code="MANIFEST_UNKNOWN")
+        if not is_accelerated_tag(tag) and on_progress is not None:
+            for done in (0, 500_000, 1_000_000):
+                on_progress(Progress("index", done, 1_000_000, "", {"eta_s": 1.0}))
+                await asyncio.sleep(self.step_delay)
+        return listing
 
     async def image_acceleration(self, image: str) -> AccelState:
         tag = image.rsplit(":", 1)[-1]

@@ -1,0 +1,291 @@
+"""Image explorer benchmark: an image of 100,000 files.
+
+1. The console's Files tab (offscreen): the listing of a synthetic image shaped like a
+   Python application (100,000 regular files, ~107,000 entries, three layers, a start-up
+   profile, whiteouts) built (merge + entries: off the GUI thread in the console), its child
+   index, then on the GUI thread: the model set and the tree painted with the root expanded,
+   a search with many matches and one with a single match, a deep directory expanded, the
+   search cleared — each with the view repainted. Reference in the same run: the same
+   entries in a `QStandardItemModel` tree behind a recursive `QSortFilterProxyModel` (the
+   usual way to build a searchable tree in Qt). Target: every GUI-thread step ≤ 100 ms.
+2. Over the network (``--skip-network`` to leave out): a real plain image of 100,000 small
+   files in one layer, pushed to a private docker-registry on loopback and converted with
+   core.convert into its ``_accelerated`` twin; then `core.explore.open_listing` of the twin
+   (TOCs only) and of the plain image (its layer streamed once), both through the link shaper
+   at 100mbit,20ms into an empty cache, and the plain image again from the cached index.
+
+Run: ``python bench/explorer/run.py [--files 100000] [--repeats 5] [--skip-network]``.
+Prints the load average next to every figure, and a JSON summary at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import io
+import json
+import os
+import statistics
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QTreeView
+
+from core.explore import ImageListing
+from gui.models.files_model import FilesModel, search_index
+from tests.gui.fakes import synthetic_listing
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}/{fifteen:.2f}"
+
+
+def ms(t0: float) -> float:
+    return (time.perf_counter() - t0) * 1000
+
+
+def paint(view: QTreeView) -> None:
+    view.viewport().repaint()
+    QCoreApplication.processEvents()
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 1)
+
+
+# -- part 1: the Files tab -------------------------------------------------------------------
+
+
+def bench_model(listing: ImageListing, repeats: int) -> dict[str, float]:
+    steps: dict[str, list[float]] = {}
+
+    def note(name: str, value: float) -> None:
+        steps.setdefault(name, []).append(value)
+
+    deep = "usr/local/lib/python3.11/site-packages"
+    index = search_index(listing)  # built with the listing, off the GUI thread
+    for _ in range(repeats):
+        model = FilesModel()
+        view = QTreeView()
+        view.setUniformRowHeights(True)
+        view.resize(1100, 700)
+        view.setModel(model)
+        view.show()
+        QCoreApplication.processEvents()
+        t0 = time.perf_counter()
+        model.set_listing(listing, index)
+        view.expand(model.index(0, 0))
+        paint(view)
+        note("set + first paint", ms(t0))
+        t0 = time.perf_counter()
+        index = model.index_of_path(deep)
+        view.expand(index)
+        view.scrollTo(index)
+        paint(view)
+        note(f"expand /{deep}", ms(t0))
+        t0 = time.perf_counter()
+        model.set_filter("module_1")
+        paint(view)
+        note(f"search 'module_1' ({model.match_count():,} matches)", ms(t0))
+        t0 = time.perf_counter()
+        view.scrollToBottom()
+        paint(view)
+        note("scroll to the last match", ms(t0))
+        t0 = time.perf_counter()
+        model.set_filter("handler_99999")
+        paint(view)
+        note(f"search 'handler_99999' ({model.match_count()} match)", ms(t0))
+        t0 = time.perf_counter()
+        model.set_filter("")
+        view.expand(model.index(0, 0))
+        paint(view)
+        note("clear the search", ms(t0))
+        view.deleteLater()
+        model.deleteLater()
+        QCoreApplication.processEvents()
+    return {k: median(v) for k, v in steps.items()}
+
+
+def bench_reference(listing: ImageListing, repeats: int) -> dict[str, float]:
+    """The usual way: QStandardItemModel tree + recursive QSortFilterProxyModel."""
+    steps: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        model = QStandardItemModel()
+        items: dict[str, QStandardItem] = {"": model.invisibleRootItem()}
+        for e in listing.entries[1:]:
+            item = QStandardItem(e.name)
+            items[e.path] = item
+            items[e.parent].appendRow([item, QStandardItem(str(e.size))])
+        proxy = QSortFilterProxyModel()
+        proxy.setRecursiveFilteringEnabled(True)
+        proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        proxy.setSourceModel(model)
+        view = QTreeView()
+        view.setUniformRowHeights(True)
+        view.resize(1100, 700)
+        view.setModel(proxy)
+        view.show()
+        paint(view)
+        steps.setdefault("build + first paint", []).append(ms(t0))
+        t0 = time.perf_counter()
+        proxy.setFilterFixedString("module_1")
+        paint(view)
+        steps.setdefault("search 'module_1'", []).append(ms(t0))
+        t0 = time.perf_counter()
+        proxy.setFilterFixedString("handler_99999")
+        paint(view)
+        steps.setdefault("search 'handler_99999'", []).append(ms(t0))
+        t0 = time.perf_counter()
+        proxy.setFilterFixedString("")
+        paint(view)
+        steps.setdefault("clear the search", []).append(ms(t0))
+        view.deleteLater()
+        proxy.deleteLater()
+        model.deleteLater()
+        QCoreApplication.processEvents()
+    return {k: median(v) for k, v in steps.items()}
+
+
+# -- part 2: over the network ----------------------------------------------------------------
+
+
+def _big_layer(files: int) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for d in range(files // 100 + 1):
+            info = tarfile.TarInfo(f"srv/app/pkg{d // 30}/mod{d}")
+            info.type = tarfile.DIRTYPE
+            info.mode = 0o755
+            tar.addfile(info)
+        for i in range(files):
+            data = (f"# module {i}\n" + "x = 1\n" * (i % 200)).encode()
+            info = tarfile.TarInfo(f"srv/app/pkg{i // 100 // 30}/mod{i // 100}/f{i}.py")
+            info.size = len(data)
+            info.mode = 0o644
+            info.mtime = 1_700_000_000
+            tar.addfile(info, io.BytesIO(data))
+    return gzip.compress(buf.getvalue(), compresslevel=1)
+
+
+async def bench_network(files: int, work: Path) -> dict[str, Any]:
+    import httpx
+
+    from core.coldstart import LinkSpec, ShapedTransport
+    from core.convert import ConvertOptions, convert_image
+    from core.explore import open_listing
+    from core.oci import OCI_LAYER_GZIP, Descriptor, Digest, ImageConfig, Manifest
+    from core.pull import ContentCache
+    from core.registry import RegistryClient
+    from tests.fixtures.registry import start_registry
+
+    out: dict[str, Any] = {}
+    with start_registry(work / "registry") as reg:
+        async with RegistryClient(reg.host) as client:
+            t0 = time.perf_counter()
+            blob = await asyncio.to_thread(_big_layer, files)
+            raw_digest = await asyncio.to_thread(lambda: Digest.of_bytes(gzip.decompress(blob)))
+            digest = Digest.of_bytes(blob)
+            await client.push_blob("bench/big", blob, digest=digest)
+            config = ImageConfig.build(diff_ids=[raw_digest])
+            await client.push_blob("bench/big", config.raw, digest=config.digest)
+            manifest = Manifest.build(
+                config.descriptor(), [Descriptor(OCI_LAYER_GZIP, digest, len(blob))]
+            )
+            await client.put_manifest("bench/big", manifest, "v1")
+            out["image"] = {"files": files, "layer_bytes": len(blob)}
+            print(f"  plain image pushed: {len(blob) / 1e6:.1f} MB in {ms(t0) / 1000:.1f} s")
+            t0 = time.perf_counter()
+            await convert_image(client, f"{reg.host}/bench/big:v1", options=ConvertOptions())
+            twin = await client.get_manifest("bench/big", "v1_accelerated")
+            twin_bytes = sum(layer.size for layer in twin.layers)  # type: ignore[union-attr]
+            out["image"]["twin_bytes"] = twin_bytes
+            print(f"  converted: twin {twin_bytes / 1e6:.1f} MB in {ms(t0) / 1000:.1f} s")
+
+        link = LinkSpec.parse("100mbit,20ms")
+
+        async def listing(tag: str, cache: ContentCache) -> tuple[float, int, ImageListing]:
+            transport = ShapedTransport(link)
+            async with httpx.AsyncClient(transport=transport, timeout=120) as http:
+                registry = RegistryClient(reg.host, http=http)
+                t0 = time.perf_counter()
+                result = await open_listing(registry, f"{reg.host}/bench/big:{tag}", cache=cache)
+                return ms(t0), transport.stats.bytes_down, result
+
+        for name, tag, cache_dir in (
+            ("twin, TOCs only", "v1_accelerated", "c-twin"),
+            ("plain, streamed once", "v1", "c-plain"),
+            ("plain, from the cached index", "v1", "c-plain"),
+        ):
+            took, nbytes, result = await listing(tag, ContentCache(work / cache_dir))
+            out[name] = {"ms": round(took), "bytes": nbytes, "entries": len(result)}
+            print(
+                f"  {name:32} {took / 1000:6.2f} s  {nbytes / 1e6:7.2f} MB over 100mbit,20ms  "
+                f"{len(result):,} entries  ({load()})"
+            )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-network", action="store_true")
+    parser.add_argument("--skip-reference", action="store_true")
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv)
+    summary: dict[str, Any] = {"load_start": load()}
+
+    print(f"1. Files tab, {args.files:,} files ({load()})")
+    builds, kids = [], []
+    listing = None
+    for _ in range(3):
+        t0 = time.perf_counter()
+        listing = synthetic_listing(args.files)
+        builds.append(ms(t0))
+        t0 = time.perf_counter()
+        listing.child_rows(0)
+        search_index(listing)
+        kids.append(ms(t0))
+    assert listing is not None
+    summary["entries"] = len(listing)
+    summary["build_ms"] = median(builds)
+    summary["child_index_ms"] = median(kids)
+    print(
+        f"  listing built (merge + entries, worker thread): {median(builds):.0f} ms; "
+        f"child and search indexes (worker thread): {median(kids):.0f} ms; "
+        f"{len(listing):,} entries ({load()})"
+    )
+    steps = bench_model(listing, args.repeats)
+    summary["files_tab_ms"] = steps
+    for name, value in steps.items():
+        print(f"  GUI thread, {name:44} {value:7.1f} ms")
+    print(f"  ({load()})")
+    if not args.skip_reference:
+        ref = bench_reference(listing, max(1, args.repeats // 2))
+        summary["reference_ms"] = ref
+        for name, value in ref.items():
+            print(f"  reference (QStandardItemModel + proxy), {name:24} {value:8.1f} ms")
+        print(f"  ({load()})")
+    if not args.skip_network:
+        print(f"2. Over the network, {args.files:,} files ({load()})")
+        with tempfile.TemporaryDirectory(prefix="explorer-bench-") as tmp:
+            summary["network"] = asyncio.run(bench_network(args.files, Path(tmp)))
+    summary["load_end"] = load()
+    print(json.dumps(summary, indent=1))
+    del app
+
+
+if __name__ == "__main__":
+    main()
