@@ -43,7 +43,6 @@ import contextlib
 import os
 import re
 import sys
-import tempfile
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -53,6 +52,7 @@ from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 import platformdirs
 import tomli_w
 
+from core._files import atomic_write
 from core.errors import SettingsError
 
 __all__ = [
@@ -503,17 +503,7 @@ class TomlSettingsStore:
         directory = self._path.parent
         try:
             directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".toml", dir=directory)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self._path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            atomic_write(self._path, text, private=True)
         except OSError as exc:
             raise SettingsError(
                 f"cannot write settings {self._path}: {exc.strerror}", code="SettingsUnwritable"

@@ -18,12 +18,12 @@ import json
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
+from core._files import atomic_write
 from core._progress import Progress
 from core.cli import plain_text
 from core.cli._cloud_common import (
@@ -277,10 +277,7 @@ def _write(path: str, text: str) -> None:
     if path == "-":
         sys.stdout.write(text)
         return
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    atomic_write(path, text)
 
 
 def _status(report: Report) -> int:

@@ -10,11 +10,9 @@ Secrets are addressed by ``(profile name, field)``; see `secret_key`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -24,6 +22,7 @@ import keyring.backend
 import keyring.errors
 from keyring.backends import chainer, fail, null
 
+from core._files import atomic_write
 from core.errors import CredentialsError
 
 __all__ = [
@@ -214,17 +213,8 @@ class FileSecretStore:
         directory = self._path.parent
         try:
             directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd, tmp = tempfile.mkstemp(prefix=".secrets-", dir=directory)  # mode 0600
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    json.dump({"version": 1, "secrets": data}, fh, indent=1, sort_keys=True)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self._path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            text = json.dumps({"version": 1, "secrets": data}, indent=1, sort_keys=True)
+            atomic_write(self._path, text, private=True)
         except OSError as exc:
             raise CredentialsError(
                 f"cannot write secret file {self._path}: {exc.strerror}", code="SecretFileError"

@@ -20,6 +20,7 @@ import secrets
 import string
 from pathlib import Path
 
+from core._files import atomic_write
 from core.cloud import (
     Credentials,
     FileSecretStore,
@@ -108,7 +109,5 @@ def load_access_key(data_dir: Path, choice: str) -> Credentials:
     if store is not None:
         store.set(_key(key_id), secret)
     data_dir.mkdir(parents=True, exist_ok=True)
-    tmp = id_path.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"accessKeyId": key_id, "secretStore": source}), "utf-8")
-    os.replace(tmp, id_path)
+    atomic_write(id_path, json.dumps({"accessKeyId": key_id, "secretStore": source}))
     return Credentials(key_id, secret, source=source)

@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from core._files import atomic_write
 from core._version import __version__
 from core.emulator import _faults
 from core.emulator._acr import AcrApi, acr_routes
@@ -203,9 +204,7 @@ class LocalServer:
             await asyncio.sleep(0.01)
         await self._after_listen(ctx)
         info = self.ready_info()
-        tmp = data_dir / (_SERVER_JSON + ".tmp")
-        tmp.write_text(json.dumps(info), "utf-8")
-        os.replace(tmp, data_dir / _SERVER_JSON)
+        atomic_write(data_dir / _SERVER_JSON, json.dumps(info))
         _faults.activate()
 
     async def _recover(self, ctx: ServerContext) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 
 import zstandard
 
+from core._files import atomic_write
 from core._progress import Progress, ProgressCallback, emit
 from core.coldstart import startup_profile_for
 from core.errors import CoreError, PullError
@@ -51,7 +52,7 @@ from core.formats import (
     normalize_name,
     read_toc,
 )
-from core.oci import Descriptor, ImageReference, Platform, atomic_write
+from core.oci import Descriptor, ImageReference, Platform
 from core.pull import (
     DEFAULT_PLATFORM,
     ContentCache,

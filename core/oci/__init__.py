@@ -10,7 +10,7 @@ layout = OCILayout.create("out")                    # oci-layout, index.json, bl
 """
 
 from core.oci._digest import SUPPORTED_ALGORITHMS, Digest, DigestHasher
-from core.oci._layout import BlobWriter, OCILayout, atomic_write
+from core.oci._layout import BlobWriter, OCILayout
 from core.oci._mediatypes import (
     DOCKER_CONFIG,
     DOCKER_FOREIGN_LAYER_GZIP,
@@ -91,7 +91,6 @@ __all__ = [
     "ManifestLike",
     "OCILayout",
     "Platform",
-    "atomic_write",
     "canonical_json",
     "config_media_type_for",
     "is_config",

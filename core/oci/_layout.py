@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
 
+from core._files import atomic_write, fsync_directory
 from core.errors import (
     BlobNotFound,
     DigestMismatch,
@@ -41,38 +42,9 @@ from core.oci._models import (
     parse_manifest,
 )
 
-__all__ = ["BlobWriter", "OCILayout", "atomic_write"]
+__all__ = ["BlobWriter", "OCILayout"]
 
 _COPY_CHUNK = 4 * 1024 * 1024
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file, fsync and rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
 
 
 class BlobWriter:
@@ -139,7 +111,7 @@ class BlobWriter:
             target = self._layout.blob_path(actual)
             os.chmod(self._tmp, 0o644)
             os.replace(self._tmp, target)
-            _fsync_dir(target.parent)
+            fsync_directory(target.parent)
         except BaseException:
             self.abort()
             raise

@@ -33,8 +33,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core._files import atomic_write
 from core.errors import InvalidInput, ManifestError, NotFound
-from core.oci import OCI_EMPTY, Descriptor, Digest, Manifest, atomic_write
+from core.oci import OCI_EMPTY, Descriptor, Digest, Manifest
 from core.pull._cache import ContentCache
 from core.registry import RegistryClient
 

@@ -6,13 +6,13 @@ import dataclasses
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 from PySide6.QtCore import QObject, Signal
 
+from core import atomic_write
 from gui.backend import (
     LabPhase,
     LabProgress,
@@ -90,14 +90,7 @@ class LabHistory:
     def save(self, results: list[LabResult]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"version": 1, "runs": [result_to_dict(r) for r in results[: self.limit]]}
-        fd, tmp = tempfile.mkstemp(prefix=".lab-", suffix=".json", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, indent=1)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path, json.dumps(data, indent=1), private=True)
 
 
 class LabViewModel(QObject):

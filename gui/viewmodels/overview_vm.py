@@ -15,8 +15,6 @@ import contextlib
 import dataclasses
 import json
 import logging
-import os
-import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,7 +23,7 @@ from urllib.parse import urlsplit
 import httpx
 from PySide6.QtCore import QObject, Signal
 
-from core import Progress
+from core import Progress, atomic_write
 from core.cloud import open_clients, resolve_credentials, secret_key
 from core.errors import CoreError, SettingsError
 from core.report import (
@@ -70,14 +68,7 @@ class TargetOpener(Protocol):
 
 def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text, private=True)
 
 
 class SettingsTargets:

@@ -16,6 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice
 from PySide6.QtGui import QImage
 
+from core import atomic_write
+
 __all__ = ["encode_png", "png_chunks", "write_apng", "write_frames"]
 
 _SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -93,9 +95,7 @@ def write_apng(path: Path, frames: Sequence[bytes], delay_ms: int | Sequence[int
             out += _chunk(b"fdAT", struct.pack(">I", seq) + idat)
             seq += 1
     out += _chunk(b"IEND", b"")
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(bytes(out))
-    tmp.replace(path)
+    atomic_write(path, bytes(out))
 
 
 def write_frames(directory: Path, frames: Iterable[bytes], prefix: str = "frame") -> list[Path]:

@@ -15,6 +15,7 @@ def test_exported_members() -> None:
         "Progress",
         "RetryPolicy",
         "__version__",
+        "atomic_write",
         "is_accelerated_tag",
         "source_tag_of",
         "twin_tag_of",

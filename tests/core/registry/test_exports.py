@@ -14,7 +14,7 @@ OCI = {
     "MANIFEST_ACCEPT", "OCI_CONFIG", "OCI_EMPTY", "OCI_INDEX", "OCI_LAYER", "OCI_LAYER_GZIP",
     "OCI_LAYER_ZSTD", "OCI_MANIFEST", "SUPPORTED_ALGORITHMS", "BlobWriter", "Compression",
     "Descriptor", "Digest", "DigestHasher", "History", "ImageConfig", "ImageReference", "Index",
-    "Manifest", "ManifestLike", "OCILayout", "Platform", "atomic_write", "canonical_json",
+    "Manifest", "ManifestLike", "OCILayout", "Platform", "canonical_json",
     "config_media_type_for", "is_config", "is_docker", "is_index", "is_layer",
     "is_loopback_host", "is_manifest", "is_manifest_or_index", "layer_compression",
     "layer_media_type", "parse_manifest", "registry_base_url", "sniff_compression", "v2_path",
