@@ -1,14 +1,19 @@
-"""Files replaced whole or not at all: the one atomic writer core and the console use for
-settings, secrets, layouts, profiles, reports and exports."""
+"""Files replaced whole or not at all, and files locked between processes.
+
+`atomic_write` is the one atomic writer core and the console use for settings, secrets,
+layouts, profiles, reports and exports; `lock_exclusive` the one advisory lock (``flock`` on
+POSIX, ``msvcrt.locking`` on Windows, where ``fcntl`` does not exist).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
+import sys
 from pathlib import Path
 
-__all__ = ["atomic_write", "fsync_directory"]
+__all__ = ["atomic_write", "fsync_directory", "lock_exclusive"]
 
 _CREATE = (
     os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -57,3 +62,29 @@ def atomic_write(path: str | os.PathLike[str], data: bytes | str, *, private: bo
             os.unlink(tmp)
         raise
     fsync_directory(target.parent)
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised by the Windows bundle
+    import msvcrt
+
+    def lock_exclusive(fd: int, *, wait: bool = True) -> None:
+        """Lock the open file ``fd`` for this process until it is closed.
+
+        Without ``wait``, a lock held elsewhere raises `BlockingIOError` at once.
+        """
+        try:
+            msvcrt.locking(fd, msvcrt.LK_LOCK if wait else msvcrt.LK_NBLCK, 1)
+        except OSError as exc:
+            if wait:
+                raise
+            raise BlockingIOError(exc.errno, exc.strerror) from exc
+
+else:
+    import fcntl
+
+    def lock_exclusive(fd: int, *, wait: bool = True) -> None:
+        """Lock the open file ``fd`` for this process until it is closed.
+
+        Without ``wait``, a lock held elsewhere raises `BlockingIOError` at once.
+        """
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -42,7 +42,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import sys
 import tomllib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
@@ -52,7 +51,7 @@ from typing import Any, ClassVar, Literal, Protocol, TypeAlias
 import platformdirs
 import tomli_w
 
-from core._files import atomic_write
+from core._files import atomic_write, lock_exclusive
 from core.errors import SettingsError
 
 __all__ = [
@@ -430,14 +429,7 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
             f"cannot lock settings {lock_path}: {exc.strerror}", code="SettingsUnwritable"
         ) from exc
     try:
-        if sys.platform == "win32":  # pragma: no cover - fcdesk ships for Linux
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        lock_exclusive(fd)
         yield
     finally:
         os.close(fd)  # closing releases the lock

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -33,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from core._files import atomic_write
+from core._files import atomic_write, lock_exclusive
 from core._version import __version__
 from core.emulator import _faults
 from core.emulator._acr import AcrApi, acr_routes
@@ -82,7 +81,7 @@ def read_server_json(data_dir: Path) -> dict[str, Any] | None:
 def _acquire_lock(data_dir: Path) -> int:
     fd = os.open(data_dir / _LOCK, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        lock_exclusive(fd, wait=False)
     except BlockingIOError:
         os.close(fd)
         info = read_server_json(data_dir) or {}

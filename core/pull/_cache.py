@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import hashlib
 import itertools
 import os
@@ -26,6 +25,7 @@ from pathlib import Path
 
 import platformdirs
 
+from core._files import lock_exclusive
 from core._progress import ProgressCallback
 from core.errors import DigestMismatch, InvalidDigest, PullError
 from core.oci import Descriptor, Digest
@@ -116,7 +116,7 @@ class ContentCache:
         lock_path = path.with_name(path.name + ".lock")
         fd = await asyncio.to_thread(os.open, lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
-            await asyncio.to_thread(fcntl.flock, fd, fcntl.LOCK_EX)
+            await asyncio.to_thread(lock_exclusive, fd)
             if self.has_blob(descriptor.digest, descriptor.size):
                 return False  # another process finished it while we waited
             await registry.download_blob(

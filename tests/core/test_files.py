@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from core import atomic_write
+from core._files import lock_exclusive
 
 
 def test_writes_bytes_and_text(tmp_path: Path) -> None:
@@ -61,3 +62,20 @@ def test_concurrent_writers_never_share_a_temporary_file(tmp_path: Path) -> None
     assert errors == []
     assert target.read_bytes() in payloads  # one writer's whole content, never a mix
     assert os.listdir(tmp_path) == ["shared"]
+
+
+def test_lock_exclusive_refuses_a_second_holder_without_waiting(tmp_path: Path) -> None:
+    lock = tmp_path / "lock"
+    first = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    second = os.open(lock, os.O_RDWR)
+    try:
+        lock_exclusive(first)
+        with pytest.raises(BlockingIOError):
+            lock_exclusive(second, wait=False)
+        os.close(first)  # closing releases the lock
+        first = -1
+        lock_exclusive(second, wait=False)
+    finally:
+        for fd in (first, second):
+            if fd >= 0:
+                os.close(fd)
