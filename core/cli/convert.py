@@ -11,7 +11,6 @@ import time
 from core._progress import Progress
 from core.cli._args import registry_credentials, size_argument
 from core.convert import (
-    DEFAULT_CHUNK_SIZE,
     ConvertOptions,
     ConvertStatus,
     Limits,
@@ -20,7 +19,7 @@ from core.convert import (
     convert_image,
     load_profile,
 )
-from core.formats import FormatKind
+from core.formats import DEFAULT_CHUNK_SIZE, FormatKind
 from core.oci import ImageReference
 from core.registry import RegistryClient
 

@@ -26,7 +26,7 @@ from core.cloud import (
     CustomContainerConfig,
     Function,
     HealthCheckConfig,
-    Problem,
+    ValidationProblem,
     acceleration_status,
     function_to_s_yaml,
     functions_from_s_yaml,
@@ -172,7 +172,7 @@ def _spec_from_args(args: argparse.Namespace, *, creating: bool) -> Function:
     return fn
 
 
-def _problems(problems: list[Problem], as_json: bool) -> int:
+def _problems(problems: list[ValidationProblem], as_json: bool) -> int:
     if as_json:
         emit_json({"problems": [{"field": p.field, "code": p.code, **p.params} for p in problems]})
     else:

@@ -140,7 +140,7 @@ from core.cloud._syaml import (
 )
 from core.cloud._validation import (
     DISK_SIZES,
-    Problem,
+    ValidationProblem,
     validate_cpu_memory,
     validate_function,
     validate_function_name,
@@ -192,7 +192,6 @@ __all__ = [
     "LocalExtensions",
     "MemorySecretStore",
     "Namespace",
-    "Problem",
     "ProfileClients",
     "RegistryCredentials",
     "RegistryHosts",
@@ -201,6 +200,7 @@ __all__ = [
     "SecretStore",
     "ServerEvent",
     "SignatureInfo",
+    "ValidationProblem",
     "accelerated_twin",
     "acceleration_status",
     "acr_endpoint",

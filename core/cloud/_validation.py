@@ -1,7 +1,8 @@
 """Checks for function settings, as FC applies them, returning machine-readable problems.
 
-Each `Problem` names the API field (JSON path, e.g. ``customContainerConfig.port``), a stable
-code and the parameters a GUI needs to word it (``min``, ``max``, ``step`` …). No sentences.
+Each `ValidationProblem` names the API field (JSON path, e.g. ``customContainerConfig.port``),
+a stable code and the parameters a GUI needs to word it (``min``, ``max``, ``step`` …). No
+sentences.
 
 Codes: ``required``, ``invalid_name``, ``too_long``, ``out_of_range``, ``not_multiple``,
 ``cpu_memory_ratio``, ``invalid_choice``, ``invalid_image``, ``invalid_type``.
@@ -21,7 +22,7 @@ from core.oci import ImageReference
 
 __all__ = [
     "DISK_SIZES",
-    "Problem",
+    "ValidationProblem",
     "validate_cpu_memory",
     "validate_function",
     "validate_function_name",
@@ -32,7 +33,7 @@ DISK_SIZES = (512, 10240)
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class ValidationProblem:
     field: str
     code: str
     params: dict[str, Any] = dc_field(default_factory=dict)
@@ -46,14 +47,14 @@ def _valid_image(image: str) -> bool:
     return "/" in image
 
 
-def validate_function_name(name: str | None) -> list[Problem]:
+def validate_function_name(name: str | None) -> list[ValidationProblem]:
     """Letters, digits, ``_`` and ``-``; not starting with a digit or ``-``; 1-64 chars."""
     if not name:
-        return [Problem("functionName", "required")]
+        return [ValidationProblem("functionName", "required")]
     if len(name) > 64:
-        return [Problem("functionName", "too_long", {"max": 64})]
+        return [ValidationProblem("functionName", "too_long", {"max": 64})]
     if not _NAME_RE.match(name):
-        return [Problem("functionName", "invalid_name")]
+        return [ValidationProblem("functionName", "invalid_name")]
     return []
 
 
@@ -61,36 +62,40 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _int_range(problems: list[Problem], name: str, value: Any, lo: int, hi: int) -> None:
+def _int_range(problems: list[ValidationProblem], name: str, value: Any, lo: int, hi: int) -> None:
     if value is None:
         return
     if not isinstance(value, int) or isinstance(value, bool):
-        problems.append(Problem(name, "invalid_type", {"expected": "integer"}))
+        problems.append(ValidationProblem(name, "invalid_type", {"expected": "integer"}))
     elif not lo <= value <= hi:
-        problems.append(Problem(name, "out_of_range", {"min": lo, "max": hi}))
+        problems.append(ValidationProblem(name, "out_of_range", {"min": lo, "max": hi}))
 
 
-def validate_cpu_memory(cpu: Any, memory_size: Any) -> list[Problem]:
+def validate_cpu_memory(cpu: Any, memory_size: Any) -> list[ValidationProblem]:
     """cpu: multiple of 0.05 in 0.05-16; memory: multiple of 64 in 128-32768 MB; and
     cpu : memory (GB) between 1:1 and 1:4."""
-    problems: list[Problem] = []
+    problems: list[ValidationProblem] = []
     cpu_ok = mem_ok = False
     if cpu is not None:
         if not _number(cpu):
-            problems.append(Problem("cpu", "invalid_type", {"expected": "number"}))
+            problems.append(ValidationProblem("cpu", "invalid_type", {"expected": "number"}))
         elif not 0.05 <= cpu <= 16:
-            problems.append(Problem("cpu", "out_of_range", {"min": 0.05, "max": 16}))
+            problems.append(ValidationProblem("cpu", "out_of_range", {"min": 0.05, "max": 16}))
         elif abs(round(cpu / 0.05) * 0.05 - cpu) > 1e-9:
-            problems.append(Problem("cpu", "not_multiple", {"step": 0.05}))
+            problems.append(ValidationProblem("cpu", "not_multiple", {"step": 0.05}))
         else:
             cpu_ok = True
     if memory_size is not None:
         if not isinstance(memory_size, int) or isinstance(memory_size, bool):
-            problems.append(Problem("memorySize", "invalid_type", {"expected": "integer"}))
+            problems.append(
+                ValidationProblem("memorySize", "invalid_type", {"expected": "integer"})
+            )
         elif not 128 <= memory_size <= 32768:
-            problems.append(Problem("memorySize", "out_of_range", {"min": 128, "max": 32768}))
+            problems.append(
+                ValidationProblem("memorySize", "out_of_range", {"min": 128, "max": 32768})
+            )
         elif memory_size % 64:
-            problems.append(Problem("memorySize", "not_multiple", {"step": 64}))
+            problems.append(ValidationProblem("memorySize", "not_multiple", {"step": 64}))
         else:
             mem_ok = True
     if cpu_ok and mem_ok:
@@ -98,7 +103,7 @@ def validate_cpu_memory(cpu: Any, memory_size: Any) -> list[Problem]:
         # 1:1 .. 1:4 means memory (GB) between cpu and 4 * cpu.
         if not (cpu - 1e-9 <= gb <= 4 * cpu + 1e-9):
             problems.append(
-                Problem(
+                ValidationProblem(
                     "cpu",
                     "cpu_memory_ratio",
                     {
@@ -113,34 +118,38 @@ def validate_cpu_memory(cpu: Any, memory_size: Any) -> list[Problem]:
     return problems
 
 
-def validate_function(fn: Function, *, creating: bool = True) -> list[Problem]:
+def validate_function(fn: Function, *, creating: bool = True) -> list[ValidationProblem]:
     """Every problem FC would reject ``fn`` for (custom-container functions in particular).
 
     With ``creating=False`` (an update) absent fields are fine: they keep their values.
     """
-    problems: list[Problem] = []
+    problems: list[ValidationProblem] = []
     if creating or fn.function_name is not None:
         problems += validate_function_name(fn.function_name)
     if creating and not fn.runtime:
-        problems.append(Problem("runtime", "required"))
+        problems.append(ValidationProblem("runtime", "required"))
     problems += validate_cpu_memory(fn.cpu, fn.memory_size)
     if fn.disk_size is not None and fn.disk_size not in DISK_SIZES:
-        problems.append(Problem("diskSize", "invalid_choice", {"choices": list(DISK_SIZES)}))
+        problems.append(
+            ValidationProblem("diskSize", "invalid_choice", {"choices": list(DISK_SIZES)})
+        )
     _int_range(problems, "timeout", fn.timeout, 1, 86400)
     _int_range(problems, "instanceConcurrency", fn.instance_concurrency, 1, 200)
     if fn.role is not None and fn.role and not fn.role.startswith("acs:ram::"):
-        problems.append(Problem("role", "invalid_format", {"prefix": "acs:ram::"}))
+        problems.append(ValidationProblem("role", "invalid_format", {"prefix": "acs:ram::"}))
     ccc = fn.custom_container_config
     if fn.runtime == "custom-container" or ccc is not None:
         if ccc is None:
             if creating:
-                problems.append(Problem("customContainerConfig", "required"))
+                problems.append(ValidationProblem("customContainerConfig", "required"))
         else:
             if creating or ccc.image is not None:
                 if not ccc.image:
-                    problems.append(Problem("customContainerConfig.image", "required"))
+                    problems.append(ValidationProblem("customContainerConfig.image", "required"))
                 elif not _valid_image(ccc.image):
-                    problems.append(Problem("customContainerConfig.image", "invalid_image"))
+                    problems.append(
+                        ValidationProblem("customContainerConfig.image", "invalid_image")
+                    )
             _int_range(problems, "customContainerConfig.port", ccc.port, 1, 65535)
             for name in ("entrypoint", "command"):
                 value = getattr(ccc, name)
@@ -148,7 +157,7 @@ def validate_function(fn: Function, *, creating: bool = True) -> list[Problem]:
                     not isinstance(value, list) or not all(isinstance(v, str) for v in value)
                 ):
                     problems.append(
-                        Problem(
+                        ValidationProblem(
                             f"customContainerConfig.{name}",
                             "invalid_type",
                             {"expected": "string list"},
@@ -158,7 +167,9 @@ def validate_function(fn: Function, *, creating: bool = True) -> list[Problem]:
             if hc is not None:
                 base = "customContainerConfig.healthCheckConfig."
                 if hc.http_get_url is not None and len(hc.http_get_url) > 2048:
-                    problems.append(Problem(base + "httpGetUrl", "too_long", {"max": 2048}))
+                    problems.append(
+                        ValidationProblem(base + "httpGetUrl", "too_long", {"max": 2048})
+                    )
                 _int_range(problems, base + "initialDelaySeconds", hc.initial_delay_seconds, 0, 120)
                 _int_range(problems, base + "periodSeconds", hc.period_seconds, 1, 120)
                 _int_range(problems, base + "timeoutSeconds", hc.timeout_seconds, 1, 3)

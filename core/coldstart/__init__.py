@@ -1,10 +1,10 @@
 """Cold starts: function instances, phase timelines, the link shaper, comparisons, demo images.
 
 ```python
-from core.coldstart import Instance, InstanceConfig, LinkSpec, ShapedTransport, compare
+from core.coldstart import SandboxInstance, InstanceConfig, LinkSpec, ShapedTransport, compare
 
 # The runtime the Local server uses: start, invoke (warm), stop.
-instance = await Instance.start(InstanceConfig(image=ref, function_name="f"),
+instance = await SandboxInstance.start(InstanceConfig(image=ref, function_name="f"),
                                 registry=registry, cache=cache, workdir=state_dir)
 result = await instance.invoke(b"event")
 await instance.stop()
@@ -33,10 +33,10 @@ from core.coldstart._demo import (
     merge_layers,
 )
 from core.coldstart._instance import (
-    Instance,
     InstanceConfig,
     InstanceState,
     InvokeResult,
+    SandboxInstance,
     fc_environment,
     fc_request_id,
     has_prefetch_regions,
@@ -83,7 +83,6 @@ __all__ = [
     "DemoImage",
     "DemoLayer",
     "Exercise",
-    "Instance",
     "InstanceConfig",
     "InstanceState",
     "InvokeResult",
@@ -94,6 +93,7 @@ __all__ = [
     "PhaseRecord",
     "ProfileRecording",
     "Sandbox",
+    "SandboxInstance",
     "SandboxSpec",
     "ShapedTransport",
     "Timeline",

@@ -2,7 +2,7 @@
 
 This is the runtime the cold-start lab and the Local server share::
 
-    instance = await Instance.start(
+    instance = await SandboxInstance.start(
         InstanceConfig(image="127.0.0.1:5000/demo/app:v1_accelerated", function_name="hello"),
         registry=registry, cache=cache, workdir=state_dir / "instances",
         traffic=shaped_transport.stats,       # optional: bytes/requests per phase
@@ -22,9 +22,9 @@ This is the runtime the cold-start lab and the Local server share::
   (``FC_FUNCTION_NAME``, ``FC_CUSTOM_LISTEN_PORT``, ``FC_INSTANCE_ID`` …), then the user's.
   ``entrypoint``/``command`` override the image's ``Entrypoint``/``Cmd`` as FC 3.0's
   ``customContainerConfig`` does.
-* The instance stays warm until :meth:`Instance.stop`; every :meth:`Instance.invoke` returns
-  status, headers, body and the log lines printed while it ran. The first invoke closes the
-  cold-start timeline (phase ``first-invoke``).
+* The instance stays warm until :meth:`SandboxInstance.stop`; every
+  :meth:`SandboxInstance.invoke` returns status, headers, body and the log lines printed while
+  it ran. The first invoke closes the cold-start timeline (phase ``first-invoke``).
 """
 
 from __future__ import annotations
@@ -73,10 +73,10 @@ from core.pull import (
 from core.registry import RegistryClient
 
 __all__ = [
-    "Instance",
     "InstanceConfig",
     "InstanceState",
     "InvokeResult",
+    "SandboxInstance",
     "fc_environment",
     "fc_request_id",
     "has_prefetch_regions",
@@ -109,7 +109,7 @@ class InstanceConfig:
     function's environment (``FC_*`` names are reserved and refused). ``profile`` overrides
     the start-up profile used for prefetch (default: the one cached or pushed with the image).
     ``record_profile`` remembers which files start-up opens (lazy mode; see
-    :meth:`Instance.profile`). ``background_fill`` fetches the rest of a lazy image once the
+    :meth:`SandboxInstance.profile`). ``background_fill`` fetches the rest of a lazy image once the
     function is ready.
     """
 
@@ -272,7 +272,7 @@ def _user_ids(user: str | None, rootfs: Path) -> tuple[int, int]:
     return uid, gid
 
 
-class Instance:
+class SandboxInstance:
     """A running function instance. Create with :meth:`start`; see the module docs."""
 
     def __init__(self, config: InstanceConfig, instance_id: str, workdir: Path) -> None:
@@ -308,7 +308,7 @@ class Instance:
         on_progress: ProgressCallback | None = None,
         on_log: Callable[[LogLine], None] | None = None,
         instance_id: str | None = None,
-    ) -> Instance:
+    ) -> SandboxInstance:
         """Cold-start an instance and wait until its port answers HTTP.
 
         ``traffic`` (a shaped link's stats) gives exact bytes and requests per phase;
@@ -631,7 +631,7 @@ class Instance:
             await asyncio.to_thread(shutil.rmtree, self.workdir, True)
             self.state = InstanceState.STOPPED
 
-    async def __aenter__(self) -> Instance:
+    async def __aenter__(self) -> SandboxInstance:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -11,7 +11,7 @@ One mechanism behind ``fcaccel profile record``, ``fcaccel coldstart --record-pr
 Three ways to record, in the order ``run_mode="auto"`` tries them:
 
 * **exec** (Linux with FUSE and bubblewrap): the image's real entrypoint starts in a sandbox
-  over a lazy FUSE mount of the accelerated image (:class:`~core.coldstart.Instance`, the
+  over a lazy FUSE mount of the accelerated image (:class:`~core.coldstart.SandboxInstance`, the
   cold-start runner's own), until its port answers HTTP and a first invocation returned;
   then the optional :class:`Exercise` (HTTP requests to the function, commands on this
   machine that reach it through ``FC_ENDPOINT``). The profile is every file opened through the
@@ -43,7 +43,7 @@ from urllib.parse import urlsplit
 
 from core._accelerated import is_accelerated_tag, twin_tag_of
 from core._progress import ProgressCallback
-from core.coldstart._instance import Instance, InstanceConfig, image_argv
+from core.coldstart._instance import InstanceConfig, SandboxInstance, image_argv
 from core.coldstart._runner import exec_available
 from core.convert import (
     ANNOTATION_SOURCE_DIGEST,
@@ -316,7 +316,7 @@ async def _record_exec(
     ready_timeout_s: float,
     on_progress: ProgressCallback | None,
 ) -> None:
-    instance = await Instance.start(
+    instance = await SandboxInstance.start(
         InstanceConfig(
             image=recording.image,
             function_name=function_name,
@@ -382,7 +382,7 @@ def _split_url(item: str) -> tuple[str, str]:
     return method, rest
 
 
-async def _exercise_url(instance: Instance, item: str) -> dict[str, Any]:
+async def _exercise_url(instance: SandboxInstance, item: str) -> dict[str, Any]:
     method, path = _split_url(item)
     started = time.monotonic()
     answer = await instance.invoke(b"", path=path, method=method)
@@ -398,7 +398,9 @@ async def _exercise_url(instance: Instance, item: str) -> dict[str, Any]:
     }
 
 
-async def _exercise_command(instance: Instance, command: str, timeout_s: float) -> dict[str, Any]:
+async def _exercise_command(
+    instance: SandboxInstance, command: str, timeout_s: float
+) -> dict[str, Any]:
     started = time.monotonic()
     proc = await asyncio.create_subprocess_shell(
         command,

@@ -5,7 +5,7 @@ Every run is cold: a fresh content cache, a fresh HTTP connection pool behind a 
 Two ways to run the function:
 
 * **exec** (Linux with FUSE and bubblewrap): the image's real entrypoint starts in a sandbox
-  (:class:`~core.coldstart.Instance`), ``start`` ends when its port answers HTTP, and
+  (:class:`~core.coldstart.SandboxInstance`), ``start`` ends when its port answers HTTP, and
   ``first-invoke`` when ``POST /invoke`` answered;
 * **replay** (elsewhere): the start-up profile's files are read, in order, through the lazy
   reader (or from the unpacked root filesystem of a full pull); there is no process, so there
@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 from core._progress import ProgressCallback
-from core.coldstart._instance import Instance, InstanceConfig, startup_profile_for
+from core.coldstart._instance import InstanceConfig, SandboxInstance, startup_profile_for
 from core.coldstart._link import LinkSpec, ShapedTransport
 from core.coldstart._sandbox import sandbox_available
 from core.coldstart._timeline import Timeline, TimelineRecorder, summarize
@@ -141,9 +141,9 @@ async def _exec(
         profile=opts.profile,
         background_fill=False,  # nothing may compete with start-up inside the measurement
     )
-    instance: Instance | None = None
+    instance: SandboxInstance | None = None
     try:
-        instance = await Instance.start(
+        instance = await SandboxInstance.start(
             config,
             registry=registry,
             cache=cache,

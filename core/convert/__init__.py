@@ -18,7 +18,7 @@ from core.convert._image import (
     load_profile,
 )
 from core.convert._layer import LayerResult, convert_layer, convert_layer_sync, plan_order
-from core.convert._options import DEFAULT_CHUNK_SIZE, ConvertOptions, Limits, Order
+from core.convert._options import ConvertOptions, Limits, Order
 
 __all__ = [
     "ANNOTATION_CHUNK_SIZE",
@@ -28,7 +28,6 @@ __all__ = [
     "ANNOTATION_SOURCE",
     "ANNOTATION_SOURCE_DIGEST",
     "ANNOTATION_SOURCE_LAYER",
-    "DEFAULT_CHUNK_SIZE",
     "ConvertOptions",
     "ConvertResult",
     "ConvertStatus",

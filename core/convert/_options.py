@@ -7,11 +7,9 @@ import enum
 import os
 
 from core.errors import InvalidInput
-from core.formats import MAX_CHUNK_SIZE, DecompressionLimits, FormatKind
+from core.formats import DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, DecompressionLimits, FormatKind
 
-__all__ = ["DEFAULT_CHUNK_SIZE", "ConvertOptions", "Limits", "Order"]
-
-DEFAULT_CHUNK_SIZE = 4 << 20
+__all__ = ["ConvertOptions", "Limits", "Order"]
 
 
 class Order(enum.StrEnum):

@@ -1,7 +1,7 @@
 """The runtime's instance backend: ``core.coldstart`` instances fed from this server's registry.
 
 Each cold start opens a registry client on the server's own ``/v2/`` (the instance keeps it for
-lazy reads while it lives), starts a `core.coldstart.Instance` — lazy pull + FUSE mount for
+lazy reads while it lives), starts a `core.coldstart.SandboxInstance` — lazy pull + FUSE mount for
 accelerated images, full pull + unpack otherwise; the entrypoint runs under bubblewrap in a
 network namespace of its own — and turns the instance's live phase events into timeline
 phases. Pulled blobs and verified chunks are cached under ``<data-dir>/cache``; instance root
@@ -24,10 +24,10 @@ import httpx
 from core._progress import Progress
 from core.coldstart import (
     ColdStartOptions,
-    Instance,
     InstanceConfig,
     LinkSpec,
     LinkStats,
+    SandboxInstance,
     ShapedTransport,
     cold_start,
     sandbox_available,
@@ -97,7 +97,7 @@ def _phase_translator(on_phase: Callable[[Phase], None]) -> Callable[[Progress],
 class _Handle:
     def __init__(
         self,
-        instance: Instance,
+        instance: SandboxInstance,
         client: RegistryClient,
         mode: str,
         http: httpx.AsyncClient | None = None,
@@ -238,7 +238,7 @@ class ColdstartBackend:
             cache_dir = self.fresh_caches / spec.instance_id
             cache = await asyncio.to_thread(ContentCache, cache_dir)
         try:
-            instance = await Instance.start(
+            instance = await SandboxInstance.start(
                 config,
                 registry=client,
                 cache=cache,

@@ -16,7 +16,7 @@ async with LazyMount(image, "mnt", record=True) as mount:
 
 from core.pull._cache import ContentCache, default_cache_dir
 from core.pull._fetch import LayerSource, LazyMetrics, RangeIgnored
-from core.pull._full import LayerResult, PullResult, TransferMeter, pull_image
+from core.pull._full import PulledLayer, PullResult, TransferMeter, pull_image
 from core.pull._lazy import LazyImage, PrefetchResult, is_lazy_pullable
 from core.pull._mount import (
     LazyMount,
@@ -46,7 +46,6 @@ __all__ = [
     "ContentCache",
     "EntryList",
     "HideObserver",
-    "LayerResult",
     "LayerSource",
     "LazyImage",
     "LazyMetrics",
@@ -55,6 +54,7 @@ __all__ = [
     "Node",
     "PrefetchResult",
     "PullResult",
+    "PulledLayer",
     "RangeIgnored",
     "ResolvedImage",
     "StartupProfile",

@@ -36,7 +36,7 @@ from core.pull._unpack import UnpackStats, unpack_layer
 from core.pull._util import first_error
 from core.registry import RegistryClient
 
-__all__ = ["LayerResult", "PullResult", "TransferMeter", "pull_image"]
+__all__ = ["PullResult", "PulledLayer", "TransferMeter", "pull_image"]
 
 
 class TransferMeter:
@@ -66,7 +66,7 @@ class TransferMeter:
 
 
 @dataclass(slots=True)
-class LayerResult:
+class PulledLayer:
     """One layer of a full pull."""
 
     index: int
@@ -103,7 +103,7 @@ class PullResult:
 
     resolved: ResolvedImage
     rootfs: Path
-    layers: list[LayerResult]
+    layers: list[PulledLayer]
     timings: dict[str, float]
     bytes_downloaded: int
     cache_hits: int
@@ -162,7 +162,7 @@ async def pull_image(
     t_resolved = time.monotonic()
     repo = resolved.reference.repository
     layers = [
-        LayerResult(i, str(d.digest), d.media_type, d.size)
+        PulledLayer(i, str(d.digest), d.media_type, d.size)
         for i, d in enumerate(resolved.manifest.layers)
     ]
     staging = _prepare_staging(target)

@@ -25,9 +25,9 @@ from core.cloud import (
     Function,
     HealthCheckConfig,
     ProfileClients,
+    ValidationProblem,
     acceleration_status,
 )
-from core.cloud import Problem as CoreProblem
 from core.cloud import validate_function as core_validate_function
 from core.errors import CloudError, ColdStartError, InvalidInput
 from gui.backend._protocol import LINK_SPECS
@@ -76,7 +76,7 @@ _FIELD_ALIASES = {
 }
 
 
-def map_problem(p: CoreProblem) -> Problem:
+def map_problem(p: ValidationProblem) -> Problem:
     field = _FIELD_ALIASES.get(p.field, p.field)
     if field.startswith("customContainerConfig.healthCheckConfig."):
         field = field.removeprefix("customContainerConfig.")

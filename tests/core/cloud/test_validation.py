@@ -8,7 +8,7 @@ from core.cloud import (
     CustomContainerConfig,
     Function,
     HealthCheckConfig,
-    Problem,
+    ValidationProblem,
     validate_cpu_memory,
     validate_function,
     validate_function_name,
@@ -17,7 +17,7 @@ from core.cloud import (
 IMAGE = "registry-vpc.cn-hangzhou.aliyuncs.com/fc-demo/helloworld:v1"
 
 
-def _codes(problems: list[Problem]) -> set[tuple[str, str]]:
+def _codes(problems: list[ValidationProblem]) -> set[tuple[str, str]]:
     return {(p.field, p.code) for p in problems}
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.coldstart._instance import Instance, InstanceConfig, InstanceState
+from core.coldstart._instance import InstanceConfig, InstanceState, SandboxInstance
 from core.coldstart._link import LinkSpec, ShapedTransport
 from core.errors import ColdStartError, InvalidInput
 from core.pull import ContentCache, fuse_available
@@ -31,7 +31,7 @@ async def test_cold_start_answers_http(
     image = getattr(small_demo, which)
     events = []
     config = InstanceConfig(image=image, function_name="hello", env={"GREETING": "hi"})
-    instance = await Instance.start(
+    instance = await SandboxInstance.start(
         config,
         registry=registry,
         cache=ContentCache(tmp_path / "cache"),
@@ -92,7 +92,7 @@ async def test_parallel_lazy_instances_with_profile_and_shaped_link(
         )
         instances = await asyncio.gather(
             *(
-                Instance.start(
+                SandboxInstance.start(
                     config,
                     registry=registry,
                     cache=cache,
@@ -128,7 +128,7 @@ async def test_start_failures_clean_up(
         image=small_demo.accelerated, entrypoint=["/usr/bin/python3", "-c", "raise SystemExit(4)"]
     )
     with pytest.raises(ColdStartError, match="exited with 4"):
-        await Instance.start(
+        await SandboxInstance.start(
             config, registry=registry, cache=ContentCache(tmp_path / "c"), workdir=tmp_path / "inst"
         )
     assert list((tmp_path / "inst").iterdir()) == []
