@@ -1,6 +1,9 @@
 """``fcaccel import`` and ``fcaccel copy``: getting images without a container engine.
 
-Locations: ``docker://HOST/REPO:TAG`` (or a bare reference) and ``oci:PATH[:TAG]``.
+``import`` takes one source or several (directories or root-filesystem tarballs), each the
+next layer(s) of the image in the order given, and shows its progress (bytes, rate) on a
+terminal; with ``--json`` it prints progress events, one JSON object per line, then the
+result. Locations: ``docker://HOST/REPO:TAG`` (or a bare reference) and ``oci:PATH[:TAG]``.
 Registry passwords come from ``--creds USER:PASSWORD``, or ``--creds USER`` with the
 password in ``FCACCEL_REGISTRY_PASSWORD``. Loopback registries use plain HTTP; others use
 HTTPS unless ``--insecure`` is given.
@@ -11,9 +14,14 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
+import sys
+import time
 from collections.abc import AsyncIterator
+from typing import Any
 
-from core.cli._args import registry_credentials, size_argument
+from core._progress import Progress
+from core.cli._args import human_bytes, registry_credentials, size_argument
 from core.errors import InvalidInput
 from core.oci import Compression, Platform
 from core.registry import (
@@ -43,6 +51,70 @@ async def _client_for(
         yield client
 
 
+class _ImportProgress:
+    """Reading and pushing, as bytes and a rate: a live line on a terminal, a line every few
+    seconds in a log, or (``--json``) an event per JSON line on stdout."""
+
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+        self.live = sys.stderr.isatty() and not as_json
+        self.every = 0.5 if (as_json or self.live) else 5.0
+        self.phase = ""
+        self.started = self.last = time.monotonic()
+        self.shown = 0.0
+        self.pushed: dict[str, int] = {}
+
+    def __call__(self, p: Progress) -> None:
+        if p.phase == "import":
+            phase, done, total = "read", p.done, p.total or 0
+            where: dict[str, Any] = {
+                "source": p.extra.get("source", 0),
+                "sources": p.extra.get("sources", 1),
+                "item": p.item,
+                "entries": p.extra.get("entries", 0),
+            }
+        elif p.phase == "push":
+            self.pushed[p.item] = p.done
+            phase = "push"
+            done = sum(self.pushed.values())
+            total = int(p.extra.get("bytes_total") or 0)
+            where = {"layers": p.extra.get("layers", len(self.pushed))}
+        else:
+            return
+        now = time.monotonic()
+        if phase != self.phase:
+            if self.phase:  # the next phase began when the previous one's last event came
+                self.started = self.last
+            self.end()
+            self.phase, self.shown = phase, 0.0
+        self.last = now
+        final = bool(total) and done >= total
+        if now - self.shown < self.every and not final:
+            return
+        self.shown = now
+        rate = done / max(now - self.started, 0.05)
+        if self.as_json:
+            doc = {"event": "progress", "phase": phase, "bytes": done, "total": total}
+            print(json.dumps({**doc, "rate": round(rate), **where}), flush=True)
+            return
+        share = f"{100 * done / total:5.1f} %" if total else ""
+        if phase == "read":
+            what = f"reading {where['source'] + 1}/{where['sources']} "
+            what += os.path.basename(str(where["item"]))[-40:]
+        else:
+            what = f"pushing {where['layers']} layer(s)"
+        line = f"{what}  {human_bytes(done)} / {human_bytes(total)}  {share}  {human_bytes(rate)}/s"
+        if self.live:
+            print(f"\r\x1b[K{line}", end="", file=sys.stderr, flush=True)
+        else:
+            print(line, file=sys.stderr, flush=True)
+
+    def end(self) -> None:
+        if self.live and self.phase:
+            print(file=sys.stderr, flush=True)
+        self.phase = ""
+
+
 async def _run_import(args: argparse.Namespace) -> int:
     dest = ImageLocation.parse(args.destination)
     options = ImportOptions(
@@ -62,20 +134,28 @@ async def _run_import(args: argparse.Namespace) -> int:
         exposed_ports=tuple(args.expose or ()),
         labels=dict(_kv(v) for v in args.label or ()),
     )
+    progress = _ImportProgress(args.json)
     async with _client_for(dest, args.creds, args.insecure) as client:
-        result = await import_rootfs(args.source, dest, options=options, client=client)
-    print(
-        json.dumps(
+        try:
+            result = await import_rootfs(
+                args.sources, dest, options=options, client=client, on_progress=progress
+            )
+        finally:
+            progress.end()
+    doc: dict[str, Any] = {
+        "digest": str(result.digest),
+        "destination": str(dest),
+        "layers": [
             {
-                "digest": str(result.digest),
-                "destination": str(dest),
-                "layers": [
-                    {"digest": str(lf.digest), "size": lf.size, "group": lf.group or "/"}
-                    for lf in result.layers
-                ],
+                "digest": str(lf.digest),
+                "size": lf.size,
+                "group": lf.group or "/",
+                "source": lf.source,
             }
-        )
-    )
+            for lf in result.layers
+        ],
+    }
+    print(json.dumps({"event": "done", **doc} if args.json else doc), flush=True)
     return 0
 
 
@@ -139,11 +219,18 @@ async def _run_copy(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "import",
-        help="build an OCI image from a directory or rootfs tarball",
-        description="Build a layered OCI image from a directory or a root-filesystem tarball "
-        "and push it to a registry or write it to an OCI layout.",
+        help="build an OCI image from directories or rootfs tarballs, one layer each",
+        description="Build a layered OCI image from directories or root-filesystem tarballs "
+        "(each SOURCE the next layer, in order: e.g. a base root filesystem, then the "
+        "application) and push it to a registry or write it to an OCI layout. Progress "
+        "(bytes, rate) goes to stderr; the result is one JSON line on stdout.",
     )
-    p.add_argument("source", help="directory or tarball (.tar, .tar.gz, .tar.zst …)")
+    p.add_argument(
+        "sources",
+        nargs="+",
+        metavar="SOURCE",
+        help="directory or tarball (.tar, .tar.gz, .tar.zst …); several: one layer each",
+    )
     p.add_argument("destination", help="docker://HOST/REPO:TAG or oci:PATH[:TAG]")
     p.add_argument(
         "--compression", choices=[c.value for c in Compression], default=Compression.GZIP.value
@@ -180,6 +267,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--label", action="append", metavar="KEY=VALUE")
     p.add_argument("--creds", default=None, metavar="USER[:PASSWORD]")
     p.add_argument("--insecure", action="store_true", help="plain HTTP to the registry")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='progress as JSON lines on stdout ({"event": "progress", …}), then the result '
+        '({"event": "done", …})',
+    )
     p.set_defaults(func=_run_import)
 
     c = subparsers.add_parser(

@@ -1,14 +1,22 @@
-"""Building OCI images from a directory or a root-filesystem tarball (``fcaccel import``).
+"""Building OCI images from directories or root-filesystem tarballs (``fcaccel import``).
 
-The source is read once, in a worker thread, entry by entry (sorted paths for a directory,
-archive order for a tarball) and written into one or more layer tar streams. Each stream is
+Each source becomes the next layer(s) of the image, in the order given (a base root
+filesystem, then the application, …). A source is read once, in a worker thread, entry by
+entry (sorted paths for a directory, archive order for a tarball) and written into one or
+more layer tar streams. Each stream is
 hashed uncompressed (its ``diff_id``), compressed (gzip through ISA-L, zstd, or none) and
 hashed again (its blob digest) on the way to a temporary file, so memory stays bounded
 whatever the layer size.
 
-Layer split: entries under each ``split_paths`` prefix go to a layer of their own (in the
-order given, after the base layer that holds everything else), and a layer that grows past
-``max_layer_size`` uncompressed bytes is closed and continued in a new one.
+Layer split (within each source): entries under each ``split_paths`` prefix go to a layer of
+their own (in the order given, after the layer that holds everything else), and a layer that
+grows past ``max_layer_size`` uncompressed bytes is closed and continued in a new one.
+
+Progress (``import`` events): source bytes read (a tarball's bytes as stored, compressed or
+not; a directory's file contents) against the total of every source, measured before
+reading, with ``extra`` = ``source`` (index), ``sources``, ``entries``; then ``push`` events
+per layer upload (bytes sent of that layer; ``extra``: ``layer``, ``layers`` and
+``bytes_total``, the size of every layer together).
 
 Reproducibility: with ``timestamp`` (or ``SOURCE_DATE_EPOCH``) every entry's mtime, the
 config's ``created`` and the history dates are set to that time, owner names are dropped,
@@ -52,6 +60,8 @@ from core.registry._transfer import ImageLocation
 __all__ = ["ImportOptions", "ImportResult", "LayerFile", "build_layers", "import_rootfs"]
 
 _READ = 1024 * 1024
+#: Progress is reported every 256 entries, and after every this many bytes.
+_PROGRESS_BYTES = 8 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +98,8 @@ class LayerFile:
     media_type: str
     group: str
     entries: int
+    #: The source (directory or tarball) the layer was made from.
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +191,9 @@ class _LayerSink:
 
 
 class _OpenLayer:
-    def __init__(self, group: str, directory: Path, opts: ImportOptions) -> None:
+    def __init__(self, group: str, directory: Path, opts: ImportOptions, source: str = "") -> None:
         self.group = group
+        self.source = source
         self.sink = _LayerSink(directory, opts.compression, opts.compression_level)
         self.tar = tarfile.open(  # noqa: SIM115 - closed in close()
             fileobj=cast(Any, self.sink),
@@ -203,6 +216,7 @@ class _OpenLayer:
             media_type=layer_media_type(opts.compression),
             group=self.group,
             entries=self.entries,
+            source=self.source,
         )
 
 
@@ -220,7 +234,38 @@ def _clean_name(name: str) -> str:
     return "/".join(parts)
 
 
-def _directory_entries(root: Path) -> Iterator[_Entry]:
+class _Meter:
+    """Bytes of the current source read so far (its ``read()`` is polled while reading)."""
+
+    def __init__(self) -> None:
+        self.read: Callable[[], int] = lambda: 0
+
+
+def _directory_size(root: Path) -> int:
+    """Total size of the regular files under ``root`` (symlinks not followed)."""
+    total = 0
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            with contextlib.suppress(OSError):
+                st = os.lstat(os.path.join(dirpath, name))
+                if stat.S_ISREG(st.st_mode):
+                    total += st.st_size
+    return total
+
+
+def _source_size(path: Path) -> int:
+    if path.is_dir():
+        return _directory_size(path)
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _directory_entries(root: Path, meter: _Meter | None = None) -> Iterator[_Entry]:
+    read = [0]
+    if meter is not None:
+        meter.read = lambda: read[0]
     probe = tarfile.TarFile(
         fileobj=cast(Any, _NullWriter()), mode="w"
     )  # for gettarinfo's hardlink map
@@ -241,6 +286,8 @@ def _directory_entries(root: Path) -> Iterator[_Entry]:
                     continue
                 opener = _opener(full) if info.isreg() else None
                 yield info, opener
+                if info.isreg():
+                    read[0] += info.size
                 if info.isdir():
                     subdirs.append(full)
             stack.extend(reversed(subdirs))
@@ -260,9 +307,11 @@ def _opener(path: Path) -> Callable[[], IO[bytes]]:
     return lambda: open(path, "rb")
 
 
-def _tarball_entries(path: Path) -> Iterator[_Entry]:
+def _tarball_entries(path: Path, meter: _Meter | None = None) -> Iterator[_Entry]:
     """Entries of a tarball: plain, gzip, bzip2, xz (tarfile) or zstd (python-zstandard)."""
     with open(path, "rb") as raw:
+        if meter is not None:
+            meter.read = raw.tell
         zstd = sniff_compression(raw.read(4)) is Compression.ZSTD
         raw.seek(0)
         if zstd:
@@ -288,33 +337,83 @@ def _tarball_entries(path: Path) -> Iterator[_Entry]:
 
 # --------------------------------------------------------------------------------------
 def build_layers(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     workdir: str | os.PathLike[str],
     options: ImportOptions,
-    on_entry: Callable[[int], None] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> list[LayerFile]:
-    """Write the layers of ``source`` (directory or tarball) into ``workdir`` (blocking).
+    """Write the layers of ``source`` (a directory or tarball, or several: each the next
+    layers, in order) into ``workdir`` (blocking; run it in a thread).
 
-    Returns the layers in image order (base first). Run it in a thread.
+    Returns the layers in image order (base first). ``on_progress`` gets ``import`` events
+    (see the module documentation) from this thread.
     """
-    src = Path(source)
+    sources = [Path(source)] if isinstance(source, str | os.PathLike) else [Path(s) for s in source]
+    if not sources:
+        raise InvalidInput("nothing to import: give at least one directory or tarball")
     work = Path(workdir)
     prefixes = [_clean_name(p) for p in options.split_paths]
     for p in prefixes:
         if not p:
             raise InvalidInput("a split path must not be the root")
-    if src.is_dir():
-        entries = _directory_entries(src)
-    elif src.is_file():
-        entries = _tarball_entries(src)
-    else:
-        raise InvalidInput(f"import source {src} is neither a directory nor a file")
+    for src in sources:
+        if not (src.is_dir() or src.is_file()):
+            raise InvalidInput(f"import source {src} is neither a directory nor a file")
+    sizes = [_source_size(src) for src in sources]
+    total = sum(sizes)
+    state = {"before": 0, "entries": 0, "bytes": 0, "last": 0}
+    result: list[LayerFile] = []
+    try:
+        for index, src in enumerate(sources):
+            meter = _Meter()
 
+            def report(final: bool = False, index: int = index, meter: _Meter = meter) -> None:
+                if on_progress is None:
+                    return
+                done = state["before"] + (
+                    sizes[index] if final else min(meter.read(), sizes[index])
+                )
+                on_progress(
+                    Progress(
+                        "import",
+                        done,
+                        total,
+                        str(sources[index]),
+                        {"source": index, "sources": len(sources), "entries": state["entries"]},
+                    )
+                )
+
+            result.extend(_source_layers(src, meter, work, options, prefixes, state, report))
+            report(final=True)
+            state["before"] += sizes[index]
+    except BaseException:
+        for f in result:
+            with contextlib.suppress(FileNotFoundError):
+                f.path.unlink()
+        raise
+    if not result:
+        # an empty source still makes a valid image with one empty layer
+        empty = _OpenLayer("", work, options, str(sources[0]))
+        result.append(empty.close(options))
+    return result
+
+
+def _source_layers(
+    src: Path,
+    meter: _Meter,
+    work: Path,
+    options: ImportOptions,
+    prefixes: list[str],
+    state: dict[str, int],
+    report: Callable[[], None],
+) -> list[LayerFile]:
+    """The layers of one source (see :func:`build_layers`)."""
+    entries = _directory_entries(src, meter) if src.is_dir() else _tarball_entries(src, meter)
     groups = ["", *prefixes]
     open_layers: dict[str, _OpenLayer] = {}
     finished: dict[str, list[LayerFile]] = {g: [] for g in groups}
     dir_infos: dict[str, tarfile.TarInfo] = {}
-    done = 0
+    label = str(src)
 
     def group_of(name: str) -> str:
         best = ""
@@ -326,7 +425,7 @@ def build_layers(
     def layer_for(group: str) -> _OpenLayer:
         layer = open_layers.get(group)
         if layer is None:
-            layer = _OpenLayer(group, work, options)
+            layer = _OpenLayer(group, work, options, label)
             open_layers[group] = layer
         return layer
 
@@ -397,9 +496,11 @@ def build_layers(
                 layer.tar.addfile(info)
             layer.size += info.size + 512
             layer.entries += 1
-            done += 1
-            if on_entry is not None and done % 256 == 0:
-                on_entry(done)
+            state["entries"] += 1
+            state["bytes"] += info.size
+            if state["entries"] % 256 == 0 or state["bytes"] - state["last"] >= _PROGRESS_BYTES:
+                state["last"] = state["bytes"]
+                report()
         for group in groups:
             layer_obj = open_layers.pop(group, None)
             if layer_obj is not None:
@@ -412,12 +513,7 @@ def build_layers(
                 with contextlib.suppress(FileNotFoundError):
                     f.path.unlink()
         raise
-    result = [f for g in groups for f in finished[g]]
-    if not result:
-        # an empty source still makes a valid image with one empty layer
-        empty = _OpenLayer("", work, options)
-        result.append(empty.close(options))
-    return result
+    return [f for g in groups for f in finished[g]]
 
 
 def _copy_info(info: tarfile.TarInfo) -> tarfile.TarInfo:
@@ -449,7 +545,7 @@ def _effective_timestamp(options: ImportOptions) -> int | None:
 
 
 async def import_rootfs(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     destination: ImageLocation | str,
     *,
     options: ImportOptions | None = None,
@@ -457,12 +553,14 @@ async def import_rootfs(
     concurrency: int = 4,
     on_progress: ProgressCallback | None = None,
 ) -> ImportResult:
-    """Build an image from a directory or rootfs tarball and write it to ``destination``.
+    """Build an image from a directory or rootfs tarball (or several, each the next layers
+    in order) and write it to ``destination``.
 
     ``destination`` is an OCI layout (``oci:PATH[:TAG]``) or a registry reference (then
     ``client`` is required). Layers are built off the event loop; for a registry they are
     pushed concurrently (skipped when present), then the config, then the manifest under
-    its tag. Progress: ``import`` (entries read), then ``push`` (layers done / total).
+    its tag. Progress: ``import`` (source bytes read / total, see the module documentation),
+    then ``push`` (bytes sent per layer; see the module documentation).
     """
     opts = options or ImportOptions()
     ts = _effective_timestamp(opts)
@@ -483,17 +581,20 @@ async def import_rootfs(
 
     loop = asyncio.get_running_loop()
 
-    def on_entry(n: int) -> None:
+    def from_thread(event: Progress) -> None:
         if on_progress is not None:
-            loop.call_soon_threadsafe(on_progress, Progress("import", n, None, str(source)))
+            loop.call_soon_threadsafe(on_progress, event)
 
+    several = not isinstance(source, str | os.PathLike) and len(source) > 1
     with tempfile.TemporaryDirectory(prefix=".fcaccel-import-", dir=workdir_parent) as work:
-        layers = await asyncio.to_thread(build_layers, source, work, opts, on_entry)
+        layers = await asyncio.to_thread(build_layers, source, work, opts, from_thread)
         created = _iso(opts.timestamp)
         history = [
             History(
                 created=created,
-                created_by=f"{opts.created_by} ({layer.group or 'base'}, {layer.entries} entries)",
+                created_by=f"{opts.created_by} ("
+                + (f"{os.path.basename(layer.source)}: " if several else "")
+                + f"{layer.group or 'base'}, {layer.entries} entries)",
                 author=opts.author,
             )
             for layer in layers
@@ -534,16 +635,27 @@ async def import_rootfs(
             assert dst.reference is not None
             repo = dst.reference.repository
             sem = asyncio.Semaphore(concurrency)
-            pushed = 0
 
-            async def push(layer: LayerFile) -> None:
-                nonlocal pushed
+            everything = sum(layer.size for layer in layers)
+
+            async def push(index: int, layer: LayerFile) -> None:
+                extra = {"layer": index, "layers": len(layers), "bytes_total": everything}
+
+                def sent(event: Progress) -> None:
+                    emit(
+                        on_progress,
+                        Progress("push", event.done, layer.size, str(layer.digest), extra),
+                    )
+
                 async with sem:
-                    await client.push_blob(repo, layer.path, digest=layer.digest, size=layer.size)
-                pushed += 1
-                emit(on_progress, Progress("push", pushed, len(layers), str(layer.digest)))
+                    await client.push_blob(
+                        repo, layer.path, digest=layer.digest, size=layer.size, on_progress=sent
+                    )
+                emit(
+                    on_progress, Progress("push", layer.size, layer.size, str(layer.digest), extra)
+                )
 
-            await asyncio.gather(*(push(layer) for layer in layers))
+            await asyncio.gather(*(push(i, layer) for i, layer in enumerate(layers)))
             await client.push_blob(repo, config.raw, digest=config.digest)
             await client.put_manifest(repo, manifest, dst.reference.tag)
     return ImportResult(manifest=manifest, config=config, layers=tuple(layers))
