@@ -78,6 +78,10 @@ from core.cloud._fc_models import (
 )
 from core.cloud._local import (
     LOCAL_API_VERSION,
+    LOCAL_DEMO_FUNCTIONS,
+    LOCAL_DEMO_REPO,
+    LOCAL_DEMO_TAG,
+    LOCAL_REALISTIC_DEMO_REPO,
     LocalExtensions,
     ServerEvent,
 )
@@ -157,7 +161,11 @@ __all__ = [
     "EMPTY_PAYLOAD_SHA256",
     "FC_API_VERSION",
     "LOCAL_API_VERSION",
+    "LOCAL_DEMO_FUNCTIONS",
+    "LOCAL_DEMO_REPO",
+    "LOCAL_DEMO_TAG",
     "LOCAL_KEY_SECRET_FILE",
+    "LOCAL_REALISTIC_DEMO_REPO",
     "LOCAL_SECRET_ENV",
     "READ_ONLY_FIELDS",
     "SECRETS_FILE_NAME",

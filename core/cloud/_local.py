@@ -32,9 +32,25 @@ from core.cloud._credentials import Credentials
 from core.cloud._signing import ACS3Auth, CredentialsSource
 from core.errors import CloudError, TransportError
 
-__all__ = ["LOCAL_API_VERSION", "LocalExtensions", "ServerEvent"]
+__all__ = [
+    "LOCAL_API_VERSION",
+    "LOCAL_DEMO_FUNCTIONS",
+    "LOCAL_DEMO_REPO",
+    "LOCAL_DEMO_TAG",
+    "LOCAL_REALISTIC_DEMO_REPO",
+    "LocalExtensions",
+    "ServerEvent",
+]
 
 LOCAL_API_VERSION = "fcdesk-1"
+
+#: What a fresh Local server seeds: the small demo image ``LOCAL_DEMO_REPO:LOCAL_DEMO_TAG``
+#: (and its accelerated twin), the two demo functions (plain, accelerated) and, for the
+#: ``medium`` and ``bloated`` seeds, the realistic image the functions switch to when ready.
+LOCAL_DEMO_REPO = "demo/hello"
+LOCAL_DEMO_TAG = "v1"
+LOCAL_REALISTIC_DEMO_REPO = "demo/python-app"
+LOCAL_DEMO_FUNCTIONS = ("demo-plain", "demo-accelerated")
 
 
 @dataclass(frozen=True, slots=True)

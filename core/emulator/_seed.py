@@ -57,8 +57,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core import twin_tag_of
 from core._progress import Progress
-from core.cloud import encode_priority_file
+from core.cloud import (
+    LOCAL_DEMO_FUNCTIONS,
+    LOCAL_DEMO_REPO,
+    LOCAL_DEMO_TAG,
+    LOCAL_REALISTIC_DEMO_REPO,
+    encode_priority_file,
+)
 from core.coldstart import (
     build_demo_image,
     exec_available,
@@ -74,9 +81,6 @@ from core.registry import RegistryClient
 
 __all__ = [
     "DEMO_FUNCTIONS",
-    "DEMO_REPO",
-    "DEMO_TAG",
-    "REALISTIC_REPO",
     "SEED_KINDS",
     "VARIANT_ASSETS",
     "VARIANT_SITE_PACKAGES",
@@ -87,14 +91,15 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DEMO_REPO = "demo/hello"
-DEMO_TAG = "v1"
-REALISTIC_REPO = "demo/python-app"
-DEMO_FUNCTIONS = {"demo-plain": DEMO_TAG, "demo-accelerated": DEMO_TAG + "_accelerated"}
+#: Function name → the tag it runs (the plain image, its accelerated twin).
+DEMO_FUNCTIONS = dict(
+    zip(LOCAL_DEMO_FUNCTIONS, (LOCAL_DEMO_TAG, twin_tag_of(LOCAL_DEMO_TAG)), strict=True)
+)
 _SUMMARIES = {
-    DEMO_REPO: "fcdesk demo: a small web app on the machine's python3",
-    REALISTIC_REPO: "fcdesk demo: a Python web app beside a runtime and libraries it barely "
-    "reads at start-up",
+    LOCAL_DEMO_REPO: "fcdesk demo: a small web app on the machine's python3",
+    LOCAL_REALISTIC_DEMO_REPO: (
+        "fcdesk demo: a Python web app beside a runtime and libraries it barely reads at start-up"
+    ),
 }
 _PROGRESS_EVERY = 1.0
 #: Realistic-image variants (see the module docstring).
@@ -261,7 +266,7 @@ async def _build_and_push(
             await build_demo_image(
                 client,
                 build_kind,
-                f"{host}/{repo}:{DEMO_TAG}",
+                f"{host}/{repo}:{LOCAL_DEMO_TAG}",
                 work,
                 accelerate=False,
                 site_packages=site_packages,
@@ -354,7 +359,11 @@ async def seed_structure(ctx: ServerContext) -> bool:
     if await ctx.db.fetchone("SELECT value FROM meta WHERE key = 'seeded'") is not None:
         return False
     now = int(time.time() * 1000)
-    repos = [DEMO_REPO] if ctx.config.seed_image == "small" else [DEMO_REPO, REALISTIC_REPO]
+    repos = (
+        [LOCAL_DEMO_REPO]
+        if ctx.config.seed_image == "small"
+        else [LOCAL_DEMO_REPO, LOCAL_REALISTIC_DEMO_REPO]
+    )
 
     def write(conn: sqlite3.Connection) -> None:
         for repo in repos:
@@ -391,7 +400,7 @@ async def seed_demo(ctx: ServerContext) -> None:
     started = time.monotonic()
     kind = ctx.config.seed_image
     seeding = _Seeding(ctx, kind)
-    ctx.bus.publish("seed.started", repo=DEMO_REPO, kind=kind)
+    ctx.bus.publish("seed.started", repo=LOCAL_DEMO_REPO, kind=kind)
     await seed_structure(ctx)
     vpc_host = f"localhost:{ctx.registry_host.rsplit(':', 1)[-1]}"
     fc = ctx.services["fc"]
@@ -399,17 +408,17 @@ async def seed_demo(ctx: ServerContext) -> None:
 
     # -- stage 1: the small image and the functions on it ----------------------------------
     seeding.step("small", "build", 0, 3)
-    if await _tag_digest(ctx, DEMO_REPO, DEMO_TAG) is None:
-        await _build_and_push(ctx, "small", DEMO_REPO, seeding, "small")
+    if await _tag_digest(ctx, LOCAL_DEMO_REPO, LOCAL_DEMO_TAG) is None:
+        await _build_and_push(ctx, "small", LOCAL_DEMO_REPO, seeding, "small")
     seeding.step("small", "convert", 1, 3)
-    await worker.convert_existing(DEMO_REPO, [DEMO_TAG])
+    await worker.convert_existing(LOCAL_DEMO_REPO, [LOCAL_DEMO_TAG])
     for name, image_tag in DEMO_FUNCTIONS.items():
         try:
-            await fc.create(_function_doc(name, DEMO_REPO, image_tag, vpc_host, "small"))
+            await fc.create(_function_doc(name, LOCAL_DEMO_REPO, image_tag, vpc_host, "small"))
         except ApiError as exc:
             if exc.code != "FunctionAlreadyExists":
                 raise CoreError(f"creating demo function {name}: {exc.message}") from exc
-    await _wait_for_task(ctx, DEMO_REPO, DEMO_TAG)
+    await _wait_for_task(ctx, LOCAL_DEMO_REPO, LOCAL_DEMO_TAG)
     seeding.step("small", "ready", 3, 3, functions=sorted(DEMO_FUNCTIONS))
 
     # -- stage 2: the realistic image, accelerated in two stages ---------------------------
@@ -429,7 +438,7 @@ async def _seed_realistic(ctx: ServerContext, kind: str, seeding: _Seeding, vpc_
     stage = kind
     total = 5
     worker = ctx.services["worker"]
-    repo, tag, twin = REALISTIC_REPO, DEMO_TAG, DEMO_TAG + "_accelerated"
+    repo, tag, twin = LOCAL_REALISTIC_DEMO_REPO, LOCAL_DEMO_TAG, twin_tag_of(LOCAL_DEMO_TAG)
     host = ctx.registry_host
     creds = (ctx.credentials.access_key_id, ctx.credentials.access_key_secret)
 
@@ -560,7 +569,7 @@ async def _switch_functions(
     preparation, then Active) unless they already are."""
     fc = ctx.services["fc"]
     for name, image_tag in DEMO_FUNCTIONS.items():
-        doc = _function_doc(name, REALISTIC_REPO, image_tag, vpc_host, kind, variant)
+        doc = _function_doc(name, LOCAL_REALISTIC_DEMO_REPO, image_tag, vpc_host, kind, variant)
         try:
             current = await fc.get(name)
         except ApiError as exc:

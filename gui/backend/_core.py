@@ -472,22 +472,26 @@ class CoreBackend:
         return state
 
     # -- tasks --------------------------------------------------------------------------
-    def _instance_id(self, instance_id: str | None) -> str:
+    async def _instance_id(self, instance_id: str | None) -> str:
+        """``instance_id``, else the profile's instance, else the first the service lists."""
         if instance_id:
             return instance_id
         if self.clients.acr_instance_id:
             return self.clients.acr_instance_id
+        if not self._instances:
+            await self.list_instances()
         if self._instances:
             return next(iter(self._instances))
-        from core.emulator import INSTANCE_ID
-
-        return INSTANCE_ID
+        raise CloudError(
+            "no Container Registry instance in this region; create one first",
+            code="NoRegistryInstance",
+        )
 
     async def list_tasks(self, instance_id: str | None = None) -> list[TaskInfo]:
         local = self.clients.local
         if local is None:
             return []
-        iid = self._instance_id(instance_id)
+        iid = await self._instance_id(instance_id)
         return [task_info(t, iid) for t in await local.list_tasks(limit=200)]
 
     async def get_task(self, instance_id: str, task_id: str) -> TaskInfo:
@@ -499,7 +503,7 @@ class CoreBackend:
         self, instance_id: str, task_id: str, after_line: int = 0
     ) -> list[TaskLogLine]:
         out = []
-        instance_id = self._instance_id(instance_id)
+        instance_id = await self._instance_id(instance_id)
         async for line in self.clients.acr.list_build_task_logs(instance_id, task_id):
             number = line.line_number or 0
             if number > after_line:
@@ -507,7 +511,7 @@ class CoreBackend:
         return out
 
     async def cancel_task(self, instance_id: str, task_id: str) -> None:
-        await self.clients.acr.cancel_build_task(self._instance_id(instance_id), task_id)
+        await self.clients.acr.cancel_build_task(await self._instance_id(instance_id), task_id)
 
     # -- live ---------------------------------------------------------------------------
     async def events(self) -> AsyncIterator[BackendEvent]:
@@ -575,7 +579,7 @@ class CoreBackend:
             fn = await self.clients.fc.get_function(function)
             image = fn.image or ""
             repo_path, _, tag = image.partition("/")[2].rpartition(":")
-            ids = list(self._instances) or [self._instance_id(None)]
+            ids = list(self._instances) or [await self._instance_id(None)]
             for iid in ids:
                 async for repo in self.clients.acr.list_repositories(iid):
                     if repo.path == repo_path:

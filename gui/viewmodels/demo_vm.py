@@ -32,10 +32,10 @@ from gui.backend import LabPhase, LabProgress, LabRequest, LabResult, LabSide, L
 from gui.context import AppContext
 from gui.models.lab_runs_model import ratio as p50_ratio
 from gui.viewmodels.lab_vm import LabViewModel, result_from_dict
+from gui.viewmodels.seed_vm import demo_names
 from gui.widgets.race_chart import STAGE_COLORS, LaneView, lane_total_ms, nice_scale
 
 __all__ = [
-    "DEMO_FUNCTIONS",
     "DemoMode",
     "DemoViewModel",
     "RaceState",
@@ -44,8 +44,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The seeded demo functions of the Local server (plain, accelerated).
-DEMO_FUNCTIONS = ("demo-plain", "demo-accelerated")
 DEMO_LINK = "broadband"
 TICK_MS = 33
 
@@ -173,15 +171,15 @@ class DemoViewModel(QObject):
         self.ctx = ctx
         self.lab = lab
         self.clock = clock
-        self.functions = DEMO_FUNCTIONS
+        self.functions = demo_names()[:2]
         self.link = DEMO_LINK
         self.loaded: LabResult | None = None
         self.run_index = 0
         self.mode = DemoMode.IDLE
         self._t0 = 0.0
         self._lanes: list[LaneView] = [
-            _lane(self.tr("Plain image"), DEMO_FUNCTIONS[0], STAGE_COLORS["accent_a"]),
-            _lane(self.tr("Accelerated image"), DEMO_FUNCTIONS[1], STAGE_COLORS["accent_b"]),
+            _lane(self.tr("Plain image"), self.functions[0], STAGE_COLORS["accent_a"]),
+            _lane(self.tr("Accelerated image"), self.functions[1], STAGE_COLORS["accent_b"]),
         ]
         self._anchors: list[float | None] = [None, None]
         self._active = -1

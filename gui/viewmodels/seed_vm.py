@@ -27,21 +27,23 @@ from gui.context import AppContext
 from gui.format import format_bytes
 
 __all__ = [
-    "DEMO_FUNCTION_NAMES",
-    "REALISTIC_DEMO_REPO",
-    "SMALL_DEMO_REPO",
     "SeedState",
     "SeedViewModel",
+    "demo_names",
     "seed_view_model",
     "step_label",
 ]
 
 log = logging.getLogger(__name__)
 
-#: The demo functions the Local server seeds (plain, accelerated) and its two demo images.
-DEMO_FUNCTION_NAMES = ("demo-plain", "demo-accelerated")
-SMALL_DEMO_REPO = "demo/hello"
-REALISTIC_DEMO_REPO = "demo/python-app"
+
+def demo_names() -> tuple[str, str, str, str]:
+    """The Local server's demo: plain function, accelerated function, small image, realistic
+    image (``core.cloud`` defines them; imported on use, as it loads after the first paint)."""
+    from core.cloud import LOCAL_DEMO_FUNCTIONS, LOCAL_DEMO_REPO, LOCAL_REALISTIC_DEMO_REPO
+
+    plain, accelerated = LOCAL_DEMO_FUNCTIONS
+    return plain, accelerated, LOCAL_DEMO_REPO, LOCAL_REALISTIC_DEMO_REPO
 
 
 def step_label(step: str, stage: str = "") -> str:
@@ -245,6 +247,7 @@ class SeedState:
 
     def explanation(self) -> str:
         """What this state means for the user (the banner's second line, the tooltip)."""
+        plain, accelerated, small, realistic = demo_names()
         if self.state == "running":
             if self.realistic:
                 return (
@@ -254,18 +257,18 @@ class SeedState:
                         "it by themselves. On the small image acceleration has little to save; "
                         "compare cold starts once the switch is done.",
                     )
-                    .replace("%1", DEMO_FUNCTION_NAMES[0])
-                    .replace("%2", DEMO_FUNCTION_NAMES[1])
-                    .replace("%3", SMALL_DEMO_REPO)
-                    .replace("%4", REALISTIC_DEMO_REPO)
+                    .replace("%1", plain)
+                    .replace("%2", accelerated)
+                    .replace("%3", small)
+                    .replace("%4", realistic)
                 )
             return (
                 QCoreApplication.translate(
                     "SeedStatus", "The Local server is creating %1 and the functions %2 and %3."
                 )
-                .replace("%1", SMALL_DEMO_REPO)
-                .replace("%2", DEMO_FUNCTION_NAMES[0])
-                .replace("%3", DEMO_FUNCTION_NAMES[1])
+                .replace("%1", small)
+                .replace("%2", plain)
+                .replace("%3", accelerated)
             )
         if self.state == "finished":
             return self.finished_text()
@@ -279,9 +282,9 @@ class SeedState:
                         "acceleration has little to save. Restarting the Local server tries "
                         "again.",
                     )
-                    .replace("%1", DEMO_FUNCTION_NAMES[0])
-                    .replace("%2", DEMO_FUNCTION_NAMES[1])
-                    .replace("%3", SMALL_DEMO_REPO)
+                    .replace("%1", plain)
+                    .replace("%2", accelerated)
+                    .replace("%3", small)
                 )
             else:
                 meaning = QCoreApplication.translate(
@@ -297,6 +300,7 @@ class SeedState:
         return ""
 
     def finished_text(self) -> str:
+        plain, accelerated, small, realistic = demo_names()
         if self.realistic:
             return (
                 QCoreApplication.translate(
@@ -304,20 +308,21 @@ class SeedState:
                     "%1 and %2 now run %3, an image worth accelerating: compare their cold "
                     "starts in the Cold-start lab.",
                 )
-                .replace("%1", DEMO_FUNCTION_NAMES[0])
-                .replace("%2", DEMO_FUNCTION_NAMES[1])
-                .replace("%3", REALISTIC_DEMO_REPO)
+                .replace("%1", plain)
+                .replace("%2", accelerated)
+                .replace("%3", realistic)
             )
         return (
             QCoreApplication.translate("SeedStatus", "%1 and %2 run %3.")
-            .replace("%1", DEMO_FUNCTION_NAMES[0])
-            .replace("%2", DEMO_FUNCTION_NAMES[1])
-            .replace("%3", SMALL_DEMO_REPO)
+            .replace("%1", plain)
+            .replace("%2", accelerated)
+            .replace("%3", small)
         )
 
     def lab_note(self) -> str:
         """The Cold-start lab's inline note while the demo functions still run the small
         image ('' when no note is due)."""
+        *_, small, realistic = demo_names()
         if not self.realistic_pending:
             return ""
         text = QCoreApplication.translate(
@@ -325,7 +330,7 @@ class SeedState:
             "The demo functions switch to the realistic image %1 when it is ready. Until then "
             "they run the small image %2, on which acceleration has little to save.",
         )
-        text = text.replace("%1", REALISTIC_DEMO_REPO).replace("%2", SMALL_DEMO_REPO)
+        text = text.replace("%1", realistic).replace("%2", small)
         if self.in_realistic_stage and self.total:
             text += " " + QCoreApplication.translate(
                 "SeedStatus", "Preparing it: step %1 of %2."

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.resources import icon
-from gui.viewmodels.seed_vm import DEMO_FUNCTION_NAMES, SeedState, SeedViewModel
+from gui.viewmodels.seed_vm import SeedState, SeedViewModel, demo_names
 from gui.widgets.badge import badge_colors
 
 __all__ = ["SeedBanner", "SeedLabNote", "SeedStatusIndicator"]
@@ -193,8 +193,9 @@ class SeedLabNote(QLabel):
         self.update_note()
 
     def demo_chosen(self) -> bool:
+        functions = demo_names()[:2]
         return self.functions_mode.isChecked() and any(
-            c.currentText().strip() in DEMO_FUNCTION_NAMES for c in self.combos
+            c.currentText().strip() in functions for c in self.combos
         )
 
     def update_note(self) -> None:

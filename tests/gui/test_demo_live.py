@@ -12,10 +12,11 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 
+from core.cloud import LOCAL_DEMO_FUNCTIONS as DEMO_FUNCTIONS
 from core.cloud import open_clients
 from core.settings import LocalProfile
 from gui.backend._core import CoreBackend
-from gui.viewmodels.demo_vm import DEMO_FUNCTIONS, DemoMode, DemoViewModel, RaceState
+from gui.viewmodels.demo_vm import DemoMode, DemoViewModel, RaceState
 from gui.viewmodels.lab_vm import LabHistory, LabViewModel
 from gui.views.demo_view import DemoView
 from tests.fixtures.emulator import LocalServerHandle, start_local_server
