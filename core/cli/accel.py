@@ -48,6 +48,81 @@ def register(subparsers: Any) -> None:
             )
         p.set_defaults(func=func)
 
+    p = sub.add_parser(
+        "why",
+        help="why an image is not accelerated (or is): every problem, what to do, the fix",
+        description="The checks of fcaccel report for one image: the twin's state, and "
+        "for each problem what it means and what to do. Exit status 0 when nothing is wrong, "
+        "3 when something is.",
+    )
+    add_common_arguments(p)
+    p.add_argument("image", help="image reference (HOST/NAMESPACE/REPO:TAG)")
+    p.add_argument("--function", help="check the image as this function would run it")
+    p.set_defaults(func=_why)
+
+
+#: What to do about each problem (the console words the same advice in the user's language).
+ADVICE = {
+    "plain-tag-with-twin": "switch the function to the _accelerated twin",
+    "stale-twin": "convert the tag again (Local: fcaccel report --fix stale-twin; cloud: push "
+    "the tag again), then redeploy the function",
+    "acceleration-off": "switch acceleration on for the repository (fcaccel accel enable)",
+    "twin-failed": "fix what the reason names, then convert again",
+    "twin-missing": "convert the tag (Local: convert now; cloud: push the tag again: tags "
+    "pushed before the rule are not converted)",
+    "image-unreadable": "check the image address and that the profile may read it",
+    "edition-unsupported": "use a Standard or Advanced Enterprise instance (upgrade the "
+    "instance or push the image to another one): a Basic instance has no acceleration",
+    "multi-arch": "push a single-platform image (e.g. fcaccel copy --platform linux/amd64): "
+    "multi-architecture images are not converted",
+    "too-large": "make the image smaller (compressed) than the edition's limit, or use an "
+    "Advanced instance",
+    "index-only": "switch the repository's acceleration to full mode in the Container "
+    "Registry console (index-only twins cannot be used by Function Compute), then push again",
+    "public-endpoint": "use the instance's VPC address for the image",
+    "vpc-not-linked": "link the function's VPC to the instance's VPC endpoint (Container "
+    "Registry console: Access Control › VPC)",
+    "region-mismatch": "push the image to an instance in the function's region",
+    "not-enterprise": "push the image to a Container Registry Enterprise instance with "
+    "acceleration on (a Personal edition or another registry converts nothing)",
+}
+
+
+async def _why(args: argparse.Namespace) -> int:
+    from core.report import FIX_FOR, ReportTarget, TargetKey, check_image, plan_fix
+    from core.settings import AliyunProfile
+
+    async with open_profile(args) as ctx:
+        region = ctx.profile.region if isinstance(ctx.profile, AliyunProfile) else ""
+        target = ReportTarget(TargetKey(ctx.profile.name, region), ctx.clients, ctx.http)
+        fn = await ctx.clients.fc.get_function(args.function) if args.function else None
+        row = await check_image(target, args.image, function=fn)
+    plans = {p.code: plan_fix(row, p.code) for p in row.problems if p.code in FIX_FOR}
+    if args.json:
+        data = row.to_json()
+        data["advice"] = {p.code.value: ADVICE.get(p.code.value, "") for p in row.problems}
+        data["fixes"] = {
+            code.value: plan.to_json() for code, plan in plans.items() if plan is not None
+        }
+        emit_json(data)
+        return 3 if row.problems else 0
+    state = row.twin_state.value
+    print(f"{row.image}: {'accelerated' if row.runs_accelerated else 'plain'}, twin {state}")
+    if not row.problems:
+        print("nothing stands in the way of acceleration")
+        return 0
+    for p in row.problems:
+        extra = f" ({p.reason})" if p.reason else ""
+        detail = ", ".join(f"{k}={v}" for k, v in p.detail.items() if k != "message")
+        print(f"- {p.code.value}{extra}" + (f" [{detail}]" if detail else ""))
+        print(f"  what to do: {ADVICE.get(p.code.value, '-')}")
+        plan = plans.get(p.code)
+        if plan is not None:
+            print(f"  fix offered: {plan.kind.value} (fcaccel report --fix {p.code.value})")
+        elif p.fix_blocked:
+            print(f"  no fix offered while {p.fix_blocked}")
+    return 3
+
 
 async def _repo_id(ctx: CloudContext, args: argparse.Namespace) -> tuple[str, str]:
     namespace, name = split_repo(args.repo)

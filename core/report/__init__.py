@@ -15,7 +15,13 @@ Rows carry problem *codes* (`ProblemCode`), never sentences; `Report.to_json` an
 `Report.to_csv` export them.
 """
 
-from core.report._engine import ForeignAuth, ReportTarget, build_report, inspect_target
+from core.report._engine import (
+    ForeignAuth,
+    ReportTarget,
+    build_report,
+    check_image,
+    inspect_target,
+)
 from core.report._fix import (
     FixOutcome,
     StepOutcome,
@@ -40,6 +46,7 @@ from core.report._model import (
     TwinState,
     UnreadableReason,
 )
+from core.report._rules import RegistryHost, parse_registry_host, size_limit
 
 __all__ = [
     "FIX_FOR",
@@ -52,6 +59,7 @@ __all__ = [
     "ForeignAuth",
     "FunctionRow",
     "ProblemCode",
+    "RegistryHost",
     "Report",
     "ReportTarget",
     "StepAction",
@@ -63,7 +71,10 @@ __all__ = [
     "UnreadableReason",
     "apply_fix",
     "build_report",
+    "check_image",
     "inspect_target",
+    "parse_registry_host",
     "plan_fix",
     "plan_fixes",
+    "size_limit",
 ]

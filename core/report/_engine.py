@@ -24,14 +24,25 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import httpx
 
 from core import is_accelerated_tag, source_tag_of, twin_tag_of
 from core._progress import Progress, ProgressCallback, emit
-from core.cloud import ACCELERATED_IMAGE, BuildTask, Function, ImageTag, ProfileClients, Repository
+from core.cloud import (
+    ACCELERATED_IMAGE,
+    BuildRule,
+    BuildTask,
+    CustomContainerConfig,
+    Function,
+    ImageTag,
+    Instance,
+    InstanceEndpoint,
+    ProfileClients,
+    Repository,
+)
 from core.convert import ANNOTATION_FORMAT, ANNOTATION_SOURCE_DIGEST
 from core.errors import (
     AuthError,
@@ -45,7 +56,7 @@ from core.errors import (
     SignatureError,
     TransportError,
 )
-from core.oci import ImageReference, is_loopback_host
+from core.oci import DOCKER_MANIFEST_LIST, OCI_INDEX, ImageReference, is_loopback_host
 from core.registry import RegistryClient
 from core.report._model import (
     FIX_FOR,
@@ -59,8 +70,9 @@ from core.report._model import (
     TwinState,
     UnreadableReason,
 )
+from core.report._rules import BASIC_EDITION, parse_registry_host, size_limit
 
-__all__ = ["ForeignAuth", "ReportTarget", "build_report", "inspect_target"]
+__all__ = ["ForeignAuth", "ReportTarget", "build_report", "check_image", "inspect_target"]
 
 T = TypeVar("T")
 
@@ -263,13 +275,55 @@ class Inspector:
 
         return await self._memo.get(("tag", site.instance_id, repo.repo_id, tag), load)
 
+    async def repo_rule(self, site: _AcrSite, repo: Repository) -> BuildRule | None:
+        """The repository-scope acceleration rule (``None``: none); raises `CloudError`."""
+
+        async def load() -> BuildRule | None:
+            assert repo.repo_id is not None
+            return await self.acr.get_acceleration_rule(site.instance_id, repo.repo_id)
+
+        return await self._memo.get(("repo-rule", site.instance_id, repo.repo_id), load)
+
+    async def instance(self, site: _AcrSite) -> Instance | None:
+        """The instance (edition, status), ``None`` when it cannot be read."""
+
+        async def load() -> Instance | None:
+            try:
+                return await self.acr.get_instance(site.instance_id)
+            except CloudError:
+                return None
+
+        return await self._memo.get(("instance", site.instance_id), load)
+
+    async def endpoints(self, site: _AcrSite) -> list[InstanceEndpoint]:
+        async def load() -> list[InstanceEndpoint]:
+            try:
+                return await self.acr.list_instance_endpoints(site.instance_id)
+            except CloudError:
+                return []
+
+        return await self._memo.get(("endpoints", site.instance_id), load)
+
+    async def is_index(self, site: _Site, path: str, tag: str) -> bool | None:
+        """Whether ``path:tag`` is a multi-platform image index (``None``: unknown)."""
+
+        async def load() -> bool | None:
+            try:
+                registry = await self.registry(site)
+                found = await registry.head_manifest(path, tag)
+            except CoreError:
+                return None
+            return None if found is None else found.media_type in (OCI_INDEX, DOCKER_MANIFEST_LIST)
+
+        return await self._memo.get(("is-index", site, path, tag), load)
+
     async def acceleration_on(self, site: _AcrSite, repo: Repository, path: str) -> bool | None:
         """A rule at repository scope, else at namespace scope; ``None`` when unknown."""
 
         async def load() -> bool | None:
             assert repo.repo_id is not None
             try:
-                if await self.acr.get_acceleration_rule(site.instance_id, repo.repo_id):
+                if await self.repo_rule(site, repo):
                     return True
             except CloudError:
                 return None
@@ -421,6 +475,8 @@ class _RowBuilder:
             self.fields.update(tag=tag, source_tag=source_tag, twin_tag=twin_tag)
             if isinstance(site, _AcrSite):
                 return await self._acr(site, ref, tag, source_tag, twin_tag)
+            if not self.target.is_local:
+                self._host_rules(ref)  # said even when the image cannot be read
             return await self._foreign(site, ref, tag, source_tag, twin_tag)
         except _Unreadable as exc:
             return self.unreadable(exc, ref)
@@ -524,7 +580,77 @@ class _RowBuilder:
                 self.add(ProblemCode.TWIN_MISSING, since=pushed)
         if on is False:
             self.add(ProblemCode.ACCELERATION_OFF)
+        if not self.target.is_local:
+            await self._cloud_rules(site, ref, repo, source, state)
         return self.row(state, accelerated)
+
+    # -- what the cloud would refuse ----------------------------------------------------------
+
+    def block(self, codes: tuple[ProblemCode, ...], reason: str) -> None:
+        """Withhold the fixes of ``codes`` (they cannot help while ``reason`` holds)."""
+        self.problems = [
+            replace(p, fix=None, fix_blocked=reason) if p.code in codes and p.fix else p
+            for p in self.problems
+        ]
+
+    async def _cloud_rules(
+        self,
+        site: _AcrSite,
+        ref: ImageReference,
+        repo: Repository,
+        source: ImageTag | None,
+        state: TwinState,
+    ) -> None:
+        ins = self.inspector
+        instance = await ins.instance(site)
+        edition = (instance.instance_specification if instance else None) or ""
+        if edition == BASIC_EDITION:
+            self.add(ProblemCode.EDITION_UNSUPPORTED, detail={"edition": edition}, fix=False)
+            self.block(
+                (ProblemCode.ACCELERATION_OFF, ProblemCode.TWIN_MISSING), "edition-unsupported"
+            )
+        try:
+            rule = await ins.repo_rule(site, repo)
+        except CloudError:
+            rule = None
+        params = (rule.parameters or {}) if rule is not None else {}
+        if rule is not None and str(params.get("ImageIndexOnly", "")).lower() == "true":
+            self.add(ProblemCode.INDEX_ONLY, detail={"rule": rule.build_rule_id or ""}, fix=False)
+        if state in (TwinState.NONE, TwinState.FAILED, TwinState.UNKNOWN) and source is not None:
+            source_tag = self.fields.get("source_tag") or ""
+            if await ins.is_index(site, ref.repository, source_tag):
+                self.add(ProblemCode.MULTI_ARCH, fix=False)
+                self.block((ProblemCode.TWIN_MISSING,), "multi-arch")
+            limit = size_limit(edition)
+            if limit is not None and source.size and source.size > limit:
+                self.add(
+                    ProblemCode.TOO_LARGE,
+                    detail={"size": str(source.size), "limit": str(limit), "edition": edition},
+                    fix=False,
+                )
+                self.block((ProblemCode.TWIN_MISSING,), "too-large")
+        if not self.fn.name:
+            return  # an image on its own: how a function pulls it does not apply
+        hosts = await self.inspector.acr.registry_hosts(site.instance_id)
+        if hosts.vpc and ref.registry == hosts.public and hosts.public != hosts.vpc:
+            vpc_image = hosts.vpc + self.image[len(ref.registry) :]
+            self.add(ProblemCode.PUBLIC_ENDPOINT, detail={"vpcImage": vpc_image})
+        vpc_id = str((self.fn.extra.get("vpcConfig") or {}).get("vpcId") or "")
+        if vpc_id and ref.registry == hosts.vpc:
+            linked: list[str] = []
+            for endpoint in await ins.endpoints(site):
+                if (endpoint.endpoint_type or "").lower() == "vpc":
+                    linked += [
+                        str(v.get("VpcId") or "")
+                        for v in endpoint.extra.get("LinkedVpcs") or []
+                        if isinstance(v, dict)
+                    ]
+            if vpc_id not in linked:
+                self.add(
+                    ProblemCode.VPC_NOT_LINKED,
+                    detail={"vpcId": vpc_id, "instance": site.instance_id},
+                    fix=False,
+                )
 
     # -- another registry (no rules, no tasks) --------------------------------------------------
 
@@ -571,6 +697,20 @@ class _RowBuilder:
                 blocked = "" if state is TwinState.READY else f"twin-{state.value}"
                 self.add(ProblemCode.PLAIN_TAG_WITH_TWIN, blocked=blocked)
         return self.row(state, accelerated)
+
+    def _host_rules(self, ref: ImageReference) -> None:
+        """An image outside the profile's instances: another region's instance, a Personal
+        edition registry or another registry — none of which converts for this function."""
+        host = parse_registry_host(ref.registry)
+        region = self.target.key.region
+        if host.kind == "enterprise" and region and host.region and host.region != region:
+            self.add(
+                ProblemCode.REGION_MISMATCH,
+                detail={"imageRegion": host.region, "region": region, "instance": host.instance},
+                fix=False,
+            )
+        elif host.kind != "enterprise":
+            self.add(ProblemCode.NOT_ENTERPRISE, detail={"registry": host.kind}, fix=False)
 
 
 def _failed(task: BuildTask | None) -> bool:
@@ -665,3 +805,36 @@ async def build_report(
         rows=tuple(rows),
         errors=tuple(errors),
     )
+
+
+#: Findings about how a function runs the image: left out when an image is checked alone.
+_FUNCTION_ONLY = frozenset(
+    {ProblemCode.PLAIN_TAG_WITH_TWIN, ProblemCode.PUBLIC_ENDPOINT, ProblemCode.VPC_NOT_LINKED}
+)
+
+
+async def check_image(
+    target: ReportTarget,
+    image: str,
+    *,
+    function: Function | None = None,
+    now: float | None = None,
+) -> FunctionRow:
+    """Why ``image`` is (not) accelerated on ``target``: the report's checks for one image —
+    the twin's state and every problem, each with its fix when there is one.
+
+    With ``function`` (an existing function, or one being edited), the image is checked as
+    that function would run it (its name, VPC); without, the checks about a function's use
+    of the image are left out and the row's ``function`` is ``""``. Nothing here raises for a
+    service's error answer (an unreadable image is a finding); cancellation propagates.
+    """
+    inspector = Inspector(target, now=now)
+    if function is None:
+        fn = Function.for_container("", image)
+    else:
+        ccc = replace(function.custom_container_config or CustomContainerConfig(), image=image)
+        fn = replace(function, custom_container_config=ccc)
+    row = await _RowBuilder(inspector, fn).build()
+    if function is None:
+        row = replace(row, problems=tuple(p for p in row.problems if p.code not in _FUNCTION_ONLY))
+    return row

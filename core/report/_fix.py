@@ -7,7 +7,9 @@ that applies it.
   resolves the new twin digest); cloud: push ``T`` again (by hand, no API converts a tag);
 * ``acceleration-off`` → *enable-acceleration*: CreateArtifactBuildRule on the repository,
   and for a plain tag without twin: Local: convert ``T``; cloud: push ``T`` again (by hand);
-* ``twin-missing`` → *convert-now*: Local: convert ``T``; cloud: push ``T`` again (by hand).
+* ``twin-missing`` → *convert-now*: Local: convert ``T``; cloud: push ``T`` again (by hand);
+* ``public-endpoint`` → *use-vpc-address*: UpdateFunction, the image through the instance's
+  VPC host.
 
 ``twin-failed`` and ``image-unreadable`` have no automatic fix: the reason is shown instead.
 Applying is idempotent (a rule that exists is not created again) and checks that the function
@@ -129,6 +131,18 @@ def plan_fix(row: FunctionRow, problem: ProblemCode) -> FixPlan | None:
     elif kind is FixKind.CONVERT_NOW:
         action = StepAction.CONVERT_TAG if row.convert_on_request else StepAction.REPUSH_TAG
         steps.append(FixStep(action, repository=repo, tag=source))
+    elif kind is FixKind.USE_VPC_ADDRESS:
+        vpc_image = finding.detail.get("vpcImage", "")
+        if not vpc_image or not row.function:
+            return None
+        steps.append(
+            FixStep(
+                StepAction.UPDATE_FUNCTION_IMAGE,
+                function=row.function,
+                before=row.image,
+                after=vpc_image,
+            )
+        )
     return FixPlan(kind, problem, row.target, row.function, tuple(steps), registry=row.registry)
 
 

@@ -51,6 +51,23 @@ class ProblemCode(enum.StrEnum):
     TWIN_MISSING = "twin-missing"
     #: the profile cannot read the function's image (auth, not found, unreachable …)
     IMAGE_UNREADABLE = "image-unreadable"
+    #: the registry instance is a Basic edition, which has no image acceleration
+    EDITION_UNSUPPORTED = "edition-unsupported"
+    #: the tag is a multi-architecture image (an index), which the registry does not convert
+    MULTI_ARCH = "multi-arch"
+    #: the image is larger (compressed) than the edition converts
+    TOO_LARGE = "too-large"
+    #: the rule converts in index-only mode, whose twins Function Compute cannot use
+    INDEX_ONLY = "index-only"
+    #: the function pulls through the instance's public endpoint although it has a VPC one
+    PUBLIC_ENDPOINT = "public-endpoint"
+    #: the function's VPC is not linked to the instance's VPC endpoint
+    VPC_NOT_LINKED = "vpc-not-linked"
+    #: the image is in a registry instance of another region
+    REGION_MISMATCH = "region-mismatch"
+    #: the image is not in a Container Registry Enterprise instance (Personal edition,
+    #: another registry): nothing converts it
+    NOT_ENTERPRISE = "not-enterprise"
 
 
 class TwinState(enum.StrEnum):
@@ -78,6 +95,7 @@ class FixKind(enum.StrEnum):
     RECONVERT = "reconvert"
     ENABLE_ACCELERATION = "enable-acceleration"
     CONVERT_NOW = "convert-now"
+    USE_VPC_ADDRESS = "use-vpc-address"
 
 
 class StepAction(enum.StrEnum):
@@ -94,6 +112,7 @@ FIX_FOR: Mapping[ProblemCode, FixKind] = {
     ProblemCode.STALE_TWIN: FixKind.RECONVERT,
     ProblemCode.ACCELERATION_OFF: FixKind.ENABLE_ACCELERATION,
     ProblemCode.TWIN_MISSING: FixKind.CONVERT_NOW,
+    ProblemCode.PUBLIC_ENDPOINT: FixKind.USE_VPC_ADDRESS,
 }
 
 

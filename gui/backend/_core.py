@@ -58,6 +58,7 @@ from gui.backend._types import (
 
 if TYPE_CHECKING:
     from core.explore import ImageListing
+    from core.report import FunctionRow
 
 __all__ = [
     "CoreBackend",
@@ -449,6 +450,13 @@ class CoreBackend:
         return await open_listing(
             registry, f"{host}/{repo.path}:{tag}", cache=ContentCache(), on_progress=on_progress
         )
+
+    async def check_image(self, image: str, function: str = "") -> FunctionRow:
+        from core.report import ReportTarget, TargetKey, check_image
+
+        target = ReportTarget(TargetKey(self.kind, self._region), self.clients, self.http)
+        fn = await self.clients.fc.get_function(function) if function else None
+        return await check_image(target, image, function=fn)
 
     async def image_acceleration(self, image: str) -> AccelState:
         fn = Function(custom_container_config=CustomContainerConfig(image=image))

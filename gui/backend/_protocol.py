@@ -34,6 +34,7 @@ from gui.backend._types import (
 
 if TYPE_CHECKING:
     from core.explore import ImageListing
+    from core.report import FunctionRow
 
 __all__ = ["LINK_PROFILES", "Backend"]
 
@@ -122,6 +123,12 @@ class Backend(Protocol):
     ) -> ImageListing:
         """The file tree of ``repo:tag`` (`core.explore.open_listing`): from its TOCs when it
         is accelerated, else its layers streamed once (``index`` progress) and cached."""
+        ...
+
+    async def check_image(self, image: str, function: str = "") -> FunctionRow:
+        """Why ``image`` is (not) accelerated (`core.report.check_image`): the twin's state and
+        every problem with its fix; as function ``function`` would run it when one is named.
+        Raises ``NotImplementedError`` where there is no such check (plain registries)."""
         ...
 
     async def image_acceleration(self, image: str) -> AccelState:

@@ -37,6 +37,7 @@ from gui.backend._types import (
 
 if TYPE_CHECKING:
     from core.explore import ImageListing
+    from core.report import FunctionRow
 
 __all__ = ["RegistryBackend"]
 
@@ -217,6 +218,9 @@ class RegistryBackend:
             cache=ContentCache(),
             on_progress=on_progress,
         )
+
+    async def check_image(self, image: str, function: str = "") -> FunctionRow:
+        raise NotImplementedError("a plain registry has no acceleration rules to check")
 
     async def image_acceleration(self, image: str) -> AccelState:
         repo_tag = image.split("/", 1)[1] if "/" in image else image

@@ -39,6 +39,18 @@ def problem_title(code: ProblemCode) -> str:
         ProblemCode.TWIN_FAILED: QCoreApplication.translate("Overview", "Conversion failed"),
         ProblemCode.TWIN_MISSING: QCoreApplication.translate("Overview", "Never converted"),
         ProblemCode.IMAGE_UNREADABLE: QCoreApplication.translate("Overview", "Image unreadable"),
+        ProblemCode.EDITION_UNSUPPORTED: QCoreApplication.translate(
+            "Overview", "Edition without acceleration"
+        ),
+        ProblemCode.MULTI_ARCH: QCoreApplication.translate("Overview", "Multi-architecture"),
+        ProblemCode.TOO_LARGE: QCoreApplication.translate("Overview", "Image too large"),
+        ProblemCode.INDEX_ONLY: QCoreApplication.translate("Overview", "Index-only mode"),
+        ProblemCode.PUBLIC_ENDPOINT: QCoreApplication.translate("Overview", "Public address"),
+        ProblemCode.VPC_NOT_LINKED: QCoreApplication.translate("Overview", "VPC not linked"),
+        ProblemCode.REGION_MISMATCH: QCoreApplication.translate("Overview", "Other region"),
+        ProblemCode.NOT_ENTERPRISE: QCoreApplication.translate(
+            "Overview", "No acceleration registry"
+        ),
     }[code]
 
 
@@ -51,6 +63,14 @@ def problem_kind(code: ProblemCode) -> str:
         ProblemCode.TWIN_FAILED: "bad",
         ProblemCode.TWIN_MISSING: "warn",
         ProblemCode.IMAGE_UNREADABLE: "bad",
+        ProblemCode.EDITION_UNSUPPORTED: "bad",
+        ProblemCode.MULTI_ARCH: "bad",
+        ProblemCode.TOO_LARGE: "bad",
+        ProblemCode.INDEX_ONLY: "bad",
+        ProblemCode.PUBLIC_ENDPOINT: "warn",
+        ProblemCode.VPC_NOT_LINKED: "bad",
+        ProblemCode.REGION_MISMATCH: "bad",
+        ProblemCode.NOT_ENTERPRISE: "muted",
     }[code]
 
 

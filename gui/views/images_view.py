@@ -12,11 +12,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -40,7 +42,10 @@ from gui.widgets.progress_delegate import ProgressDelegate
 from gui.widgets.search_field import SearchField
 
 if TYPE_CHECKING:
+    from core.report import FunctionRow, ProblemCode
+    from gui.viewmodels.why_vm import WhyViewModel
     from gui.views.files_view import FilesView
+    from gui.views.why_panel import WhyPanel
 
 __all__ = ["ImagesView"]
 
@@ -203,13 +208,28 @@ class ImagesView(QWidget):
         self._d_form = dform
         self._d_reason_row = dform.rowCount() - 1
         dform.setRowVisible(self._d_reason_row, False)  # only a failure has a reason
+        # "Why is this not accelerated?" for a plain tag without a ready twin
+        self.why_panel: WhyPanel | None = None
+        self.why_vm: WhyViewModel | None = None
+        self._why_key: tuple[str, str] | None = None
+        self._why_holder = QWidget()
+        self._why_layout = QVBoxLayout(self._why_holder)
+        self._why_layout.setContentsMargins(0, 0, 0, 0)
+        dform.addRow(self.tr("Why:"), self._why_holder)
+        self._why_row = dform.rowCount() - 1
+        dform.setRowVisible(self._why_row, False)
         dform.addRow(self.tr("Digest:"), self.d_digest)
         dform.addRow(self.tr("Address (VPC):"), self.d_address)
         # The detail and the Files tab (built when first shown) share a tab widget.
         self.tag_tabs = QTabWidget()
         self.tag_tabs.setObjectName("tagTabs")
         self.tag_tabs.setDocumentMode(True)
-        self.tag_tabs.addTab(detail, icon("info"), self.tr("Details"))
+        detail_scroll = QScrollArea()
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        detail_scroll.setWidget(detail)
+        self.tag_tabs.addTab(detail_scroll, icon("info"), self.tr("Details"))
         self._files_placeholder = QWidget()
         self.tag_tabs.addTab(self._files_placeholder, icon("image"), self.tr("Files"))
         self.tag_tabs.setTabToolTip(
@@ -217,7 +237,7 @@ class ImagesView(QWidget):
         )
         self.files_view: FilesView | None = None
         tags_split.addWidget(self.tag_tabs)
-        tags_split.setSizes([420, 300])
+        tags_split.setSizes([320, 400])
         self.tag_tabs.currentChanged.connect(lambda _i: self._sync_files())
         split.addWidget(right)
         split.setSizes([330, 800])
@@ -491,6 +511,59 @@ class ImagesView(QWidget):
             return
         view.vm.load(inst.instance_id, repo, tags[0])
 
+    def _why(self) -> tuple[WhyViewModel, WhyPanel]:
+        if self.why_vm is None or self.why_panel is None:
+            from gui.viewmodels.why_vm import WhyViewModel
+            from gui.views.why_panel import WhyPanel
+
+            self.why_vm = WhyViewModel(self.vm.ctx, self, key="img-why")
+            panel = self.why_panel = WhyPanel()
+            self._why_layout.addWidget(panel)
+            self.why_vm.checking.connect(lambda _i: panel.show_checking())
+            self.why_vm.checked.connect(self.why_panel.show_row)
+            self.why_vm.failed.connect(self.why_panel.show_error)
+            self.why_vm.unavailable.connect(
+                lambda: self._d_form.setRowVisible(self._why_row, False)
+            )
+            self.why_panel.fixRequested.connect(self._on_why_fix_requested)
+        return self.why_vm, self.why_panel
+
+    def _sync_why(self, tag: str | None, state: AccelState | None) -> None:
+        """Check why the selected plain tag has no ready twin (once per tag and state)."""
+        wanted = tag is not None and state in (AccelState.NONE, AccelState.FAILED)
+        self._d_form.setRowVisible(self._why_row, wanted)
+        if not wanted or tag is None or state is None:
+            self._why_key = None
+            if self.why_vm is not None:
+                self.why_vm.clear()
+            return
+        key = (tag, state.value)
+        if key == self._why_key:
+            return
+        self._why_key = key
+        vm, _panel = self._why()
+        try:
+            image = self.vm.image_address(tag, vpc=False)
+        except AssertionError:
+            return
+        vm.check(image)
+
+    def _on_why_fix_requested(self, row: FunctionRow, code: ProblemCode) -> None:
+        from core.report import FixKind
+
+        finding = row.finding(code)
+        repo = self.vm.repo
+        tag = row.source_tag or row.tag
+        if finding is None or repo is None or not tag:
+            return
+        if finding.fix is FixKind.ENABLE_ACCELERATION:
+            self.vm.set_acceleration(repo, True)
+            if row.convert_on_request:
+                self.vm.convert_now([tag])
+        elif finding.fix in (FixKind.CONVERT_NOW, FixKind.RECONVERT):
+            self.vm.convert_now([tag])
+        self._why_key = None  # look again once the state moves
+
     def _update_tag_detail(self) -> None:
         self._sync_files()
         tags = self.selected_tags()
@@ -502,6 +575,7 @@ class ImagesView(QWidget):
         self._d_form.setRowVisible(self._d_reason_row, False)
         self.d_task_link.setVisible(False)
         if not tags or repo is None:
+            self._sync_why(None, None)
             self.d_tag.setText("—")
             self.d_pair.setText("—")
             self.d_state.set_badge("—", "muted")
@@ -521,6 +595,7 @@ class ImagesView(QWidget):
                 self.tr("accelerated image of %1").replace("%1", f'<a href="{src}">{src}</a>')
             )
             self.d_state.set_badge(self.tr("Accelerated image"), "info")
+            self._sync_why(None, None)
         else:
             twin = twin_tag_of(name)
             state = self.vm.tags.twin_state(name)
@@ -560,6 +635,7 @@ class ImagesView(QWidget):
                 self.d_state.set_badge(self.tr("None"), "muted")
             if task is not None and not task.task_id.startswith(("pending:", "local:")):
                 self.d_task_link.setVisible(True)
+            self._sync_why(name, state)
             self.convert_button.setEnabled(
                 (bool(repo.acceleration) or self._client_side())
                 and state in (AccelState.NONE, AccelState.FAILED)

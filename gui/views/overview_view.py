@@ -6,7 +6,7 @@ exactly what will change), CSV and JSON export."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -62,7 +62,7 @@ from core.report import (
     TargetKey,
 )
 from gui.async_bridge import async_slot, dialog_result
-from gui.format import format_time, short_digest
+from gui.format import format_bytes, format_time, short_digest
 from gui.models.overview_model import (
     ANY_PROBLEM,
     Col,
@@ -145,6 +145,7 @@ def _fix_button_text(kind: FixKind) -> str:
             "OverviewView", "Switch acceleration on…"
         ),
         FixKind.CONVERT_NOW: QCoreApplication.translate("OverviewView", "Convert now…"),
+        FixKind.USE_VPC_ADDRESS: QCoreApplication.translate("OverviewView", "Use the VPC address…"),
     }[kind]
 
 
@@ -214,6 +215,8 @@ def explain(row: FunctionRow, code: ProblemCode) -> str:
             "Acceleration is on, but %1 was pushed before it was switched on and has never "
             "been converted.",
         ).replace("%1", source)
+    if code in _MORE:
+        return _explain_more(row, code, finding.detail)
     text = (
         QCoreApplication.translate("OverviewView", "This profile cannot read %1: %2.")
         .replace("%1", row.image)
@@ -221,6 +224,137 @@ def explain(row: FunctionRow, code: ProblemCode) -> str:
     )
     message = finding.detail.get("message", "")
     return text + (f"\n{message}" if message else "")
+
+
+def advice(code: ProblemCode) -> str:
+    """What to do about a problem, in a sentence."""
+    return {
+        ProblemCode.PLAIN_TAG_WITH_TWIN: QCoreApplication.translate(
+            "OverviewView", "switch the function to the twin."
+        ),
+        ProblemCode.STALE_TWIN: QCoreApplication.translate(
+            "OverviewView", "convert the tag again, then redeploy the function."
+        ),
+        ProblemCode.ACCELERATION_OFF: QCoreApplication.translate(
+            "OverviewView", "switch acceleration on for the repository."
+        ),
+        ProblemCode.TWIN_FAILED: QCoreApplication.translate(
+            "OverviewView", "remove what the reason names from the image, then convert again."
+        ),
+        ProblemCode.TWIN_MISSING: QCoreApplication.translate(
+            "OverviewView",
+            "convert the tag (on Alibaba Cloud: push it again; tags pushed before the rule "
+            "are not converted).",
+        ),
+        ProblemCode.IMAGE_UNREADABLE: QCoreApplication.translate(
+            "OverviewView", "check the image address and that this profile may read it."
+        ),
+        ProblemCode.EDITION_UNSUPPORTED: QCoreApplication.translate(
+            "OverviewView",
+            "use a Standard or Advanced instance (upgrade this one, or push the image to another).",
+        ),
+        ProblemCode.MULTI_ARCH: QCoreApplication.translate(
+            "OverviewView", "push a single-platform image (for example linux/amd64)."
+        ),
+        ProblemCode.TOO_LARGE: QCoreApplication.translate(
+            "OverviewView",
+            "make the image smaller, or use an Advanced instance (up to 10 GB).",
+        ),
+        ProblemCode.INDEX_ONLY: QCoreApplication.translate(
+            "OverviewView",
+            "switch the repository's acceleration to full mode in the Container Registry "
+            "console, then push the tag again.",
+        ),
+        ProblemCode.PUBLIC_ENDPOINT: QCoreApplication.translate(
+            "OverviewView", "use the instance's VPC address for the image."
+        ),
+        ProblemCode.VPC_NOT_LINKED: QCoreApplication.translate(
+            "OverviewView",
+            "link the function's VPC to the instance (Container Registry console, Access "
+            "Control, VPC).",
+        ),
+        ProblemCode.REGION_MISMATCH: QCoreApplication.translate(
+            "OverviewView", "push the image to an instance in the function's region."
+        ),
+        ProblemCode.NOT_ENTERPRISE: QCoreApplication.translate(
+            "OverviewView",
+            "push the image to a Container Registry Enterprise instance with acceleration on.",
+        ),
+    }[code]
+
+
+_MORE = frozenset(
+    {
+        ProblemCode.EDITION_UNSUPPORTED,
+        ProblemCode.MULTI_ARCH,
+        ProblemCode.TOO_LARGE,
+        ProblemCode.INDEX_ONLY,
+        ProblemCode.PUBLIC_ENDPOINT,
+        ProblemCode.VPC_NOT_LINKED,
+        ProblemCode.REGION_MISMATCH,
+        ProblemCode.NOT_ENTERPRISE,
+    }
+)
+
+
+def _explain_more(row: FunctionRow, code: ProblemCode, detail: Mapping[str, str]) -> str:
+    """The Container Registry limits behind a missing twin, in a sentence."""
+    if code is ProblemCode.EDITION_UNSUPPORTED:
+        return QCoreApplication.translate(
+            "OverviewView",
+            "The registry instance is a Basic edition, which has no image acceleration.",
+        )
+    if code is ProblemCode.MULTI_ARCH:
+        return QCoreApplication.translate(
+            "OverviewView",
+            "%1 is a multi-architecture image (an index): the registry does not convert those.",
+        ).replace("%1", f"{row.repository}:{row.source_tag or row.tag or ''}")
+    if code is ProblemCode.TOO_LARGE:
+        return (
+            QCoreApplication.translate(
+                "OverviewView",
+                "The image is %1 compressed; the %2 edition converts images of up to %3.",
+            )
+            .replace("%1", format_bytes(int(detail.get("size") or 0)))
+            .replace("%2", detail.get("edition", "").removeprefix("Enterprise_"))
+            .replace("%3", format_bytes(int(detail.get("limit") or 0)))
+        )
+    if code is ProblemCode.INDEX_ONLY:
+        return QCoreApplication.translate(
+            "OverviewView",
+            "The repository converts in index-only mode, whose twins Function Compute cannot use.",
+        )
+    if code is ProblemCode.PUBLIC_ENDPOINT:
+        return QCoreApplication.translate(
+            "OverviewView",
+            "The function pulls through the instance's public address; functions pull "
+            "through its VPC address (%1).",
+        ).replace("%1", detail.get("vpcImage", "").split("/", 1)[0])
+    if code is ProblemCode.VPC_NOT_LINKED:
+        return QCoreApplication.translate(
+            "OverviewView",
+            "The function's VPC %1 is not linked to the registry instance's VPC endpoint: "
+            "the pull is refused.",
+        ).replace("%1", detail.get("vpcId", ""))
+    if code is ProblemCode.REGION_MISMATCH:
+        return (
+            QCoreApplication.translate(
+                "OverviewView",
+                "The image is in a registry instance in %1; the function runs in %2.",
+            )
+            .replace("%1", detail.get("imageRegion", ""))
+            .replace("%2", detail.get("region", ""))
+        )
+    kind = detail.get("registry", "")
+    if kind == "personal":
+        return QCoreApplication.translate(
+            "OverviewView",
+            "The image is in a Personal edition registry, which has no image acceleration.",
+        )
+    return QCoreApplication.translate(
+        "OverviewView",
+        "The image is not in a Container Registry Enterprise instance: nothing converts it.",
+    )
 
 
 class FixDialog(QDialog):
@@ -383,7 +517,10 @@ class _FlowRow(QLayout):
         return y - inner.y() - (self.spacing() if items else 0) + margins.top() + margins.bottom()
 
 
-class _ProblemCard(QFrame):
+class ProblemCard(QFrame):
+    """One problem of a row: its badge, what it means, what to do, and its fix button.
+    Also used by the Images page and the function form ("why is this not accelerated?")."""
+
     fixRequested = Signal(object, object)  # FunctionRow, ProblemCode
 
     def __init__(self, row: FunctionRow, code: ProblemCode, busy: bool) -> None:
@@ -419,6 +556,13 @@ class _ProblemCard(QFrame):
             text.setToolTip(finding.reason)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(text)
+        self.advice = QLabel(
+            QCoreApplication.translate("OverviewView", "What to do: %1").replace("%1", advice(code))
+        )
+        self.advice.setWordWrap(True)
+        self.advice.setObjectName("adviceLabel")
+        self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.advice)
         if plan is not None and plan.manual_steps and not plan.automatic:
             manual = QLabel("\n".join(describe_step(s) for s in plan.manual_steps))
             manual.setWordWrap(True)
@@ -439,7 +583,7 @@ class _DetailPanel(QScrollArea):
         self.layout_ = QVBoxLayout(self.body)
         self.layout_.setContentsMargins(12, 8, 12, 8)
         self.setWidget(self.body)
-        self.cards: list[_ProblemCard] = []
+        self.cards: list[ProblemCard] = []
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.show_row(None, busy=False)
@@ -489,7 +633,7 @@ class _DetailPanel(QScrollArea):
             ok = BadgeLabel(self.tr("No problem found"), "ok")
             self.layout_.addWidget(ok)
         for finding in row.problems:
-            card = _ProblemCard(row, finding.code, busy)
+            card = ProblemCard(row, finding.code, busy)
             card.fixRequested.connect(self.fixRequested.emit)
             self.cards.append(card)
             self.layout_.addWidget(card)

@@ -781,7 +781,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+233"/>
+        <location filename="../../gui/views/overview_view.py" line="+367"/>
         <source>Confirm fix</source>
         <translation>修正の確認</translation>
     </message>
@@ -1968,13 +1968,13 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+59"/>
-        <location line="+216"/>
+        <location filename="../../gui/views/images_view.py" line="+64"/>
+        <location line="+231"/>
         <source>Images</source>
         <translation>イメージ</translation>
     </message>
     <message>
-        <location line="-212"/>
+        <location line="-227"/>
         <source>Instance:</source>
         <translation>インスタンス：</translation>
     </message>
@@ -2026,12 +2026,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+442"/>
+        <location line="+513"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-441"/>
+        <location line="-512"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -2071,7 +2071,12 @@
         <translation>アクセラレーション：</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+12"/>
+        <source>Why:</source>
+        <translation>理由:</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Digest:</source>
         <translation>ダイジェスト：</translation>
     </message>
@@ -2081,7 +2086,7 @@
         <translation>アドレス（VPC）：</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+10"/>
         <source>Details</source>
         <translation>詳細</translation>
     </message>
@@ -2146,7 +2151,7 @@
         </translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+165"/>
         <source>accelerated image of %1</source>
         <translation>%1 の高速化イメージ</translation>
     </message>
@@ -2156,7 +2161,7 @@
         <translation>高速化イメージ</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>accelerated twin: %1</source>
         <translation>高速化版：%1</translation>
     </message>
@@ -2197,7 +2202,7 @@
         <translation>なし</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Convert again</source>
         <translation>再変換</translation>
     </message>
@@ -2862,7 +2867,47 @@
         <translation>読み取り不可</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+1"/>
+        <source>Edition without acceleration</source>
+        <translation>高速化のないエディション</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Multi-architecture</source>
+        <translation>マルチアーキテクチャ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Image too large</source>
+        <translation>イメージが大きすぎる</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Index-only mode</source>
+        <translation>インデックスのみモード</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Public address</source>
+        <translation>パブリックアドレス</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>VPC not linked</source>
+        <translation>VPC 未関連付け</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other region</source>
+        <translation>別のリージョン</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No acceleration registry</source>
+        <translation>高速化できないレジストリ</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>access denied</source>
         <translation>アクセス拒否</translation>
     </message>
@@ -2980,7 +3025,7 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-175"/>
+        <location filename="../../gui/views/overview_view.py" line="-309"/>
         <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
         <translation>関数 %1：イメージを %2 から %3 に変更します（UpdateFunction）。</translation>
     </message>
@@ -3023,6 +3068,11 @@
         <location line="+3"/>
         <source>Convert now…</source>
         <translation>今すぐ変換…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use the VPC address…</source>
+        <translation>VPC アドレスを使う…</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -3070,12 +3120,132 @@
         <translation>アクセラレーションは有効ですが、%1 は有効化前にプッシュされたため、一度も変換されていません。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>This profile cannot read %1: %2.</source>
         <translation>このプロファイルでは %1 を読み取れません：%2。</translation>
     </message>
     <message>
-        <location line="+302"/>
+        <location line="+11"/>
+        <source>switch the function to the twin.</source>
+        <translation>関数を高速化版に切り替えます。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>convert the tag again, then redeploy the function.</source>
+        <translation>タグを再変換してから関数を再デプロイします。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>switch acceleration on for the repository.</source>
+        <translation>リポジトリの高速化をオンにします。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>remove what the reason names from the image, then convert again.</source>
+        <translation>理由に示されたものをイメージから取り除いてから、再変換します。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>convert the tag (on Alibaba Cloud: push it again; tags pushed before the rule are not converted).</source>
+        <translation>タグを変換します (Alibaba Cloud ではもう一度プッシュします。ルール作成前にプッシュされたタグは変換されません)。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>check the image address and that this profile may read it.</source>
+        <translation>イメージのアドレスと、このプロファイルが読み取れることを確認します。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>use a Standard or Advanced instance (upgrade this one, or push the image to another).</source>
+        <translation>Standard または Advanced インスタンスを使います (このインスタンスをアップグレードするか、別のインスタンスにプッシュします)。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>push a single-platform image (for example linux/amd64).</source>
+        <translation>単一プラットフォームのイメージ (例: linux/amd64) をプッシュします。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>make the image smaller, or use an Advanced instance (up to 10 GB).</source>
+        <translation>イメージを小さくするか、Advanced インスタンス (最大 10 GB) を使います。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>switch the repository&apos;s acceleration to full mode in the Container Registry console, then push the tag again.</source>
+        <translation>Container Registry コンソールでリポジトリの高速化を完全モードに切り替えてから、タグをもう一度プッシュします。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>use the instance&apos;s VPC address for the image.</source>
+        <translation>イメージにはインスタンスの VPC アドレスを使います。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>link the function&apos;s VPC to the instance (Container Registry console, Access Control, VPC).</source>
+        <translation>関数の VPC をインスタンスに関連付けます (Container Registry コンソールの「アクセス制御」→「VPC」)。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>push the image to an instance in the function&apos;s region.</source>
+        <translation>関数と同じリージョンのインスタンスにイメージをプッシュします。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>push the image to a Container Registry Enterprise instance with acceleration on.</source>
+        <translation>高速化をオンにした Container Registry Enterprise インスタンスにイメージをプッシュします。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The registry instance is a Basic edition, which has no image acceleration.</source>
+        <translation>レジストリインスタンスは Basic エディションで、イメージ高速化がありません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is a multi-architecture image (an index): the registry does not convert those.</source>
+        <translation>%1 はマルチアーキテクチャイメージ (インデックス) です。レジストリはこれを変換しません。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The image is %1 compressed; the %2 edition converts images of up to %3.</source>
+        <translation>イメージは圧縮後 %1 です。%2 エディションが変換できるのは %3 までです。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The repository converts in index-only mode, whose twins Function Compute cannot use.</source>
+        <translation>リポジトリはインデックスのみモードで変換しており、その高速化版は Function Compute で使えません。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The function pulls through the instance&apos;s public address; functions pull through its VPC address (%1).</source>
+        <translation>関数はインスタンスのパブリックアドレスからプルしています。関数は VPC アドレス (%1) からプルします。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The function&apos;s VPC %1 is not linked to the registry instance&apos;s VPC endpoint: the pull is refused.</source>
+        <translation>関数の VPC %1 がレジストリインスタンスの VPC エンドポイントに関連付けられていないため、プルが拒否されます。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The image is in a registry instance in %1; the function runs in %2.</source>
+        <translation>イメージは %1 のレジストリインスタンスにあり、関数は %2 で動いています。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The image is in a Personal edition registry, which has no image acceleration.</source>
+        <translation>イメージは個人版レジストリにあり、イメージ高速化がありません。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The image is not in a Container Registry Enterprise instance: nothing converts it.</source>
+        <translation>イメージは Container Registry Enterprise インスタンスにないため、変換されません。</translation>
+    </message>
+    <message>
+        <location line="+206"/>
+        <source>What to do: %1</source>
+        <translation>対処: %1</translation>
+    </message>
+    <message>
+        <location line="+104"/>
         <location line="+153"/>
         <source>Acceleration overview</source>
         <translation>高速化の概要</translation>
@@ -4237,6 +4407,44 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <location filename="../../gui/widgets/toast.py" line="+59"/>
         <source>Dismiss notification</source>
         <translation>通知を閉じる</translation>
+    </message>
+</context>
+<context>
+    <name>WhyPanel</name>
+    <message>
+        <location filename="../../gui/views/why_panel.py" line="+39"/>
+        <source>Checking why…</source>
+        <translation>理由を確認中…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Could not check: %1</source>
+        <translation>確認できませんでした: %1</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Nothing stands in the way of acceleration.</source>
+        <translation>高速化を妨げるものはありません。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Its accelerated twin is being converted.</source>
+        <translation>高速化版を変換中です。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No problem found.</source>
+        <translation>問題は見つかりませんでした。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Accelerated twin ready, but:</source>
+        <translation>高速化版は準備できていますが:</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not accelerated, because:</source>
+        <translation>高速化されていない理由:</translation>
     </message>
 </context>
 <context>

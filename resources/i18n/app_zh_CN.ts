@@ -781,7 +781,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+233"/>
+        <location filename="../../gui/views/overview_view.py" line="+367"/>
         <source>Confirm fix</source>
         <translation>确认修复</translation>
     </message>
@@ -1968,13 +1968,13 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+59"/>
-        <location line="+216"/>
+        <location filename="../../gui/views/images_view.py" line="+64"/>
+        <location line="+231"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location line="-212"/>
+        <location line="-227"/>
         <source>Instance:</source>
         <translation>实例：</translation>
     </message>
@@ -2026,12 +2026,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+442"/>
+        <location line="+513"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-441"/>
+        <location line="-512"/>
         <source>Convert the selected tag now</source>
         <translation>立即转换所选标签</translation>
     </message>
@@ -2071,7 +2071,12 @@
         <translation>加速：</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+12"/>
+        <source>Why:</source>
+        <translation>原因：</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Digest:</source>
         <translation>摘要：</translation>
     </message>
@@ -2081,7 +2086,7 @@
         <translation>地址（VPC）：</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+10"/>
         <source>Details</source>
         <translation>详情</translation>
     </message>
@@ -2146,7 +2151,7 @@
         </translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+165"/>
         <source>accelerated image of %1</source>
         <translation>%1 的加速镜像</translation>
     </message>
@@ -2156,7 +2161,7 @@
         <translation>加速镜像</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>accelerated twin: %1</source>
         <translation>加速版本：%1</translation>
     </message>
@@ -2197,7 +2202,7 @@
         <translation>无</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Convert again</source>
         <translation>重新转换</translation>
     </message>
@@ -2862,7 +2867,47 @@
         <translation>无法读取镜像</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+1"/>
+        <source>Edition without acceleration</source>
+        <translation>版本不支持加速</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Multi-architecture</source>
+        <translation>多架构</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Image too large</source>
+        <translation>镜像过大</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Index-only mode</source>
+        <translation>仅索引模式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Public address</source>
+        <translation>公网地址</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>VPC not linked</source>
+        <translation>VPC 未关联</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Other region</source>
+        <translation>其他地域</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No acceleration registry</source>
+        <translation>不支持加速的仓库</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>access denied</source>
         <translation>访问被拒绝</translation>
     </message>
@@ -2980,7 +3025,7 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-175"/>
+        <location filename="../../gui/views/overview_view.py" line="-309"/>
         <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
         <translation>函数 %1：将镜像从 %2 更改为 %3（UpdateFunction）。</translation>
     </message>
@@ -3023,6 +3068,11 @@
         <location line="+3"/>
         <source>Convert now…</source>
         <translation>立即转换…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Use the VPC address…</source>
+        <translation>使用 VPC 地址…</translation>
     </message>
     <message>
         <location line="+14"/>
@@ -3070,12 +3120,132 @@
         <translation>加速已开启，但 %1 是在开启前推送的，从未被转换。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>This profile cannot read %1: %2.</source>
         <translation>此配置文件无法读取 %1：%2。</translation>
     </message>
     <message>
-        <location line="+302"/>
+        <location line="+11"/>
+        <source>switch the function to the twin.</source>
+        <translation>将函数切换到加速版。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>convert the tag again, then redeploy the function.</source>
+        <translation>重新转换该标签，然后重新部署函数。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>switch acceleration on for the repository.</source>
+        <translation>为仓库开启加速。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>remove what the reason names from the image, then convert again.</source>
+        <translation>从镜像中去掉原因所指出的内容，然后重新转换。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>convert the tag (on Alibaba Cloud: push it again; tags pushed before the rule are not converted).</source>
+        <translation>转换该标签（在阿里云上：重新推送；规则创建前推送的标签不会被转换）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>check the image address and that this profile may read it.</source>
+        <translation>检查镜像地址，并确认此配置文件有权读取它。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>use a Standard or Advanced instance (upgrade this one, or push the image to another).</source>
+        <translation>使用标准版或高级版实例（升级此实例，或将镜像推送到其他实例）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>push a single-platform image (for example linux/amd64).</source>
+        <translation>推送单平台镜像（例如 linux/amd64）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>make the image smaller, or use an Advanced instance (up to 10 GB).</source>
+        <translation>缩小镜像，或使用高级版实例（最大 10 GB）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>switch the repository&apos;s acceleration to full mode in the Container Registry console, then push the tag again.</source>
+        <translation>在容器镜像服务控制台将仓库的加速切换为完整模式，然后重新推送该标签。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>use the instance&apos;s VPC address for the image.</source>
+        <translation>镜像使用实例的 VPC 地址。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>link the function&apos;s VPC to the instance (Container Registry console, Access Control, VPC).</source>
+        <translation>将函数的 VPC 关联到实例（容器镜像服务控制台：访问控制 › 专有网络）。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>push the image to an instance in the function&apos;s region.</source>
+        <translation>将镜像推送到函数所在地域的实例。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>push the image to a Container Registry Enterprise instance with acceleration on.</source>
+        <translation>将镜像推送到已开启加速的容器镜像服务企业版实例。</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>The registry instance is a Basic edition, which has no image acceleration.</source>
+        <translation>该镜像仓库实例为基础版，不支持镜像加速。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>%1 is a multi-architecture image (an index): the registry does not convert those.</source>
+        <translation>%1 是多架构镜像（索引）：镜像仓库不会转换此类镜像。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The image is %1 compressed; the %2 edition converts images of up to %3.</source>
+        <translation>镜像压缩后为 %1；%2 版最多转换 %3 的镜像。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The repository converts in index-only mode, whose twins Function Compute cannot use.</source>
+        <translation>该仓库以仅索引模式转换，其加速版无法被函数计算使用。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>The function pulls through the instance&apos;s public address; functions pull through its VPC address (%1).</source>
+        <translation>函数通过实例的公网地址拉取；函数应通过其 VPC 地址（%1）拉取。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The function&apos;s VPC %1 is not linked to the registry instance&apos;s VPC endpoint: the pull is refused.</source>
+        <translation>函数的 VPC %1 未关联到镜像仓库实例的 VPC 接入点：拉取会被拒绝。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The image is in a registry instance in %1; the function runs in %2.</source>
+        <translation>镜像位于 %1 的镜像仓库实例中；函数运行在 %2。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>The image is in a Personal edition registry, which has no image acceleration.</source>
+        <translation>镜像位于个人版镜像仓库，不支持镜像加速。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The image is not in a Container Registry Enterprise instance: nothing converts it.</source>
+        <translation>镜像不在容器镜像服务企业版实例中：没有任何服务会转换它。</translation>
+    </message>
+    <message>
+        <location line="+206"/>
+        <source>What to do: %1</source>
+        <translation>处理方法：%1</translation>
+    </message>
+    <message>
+        <location line="+104"/>
         <location line="+153"/>
         <source>Acceleration overview</source>
         <translation>加速概览</translation>
@@ -4237,6 +4407,44 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <location filename="../../gui/widgets/toast.py" line="+59"/>
         <source>Dismiss notification</source>
         <translation>关闭通知</translation>
+    </message>
+</context>
+<context>
+    <name>WhyPanel</name>
+    <message>
+        <location filename="../../gui/views/why_panel.py" line="+39"/>
+        <source>Checking why…</source>
+        <translation>正在检查原因…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Could not check: %1</source>
+        <translation>无法检查：%1</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Nothing stands in the way of acceleration.</source>
+        <translation>没有任何因素妨碍加速。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Its accelerated twin is being converted.</source>
+        <translation>其加速版正在转换中。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>No problem found.</source>
+        <translation>未发现问题。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Accelerated twin ready, but:</source>
+        <translation>加速版已就绪，但是：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Not accelerated, because:</source>
+        <translation>未加速，原因如下：</translation>
     </message>
 </context>
 <context>

@@ -15,6 +15,7 @@ from core import Progress, is_accelerated_tag, twin_tag_of
 from core.errors import CloudError, ResourceNotFound
 from core.explore import ImageListing, LayerInfo, LayerSourceKind, build_listing
 from core.formats import EntryType, TOCEntry
+from core.report import Finding, FixKind, FunctionRow, ProblemCode, TargetKey, TwinState
 from gui.backend import (
     AccelState,
     BackendCapabilities,
@@ -179,6 +180,7 @@ class FakeBackend:
         self.lab_delay = 0.002
         self.seed: dict[str, object] | None = None  # the Local server's demo seeding
         self.listings: dict[tuple[str, str], ImageListing] = {}
+        self.why: dict[str, FunctionRow] = {}  # check_image answers by image
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -476,6 +478,47 @@ class FakeBackend:
                 on_progress(Progress("index", done, 1_000_000, "", {"eta_s": 1.0}))
                 await asyncio.sleep(self.step_delay)
         return listing
+
+    async def check_image(self, image: str, function: str = "") -> FunctionRow:
+        """``self.why[image]`` when a test put one there, else the fake's own state: a rule
+        and a twin, a failed task, no rule, or no conversion yet."""
+        self.calls.append(f"check_image:{image}:{function}")
+        if image in self.why:
+            return self.why[image]
+        path, _, tag = image.partition("/")[2].rpartition(":")
+        repo = next((r for r in self.repos if r.path == path), None)
+        names = {t.tag for t in self.tags.get(repo.repo_id, [])} if repo else set()
+        base = dict(
+            target=TargetKey("fake"),
+            function=function,
+            image=image,
+            runs_accelerated=is_accelerated_tag(tag),
+            registry=image.split("/", 1)[0],
+            repository=path,
+            tag=tag,
+            source_tag=tag,
+            twin_tag=twin_tag_of(tag),
+            convert_on_request=True,
+        )
+        failed = [t for t in self.tasks.values() if t.source_tag == tag and t.error]
+        if repo is None:
+            problems = (Finding(ProblemCode.IMAGE_UNREADABLE, reason="not-found"),)
+            return FunctionRow(twin_state=TwinState.UNKNOWN, problems=problems, **base)  # type: ignore[arg-type]
+        if is_accelerated_tag(tag) or twin_tag_of(tag) in names:
+            return FunctionRow(twin_state=TwinState.READY, acceleration=True, **base)  # type: ignore[arg-type]
+        if repo.repo_id not in self.rules:
+            finding = Finding(ProblemCode.ACCELERATION_OFF, fix=FixKind.ENABLE_ACCELERATION)
+            return FunctionRow(
+                twin_state=TwinState.NONE,
+                acceleration=False,
+                problems=(finding,),
+                **base,  # type: ignore[arg-type]
+            )
+        if failed:
+            finding = Finding(ProblemCode.TWIN_FAILED, reason=failed[-1].error)
+            return FunctionRow(twin_state=TwinState.FAILED, problems=(finding,), **base)  # type: ignore[arg-type]
+        finding = Finding(ProblemCode.TWIN_MISSING, fix=FixKind.CONVERT_NOW)
+        return FunctionRow(twin_state=TwinState.NONE, problems=(finding,), **base)  # type: ignore[arg-type]
 
     async def image_acceleration(self, image: str) -> AccelState:
         tag = image.rsplit(":", 1)[-1]

@@ -24,7 +24,7 @@ from core.report import (
 )
 from gui.theme import apply_theme
 from gui.viewmodels.overview_vm import OverviewViewModel
-from gui.views.overview_view import FixDialog, _DetailPanel, _ProblemCard
+from gui.views.overview_view import FixDialog, ProblemCard, _DetailPanel
 
 _IMAGE = "registry.example.com:5000/shop/web:v1"
 
@@ -100,7 +100,7 @@ def panel(qtbot) -> _DetailPanel:
     return detail
 
 
-def _settle(qtbot, panel: _DetailPanel, width: int) -> _ProblemCard:
+def _settle(qtbot, panel: _DetailPanel, width: int) -> ProblemCard:
     panel.resize(width, 500)
     qtbot.waitUntil(lambda: panel.width() == width)
     QApplication.processEvents()

@@ -15,6 +15,7 @@ REPORT = [
     "ForeignAuth",
     "FunctionRow",
     "ProblemCode",
+    "RegistryHost",
     "Report",
     "ReportTarget",
     "StepAction",
@@ -26,9 +27,12 @@ REPORT = [
     "UnreadableReason",
     "apply_fix",
     "build_report",
+    "check_image",
     "inspect_target",
+    "parse_registry_host",
     "plan_fix",
     "plan_fixes",
+    "size_limit",
 ]
 
 
@@ -43,4 +47,12 @@ def test_core_report_exports() -> None:
         "twin-failed",
         "twin-missing",
         "image-unreadable",
+        "edition-unsupported",
+        "multi-arch",
+        "too-large",
+        "index-only",
+        "public-endpoint",
+        "vpc-not-linked",
+        "region-mismatch",
+        "not-enterprise",
     }

@@ -53,14 +53,29 @@ async def test_without_local_extensions_the_report_uses_only_the_cloud_apis(
         target = ReportTarget(key, clients, http)
         report = await build_report([target])
         later = await build_report([target], now=report.created + 7200)
-    codes = {r.function: r.problem_codes for r in report.rows}
+    # Every function pulls through the instance's public address although it has a VPC one
+    # (the Local server's VPC host is localhost): offered as a fix, the image via that host.
+    public = ProblemCode.PUBLIC_ENDPOINT
+    for row in report.rows:
+        if row.registry == scenario.host and not row.problem_codes & {ProblemCode.IMAGE_UNREADABLE}:
+            assert public in row.problem_codes, row.function
+            finding = row.finding(public)
+            assert finding is not None
+            assert finding.detail["vpcImage"] == row.image.replace(
+                scenario.host, "localhost:" + scenario.host.rsplit(":", 1)[1]
+            )
+    vpc_plan = plan_fix(_row(report, "web-plain", key), public)
+    assert vpc_plan is not None
+    assert [s.action for s in vpc_plan.steps] == [StepAction.UPDATE_FUNCTION_IMAGE]
+    assert vpc_plan.steps[0].after.startswith("localhost:")
+    codes = {r.function: r.problem_codes - {public} for r in report.rows}
     assert codes["web-plain"] == {ProblemCode.PLAIN_TAG_WITH_TWIN}
     assert codes["api-fast"] == {ProblemCode.STALE_TWIN}  # the annotation still tells
     assert codes["batch"] == {ProblemCode.ACCELERATION_OFF}
     assert codes["broken"] == set()  # cannot know: no task API
     assert _row(report, "broken", key).twin_state is TwinState.UNKNOWN
-    assert _row(later, "broken", key).problem_codes == {ProblemCode.TWIN_MISSING}
-    assert _row(later, "legacy", key).problem_codes == {ProblemCode.TWIN_MISSING}
+    assert _row(later, "broken", key).problem_codes - {public} == {ProblemCode.TWIN_MISSING}
+    assert _row(later, "legacy", key).problem_codes - {public} == {ProblemCode.TWIN_MISSING}
     plan = plan_fix(_row(later, "legacy", key), ProblemCode.TWIN_MISSING)
     assert plan is not None
     assert not plan.automatic
