@@ -1,21 +1,27 @@
-"""Benchmark: cold start of the >= 1 GiB demo image, full pull vs accelerated, same run.
+"""Benchmark: cold starts of any image, full pull vs its preserve and optimized twins, same run.
 
-Usage: python bench/coldstart/run.py [--runs 3] [--link 100mbit,20ms] [--registry HOST/NS]
-                                     [--kind bloated] [--workdir DIR] [--json FILE]
+Usage: python bench/coldstart/run.py [--image REF ...] [--runs 3] [--link 100mbit,20ms]
+                                     [--registry HOST/NS --kind bloated] [--workdir DIR]
+                                     [--json FILE] [--creds USER:PASSWORD]
 
-1. Starts a private docker-registry on loopback (unless ``--registry`` names one that already
-   holds ``demo-bloated:latest`` and ``:latest_accelerated``) and builds the bloated demo image
-   into it with ``build_demo_image``: plain, then accelerated in optimized order with the
-   start-up profile recorded over a lazy mount.
-2. Measures the reference in the same run: the function's own start on a local disk (the plain
-   image pulled and unpacked beforehand, page cache warm; sandbox start until the port answers,
-   plus the first ``POST /invoke``), once before each pair of cold starts so that it sees the
-   same machine load; the median is used.
-3. Cold-starts plain (full pull) and accelerated (lazy) alternately over the emulated link,
-   ``--runs`` times each, every run with an empty cache and fresh connections (exec mode).
-4. Physical bound = bytes the accelerated start fetched ÷ bandwidth + 4 RTTs + connection set-up
-   + the local start. Targets: accelerated time to first response <= 10 % of the full pull's,
-   and <= 1.3 x the physical bound.
+Images:
+
+* ``--image REF`` (repeatable): any plain image, e.g. the realistic ones that
+  ``bench/coldstart/images/build.py`` builds from Debian packages. Its twins are made here, as
+  a user makes them: ``<tag>_preserve`` (``fcaccel convert``, preserve order, no profile) and
+  ``<tag>_accelerated`` (a start-up profile recorded by running the preserve twin once over a
+  lazy mount, ``fcaccel profile record``, then converted again in optimized order).
+* otherwise the demo image ``--kind`` (default bloated): built into a private docker-registry
+  (``build_demo_image``: plain, profile, optimized), or taken from ``--registry HOST/NS``
+  where ``fcaccel demo build`` put it; its preserve twin is converted here.
+
+For each image, ``--runs`` times, alternating, every run with an empty cache and fresh
+connections over the same shaped link (exec mode): the local start (the plain image unpacked
+on the local disk beforehand, started in the same sandbox; the reference, under the same
+load), the full pull of the plain image, the preserve twin without any profile (what a user
+gets before the second stage; a profile pushed with the image is ignored) and the optimized
+twin. Physical bound = bytes the twin's start fetched ÷ bandwidth + 5 RTTs + the local start.
+Targets: preserve ≤ 10 % of the full pull, optimized ≤ 1.3 × its bound.
 """
 
 from __future__ import annotations
@@ -27,7 +33,6 @@ import os
 import secrets
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,20 +48,28 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from core.coldstart import (  # noqa: E402
+    TARGET_VS_BOUND,
+    TARGET_VS_FULL,
     ColdStartOptions,
     Comparison,
-    InstanceConfig,
     LinkSpec,
-    Sandbox,
-    SandboxSpec,
+    LocalStart,
     build_demo_image,
     cold_start,
     exec_available,
-    fc_environment,
-    image_argv,
+    fetch_line,
+    optimize_with_profile,
+    record_startup_profile,
 )
-from core.pull import ContentCache, close_mount_helpers, pull_image  # noqa: E402
+from core.convert import ConvertOptions, Order, convert_image  # noqa: E402
+from core.oci import ImageReference  # noqa: E402
+from core.pull import close_mount_helpers  # noqa: E402
 from core.registry import RegistryClient  # noqa: E402
+
+TABLE_HEADER = (
+    "| image | full pull p50 | preserve p50 | preserve ÷ full | preserve ÷ bound | "
+    "optimized p50 | optimized ÷ full | optimized ÷ bound | local start | load |"
+)
 
 
 @contextmanager
@@ -93,57 +106,138 @@ def private_registry(root: Path) -> Iterator[str]:
         log.close()
 
 
-class LocalStart:
-    """The function's own start on a local disk: the plain image pulled and unpacked once
-    (page cache warm), then started in the same sandbox as the cold starts, as often as asked."""
-
-    def __init__(self, spec: SandboxSpec, rootfs: Path) -> None:
-        self.spec = spec
-        self.rootfs = rootfs
-        self.ready: list[float] = []
-        self.first: list[float] = []
-
-    @classmethod
-    async def prepare(cls, registry: RegistryClient, plain: str, work: Path) -> LocalStart:
-        pulled = await pull_image(
-            registry, plain, work / "local-rootfs", cache=ContentCache(work / "c")
+async def make_twins(
+    client: RegistryClient, plain: str, work: Path, *, optimize: bool
+) -> tuple[str, str, dict[str, Any]]:
+    """``<tag>_preserve`` (converted here) and ``<tag>_accelerated`` (recorded and converted
+    in optimized order here when ``optimize``, else the one already there)."""
+    ref = ImageReference.parse(plain)
+    assert ref.tag is not None
+    info: dict[str, Any] = {}
+    t = time.monotonic()
+    preserve = await convert_image(
+        client, ref, ref.with_tag(ref.tag + "_preserve"), ConvertOptions(order=Order.PRESERVE)
+    )
+    info["convert_preserve_s"] = time.monotonic() - t
+    info["plain_bytes"] = preserve.bytes_in
+    info["preserve_bytes"] = preserve.bytes_out
+    optimized = str(ref.with_tag(ref.tag + "_accelerated"))
+    if optimize:
+        t = time.monotonic()
+        recording = await record_startup_profile(
+            client, preserve.target, workdir=work / "record", run_mode="exec"
         )
-        config = InstanceConfig(image=plain, function_name="bench")
-        image = pulled.resolved.config
-        spec = SandboxSpec(
-            rootfs=pulled.rootfs,
-            argv=image_argv(config, image),
-            env=fc_environment(config, image, "c-local"),
-            workdir=image.working_dir or "/",
-        )
-        return cls(spec, pulled.rootfs)
-
-    async def once(self) -> float:
-        async with httpx.AsyncClient() as http:
-            box = Sandbox(self.spec)
-            t0 = time.monotonic()
-            await box.start()
-            try:
-                await box.wait_ready()
-                t1 = time.monotonic()
-                r = await http.post(box.endpoint + "/invoke", content=b"{}")
-                r.raise_for_status()
-                t2 = time.monotonic()
-            finally:
-                await box.stop(grace=0.5)
-        self.ready.append(t1 - t0)
-        self.first.append(t2 - t0)
-        return t2 - t0
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ready_s": statistics.median(self.ready),
-            "first_response_s": statistics.median(self.first),
-            "runs": [
-                {"ready_s": a, "first_response_s": b}
-                for a, b in zip(self.ready, self.first, strict=True)
-            ],
+        await close_mount_helpers()
+        info["profile"] = {
+            "files": recording.files,
+            "bytes": recording.size,
+            "seconds": recording.seconds,
+            "first_status": recording.first_status,
         }
+        done = await optimize_with_profile(client, recording, target=optimized)
+        info["record_and_convert_s"] = time.monotonic() - t
+        info["optimized_bytes"] = done.bytes_out
+    return preserve.target, optimized, info
+
+
+async def measure(
+    plain: str,
+    preserve: str,
+    optimized: str,
+    *,
+    runs: int,
+    link: LinkSpec,
+    work: Path,
+    creds: tuple[str, str] | None,
+) -> dict[str, Any]:
+    options = ColdStartOptions(link=link, run_mode="exec", credentials=creds)
+    # the preserve twin as a user has it before the second stage: no profile at all
+    bare = ColdStartOptions(link=link, run_mode="exec", credentials=creds, profile=())
+    to_preserve = Comparison(plain, preserve, link, "exec")
+    to_optimized = Comparison(plain, optimized, link, "exec")
+    async with RegistryClient(ImageReference.parse(plain).registry, credentials=creds) as client:
+        local = await LocalStart.prepare(client, plain, work / "local", function_name="bench")
+    to_preserve.local = to_optimized.local = local
+    to_optimized.a = to_preserve.a  # one full pull per run serves both comparisons
+    try:
+        for i in range(runs):
+            await local.once(options.event)
+            for ref, opts, side in (
+                (plain, options, to_preserve.a),
+                (preserve, bare, to_preserve.b),
+                (optimized, options, to_optimized.b),
+            ):
+                side.append(
+                    await cold_start(ref, workdir=work / "runs", options=opts, keep_helper=True)
+                )
+            print(
+                f"  run {i + 1}: local {local.first[-1]:.3f}s, full "
+                f"{to_preserve.a[-1].total:.3f}s, preserve {to_preserve.b[-1].total:.3f}s, "
+                f"optimized {to_optimized.b[-1].total:.3f}s",
+                file=sys.stderr,
+            )
+    finally:
+        await close_mount_helpers()
+        await local.remove()
+    return {"preserve": to_preserve, "optimized": to_optimized}
+
+
+def _side(c: Comparison) -> dict[str, Any]:
+    _, sb = c.summaries()
+    bound = c.bound()
+    return {
+        "reference": c.vs,
+        "p50_s": sb["total"]["p50"],
+        "runs_s": [t.total for t in c.b],
+        "failed": sb["failed"],
+        "bytes_p50": sb["bytes_p50"],
+        "vs_full": c.ratios()["total_p50"],
+        "bound": bound,
+        "vs_bound": sb["total"]["p50"] / bound["bound_s"] if bound else None,
+        "comparison": c.as_dict(),
+    }
+
+
+def report_image(name: str, result: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
+    pres: Comparison = result["preserve"]
+    opt: Comparison = result["optimized"]
+    sa, _ = pres.summaries()
+    assert pres.local is not None
+    out = {
+        "image": name,
+        "build": info,
+        "full_p50_s": sa["total"]["p50"],
+        "full_runs_s": [t.total for t in pres.a],
+        "full_bytes_p50": sa["bytes_p50"],
+        "local_start": pres.local.as_dict(),
+        "preserve": _side(pres),
+        "optimized": _side(opt),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+    }
+    p, o = out["preserve"], out["optimized"]
+    print(f"\n== {name}")
+    print(pres.table())
+    print(opt.table().split("\n", 3)[3])
+    print(
+        f"full pull {out['full_p50_s']:.2f}s · preserve {p['p50_s']:.2f}s "
+        f"({p['vs_full']:.3f} of full, target ≤ {TARGET_VS_FULL:g}: "
+        f"{'met' if p['vs_full'] <= TARGET_VS_FULL else 'MISSED'}; "
+        f"{p['vs_bound']:.2f}× its bound) · optimized {o['p50_s']:.2f}s "
+        f"({o['vs_full']:.3f} of full; {o['vs_bound']:.2f}× its bound, target ≤ "
+        f"{TARGET_VS_BOUND:g}: {'met' if o['vs_bound'] <= TARGET_VS_BOUND else 'MISSED'})"
+    )
+    print(TABLE_HEADER)
+    print(
+        f"| {name} | {out['full_p50_s']:.1f} s | {p['p50_s']:.2f} s | **{p['vs_full']:.3f}** | "
+        f"{p['vs_bound']:.1f}× | {o['p50_s']:.2f} s | {o['vs_full']:.3f} | "
+        f"**{o['vs_bound']:.2f}×** | {out['local_start']['first_response_s']:.2f} s | "
+        f"{' / '.join(f'{x:.1f}' for x in out['load_average'])} |"
+    )
+    for label, c in (("preserve", pres), ("optimized", opt)):
+        counts = c.as_dict()["vs"]["fetches"]
+        if counts:
+            print(f"  {label}: " + fetch_line("fetched", counts).split(": ", 1)[1])
+    return out
 
 
 async def main(args: argparse.Namespace) -> int:
@@ -151,115 +245,62 @@ async def main(args: argparse.Namespace) -> int:
     if reason is not None:
         raise SystemExit(f"exec mode is needed for this benchmark: {reason}")
     link = LinkSpec.parse(args.link)
+    creds = None
+    if args.creds:
+        user, _, password = args.creds.partition(":")
+        creds = (user, password)
     work = Path(tempfile.mkdtemp(prefix="bench-coldstart-", dir=args.workdir))
-    report: dict[str, Any] = {"link": link.as_dict(), "runs": args.runs}
-    kind = args.kind
+    report: dict[str, Any] = {"link": link.as_dict(), "runs": args.runs, "images": []}
     try:
-        with contextlib_registry(args, work) as target:
-            host = target.split("/", 1)[0]
-            plain = f"{target}/demo-{kind}:latest"
-            async with RegistryClient(host) as client:
+        with registry_for(args, work) as target:
+            images: list[tuple[str, bool]] = [(ref, True) for ref in args.image or ()]
+            host = target.split("/", 1)[0] if target else None
+            if not images:
+                assert host is not None
+                plain = f"{target}/demo-{args.kind}:latest"
                 if not args.registry:
-                    print(f"building the {kind} demo image into {target} …", file=sys.stderr)
-                    t = time.monotonic()
-                    built = await build_demo_image(client, kind, plain, work / "build")
+                    print(f"building the {args.kind} demo image into {target} …", file=sys.stderr)
+                    async with RegistryClient(host) as client:
+                        built = await build_demo_image(client, args.kind, plain, work / "build")
                     await close_mount_helpers()
                     report["build"] = built.as_dict()
-                    print(f"  built in {time.monotonic() - t:.0f}s", file=sys.stderr)
-                accelerated = plain + "_accelerated"
-                print("preparing the local start (plain image unpacked) …", file=sys.stderr)
-                local = await LocalStart.prepare(client, plain, work)
-            print(
-                f"cold starts over {link.describe()}, {args.runs} runs each, each run preceded "
-                "by a local start (same load) …",
-                file=sys.stderr,
-            )
-            options = ColdStartOptions(link=link, run_mode="exec")
-            result = Comparison(plain, accelerated, link, options.resolved_run_mode())
-            try:
-                for i in range(args.runs):
-                    await local.once()
-                    for target_ref, runs_list in ((plain, result.a), (accelerated, result.b)):
-                        runs_list.append(
-                            await cold_start(
-                                target_ref,
-                                workdir=work / "runs",
-                                options=options,
-                                keep_helper=True,
-                            )
-                        )
-                    print(
-                        f"  run {i + 1}: local {local.first[-1]:.3f}s, "
-                        f"full {result.a[-1].total:.3f}s, accelerated {result.b[-1].total:.3f}s",
-                        file=sys.stderr,
+                images = [(plain, False)]
+            for plain, optimize in images:
+                ref = ImageReference.parse(plain)
+                async with RegistryClient(ref.registry, credentials=creds) as client:
+                    print(f"twins of {plain} …", file=sys.stderr)
+                    preserve, optimized, info = await make_twins(
+                        client, plain, work / "twins", optimize=optimize
                     )
-            finally:
-                await close_mount_helpers()
-            report["local_start"] = local.as_dict()
+                print(
+                    f"cold starts over {link.describe()}, {args.runs} runs each, each run "
+                    "preceded by a local start (same load) …",
+                    file=sys.stderr,
+                )
+                result = await measure(
+                    plain,
+                    preserve,
+                    optimized,
+                    runs=args.runs,
+                    link=link,
+                    work=work / "measure",
+                    creds=creds,
+                )
+                report["images"].append(report_image(plain, result, info))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report["comparison"] = result.as_dict()
-    sa, sb = result.summaries()
-    full_total = sa["total"]["p50"]
-    acc_total = sb["total"]["p50"]
-    acc_bytes = sb["bytes_p50"]
-    rate = link.bytes_per_second or float("inf")
-    rtts = 4 + link.connection_setup_rtts
-    bound = acc_bytes / rate + rtts * link.rtt_s + report["local_start"]["first_response_s"]
-    ratio_full = acc_total / full_total if full_total else float("nan")
-    ratio_bound = acc_total / bound
-    report["bound"] = {
-        "startup_bytes": acc_bytes,
-        "transfer_s": acc_bytes / rate,
-        "rtts": rtts,
-        "rtt_s": rtts * link.rtt_s,
-        "local_start_s": report["local_start"]["first_response_s"],
-        "bound_s": bound,
-    }
-    report["targets"] = {
-        "accelerated_vs_full": ratio_full,
-        "accelerated_vs_full_target": 0.10,
-        "accelerated_vs_full_met": ratio_full <= 0.10,
-        "accelerated_vs_bound": ratio_bound,
-        "accelerated_vs_bound_target": 1.3,
-        "accelerated_vs_bound_met": ratio_bound <= 1.3,
-        "load_average": os.getloadavg(),
-    }
-    print(result.table())
-    print()
-    image_size = (report.get("build") or {}).get("uncompressed_size")
-    if image_size:
-        print(
-            f"image: {image_size / 2**30:.2f} GiB unpacked, "
-            f"{report['build']['plain_bytes'] / 2**20:.0f} MiB plain (gzip), "
-            f"{report['build']['accelerated_bytes'] / 2**20:.0f} MiB accelerated, "
-            f"profile of {report['build']['profile_files']} files"
-        )
-    print(
-        f"local start (disk, warm cache): ready {report['local_start']['ready_s']:.3f}s, "
-        f"first response {report['local_start']['first_response_s']:.3f}s"
-    )
-    print(
-        f"physical bound: {acc_bytes / 2**20:.1f} MiB / {link.describe()} = "
-        f"{acc_bytes / rate:.3f}s + {rtts} RTT {rtts * link.rtt_s:.3f}s + local "
-        f"{report['local_start']['first_response_s']:.3f}s = {bound:.3f}s"
-    )
-    print(
-        f"accelerated / full pull: {ratio_full:.3f} (target <= 0.10) "
-        f"{'OK' if ratio_full <= 0.10 else 'MISSED'}"
-    )
-    print(
-        f"accelerated / bound:     {ratio_bound:.3f} (target <= 1.30) "
-        f"{'OK' if ratio_bound <= 1.3 else 'MISSED'}"
-    )
-    print(f"load average during the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.json:
-        await asyncio.to_thread(Path(args.json).write_text, json.dumps(report, indent=2))
+        await asyncio.to_thread(
+            Path(args.json).write_text, json.dumps(report, indent=2, default=str)
+        )
     return 0
 
 
 @contextmanager
-def contextlib_registry(args: argparse.Namespace, work: Path) -> Iterator[str]:
+def registry_for(args: argparse.Namespace, work: Path) -> Iterator[str | None]:
+    if args.image:
+        yield None
+        return
     if args.registry:
         yield args.registry.rstrip("/")
         return
@@ -271,6 +312,9 @@ def contextlib_registry(args: argparse.Namespace, work: Path) -> Iterator[str]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--image", action="append", metavar="REF", help="plain image to measure; repeatable"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--link", default="100mbit,20ms")
     parser.add_argument(
@@ -279,9 +323,10 @@ if __name__ == "__main__":
     parser.add_argument(
         "--kind",
         default="bloated",
-        choices=["bloated", "medium"],
-        help="demo image (the targets are set for the >= 1 GiB bloated one)",
+        choices=["bloated", "medium", "small"],
+        help="demo image when no --image is given",
     )
+    parser.add_argument("--creds", metavar="USER:PASSWORD", help="registry credentials")
     parser.add_argument("--workdir", metavar="DIR", help="scratch space (needs ~4 GiB)")
     parser.add_argument("--json", metavar="FILE", help="write the full report here")
     arguments = parser.parse_args()

@@ -44,6 +44,7 @@ from core.coldstart._instance import (
     startup_profile_for,
 )
 from core.coldstart._link import LinkSpec, LinkStats, ShapedTransport, TokenBucket
+from core.coldstart._local import LocalStart, physical_bound
 from core.coldstart._record import (
     DEFAULT_EVENT,
     RECORD_MODES,
@@ -56,11 +57,18 @@ from core.coldstart._record import (
     record_startup_profile,
 )
 from core.coldstart._runner import (
+    TARGET_VS_BOUND,
+    TARGET_VS_FULL,
     ColdStartOptions,
     Comparison,
+    bound_line,
     cold_start,
     compare,
     exec_available,
+    fetch_counts,
+    fetch_line,
+    target_line,
+    target_verdicts,
 )
 from core.coldstart._sandbox import LogLine, NetnsConnector, Sandbox, SandboxSpec, sandbox_available
 from core.coldstart._timeline import (
@@ -77,6 +85,8 @@ __all__ = [
     "DEMO_KINDS",
     "PHASES",
     "RECORD_MODES",
+    "TARGET_VS_BOUND",
+    "TARGET_VS_FULL",
     "ColdStartOptions",
     "Comparison",
     "DemoBuildResult",
@@ -88,6 +98,7 @@ __all__ = [
     "InvokeResult",
     "LinkSpec",
     "LinkStats",
+    "LocalStart",
     "LogLine",
     "NetnsConnector",
     "PhaseRecord",
@@ -100,6 +111,7 @@ __all__ = [
     "TimelineRecorder",
     "TokenBucket",
     "TwinChoice",
+    "bound_line",
     "build_demo_image",
     "build_demo_tree",
     "cold_start",
@@ -108,16 +120,21 @@ __all__ = [
     "exec_available",
     "fc_environment",
     "fc_request_id",
+    "fetch_counts",
+    "fetch_line",
     "has_prefetch_regions",
     "image_argv",
     "import_options",
     "merge_layers",
     "optimize_with_profile",
     "percentile",
+    "physical_bound",
     "prepare_twin",
     "publish_profile",
     "record_startup_profile",
     "sandbox_available",
     "startup_profile_for",
     "summarize",
+    "target_line",
+    "target_verdicts",
 ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import uuid
 from collections.abc import Sequence
@@ -31,8 +32,9 @@ import httpx
 from core._progress import ProgressCallback
 from core.coldstart._instance import InstanceConfig, SandboxInstance, startup_profile_for
 from core.coldstart._link import LinkSpec, ShapedTransport
+from core.coldstart._local import LocalStart, physical_bound
 from core.coldstart._sandbox import sandbox_available
-from core.coldstart._timeline import Timeline, TimelineRecorder, summarize
+from core.coldstart._timeline import Timeline, TimelineRecorder, percentile, summarize
 from core.errors import ColdStartError, CoreError, InvalidInput
 from core.oci import ImageReference
 from core.pull import (
@@ -47,7 +49,20 @@ from core.pull import (
 )
 from core.registry import RegistryClient
 
-__all__ = ["ColdStartOptions", "Comparison", "cold_start", "compare", "exec_available"]
+__all__ = [
+    "TARGET_VS_BOUND",
+    "TARGET_VS_FULL",
+    "ColdStartOptions",
+    "Comparison",
+    "bound_line",
+    "cold_start",
+    "compare",
+    "exec_available",
+    "fetch_counts",
+    "fetch_line",
+    "target_line",
+    "target_verdicts",
+]
 
 
 def exec_available() -> str | None:
@@ -62,6 +77,8 @@ class ColdStartOptions:
     ``run_mode``: ``auto`` (exec when available, else replay), ``exec`` or ``replay``.
     ``mode``: ``auto`` (lazy for accelerated images, full otherwise), ``lazy`` or ``full``.
     ``profile`` replaces the image's start-up profile (replay reads and prefetch).
+    ``record_profile``: lazy exec starts remember the files they open
+    (``Timeline.recorded_profile``).
     """
 
     link: LinkSpec = field(default_factory=LinkSpec)
@@ -73,6 +90,7 @@ class ColdStartOptions:
     prewarm: bool = True
     profile: Sequence[str] | None = None
     function_name: str = "coldstart"
+    record_profile: bool = False
 
     def resolved_run_mode(self) -> str:
         if self.run_mode not in ("auto", "exec", "replay"):
@@ -140,6 +158,7 @@ async def _exec(
         mode=opts.mode,
         profile=opts.profile,
         background_fill=False,  # nothing may compete with start-up inside the measurement
+        record_profile=opts.record_profile,
     )
     instance: SandboxInstance | None = None
     try:
@@ -155,6 +174,10 @@ async def _exec(
         result = await instance.invoke(opts.event)
         if result.status >= 500:
             instance.timeline.error = f"first invoke answered HTTP {result.status}"
+        if opts.record_profile:
+            recorded = instance.profile()
+            if recorded is not None:
+                instance.timeline.recorded_profile = recorded.paths
         return instance.timeline
     except CoreError as exc:
         timeline = Timeline(image, "unknown", "exec", link=opts.link.as_dict())
@@ -243,9 +266,53 @@ def _read_files(root: Path, paths: Sequence[str]) -> int:
     return total
 
 
+#: Targets of an accelerated start (the product's promise): at most this share of the full
+#: pull's time to first response, and at most this multiple of the physical bound.
+TARGET_VS_FULL = 0.10
+TARGET_VS_BOUND = 1.3
+_FETCH_KEYS = (
+    "toc_bytes",
+    "prefetch_bytes",
+    "on_demand_fetches",
+    "on_demand_bytes",
+    "fallbacks",
+    "fallback_bytes",
+)
+
+
+def fetch_counts(timelines: Sequence[Timeline]) -> dict[str, float] | None:
+    """p50 over the successful lazy runs of what they fetched and how: TOCs, prefetch,
+    on-demand fetches (each a round trip a profile would have saved) and fallbacks (layers
+    read whole because their TOC was unusable); ``None`` when no run was lazy."""
+    metrics = [
+        t.metrics["metrics"]
+        for t in timelines
+        if t.error is None and t.mode == "lazy" and isinstance(t.metrics.get("metrics"), dict)
+    ]
+    if not metrics:
+        return None
+    return {key: percentile([float(m.get(key, 0)) for m in metrics], 50) for key in _FETCH_KEYS}
+
+
+def target_verdicts(
+    ratio_vs_full: float | None, ratio_vs_bound: float | None
+) -> list[dict[str, Any]]:
+    """The targets with their measured value and whether each was met (a target without a
+    value, e.g. no bound without a local start, is left out)."""
+    out = []
+    for name, value, target in (
+        ("accelerated ÷ full pull", ratio_vs_full, TARGET_VS_FULL),
+        ("accelerated ÷ physical bound", ratio_vs_bound, TARGET_VS_BOUND),
+    ):
+        if value is not None:
+            out.append({"target": name, "value": value, "limit": target, "met": value <= target})
+    return out
+
+
 @dataclass(slots=True)
 class Comparison:
-    """Cold starts of ``image`` and ``vs`` over the same link, ``runs`` times each."""
+    """Cold starts of ``image`` and ``vs`` over the same link, ``runs`` times each; with
+    ``local``, the function's own start on a local disk measured in the same run."""
 
     image: str
     vs: str
@@ -253,9 +320,29 @@ class Comparison:
     run_mode: str
     a: list[Timeline] = field(default_factory=list)
     b: list[Timeline] = field(default_factory=list)
+    local: LocalStart | None = None
+    local_error: str | None = None
 
     def summaries(self) -> tuple[dict[str, Any], dict[str, Any]]:
         return summarize(self.a), summarize(self.b)
+
+    def bound(self) -> dict[str, Any] | None:
+        """The physical bound of ``vs`` (:func:`~core.coldstart.physical_bound`): the bytes
+        its starts fetched (p50) at the link's rate, plus round trips and the local start;
+        ``None`` without a local start or a link rate."""
+        local_s = self.local.first_response_s if self.local is not None else None
+        if local_s is None or self.link.bytes_per_second is None:
+            return None
+        _, sb = self.summaries()
+        if not sb["runs"] - sb["failed"]:
+            return None
+        return physical_bound(sb["bytes_p50"], self.link, local_s)
+
+    def targets(self) -> list[dict[str, Any]]:
+        _, sb = self.summaries()
+        bound = self.bound()
+        by_bound = sb["total"]["p50"] / bound["bound_s"] if bound and bound["bound_s"] else None
+        return target_verdicts(self.ratios()["total_p50"], by_bound)
 
     def ratios(self) -> dict[str, Any]:
         """``vs`` ÷ ``image`` for the p50 total and each phase's p50 (below 1: ``vs`` is
@@ -283,10 +370,24 @@ class Comparison:
             "image": {
                 "reference": self.image,
                 "summary": sa,
+                "fetches": fetch_counts(self.a),
                 "runs": [t.as_dict() for t in self.a],
             },
-            "vs": {"reference": self.vs, "summary": sb, "runs": [t.as_dict() for t in self.b]},
+            "vs": {
+                "reference": self.vs,
+                "summary": sb,
+                "fetches": fetch_counts(self.b),
+                "runs": [t.as_dict() for t in self.b],
+            },
             "ratios": self.ratios(),
+            "local_start": (
+                {**self.local.as_dict(), "error": self.local_error}
+                if self.local is not None
+                else ({"error": self.local_error} if self.local_error else None)
+            ),
+            "bound": self.bound(),
+            "targets": self.targets(),
+            "load_average": _load_average(),
         }
 
     def table(self) -> str:
@@ -330,10 +431,64 @@ class Comparison:
         verdict = verdict_line(ratios["speedup"])
         if verdict:
             lines.append(verdict)
+        for side, runs in (("A", self.a), ("B", self.b)):
+            counts = fetch_counts(runs)
+            if counts is not None:
+                lines.append(fetch_line(side, counts))
+        lines.extend(self._reference_lines())
         failed = sa["failed"] + sb["failed"]
         if failed:
             lines.append(f"{failed} run(s) failed; see the JSON report")
         return "\n".join(lines)
+
+    def _reference_lines(self) -> list[str]:
+        lines = []
+        local_s = self.local.first_response_s if self.local is not None else None
+        if local_s is not None:
+            lines.append(
+                f"{'local start':<14}{local_s:>9.3f}s  (A unpacked on local disk, same run)"
+            )
+        elif self.local_error:
+            lines.append(f"{'local start':<14} failed: {self.local_error}")
+        bound = self.bound()
+        if bound is not None:
+            lines.append(bound_line(bound, self.link))
+        for t in self.targets():
+            lines.append(target_line(t))
+        return lines
+
+
+def fetch_line(side: str, counts: dict[str, float]) -> str:
+    """``B fetched: TOC 0.9 MB, prefetch 13.2 MB, on demand 0 B in 0 fetches, 0 fallbacks``."""
+    return (
+        f"{side} fetched: TOC {_mb(counts['toc_bytes'])}, prefetch {_mb(counts['prefetch_bytes'])}"
+        f", on demand {_mb(counts['on_demand_bytes'])} in {counts['on_demand_fetches']:.0f} "
+        f"fetches, {counts['fallbacks']:.0f} fallbacks ({_mb(counts['fallback_bytes'])}) (p50)"
+    )
+
+
+def bound_line(bound: dict[str, Any], link: LinkSpec) -> str:
+    return (
+        f"{'bound':<14}{bound['bound_s']:>9.3f}s  = {_mb(bound['bytes'])} at {link.describe()} "
+        f"({bound['transfer_s']:.3f}s) + {bound['rtts']} RTT ({bound['rtt_s']:.3f}s) + local "
+        f"start ({bound['local_start_s']:.3f}s)"
+    )
+
+
+def target_line(t: dict[str, Any]) -> str:
+    verdict = "met" if t["met"] else "MISSED"
+    return f"target: {t['target']} = {t['value']:.3f} (≤ {t['limit']:g}) {verdict}"
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def _load_average() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
 
 
 def verdict_line(speedup: float | None) -> str | None:
@@ -362,14 +517,27 @@ async def compare(
     workdir: str | Path,
     options: ColdStartOptions | None = None,
     on_progress: ProgressCallback | None = None,
+    local_start: bool = True,
 ) -> Comparison:
-    """Cold-start ``image`` and ``vs`` alternately, ``runs`` times each, same link."""
+    """Cold-start ``image`` and ``vs`` alternately, ``runs`` times each, same link.
+
+    ``local_start`` (exec mode): ``image`` is also pulled and unpacked on the local disk
+    beforehand, and its start from there is measured before each pair (the reference of the
+    physical bound, under the same machine load).
+    """
     if runs < 1:
         raise InvalidInput("runs must be at least 1")
     opts = options or ColdStartOptions()
     result = Comparison(image, vs, opts.link, opts.resolved_run_mode())
+    if local_start and result.run_mode == "exec":
+        await _prepare_local(result, image, Path(workdir), opts)
     try:
         for _ in range(runs):
+            if result.local is not None:
+                try:
+                    await result.local.once(opts.event)
+                except (CoreError, OSError, httpx.HTTPError) as exc:
+                    result.local_error = f"{type(exc).__name__}: {exc}"
             for target, runs_list in ((image, result.a), (vs, result.b)):
                 runs_list.append(
                     await cold_start(
@@ -382,4 +550,24 @@ async def compare(
                 )
     finally:
         await close_mount_helpers()
+        if result.local is not None:
+            await result.local.remove()
     return result
+
+
+async def _prepare_local(
+    result: Comparison, image: str, workdir: Path, opts: ColdStartOptions
+) -> None:
+    ref = ImageReference.parse(image)
+    try:
+        async with RegistryClient(
+            ref.registry, credentials=opts.credentials, insecure=opts.insecure
+        ) as registry:
+            result.local = await LocalStart.prepare(
+                registry,
+                image,
+                workdir / f"local-{uuid.uuid4().hex[:8]}",
+                function_name=opts.function_name,
+            )
+    except (CoreError, OSError) as exc:
+        result.local_error = f"{type(exc).__name__}: {exc}"

@@ -78,6 +78,9 @@ class Timeline:
     )
     metrics: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    #: Files opened during a lazy exec start recorded with ``record_profile`` (not in the
+    #: JSON form: ``fcaccel coldstart --record-profile`` writes them to a file).
+    recorded_profile: tuple[str, ...] = ()
 
     def phase(self, name: str) -> PhaseRecord | None:
         for p in self.phases:
