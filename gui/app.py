@@ -1,5 +1,5 @@
-"""Start-up and shutdown (STYLE §13), and `Console`, which wires the window, the view-models,
-the Local server supervisor and profile switching together.
+"""Start-up and shutdown (CONTRIBUTING.md, "Start-up and shutdown"), and `Console`, which
+wires the window, the view-models, the Local server supervisor and profile switching together.
 
 The window is shown before anything slow happens: this module imports only what the first
 window needs. Once it has been painted, the Local server is started (or found), the cloud
@@ -60,8 +60,8 @@ def _import_backend_modules() -> None:
     import httpx  # noqa: F401
 
     import core.cloud  # noqa: F401
-    import gui.backend._core
     import gui.server  # noqa: F401
+    from gui.backend import CoreBackend  # noqa: F401
 
 
 async def load_backend_modules() -> None:
@@ -259,7 +259,7 @@ class Console(QObject):
             open_clients,
             resolve_credentials,
         )
-        from gui.backend._core import CoreBackend
+        from gui.backend import CoreBackend
         from gui.server import LocalServerSupervisor, ServerState
 
         await self._ask_secret_mode()
@@ -323,7 +323,7 @@ class Console(QObject):
 
     async def _connect_aliyun(self, profile: AliyunProfile) -> None:
         from core.cloud import open_clients, resolve_credentials
-        from gui.backend._core import CoreBackend
+        from gui.backend import CoreBackend
 
         await self._ask_secret_mode()
         self.ctx.set_connection("connecting", profile.region)
@@ -351,7 +351,7 @@ class Console(QObject):
     async def _connect_registry(self, profile: RegistryProfile) -> None:
         from core.cloud import secret_key
         from core.registry import RegistryClient
-        from gui.backend._registry import RegistryBackend
+        from gui.backend import RegistryBackend
 
         await self._ask_secret_mode()
         self.ctx.set_connection("connecting", profile.url)

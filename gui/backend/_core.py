@@ -24,12 +24,14 @@ from core.cloud import (
     CustomContainerConfig,
     Function,
     HealthCheckConfig,
+    ImageTag,
     ProfileClients,
     ValidationProblem,
     acceleration_status,
 )
 from core.cloud import validate_function as core_validate_function
 from core.errors import CloudError, ColdStartError, InvalidInput
+from gui.backend._pages import PAGE_SIZE, collect_in_pages
 from gui.backend._protocol import LINK_SPECS
 from gui.backend._types import (
     AccelState,
@@ -171,6 +173,18 @@ def _epoch(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return num / 1000 if num > 1e11 else num
+
+
+def tag_info(tag: ImageTag) -> TagInfo:
+    digest = tag.digest or ""
+    updated = tag.updated_ms
+    return TagInfo(
+        tag=tag.tag or "",
+        # ACR lists bare hex digests; events and registries say sha256:<hex>.
+        digest=f"sha256:{digest}" if digest and ":" not in digest else digest,
+        size=tag.size or 0,
+        updated=str(updated) if updated else "",
+    )
 
 
 def task_info(task: BuildTask, instance_id: str, repo_path: str = "") -> TaskInfo:
@@ -363,29 +377,8 @@ class CoreBackend:
         repo: RepoInfo,
         on_page: Callable[[list[TagInfo]], None] | None = None,
     ) -> list[TagInfo]:
-        out: list[TagInfo] = []
-        page: list[TagInfo] = []
-        async for t in self.clients.acr.list_tags(instance_id, repo.repo_id, page_size=100):
-            updated = t.updated_ms
-            digest = t.digest or ""
-            page.append(
-                TagInfo(
-                    tag=t.tag or "",
-                    # ACR lists bare hex digests; events and registries say sha256:<hex>.
-                    digest=f"sha256:{digest}" if digest and ":" not in digest else digest,
-                    size=t.size or 0,
-                    updated=str(updated) if updated else "",
-                )
-            )
-            if len(page) >= 100:
-                out.extend(page)
-                if on_page is not None:
-                    on_page(list(page))
-                page = []
-        out.extend(page)
-        if on_page is not None and page:
-            on_page(list(page))
-        return out
+        listing = self.clients.acr.list_tags(instance_id, repo.repo_id, page_size=PAGE_SIZE)
+        return await collect_in_pages((tag_info(t) async for t in listing), on_page)
 
     async def get_acceleration(self, instance_id: str, repo: RepoInfo) -> bool:
         return await self.clients.acr.get_acceleration_rule(instance_id, repo.repo_id) is not None
@@ -531,6 +524,9 @@ class CoreBackend:
         async for ev in stream:
             self._last_seq = ev.seq
             yield BackendEvent(ev.type, dict(ev.data))
+
+    def core_clients(self) -> tuple[ProfileClients, httpx.AsyncClient]:
+        return self.clients, self.http
 
     async def seed_status(self) -> dict[str, Any] | None:
         local = self.clients.local

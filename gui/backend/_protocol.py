@@ -33,6 +33,9 @@ from gui.backend._types import (
 )
 
 if TYPE_CHECKING:
+    import httpx
+
+    from core.cloud import ProfileClients
     from core.explore import ImageListing
     from core.report import FunctionRow
 
@@ -150,6 +153,12 @@ class Backend(Protocol):
     # -- live ---------------------------------------------------------------------------
     def events(self) -> AsyncIterator[BackendEvent]:
         """The server's event stream; raises ``NotImplementedError`` when there is none."""
+        ...
+
+    def core_clients(self) -> tuple[ProfileClients, httpx.AsyncClient] | None:
+        """The core clients this backend works through and their HTTP client (a Local or
+        Alibaba Cloud profile), for work that uses core directly, such as the acceleration
+        report; ``None`` when there are none."""
         ...
 
     async def seed_status(self) -> dict[str, Any] | None:

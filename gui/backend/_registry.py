@@ -15,6 +15,7 @@ from core import Progress, is_accelerated_tag, twin_tag_of
 from core.errors import CloudError, CoreError, NotFound
 from core.registry import RegistryClient
 from gui.backend._core import run_image_comparison
+from gui.backend._pages import collect_in_pages
 from gui.backend._types import (
     AccelState,
     BackendCapabilities,
@@ -150,19 +151,8 @@ class RegistryBackend:
         repo: RepoInfo,
         on_page: Callable[[list[TagInfo]], None] | None = None,
     ) -> list[TagInfo]:
-        out: list[TagInfo] = []
-        page: list[TagInfo] = []
-        async for tag in self.client.list_tags(repo.repo_id):
-            page.append(TagInfo(tag))
-            if len(page) >= 100:
-                out.extend(page)
-                if on_page is not None:
-                    on_page(list(page))
-                page = []
-        out.extend(page)
-        if on_page is not None and page:
-            on_page(list(page))
-        return out
+        tags = (TagInfo(tag) async for tag in self.client.list_tags(repo.repo_id))
+        return await collect_in_pages(tags, on_page)
 
     async def get_acceleration(self, instance_id: str, repo: RepoInfo) -> bool:
         return False
@@ -249,6 +239,9 @@ class RegistryBackend:
 
     def events(self) -> AsyncIterator[BackendEvent]:
         raise NotImplementedError
+
+    def core_clients(self) -> None:
+        return None
 
     async def seed_status(self) -> dict[str, Any] | None:
         return None

@@ -32,8 +32,8 @@ from gui.backend import LabPhase, LabProgress, LabRequest, LabResult, LabSide, L
 from gui.context import AppContext
 from gui.models.lab_runs_model import ratio as p50_ratio
 from gui.viewmodels.lab_vm import LabViewModel, result_from_dict
+from gui.viewmodels.race import STAGE_COLORS, LaneView, lane_total_ms, nice_scale
 from gui.viewmodels.seed_vm import demo_names
-from gui.widgets.race_chart import STAGE_COLORS, LaneView, lane_total_ms, nice_scale
 
 __all__ = [
     "DemoMode",

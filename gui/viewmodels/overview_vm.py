@@ -113,11 +113,9 @@ class SettingsTargets:
         return out
 
     async def _local(self, key: TargetKey, http: httpx.AsyncClient) -> ReportTarget:
-        from gui.backend._core import CoreBackend
-
-        backend = self.ctx.backend
-        if isinstance(backend, CoreBackend) and backend.clients.local is not None:
-            return ReportTarget(key, backend.clients, backend.http)
+        current = self.ctx.backend.core_clients() if self.ctx.backend is not None else None
+        if current is not None and current[0].local is not None:
+            return ReportTarget(key, *current)
         from core.cloud import resolve_local_profile
 
         profile = self.settings_vm.settings.local

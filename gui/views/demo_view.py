@@ -38,7 +38,8 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
 from core.errors import CoreError
 from gui.format import format_bytes
 from gui.viewmodels.demo_vm import DemoMode, DemoViewModel, RaceState, load_comparison
-from gui.widgets.race_chart import STAGE_COLORS, RaceChart
+from gui.viewmodels.race import STAGE_COLORS
+from gui.widgets.race_chart import RaceChart
 from gui.widgets.race_export import encode_png, write_apng, write_frames
 
 __all__ = ["DemoStage", "DemoView", "export_race"]

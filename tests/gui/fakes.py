@@ -568,6 +568,9 @@ class FakeBackend:
         finally:
             self._queues.discard(queue)
 
+    def core_clients(self) -> None:
+        return None
+
     async def seed_status(self) -> dict[str, object] | None:
         """``/x-fcdesk/info``'s ``seed``: what a test put in ``self.seed``."""
         self.calls.append("seed_status")

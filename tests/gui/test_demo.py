@@ -25,8 +25,9 @@ from gui.backend import (
 )
 from gui.viewmodels.demo_vm import DemoMode, DemoViewModel, RaceState, load_comparison
 from gui.viewmodels.lab_vm import LabHistory, LabViewModel, result_to_dict
+from gui.viewmodels.race import LaneView, nice_scale
 from gui.views.demo_view import DemoView
-from gui.widgets.race_chart import LaneView, RaceChart, nice_scale
+from gui.widgets.race_chart import RaceChart
 from gui.widgets.race_export import png_chunks
 
 

@@ -10,7 +10,8 @@ from PySide6.QtCore import QCoreApplication, QSize, QTranslator
 from PySide6.QtGui import QPainter
 
 from gui.backend import LabPhase
-from gui.widgets.race_chart import LaneView, RaceChart, nice_scale
+from gui.viewmodels.race import LaneView, nice_scale
+from gui.widgets.race_chart import RaceChart
 
 
 class _Upper(QTranslator):
