@@ -1,4 +1,5 @@
-"""Typed bridging between Qt signals/dialogs and asyncio (STYLE §12).
+"""Typed bridging between Qt signals/dialogs and asyncio (CONTRIBUTING.md, "Jobs and async
+slots").
 
 * `async_slot` — a typed wrapper around ``qasync.asyncSlot``: the decorated coroutine method
   becomes a Qt slot that schedules a task; failures go to ``sys.excepthook`` (the

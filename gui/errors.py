@@ -1,4 +1,4 @@
-"""How errors reach the user (STYLE §14).
+"""How errors reach the user (CONTRIBUTING.md, "Errors the user sees").
 
 `ErrorPresenter.describe` maps core exception types and codes to translated, actionable
 text. `ErrorPresenter.show` puts it in a non-modal box (or the toast area); unexpected

@@ -1,4 +1,4 @@
-"""Translations: Qt's own and fcdesk's ``app_<lang>.qm`` (STYLE §17).
+"""Translations: Qt's own and fcdesk's ``app_<lang>.qm`` (CONTRIBUTING.md, "Translations").
 
 The language follows the system locale unless Settings overrides it. Setting
 ``FCDESK_PSEUDO_LOCALE=1`` installs a pseudo-translator that lengthens every string by about

@@ -1,4 +1,4 @@
-"""The GUI's bridge to long-running core work (STYLE §9).
+"""The GUI's bridge to long-running core work (CONTRIBUTING.md, "Jobs and async slots").
 
 `JobRunner` starts coroutines as asyncio tasks on the qasync loop, keeps strong references
 to them, cancels the previous job that has the same key ("latest wins"), and turns core
@@ -178,7 +178,7 @@ class JobRunner(QObject):
             del self._tasks[key]
             self.runningChanged.emit(key, False)
         if task.cancelled():
-            return  # CancelledError is silent (STYLE §14)
+            return  # a cancelled job is silent: the user cancelled it, or a newer one replaced it
         exc = task.exception()
         if exc is not None:
             if not current:

@@ -1,4 +1,4 @@
-"""Paths of bundled resources (icons, QSS, translations), PyInstaller-aware (STYLE §18)."""
+"""Paths of bundled resources (icons, QSS, translations), PyInstaller-aware."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Qt item models: thin adapters over the backend's plain-Python values (STYLE §10)."""
+"""Qt item models: thin adapters over the backend's plain-Python values."""
 
 from gui.models.functions_model import FunctionsModel
 from gui.models.lab_runs_model import LabRunsModel
