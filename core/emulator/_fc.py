@@ -14,6 +14,21 @@ Functions live in sqlite as their JSON document. Create/update validate like the
 Successful (or Failed) on create and update. ``accelerationInfo.status`` follows FC 2.0:
 ``Preparing`` while the twin is converted, ``Ready`` once an accelerated image is verified,
 ``Failed`` when conversion or verification failed.
+
+Updates follow the FC documentation ("Function states and invocation for custom images",
+help.aliyun.com/en/functioncompute/fc/user-guide/states-of-custom-container-functions):
+
+* while ``lastUpdateStatus`` is ``InProgress``, and after it ends ``Failed``, invocations are
+  routed to the configuration before the update: the server keeps the last successfully
+  deployed document (``_deployed``, never shown to clients) and invokes that;
+* FC records the tag *and* the digest of the image at create/update: a configuration-only
+  update keeps the recorded digest, and a tag later overwritten with another digest puts the
+  function in ``Failed`` (``ImageDigestChanged``) until it is updated with the image again;
+* the reason code documented for an update in progress is ``ImageOptimizing`` ("The system is
+  currently processing the acceleration optimization for the image", the FC 3.0 GetFunction
+  reference and the SDK's ``Function`` model): it is reported when the update deploys an
+  image (another image, or the same tag now at another digest). A configuration-only update
+  (memory, environment …) touches no image, so it is ``InProgress`` with no reason code.
 """
 
 from __future__ import annotations
@@ -95,6 +110,16 @@ _MUTABLE = (
     "runtime",
 )
 _OPTIMIZING = "The system is currently processing the acceleration optimization for the image."
+#: Internal keys of a stored function document (never sent to clients).
+_DEPLOYED = "_deployed"  # the last successfully deployed document: what invocations run
+_REDEPLOY = "_redeploy"  # the pending update deploys an image (resolve the tag again)
+_STATE_KEYS = (*_LIST_HIDDEN, "lastModifiedTime")
+_SETTLE_WAIT = 60.0  # how long an invocation waits for a function that has nothing deployed
+
+
+def public(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored function document as the API shows it (internal keys removed)."""
+    return {k: v for k, v in doc.items() if not k.startswith("_")}
 
 
 def fc_request_id() -> str:
@@ -311,7 +336,7 @@ class FcApi:
             "ORDER BY name LIMIT ?",
             (after, len(prefix), prefix, limit + 1),
         )
-        docs = [json.loads(r["doc"]) for r in rows]
+        docs = [public(json.loads(r["doc"])) for r in rows]
         next_token = ""
         if len(docs) > limit:
             docs = docs[:limit]
@@ -330,7 +355,7 @@ class FcApi:
         qualifier = request.query_params.get("qualifier")
         if qualifier not in (None, "", "LATEST"):
             raise ApiError(404, "VersionNotFound", f"version '{qualifier}' does not exist")
-        return JSONResponse(await self._load(name))
+        return JSONResponse(public(await self._load(name)))
 
     def _json_body(self, body: bytes) -> dict[str, Any]:
         try:
@@ -342,12 +367,16 @@ class FcApi:
         return doc
 
     async def create_function(self, request: Request, body: bytes, rid: str) -> Response:
-        return JSONResponse(await self.create(self._json_body(body)))
+        return JSONResponse(public(await self.create(self._json_body(body))))
 
     async def create(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Validate and store a new function, then start preparing it (``Pending``)."""
         for key in list(doc):
-            if key in _LIST_HIDDEN or key in ("functionArn", "functionId", "createdTime"):
+            if (
+                key in _LIST_HIDDEN
+                or key in ("functionArn", "functionId", "createdTime")
+                or key.startswith("_")
+            ):
                 doc.pop(key)
         self._validate(doc, creating=True)
         self._apply_defaults(doc)
@@ -391,11 +420,11 @@ class FcApi:
 
     async def get(self, name: str) -> dict[str, Any]:
         """The function document (``ApiError`` FunctionNotFound when there is none)."""
-        return await self._load(name)
+        return public(await self._load(name))
 
     async def update_function(self, request: Request, body: bytes, rid: str) -> Response:
         name = request.path_params["name"]
-        return JSONResponse(await self.update(name, self._json_body(body)))
+        return JSONResponse(public(await self.update(name, self._json_body(body))))
 
     async def update(self, name: str, changes: dict[str, Any]) -> dict[str, Any]:
         """UpdateFunction: merge ``changes`` (mutable fields only), then prepare again."""
@@ -418,18 +447,47 @@ class FcApi:
             creating=False,
         )
         self._apply_defaults(merged)
+        redeploy = await self._deploys_image(doc, changes)
         merged["lastModifiedTime"] = _iso(time.time())
         merged["lastUpdateStatus"] = "InProgress"
-        merged["lastUpdateStatusReason"] = _OPTIMIZING
-        merged["lastUpdateStatusReasonCode"] = "ImageOptimizing"
-        merged["customContainerConfig"].pop("resolvedImageUri", None)
+        if redeploy:
+            merged[_REDEPLOY] = True
+            merged["lastUpdateStatusReason"] = _OPTIMIZING
+            merged["lastUpdateStatusReasonCode"] = "ImageOptimizing"
+        else:
+            merged["lastUpdateStatusReason"] = ""
+            merged["lastUpdateStatusReasonCode"] = ""
+        # Invocations keep running on the deployed configuration (its instances too) until
+        # this update is Successful; the recorded digest stays until a new one is resolved.
         await self._save(merged)
         self._publish_state(merged)
-        runtime = self.ctx.services.get("runtime")
-        if runtime is not None:
-            await runtime.stop_function(name, reason="updated")
         self.schedule_prepare(name)
         return merged
+
+    async def _deploys_image(self, doc: dict[str, Any], changes: dict[str, Any]) -> bool:
+        """Whether an update deploys an image: the function is not deployed (never was, or
+        failed), or ``changes`` names an image other than the recorded tag + digest."""
+        if doc.get("state") != "Active" or _DEPLOYED not in doc:
+            return True
+        ccc = changes.get("customContainerConfig")
+        image = ccc.get("image") if isinstance(ccc, dict) else None
+        if image is None:
+            return False
+        current = doc["customContainerConfig"]
+        if image != current.get("image"):
+            return True
+        recorded = str(current.get("resolvedImageUri") or "").rpartition("@")[2]
+        return await self._current_digest(image) != recorded
+
+    async def _current_digest(self, image: str) -> str | None:
+        """The digest ``image`` names now (its tag looked up in the registry)."""
+        ref = self._parse_image(image)
+        if ref.digest is not None:
+            return str(ref.digest)
+        row = await self.ctx.db.fetchone(
+            "SELECT digest FROM tags WHERE repo = ? AND tag = ?", (ref.repository, ref.tag)
+        )
+        return None if row is None else str(row["digest"])
 
     async def delete_function(self, request: Request, body: bytes, rid: str) -> Response:
         name = request.path_params["name"]
@@ -458,18 +516,12 @@ class FcApi:
             raise _bad("asynchronous invocation is not enabled for this function")
         if len(body) > 32 * 1024 * 1024:
             raise ApiError(400, "EntityTooLarge", "payload size exceeds 33554432 bytes")
-        if doc.get("state") != "Active":
-            raise ApiError(
-                412,
-                "FunctionNotActive",
-                f"function '{name}' is {doc.get('state')} ({doc.get('stateReasonCode')}); "
-                "it can be invoked once it is Active",
-            )
+        serving = await self._serving(name, doc)
         runtime = self.ctx.services.get("runtime")
         if runtime is None:
             raise ApiError(503, "ResourceThrottled", "the function runtime is not running")
         tail = request.headers.get("x-fc-log-type", "None").lower() == "tail"
-        result = await runtime.invoke(doc, body, request.headers, rid, log_tail=tail)
+        result = await runtime.invoke(serving, body, request.headers, rid, log_tail=tail)
         # FC 3.0 event invocations return the container's body; its status and headers are
         # dropped (the content type is kept so clients can render the body).
         headers = {"content-type": result.headers.get("content-type", "application/octet-stream")}
@@ -483,6 +535,38 @@ class FcApi:
             headers["x-fc-error-type"] = result.error_type
         return Response(result.body, status_code=result.platform_status or 200, headers=headers)
 
+    async def _serving(self, name: str, doc: dict[str, Any]) -> dict[str, Any]:
+        """The configuration an invocation runs: the function's own once its last update is
+        Successful, else the last deployed one (FC routes calls to the pre-update version
+        while an update is InProgress or after it Failed). A function with nothing deployed
+        yet waits for its preparation (up to a minute); it is never invoked without a
+        resolved image."""
+        deadline = time.monotonic() + _SETTLE_WAIT
+        while True:
+            if doc.get("state") != "Active":
+                raise ApiError(
+                    412,
+                    "FunctionNotActive",
+                    f"function '{name}' is {doc.get('state')} ({doc.get('stateReasonCode')}); "
+                    "it can be invoked once it is Active",
+                )
+            settled = doc.get("lastUpdateStatus") in (None, "Successful")
+            candidate = doc if settled else doc.get(_DEPLOYED)
+            if candidate is not None and _resolved(candidate):
+                return public(candidate)
+            task = self._preparing.get(name)
+            remaining = deadline - time.monotonic()
+            if task is None or task.done() or remaining <= 0:
+                raise ApiError(
+                    412,
+                    "FunctionNotActive",
+                    f"function '{name}' has no deployed image yet (update "
+                    f"{doc.get('lastUpdateStatus')}); invoke it once lastUpdateStatus is "
+                    "Successful",
+                )
+            await asyncio.wait({task}, timeout=remaining)
+            doc = await self._load(name)
+
     # -- preparation: the state machine ---------------------------------------------------------
 
     def schedule_prepare(self, name: str) -> None:
@@ -494,8 +578,13 @@ class FcApi:
         task = asyncio.create_task(self._prepare_safely(name), name=f"prepare-{name}")
         self._preparing[name] = task
 
-    async def on_repo_changed(self, repo: str) -> None:
-        """Re-evaluate functions whose image lives in ``repo`` (tag pushed, task finished)."""
+    async def on_repo_changed(self, repo: str, tag: str = "", digest: str = "") -> None:
+        """Re-evaluate functions whose image lives in ``repo`` (a push wrote ``tag`` at
+        ``digest``, or a conversion task finished).
+
+        A deployed function whose tag now points at another digest fails, as on FC
+        ("the tag is overwritten with a different digest: the function enters the Failed
+        state"); updating it with its image deploys the new digest."""
         rows = await self.ctx.db.fetchall("SELECT name, doc FROM functions")
         for row in rows:
             doc = json.loads(row["doc"])
@@ -504,13 +593,50 @@ class FcApi:
                 ref = ImageReference.parse(image)
             except CoreError:
                 continue
-            if ref.repository == repo and (
+            if ref.repository != repo:
+                continue
+            if tag and ref.digest is None and ref.tag == tag and await self._tag_moved(doc, digest):
+                continue
+            if (
                 doc.get("state") != "Active"
                 or doc.get("lastUpdateStatus") != "Successful"
                 or (doc["customContainerConfig"].get("accelerationInfo") or {}).get("status")
                 != "Ready"
             ):
                 self.schedule_prepare(str(row["name"]))
+
+    async def _tag_moved(self, doc: dict[str, Any], digest: str) -> bool:
+        """Fail ``doc`` when the digest recorded at its deployment is no longer its tag's;
+        ``False`` when it is not deployed or its digest did not change."""
+        deployed = doc.get(_DEPLOYED)
+        if deployed is None or not _resolved(deployed) or doc.get(_REDEPLOY):
+            return False  # not deployed yet, or an update is deploying this tag anew
+        recorded = str(deployed["customContainerConfig"]["resolvedImageUri"]).rpartition("@")[2]
+        if recorded == digest or doc.get("state") != "Active":
+            return False
+        name = str(doc["functionName"])
+        task = self._preparing.pop(name, None)
+        if task is not None:
+            task.cancel()
+        doc.pop(_REDEPLOY, None)
+        image = doc["customContainerConfig"]["image"]
+        reason = (
+            f"the image tag {image} was overwritten with digest {digest}; the function was "
+            f"deployed with {recorded}: update the function to deploy the new image"
+        )
+        doc.update(
+            {
+                "state": "Failed",
+                "stateReason": reason,
+                "stateReasonCode": "ImageDigestChanged",
+            }
+        )
+        await self._save(doc)
+        self._publish_state(doc)
+        runtime = self.ctx.services.get("runtime")
+        if runtime is not None:
+            await runtime.stop_function(name, reason="image-changed")
+        return True
 
     async def resume_all(self) -> None:
         """After a restart, finish every preparation a stop interrupted."""
@@ -550,6 +676,18 @@ class FcApi:
         repo = ref.repository
         tag = ref.tag
         digest = str(ref.digest) if ref.digest is not None else None
+        deployed = doc.get(_DEPLOYED)
+        if (
+            digest is None
+            and not doc.get(_REDEPLOY)
+            and doc.get("state") == "Active"
+            and deployed is not None
+            and deployed["customContainerConfig"].get("image") == ccc["image"]
+            and _resolved(deployed)
+        ):
+            # FC recorded this tag's digest when the image was deployed: a configuration
+            # change keeps it (the tag is not looked up again).
+            digest = str(deployed["customContainerConfig"]["resolvedImageUri"]).rpartition("@")[2]
         row: sqlite3.Row | None
         if digest is None:
             tag_row = await self.ctx.db.fetchone(
@@ -623,8 +761,16 @@ class FcApi:
                 "lastUpdateStatusReasonCode": "",
             }
         )
+        doc.pop(_REDEPLOY, None)
+        previous = doc.pop(_DEPLOYED, None)
+        doc[_DEPLOYED] = public(doc)
         await self._save(doc)
         self._publish_state(doc)
+        if previous is not None and _config(previous) != _config(doc):
+            # the new configuration is live: instances of the old one are stopped
+            runtime = self.ctx.services.get("runtime")
+            if runtime is not None:
+                await runtime.stop_function(name, reason="updated")
 
     async def _active_task(self, repo: str, tag: str | None) -> sqlite3.Row | None:
         return await self.ctx.db.fetchone(
@@ -686,6 +832,7 @@ class FcApi:
         self._publish_state(doc)
 
     async def _fail(self, doc: dict[str, Any], code: str, reason: str) -> None:
+        doc.pop(_REDEPLOY, None)
         if doc.get("state") == "Pending":
             doc["state"] = "Failed"
             doc["stateReason"] = reason
@@ -695,6 +842,23 @@ class FcApi:
         doc["lastUpdateStatusReasonCode"] = code
         await self._save(doc)
         self._publish_state(doc)
+
+
+def _resolved(doc: dict[str, Any]) -> bool:
+    """Whether ``doc`` records a deployed image digest (``host/repo@sha256:…``)."""
+    uri = str((doc.get("customContainerConfig") or {}).get("resolvedImageUri") or "")
+    return "@sha256:" in uri and len(uri.rpartition("@sha256:")[2]) == 64
+
+
+def _config(doc: dict[str, Any]) -> dict[str, Any]:
+    """What an instance is started from: the document without state, timestamps and the
+    (informational) acceleration status."""
+    out = {k: v for k, v in public(doc).items() if k not in _STATE_KEYS}
+    ccc = dict(out.get("customContainerConfig") or {})
+    for key in ("accelerationInfo", "accelerationType", "acrInstanceId"):
+        ccc.pop(key, None)
+    out["customContainerConfig"] = ccc
+    return out
 
 
 def fc_routes(api: FcApi) -> list[Route]:

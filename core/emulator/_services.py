@@ -41,7 +41,7 @@ async def start_services(ctx: ServerContext) -> None:
     ctx.tag_hooks.append(worker.on_tag)
 
     async def repo_changed(repo: str, tag: str = "", digest: str = "") -> None:
-        await fc.on_repo_changed(repo)
+        await fc.on_repo_changed(repo, tag, digest)
 
     ctx.tag_hooks.append(repo_changed)
     worker.on_finished(repo_changed)
