@@ -693,3 +693,79 @@ def test_answers_carry_only_documented_fields(
         assert type_errors(model, data) == [], action
         extra = set(unknown_fields(model, data)) - LOCAL_EXTRA_FIELDS.get(action, set())
         assert not extra, f"{action}: fields the SDK does not know: {sorted(extra)}"
+
+
+#: Also answered by the Local server (docs/local-server.md), though fcdesk does not call them.
+ACR_MORE = (
+    "CreateNamespace",
+    "GetNamespace",
+    "UpdateNamespace",
+    "DeleteNamespace",
+    "UpdateRepository",
+    "DeleteRepository",
+    "DeleteRepoTag",
+)
+
+
+def test_the_other_supported_registry_actions(
+    server: LocalServerHandle, sdk_cr: CrClient, world: World
+) -> None:
+    i = world.instance_id
+    created = sdk_cr.create_namespace(
+        cr.CreateNamespaceRequest(instance_id=i, namespace_name="more", auto_create_repo=False)
+    ).body
+    _rpc_ok(_checked(cr.CreateNamespaceResponseBody, created, "CreateNamespace"))
+    got = sdk_cr.get_namespace(cr.GetNamespaceRequest(instance_id=i, namespace_name="more")).body
+    _rpc_ok(_checked(cr.GetNamespaceResponseBody, got, "GetNamespace"))
+    assert (got.namespace_name, got.auto_create_repo) == ("more", False)
+    updated = sdk_cr.update_namespace(
+        cr.UpdateNamespaceRequest(instance_id=i, namespace_name="more", auto_create_repo=True)
+    ).body
+    _rpc_ok(_checked(cr.UpdateNamespaceResponseBody, updated, "UpdateNamespace"))
+    assert sdk_cr.get_namespace(
+        cr.GetNamespaceRequest(instance_id=i, namespace_id=got.namespace_id)
+    ).body.auto_create_repo
+
+    repo_id = sdk_cr.create_repository(
+        cr.CreateRepositoryRequest(
+            instance_id=i,
+            repo_namespace_name="more",
+            repo_name="r",
+            repo_type="PRIVATE",
+            summary="before",
+        )
+    ).body.repo_id
+    changed = sdk_cr.update_repository(
+        cr.UpdateRepositoryRequest(
+            instance_id=i, repo_id=repo_id, repo_type="PUBLIC", summary="after"
+        )
+    ).body
+    _rpc_ok(_checked(cr.UpdateRepositoryResponseBody, changed, "UpdateRepository"))
+    repo = sdk_cr.get_repository(cr.GetRepositoryRequest(instance_id=i, repo_id=repo_id)).body
+    assert (repo.repo_type, repo.summary) == ("PUBLIC", "after")
+
+    asyncio.run(push_test_image(server, "more/r", "t1"))
+    dropped = sdk_cr.delete_repo_tag(
+        cr.DeleteRepoTagRequest(instance_id=i, repo_id=repo_id, tag="t1")
+    ).body
+    _rpc_ok(_checked(cr.DeleteRepoTagResponseBody, dropped, "DeleteRepoTag"))
+    assert not sdk_cr.list_repo_tag(
+        cr.ListRepoTagRequest(instance_id=i, repo_id=repo_id)
+    ).body.images
+
+    not_empty = sdk_cr.delete_namespace(
+        cr.DeleteNamespaceRequest(instance_id=i, namespace_name="more")
+    ).body
+    assert (not_empty.is_success, not_empty.code) == (False, "NAMESPACE_NOT_EMPTY")
+    removed = sdk_cr.delete_repository(
+        cr.DeleteRepositoryRequest(instance_id=i, repo_id=repo_id)
+    ).body
+    _rpc_ok(_checked(cr.DeleteRepositoryResponseBody, removed, "DeleteRepository"))
+    gone = sdk_cr.delete_namespace(
+        cr.DeleteNamespaceRequest(instance_id=i, namespace_name="more")
+    ).body
+    _rpc_ok(_checked(cr.DeleteNamespaceResponseBody, gone, "DeleteNamespace"))
+    missing = sdk_cr.get_namespace(
+        cr.GetNamespaceRequest(instance_id=i, namespace_name="more")
+    ).body
+    assert (missing.is_success, missing.code) == (False, "NAMESPACE_NOT_EXIST")
