@@ -30,7 +30,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import hashlib
 import posixpath
 import tempfile
 import threading
@@ -187,10 +186,14 @@ class _Job:
         self.layer = layer
         self.cancel = cancel
         self.on_progress = on_progress
-        self.source_hash = hashlib.sha256()
-        self.src = DecompressingReader(raw, compression, options.limits, layer=layer)
+        self.src = DecompressingReader(
+            raw, compression, options.limits, layer=layer, hash_output=True
+        )
         self.policy = _Policy(options, layer)
         self._last_report = 0
+        # zstd:chunked in preserved order writes the input's tar stream byte for byte: its
+        # diff_id is the input's, hashed once as it is decompressed
+        same_stream = options.format is FormatKind.ZSTD_CHUNKED and options.order is Order.PRESERVE
         self.writer = LayerWriter(
             out,
             options.format,
@@ -199,10 +202,11 @@ class _Job:
             executor=executor,
             spool_dir=options.spool_dir,
             on_output=self._on_output,
+            diff_id=self._source_diff_id if same_stream else None,
         )
-        self._hash_input = not (
-            options.format is FormatKind.ZSTD_CHUNKED and options.order is Order.PRESERVE
-        )
+
+    def _source_diff_id(self) -> str:
+        return "sha256:" + str(self.src.hash.hexdigest())
 
     def _on_output(self, n: int) -> None:
         done = self.src.compressed
@@ -213,10 +217,7 @@ class _Job:
     def _read(self, n: int) -> bytes:
         if self.cancel.is_set():
             raise _Cancelled
-        data = self.src.read(n)
-        if self._hash_input and data:
-            self.source_hash.update(data)
-        return data
+        return self.src.read(n)
 
     def _error(self, exc: CoreError, entry: str) -> ConvertError:
         where = f", entry {entry!r}" if entry else ""
@@ -226,8 +227,9 @@ class _Job:
 
     def run(self) -> tuple[LayerWriteResult, str, int]:
         reader = TarStreamReader(self._read, max_special_size=self.options.limits.max_header_size)
+        self.src.start_readahead()
         try:
-            with self.writer:
+            with self.writer, contextlib.closing(self.src):
                 if self.options.order is Order.OPTIMIZED and self.options.profile:
                     result, moved = self._run_optimized(reader)
                 else:
@@ -240,9 +242,7 @@ class _Job:
             raise self._error(exc, exc.entry) from exc
         except FormatError as exc:
             raise self._error(exc, "") from exc
-        source_diff = (
-            "sha256:" + self.source_hash.hexdigest() if self._hash_input else result.diff_id
-        )
+        source_diff = self._source_diff_id()
         if self.on_progress is not None:
             self.on_progress(self.src.compressed, result.size)
         return result, source_diff, moved

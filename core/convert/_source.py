@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import queue
+import threading
 from collections.abc import Callable
 from typing import IO, Any, cast
 
@@ -15,6 +19,7 @@ from core.oci import Compression
 __all__ = ["DecompressingReader"]
 
 _IN = 1 << 20
+_OUT = 1 << 20  # decompressed bytes per block
 _GZIP_ERRORS: tuple[type[BaseException], ...] = (
     cast(type[BaseException], igzip_lib.IsalError),
     OSError,
@@ -27,6 +32,8 @@ class DecompressingReader:
     """``read(n)`` over the decompressed layer, counting both sides and enforcing ``limits``.
 
     ``raw`` is a ``read(n)`` callable over the compressed blob. Errors name ``layer``.
+    With ``hash_output``, :attr:`hash` accumulates the sha256 of the decompressed stream
+    (the layer's diff_id) a block at a time.
     """
 
     def __init__(
@@ -36,6 +43,7 @@ class DecompressingReader:
         limits: Limits,
         *,
         layer: str = "",
+        hash_output: bool = False,
     ) -> None:
         self._raw = raw
         self.compression = compression
@@ -43,8 +51,15 @@ class DecompressingReader:
         self._layer = layer
         self.compressed = 0
         self.uncompressed = 0
-        self._buf = b""
+        self._block = b""
+        self._pos = 0
         self._eof = False
+        #: sha256 of every decompressed byte, when asked for (``hash_output``)
+        self.hash: Any = hashlib.sha256() if hash_output else None
+        self._queue: queue.Queue[bytes | BaseException] | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._done = False
         self._gz: Any = None
         self._zst: Any = None
         if compression is Compression.GZIP:
@@ -65,22 +80,100 @@ class DecompressingReader:
         self._limits.check(self.uncompressed, self.compressed, layer=self._layer)
 
     def read(self, n: int) -> bytes:
+        """Up to ``n`` decompressed bytes (``b""`` at the end of the layer).
+
+        The layer is decompressed in blocks of about 1 MiB, whatever ``n``: the many small
+        reads of a tar parser are served from the current block, so each crosses into the
+        decompressor once per block, not once per header.
+        """
         if n <= 0:
             return b""
-        if self.compression is Compression.NONE:
-            data = self._read_raw(n)
-            self._check(len(data))
-            return data
-        if self.compression is Compression.ZSTD:
+        pos = self._pos
+        avail = len(self._block) - pos
+        if not avail:
+            block = self._next_block() if self._queue is None else self._take()
+            if not block:
+                return b""
+            self._block = block
+            self._pos = pos = 0
+            avail = len(block)
+        if n >= avail:
+            self._pos = len(self._block)
+            return self._block if pos == 0 else self._block[pos:]
+        self._pos = pos + n
+        return self._block[pos : pos + n]
+
+    def start_readahead(self, blocks: int = 8) -> None:
+        """Decompress (and hash) on a thread of its own, up to ``blocks`` blocks ahead.
+
+        The caller's :meth:`read` then only copies; errors (corrupt data, limits) are raised
+        by the :meth:`read` that reaches the point where they happened. Call :meth:`close`
+        when done.
+        """
+        if self._queue is not None:
+            return
+        self._queue = queue.Queue(maxsize=max(1, blocks))
+        self._thread = threading.Thread(target=self._readahead, name="fcdesk-decode", daemon=True)
+        self._thread.start()
+
+    def _readahead(self) -> None:
+        q = self._queue
+        assert q is not None
+        item: bytes | BaseException
+        while not self._stop.is_set():
             try:
-                data = self._zst.read(n)
+                item = self._next_block()
+            except BaseException as exc:  # noqa: BLE001 - handed to the reader, raised there
+                item = exc
+            while not self._stop.is_set():
+                try:
+                    q.put(item, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+            if not isinstance(item, bytes) or not item:
+                return
+
+    def _take(self) -> bytes:
+        assert self._queue is not None
+        if self._done:
+            return b""
+        item = self._queue.get()
+        if isinstance(item, BaseException):
+            self._done = True
+            raise item
+        if not item:
+            self._done = True
+        return item
+
+    def close(self) -> None:
+        """Stop the read-ahead thread, if any (safe to call more than once)."""
+        self._stop.set()
+        if self._thread is not None:
+            if self._queue is not None:
+                with contextlib.suppress(queue.Empty):
+                    while True:
+                        self._queue.get_nowait()
+            self._thread.join()
+            self._thread = None
+
+    def _next_block(self) -> bytes:
+        if self.compression is Compression.NONE:
+            data = self._read_raw(_OUT)
+        elif self.compression is Compression.ZSTD:
+            try:
+                data = bytes(self._zst.read(_OUT))
             except zstandard.ZstdError as exc:
                 raise ConvertError(
                     f"layer {self._layer}: corrupt zstd data: {exc}", layer=self._layer
                 ) from exc
+        else:
+            data = self._read_gzip(_OUT)
+        if data:
             self._check(len(data))
-            return bytes(data)
-        return self._read_gzip(n)
+            if self.hash is not None:
+                self.hash.update(data)
+        return data
 
     def _read_gzip(self, n: int) -> bytes:
         d = self._gz
@@ -119,7 +212,6 @@ class DecompressingReader:
                     f"layer {self._layer}: corrupt gzip data: {exc}", layer=self._layer
                 ) from exc
             if out:
-                self._check(len(out))
                 return bytes(out)
 
 

@@ -264,7 +264,7 @@ class TarStreamReader:
             stored = _num(block[148:156], "chksum", name)
         except TarFormatError:
             stored = -1  # not a number: not a header at all, like a wrong sum
-        unsigned = sum(block[:148]) + 256 + sum(block[156:])
+        unsigned = sum(block) - sum(block[148:156]) + 256  # the sum field counts as spaces
         if stored == unsigned:
             return
         signed = sum(b - 256 if b > 127 else b for b in block[:148] + block[156:]) + 256

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import hashlib
 import io
 import json
 import queue
 import tempfile
 import threading
+from binascii import b2a_base64
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future
@@ -41,7 +43,8 @@ from core.formats._limits import MAX_CHUNK_SIZE
 from core.formats._model import EntryType, FormatKind
 from core.formats._reader import ANNOTATION_PREFETCH_END
 from core.formats._tar import BLOCK, TarMember, build_simple_header
-from core.formats._times import format_rfc3339, format_rfc3339nano
+from core.formats._times import format_rfc3339
+from core.formats._times import format_rfc3339nano as _format_rfc3339nano
 from core.formats._zstdchunked import (
     ANNOTATION_CHECKSUM,
     ANNOTATION_OLD_CHECKSUM,
@@ -68,6 +71,11 @@ DEFAULT_CHUNK_SIZE = 4 << 20
 ANNOTATION_TARSPLIT_CHECKSUM = "io.github.containers.zstd-chunked.tarsplit-checksum"
 
 _BATCH_BYTES = 1 << 20  # small frames are compressed together in jobs of about this size
+#: files of one package share their times: each distinct time is formatted once
+format_rfc3339nano = functools.lru_cache(maxsize=4096)(_format_rfc3339nano)
+_JSON_COMPACT = json.JSONEncoder(separators=(",", ":")).encode
+#: a str as ``json.dumps`` writes it (quoted, ASCII, escaped)
+_json_str: Callable[[str], str] = json.encoder.encode_basestring_ascii
 _LANDMARK_CONTENT = b"\x0f"
 _tls = threading.local()
 
@@ -90,10 +98,18 @@ def _compress_batch(
     """Compress each buffer as its own frame; hash (and zero-check) the chunk frames."""
     out: list[_Compressed] = []
     zc = _zstd_compressor(level) if kind is FormatKind.ZSTD_CHUNKED else None
-    for data, is_chunk in frames:
+    if zc is not None and len(frames) > 1:
+        # the whole batch in one call: the GIL is released once, not once per frame
+        many = zc.multi_compress_to_buffer([f[0] for f in frames], threads=1)
+        comps = [many[i].tobytes() for i in range(len(frames))]
+    else:
+        comps = [
+            zc.compress(data) if zc is not None else isal_zlib.compress(data, level, 31)
+            for data, _ in frames
+        ]
+    for (data, is_chunk), comp in zip(frames, comps, strict=True):
         digest = None
         zeros = False
-        comp = zc.compress(data) if zc is not None else isal_zlib.compress(data, level, 31)
         if is_chunk:
             digest = "sha256:" + hashlib.sha256(data).hexdigest()
             # only a frame that shrank enormously can be all zeros: skip the scan otherwise
@@ -232,6 +248,9 @@ class LayerWriter:
     ``level`` is the zstd level (zstd:chunked) or the ISA-L level 0–3 (eStargz).
     ``executor`` compresses frames in parallel; without one, frames are compressed inline.
     ``on_output`` is called with the number of compressed bytes each time some are written.
+    ``diff_id``, when given, returns the digest of the uncompressed stream at :meth:`finish`
+    (a caller that hashes the very same bytes as it reads them), and the writer does not hash
+    them a second time.
     """
 
     def __init__(
@@ -245,6 +264,7 @@ class LayerWriter:
         max_inflight: int = 32 << 20,
         spool_dir: str | None = None,
         on_output: Callable[[int], None] | None = None,
+        diff_id: Callable[[], str] | None = None,
     ) -> None:
         if not 4096 <= chunk_size <= MAX_CHUNK_SIZE:
             # readers refuse larger chunks: a lazy read holds a whole chunk in memory
@@ -263,8 +283,9 @@ class LayerWriter:
         self._offset = 0
         self._blob_hash = hashlib.sha256()
         self._hasher = _HashThread()
-        # uncompressed stream
-        self._diff_hash = hashlib.sha256()
+        # uncompressed stream (its digest comes from ``diff_id`` when the caller has it)
+        self._diff_id = diff_id
+        self._diff_hash = hashlib.sha256() if diff_id is None else None
         self._usize = 0
         # the frame being built from metadata bytes
         self._meta: list[bytes] = []
@@ -291,12 +312,14 @@ class LayerWriter:
         self._toc = tempfile.TemporaryFile(dir=spool_dir)  # noqa: SIM115 - closed in close()
         self._toc_len = 0
         self._toc_first = True
+        self._toc_batch: list[dict[str, Any]] = []
         self._toc_hash = hashlib.sha256()
         self._tarsplit: IO[bytes] | None = None
         self._ts_writer: Any = None
         self._ts_position = 0
         self._ts_ulen = 0
         self._ts_meta: list[bytes] = []
+        self._ts_lines: list[str] = []
         if kind is FormatKind.ZSTD_CHUNKED:
             self._tarsplit = tempfile.TemporaryFile(dir=spool_dir)  # noqa: SIM115
             self._ts_counter = _CountingWriter(self._tarsplit)
@@ -380,10 +403,16 @@ class LayerWriter:
 
             self._hasher.call(done)
         if self._ts_writer is not None:
-            payload: str | None = None
+            # {"type":1,"name":…,"size":…,"payload":…,"position":…} as json.dumps writes it
+            # (no "size" when 0; the payload is the content's CRC-64, null without content)
             if m.size > 0 and m.type is EntryType.REG:
-                payload = base64.b64encode((self._crc or 0).to_bytes(8, "big")).decode()
-            self._tarsplit_entry({"type": 1, "name": m.name, "size": m.size, "payload": payload})
+                crc = b2a_base64((self._crc or 0).to_bytes(8, "big"), newline=False)
+                tail = f',"size":{m.size},"payload":"{crc.decode()}"'
+            elif m.size:
+                tail = f',"size":{m.size},"payload":null'
+            else:
+                tail = ',"payload":null'
+            self._tarsplit_line(f'{{"type":1,"name":{_json_str(m.name)}{tail},"position":')
         rec.closed = True
         self._current = None
         self._pending.append(rec)
@@ -451,6 +480,7 @@ class LayerWriter:
         self._drain_entries()
         if self._pending:  # pragma: no cover - invariant
             raise RuntimeError("TOC entries left unresolved")
+        self._flush_toc()
 
     def close(self) -> None:
         """Release the spool files and the hash thread (safe to call more than once)."""
@@ -476,7 +506,8 @@ class LayerWriter:
     # -- frames ------------------------------------------------------------------------
 
     def _account(self, data: bytes) -> None:
-        self._hasher.update(self._diff_hash, data)
+        if self._diff_hash is not None:
+            self._hasher.update(self._diff_hash, data)
         self._usize += len(data)
 
     def _close_meta_frame(self) -> None:
@@ -538,20 +569,24 @@ class LayerWriter:
             self._commit(result, recs)
 
     def _commit(self, result: list[_Compressed], recs: list[_Frame]) -> None:
+        # one write and one hash update per batch; the frames' offsets are computed
+        offset = self._offset
         for (comp, digest, zeros), frame in zip(result, recs, strict=True):
-            start = self._offset
-            self._out.write(comp)
-            self._hasher.update(self._blob_hash, comp)
-            self._offset += len(comp)
-            if self._on_output is not None:
-                self._on_output(len(comp))
+            start = offset
+            offset += len(comp)
             chunk = frame.chunk
             if chunk is not None:
                 chunk.start = start
-                chunk.end = self._offset
+                chunk.end = offset
                 chunk.digest = digest
                 chunk.zeros = zeros
                 chunk.entry.open_frames -= 1
+        data = result[0][0] if len(result) == 1 else b"".join([r[0] for r in result])
+        self._out.write(data)
+        self._hasher.update(self._blob_hash, data)
+        self._offset = offset
+        if self._on_output is not None:
+            self._on_output(len(data))
         self._drain_entries()
 
     # -- TOC and tar-split ---------------------------------------------------------------
@@ -675,31 +710,50 @@ class LayerWriter:
 
     def _write_toc_entry(self, obj: dict[str, Any]) -> None:
         if self.kind is FormatKind.ZSTD_CHUNKED:
-            text = json.dumps(obj, separators=(",", ":"))
-            data = (text if self._toc_first else "," + text).encode()
+            # encoded a few hundred at a time: json.dumps of a list is its items joined by ","
+            self._toc_batch.append(obj)
+            if len(self._toc_batch) >= 256:
+                self._flush_toc()
+            return
         else:
             body = json.dumps(obj, indent="\t").replace("\n", "\n\t\t")
             data = (("\n\t\t" if self._toc_first else ",\n\t\t") + body).encode()
         self._toc_first = False
         self._write_toc_raw(data)
 
+    def _flush_toc(self) -> None:
+        if not self._toc_batch:
+            return
+        text = _JSON_COMPACT(self._toc_batch)[1:-1]
+        self._toc_batch.clear()
+        self._write_toc_raw((text if self._toc_first else "," + text).encode())
+        self._toc_first = False
+
     def _flush_tarsplit_meta(self, *, final: bool = False) -> None:
         if self._ts_writer is None:
             return
         if self._ts_meta or final:
-            payload = b"".join(self._ts_meta)
+            payload = self._ts_meta[0] if len(self._ts_meta) == 1 else b"".join(self._ts_meta)
             self._ts_meta.clear()
             if payload or final:
-                self._tarsplit_entry({"type": 2, "payload": base64.b64encode(payload).decode()})
+                b64 = b2a_base64(payload, newline=False).decode()
+                self._tarsplit_line(f'{{"type":2,"payload":"{b64}","position":')
+                if final:
+                    self._flush_tarsplit_lines()
 
-    def _tarsplit_entry(self, obj: dict[str, Any]) -> None:
-        if obj.get("size") == 0:
-            del obj["size"]
-        obj["position"] = self._ts_position
+    def _tarsplit_line(self, head: str) -> None:
+        """A tar-split line: ``head`` is its JSON up to the position, which is added here."""
+        self._ts_lines.append(f"{head}{self._ts_position}}}\n")
         self._ts_position += 1
-        line = json.dumps(obj, separators=(",", ":")).encode() + b"\n"
-        self._ts_ulen += len(line)
-        self._ts_writer.write(line)
+        if len(self._ts_lines) >= 256:
+            self._flush_tarsplit_lines()
+
+    def _flush_tarsplit_lines(self) -> None:
+        if self._ts_lines:
+            data = "".join(self._ts_lines).encode()  # ASCII: JSON with escapes
+            self._ts_lines.clear()
+            self._ts_ulen += len(data)
+            self._ts_writer.write(data)
 
     def _copy_spool(self, f: IO[bytes]) -> None:
         f.seek(0)
@@ -792,7 +846,9 @@ class LayerWriter:
             kind=self.kind,
             digest="sha256:" + self._blob_hash.hexdigest(),
             size=self._offset,
-            diff_id="sha256:" + self._diff_hash.hexdigest(),
+            diff_id=self._diff_id()
+            if self._diff_id is not None
+            else "sha256:" + cast(Any, self._diff_hash).hexdigest(),
             uncompressed_size=self._usize,
             toc_digest=toc_digest,
             annotations=annotations,
