@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from core import twin_tag_of
 from core.errors import CoreError
 from gui.async_bridge import ask, async_slot
 from gui.backend import FunctionInfo
@@ -610,10 +609,11 @@ class MainWindow(QMainWindow):
     def _use_accelerated(self, info: FunctionInfo) -> None:
         from dataclasses import replace
 
-        image = info.image
-        base, _, tag = image.rpartition(":")
-        if base and "/" not in tag:
-            info = replace(info, image=f"{base}:{twin_tag_of(tag)}")
+        from core.cloud import accelerated_twin
+
+        twin = accelerated_twin(info.image)
+        if twin is not None:
+            info = replace(info, image=twin)
         self.open_edit_dialog(info)
 
     def _compare_in_lab(self, name: str) -> None:

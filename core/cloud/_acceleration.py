@@ -62,11 +62,12 @@ def accelerated_twin(image: str) -> str | None:
         return None
     if ref.digest is not None:
         return None
-    tag = ref.tag or "latest"
-    if is_accelerated_tag(tag):
+    if ref.tag is None:
+        return f"{image}:{twin_tag_of('latest')}"
+    if is_accelerated_tag(ref.tag):
         return image
-    base = image.rsplit(":", 1)[0] if ref.tag else image
-    return f"{base}:{twin_tag_of(tag)}"
+    # The tag ends the text (no digest): keep the rest exactly as the function names it.
+    return image.removesuffix(ref.tag) + twin_tag_of(ref.tag)
 
 
 _API_STATES = {

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import os
 import shutil
 import uuid
@@ -29,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from core._progress import ProgressCallback
+from core._progress import Progress, ProgressCallback
 from core.coldstart._instance import InstanceConfig, SandboxInstance, startup_profile_for
 from core.coldstart._link import LinkSpec, ShapedTransport
 from core.coldstart._local import LocalStart, physical_bound
@@ -518,12 +519,17 @@ async def compare(
     options: ColdStartOptions | None = None,
     on_progress: ProgressCallback | None = None,
     local_start: bool = True,
+    stop_on_error: bool = False,
 ) -> Comparison:
     """Cold-start ``image`` and ``vs`` alternately, ``runs`` times each, same link.
 
     ``local_start`` (exec mode): ``image`` is also pulled and unpacked on the local disk
     beforehand, and its start from there is measured before each pair (the reference of the
     physical bound, under the same machine load).
+
+    Progress events carry ``extra["side"]`` (0 for ``image``, 1 for ``vs``) and
+    ``extra["run"]`` (0-based). With ``stop_on_error`` the comparison ends after the first
+    cold start whose timeline has an ``error`` (the last timeline of its side).
     """
     if runs < 1:
         raise InvalidInput("runs must be at least 1")
@@ -532,27 +538,40 @@ async def compare(
     if local_start and result.run_mode == "exec":
         await _prepare_local(result, image, Path(workdir), opts)
     try:
-        for _ in range(runs):
+        for run in range(runs):
             if result.local is not None:
                 try:
                     await result.local.once(opts.event)
                 except (CoreError, OSError, httpx.HTTPError) as exc:
                     result.local_error = f"{type(exc).__name__}: {exc}"
-            for target, runs_list in ((image, result.a), (vs, result.b)):
-                runs_list.append(
-                    await cold_start(
-                        target,
-                        workdir=workdir,
-                        options=opts,
-                        on_progress=on_progress,
-                        keep_helper=True,
-                    )
+            for side, (target, runs_list) in enumerate(((image, result.a), (vs, result.b))):
+                timeline = await cold_start(
+                    target,
+                    workdir=workdir,
+                    options=opts,
+                    on_progress=_tagged(on_progress, side, run),
+                    keep_helper=True,
                 )
+                runs_list.append(timeline)
+                if stop_on_error and timeline.error:
+                    return result
     finally:
         await close_mount_helpers()
         if result.local is not None:
             await result.local.remove()
     return result
+
+
+def _tagged(on_progress: ProgressCallback | None, side: int, run: int) -> ProgressCallback | None:
+    """``on_progress`` with the side and the run added to each event's ``extra``."""
+    if on_progress is None:
+        return None
+    callback = on_progress
+
+    def tagged(p: Progress) -> None:
+        callback(dataclasses.replace(p, extra={**p.extra, "side": side, "run": run}))
+
+    return tagged
 
 
 async def _prepare_local(

@@ -21,12 +21,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from core import ACCELERATED_SUFFIX
+from core import is_accelerated_tag
 from core.coldstart import LinkSpec
 from core.emulator import _faults
 from core.emulator._context import ServerContext
 from core.emulator._errors import ApiError
 from core.errors import CoreError
+from core.oci import ImageReference
 
 __all__ = [
     "ColdStartSettings",
@@ -298,8 +299,8 @@ class RuntimeManager:
         name_part, _, digest = resolved.partition("@")
         _, _, repository = name_part.partition("/")
         image = str(ccc.get("image", ""))
-        tag = image.rsplit(":", 1)[-1] if "@" not in image else ""
-        lazy = tag.endswith(ACCELERATED_SUFFIX)
+        ref = ImageReference.try_parse(image)
+        lazy = ref is not None and ref.digest is None and is_accelerated_tag(ref.tag)
         env = dict(doc.get("environmentVariables") or {})
         port = int(ccc.get("port") or 9000)
         env.update(

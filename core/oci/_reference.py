@@ -163,6 +163,15 @@ class ImageReference:
             tag = default_tag
         return cls(registry=registry, repository=repository, tag=tag, digest=digest)
 
+    @classmethod
+    def try_parse(cls, text: str, *, default_tag: str | None = None) -> ImageReference | None:
+        """:meth:`parse`, or ``None`` when ``text`` is not a valid reference (for code that
+        shows what it can of a user's text). No tag is assumed unless ``default_tag``."""
+        try:
+            return cls.parse(text, default_tag=default_tag)
+        except InvalidReference:
+            return None
+
     # -- derived forms ------------------------------------------------------------------
     @property
     def reference(self) -> str:

@@ -31,6 +31,8 @@ from gui.backend._types import (
     TaskInfo,
     TaskLogLine,
     TaskStatus,
+    image_tag,
+    short_image,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +67,8 @@ __all__ = [
     "TaskInfo",
     "TaskLogLine",
     "TaskStatus",
+    "image_tag",
+    "short_image",
 ]
 
 

@@ -31,6 +31,7 @@ from core.cloud import (
 )
 from core.cloud import validate_function as core_validate_function
 from core.errors import CloudError, ColdStartError, InvalidInput
+from core.oci import ImageReference, is_loopback_host
 from gui.backend._pages import PAGE_SIZE, collect_in_pages
 from gui.backend._protocol import LINK_SPECS
 from gui.backend._types import (
@@ -56,6 +57,7 @@ from gui.backend._types import (
     TaskInfo,
     TaskLogLine,
     TaskStatus,
+    short_image,
 )
 
 if TYPE_CHECKING:
@@ -464,10 +466,14 @@ class CoreBackend:
             AccelerationState.UNKNOWN: AccelState.UNKNOWN,
         }[status.state]
         if state is AccelState.NONE and self.clients.local is not None:
-            tag = image.rsplit(":", 1)[-1]
-            repo = image.rsplit(":", 1)[0].split("/", 1)[-1]
+            ref = ImageReference.try_parse(image)
             with contextlib.suppress(CloudError):
-                for t in await self.clients.local.list_tasks(repo=repo, tag=tag, limit=5):
+                tasks = (
+                    await self.clients.local.list_tasks(repo=ref.repository, tag=ref.tag, limit=5)
+                    if ref is not None and ref.tag
+                    else []
+                )
+                for t in tasks:
                     if t.task_status in ("PENDING", "BUILDING"):
                         return AccelState.CONVERTING
         return state
@@ -581,8 +587,10 @@ class CoreBackend:
     async def _image_size(self, function: str) -> int:
         with contextlib.suppress(CloudError):
             fn = await self.clients.fc.get_function(function)
-            image = fn.image or ""
-            repo_path, _, tag = image.partition("/")[2].rpartition(":")
+            ref = ImageReference.try_parse(fn.image or "")
+            if ref is None or ref.tag is None:
+                return 0
+            repo_path, tag = ref.repository, ref.tag
             ids = list(self._instances) or [await self._instance_id(None)]
             for iid in ids:
                 async for repo in self.clients.acr.list_repositories(iid):
@@ -659,71 +667,63 @@ async def run_image_comparison(
     on_progress: Callable[[LabProgress], None] | None,
     insecure: bool | None = None,
 ) -> LabResult:
-    """Cold starts of two image references with core.coldstart, over the shaped link."""
+    """Cold starts of two image references in this process (`core.coldstart.compare`, over
+    the shaped link), as the lab shows them."""
     import tempfile
 
-    from core.coldstart import ColdStartOptions, LinkSpec, cold_start
-    from core.pull import close_mount_helpers
+    from core.coldstart import ColdStartOptions, LinkSpec, compare
 
     if request.runs < 1:
         raise InvalidInput("runs must be at least 1")
-    link = LinkSpec.parse(LINK_SPECS.get(request.link, request.link))
-    host = request.a.split("/", 1)[0]
-    loopback = host.startswith(("127.", "localhost", "[::1]"))
+    loopback = is_loopback_host(ImageReference.parse(request.a).registry)
     opts = ColdStartOptions(
-        link=link,
+        link=LinkSpec.parse(LINK_SPECS.get(request.link, request.link)),
         credentials=credentials,
         insecure=True if loopback else insecure,
     )
-    runs: list[list[LabTimeline]] = [[], []]
+
+    def progress(p: Progress) -> None:
+        if on_progress is None:
+            return
+        side, run = int(p.extra["side"]), int(p.extra["run"])
+        event = p.extra.get("event")
+        t = float(p.extra.get("t", 0.0)) * 1000
+        if event == "end":
+            dur = float(p.extra.get("duration", 0.0)) * 1000
+            phase = LabPhase(
+                p.phase,
+                t - dur,
+                dur,
+                int(p.extra.get("bytes", 0) or 0),
+                int(p.extra.get("requests", 0) or 0),
+            )
+            on_progress(LabProgress(side, run, phase, finished=True))
+        elif event == "begin":
+            on_progress(LabProgress(side, run, LabPhase(p.phase, t, 0.0), False))
+
     with tempfile.TemporaryDirectory(prefix="fcdesk-lab-") as workdir:
-        try:
-            for run in range(request.runs):
-                for side, image in enumerate((request.a, request.b)):
-
-                    def progress(p: Progress, side: int = side, run: int = run) -> None:
-                        if on_progress is None:
-                            return
-                        event = p.extra.get("event")
-                        t = float(p.extra.get("t", 0.0)) * 1000
-                        if event == "end":
-                            dur = float(p.extra.get("duration", 0.0)) * 1000
-                            phase = LabPhase(
-                                p.phase,
-                                t - dur,
-                                dur,
-                                int(p.extra.get("bytes", 0) or 0),
-                                int(p.extra.get("requests", 0) or 0),
-                            )
-                            on_progress(LabProgress(side, run, phase, finished=True))
-                        elif event == "begin":
-                            on_progress(LabProgress(side, run, LabPhase(p.phase, t, 0.0), False))
-
-                    timeline = await cold_start(
-                        image,
-                        workdir=workdir,
-                        options=opts,
-                        on_progress=progress,
-                        keep_helper=True,
-                    )
-                    if timeline.error:
-                        raise ColdStartError(f"{image}: {timeline.error}", code="ColdStartFailed")
-                    runs[side].append(lab_timeline(timeline))
-        finally:
-            await close_mount_helpers()
+        comparison = await compare(
+            request.a,
+            request.b,
+            runs=request.runs,
+            workdir=workdir,
+            options=opts,
+            on_progress=progress,
+            local_start=False,
+            stop_on_error=True,
+        )
+    for timeline in (*comparison.a, *comparison.b):
+        if timeline.error:
+            raise ColdStartError(f"{timeline.image}: {timeline.error}", code="ColdStartFailed")
     return LabResult(
         run_id=uuid.uuid4().hex[:12],
         created=time.time(),
         request=request,
         sides=(
-            LabSide(_short(request.a), request.a, tuple(runs[0])),
-            LabSide(_short(request.b), request.b, tuple(runs[1])),
+            LabSide(short_image(request.a), request.a, tuple(map(lab_timeline, comparison.a))),
+            LabSide(short_image(request.b), request.b, tuple(map(lab_timeline, comparison.b))),
         ),
     )
-
-
-def _short(image: str) -> str:
-    return image.split("/", 1)[-1] if "/" in image else image
 
 
 def lab_timeline(timeline: Any) -> LabTimeline:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from core import Progress, is_accelerated_tag, twin_tag_of
 from core.errors import CloudError, CoreError, NotFound
+from core.oci import ImageReference
 from core.registry import RegistryClient
 from gui.backend._core import run_image_comparison
 from gui.backend._pages import collect_in_pages
@@ -213,8 +214,8 @@ class RegistryBackend:
         raise NotImplementedError("a plain registry has no acceleration rules to check")
 
     async def image_acceleration(self, image: str) -> AccelState:
-        repo_tag = image.split("/", 1)[1] if "/" in image else image
-        repo, _, tag = repo_tag.rpartition(":")
+        ref = ImageReference.parse(image)
+        repo, tag = ref.repository, ref.tag or "latest"
         if is_accelerated_tag(tag):
             return AccelState.READY
         with contextlib.suppress(NotFound):

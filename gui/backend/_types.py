@@ -35,6 +35,8 @@ __all__ = [
     "TaskInfo",
     "TaskLogLine",
     "TaskStatus",
+    "image_tag",
+    "short_image",
 ]
 
 
@@ -359,3 +361,23 @@ class LabResult:
     sides: tuple[LabSide, LabSide]
     status: str = "finished"  # finished | cancelled | failed
     error: str = ""
+
+
+def image_tag(image: str) -> str:
+    """The tag of an image reference as a function names it ('' without one, or when the
+    text is not a reference)."""
+    from core.oci import ImageReference  # not needed before the first paint
+
+    ref = ImageReference.try_parse(image)
+    return (ref.tag or "") if ref is not None else ""
+
+
+def short_image(image: str) -> str:
+    """``host/ns/repo:tag`` → ``ns/repo:tag``: the registry host dropped when the text names
+    one (the host goes in a tooltip)."""
+    from core.oci import ImageReference  # not needed before the first paint
+
+    ref = ImageReference.try_parse(image)
+    if ref is not None and image.startswith(ref.registry + "/"):
+        return image[len(ref.registry) + 1 :]
+    return image

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.backend import AccelState, FunctionInfo, FunctionSpec, HealthCheck, Problem
+from gui.backend import AccelState, FunctionInfo, FunctionSpec, HealthCheck, Problem, image_tag
 from gui.context import AppContext
 from gui.dialogs.image_picker_dialog import ImagePickerDialog, PickedImage
 from gui.resources import icon
@@ -378,7 +378,7 @@ class FunctionDialog(QDialog):
         self.env_editor.set_variables(spec.environment)
         self._acr_instance = spec.acr_instance_id
         if info is not None:
-            self._set_accel(info.accel, info.image)
+            self._set_accel(info.accel, image_tag(info.image))
 
     def spec(self) -> FunctionSpec:
         """The form as a spec; raises ValueError for unparsable entrypoint/command."""
@@ -543,7 +543,6 @@ class FunctionDialog(QDialog):
         from core import is_accelerated_tag
 
         self.image_accel = accel
-        tag = tag.rsplit(":", 1)[-1] if ":" in tag.rsplit("/", 1)[-1] else tag
         self.accel_badge.setVisible(accel is not AccelState.UNKNOWN)
         if is_accelerated_tag(tag):
             self.accel_badge.set_badge(self.tr("Accelerated"), "ok")

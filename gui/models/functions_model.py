@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, Qt, Signal
 
-from gui.backend import AccelState, FunctionInfo
+from gui.backend import AccelState, FunctionInfo, short_image
 from gui.format import format_time, parse_time
 from gui.models._base import AnyIndex, KeyedTableModel
 
@@ -189,7 +189,7 @@ class FunctionsModel(KeyedTableModel[FunctionInfo]):
         if col == Col.IMAGE:
             if role == Qt.ItemDataRole.ToolTipRole:
                 return info.resolved_image or info.image
-            return _short_image(info.image)
+            return short_image(info.image)
         if col == Col.RESOURCES:
             if role == Roles.Sort:
                 return (info.cpu or 0.0, info.memory_mb or 0)
@@ -216,12 +216,3 @@ class FunctionsModel(KeyedTableModel[FunctionInfo]):
         old = self.get(name)
         if old is not None and old.accel is not accel:
             self.upsert(replace(old, accel=accel))
-
-
-def _short_image(image: str) -> str:
-    """``host/ns/repo:tag`` → ``ns/repo:tag`` (the host is in the tooltip)."""
-    if "/" in image:
-        first, rest = image.split("/", 1)
-        if "." in first or ":" in first or first == "localhost":
-            return rest
-    return image

@@ -8,7 +8,14 @@ from collections.abc import Callable, Iterable
 from PySide6.QtCore import QObject, Signal
 
 from core import is_accelerated_tag
-from gui.backend import AccelState, BackendEvent, FunctionInfo, FunctionSpec, InvokeResult
+from gui.backend import (
+    AccelState,
+    BackendEvent,
+    FunctionInfo,
+    FunctionSpec,
+    InvokeResult,
+    image_tag,
+)
 from gui.context import AppContext
 from gui.models.functions_model import FunctionsModel
 
@@ -174,7 +181,7 @@ class FunctionsViewModel(QObject):
         backend = self.ctx.backend
         if backend is None or not info.image:
             return AccelState.UNKNOWN
-        tag = info.image.rsplit(":", 1)[-1] if ":" in info.image.rsplit("/", 1)[-1] else ""
+        tag = image_tag(info.image)
         if is_accelerated_tag(tag):
             return AccelState.READY
         try:

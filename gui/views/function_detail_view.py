@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import is_accelerated_tag, twin_tag_of
-from gui.backend import AccelState, FunctionInfo, InvokeResult, LabResult
+from gui.backend import AccelState, FunctionInfo, InvokeResult, LabResult, image_tag
 from gui.errors import ErrorPresenter
 from gui.format import format_bytes, format_duration_ms, format_time
 from gui.models.functions_model import accel_badge, state_badge, update_badge
@@ -449,7 +449,7 @@ class FunctionDetailView(QWidget):
         self.img_image.setText(info.image or "—")
         self.img_resolved.setText(info.resolved_image or "—")
         self.img_state.set_badge(*accel_badge(info.accel))
-        tag = info.image.rsplit(":", 1)[-1] if ":" in info.image.rsplit("/", 1)[-1] else ""
+        tag = image_tag(info.image)
         self.use_accelerated_button.setVisible(not is_accelerated_tag(tag))
         if is_accelerated_tag(tag):
             self.img_hint.setText(

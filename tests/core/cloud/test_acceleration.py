@@ -33,6 +33,7 @@ def test_twin_and_tag_rules() -> None:
     assert accelerated_twin(f"{HOST}/ns/app") == f"{HOST}/ns/app:latest_accelerated"
     assert accelerated_twin(f"{HOST}/ns/app:v1_accelerated") == f"{HOST}/ns/app:v1_accelerated"
     assert accelerated_twin("127.0.0.1:5000/ns/app:v1") == "127.0.0.1:5000/ns/app:v1_accelerated"
+    assert accelerated_twin("127.0.0.1:5000/ns/app") == "127.0.0.1:5000/ns/app:latest_accelerated"
     assert accelerated_twin(f"{HOST}/ns/app@sha256:" + "a" * 64) is None
     assert is_accelerated_tag("v1_accelerated")
     assert not is_accelerated_tag("_accelerated")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core import Progress
 from core.cli import main as fcaccel
 from core.coldstart import ColdStartOptions, LinkSpec, cold_start, compare
 from core.pull import ContentCache, fetch_profile
@@ -33,10 +34,19 @@ async def test_demo_build_recorded_a_profile_and_optimized(small_demo: SmallDemo
 
 async def test_compare_exec_mode(small_demo: SmallDemo, tmp_path: Path) -> None:
     options = ColdStartOptions(link=LinkSpec.parse("400mbit,2ms"), run_mode="exec")
+    events: list[Progress] = []
     result = await compare(
-        small_demo.plain, small_demo.accelerated, runs=1, workdir=tmp_path, options=options
+        small_demo.plain,
+        small_demo.accelerated,
+        runs=1,
+        workdir=tmp_path,
+        options=options,
+        on_progress=events.append,
     )
     assert result.run_mode == "exec"
+    # Every event says whose cold start it belongs to.
+    sides = {(e.extra["side"], e.extra["run"], e.item) for e in events}
+    assert sides == {(0, 0, small_demo.plain), (1, 0, small_demo.accelerated)}
     (a,), (b,) = result.a, result.b
     assert a.error is None, a.error
     assert b.error is None, b.error
@@ -81,6 +91,24 @@ async def test_failed_runs_are_reported(small_demo: SmallDemo, tmp_path: Path) -
     )
     assert timeline.error is not None
     assert "MANIFEST_UNKNOWN" in timeline.error
+
+
+async def test_compare_can_stop_at_the_first_failed_run(
+    small_demo: SmallDemo, tmp_path: Path
+) -> None:
+    missing = small_demo.plain.rsplit(":", 1)[0] + ":no-such-tag"
+    result = await compare(
+        missing,
+        small_demo.accelerated,
+        runs=2,
+        workdir=tmp_path,
+        options=ColdStartOptions(run_mode="exec"),
+        local_start=False,
+        stop_on_error=True,
+    )
+    assert len(result.a) == 1
+    assert result.a[0].error is not None
+    assert result.b == []  # the other side never ran
 
 
 def test_cli_coldstart_json(

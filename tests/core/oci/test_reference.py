@@ -143,3 +143,14 @@ def test_parse_is_idempotent(host: str, path: list[str], tag: str | None) -> Non
     assert ImageReference.parse(str(ref)) == ref
     assert ref.repository.endswith("/".join(path))
     assert ref.tag == (tag or "latest")
+
+
+def test_try_parse_gives_none_instead_of_raising() -> None:
+    assert ImageReference.try_parse("not a reference") is None
+    assert ImageReference.try_parse("") is None
+    ref = ImageReference.try_parse("127.0.0.1:5000/ns/app")
+    assert ref is not None
+    assert (ref.registry, ref.repository, ref.tag) == ("127.0.0.1:5000", "ns/app", None)
+    tagged = ImageReference.try_parse("127.0.0.1:5000/ns/app", default_tag="latest")
+    assert tagged is not None
+    assert tagged.tag == "latest"
