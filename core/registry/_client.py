@@ -261,9 +261,17 @@ class RegistryClient:
             request = self._http.build_request(
                 method, target, headers=headers, content=content, timeout=self._timeout
             )
-            if self._is_registry(target):
-                await self._auth.apply(self._http, request, scope)
-            response = await self._http.send(request, stream=True, follow_redirects=False)
+            try:
+                if self._is_registry(target):
+                    await self._auth.apply(self._http, request, scope)
+                response = await self._http.send(request, stream=True, follow_redirects=False)
+            finally:
+                # A body left half-sent (cancelled, connection lost) is closed here, not by
+                # the collector: its file would stay open until then, or for good when the
+                # collector finds it after the event loop is gone.
+                aclose = getattr(content, "aclose", None)
+                if aclose is not None:
+                    await aclose()
             location = response.headers.get("location")
             if response.status_code in _REDIRECTS and location and method in ("GET", "HEAD"):
                 await response.aclose()
@@ -741,12 +749,14 @@ class RegistryClient:
                 partial.unlink()
                 hasher = d.new_hasher()
             resumed = hasher.size > 0
-            fh: BinaryIO = await self._run(_open_append, partial)
+            # Opened (and, on failure, closed) on the loop: both are cheap, and a task
+            # cancelled while a worker thread opens or closes the file would leak it.
+            fh: BinaryIO = _open_append(partial)
             try:
                 await self._download_into(repository, d, fh, hasher, expected_size, on_progress)
                 await self._run(_flush_close, fh)
             except BaseException:
-                await self._run(fh.close)
+                fh.close()
                 raise
             try:
                 _check_complete(d, hasher, expected_size, what)
@@ -1449,7 +1459,9 @@ def _file_body(
     receives a complete wrong blob."""
 
     async def body() -> AsyncIterator[bytes]:
-        fh = await run(open, path, "rb")
+        # Opened and closed on the loop (both are cheap): a body cancelled while a worker
+        # thread opened or closed the file would leak it.
+        fh = open(path, "rb")  # noqa: ASYNC230, SIM115 - closed in finally
         hasher = digest.new_hasher()
         pending: bytes | None = None
         # Read (and hash) the next chunk in a worker thread while this one is being sent.
@@ -1468,10 +1480,12 @@ def _file_body(
                     )
                 pending = chunk
         finally:
-            if reading is not None:
-                with contextlib.suppress(BaseException):
-                    await asyncio.shield(reading)
-            await run(fh.close)
+            try:
+                if reading is not None:
+                    with contextlib.suppress(BaseException):
+                        await asyncio.shield(reading)
+            finally:
+                fh.close()
         _check_complete(digest, hasher, size, f"file {path.name}")
         if pending is not None:
             yield pending
@@ -1544,12 +1558,12 @@ async def _as_stream(source: BlobSource) -> AsyncIterator[bytes]:
         for i in range(0, len(data), _FILE_READ):
             yield data[i : i + _FILE_READ]
     elif isinstance(source, str | os.PathLike):
-        fh = await asyncio.to_thread(open, source, "rb")
+        fh = open(source, "rb")  # noqa: ASYNC230, SIM115 - closed in finally (see _file_body)
         try:
             while chunk := await asyncio.to_thread(fh.read, _FILE_READ):
                 yield chunk
         finally:
-            await asyncio.to_thread(fh.close)
+            fh.close()
     else:
         async for chunk in source:
             yield bytes(chunk)
