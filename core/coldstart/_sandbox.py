@@ -291,7 +291,14 @@ class Sandbox:
             # A pidfd: signals can never reach another process that reused the number.
             with contextlib.suppress(OSError):
                 self._pidfd = os.pidfd_open(self.child_pid)
-            self._connector = await asyncio.to_thread(NetnsConnector, self.child_pid)
+            try:
+                self._connector = await asyncio.to_thread(NetnsConnector, self.child_pid)
+            except (FileNotFoundError, ProcessLookupError):
+                # The process is already gone (an entrypoint that cannot run exits at
+                # once): wait_ready reports how it ended, with what it printed.
+                log.debug(
+                    "sandbox %d exited before its network namespace was joined", self.child_pid
+                )
             self._server = await asyncio.start_server(self._bridge, "127.0.0.1", 0)
             self.host_port = self._server.sockets[0].getsockname()[1]
         except BaseException:
@@ -311,11 +318,16 @@ class Sandbox:
         deadline = time.monotonic() + limit_s
         while True:
             if self._proc.returncode is not None:
-                raise ColdStartError(
-                    f"function process exited with {self._proc.returncode} before its port "
-                    f"{self.spec.port} answered: {self.log_tail()}",
-                    code="FunctionNotStarted",
-                )
+                raise await self._exit_error()
+            if self._connector is None:  # gone before it could be reached: wait for its end
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(self._proc.wait()), interval)
+                if time.monotonic() > deadline:
+                    raise ColdStartError(
+                        f"function process is unreachable and has not exited within {limit_s:g} s",
+                        code="FunctionNotStarted",
+                    )
+                continue
             if await self._probe(path):
                 return time.monotonic() - self.started_at
             if time.monotonic() > deadline:
@@ -324,6 +336,29 @@ class Sandbox:
                     code="FunctionNotStarted",
                 )
             await asyncio.sleep(interval)
+
+    async def _exit_error(self) -> ColdStartError:
+        """Why the function ended before its port answered, with what it printed (read to
+        the end of its output first, however fast it exited)."""
+        assert self._proc is not None
+        if self._tasks:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*self._tasks, return_exceptions=True), 5.0)
+        tail = self.log_tail()
+        argv0 = self.spec.argv[0] if self.spec.argv else ""
+        prefix = f"bwrap: execvp {argv0}: "
+        for line in reversed(list(self.logs)):
+            if line.text.startswith(prefix):
+                return ColdStartError(
+                    f"the entrypoint {argv0!r} cannot be run in the image: "
+                    f"{line.text.removeprefix(prefix)}",
+                    code="FunctionNotStarted",
+                )
+        return ColdStartError(
+            f"function process exited with {self._proc.returncode} before its port "
+            f"{self.spec.port} answered: {tail}",
+            code="FunctionNotStarted",
+        )
 
     async def _probe(self, path: str) -> bool:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import select
 from pathlib import Path
 
 import httpx
@@ -112,5 +113,45 @@ async def test_missing_entrypoint(small_rootfs: Path) -> None:
     try:
         with pytest.raises(ColdStartError):
             await box.wait_ready(limit_s=10)
+    finally:
+        await box.stop()
+
+
+async def test_missing_entrypoint_says_so(small_rootfs: Path) -> None:
+    box = Sandbox(SandboxSpec(rootfs=small_rootfs, argv=["/no/such/binary"], env=ENV))
+    await box.start()
+    try:
+        with pytest.raises(ColdStartError) as info:
+            await box.wait_ready(limit_s=10)
+        assert info.value.code == "FunctionNotStarted"
+        assert "'/no/such/binary' cannot be run" in str(info.value)
+        assert "No such file or directory" in str(info.value)
+    finally:
+        await box.stop()
+
+
+async def test_entrypoint_gone_before_its_namespace_is_joined(
+    small_rootfs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """However fast the process exits (here: gone before the host joins its network
+    namespace), a missing entrypoint gets its own error, not a missing /proc file."""
+    from core.coldstart import _sandbox
+
+    read_info = _sandbox._read_info
+
+    def read_info_then_wait_for_exit(fd: int) -> dict[str, object]:
+        info = read_info(fd)
+        pid = int(str(info["child-pid"]))
+        while _alive(pid):  # the child exits at once: its execvp fails
+            select.select([], [], [], 0.01)
+        return info
+
+    monkeypatch.setattr(_sandbox, "_read_info", read_info_then_wait_for_exit)
+    box = Sandbox(SandboxSpec(rootfs=small_rootfs, argv=["/no/such/binary"], env=ENV))
+    await box.start()
+    try:
+        with pytest.raises(ColdStartError) as info:
+            await box.wait_ready(limit_s=10)
+        assert "'/no/such/binary' cannot be run" in str(info.value)
     finally:
         await box.stop()
