@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+
+import pytest
 
 # Qt aborts without a display; every test runs headless.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -16,3 +20,17 @@ pytest_plugins = [
     "tests.fixtures.cloud",
     "tests.fixtures.faults",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _collector_not_frozen() -> Iterator[None]:
+    """The console moves everything loaded before it connects out of the garbage
+    collector's sight (``gc.freeze`` in ``gui.app.load_backend_modules``), which is right for
+    the application and wrong for a test process that runs many consoles: what the frozen
+    objects hold would never be collected, its resource warnings never reported, and
+    ``gc.get_referrers`` would miss them (hypothesis, imported late by its pytest plugin
+    when no test used it, then warned about trio's random generator and the run exited 1).
+    Each test ends with the collector seeing everything again."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
