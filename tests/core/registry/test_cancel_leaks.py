@@ -52,7 +52,8 @@ async def _cancel_everywhere(
                 warnings.simplefilter("always", ResourceWarning)
                 task = asyncio.ensure_future(start())
                 if after_open:
-                    while not task.done() and not _open_fds(path):
+                    # one loop turn at a time, on purpose: the cancel lands right after
+                    while not task.done() and not _open_fds(path):  # noqa: ASYNC110
                         await asyncio.sleep(0)
                 for _ in range(n):
                     await asyncio.sleep(0)
