@@ -104,13 +104,17 @@ async def test_acceleration_rule_tasks_and_events(
     events: list[str] = []
 
     async def watch() -> None:
-        async for event in local.events(types=["rule.created", "rule.deleted"]):
+        # From the start of the server's buffer: whether the stream opens before or after
+        # the rule is created, its events are there (the shared server's other rules are not
+        # this repository's).
+        async for event in local.events(since=0, types=["rule.created", "rule.deleted"]):
+            if event.data.get("scopeId") != repo_id:
+                continue
             events.append(event.type)
             if event.type == "rule.deleted":
                 return
 
     watcher = asyncio.create_task(watch())
-    await asyncio.sleep(0.2)
     rule_id = await acr.create_acceleration_rule(instance_id, repo_id)
     assert rule_id.startswith("crabr-")
     rule = await acr.get_acceleration_rule(instance_id, repo_id)

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -328,7 +329,9 @@ def test_package_starts_from_a_clean_directory_without_python(
     # the package's own or the system's.
     server = Server(copy / "fcaccel", data_dir, clean, home)
     servers.append(server)
-    time.sleep(1)  # let it import everything it needs for serving
+    # Once it has answered a request it has imported what serving needs.
+    with urllib.request.urlopen(server.url + "/x-fcdesk/health", timeout=60) as health:
+        assert health.status == 200
     outside = _maps_outside(server.proc.pid, (str(copy) + "/", str(home) + "/"))
     assert not outside, f"the server loads files from outside the package: {sorted(outside)}"
     assert not any(str(ROOT) in p or ".venv" in p for p in outside)

@@ -65,9 +65,12 @@ async def test_aborted_downloads_release_their_files(
         ):
             async for _chunk in r.aiter_raw():
                 break  # hang up after the first piece
-        await asyncio.sleep(0.2)
-    gc.collect()  # an unclosed file would surface here as a ResourceWarning (an error)
-    await asyncio.sleep(0.2)
+    # The server closes a hung-up download's file when it notices the disconnect: wait for it.
+    for _ in range(200):
+        gc.collect()  # an unclosed file would surface here as a ResourceWarning (an error)
+        if _open_files_under(srv.data_dir / "blobs") == []:
+            break
+        await asyncio.sleep(0.05)
     assert _open_files_under(srv.data_dir / "blobs") == []
     async with srv.registry_client() as reg:  # and the blob is still served whole
         assert (await reg.get(f"/v2/abort/blob/blobs/{digest}")).content == data

@@ -293,8 +293,7 @@ async def test_download_starts_writeback_per_batch(
         # a "start writing" hint for every batch handed to the worker, never a wait
         assert calls
         assert all(c[1:] == (0, 0, 2) for c in calls)
-    else:
-        assert calls == []
+    # Without sync_file_range (other platforms, old kernels) the download is just as whole.
 
 
 async def test_corrupt_partial_file_restarts_from_zero(tmp_path: Path) -> None:
