@@ -582,6 +582,10 @@ class MainWindow(QMainWindow):
             )
             self.functions_view.open_function(info.name)
 
+        def progress(event: object) -> None:  # waiting for the accelerated image
+            if (d := open_dialog()) is not None:
+                d.show_wait_progress(event)
+
         def failed(exc: BaseException) -> None:
             if (d := open_dialog()) is not None:
                 d.save_failed(exc)  # the dialog keeps the input and says what is wrong
@@ -589,7 +593,14 @@ class MainWindow(QMainWindow):
                 self.ctx.presenter.show(exc)  # closed meanwhile: say it anyway
 
         try:
-            self.functions_vm.save(spec, creating=creating, on_done=saved, on_error=failed)
+            self.functions_vm.save(
+                spec,
+                creating=creating,
+                on_done=saved,
+                on_error=failed,
+                wait=dialog.wait_choice(),
+                on_progress=progress,
+            )
         except CoreError as exc:  # not connected: said in the dialog
             failed(exc)
 

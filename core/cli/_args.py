@@ -8,7 +8,13 @@ import re
 
 from core.errors import InvalidInput
 
-__all__ = ["PASSWORD_ENV", "human_bytes", "registry_credentials", "size_argument"]
+__all__ = [
+    "PASSWORD_ENV",
+    "duration_argument",
+    "human_bytes",
+    "registry_credentials",
+    "size_argument",
+]
 
 #: Where ``--creds USER`` (without ``:PASSWORD``) finds the registry password.
 PASSWORD_ENV = "FCACCEL_REGISTRY_PASSWORD"
@@ -45,3 +51,15 @@ def human_bytes(n: float) -> str:
             return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
         n /= 1024
     return f"{n:.1f} GiB"
+
+
+_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?", re.IGNORECASE)
+_DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
+
+
+def duration_argument(text: str) -> float:
+    """``10m``, ``90s``, ``1h``, ``1.5m`` or plain seconds (``600``) → seconds."""
+    m = _DURATION_RE.fullmatch(text.strip())
+    if not m:
+        raise argparse.ArgumentTypeError(f"invalid duration {text!r} (e.g. 10m, 90s, 1h)")
+    return float(m.group(1)) * _DURATION_UNITS[(m.group(2) or "s").lower()]

@@ -45,13 +45,21 @@ __all__ = [
 ]
 
 
-def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+def add_common_arguments(
+    parser: argparse.ArgumentParser, *, http_timeout_option: str = "--timeout"
+) -> None:
+    """``--profile``, ``--json`` and the HTTP timeout (``args.timeout``; a command whose
+    ``--timeout`` means something else names the HTTP one ``--http-timeout``)."""
     parser.add_argument(
         "--profile", default=None, help="settings profile to use (default: the default profile)"
     )
     parser.add_argument("--json", action="store_true", help="machine-readable JSON output")
     parser.add_argument(
-        "--timeout", type=float, default=30.0, help="HTTP timeout in seconds (default 30)"
+        http_timeout_option,
+        dest="timeout",
+        type=float,
+        default=30.0,
+        help="HTTP timeout in seconds (default 30)",
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from core._progress import Progress
 from core.cli import plain_text
+from core.cli._args import duration_argument
 from core.cli._cloud_common import (
     CloudContext,
     add_common_arguments,
@@ -59,12 +60,37 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=_get)
 
     for action, helptext in (("create", "create a function"), ("update", "update a function")):
-        p = sub.add_parser(action, help=helptext)
-        add_common_arguments(p)
+        p = sub.add_parser(
+            action,
+            help=helptext,
+            description=f"{helptext.capitalize()}. With --wait-accelerated the image's "
+            "_accelerated twin is waited for first (live progress and ETA of its conversion); "
+            "when it does not become ready the function is left as it was and the reason is "
+            "printed (exit status 3), unless --or-plain deploys the plain image instead.",
+        )
+        add_common_arguments(p, http_timeout_option="--http-timeout")
         p.add_argument("name", nargs="?" if action == "create" else None)
         _spec_arguments(p, creating=action == "create")
         p.add_argument(
             "--wait", action="store_true", help="wait until the function is ready, with progress"
+        )
+        p.add_argument(
+            "--wait-accelerated",
+            action="store_true",
+            help="deploy the image's _accelerated twin once it is ready (wait for it first)",
+        )
+        p.add_argument(
+            "--or-plain",
+            action="store_true",
+            help="with --wait-accelerated: deploy the plain image if the twin does not get ready",
+        )
+        p.add_argument(
+            "--timeout",
+            dest="wait_timeout",
+            type=duration_argument,
+            default=600.0,
+            metavar="DURATION",
+            help="how long --wait and --wait-accelerated wait (e.g. 90s, 10m; default 10m)",
         )
         p.set_defaults(func=_create if action == "create" else _update)
 
@@ -276,10 +302,18 @@ async def _create(args: argparse.Namespace) -> int:
     if problems:
         return _problems(problems, args.json)
     async with open_profile(args) as ctx:
+        if args.wait_accelerated:
+            image = await _accelerated_image(ctx, args, fn.image or "", None)
+            if image is None:
+                return 3
+            assert fn.custom_container_config is not None
+            fn.custom_container_config.image = image
         result = await ctx.clients.fc.create_function(fn)
         if args.wait:
             result = await ctx.clients.fc.wait_until_ready(
-                result.name or fn.name, on_progress=_progress_printer(args.json)
+                result.name or fn.name,
+                max_wait=args.wait_timeout,
+                on_progress=_progress_printer(args.json),
             )
             end_progress()
     if args.json:
@@ -296,10 +330,18 @@ async def _update(args: argparse.Namespace) -> int:
     if problems:
         return _problems(problems, args.json)
     async with open_profile(args) as ctx:
+        if args.wait_accelerated:
+            current = await ctx.clients.fc.get_function(args.name)
+            image = await _accelerated_image(ctx, args, patch.image or current.image or "", current)
+            if image is None:
+                return 3
+            ccc = patch.custom_container_config or CustomContainerConfig()
+            ccc.image = image
+            patch.custom_container_config = ccc
         result = await ctx.clients.fc.update_function(args.name, patch)
         if args.wait:
             result = await ctx.clients.fc.wait_until_ready(
-                args.name, on_progress=_progress_printer(args.json)
+                args.name, max_wait=args.wait_timeout, on_progress=_progress_printer(args.json)
             )
             end_progress()
     if args.json:
@@ -307,6 +349,65 @@ async def _update(args: argparse.Namespace) -> int:
     else:
         print(f"updated {args.name} (state {result.state}, update {result.last_update_status})")
     return 0
+
+
+def _wait_printer(as_json: bool) -> Any:
+    def show(event: Progress) -> None:
+        if as_json or event.phase != "accelerate":
+            return
+        elapsed = float(event.extra.get("elapsed_s") or 0)
+        state = event.extra.get("state", "")
+        if event.total:
+            eta = event.extra.get("eta_s")
+            tail = f", about {eta:.0f} s left" if eta is not None else ""
+            progress_line(
+                f"converting {event.item}: {event.done / 10:.0f} %{tail} ({elapsed:.0f} s)"
+            )
+        elif not event.extra.get("done"):
+            progress_line(f"waiting for {event.item} ({state}, {elapsed:.0f} s)")
+
+    return show
+
+
+async def _accelerated_image(
+    ctx: CloudContext, args: argparse.Namespace, image: str, current: Function | None
+) -> str | None:
+    """The image to deploy with --wait-accelerated: the twin once ready; the plain image when
+    it is not and --or-plain was given; ``None`` (reason printed) otherwise."""
+    from core.cli.accel import ADVICE
+    from core.report import ReportTarget, TargetKey, wait_for_twin
+
+    if not image:
+        raise InvalidInput("--wait-accelerated needs an image", code="InvalidArgument")
+    region = ctx.profile.region if isinstance(ctx.profile, AliyunProfile) else ""
+    target = ReportTarget(TargetKey(ctx.profile.name, region), ctx.clients, ctx.http)
+    waited = await wait_for_twin(
+        target,
+        image,
+        max_wait=args.wait_timeout,
+        function=current,
+        on_progress=_wait_printer(args.json),
+    )
+    end_progress()
+    if waited.ready:
+        if not args.json:
+            print(f"{waited.image} is ready ({waited.seconds:.0f} s)", file=sys.stderr)
+        return waited.image
+    if waited.outcome.value == "timeout":
+        why = f"not ready after {waited.seconds:.0f} s (twin {waited.row.twin_state.value})"
+    else:
+        why = f"{waited.outcome.value} (twin {waited.row.twin_state.value})"
+    print(f"fcaccel: {waited.image} is {why}", file=sys.stderr)
+    for p in waited.row.problems:
+        reason = f": {p.reason}" if p.reason else ""
+        print(f"  {p.code.value}{reason} — {ADVICE.get(p.code.value, '')}", file=sys.stderr)
+    if args.or_plain:
+        print(f"deploying the plain image {waited.plain} instead", file=sys.stderr)
+        return waited.plain
+    print("the function was left as it was", file=sys.stderr)
+    if args.json:
+        emit_json({"deployed": False, "wait": waited.to_json()})
+    return None
 
 
 async def _delete(args: argparse.Namespace) -> int:

@@ -510,6 +510,17 @@ class ConversionWorker:
 
         await self.ctx.db.run(write, "task-log")
 
+    async def set_progress(self, task_id: str, progress: float) -> None:
+        """Record a task's progress (0..1) without a log line."""
+
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE tasks SET progress = ? WHERE id = ? AND status = 'BUILDING'",
+                (progress, task_id),
+            )
+
+        await self.ctx.db.run(write, "task-progress")
+
 
 def _log_line(conn: sqlite3.Connection, task_id: str, message: str) -> None:
     row = conn.execute(
@@ -571,7 +582,13 @@ class _ProgressReporter:
             self._pending.append(
                 asyncio.ensure_future(self.worker.add_log(self.task_id, message, fraction))
             )
-            self._pending = [t for t in self._pending if not t.done()]
+        elif fraction is not None:
+            # between log lines too (at most every _PROGRESS_INTERVAL): what a client polling
+            # GetArtifactBuildTask sees moves as the event stream does
+            self._pending.append(
+                asyncio.ensure_future(self.worker.set_progress(self.task_id, fraction))
+            )
+        self._pending = [t for t in self._pending if not t.done()]
 
     async def flush(self) -> None:
         if self._pending:

@@ -15,6 +15,7 @@ Rows carry problem *codes* (`ProblemCode`), never sentences; `Report.to_json` an
 `Report.to_csv` export them.
 """
 
+from core.report._deploy import TwinWait, WaitOutcome, accelerated_pair, wait_for_twin
 from core.report._engine import (
     ForeignAuth,
     ReportTarget,
@@ -68,7 +69,10 @@ __all__ = [
     "TargetError",
     "TargetKey",
     "TwinState",
+    "TwinWait",
     "UnreadableReason",
+    "WaitOutcome",
+    "accelerated_pair",
     "apply_fix",
     "build_report",
     "check_image",
@@ -77,4 +81,5 @@ __all__ = [
     "plan_fix",
     "plan_fixes",
     "size_limit",
+    "wait_for_twin",
 ]

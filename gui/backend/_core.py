@@ -62,7 +62,7 @@ from gui.backend._types import (
 
 if TYPE_CHECKING:
     from core.explore import ImageListing
-    from core.report import FunctionRow
+    from core.report import FunctionRow, TwinWait
 
 __all__ = [
     "CoreBackend",
@@ -452,6 +452,22 @@ class CoreBackend:
         target = ReportTarget(TargetKey(self.kind, self._region), self.clients, self.http)
         fn = await self.clients.fc.get_function(function) if function else None
         return await check_image(target, image, function=fn)
+
+    async def wait_for_twin(
+        self,
+        image: str,
+        *,
+        max_wait: float,
+        function: str = "",
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> TwinWait:
+        from core.report import ReportTarget, TargetKey, wait_for_twin
+
+        target = ReportTarget(TargetKey(self.kind, self._region), self.clients, self.http)
+        fn = await self.clients.fc.get_function(function) if function else None
+        return await wait_for_twin(
+            target, image, max_wait=max_wait, function=fn, on_progress=on_progress
+        )
 
     async def image_acceleration(self, image: str) -> AccelState:
         fn = Function(custom_container_config=CustomContainerConfig(image=image))

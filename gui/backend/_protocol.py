@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from core.cloud import ProfileClients
     from core.explore import ImageListing
-    from core.report import FunctionRow
+    from core.report import FunctionRow, TwinWait
 
 __all__ = ["LINK_PROFILES", "Backend"]
 
@@ -132,6 +132,18 @@ class Backend(Protocol):
         """Why ``image`` is (not) accelerated (`core.report.check_image`): the twin's state and
         every problem with its fix; as function ``function`` would run it when one is named.
         Raises ``NotImplementedError`` where there is no such check (plain registries)."""
+        ...
+
+    async def wait_for_twin(
+        self,
+        image: str,
+        *,
+        max_wait: float,
+        function: str = "",
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> TwinWait:
+        """Wait until the ``_accelerated`` twin of ``image`` is ready, or say why it will not
+        be (`core.report.wait_for_twin`; progress phase ``accelerate``)."""
         ...
 
     async def image_acceleration(self, image: str) -> AccelState:

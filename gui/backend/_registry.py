@@ -39,7 +39,7 @@ from gui.backend._types import (
 
 if TYPE_CHECKING:
     from core.explore import ImageListing
-    from core.report import FunctionRow
+    from core.report import FunctionRow, TwinWait
 
 __all__ = ["RegistryBackend"]
 
@@ -212,6 +212,16 @@ class RegistryBackend:
 
     async def check_image(self, image: str, function: str = "") -> FunctionRow:
         raise NotImplementedError("a plain registry has no acceleration rules to check")
+
+    async def wait_for_twin(
+        self,
+        image: str,
+        *,
+        max_wait: float,
+        function: str = "",
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> TwinWait:
+        raise NotImplementedError("a plain registry has no functions to deploy")
 
     async def image_acceleration(self, image: str) -> AccelState:
         ref = ImageReference.parse(image)

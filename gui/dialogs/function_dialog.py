@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QSpinBox,
@@ -33,6 +35,11 @@ from gui.resources import icon
 from gui.widgets.badge import BadgeLabel
 from gui.widgets.env_editor import EnvEditor
 from gui.widgets.field_error import FieldError
+
+if TYPE_CHECKING:
+    from gui.viewmodels.functions_vm import NotAccelerated, WaitChoice
+    from gui.viewmodels.why_vm import WhyViewModel
+    from gui.views.why_panel import WhyPanel
 
 __all__ = ["FunctionDialog", "field_of_error", "parse_args"]
 
@@ -151,10 +158,65 @@ class FunctionDialog(QDialog):
         self.accel_hint.setObjectName("hintLabel")
         accel_row.addWidget(self.accel_badge)
         accel_row.addWidget(self.accel_hint, 1)
+        self.why_button = QPushButton(self.tr("Why?"))
+        self.why_button.setFlat(True)
+        self.why_button.setToolTip(self.tr("Why is this image not accelerated?"))
+        self.why_button.setAccessibleName(self.tr("Why is this image not accelerated?"))
+        self.why_button.setVisible(False)
+        accel_row.addWidget(self.why_button)
         form.addRow("", accel_row)
         self._basics_form = form
         self._accel_row = form.rowCount() - 1
         form.setRowVisible(self._accel_row, False)  # shown once an image says something
+        self.why_panel: WhyPanel | None = None
+        self._why_vm: WhyViewModel | None = None
+        self._why_holder = QWidget()
+        self._why_layout = QVBoxLayout(self._why_holder)
+        self._why_layout.setContentsMargins(0, 0, 0, 0)
+        form.addRow("", self._why_holder)
+        self._why_row = form.rowCount() - 1
+        form.setRowVisible(self._why_row, False)
+        # deploy only when accelerated
+        wait_box = QWidget()
+        wait_layout = QVBoxLayout(wait_box)
+        wait_layout.setContentsMargins(0, 0, 0, 0)
+        self.wait_check = QCheckBox(self.tr("Deploy only when the accelerated image is ready"))
+        self.wait_check.setToolTip(
+            self.tr(
+                "Wait for the image's _accelerated twin, then deploy it; if it does not get "
+                "ready, the function is left as it was and the reason is shown."
+            )
+        )
+        wait_layout.addWidget(self.wait_check)
+        wait_options = QHBoxLayout()
+        wait_options.setContentsMargins(22, 0, 0, 0)
+        wait_options.addWidget(QLabel(self.tr("Wait at most")))
+        self.wait_minutes = QSpinBox()
+        self.wait_minutes.setRange(1, 120)
+        self.wait_minutes.setValue(10)
+        self.wait_minutes.setSuffix(self.tr(" min"))
+        self.wait_minutes.setAccessibleName(self.tr("Wait at most (minutes)"))
+        wait_options.addWidget(self.wait_minutes)
+        self.or_plain_check = QCheckBox(self.tr("then deploy the plain image"))
+        wait_options.addWidget(self.or_plain_check)
+        wait_options.addStretch(1)
+        self._wait_options = QWidget()
+        self._wait_options.setLayout(wait_options)
+        self._wait_options.setEnabled(False)
+        wait_layout.addWidget(self._wait_options)
+        self.wait_progress = QProgressBar()
+        self.wait_progress.setRange(0, 0)
+        self.wait_progress.setMaximumHeight(12)
+        self.wait_progress.setTextVisible(False)
+        self.wait_progress.setVisible(False)
+        self.wait_progress.setAccessibleName(self.tr("Conversion progress"))
+        wait_layout.addWidget(self.wait_progress)
+        self.wait_status = QLabel()
+        self.wait_status.setWordWrap(True)
+        self.wait_status.setVisible(False)
+        wait_layout.addWidget(self.wait_status)
+        self.wait_check.toggled.connect(self._wait_options.setEnabled)
+        form.addRow(self.tr("Acceleration"), wait_box)
         self.description_edit = QLineEdit()
         self.description_edit.setAccessibleName(self.tr("Description"))
         self._add_row(form, self.tr("Description"), self.description_edit, "description")
@@ -302,6 +364,7 @@ class FunctionDialog(QDialog):
         self.env_editor.changed.connect(self.validate)
         self.image_edit.textEdited.connect(self._on_image_edited)
         self.browse_button.clicked.connect(self._on_browse_clicked)
+        self.why_button.clicked.connect(self._on_why_clicked)
         self.buttons.accepted.connect(self._on_save_clicked)
         self.buttons.rejected.connect(self.reject)
         self.validate()
@@ -567,8 +630,93 @@ class FunctionDialog(QDialog):
             )
         else:
             self.accel_hint.setText("")
+        self.why_button.setVisible(
+            accel in (AccelState.NONE, AccelState.FAILED, AccelState.CONVERTING)
+            and not is_accelerated_tag(tag)
+        )
         self._basics_form.setRowVisible(self._accel_row, bool(self.accel_hint.text()))
         self.accel_badge.setVisible(accel is not AccelState.UNKNOWN)
+
+    # -- why not accelerated, deploy when accelerated ---------------------------------------
+    def _why(self) -> tuple[WhyViewModel, WhyPanel]:
+        if self._why_vm is None or self.why_panel is None:
+            from gui.viewmodels.why_vm import WhyViewModel
+            from gui.views.why_panel import WhyPanel
+
+            vm = self._why_vm = WhyViewModel(self.ctx, self, key="dialog-why")
+            panel = self.why_panel = WhyPanel()
+            self._why_layout.addWidget(panel)
+            vm.checking.connect(lambda _i: panel.show_checking())
+            vm.checked.connect(panel.show_row)
+            vm.failed.connect(panel.show_error)
+            vm.unavailable.connect(lambda: self._basics_form.setRowVisible(self._why_row, False))
+            panel.fixRequested.connect(self._on_why_fix_requested)
+        return self._why_vm, self.why_panel
+
+    def _on_why_clicked(self) -> None:
+        image = self.image_edit.text().strip()
+        if not image:
+            return
+        vm, _panel = self._why()
+        self._basics_form.setRowVisible(self._why_row, True)
+        vm.check(image, "" if self.creating or self.existing is None else self.existing.name)
+
+    def _on_why_fix_requested(self, row: object, code: object) -> None:
+        from core.report import FixKind, FunctionRow, ProblemCode
+
+        assert isinstance(row, FunctionRow)
+        assert isinstance(code, ProblemCode)
+        finding = row.finding(code)
+        if finding is not None and finding.fix is FixKind.USE_VPC_ADDRESS:
+            vpc_image = finding.detail.get("vpcImage", "")
+            if vpc_image:
+                self.image_edit.setText(vpc_image)
+                self._basics_form.setRowVisible(self._why_row, False)
+        elif finding is not None and finding.fix is FixKind.SWITCH_TO_TWIN and row.twin_tag:
+            self.image_edit.setText(row.image.rsplit(":", 1)[0] + ":" + row.twin_tag)
+            self._basics_form.setRowVisible(self._why_row, False)
+
+    def wait_choice(self) -> WaitChoice | None:
+        """Deploy only when accelerated, as chosen (``None``: deploy the image as it is)."""
+        if not self.wait_check.isChecked():
+            return None
+        from gui.viewmodels.functions_vm import WaitChoice
+
+        return WaitChoice(
+            max_wait=self.wait_minutes.value() * 60.0, or_plain=self.or_plain_check.isChecked()
+        )
+
+    def show_wait_progress(self, event: object) -> None:
+        from core import Progress
+        from gui.format import format_eta
+
+        if not isinstance(event, Progress) or event.phase != "accelerate":
+            return
+        self.wait_progress.setVisible(not event.extra.get("done"))
+        self.wait_status.setVisible(True)
+        elapsed = int(float(event.extra.get("elapsed_s") or 0))
+        if event.total:
+            self.wait_progress.setRange(0, event.total)
+            self.wait_progress.setValue(event.done)
+            eta = event.extra.get("eta_s")
+            text = self.tr("Converting %1: %2 % (%3 left)").replace("%1", event.item)
+            text = text.replace("%2", str(event.done // 10)).replace("%3", format_eta(eta))
+        elif event.extra.get("done"):
+            text = self.tr("%1 is ready; deploying it…").replace("%1", event.item)
+        else:
+            self.wait_progress.setRange(0, 0)
+            text = (
+                self.tr("Waiting for %1 (%2 s)…")
+                .replace("%1", event.item)
+                .replace("%2", str(elapsed))
+            )
+        self.wait_status.setText(text)
+
+    def reject(self) -> None:
+        if self._saving and self.wait_check.isChecked():
+            # waiting for the twin: stop waiting, the function stays as it was
+            self.ctx.jobs.cancel(f"fn-save:{self.spec().name}")
+        super().reject()
 
     # -- save ---------------------------------------------------------------------------
     _saving = False
@@ -610,7 +758,11 @@ class FunctionDialog(QDialog):
         """Show why the service refused the function next to the field it concerns (the
         summary says it too); the form keeps everything typed."""
         from gui.errors import ErrorPresenter
+        from gui.viewmodels.functions_vm import NotAccelerated
 
+        if isinstance(exc, NotAccelerated):
+            self._not_accelerated(exc)
+            return
         msg = ErrorPresenter.describe(exc)
         field = field_of_error(exc)
         if field is not None and field not in self._errors:
@@ -629,6 +781,23 @@ class FunctionDialog(QDialog):
             widget = self._widget_of(field)
             if widget is not None:
                 widget.setFocus()
+
+    def _not_accelerated(self, exc: NotAccelerated) -> None:
+        """The twin did not get ready: say why (the panel), the function was not touched."""
+        wait = exc.wait
+        self.wait_progress.setVisible(False)
+        self.wait_status.setVisible(True)
+        if wait.outcome.value == "timeout":
+            text = self.tr("%1 was not ready after %2 min: nothing was deployed.")
+            text = text.replace("%2", str(max(1, round(wait.seconds / 60))))
+        else:
+            text = self.tr("%1 will not get ready: nothing was deployed.")
+        self.wait_status.setText(text.replace("%1", wait.image))
+        _vm, panel = self._why()
+        panel.show_row(wait.row)
+        self._basics_form.setRowVisible(self._why_row, True)
+        self.tabs.setCurrentIndex(0)
+        self.set_saving(False)
 
     def _widget_of(self, field: str) -> QWidget | None:
         widgets = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -19,7 +21,10 @@ from gui.backend import (
 from gui.context import AppContext
 from gui.models.functions_model import FunctionsModel
 
-__all__ = ["FunctionsViewModel"]
+if TYPE_CHECKING:
+    from core.report import TwinWait
+
+__all__ = ["FunctionsViewModel", "NotAccelerated", "WaitChoice"]
 
 PAGE_SIZE = 50
 DETAIL_CONCURRENCY = 4
@@ -27,6 +32,24 @@ DETAIL_CONCURRENCY = 4
 
 def _settled(info: FunctionInfo) -> bool:
     return info.state not in ("Pending", None) and info.last_update_status != "InProgress"
+
+
+@dataclass(frozen=True, slots=True)
+class WaitChoice:
+    """Deploy only when accelerated: wait at most ``max_wait`` seconds for the twin; when it
+    does not get ready, deploy the plain image if ``or_plain``, else nothing."""
+
+    max_wait: float = 600.0
+    or_plain: bool = False
+
+
+class NotAccelerated(Exception):
+    """The twin did not get ready and the plain image was not asked for: the function was
+    left as it was. ``wait`` (a `core.report.TwinWait`) says why."""
+
+    def __init__(self, wait: TwinWait) -> None:
+        super().__init__(f"{wait.image}: {wait.outcome.value}")
+        self.wait = wait
 
 
 class FunctionsViewModel(QObject):
@@ -285,16 +308,37 @@ class FunctionsViewModel(QObject):
         creating: bool,
         on_done: Callable[[FunctionInfo], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        wait: WaitChoice | None = None,
+        on_progress: Callable[[object], None] | None = None,
     ) -> None:
         """Create or update ``spec``. ``on_done``/``on_error`` belong to this one save (the
         dialog that asked for it); without ``on_error`` a failure goes to the error
-        presenter — it is never dropped."""
+        presenter — it is never dropped.
+
+        With ``wait``, the image's accelerated twin is waited for first (``on_progress``
+        gets the ``accelerate`` progress) and deployed once ready; when it is not, the plain
+        image is deployed if ``wait.or_plain``, else nothing is and ``on_error`` gets a
+        `NotAccelerated` with the reasons."""
         backend = self.ctx.require_backend()
 
-        async def job(_sink: object) -> FunctionInfo:
+        async def job(sink: Callable[[object], None]) -> FunctionInfo:
+            target = spec
+            if wait is not None:
+                waited = await backend.wait_for_twin(
+                    spec.image,
+                    max_wait=wait.max_wait,
+                    function="" if creating else spec.name,
+                    on_progress=sink,
+                )
+                if waited.ready:
+                    target = replace(spec, image=waited.image)
+                elif wait.or_plain:
+                    target = replace(spec, image=waited.plain)
+                else:
+                    raise NotAccelerated(waited)
             if creating:
-                return await backend.create_function(spec)
-            return await backend.update_function(spec)
+                return await backend.create_function(target)
+            return await backend.update_function(target)
 
         def done(info: FunctionInfo) -> None:
             if self.model.get(info.name) is None:
@@ -313,7 +357,9 @@ class FunctionsViewModel(QObject):
             else:
                 self.ctx.presenter.show(exc)
 
-        self.ctx.run(f"fn-save:{spec.name}", job, on_done=done, on_error=failed)
+        self.ctx.run(
+            f"fn-save:{spec.name}", job, on_done=done, on_error=failed, on_progress=on_progress
+        )
 
     def delete(self, name: str) -> None:
         backend = self.ctx.require_backend()

@@ -121,11 +121,10 @@
 <context>
     <name>DemoViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/demo_vm.py" line="+183"/>
+        <location filename="../../gui/viewmodels/demo_vm.py" line="+181"/>
         <location line="+140"/>
         <location line="+10"/>
         <source>Plain image</source>
-        <extracomment>The seeded demo functions of the Local server (plain, accelerated).</extracomment>
         <translation>通常イメージ</translation>
     </message>
     <message>
@@ -1234,7 +1233,7 @@
 <context>
     <name>FunctionDialog</name>
     <message>
-        <location filename="../../gui/dialogs/function_dialog.py" line="+110"/>
+        <location filename="../../gui/dialogs/function_dialog.py" line="+117"/>
         <source>Create function</source>
         <translation>関数を作成</translation>
     </message>
@@ -1280,7 +1279,58 @@
         <translation>イメージを参照</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+15"/>
+        <source>Why?</source>
+        <translation>理由は?</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>Why is this image not accelerated?</source>
+        <translation>このイメージが高速化されていない理由は?</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Deploy only when the accelerated image is ready</source>
+        <translation>高速化イメージの準備ができてからデプロイする</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Wait for the image&apos;s _accelerated twin, then deploy it; if it does not get ready, the function is left as it was and the reason is shown.</source>
+        <translation>イメージの _accelerated 版を待ってからデプロイします。準備ができなければ関数は変更せず、理由を表示します。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Wait at most</source>
+        <translation>最大待ち時間</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source> min</source>
+        <translation> 分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wait at most (minutes)</source>
+        <translation>最大待ち時間 (分)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>then deploy the plain image</source>
+        <translation>その後は通常イメージをデプロイ</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Conversion progress</source>
+        <translation>変換の進捗</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Acceleration</source>
+        <translation>高速化</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <location line="+1"/>
         <source>Description</source>
         <translation>説明</translation>
@@ -1401,18 +1451,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+327"/>
+        <location line="+413"/>
         <source>Create</source>
         <translation>作成</translation>
     </message>
     <message>
-        <location line="-327"/>
-        <location line="+327"/>
+        <location line="-413"/>
+        <location line="+413"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="-178"/>
+        <location line="-263"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>エントリポイントを解釈できません：%1</translation>
     </message>
@@ -1560,7 +1610,22 @@
         <translation>このイメージは高速化されていません。コールドスタートのたびにイメージ全体をプルします。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+73"/>
+        <source>Converting %1: %2 % (%3 left)</source>
+        <translation>%1 を変換中: %2 % (残り %3)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 is ready; deploying it…</source>
+        <translation>%1 の準備ができました。デプロイ中…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Waiting for %1 (%2 s)…</source>
+        <translation>%1 を待機中 (%2 秒)…</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source>Creating…</source>
         <translation>作成中…</translation>
     </message>
@@ -1570,9 +1635,19 @@
         <translation>保存中…</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+27"/>
         <source>The service refused the function: %1</source>
         <translation>サービスが関数を受け付けませんでした: %1</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>%1 was not ready after %2 min: nothing was deployed.</source>
+        <translation>%1 は %2 分後も準備ができていません。何もデプロイしませんでした。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 will not get ready: nothing was deployed.</source>
+        <translation>%1 は準備ができる見込みがありません。何もデプロイしませんでした。</translation>
     </message>
 </context>
 <context>
@@ -1769,7 +1844,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+199"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+222"/>
         <source>Deployment failed</source>
         <translation>デプロイに失敗しました</translation>
     </message>
@@ -1794,7 +1869,7 @@
         <translation>%1 はアクティブで、最新の状態です。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+135"/>
         <source>Function deleted</source>
         <translation>関数を削除しました</translation>
     </message>
@@ -2565,7 +2640,7 @@
 <context>
     <name>LabViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/lab_vm.py" line="+149"/>
+        <location filename="../../gui/viewmodels/lab_vm.py" line="+142"/>
         <source>%1 and %2 start about as fast</source>
         <translation>%1 と %2 の起動速度はほぼ同じです</translation>
     </message>
@@ -2818,7 +2893,7 @@
         <translation>%1 をデプロイしています…</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+31"/>
         <source>Delete function</source>
         <translation>関数の削除</translation>
     </message>
@@ -3333,7 +3408,7 @@
         <translation>関数とそのアクセラレーション</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-419"/>
+        <location filename="../../gui/main_window.py" line="-430"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>高速化の概要</translation>
@@ -3803,9 +3878,8 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>SeedStatus</name>
     <message>
-        <location filename="../../gui/viewmodels/seed_vm.py" line="+51"/>
+        <location filename="../../gui/viewmodels/seed_vm.py" line="+53"/>
         <source>building the small image</source>
-        <extracomment>The demo functions the Local server seeds (plain, accelerated) and its two demo images.</extracomment>
         <translation>小さなイメージをビルド中</translation>
     </message>
     <message>
@@ -3904,7 +3978,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>%1 and %2 run the small image %3 until %4 is ready, then switch to it by themselves. On the small image acceleration has little to save; compare cold starts once the switch is done.</source>
         <translation>%1 と %2 は、%4 の準備ができるまで小さなイメージ %3 で動作し、準備ができると自動的に切り替わります。小さなイメージではアクセラレーションの効果はほとんどないため、切り替え後にコールドスタートを比較してください。</translation>
     </message>
@@ -3934,7 +4008,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>理由：%1</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>%1 and %2 now run %3, an image worth accelerating: compare their cold starts in the Cold-start lab.</source>
         <translation>%1 と %2 は、高速化の効果が大きいイメージ %3 で動作するようになりました。コールドスタートラボでコールドスタートを比較してください。</translation>
     </message>
@@ -3944,7 +4018,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>%1 と %2 は %3 で動作しています。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>The demo functions switch to the realistic image %1 when it is ready. Until then they run the small image %2, on which acceleration has little to save.</source>
         <translation>デモ関数は、本格的なイメージ %1 の準備ができると自動的に切り替わります。それまでは小さなイメージ %2 で動作し、アクセラレーションの効果はほとんどありません。</translation>
     </message>

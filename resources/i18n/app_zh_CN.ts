@@ -121,11 +121,10 @@
 <context>
     <name>DemoViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/demo_vm.py" line="+183"/>
+        <location filename="../../gui/viewmodels/demo_vm.py" line="+181"/>
         <location line="+140"/>
         <location line="+10"/>
         <source>Plain image</source>
-        <extracomment>The seeded demo functions of the Local server (plain, accelerated).</extracomment>
         <translation>普通镜像</translation>
     </message>
     <message>
@@ -1234,7 +1233,7 @@
 <context>
     <name>FunctionDialog</name>
     <message>
-        <location filename="../../gui/dialogs/function_dialog.py" line="+110"/>
+        <location filename="../../gui/dialogs/function_dialog.py" line="+117"/>
         <source>Create function</source>
         <translation>创建函数</translation>
     </message>
@@ -1280,7 +1279,58 @@
         <translation>浏览镜像</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+15"/>
+        <source>Why?</source>
+        <translation>为什么？</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+1"/>
+        <source>Why is this image not accelerated?</source>
+        <translation>为什么此镜像未加速？</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Deploy only when the accelerated image is ready</source>
+        <translation>仅在加速镜像就绪后部署</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Wait for the image&apos;s _accelerated twin, then deploy it; if it does not get ready, the function is left as it was and the reason is shown.</source>
+        <translation>等待镜像的 _accelerated 版本就绪后再部署；若未能就绪，函数保持不变并显示原因。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Wait at most</source>
+        <translation>最多等待</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Wait at most (minutes)</source>
+        <translation>最多等待（分钟）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>then deploy the plain image</source>
+        <translation>之后部署普通镜像</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Conversion progress</source>
+        <translation>转换进度</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Acceleration</source>
+        <translation>加速</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <location line="+1"/>
         <source>Description</source>
         <translation>描述</translation>
@@ -1401,18 +1451,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+327"/>
+        <location line="+413"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location line="-327"/>
-        <location line="+327"/>
+        <location line="-413"/>
+        <location line="+413"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="-178"/>
+        <location line="-263"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>无法解析启动命令：%1</translation>
     </message>
@@ -1560,7 +1610,22 @@
         <translation>此镜像未加速：每次冷启动都会完整拉取。</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+73"/>
+        <source>Converting %1: %2 % (%3 left)</source>
+        <translation>正在转换 %1：%2 %（剩余 %3）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 is ready; deploying it…</source>
+        <translation>%1 已就绪，正在部署…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Waiting for %1 (%2 s)…</source>
+        <translation>正在等待 %1（%2 秒）…</translation>
+    </message>
+    <message>
+        <location line="+36"/>
         <source>Creating…</source>
         <translation>正在创建…</translation>
     </message>
@@ -1570,9 +1635,19 @@
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+27"/>
         <source>The service refused the function: %1</source>
         <translation>服务拒绝了该函数：%1</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>%1 was not ready after %2 min: nothing was deployed.</source>
+        <translation>%1 在 %2 分钟后仍未就绪：未部署任何内容。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 will not get ready: nothing was deployed.</source>
+        <translation>%1 无法就绪：未部署任何内容。</translation>
     </message>
 </context>
 <context>
@@ -1769,7 +1844,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+199"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+222"/>
         <source>Deployment failed</source>
         <translation>部署失败</translation>
     </message>
@@ -1794,7 +1869,7 @@
         <translation>%1 已激活且为最新状态。</translation>
     </message>
     <message>
-        <location line="+112"/>
+        <location line="+135"/>
         <source>Function deleted</source>
         <translation>函数已删除</translation>
     </message>
@@ -2565,7 +2640,7 @@
 <context>
     <name>LabViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/lab_vm.py" line="+149"/>
+        <location filename="../../gui/viewmodels/lab_vm.py" line="+142"/>
         <source>%1 and %2 start about as fast</source>
         <translation>%1 与 %2 的启动速度相当</translation>
     </message>
@@ -2818,7 +2893,7 @@
         <translation>正在部署 %1…</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+31"/>
         <source>Delete function</source>
         <translation>删除函数</translation>
     </message>
@@ -3333,7 +3408,7 @@
         <translation>函数及其加速状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-419"/>
+        <location filename="../../gui/main_window.py" line="-430"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>加速概览</translation>
@@ -3803,9 +3878,8 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>SeedStatus</name>
     <message>
-        <location filename="../../gui/viewmodels/seed_vm.py" line="+51"/>
+        <location filename="../../gui/viewmodels/seed_vm.py" line="+53"/>
         <source>building the small image</source>
-        <extracomment>The demo functions the Local server seeds (plain, accelerated) and its two demo images.</extracomment>
         <translation>正在构建小型镜像</translation>
     </message>
     <message>
@@ -3904,7 +3978,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>%1 and %2 run the small image %3 until %4 is ready, then switch to it by themselves. On the small image acceleration has little to save; compare cold starts once the switch is done.</source>
         <translation>在 %4 就绪之前，%1 和 %2 运行小型镜像 %3，就绪后会自动切换。小型镜像几乎无法体现加速效果，请在切换完成后再对比冷启动。</translation>
     </message>
@@ -3934,7 +4008,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>%1 and %2 now run %3, an image worth accelerating: compare their cold starts in the Cold-start lab.</source>
         <translation>%1 和 %2 现在运行 %3，这是一个值得加速的镜像：请在冷启动实验室中对比它们的冷启动。</translation>
     </message>
@@ -3944,7 +4018,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>%1 和 %2 运行 %3。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>The demo functions switch to the realistic image %1 when it is ready. Until then they run the small image %2, on which acceleration has little to save.</source>
         <translation>真实场景镜像 %1 就绪后，演示函数会切换到该镜像。在此之前它们运行小型镜像 %2，几乎无法体现加速效果。</translation>
     </message>

@@ -15,7 +15,17 @@ from core import Progress, is_accelerated_tag, twin_tag_of
 from core.errors import CloudError, ResourceNotFound
 from core.explore import ImageListing, LayerInfo, LayerSourceKind, build_listing
 from core.formats import EntryType, TOCEntry
-from core.report import Finding, FixKind, FunctionRow, ProblemCode, TargetKey, TwinState
+from core.report import (
+    Finding,
+    FixKind,
+    FunctionRow,
+    ProblemCode,
+    TargetKey,
+    TwinState,
+    TwinWait,
+    WaitOutcome,
+    accelerated_pair,
+)
 from gui.backend import (
     AccelState,
     BackendCapabilities,
@@ -501,6 +511,7 @@ class FakeBackend:
             convert_on_request=True,
         )
         failed = [t for t in self.tasks.values() if t.source_tag == tag and t.error]
+        active = [t for t in self.tasks.values() if t.source_tag == tag and not t.status.finished]
         if repo is None:
             problems = (Finding(ProblemCode.IMAGE_UNREADABLE, reason="not-found"),)
             return FunctionRow(twin_state=TwinState.UNKNOWN, problems=problems, **base)  # type: ignore[arg-type]
@@ -514,11 +525,52 @@ class FakeBackend:
                 problems=(finding,),
                 **base,  # type: ignore[arg-type]
             )
+        if active:
+            return FunctionRow(twin_state=TwinState.CONVERTING, acceleration=True, **base)  # type: ignore[arg-type]
         if failed:
             finding = Finding(ProblemCode.TWIN_FAILED, reason=failed[-1].error)
             return FunctionRow(twin_state=TwinState.FAILED, problems=(finding,), **base)  # type: ignore[arg-type]
         finding = Finding(ProblemCode.TWIN_MISSING, fix=FixKind.CONVERT_NOW)
         return FunctionRow(twin_state=TwinState.NONE, problems=(finding,), **base)  # type: ignore[arg-type]
+
+    async def wait_for_twin(
+        self,
+        image: str,
+        *,
+        max_wait: float,
+        function: str = "",
+        on_progress: Callable[[Progress], None] | None = None,
+    ) -> TwinWait:
+        """Like `core.report.wait_for_twin` over the fake's state: a running task's progress,
+        ready once its twin exists, the reasons (`check_image`) when nothing converts it."""
+        self.calls.append(f"wait_for_twin:{image}:{max_wait:g}")
+        plain, twin = accelerated_pair(image)
+        started = time.monotonic()
+        while True:
+            row = await self.check_image(plain, function)
+            elapsed = time.monotonic() - started
+            outcome = {
+                TwinState.READY: WaitOutcome.READY,
+                TwinState.FAILED: WaitOutcome.FAILED,
+                TwinState.NONE: WaitOutcome.BLOCKED,
+                TwinState.UNKNOWN: WaitOutcome.BLOCKED,
+            }.get(row.twin_state)
+            if outcome is not None:
+                return TwinWait(outcome, twin, plain, row, elapsed)
+            if elapsed >= max_wait:
+                return TwinWait(WaitOutcome.TIMEOUT, twin, plain, row, elapsed)
+            tag = plain.rsplit(":", 1)[1]
+            task = next(
+                (t for t in self.tasks.values() if t.source_tag == tag and not t.status.finished),
+                None,
+            )
+            if on_progress is not None and task is not None:
+                fraction = task.fraction or 0.0
+                on_progress(
+                    Progress("accelerate", int(fraction * 1000), 1000, twin,
+                             {"state": "converting", "elapsed_s": elapsed, "eta_s": 1.0})
+                )  # fmt: skip
+            await asyncio.sleep(self.step_delay)
 
     async def image_acceleration(self, image: str) -> AccelState:
         tag = image.rsplit(":", 1)[-1]

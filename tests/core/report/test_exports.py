@@ -24,7 +24,10 @@ REPORT = [
     "TargetError",
     "TargetKey",
     "TwinState",
+    "TwinWait",
     "UnreadableReason",
+    "WaitOutcome",
+    "accelerated_pair",
     "apply_fix",
     "build_report",
     "check_image",
@@ -33,6 +36,7 @@ REPORT = [
     "plan_fix",
     "plan_fixes",
     "size_limit",
+    "wait_for_twin",
 ]
 
 

@@ -1,0 +1,108 @@
+"""The function form's "deploy only when the accelerated image is ready": live progress while
+the twin converts, then the twin deployed; the reasons and an untouched function when it
+will not get ready; the plain image when asked; and "Why?" next to a plain image."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from shiboken6 import isValid
+
+from gui.app import Console
+from gui.async_bridge import spawn
+from tests.gui.fakes import FakeBackend
+
+
+@pytest.fixture
+def consoles(qtbot, qloop):
+    made: list[Console] = []
+    yield made
+    for console in made:
+        task = spawn(console.shutdown())
+        qtbot.waitUntil(task.done, timeout=5000)
+        console.window.close()
+        console.window.deleteLater()
+        console.deleteLater()
+
+
+def _console(qtbot, tmp_path, consoles, backend):
+    console = Console(lab_history=tmp_path / "lab.json")
+    consoles.append(console)
+    console.window.show()
+    console.ctx.set_backend(backend, profile="Local", kind="local")
+    console.ctx.set_connection("running", "http://127.0.0.1:1")
+    qtbot.waitUntil(lambda: console.functions.model.rowCount() == 3, timeout=5000)
+    return console.window
+
+
+def _fill(qtbot, dialog, name: str, image: str) -> None:
+    qtbot.keyClicks(dialog.name_edit, name)
+    qtbot.keyClicks(dialog.image_edit, image)
+
+
+def test_waits_with_progress_then_deploys_the_twin(
+    qtbot, qloop, data_dir, tmp_path, consoles
+) -> None:
+    backend = FakeBackend(tags=3, convert_steps=6, step_delay=0.05)
+    window = _console(qtbot, tmp_path, consoles, backend)
+    app = backend.repos[0]
+    # v0 starts converting now; the form waits for its twin
+    task_id = backend.start_task(app, "v0")
+    dialog = window.open_create_dialog()
+    assert dialog is not None
+    _fill(qtbot, dialog, "fn-wait", backend.address(app, "v0"))
+    assert not dialog._wait_options.isEnabled()
+    dialog.wait_check.setChecked(True)
+    assert dialog._wait_options.isEnabled()
+    dialog.wait_minutes.setValue(3)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Converting" in dialog.wait_status.text(), timeout=5000)
+    assert "wait_for_twin:" + backend.address(app, "v0") + ":180" in backend.calls
+    assert dialog.wait_progress.isVisible()
+    assert dialog.saving
+    assert "create_function" not in backend.calls  # nothing deployed while waiting
+    qtbot.waitUntil(lambda: not isValid(dialog) or not dialog.isVisible(), timeout=10_000)
+    assert backend.tasks[task_id].status.finished
+    assert backend.functions["fn-wait"].image == backend.address(app, "v0_accelerated")
+
+
+def test_says_why_and_deploys_nothing_or_the_plain_image(
+    qtbot, qloop, data_dir, tmp_path, consoles
+) -> None:
+    backend = FakeBackend(tags=3)
+    window = _console(qtbot, tmp_path, consoles, backend)
+    web = backend.repos[1]  # no acceleration rule
+    dialog = window.open_create_dialog()
+    assert dialog is not None
+    _fill(qtbot, dialog, "fn-web", backend.address(web, "latest_accelerated"))
+    dialog.wait_check.setChecked(True)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: dialog.why_panel is not None and bool(dialog.why_panel.cards), timeout=5000
+    )
+    assert dialog.isVisible()
+    assert not dialog.saving
+    assert "will not get ready: nothing was deployed" in dialog.wait_status.text()
+    assert [c.badge.text() for c in dialog.why_panel.cards] == ["Acceleration off"]
+    assert "fn-web" not in backend.functions
+    # asked for: the plain image when the twin does not come
+    dialog.or_plain_check.setChecked(True)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not isValid(dialog) or not dialog.isVisible(), timeout=5000)
+    assert backend.functions["fn-web"].image == backend.address(web, "latest")
+
+
+def test_why_next_to_a_plain_image(qtbot, qloop, data_dir, tmp_path, consoles) -> None:
+    backend = FakeBackend(tags=3)
+    window = _console(qtbot, tmp_path, consoles, backend)
+    dialog = window.open_edit_dialog(backend.functions["fn-001"])
+    # fn-001 runs demo/app:v1, whose twin does not exist: not accelerated
+    dialog._set_accel(backend.functions["fn-001"].accel.__class__("none"), "v1")
+    assert dialog.why_button.isVisible()
+    dialog.why_button.click()
+    qtbot.waitUntil(
+        lambda: dialog.why_panel is not None and bool(dialog.why_panel.cards), timeout=5000
+    )
+    assert [c.badge.text() for c in dialog.why_panel.cards] == ["Never converted"]
+    assert any(c.startswith("check_image:") and c.endswith(":fn-001") for c in backend.calls)
+    dialog.reject()
