@@ -283,9 +283,18 @@ class LocalServerSupervisor(QObject):
                         proc.kill()
                     await proc.wait()
         finally:
+            # Read what the server printed last, unless a process it started (a FUSE
+            # helper, which dies with it a moment later) keeps its output open; then close
+            # our ends of the pipes, which would otherwise outlive the event loop.
+            if self._drain:
+                await asyncio.wait(self._drain, timeout=1.0)
             for task in self._drain:
                 task.cancel()
+            await asyncio.gather(*self._drain, return_exceptions=True)
             self._drain.clear()
+            transport = getattr(proc, "_transport", None)
+            if transport is not None:
+                transport.close()
             if self._watch is not None:
                 self._watch.cancel()
                 self._watch = None

@@ -7,6 +7,7 @@ import argparse
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -62,6 +63,13 @@ def main() -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_a: stop.set())
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    if os.environ.get("FAKE_SERVER_HELPER"):
+        # A helper process that inherits stdout and stderr and outlives the server (as a
+        # FUSE helper does for a moment): it runs until its release file appears.
+        release = args.data_dir / "helper-release"
+        code = "import os,sys,time\nwhile not os.path.exists(sys.argv[1]): time.sleep(0.01)"
+        helper = subprocess.Popen([sys.executable, "-c", code, str(release)])
+        (args.data_dir / "helper-pid").write_text(str(helper.pid))
     sys.stdout.write("starting\n")
     sys.stdout.write("FCDESK-READY " + json.dumps(info) + "\n")
     sys.stdout.flush()

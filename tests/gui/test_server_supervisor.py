@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -34,6 +35,42 @@ def test_starts_reports_ready_and_stops_cleanly(qtbot, qloop, tmp_path: Path) ->
     _run(qtbot, sup.stop())
     assert (tmp_path / "data" / "stopped").read_text() == "clean"  # SIGTERM, not SIGKILL
     assert states == ["starting", "running", "stopping", "stopped"]
+
+
+def _pipes() -> set[str]:
+    """The pipes this process holds open."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if target.startswith("pipe:"):
+            found.add(f"{fd} {target}")
+    return found
+
+
+def test_stop_closes_the_pipes_a_leftover_helper_still_holds(
+    qtbot, qloop, tmp_path: Path, monkeypatch
+) -> None:
+    """The server's stdout and stderr stay open while a helper it started outlives it (a
+    FUSE helper dies with its owner, a moment later): stop() closes our ends anyway, instead
+    of leaving a transport that the loop's end reports as unclosed."""
+    monkeypatch.setenv("FAKE_SERVER_HELPER", "1")
+    data = tmp_path / "data"
+    before = _pipes()
+    sup = LocalServerSupervisor(data, command=FAKE)
+    _run(qtbot, sup.ensure_running())
+    qtbot.waitUntil((data / "helper-pid").exists)
+    helper = int((data / "helper-pid").read_text())
+    try:
+        assert _pipes() - before  # the server's stdout and stderr
+        _run(qtbot, sup.stop())
+        assert os.path.exists(f"/proc/{helper}")  # still running
+        assert _pipes() - before == set()
+    finally:
+        (data / "helper-release").touch()
+    qtbot.waitUntil(lambda: not os.path.exists(f"/proc/{helper}"), timeout=60000)
 
 
 def test_connects_to_an_already_running_server(qtbot, qloop, tmp_path: Path) -> None:
