@@ -219,12 +219,15 @@ class Extensions:
         bus = self.ctx.bus
 
         async def stream() -> AsyncIterator[bytes]:
+            # Everything published after the hello is delivered: a client that acts once
+            # it has the hello misses nothing, however late this generator subscribes.
+            start = bus.last_seq
             yield (
-                b'{"type":"hello","seq":%d}\n' % bus.last_seq
+                b'{"type":"hello","seq":%d}\n' % start
                 if ndjson
                 else b"retry: 2000\n: fcdesk event stream\n\n"
             )
-            events = bus.subscribe(since, types)
+            events = bus.subscribe(start if since is None else since, types)
             assert isinstance(events, AsyncGenerator)
             # One pending read survives the keep-alives: cancelling it on a timeout (as
             # wait_for does) would close the subscription, and the stream with it.

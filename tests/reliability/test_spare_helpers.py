@@ -14,6 +14,7 @@ import pytest
 
 from core.pull import fuse_available
 from tests.fixtures.emulator import start_local_server_thread
+from tests.fixtures.timing import scaled
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +39,7 @@ def _helper_children() -> list[int]:
 
 
 def _wait_for(predicate: object, limit: float) -> bool:
-    deadline = time.monotonic() + limit
+    deadline = time.monotonic() + scaled(limit)
     while time.monotonic() < deadline:
         if predicate():  # type: ignore[operator]
             return True

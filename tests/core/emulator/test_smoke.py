@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from tests.core.emulator.helpers import acr, fc_headers, push_image
-from tests.fixtures.emulator import LocalServerHandle
+from tests.fixtures.emulator import LocalServerHandle, wait_subscribed
 
 
 async def test_push_then_acr_and_fc(local_server_thread: LocalServerHandle) -> None:
@@ -53,6 +53,7 @@ async def test_info_and_server_sent_events(local_server_thread: LocalServerHandl
         assert "Secret" not in json.dumps(info)
 
         got: list[str] = []
+        subscribed = asyncio.Event()
 
         async def read_sse() -> None:
             async with (
@@ -62,14 +63,16 @@ async def test_info_and_server_sent_events(local_server_thread: LocalServerHandl
                 assert r.headers["content-type"].startswith("text/event-stream")
                 async for line in r.aiter_lines():
                     got.append(line)
+                    if line == ": fcdesk event stream":  # what follows is delivered
+                        subscribed.set()
                     if line.startswith("data:"):
                         return
 
         reader = asyncio.create_task(read_sse())
-        await asyncio.sleep(0.3)
+        await wait_subscribed(reader, subscribed)
         async with srv.registry_client() as reg:
             await push_image(reg, "sse/app", "v1")
-        await asyncio.wait_for(reader, 10)
+        await reader
     assert any(line.startswith("id: ") for line in got)
     assert "event: tag.pushed" in got
     data = json.loads(next(x for x in got if x.startswith("data:"))[5:])

@@ -15,7 +15,11 @@ from core.emulator._worker import ConversionJob
 from core.errors import ConvertError
 from core.formats import detect_format
 from tests.core.emulator.helpers import acr, fc_headers, push_image
-from tests.fixtures.emulator import LocalServerHandle, start_local_server_thread
+from tests.fixtures.emulator import (
+    LocalServerHandle,
+    start_local_server_thread,
+    wait_subscribed,
+)
 
 FILES = {f"app/file{i}.txt": (f"content {i} " * 500).encode() for i in range(20)}
 
@@ -52,7 +56,10 @@ async def _tasks(http: httpx.AsyncClient, **params: str) -> list[dict[str, Any]]
 
 
 async def _collect_events(
-    srv: LocalServerHandle, stop_type: str, into: list[dict[str, Any]]
+    srv: LocalServerHandle,
+    stop_type: str,
+    into: list[dict[str, Any]],
+    subscribed: asyncio.Event,
 ) -> None:
     async with (
         srv.signed_client(timeout=None) as http,
@@ -62,6 +69,8 @@ async def _collect_events(
         async for line in lines:
             event = json.loads(line)
             into.append(event)
+            if event["type"] == "hello":
+                subscribed.set()
             if event["type"] == stop_type:
                 return
 
@@ -75,8 +84,9 @@ async def test_push_with_rule_converts_and_function_goes_ready(
     events: list[dict[str, Any]] = []
     async with srv.signed_client() as http:
         await _rule_on(http, "acc/app")
-        watcher = asyncio.create_task(_collect_events(srv, "task.finished", events))
-        await asyncio.sleep(0.3)
+        subscribed = asyncio.Event()
+        watcher = asyncio.create_task(_collect_events(srv, "task.finished", events, subscribed))
+        await wait_subscribed(watcher, subscribed)
         async with srv.registry_client() as reg:
             await push_image(reg, "acc/app", "v1", FILES)
         tasks = await _tasks(http, repo="acc/app")
@@ -84,7 +94,7 @@ async def test_push_with_rule_converts_and_function_goes_ready(
         task = await _wait_task(http, tasks[0]["BuildTaskId"])
         assert task["TaskStatus"] == "SUCCESS", task
         assert task["TargetArtifact"]["Version"] == "v1_accelerated"
-        await asyncio.wait_for(watcher, 30)
+        await watcher
         types = [e["type"] for e in events]
         assert "tag.pushed" in types
         assert "task.created" in types

@@ -25,6 +25,7 @@ from core.pull._mount import (
 from core.registry import RegistryClient
 from tests.core.pull.test_lazy import BIG, _accelerated, corrupt_chunk, disk_tree
 from tests.fixtures.registry import RunningRegistry
+from tests.fixtures.timing import scaled
 
 
 @pytest.fixture
@@ -41,7 +42,7 @@ async def registry(distribution_registry: RunningRegistry) -> RegistryClient:
 
 
 def _wait_unmounted(mountpoint: Path, limit: float) -> None:
-    deadline = time.monotonic() + limit
+    deadline = time.monotonic() + scaled(limit)
     while _is_mounted(mountpoint) and time.monotonic() < deadline:
         time.sleep(0.05)
 

@@ -20,6 +20,7 @@ from core.pull._mount import (
     fuse_available,
     prewarm_mount_helper,
 )
+from tests.fixtures.timing import wait_until
 
 
 @pytest.fixture
@@ -50,11 +51,16 @@ def _process_gone(pid: int) -> bool:
 
 
 async def _until(condition: Callable[[], bool], limit: float = 30) -> None:
-    for _ in range(int(limit / 0.001)):
-        if condition():
-            return
-        await asyncio.sleep(0.001)
-    raise AssertionError("timed out")
+    await wait_until(condition, limit, "the helpers are released")
+
+
+def _released(helper: _Helper) -> bool:
+    return (
+        helper.proc.returncode is not None
+        and _process_gone(helper.proc.pid)
+        and helper.writer.transport.is_closing()
+        and helper.sock.fileno() == -1
+    )
 
 
 def assert_released(helper: _Helper) -> None:
@@ -89,9 +95,9 @@ async def test_a_dead_spare_is_cleaned_up_and_replaced(helpers: list[_Helper]) -
     first = helpers[0]
     first.proc.kill()
     await first.proc.wait()
-    await asyncio.sleep(0.05)  # its guard notices
+    # its guard notices (however long a busy machine takes to run it)
+    await _until(lambda: _released(first) and _mount._spares == {})
     assert_released(first)
-    assert _mount._spares == {}
     await prewarm_mount_helper()
     await close_mount_helpers()
     assert len(helpers) == 2
