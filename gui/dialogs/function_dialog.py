@@ -39,7 +39,7 @@ from gui.widgets.field_error import FieldError
 if TYPE_CHECKING:
     from gui.viewmodels.functions_vm import NotAccelerated, WaitChoice
     from gui.viewmodels.why_vm import WhyViewModel
-    from gui.views.why_panel import WhyPanel
+    from gui.widgets.why_panel import WhyPanel
 
 __all__ = ["FunctionDialog", "field_of_error", "parse_args"]
 
@@ -641,7 +641,7 @@ class FunctionDialog(QDialog):
     def _why(self) -> tuple[WhyViewModel, WhyPanel]:
         if self._why_vm is None or self.why_panel is None:
             from gui.viewmodels.why_vm import WhyViewModel
-            from gui.views.why_panel import WhyPanel
+            from gui.widgets.why_panel import WhyPanel
 
             vm = self._why_vm = WhyViewModel(self.ctx, self, key="dialog-why")
             panel = self.why_panel = WhyPanel()

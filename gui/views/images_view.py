@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from core.report import FunctionRow, ProblemCode
     from gui.viewmodels.why_vm import WhyViewModel
     from gui.views.files_view import FilesView
-    from gui.views.why_panel import WhyPanel
+    from gui.widgets.why_panel import WhyPanel
 
 __all__ = ["ImagesView"]
 
@@ -514,7 +514,7 @@ class ImagesView(QWidget):
     def _why(self) -> tuple[WhyViewModel, WhyPanel]:
         if self.why_vm is None or self.why_panel is None:
             from gui.viewmodels.why_vm import WhyViewModel
-            from gui.views.why_panel import WhyPanel
+            from gui.widgets.why_panel import WhyPanel
 
             self.why_vm = WhyViewModel(self.vm.ctx, self, key="img-why")
             panel = self.why_panel = WhyPanel()

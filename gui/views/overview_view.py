@@ -5,33 +5,25 @@ exactly what will change), CSV and JSON export."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QCoreApplication,
     QItemSelectionModel,
     QModelIndex,
-    QPoint,
-    QRect,
-    QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QPalette, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLayout,
-    QLayoutItem,
     QMenu,
     QProgressBar,
     QPushButton,
@@ -47,314 +39,40 @@ from PySide6.QtWidgets import (
     QWidgetAction,
 )
 
-from core import twin_tag_of
 from core.errors import CoreError
 from core.report import (
-    FixKind,
     FixOutcome,
     FixPlan,
-    FixStep,
     FunctionRow,
     ProblemCode,
     Report,
-    StepAction,
     StepStatus,
     TargetKey,
 )
 from gui.async_bridge import async_slot, dialog_result
-from gui.format import format_bytes, format_time, short_digest
+from gui.format import format_time
 from gui.models.overview_model import (
     ANY_PROBLEM,
     Col,
     OverviewFilter,
     Roles,
-    problem_kind,
     problem_title,
-    reason_text,
     twin_badge,
 )
 from gui.resources import icon
 from gui.viewmodels.overview_vm import OverviewViewModel
 from gui.viewmodels.seed_vm import seed_view_model
 from gui.widgets.badge import BadgeDelegate, BadgeLabel
+from gui.widgets.problem_card import (
+    ProblemCard,
+    advice,
+    describe_step,
+    explain,
+)
 from gui.widgets.search_field import SearchField
 from gui.widgets.seed_banner import SeedBanner
 
-__all__ = ["FixDialog", "OverviewView", "describe_step", "explain"]
-
-
-def describe_step(step: FixStep) -> str:
-    """One fix step in words: exactly what it changes."""
-    if step.action is StepAction.UPDATE_FUNCTION_IMAGE:
-        return (
-            QCoreApplication.translate(
-                "OverviewView", "Function %1: change the image from %2 to %3 (UpdateFunction)."
-            )
-            .replace("%1", step.function)
-            .replace("%2", step.before)
-            .replace("%3", step.after)
-        )
-    if step.action is StepAction.CREATE_BUILD_RULE:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "Switch image acceleration on for repository %1 (CreateArtifactBuildRule): "
-            "tags pushed from now on are converted.",
-        ).replace("%1", step.repository)
-    if step.action is StepAction.CONVERT_TAG:
-        return (
-            QCoreApplication.translate(
-                "OverviewView", "Convert %1:%2 into %1:%3 now, replacing the twin if there is one."
-            )
-            .replace("%1", step.repository)
-            .replace("%2", step.tag)
-            .replace("%3", twin_tag_of(step.tag))
-        )
-    if step.action is StepAction.REDEPLOY_FUNCTION:
-        return (
-            QCoreApplication.translate(
-                "OverviewView",
-                "Redeploy function %1 with the same image %2, so that it starts the new twin.",
-            )
-            .replace("%1", step.function)
-            .replace("%2", step.after)
-        )
-    return (
-        QCoreApplication.translate(
-            "OverviewView",
-            "By hand: push %1:%2 again; the registry converts it (no API converts a tag "
-            "that exists).",
-        )
-        .replace("%1", step.repository)
-        .replace("%2", step.tag)
-    )
-
-
-_DIGEST = re.compile(r"sha(256|512):[0-9a-f]{20,128}")
-
-
-def _short_digests(text: str) -> str:
-    """Digests shortened, so that a message wraps in a narrow panel (the tooltip has all)."""
-    return _DIGEST.sub(lambda m: short_digest(m.group(0)), text)
-
-
-def _fix_button_text(kind: FixKind) -> str:
-    return {
-        FixKind.SWITCH_TO_TWIN: QCoreApplication.translate("OverviewView", "Switch to the twin…"),
-        FixKind.RECONVERT: QCoreApplication.translate("OverviewView", "Re-convert…"),
-        FixKind.ENABLE_ACCELERATION: QCoreApplication.translate(
-            "OverviewView", "Switch acceleration on…"
-        ),
-        FixKind.CONVERT_NOW: QCoreApplication.translate("OverviewView", "Convert now…"),
-        FixKind.USE_VPC_ADDRESS: QCoreApplication.translate("OverviewView", "Use the VPC address…"),
-    }[kind]
-
-
-def explain(row: FunctionRow, code: ProblemCode) -> str:
-    """What a problem means for this function, in a sentence or two."""
-    finding = row.finding(code)
-    if finding is None:
-        return ""
-    source = f"{row.repository}:{row.source_tag or row.tag or ''}"
-    twin = f"{row.repository}:{row.twin_tag or ''}"
-    since = (
-        format_time(finding.since)
-        if finding.since
-        else QCoreApplication.translate("OverviewView", "an unknown time")
-    )
-    if code is ProblemCode.PLAIN_TAG_WITH_TWIN:
-        text = (
-            QCoreApplication.translate(
-                "OverviewView",
-                "Runs the plain tag %1 although its accelerated twin %2 exists (since %3): "
-                "every cold start pulls the whole image.",
-            )
-            .replace("%1", source)
-            .replace("%2", twin)
-            .replace("%3", since)
-        )
-        if finding.fix_blocked:
-            text += " " + QCoreApplication.translate(
-                "OverviewView", "Switching is not offered while the twin is %1."
-            ).replace("%1", twin_badge(row.twin_state)[0])
-        return text
-    if code is ProblemCode.STALE_TWIN:
-        return (
-            QCoreApplication.translate(
-                "OverviewView",
-                "The accelerated image was converted from %1, but %2 now points at %3 "
-                "(pushed %4): a cold start would run old code.",
-            )
-            .replace(
-                "%1",
-                short_digest(row.recorded_source_digest)
-                or QCoreApplication.translate("OverviewView", "an older image"),
-            )
-            .replace("%2", source)
-            .replace("%3", short_digest(row.source_digest))
-            .replace("%4", since)
-        )
-    if code is ProblemCode.ACCELERATION_OFF:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "No acceleration rule covers repository %1 (neither the repository nor its "
-            "namespace): pushed images are not converted.",
-        ).replace("%1", row.repository)
-    if code is ProblemCode.TWIN_FAILED:
-        return (
-            QCoreApplication.translate("OverviewView", "Converting %1 failed: %2")
-            .replace("%1", source)
-            .replace(
-                "%2",
-                _short_digests(finding.reason)
-                or QCoreApplication.translate("OverviewView", "no reason given"),
-            )
-        )
-    if code is ProblemCode.TWIN_MISSING:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "Acceleration is on, but %1 was pushed before it was switched on and has never "
-            "been converted.",
-        ).replace("%1", source)
-    if code in _MORE:
-        return _explain_more(row, code, finding.detail)
-    text = (
-        QCoreApplication.translate("OverviewView", "This profile cannot read %1: %2.")
-        .replace("%1", row.image)
-        .replace("%2", reason_text(finding.reason))
-    )
-    message = finding.detail.get("message", "")
-    return text + (f"\n{message}" if message else "")
-
-
-def advice(code: ProblemCode) -> str:
-    """What to do about a problem, in a sentence."""
-    return {
-        ProblemCode.PLAIN_TAG_WITH_TWIN: QCoreApplication.translate(
-            "OverviewView", "switch the function to the twin."
-        ),
-        ProblemCode.STALE_TWIN: QCoreApplication.translate(
-            "OverviewView", "convert the tag again, then redeploy the function."
-        ),
-        ProblemCode.ACCELERATION_OFF: QCoreApplication.translate(
-            "OverviewView", "switch acceleration on for the repository."
-        ),
-        ProblemCode.TWIN_FAILED: QCoreApplication.translate(
-            "OverviewView", "remove what the reason names from the image, then convert again."
-        ),
-        ProblemCode.TWIN_MISSING: QCoreApplication.translate(
-            "OverviewView",
-            "convert the tag (on Alibaba Cloud: push it again; tags pushed before the rule "
-            "are not converted).",
-        ),
-        ProblemCode.IMAGE_UNREADABLE: QCoreApplication.translate(
-            "OverviewView", "check the image address and that this profile may read it."
-        ),
-        ProblemCode.EDITION_UNSUPPORTED: QCoreApplication.translate(
-            "OverviewView",
-            "use a Standard or Advanced instance (upgrade this one, or push the image to another).",
-        ),
-        ProblemCode.MULTI_ARCH: QCoreApplication.translate(
-            "OverviewView", "push a single-platform image (for example linux/amd64)."
-        ),
-        ProblemCode.TOO_LARGE: QCoreApplication.translate(
-            "OverviewView",
-            "make the image smaller, or use an Advanced instance (up to 10 GB).",
-        ),
-        ProblemCode.INDEX_ONLY: QCoreApplication.translate(
-            "OverviewView",
-            "switch the repository's acceleration to full mode in the Container Registry "
-            "console, then push the tag again.",
-        ),
-        ProblemCode.PUBLIC_ENDPOINT: QCoreApplication.translate(
-            "OverviewView", "use the instance's VPC address for the image."
-        ),
-        ProblemCode.VPC_NOT_LINKED: QCoreApplication.translate(
-            "OverviewView",
-            "link the function's VPC to the instance (Container Registry console, Access "
-            "Control, VPC).",
-        ),
-        ProblemCode.REGION_MISMATCH: QCoreApplication.translate(
-            "OverviewView", "push the image to an instance in the function's region."
-        ),
-        ProblemCode.NOT_ENTERPRISE: QCoreApplication.translate(
-            "OverviewView",
-            "push the image to a Container Registry Enterprise instance with acceleration on.",
-        ),
-    }[code]
-
-
-_MORE = frozenset(
-    {
-        ProblemCode.EDITION_UNSUPPORTED,
-        ProblemCode.MULTI_ARCH,
-        ProblemCode.TOO_LARGE,
-        ProblemCode.INDEX_ONLY,
-        ProblemCode.PUBLIC_ENDPOINT,
-        ProblemCode.VPC_NOT_LINKED,
-        ProblemCode.REGION_MISMATCH,
-        ProblemCode.NOT_ENTERPRISE,
-    }
-)
-
-
-def _explain_more(row: FunctionRow, code: ProblemCode, detail: Mapping[str, str]) -> str:
-    """The Container Registry limits behind a missing twin, in a sentence."""
-    if code is ProblemCode.EDITION_UNSUPPORTED:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "The registry instance is a Basic edition, which has no image acceleration.",
-        )
-    if code is ProblemCode.MULTI_ARCH:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "%1 is a multi-architecture image (an index): the registry does not convert those.",
-        ).replace("%1", f"{row.repository}:{row.source_tag or row.tag or ''}")
-    if code is ProblemCode.TOO_LARGE:
-        return (
-            QCoreApplication.translate(
-                "OverviewView",
-                "The image is %1 compressed; the %2 edition converts images of up to %3.",
-            )
-            .replace("%1", format_bytes(int(detail.get("size") or 0)))
-            .replace("%2", detail.get("edition", "").removeprefix("Enterprise_"))
-            .replace("%3", format_bytes(int(detail.get("limit") or 0)))
-        )
-    if code is ProblemCode.INDEX_ONLY:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "The repository converts in index-only mode, whose twins Function Compute cannot use.",
-        )
-    if code is ProblemCode.PUBLIC_ENDPOINT:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "The function pulls through the instance's public address; functions pull "
-            "through its VPC address (%1).",
-        ).replace("%1", detail.get("vpcImage", "").split("/", 1)[0])
-    if code is ProblemCode.VPC_NOT_LINKED:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "The function's VPC %1 is not linked to the registry instance's VPC endpoint: "
-            "the pull is refused.",
-        ).replace("%1", detail.get("vpcId", ""))
-    if code is ProblemCode.REGION_MISMATCH:
-        return (
-            QCoreApplication.translate(
-                "OverviewView",
-                "The image is in a registry instance in %1; the function runs in %2.",
-            )
-            .replace("%1", detail.get("imageRegion", ""))
-            .replace("%2", detail.get("region", ""))
-        )
-    kind = detail.get("registry", "")
-    if kind == "personal":
-        return QCoreApplication.translate(
-            "OverviewView",
-            "The image is in a Personal edition registry, which has no image acceleration.",
-        )
-    return QCoreApplication.translate(
-        "OverviewView",
-        "The image is not in a Container Registry Enterprise instance: nothing converts it.",
-    )
+__all__ = ["FixDialog", "OverviewView", "ProblemCard", "advice", "describe_step", "explain"]
 
 
 class FixDialog(QDialog):
@@ -427,147 +145,6 @@ def _keep_to_text(label: QLabel) -> None:
     policy = label.sizePolicy()
     policy.setVerticalPolicy(QSizePolicy.Policy.Maximum)
     label.setSizePolicy(policy)
-
-
-class _FlowRow(QLayout):
-    """The problem badge and its fix button side by side (the button at the right) while both
-    fit, else one under the other: long translations reflow instead of being clipped."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self.setSpacing(8)
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._place(QRect(0, 0, width, 0), move=False)
-
-    def sizeHint(self) -> QSize:
-        hints = [i.sizeHint() for i in self._visible()]
-        margins = self.contentsMargins()
-        width = sum(h.width() for h in hints) + self.spacing() * max(0, len(hints) - 1)
-        height = max((h.height() for h in hints), default=0)
-        return QSize(
-            width + margins.left() + margins.right(), height + margins.top() + margins.bottom()
-        )
-
-    def minimumSize(self) -> QSize:
-        # one item a line: as narrow as the widest item
-        margins = self.contentsMargins()
-        width = max((i.minimumSize().width() for i in self._visible()), default=0)
-        return QSize(width + margins.left() + margins.right(), 0)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._place(rect, move=True)
-
-    def wrapped(self) -> bool:
-        """Whether the items are one under the other at the current width."""
-        return self._wraps(self.geometry().width())
-
-    def _visible(self) -> list[QLayoutItem]:
-        return [i for i in self._items if not i.isEmpty()]
-
-    def _wraps(self, width: int) -> bool:
-        margins = self.contentsMargins()
-        return self.sizeHint().width() > width or (
-            width <= margins.left() + margins.right() and len(self._visible()) > 1
-        )
-
-    def _place(self, rect: QRect, *, move: bool) -> int:
-        margins = self.contentsMargins()
-        inner = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
-        items = self._visible()
-        if not self._wraps(rect.width()):
-            height = max((i.sizeHint().height() for i in items), default=0)
-            if move:
-                x = inner.x()
-                for n, item in enumerate(items):
-                    hint = item.sizeHint()
-                    if n == len(items) - 1 and n > 0:
-                        x = inner.right() + 1 - hint.width()  # the button at the right
-                    top = inner.y() + (height - hint.height()) // 2
-                    item.setGeometry(QRect(QPoint(x, top), hint))
-                    x += hint.width() + self.spacing()
-            return height + margins.top() + margins.bottom()
-        y = inner.y()
-        for item in items:
-            hint = item.sizeHint()
-            if move:
-                size = QSize(min(hint.width(), inner.width()), hint.height())
-                item.setGeometry(QRect(QPoint(inner.x(), y), size))
-            y += hint.height() + self.spacing()
-        return y - inner.y() - (self.spacing() if items else 0) + margins.top() + margins.bottom()
-
-
-class ProblemCard(QFrame):
-    """One problem of a row: its badge, what it means, what to do, and its fix button.
-    Also used by the Images page and the function form ("why is this not accelerated?")."""
-
-    fixRequested = Signal(object, object)  # FunctionRow, ProblemCode
-
-    def __init__(self, row: FunctionRow, code: ProblemCode, busy: bool) -> None:
-        super().__init__()
-        self.setObjectName("problemCard")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        layout = QVBoxLayout(self)
-        if self.palette().color(QPalette.ColorRole.Window).lightness() < 128:
-            # the style's panel frame all but vanishes on a dark window (1.1:1): the palette's
-            # border colour instead (2:1)
-            self.setStyleSheet(
-                "QFrame#problemCard { border: 1px solid palette(mid); border-radius: 6px; }"
-            )
-        layout.setContentsMargins(10, 8, 10, 8)
-        self.top = top = _FlowRow()
-        self.badge = BadgeLabel(problem_title(code), problem_kind(code))
-        top.addWidget(self.badge)
-        finding = row.finding(code)
-        self.button: QPushButton | None = None
-        plan = OverviewViewModel.plan(row, code)
-        if finding is not None and finding.fix is not None and plan is not None:
-            self.button = QPushButton(_fix_button_text(finding.fix))
-            self.button.setObjectName(f"fix-{code.value}")
-            self.button.setEnabled(plan.automatic and not busy)
-            if not plan.automatic:
-                self.button.setToolTip("\n".join(describe_step(s) for s in plan.steps))
-            self.button.clicked.connect(lambda: self.fixRequested.emit(row, code))
-            top.addWidget(self.button)
-        layout.addLayout(top)
-        text = QLabel(explain(row, code))
-        text.setWordWrap(True)
-        if finding is not None and finding.reason:
-            text.setToolTip(finding.reason)
-        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(text)
-        self.advice = QLabel(
-            QCoreApplication.translate("OverviewView", "What to do: %1").replace("%1", advice(code))
-        )
-        self.advice.setWordWrap(True)
-        self.advice.setObjectName("adviceLabel")
-        self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.advice)
-        if plan is not None and plan.manual_steps and not plan.automatic:
-            manual = QLabel("\n".join(describe_step(s) for s in plan.manual_steps))
-            manual.setWordWrap(True)
-            manual.setObjectName("hint")
-            layout.addWidget(manual)
 
 
 class _DetailPanel(QScrollArea):

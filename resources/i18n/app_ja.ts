@@ -12,7 +12,7 @@
 <context>
     <name>DemoStage</name>
     <message>
-        <location filename="../../gui/views/demo_view.py" line="+72"/>
+        <location filename="../../gui/views/demo_view.py" line="+73"/>
         <source>Cold-start demo</source>
         <translation>コールドスタートのデモ</translation>
     </message>
@@ -75,7 +75,7 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+185"/>
+        <location filename="../../gui/main_window.py" line="+184"/>
         <location filename="../../gui/views/demo_view.py" line="+86"/>
         <source>Demo mode</source>
         <translation>デモモード</translation>
@@ -780,7 +780,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+367"/>
+        <location filename="../../gui/views/overview_view.py" line="+85"/>
         <source>Confirm fix</source>
         <translation>修正の確認</translation>
     </message>
@@ -1451,18 +1451,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+413"/>
+        <location line="+412"/>
         <source>Create</source>
         <translation>作成</translation>
     </message>
     <message>
-        <location line="-413"/>
-        <location line="+413"/>
+        <location line="-412"/>
+        <location line="+412"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="-263"/>
+        <location line="-262"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>エントリポイントを解釈できません：%1</translation>
     </message>
@@ -1570,7 +1570,7 @@
         <translation>有効なイメージ参照ではありません。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+33"/>
         <source>Accelerated</source>
         <translation>高速化済み</translation>
     </message>
@@ -1844,7 +1844,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+222"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+229"/>
         <source>Deployment failed</source>
         <translation>デプロイに失敗しました</translation>
     </message>
@@ -3100,7 +3100,7 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-309"/>
+        <location filename="../../gui/widgets/problem_card.py" line="+42"/>
         <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
         <translation>関数 %1：イメージを %2 から %3 に変更します（UpdateFunction）。</translation>
     </message>
@@ -3315,12 +3315,12 @@
         <translation>イメージは Container Registry Enterprise インスタンスにないため、変換されません。</translation>
     </message>
     <message>
-        <location line="+206"/>
+        <location line="+134"/>
         <source>What to do: %1</source>
         <translation>対処: %1</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location filename="../../gui/views/overview_view.py" line="+124"/>
         <location line="+153"/>
         <source>Acceleration overview</source>
         <translation>高速化の概要</translation>
@@ -3754,9 +3754,8 @@
 <context>
     <name>RaceChart</name>
     <message>
-        <location filename="../../gui/widgets/race_chart.py" line="+107"/>
+        <location filename="../../gui/widgets/race_chart.py" line="+53"/>
         <source>Cold-start race</source>
-        <extracomment>The presentation palette (independent of the desktop theme: projectors want contrast).</extracomment>
         <translation>コールドスタート対決</translation>
     </message>
 </context>
@@ -4486,7 +4485,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>WhyPanel</name>
     <message>
-        <location filename="../../gui/views/why_panel.py" line="+39"/>
+        <location filename="../../gui/widgets/why_panel.py" line="+39"/>
         <source>Checking why…</source>
         <translation>理由を確認中…</translation>
     </message>

@@ -12,7 +12,7 @@
 <context>
     <name>DemoStage</name>
     <message>
-        <location filename="../../gui/views/demo_view.py" line="+72"/>
+        <location filename="../../gui/views/demo_view.py" line="+73"/>
         <source>Cold-start demo</source>
         <translation>冷启动演示</translation>
     </message>
@@ -75,7 +75,7 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+185"/>
+        <location filename="../../gui/main_window.py" line="+184"/>
         <location filename="../../gui/views/demo_view.py" line="+86"/>
         <source>Demo mode</source>
         <translation>演示模式</translation>
@@ -780,7 +780,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+367"/>
+        <location filename="../../gui/views/overview_view.py" line="+85"/>
         <source>Confirm fix</source>
         <translation>确认修复</translation>
     </message>
@@ -1451,18 +1451,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+413"/>
+        <location line="+412"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location line="-413"/>
-        <location line="+413"/>
+        <location line="-412"/>
+        <location line="+412"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="-263"/>
+        <location line="-262"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>无法解析启动命令：%1</translation>
     </message>
@@ -1570,7 +1570,7 @@
         <translation>不是有效的镜像地址。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+33"/>
         <source>Accelerated</source>
         <translation>已加速</translation>
     </message>
@@ -1844,7 +1844,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+222"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+229"/>
         <source>Deployment failed</source>
         <translation>部署失败</translation>
     </message>
@@ -3100,7 +3100,7 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-309"/>
+        <location filename="../../gui/widgets/problem_card.py" line="+42"/>
         <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
         <translation>函数 %1：将镜像从 %2 更改为 %3（UpdateFunction）。</translation>
     </message>
@@ -3315,12 +3315,12 @@
         <translation>镜像不在容器镜像服务企业版实例中：没有任何服务会转换它。</translation>
     </message>
     <message>
-        <location line="+206"/>
+        <location line="+134"/>
         <source>What to do: %1</source>
         <translation>处理方法：%1</translation>
     </message>
     <message>
-        <location line="+104"/>
+        <location filename="../../gui/views/overview_view.py" line="+124"/>
         <location line="+153"/>
         <source>Acceleration overview</source>
         <translation>加速概览</translation>
@@ -3754,9 +3754,8 @@
 <context>
     <name>RaceChart</name>
     <message>
-        <location filename="../../gui/widgets/race_chart.py" line="+107"/>
+        <location filename="../../gui/widgets/race_chart.py" line="+53"/>
         <source>Cold-start race</source>
-        <extracomment>The presentation palette (independent of the desktop theme: projectors want contrast).</extracomment>
         <translation>冷启动竞速</translation>
     </message>
 </context>
@@ -4486,7 +4485,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>WhyPanel</name>
     <message>
-        <location filename="../../gui/views/why_panel.py" line="+39"/>
+        <location filename="../../gui/widgets/why_panel.py" line="+39"/>
         <source>Checking why…</source>
         <translation>正在检查原因…</translation>
     </message>

@@ -19,7 +19,7 @@ from gui.backend._core import CoreBackend
 from gui.viewmodels.images_vm import ImagesViewModel
 from gui.viewmodels.why_vm import WhyViewModel
 from gui.views.images_view import ImagesView
-from gui.views.why_panel import WhyPanel
+from gui.widgets.why_panel import WhyPanel
 from tests.core.report.scenario import files_for, push_image
 from tests.fixtures.emulator import start_local_server_thread
 from tests.gui.fakes import FakeBackend

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.report import FunctionRow, ProblemCode, TwinState
 from gui.errors import ErrorPresenter
-from gui.views.overview_view import ProblemCard
+from gui.widgets.problem_card import ProblemCard
 
 __all__ = ["WhyPanel"]
 
