@@ -6,13 +6,11 @@ followed by a 51-byte empty gzip member whose extra field holds the TOC offset.
 
 from __future__ import annotations
 
-import json
 import re
 import zlib
-from typing import Any
 
 from core.errors import TOCError
-from core.formats._index import ESTARGZ_TOC_NAME, parse_index
+from core.formats._index import ESTARGZ_TOC_NAME, JsonDocument, decode_document, parse_index
 from core.formats._model import TOC, ByteRange, FormatKind
 
 __all__ = [
@@ -113,17 +111,17 @@ def parse_estargz_toc(
     verified: bool,
 ) -> TOC:
     """Parse and validate an eStargz TOC JSON into a :class:`TOC`."""
-    try:
-        doc: Any = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise TOCError(f"TOC is not valid JSON: {exc}") from exc
-    if not isinstance(doc, dict):
-        raise TOCError("TOC is not a JSON object")
-    if doc.get("version") != 1:
-        raise TOCError(f"eStargz TOC version {doc.get('version')!r} is not supported")
-    entries = doc.get("entries") or []
-    if not isinstance(entries, list):
-        raise TOCError("TOC entries is not a list")
+    doc = decode_document(data)
+    if isinstance(doc, JsonDocument):
+        version, entries = doc.version, doc.entries or []
+    else:
+        if not isinstance(doc, dict):
+            raise TOCError("TOC is not a JSON object")
+        version, entries = doc.get("version"), doc.get("entries") or []
+        if not isinstance(entries, list):
+            raise TOCError("TOC entries is not a list")
+    if version != 1:
+        raise TOCError(f"eStargz TOC version {version!r} is not supported")
     parsed = parse_index(entries, FormatKind.ESTARGZ, data_end=toc_offset)
     return TOC(
         kind=FormatKind.ESTARGZ,

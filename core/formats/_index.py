@@ -16,9 +16,12 @@ from __future__ import annotations
 import base64
 import binascii
 import itertools
+import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from core.errors import TOCError
 from core.formats._entryjson import RawEntry, parse_raw_entry
@@ -57,24 +60,115 @@ _HARDLINK = EntryType.HARDLINK
 _SYMLINK = EntryType.SYMLINK
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z").match
 _GO_ZERO = "0001-01-01T00:00:00Z"
-# The fields most entries have; any other field sends the entry through the full checks.
-_COMMON_KEYS = frozenset(
-    (
-        "type",
-        "name",
-        "linkName",
-        "mode",
-        "uid",
-        "gid",
-        "userName",
-        "groupName",
-        "size",
-        "modtime",
-        "digest",
-        "offset",
-        "endOffset",
-    )
-)
+_UNSET = msgspec.UNSET
+_Count = Annotated[int, msgspec.Meta(ge=0)]
+
+
+class JsonEntry(msgspec.Struct, gc=False, omit_defaults=True):
+    """One index entry as decoded from JSON by msgspec (in C, types checked there).
+
+    The fields most entries have are typed: a value of another type (``"mode": true``,
+    ``"size": -1``, ``"name": null`` …) fails the typed decode, and the whole index then takes
+    the reference path. The rarer fields stay untyped and *unset* when absent, so the lean
+    path sees exactly which ones an entry carries (and sends such entries through the full
+    checks); :func:`msgspec.to_builtins` gives the reference path back the entry as written
+    (less unknown keys, which it ignores, and common fields at their defaults, which it reads
+    as absent).
+    """
+
+    type: str
+    name: str
+    linkName: str = ""
+    mode: _Count = 0
+    uid: _Count = 0
+    gid: _Count = 0
+    userName: str = ""
+    groupName: str = ""
+    size: _Count = 0
+    modtime: str = ""
+    digest: str | None = None
+    offset: _Count = 0
+    endOffset: _Count = 0
+    accesstime: Any = _UNSET
+    changetime: Any = _UNSET
+    devMajor: Any = _UNSET
+    devMinor: Any = _UNSET
+    xattrs: Any = _UNSET
+    chunkSize: Any = _UNSET
+    chunkOffset: Any = _UNSET
+    innerOffset: Any = _UNSET
+    chunkDigest: Any = _UNSET
+    chunkType: Any = _UNSET
+
+    @property
+    def rare(self) -> bool:
+        """Whether any of the rarer fields is present."""
+        unset = _UNSET
+        return not (
+            self.accesstime is unset
+            and self.changetime is unset
+            and self.devMajor is unset
+            and self.devMinor is unset
+            and self.xattrs is unset
+            and self.chunkSize is unset
+            and self.chunkOffset is unset
+            and self.innerOffset is unset
+            and self.chunkDigest is unset
+            and self.chunkType is unset
+        )
+
+    @property
+    def explicit_chunks(self) -> bool:
+        """Whether the entry carries any chunk field (``chunkSize`` …), even a null one."""
+        unset = _UNSET
+        return not (
+            self.chunkSize is unset
+            and self.chunkOffset is unset
+            and self.innerOffset is unset
+            and self.chunkDigest is unset
+            and self.chunkType is unset
+        )
+
+
+class JsonDocument(msgspec.Struct, gc=False):
+    """A TOC document (both formats); other top-level keys are ignored."""
+
+    version: Any = None
+    entries: list[JsonEntry] | None = None
+    tarSplitDigest: Any = None
+
+
+_DOCUMENT = msgspec.json.Decoder(JsonDocument)
+
+
+def decode_document(data: bytes) -> JsonDocument | Any:
+    """A TOC's JSON: a :class:`JsonDocument` when every entry has the expected field types
+    (msgspec decodes 12 MB of index in about 35 ms, the standard library in 200-400 ms),
+    else what :func:`json.loads` makes of it (the caller checks its shape and the reference
+    path reports what is wrong). Raises :class:`~core.errors.TOCError` for invalid JSON."""
+    try:
+        return _DOCUMENT.decode(data)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        pass
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise TOCError(f"TOC is not valid JSON: {exc}") from exc
+
+
+def _as_dict(obj: Any) -> Any:
+    return msgspec.to_builtins(obj) if isinstance(obj, JsonEntry) else obj
+
+
+def _typed(objs: list[Any]) -> list[JsonEntry]:
+    """``objs`` as :class:`JsonEntry` objects (decoded dicts are converted); raises
+    :class:`_Unusual` when an entry does not fit the types."""
+    if all(type(o) is JsonEntry for o in objs):
+        return objs
+    try:
+        return msgspec.convert([_as_dict(o) for o in objs], list[JsonEntry])
+    except (msgspec.ValidationError, TypeError):
+        raise _Unusual from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,12 +187,13 @@ class _Unusual(Exception):
 
 
 def parse_index(objs: list[Any], kind: FormatKind, *, data_end: int) -> ParsedIndex:
-    """Parse, merge and validate an index's ``entries`` (see the module docs)."""
+    """Parse, merge and validate an index's ``entries`` — :class:`JsonEntry` objects or
+    decoded JSON objects — (see the module docs)."""
     try:
         return _lean(objs, kind, data_end)
     except (_Unusual, TOCError):
         pass
-    raw = [parse_raw_entry(o) for o in objs]
+    raw = [parse_raw_entry(_as_dict(o)) for o in objs]
     merged, landmark_end = merge_chunks(raw, kind, data_end=data_end)
     validate_toc(merged, {r.entry.name: r.raw_name for r in raw}, data_end=data_end)
     return ParsedIndex(merged, [r.entry for r in raw], landmark_end, {e.name: e for e in merged})
@@ -130,18 +225,12 @@ def _time(times: dict[str, int | None], text: Any, entry: str) -> int | None:
 
 
 def _lean(objs: list[Any], kind: FormatKind, data_end: int) -> ParsedIndex:
+    entries = _typed(objs)
     estargz = kind is FormatKind.ESTARGZ
     next_offset: dict[int, int] = {}
     if estargz:
-        offsets: set[int] = {data_end}
-        for o in objs:
-            if type(o) is not dict:
-                raise _Unusual
-            off = o.get("offset")
-            if off:
-                if type(off) is not int:
-                    raise _Unusual
-                offsets.add(off)
+        offsets = {e.offset for e in entries if e.offset}
+        offsets.add(data_end)
         next_offset = dict(itertools.pairwise(sorted(offsets)))
     types = _TYPES
     digest_ok = _DIGEST
@@ -154,53 +243,28 @@ def _lean(objs: list[Any], kind: FormatKind, data_end: int) -> ParsedIndex:
     hardlinks: list[TOCEntry] = []
     landmark_end: int | None = None
     no_xattrs: dict[str, bytes] = {}
-    common_keys = _COMMON_KEYS.issuperset
-    n = len(objs)
+    reg_t, chunk_t, hardlink_t, symlink_t = _REG, _CHUNK, _HARDLINK, _SYMLINK
+    max_chunk = MAX_CHUNK_SIZE
+    chunk_type = "chunk"
+    n = len(entries)
     i = 0
     while i < n:
-        obj = objs[i]
-        if type(obj) is not dict:
-            raise _Unusual
-        get = obj.get
-        raw_name = get("name")
-        etype_text = get("type")
-        if type(raw_name) is not str or type(etype_text) is not str:
-            raise _Unusual
-        etype = types.get(etype_text)
+        obj = entries[i]
+        raw_name = obj.name
+        etype = types.get(obj.type)
         name = plain(raw_name)
-        if etype is None or etype is _CHUNK or name is None:
+        if etype is None or etype is chunk_t or name is None:
             raise _Unusual
-        mode = get("mode", 0)
-        uid = get("uid", 0)
-        gid = get("gid", 0)
-        size = get("size", 0)
-        offset = get("offset", 0)
-        end_offset = get("endOffset", 0)
-        if (
-            type(mode) is not int
-            or type(uid) is not int
-            or type(gid) is not int
-            or type(size) is not int
-            or type(offset) is not int
-            or type(end_offset) is not int
-            or mode < 0
-            or uid < 0
-            or gid < 0
-            or size < 0
-            or offset < 0
-            or end_offset < 0
-        ):
-            raise _Unusual
-        mtime = _time(times, get("modtime", ""), raw_name)
-        link = get("linkName", "")
-        uname = get("userName", "")
-        gname = get("groupName", "")
-        digest = get("digest")
-        if type(link) is not str or type(uname) is not str or type(gname) is not str:
-            raise _Unusual
+        size = obj.size
+        offset = obj.offset
+        modtime = obj.modtime
+        try:
+            mtime = times[modtime]
+        except KeyError:
+            mtime = times[modtime] = parse_rfc3339(modtime, entry=raw_name)
+        link = obj.linkName
+        digest = obj.digest
         if digest is not None:
-            if type(digest) is not str:
-                raise _Unusual
             if not digest:
                 digest = None
             elif not digest_ok(digest):
@@ -209,11 +273,11 @@ def _lean(objs: list[Any], kind: FormatKind, data_end: int) -> ParsedIndex:
         dev_major = dev_minor = 0
         xattrs = no_xattrs
         explicit = False
-        if not common_keys(obj):  # rarer fields present: check them as the reference path does
-            atime = _time(times, get("accesstime", ""), raw_name)
-            ctime = _time(times, get("changetime", ""), raw_name)
-            dev_major = get("devMajor", 0)
-            dev_minor = get("devMinor", 0)
+        if obj.rare:  # rarer fields present: check them as the reference path does
+            atime = _time(times, "" if obj.accesstime is _UNSET else obj.accesstime, raw_name)
+            ctime = _time(times, "" if obj.changetime is _UNSET else obj.changetime, raw_name)
+            dev_major = 0 if obj.devMajor is _UNSET else obj.devMajor
+            dev_minor = 0 if obj.devMinor is _UNSET else obj.devMinor
             if (
                 type(dev_major) is not int
                 or type(dev_minor) is not int
@@ -221,44 +285,38 @@ def _lean(objs: list[Any], kind: FormatKind, data_end: int) -> ParsedIndex:
                 or dev_minor < 0
             ):
                 raise _Unusual
-            raw_x = get("xattrs")
-            if raw_x:
+            raw_x = obj.xattrs
+            if raw_x is not _UNSET and raw_x:
                 xattrs = _xattrs(raw_x)
-            explicit = any(
-                k in obj
-                for k in ("chunkSize", "chunkOffset", "innerOffset", "chunkDigest", "chunkType")
-            )
+            explicit = obj.explicit_chunks
             if explicit:
-                parse_raw_entry(obj)  # every chunk field checked (TOCError: reference path)
-        if etype is _HARDLINK:
+                parse_raw_entry(_as_dict(obj))  # every chunk field checked (TOCError: reference)
+        if etype is hardlink_t:
             link = plain(link) or ""
             if not link:
                 raise _Unusual
-        elif etype is _SYMLINK and not link:
+        elif etype is symlink_t and not link:
             raise _Unusual
         # Chunk entries that follow this file.
         j = i + 1
-        while j < n:
-            nxt = objs[j]
-            if type(nxt) is not dict or nxt.get("type") != "chunk":
-                break
+        while j < n and entries[j].type == chunk_type:
             j += 1
-        followers = objs[i + 1 : j] if j > i + 1 else None
+        followers = entries[i + 1 : j] if j > i + 1 else None
         skip = (estargz and name == ESTARGZ_TOC_NAME) or (
-            etype is _REG and (name in (PREFETCH_LANDMARK, NO_PREFETCH_LANDMARK))
+            etype is reg_t and (name in (PREFETCH_LANDMARK, NO_PREFETCH_LANDMARK))
         )
         chunks: tuple[Chunk, ...] = ()
-        if followers is not None and (skip or etype is not _REG or size == 0):
+        if followers is not None and (skip or etype is not reg_t or size == 0):
             raise _Unusual
         if skip:
             if name == PREFETCH_LANDMARK:
                 landmark_end = offset
-        elif etype is _REG and size > 0:
+        elif etype is reg_t and size > 0:
             if not offset:
                 raise _Unusual
             if followers is None and not explicit:
-                end = next_offset.get(offset, data_end) if estargz else end_offset
-                if not 0 < offset < end <= data_end or size > MAX_CHUNK_SIZE:
+                end = next_offset.get(offset, data_end) if estargz else obj.endOffset
+                if not 0 < offset < end <= data_end or size > max_chunk:
                     raise _Unusual
                 prev = spans.get(offset)
                 if prev is not None and prev[0] != end:
@@ -273,11 +331,11 @@ def _lean(objs: list[Any], kind: FormatKind, data_end: int) -> ParsedIndex:
             etype,
             name,
             link,
-            mode,
-            uid,
-            gid,
-            uname,
-            gname,
+            obj.mode,
+            obj.uid,
+            obj.gid,
+            obj.userName,
+            obj.groupName,
             size,
             mtime,
             atime,
@@ -290,7 +348,7 @@ def _lean(objs: list[Any], kind: FormatKind, data_end: int) -> ParsedIndex:
         )
         raw_out.append(entry)
         if followers is not None:
-            raw_out.extend(parse_raw_entry(c).entry for c in followers)
+            raw_out.extend(parse_raw_entry(_as_dict(c)).entry for c in followers)
         i = j
         if skip:
             continue
@@ -298,13 +356,13 @@ def _lean(objs: list[Any], kind: FormatKind, data_end: int) -> ParsedIndex:
             raise _Unusual
         by_name[name] = entry
         merged.append(entry)
-        if etype is _HARDLINK:
+        if etype is hardlink_t:
             hardlinks.append(entry)
     _check_overlaps(spans)  # TOCError: reference path
     for e in hardlinks:
         target = e
         hops = 0
-        while target.type is _HARDLINK:
+        while target.type is hardlink_t:
             found = by_name.get(target.link_name)
             if found is None:
                 raise _Unusual
@@ -332,7 +390,7 @@ def _xattrs(raw: Any) -> dict[str, bytes]:
 
 
 def _explicit_chunks(
-    head: dict[str, Any],
+    head: JsonEntry,
     followers: list[Any] | None,
     name: str,
     kind: FormatKind,
@@ -340,9 +398,9 @@ def _explicit_chunks(
     data_end: int,
 ) -> tuple[Chunk, ...]:
     """A file with chunk fields or chunk entries (large files): the reference rules."""
-    group = [parse_raw_entry(head)]
+    group = [parse_raw_entry(_as_dict(head))]
     for obj in followers or ():
-        raw = parse_raw_entry(obj)
+        raw = parse_raw_entry(_as_dict(obj))
         if raw.entry.type is not _CHUNK or raw.entry.name != name:
             raise _Unusual
         group.append(raw)

@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+import msgspec
+
 from core.errors import TOCError
 from core.formats._limits import MAX_CHUNK_SIZE
 
@@ -68,8 +70,7 @@ class ByteRange:
         return self.end - self.start
 
 
-@dataclass(frozen=True, slots=True)
-class Chunk:
+class Chunk(msgspec.Struct, frozen=True, gc=False):
     """One independently decompressible piece of a regular file.
 
     ``offset``/``size`` locate the chunk in the uncompressed file; ``compressed_offset`` and
@@ -78,6 +79,10 @@ class Chunk:
     ``innerOffset``; 0 otherwise). ``digest`` is ``sha256:<hex>`` of the uncompressed chunk
     (``None`` only when the index omitted it). ``zeros`` marks a chunk made of zero bytes
     (zstd:chunked ``chunkType: "zeros"``), which a reader may synthesise without fetching.
+
+    A msgspec struct rather than a dataclass: a TOC holds tens of thousands of chunks, built
+    on the critical path of every lazy start; its constructor runs in C and its instances
+    are not tracked by the garbage collector (they hold no references that could cycle).
     """
 
     offset: int
@@ -93,8 +98,7 @@ class Chunk:
         return ByteRange(self.compressed_offset, self.compressed_end)
 
 
-@dataclass(frozen=True, slots=True)
-class TOCEntry:
+class TOCEntry(msgspec.Struct, frozen=True, gc=False):
     """One path of the layer.
 
     ``name`` is normalised (no leading ``./`` or ``/``, no trailing ``/``; the root is
@@ -103,6 +107,7 @@ class TOCEntry:
     PAX records) or ``None`` when absent. ``xattrs`` maps names to raw bytes. ``digest`` is
     ``sha256:<hex>`` of the whole file content (regular files with content only). ``chunks``
     covers the file content in order; it is empty for empty files and non-regular entries.
+    A msgspec struct, as :class:`Chunk` is.
     """
 
     type: EntryType
@@ -119,7 +124,7 @@ class TOCEntry:
     ctime_ns: int | None = None
     dev_major: int = 0
     dev_minor: int = 0
-    xattrs: Mapping[str, bytes] = field(default_factory=dict)
+    xattrs: Mapping[str, bytes] = msgspec.field(default_factory=dict)
     digest: str | None = None
     chunks: tuple[Chunk, ...] = ()
 
@@ -223,74 +228,6 @@ class TOC:
         return min(ends)
 
 
-class _ChunkInit:
-    """A plain twin of :class:`Chunk` (same slots, same order) for :func:`new_chunk`."""
-
-    __slots__ = Chunk.__slots__
-
-    def __init__(
-        self,
-        offset: int,
-        size: int,
-        compressed_offset: int,
-        compressed_end: int,
-        digest: str | None,
-        zeros: bool,
-        inner_offset: int,
-    ) -> None:
-        self.offset = offset
-        self.size = size
-        self.compressed_offset = compressed_offset
-        self.compressed_end = compressed_end
-        self.digest = digest
-        self.zeros = zeros
-        self.inner_offset = inner_offset
-
-
-class _TOCEntryInit:
-    """A plain twin of :class:`TOCEntry` (same slots, same order) for :func:`new_entry`."""
-
-    __slots__ = TOCEntry.__slots__
-
-    def __init__(
-        self,
-        type: EntryType,
-        name: str,
-        link_name: str,
-        mode: int,
-        uid: int,
-        gid: int,
-        uname: str,
-        gname: str,
-        size: int,
-        mtime_ns: int | None,
-        atime_ns: int | None,
-        ctime_ns: int | None,
-        dev_major: int,
-        dev_minor: int,
-        xattrs: Mapping[str, bytes],
-        digest: str | None,
-        chunks: tuple[Chunk, ...],
-    ) -> None:
-        self.type = type
-        self.name = name
-        self.link_name = link_name
-        self.mode = mode
-        self.uid = uid
-        self.gid = gid
-        self.uname = uname
-        self.gname = gname
-        self.size = size
-        self.mtime_ns = mtime_ns
-        self.atime_ns = atime_ns
-        self.ctime_ns = ctime_ns
-        self.dev_major = dev_major
-        self.dev_minor = dev_minor
-        self.xattrs = xattrs
-        self.digest = digest
-        self.chunks = chunks
-
-
 def new_chunk(
     offset: int,
     size: int,
@@ -300,13 +237,8 @@ def new_chunk(
     zeros: bool,
     inner_offset: int,
 ) -> Chunk:
-    """``Chunk(...)`` with every field given, for parsers of large indexes: a frozen
-    dataclass's ``__init__`` sets each field through ``object.__setattr__`` (several times
-    slower than plain attribute stores, and a TOC holds tens of thousands of chunks), so the
-    instance is built as its plain twin and then given its class (same slots, same layout)."""
-    chunk = _ChunkInit(offset, size, compressed_offset, compressed_end, digest, zeros, inner_offset)
-    chunk.__class__ = Chunk  # type: ignore[assignment]
-    return chunk  # type: ignore[return-value]
+    """``Chunk(...)`` with every field given positionally (for parsers of large indexes)."""
+    return Chunk(offset, size, compressed_offset, compressed_end, digest, zeros, inner_offset)
 
 
 def new_entry(
@@ -328,8 +260,8 @@ def new_entry(
     digest: str | None,
     chunks: tuple[Chunk, ...],
 ) -> TOCEntry:
-    """``TOCEntry(...)`` with every field given positionally, built like :func:`new_chunk`."""
-    entry = _TOCEntryInit(
+    """``TOCEntry(...)`` with every field given positionally (for parsers of large indexes)."""
+    return TOCEntry(
         type,
         name,
         link_name,
@@ -348,8 +280,6 @@ def new_entry(
         digest,
         chunks,
     )
-    entry.__class__ = TOCEntry  # type: ignore[assignment]
-    return entry  # type: ignore[return-value]
 
 
 def normalize_name(name: str) -> str:

@@ -10,7 +10,6 @@ Byte layout of a blob (every frame is independent)::
 from __future__ import annotations
 
 import dataclasses
-import json
 import struct
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +19,8 @@ from core.formats._index import (
     ESTARGZ_TOC_NAME,
     NO_PREFETCH_LANDMARK,
     PREFETCH_LANDMARK,
+    JsonDocument,
+    decode_document,
     merge_chunks,
     parse_index,
 )
@@ -158,12 +159,18 @@ def parse_zstd_toc(
     prefetch_end: int | None = None,
 ) -> TOC:
     """Parse and validate an uncompressed zstd:chunked TOC JSON into a :class:`TOC`."""
-    doc = _load_json(data)
-    version = doc.get("version")
-    if version != 1:
-        raise TOCError(f"zstd:chunked TOC version {version!r} is not supported")
-    entries = _entries(doc)
-    ts_digest = doc.get("tarSplitDigest") or None
+    doc = decode_document(data)
+    entries: list[Any]
+    if isinstance(doc, JsonDocument):
+        if doc.version != 1:
+            raise TOCError(f"zstd:chunked TOC version {doc.version!r} is not supported")
+        entries, ts_digest = list(doc.entries or []), doc.tarSplitDigest or None
+    else:
+        if not isinstance(doc, dict):
+            raise TOCError("TOC is not a JSON object")
+        if doc.get("version") != 1:
+            raise TOCError(f"zstd:chunked TOC version {doc.get('version')!r} is not supported")
+        entries, ts_digest = _entries(doc), doc.get("tarSplitDigest") or None
     if ts_digest is not None and not isinstance(ts_digest, str):
         raise TOCError("zstd:chunked TOC tarSplitDigest is not a string")
     data_end = footer.toc_offset - 8
@@ -189,16 +196,6 @@ def parse_zstd_toc(
         tar_split_uncompressed_size=footer.tar_split_uncompressed_length or None,
         _by_name=parsed.by_name,
     )
-
-
-def _load_json(data: bytes) -> dict[str, Any]:
-    try:
-        doc = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise TOCError(f"TOC is not valid JSON: {exc}") from exc
-    if not isinstance(doc, dict):
-        raise TOCError("TOC is not a JSON object")
-    return doc
 
 
 def _entries(doc: dict[str, Any]) -> list[Any]:

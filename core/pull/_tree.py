@@ -20,8 +20,9 @@ from __future__ import annotations
 import posixpath
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Protocol
+
+import msgspec
 
 from core.errors import PullError, TOCError, UnsafeContent
 from core.formats import Chunk, EntryType, TOCEntry
@@ -59,12 +60,13 @@ def _chunk_offset(c: Chunk) -> int:
     return c.offset
 
 
-@dataclass(slots=True, eq=False)
-class Node:
+class Node(msgspec.Struct, eq=False, gc=False):
     """One inode of the merged tree. Hard links share one node (``nlink`` counts paths).
 
     ``path`` is the first path the node was given (no leading ``/``; the root is ``""``).
     Regular files carry ``chunks`` (sorted by file offset) read from layer ``layer``.
+    A msgspec struct (built in C, not tracked by the garbage collector: the tree has no
+    cycles, a directory only refers to its children), as an image holds tens of thousands.
     """
 
     ino: int
@@ -77,7 +79,7 @@ class Node:
     mtime_ns: int = 0
     rdev: tuple[int, int] = (0, 0)
     link: str = ""
-    xattrs: dict[str, bytes] = field(default_factory=dict)
+    xattrs: dict[str, bytes] = msgspec.field(default_factory=dict)
     layer: int = -1
     digest: str | None = None
     chunks: tuple[Chunk, ...] = ()

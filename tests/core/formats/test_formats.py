@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import dataclasses
 import hashlib
 import io
 import json
@@ -12,6 +11,7 @@ import struct
 import subprocess
 from pathlib import Path
 
+import msgspec
 import pytest
 import zstandard
 
@@ -112,7 +112,7 @@ async def test_tampered_chunk_is_refused(layer) -> None:  # type: ignore[no-unty
         import gzip
 
         forged = gzip.compress(b"HELLO WORLD\n" + bytes(500))
-    bad = dataclasses.replace(c, compressed_end=c.compressed_offset + len(forged))
+    bad = msgspec.structs.replace(c, compressed_end=c.compressed_offset + len(forged))
     with pytest.raises(DigestMismatch):
         verify_chunk(kind, forged, bad, name="etc/hello.txt")
 
@@ -424,10 +424,10 @@ def test_zeros_chunk_is_synthesised_within_bounds() -> None:
 
     ok = Chunk(0, 4096, 10, 20, "sha256:" + hashlib.sha256(bytes(4096)).hexdigest(), zeros=True)
     assert verify_chunk(FormatKind.ZSTD_CHUNKED, b"", ok, name="z") == bytes(4096)
-    huge = dataclasses.replace(ok, size=10**12)
+    huge = msgspec.structs.replace(ok, size=10**12)
     with pytest.raises(TOCError, match="MAX_CHUNK_SIZE"):
         verify_chunk(FormatKind.ZSTD_CHUNKED, b"", huge, name="z")
-    wrong = dataclasses.replace(ok, digest="sha256:" + "1" * 64)
+    wrong = msgspec.structs.replace(ok, digest="sha256:" + "1" * 64)
     with pytest.raises(DigestMismatch):
         verify_chunk(FormatKind.ZSTD_CHUNKED, b"", wrong, name="z")
 
@@ -443,8 +443,8 @@ def test_fast_constructors_build_the_same_frozen_objects() -> None:
     entry = new_entry(*common, None, None, 0, 0, {}, None, (chunk,))
     assert type(entry) is TOCEntry
     assert entry == TOCEntry(*common, None, None, 0, 0, {}, None, (chunk,))
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         entry.size = 11  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         chunk.size = 11  # type: ignore[misc]
-    assert dataclasses.replace(entry, size=0).size == 0
+    assert msgspec.structs.replace(entry, size=0).size == 0

@@ -4,14 +4,24 @@ validate_toc) on real layers and on hostile indexes: same entries, or the same e
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
+import msgspec
 import pytest
 
 from core.errors import CoreError
 from core.formats import BytesFetcher, FormatKind, _estargz, _zstdchunked, read_toc
 from core.formats._entryjson import parse_raw_entry
-from core.formats._index import ParsedIndex, _lean, _Unusual, merge_chunks, parse_index
+from core.formats._index import (
+    JsonDocument,
+    ParsedIndex,
+    _lean,
+    _Unusual,
+    decode_document,
+    merge_chunks,
+    parse_index,
+)
 from core.formats._model import validate_toc
 from tests.core.convert.helpers import make_tar, sample_entries
 from tests.core.formats.test_formats import A_DIGEST, END, OFF, convert, reg
@@ -39,7 +49,8 @@ async def toc_entries(kind: FormatKind, monkeypatch: pytest.MonkeyPatch) -> tupl
     seen: list[tuple[list[Any], int]] = []
 
     def capture(objs: list[Any], k: FormatKind, *, data_end: int) -> ParsedIndex:
-        seen.append((copy.deepcopy(objs), data_end))
+        # As the JSON has them (the typed decode's entries back as dicts), for both paths.
+        seen.append(([msgspec.to_builtins(o) for o in objs], data_end))
         return parse_index(objs, k, data_end=data_end)
 
     module = _zstdchunked if kind is FormatKind.ZSTD_CHUNKED else _estargz
@@ -145,3 +156,26 @@ def test_lean_path_never_accepts_what_the_reference_refuses() -> None:
             except CoreError:
                 with pytest.raises((_Unusual, CoreError)):
                     _lean(entries, kind, 10_000)
+
+
+@pytest.mark.parametrize("kind", [FormatKind.ZSTD_CHUNKED, FormatKind.ESTARGZ])
+@pytest.mark.parametrize(("label", "entries"), mutations(), ids=[m[0] for m in mutations()])
+def test_typed_decode_and_reference_agree(kind: FormatKind, label: str, entries: list[Any]) -> None:
+    """The JSON bytes as the readers decode them (msgspec's typed decode, or the standard
+    library's when the types do not fit) give what the reference path gives."""
+    data = json.dumps({"version": 1, "entries": entries}).encode()
+    doc = decode_document(data)
+    objs = doc.entries if isinstance(doc, JsonDocument) else doc["entries"]
+    expected = outcome(reference, entries, kind, 10_000)
+    actual = outcome(lambda *a: parse_index(*a[:2], data_end=a[2]), objs, kind, 10_000)
+    assert actual == expected, label
+
+
+def test_typed_decode_takes_well_formed_indexes_and_leaves_the_rest() -> None:
+    good = [{"type": "dir", "name": "d/", "mode": 0o755}, reg("d/a")]
+    assert isinstance(
+        decode_document(json.dumps({"version": 1, "entries": good}).encode()), JsonDocument
+    )
+    for bad in ({"mode": True}, {"size": -1}, {"name": None}, {"linkName": 3}):
+        doc = decode_document(json.dumps({"version": 1, "entries": [{**reg("a"), **bad}]}).encode())
+        assert isinstance(doc, dict)
