@@ -108,6 +108,8 @@ class InstanceConfig:
     (FC's ``entrypoint`` = start command, ``command`` = its arguments). ``env`` is the
     function's environment (``FC_*`` names are reserved and refused). ``profile`` overrides
     the start-up profile used for prefetch (default: the one cached or pushed with the image).
+    ``neighbours``: a lazy read that misses also fetches the small files around it
+    (:meth:`~core.pull.LazyImage.open`).
     ``record_profile`` remembers which files start-up opens (lazy mode; see
     :meth:`SandboxInstance.profile`). ``background_fill`` fetches the rest of a lazy image once the
     function is ready.
@@ -130,6 +132,7 @@ class InstanceConfig:
     workdir: str | None = None
     user: str | None = None
     prefetch: bool = True
+    neighbours: bool = True
     profile: Sequence[str] | None = None
     record_profile: bool = False
     background_fill: bool = True
@@ -382,6 +385,7 @@ class SandboxInstance:
                     cache=cache,
                     resolved=resolved,
                     stream_prefetch=config.prefetch,
+                    neighbours=config.neighbours,
                 )
                 profile = await profile_task
             finally:

@@ -80,6 +80,7 @@ class ColdStartOptions:
     ``profile`` replaces the image's start-up profile (replay reads and prefetch).
     ``record_profile``: lazy exec starts remember the files they open
     (``Timeline.recorded_profile``).
+    ``neighbours``: lazy reads that miss also fetch the small files around them.
     """
 
     link: LinkSpec = field(default_factory=LinkSpec)
@@ -92,6 +93,7 @@ class ColdStartOptions:
     profile: Sequence[str] | None = None
     function_name: str = "coldstart"
     record_profile: bool = False
+    neighbours: bool = True
 
     def resolved_run_mode(self) -> str:
         if self.run_mode not in ("auto", "exec", "replay"):
@@ -158,6 +160,7 @@ async def _exec(
         function_name=opts.function_name,
         mode=opts.mode,
         profile=opts.profile,
+        neighbours=opts.neighbours,
         background_fill=False,  # nothing may compete with start-up inside the measurement
         record_profile=opts.record_profile,
     )
@@ -219,7 +222,12 @@ async def _replay(
             profile = await startup_profile_for(resolved, registry, cache)
         if mode == "lazy":
             lazy = await LazyImage.open(
-                registry, image, cache=cache, resolved=resolved, stream_prefetch=True
+                registry,
+                image,
+                cache=cache,
+                resolved=resolved,
+                stream_prefetch=True,
+                neighbours=opts.neighbours,
             )
             prefetch = lazy.start_prefetch(profile)
             rec.end(profile_files=len(profile), prefetch="streaming")

@@ -47,9 +47,11 @@ class LazyMetrics:
     toc_bytes: int = 0
     prefetch_bytes: int = 0
     on_demand_bytes: int = 0
+    speculative_bytes: int = 0
     background_bytes: int = 0
     fallback_bytes: int = 0
     on_demand_fetches: int = 0
+    speculative_fetches: int = 0
     range_requests: int = 0
     chunks_fetched: int = 0
     cache_hits: int = 0
@@ -61,13 +63,15 @@ class LazyMetrics:
 
     def add(self, purpose: str, nbytes: int) -> None:
         """Count ``nbytes`` fetched for ``purpose`` (``toc``, ``prefetch``, ``on_demand``,
-        ``background``)."""
+        ``speculative``, ``background``)."""
         if purpose == "toc":
             self.toc_bytes += nbytes
         elif purpose == "prefetch":
             self.prefetch_bytes += nbytes
         elif purpose == "on_demand":
             self.on_demand_bytes += nbytes
+        elif purpose == "speculative":
+            self.speculative_bytes += nbytes
         elif purpose == "background":
             self.background_bytes += nbytes
         else:
@@ -80,6 +84,7 @@ class LazyMetrics:
             self.toc_bytes
             + self.prefetch_bytes
             + self.on_demand_bytes
+            + self.speculative_bytes
             + self.background_bytes
             + self.fallback_bytes
         )
@@ -98,6 +103,8 @@ class LazyMetrics:
             "prefetch_bytes": self.prefetch_bytes,
             "on_demand_bytes": self.on_demand_bytes,
             "on_demand_fetches": self.on_demand_fetches,
+            "speculative_bytes": self.speculative_bytes,
+            "speculative_fetches": self.speculative_fetches,
             "background_bytes": self.background_bytes,
             "fallback_bytes": self.fallback_bytes,
             "fallbacks": self.fallbacks,
@@ -161,7 +168,7 @@ class LayerSource:
 
     async def fetch_ranges(self, ranges: Sequence[ByteRange], *, purpose: str) -> list[bytes]:
         """Raw bytes of blob ranges (unverified: callers verify), counted under ``purpose``
-        (``toc``, ``prefetch``, ``on_demand`` or ``background``)."""
+        (``toc``, ``prefetch``, ``on_demand``, ``speculative`` or ``background``)."""
         if not ranges:
             return []
         if self._local is None:
@@ -224,6 +231,16 @@ class LayerSource:
                 continue
             out[c.digest] = c
         return list(out.values())
+
+    def absent(self, chunks: Iterable[Chunk]) -> bool:
+        """Whether any of ``chunks`` is neither cached nor being fetched (nothing counted)."""
+        pending = self._pending
+        cache = self.cache
+        return any(
+            c.digest is not None and c.digest not in pending and not cache.has_chunk(c.digest)
+            for c in chunks
+            if not c.zeros
+        )
 
     async def ensure(self, chunks: Iterable[Chunk], *, purpose: str, gap: int | None = None) -> int:
         """Make every chunk present, verified, in the cache; returns how many were fetched.

@@ -11,7 +11,9 @@ directory, mounts, and serves the kernel from its own asyncio loop:
 * reads from the verified chunk cache (each chunk file is hashed once more before its first
   use here); chunks not yet cached are requested from the owner, which fetches and verifies
   them and answers when they are in the cache, or with an error (the read fails with EIO);
-* the first open of each file is reported to the owner (the start-up profile).
+* the first open of each file is reported to the owner (the start-up profile), and the
+  first read of each file served from the cache (the owner's neighbourhood prefetch learns
+  from it what the process reads next).
 
 The helper dies with its owner: ``PR_SET_PDEATHSIG`` sends it SIGTERM, the owner's socket
 closing stops it too, and the mount carries ``auto_unmount`` so the kernel mount goes away
@@ -181,6 +183,8 @@ class _Ops:
         self.pending: dict[int, asyncio.Future[str | None]] = {}
         self.next_id = 0
         self.opened: set[int] = set()
+        #: Files read at least once (the owner hears of each first read, see _read).
+        self.read_once: set[int] = set()
         self.verified: set[str] = set()
         self.lru: OrderedDict[str, bytes] = OrderedDict()
         self.lru_size = 0
@@ -306,10 +310,17 @@ class _Ops:
             (i, c) for i, c in enumerate(self.tree.chunks(ino)) if c[0] < end and c[0] + c[1] > off
         ]
         missing = [i for i, c in wanted if not c[3] and not self._present(c[2])]
+        first = ino not in self.read_once
+        if first:
+            self.read_once.add(ino)
         if missing:
             error = await self._request(ino, missing)
             if error is not None:
                 raise pyfuse3.FUSEError(errno.EIO)
+        elif first:
+            # Served from the cache: the owner learns from it all the same (what is read
+            # next), without an answer to wait for.
+            send_message(self.writer, ("read", ino))
         parts: list[bytes] = []
         for _, (c_off, c_size, digest, zeros) in wanted:
             data = bytes(c_size) if zeros else self._chunk(digest)

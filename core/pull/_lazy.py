@@ -49,6 +49,7 @@ from core.oci import ImageReference, Platform
 from core.pull._cache import ContentCache
 from core.pull._fetch import LayerSource, LazyMetrics
 from core.pull._resolve import DEFAULT_PLATFORM, ResolvedImage, resolve_image
+from core.pull._speculate import Neighbourhoods
 from core.pull._tree import LazyTree, Node, merge_tocs
 from core.pull._util import first_error
 from core.registry import RegistryClient
@@ -174,6 +175,8 @@ class LazyImage:
         tree: LazyTree,
         cache: ContentCache,
         metrics: LazyMetrics,
+        *,
+        neighbours: bool = True,
     ) -> None:
         self.resolved = resolved
         self.sources = sources
@@ -189,6 +192,8 @@ class LazyImage:
         self._streaming: asyncio.Task[None] | None = None
         #: Files whose whole-file digest was checked: (layer, first frame, digest).
         self._files_checked: set[tuple[int, int, str]] = set()
+        #: What the reads so far say will be read next (see :mod:`core.pull._speculate`).
+        self.neighbourhoods = Neighbourhoods(tree, sources) if neighbours else None
 
     # -- opening ------------------------------------------------------------------------
 
@@ -205,6 +210,7 @@ class LazyImage:
         stream_prefetch: bool = False,
         piece: int = 1 << 20,
         window: int = 2,
+        neighbours: bool = True,
         on_progress: ProgressCallback | None = None,
     ) -> LazyImage:
         """Resolve ``reference`` and read every layer's verified TOC.
@@ -215,7 +221,9 @@ class LazyImage:
         (``window`` in flight, once every TOC request was answered; regions smaller than one
         piece first, then bottom layer first); each chunk is verified and released to readers
         as soon as its bytes are in, so a process may start before the prefetch ends
-        (:meth:`prefetch` waits for the rest). Progress phases ``resolve`` and ``toc``.
+        (:meth:`prefetch` waits for the rest). ``neighbours``: a read that misses also fetches
+        the small files around it in its directory (:mod:`core.pull._speculate`). Progress
+        phases ``resolve`` and ``toc``.
         """
         cache = cache or ContentCache()
         t0 = time.monotonic()
@@ -319,7 +327,7 @@ class LazyImage:
             for source in sources:
                 source.region_failed(exc)
             raise
-        image = cls(resolved, sources, tree, cache, metrics)
+        image = cls(resolved, sources, tree, cache, metrics, neighbours=neighbours)
         image._streaming = streaming
         image.timings = {
             "resolve": t_resolved - t0,
@@ -362,6 +370,9 @@ class LazyImage:
         if not wanted:
             return 0
         source = self.sources[node.layer]
+        if purpose == "on_demand" and self.neighbourhoods is not None:
+            # Before this read's own fetch goes out, so the guesses travel alongside it.
+            self.neighbourhoods.read(node, missed=source.absent(wanted))
         foreground = purpose != "background"
         if foreground:
             self._foreground += 1
@@ -577,6 +588,8 @@ class LazyImage:
         return asyncio.ensure_future(self.prefetch(profile))
 
     async def aclose(self) -> None:
+        if self.neighbourhoods is not None:
+            await self.neighbourhoods.aclose()
         await self.stop_background_fill()
         if self._streaming is not None and not self._streaming.done():
             self._streaming.cancel()
@@ -605,4 +618,9 @@ class LazyImage:
             ],
             "timings": dict(self.timings),
             "metrics": self.metrics.as_dict(),
+            "neighbourhoods": (
+                None
+                if self.neighbourhoods is None
+                else {"spans": self.neighbourhoods.spans, "hits": self.neighbourhoods.hits}
+            ),
         }

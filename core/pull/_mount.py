@@ -468,6 +468,8 @@ class LazyMount:
                     if self.record and ino not in self._opened_inodes:
                         self._opened_inodes.add(ino)
                         self.opened.append((stamp, self.image.tree.by_ino(ino).path))
+                elif kind == "read":
+                    self._note_read(message[1])
                 elif kind == "need":
                     _, rid, ino, chunks = message
                     task = asyncio.ensure_future(self._need(helper, rid, ino, chunks))
@@ -475,6 +477,12 @@ class LazyMount:
                     task.add_done_callback(self._requests.discard)
         except (asyncio.IncompleteReadError, ConnectionError):
             return
+
+    def _note_read(self, ino: int) -> None:
+        neighbourhoods = self.image.neighbourhoods
+        if neighbourhoods is not None:
+            with contextlib.suppress(KeyError):
+                neighbourhoods.read(self.image.tree.by_ino(ino), missed=False)
 
     async def _need(self, helper: _Helper, rid: int, ino: int, indexes: Sequence[int]) -> None:
         error: str | None = None
