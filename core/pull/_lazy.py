@@ -372,7 +372,7 @@ class LazyImage:
         source = self.sources[node.layer]
         if purpose == "on_demand" and self.neighbourhoods is not None:
             # Before this read's own fetch goes out, so the guesses travel alongside it.
-            self.neighbourhoods.read(node, missed=source.absent(wanted))
+            self.neighbourhoods.read(node, missed=source.absent(wanted), chunks=wanted)
         foreground = purpose != "background"
         if foreground:
             self._foreground += 1

@@ -19,6 +19,19 @@ queue is served newest first (the directory just entered is the likeliest to be 
 whose chunks are in flight waits for them instead of fetching them again (the layer's pending
 chunks), and a wrong guess costs only its bytes: nothing waits for it.
 
+A read that misses in a file of several chunks also fetches the rest of the file (up to
+``READ_AHEAD`` compressed bytes past the chunks read): a shared library mapped into memory
+faults its pages in one after another, each a round trip otherwise.
+
+Misses are also counted against the directories above (up to ``SUBTREE_LEVELS`` up, in
+subtrees of at most ``SUBTREE_FILES`` files): once a subtree's misses have cost about as
+much as fetching its small files *of the kinds read there* (same suffix: ``.pyc``, ``.so``,
+none for time zones …), they are all fetched (a rent-or-buy rule: a miss costs a round trip,
+about ``MISS_COST`` bytes of transfer at 100 Mbit/s and 20 ms). A process that imports a
+package's modules one by one from its subpackages, or reads one time zone from each region,
+then stops paying a round trip for each; one that reads a few files of a large tree never
+reaches the price of the tree.
+
 Reads of an optimized layer's prefetch region are not misses, so a start-up that the region
 covers triggers nothing.
 """
@@ -47,6 +60,17 @@ MIN_SPAN = 32 << 10
 FILE_MAX = 256 << 10
 #: Guesses in flight at once; on-demand reads do not wait behind them.
 WINDOW = 2
+#: What a miss costs, in bytes of transfer it could have paid for instead (one RTT and the
+#: request's own latency, about 40 ms at 100 Mbit/s).
+MISS_COST = 256 << 10
+#: A large file whose read misses has the rest of its chunks fetched too, up to this many
+#: compressed bytes (a library mapped into memory faults its pages in, chunk after chunk).
+READ_AHEAD = 8 << 20
+#: How far up misses are counted, and the largest subtree (files) counted.
+SUBTREE_LEVELS = 4
+SUBTREE_FILES = 20_000
+#: The most a subtree fetch takes (compressed bytes).
+SUBTREE_BYTES = 16 << 20
 #: Gaps up to this size between the files of a neighbourhood are fetched with them (more
 #: would fetch again files an earlier guess brought in; the ranges travel together anyway,
 #: up to 32 in one multi-range request).
@@ -97,15 +121,26 @@ class Neighbourhoods:
         #: Files fetched by a guess (a read of one extends the stream).
         self._guessed: set[int] = set()
         self._dirs: dict[tuple[int, int], list[_Candidate]] = {}
+        #: Per (directory, layer) above misses: misses counted, suffixes read, and its small
+        #: files (None: too large a subtree, or fetched already).
+        self._misses: dict[tuple[int, int], int] = {}
+        self._kinds: dict[tuple[int, int], set[str]] = {}
+        self._subtrees: dict[tuple[int, int], list[tuple[str, int, Node]] | None] = {}
+        self.miss_cost = MISS_COST
+        self.read_ahead = READ_AHEAD
+        #: Files whose rest is being read ahead already.
+        self._ahead: set[int] = set()
         self._workers: set[asyncio.Task[None]] = set()
         self._closed = False
         self.spans = 0
         self.hits = 0
 
-    def read(self, node: Node, *, missed: bool) -> None:
-        """``node`` is being read; ``missed``: its chunks had to be fetched for it."""
+    def read(self, node: Node, *, missed: bool, chunks: Sequence[Chunk] = ()) -> None:
+        """``node`` is being read (``chunks`` of it); ``missed``: they had to be fetched."""
         if self._closed or not node.is_regular:
             return
+        if missed and chunks and len(node.chunks) > len(chunks):
+            self._read_ahead(node, chunks)
         hit = node.ino in self._guessed
         if hit:
             self.hits += 1
@@ -119,14 +154,37 @@ class Neighbourhoods:
         self._taken.add(node.ino)
         if not (missed or hit) or not (first or hit):
             return
+        if missed and first:
+            subtree = self._subtree(node)
+            if subtree is not None:
+                self._guess(*subtree)
+                return
         span = self._span(node)
-        if not span:
+        if span is not None:
+            self._guess(*span)
+
+    def _read_ahead(self, node: Node, chunks: Sequence[Chunk]) -> None:
+        if node.ino in self._ahead:
             return
-        source, key, nodes = span
+        self._ahead.add(node.ino)
+        last = max(c.offset for c in chunks)
+        rest: list[Chunk] = []
+        budget = self.read_ahead
+        for c in node.chunks:
+            if c.offset > last and budget > 0:
+                rest.append(c)
+                budget -= c.compressed_end - c.compressed_offset
+        if rest:
+            self._enqueue(self.sources[node.layer], rest)
+
+    def _guess(self, source: LayerSource, key: tuple[int, int], nodes: list[Node]) -> None:
         self._guessed.update(n.ino for n in nodes)
         for n in nodes:
             self._guessed_in[n.ino] = key
-        self._queue.append((source, [c for n in nodes for c in n.chunks]))
+        self._enqueue(source, [c for n in nodes for c in n.chunks])
+
+    def _enqueue(self, source: LayerSource, chunks: list[Chunk]) -> None:
+        self._queue.append((source, chunks))
         if len(self._queue) > QUEUE_MAX:
             del self._queue[0]
         self.spans += 1
@@ -134,6 +192,63 @@ class Neighbourhoods:
             task = asyncio.ensure_future(self._work())
             self._workers.add(task)
             task.add_done_callback(self._workers.discard)
+
+    def _subtree(self, node: Node) -> tuple[LayerSource, tuple[int, int], list[Node]] | None:
+        """Count a miss of ``node`` in the directories above it; the small files of the
+        highest one whose misses now pay for them, if any (see the module docs)."""
+        kind = posixpath.splitext(node.path)[1]
+        parts = node.path.split("/")[:-1]
+        chosen: tuple[tuple[int, int], list[Node]] | None = None
+        for level in range(min(SUBTREE_LEVELS, len(parts))):
+            path = "/".join(parts[: len(parts) - level])
+            try:
+                directory = self.tree.lookup(path)
+            except OSError:
+                break
+            key = (directory.ino, node.layer)
+            files = self._files_below(directory, key)
+            if files is None:
+                continue
+            misses = self._misses[key] = self._misses.get(key, 0) + 1
+            kinds = self._kinds.setdefault(key, set())
+            kinds.add(kind)
+            wanted = [n for k, _, n in files if k in kinds and n.ino not in self._taken]
+            cost = sum(size for k, size, n in files if k in kinds and n.ino not in self._taken)
+            if wanted and cost <= SUBTREE_BYTES and misses * self.miss_cost >= cost:
+                chosen = (key, wanted)
+        if chosen is None:
+            return None
+        key, wanted = chosen
+        self._subtrees[key] = None
+        source = self.sources[node.layer]
+        picked = [n for n in wanted if source.absent(n.chunks)]
+        self._taken.update(n.ino for n in wanted)
+        return (source, key, picked) if picked else None
+
+    def _files_below(
+        self, directory: Node, key: tuple[int, int]
+    ) -> list[tuple[str, int, Node]] | None:
+        if key in self._subtrees:
+            return self._subtrees[key]
+        files: list[tuple[str, int, Node]] | None = []
+        stack = [directory]
+        seen = 0
+        while stack and files is not None:
+            for child in (stack.pop().children or {}).values():
+                seen += 1
+                if seen > SUBTREE_FILES:
+                    files = None
+                    break
+                if child.children is not None:
+                    stack.append(child)
+                elif child.kind is EntryType.REG and child.layer == key[1] and child.chunks:
+                    size = sum(c.compressed_end - c.compressed_offset for c in child.chunks)
+                    if size <= self.file_max:
+                        files.append((posixpath.splitext(child.path)[1], size, child))
+        if files is not None:
+            files.sort(key=lambda f: f[2].chunks[0].compressed_offset)
+        self._subtrees[key] = files
+        return files
 
     def _candidates(self, node: Node) -> tuple[tuple[int, int], list[_Candidate]]:
         """Small regular files of ``node``'s directory from ``node``'s layer, by blob offset,

@@ -133,6 +133,7 @@ async def test_the_span_is_bounded_and_nearest_first(
         # Room for four to eight neighbours.
         budget = image.neighbourhoods.first_span = 4 * max(sizes.values())
         image.neighbourhoods.min_span = max(sizes.values())
+        image.neighbourhoods.miss_cost = 1  # the directory's windows alone (no subtree rule)
         await image.read(PKG[30])
         await image.neighbourhoods.settled()
         cached = [i for i, name in enumerate(PKG) if _cached(image, name) and i != 30]
@@ -187,3 +188,78 @@ async def test_reads_through_the_mount_learn_the_same_way(
     finally:
         await image.aclose()
         await close_mount_helpers()
+
+
+ZONES = [f"zone/{region}/{city}" for region in "ABCDEFGHIJKL" for city in range(10)]
+SOURCES = [f"zone/{region}/src{i}.py" for region in "ABCDEFGHIJKL" for i in range(5)]
+ZONE_DATA = {name: _text(_rng.randint(100, 300)) for name in ZONES + SOURCES}
+
+
+async def test_misses_across_a_subtree_buy_its_files_of_the_kinds_read(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    """One file read from each of many sibling directories (a time-zone table per region):
+    once the misses have cost what the subtree's files of that kind cost, they all come in
+    (and the other kinds, never read, stay out)."""
+    layer = [entry("zone/", tarfile.DIRTYPE)]
+    for region in "ABCDEFGHIJKL":
+        layer.append(entry(f"zone/{region}/", tarfile.DIRTYPE))
+        layer += [entry(n, data=ZONE_DATA[n]) for n in ZONES + SOURCES if n[5] == region]
+    pushed = await push_image(registry, unique_repo, [layer])
+    result = await convert_image(
+        registry, pushed.ref(distribution_registry.host), options=ConvertOptions(threads=1)
+    )
+    image = await LazyImage.open(registry, result.target, cache=ContentCache(tmp_path / "c"))
+    try:
+        hood = image.neighbourhoods
+        assert hood is not None
+        hood.first_span = 1  # each miss guesses one neighbour at most: the subtree rule shows
+        sizes = {
+            n: sum(c.compressed_end - c.compressed_offset for c in image.lookup(n).chunks)
+            for n in ZONES
+        }
+        hood.miss_cost = sum(sizes.values()) // 3 + 1  # three misses buy the zone files
+        for region in "ABC":
+            assert await image.read(f"zone/{region}/0") == ZONE_DATA[f"zone/{region}/0"]
+            await hood.settled()
+        assert all(_cached(image, n) for n in ZONES)
+        assert not any(_cached(image, n) for n in SOURCES)
+        fetches = image.metrics.on_demand_fetches
+        assert fetches == 3
+        for name in ZONES:
+            assert await image.read(name) == ZONE_DATA[name]
+        assert image.metrics.on_demand_fetches == fetches
+    finally:
+        await image.aclose()
+
+
+async def test_a_miss_in_a_large_file_reads_the_rest_of_it_ahead(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    big = os.urandom(400_000)
+    layer = [entry("lib/", tarfile.DIRTYPE), entry("lib/libbig.so", data=big)]
+    pushed = await push_image(registry, unique_repo, [layer])
+    options = ConvertOptions(chunk_size=64 << 10, threads=1)
+    result = await convert_image(registry, pushed.ref(distribution_registry.host), options=options)
+    image = await LazyImage.open(registry, result.target, cache=ContentCache(tmp_path / "c"))
+    try:
+        hood = image.neighbourhoods
+        assert hood is not None
+        node = image.lookup("lib/libbig.so")
+        assert len(node.chunks) == 7
+        hood.read_ahead = 3 * 64 << 10  # about three chunks
+        assert await image.read(node, 140_000, 10) == big[140_000:140_010]  # chunk 2
+        await hood.settled()
+        source = image.sources[node.layer]
+        cached = [not source.absent([c]) for c in node.chunks]
+        assert cached == [False, False, True, True, True, True, False]
+        assert image.metrics.on_demand_fetches == 1
+        assert image.metrics.speculative_fetches == 1
+    finally:
+        await image.aclose()
