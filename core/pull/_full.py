@@ -1,10 +1,14 @@
 """Full pull: every layer downloaded (concurrently, verified, resumable, cached), then
 unpacked in order into a root filesystem.
 
-Downloads run ``concurrency`` at a time; each layer is unpacked as soon as it and every layer
-below it are in the cache, so unpacking overlaps the remaining downloads the way container
-runtimes do. The root filesystem is built in a sibling ``.partial-*`` directory and renamed
-into place only when every layer applied, so a failed or cancelled pull leaves nothing behind.
+Downloads run ``concurrency`` at a time. Layers are unpacked in order, each *while it
+downloads* once every layer below it is applied: the unpacker reads the blob's bytes as the
+download writes them to the cache (:class:`_GrowingBlob`), so unpacking overlaps the transfer
+instead of following it (a layer already in the cache, or resumed from an earlier partial
+download, is unpacked from the finished file). Nothing unverified is published: the root
+filesystem is built in a sibling ``.partial-*`` directory and renamed into place only when
+every layer applied *and* every blob matched its digest, so a failed, corrupt or cancelled
+pull leaves nothing behind.
 
 While a layer is unpacked its decompressed stream is hashed and compared with the config's
 ``rootfs.diff_ids[i]`` (a mismatch fails the pull with :class:`~core.errors.DigestMismatch`,
@@ -17,17 +21,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from core._progress import Progress, ProgressCallback, emit
-from core.errors import CoreError, InvalidInput
+from core.errors import CoreError, InvalidInput, PullError
 from core.formats import DecompressionLimits, FormatKind, detect_format
 from core.oci import ImageReference, Platform
 from core.pull._cache import ContentCache
@@ -37,6 +43,78 @@ from core.pull._util import first_error
 from core.registry import RegistryClient
 
 __all__ = ["PullResult", "PulledLayer", "TransferMeter", "pull_image"]
+
+#: How long a reader of a downloading blob waits before looking at the file again when no
+#: progress was announced (downloads announce every batch written; this is a safety net).
+_POLL_S = 0.2
+
+
+class _GrowingBlob(io.RawIOBase):
+    """A layer blob read while it downloads into the cache (the ``.partial`` file, which the
+    download only appends to, then renames into place once its digest matched): reads return
+    the bytes written so far and wait for more, up to the blob's ``size``. The download calls
+    :meth:`wake` as it writes and :meth:`finish` when it ends; :meth:`abort` makes a waiting
+    read raise (the pull failed or was cancelled)."""
+
+    def __init__(self, partial: Path, final: Path, size: int) -> None:
+        self._paths = (partial, final)
+        self._size = size
+        self._pos = 0
+        self._fd: int | None = None
+        self._cond = threading.Condition()
+        self._finished = False
+        self._error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def finish(self, error: BaseException | None = None) -> None:
+        with self._cond:
+            self._finished = True
+            self._error = error
+            self._cond.notify_all()
+
+    def abort(self) -> None:
+        self.finish(PullError("the pull stopped", code="Cancelled"))
+
+    def _open(self) -> int | None:
+        for path in self._paths:  # renamed once complete: the same file
+            with contextlib.suppress(FileNotFoundError):
+                return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        return None
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        want = min(len(view), self._size - self._pos)
+        if want <= 0:
+            return 0
+        while True:
+            with self._cond:
+                finished, error = self._finished, self._error
+            if error is not None:
+                raise PullError(f"the layer's download failed: {error}") from error
+            if self._fd is None:
+                self._fd = self._open()
+            if self._fd is not None:
+                n = os.preadv(self._fd, [view[:want]], self._pos)
+                if n:
+                    self._pos += n
+                    return n
+            if finished:
+                raise PullError(f"the layer's blob ended at {self._pos} of {self._size} bytes")
+            with self._cond:
+                if not self._finished:
+                    self._cond.wait(_POLL_S)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        super().close()
 
 
 class TransferMeter:
@@ -74,6 +152,8 @@ class PulledLayer:
     media_type: str
     size: int
     cached: bool = False
+    #: Unpacked while it downloaded (read from the blob as its bytes arrived).
+    streamed: bool = False
     download_s: float = 0.0
     unpack_s: float = 0.0
     stats: UnpackStats = field(default_factory=UnpackStats)
@@ -85,6 +165,7 @@ class PulledLayer:
             "media_type": self.media_type,
             "size": self.size,
             "cached": self.cached,
+            "streamed": self.streamed,
             "download_s": self.download_s,
             "unpack_s": self.unpack_s,
             "unpack": self.stats.as_dict(),
@@ -172,6 +253,18 @@ async def pull_image(
     sem = asyncio.Semaphore(concurrency)
     last_download = t_resolved
     bytes_downloaded = 0
+    # Each layer's download announces when it starts, and whether its bytes can be read as
+    # they arrive (a fresh download: no blob in the cache, no partial one to resume).
+    started_download = [asyncio.Event() for _ in layers]
+    streamable = [False] * len(layers)
+    growing = [
+        _GrowingBlob(
+            cache.blob_path(d.digest).with_name(cache.blob_path(d.digest).name + ".partial"),
+            cache.blob_path(d.digest),
+            d.size,
+        )
+        for d in resolved.manifest.layers
+    ]
 
     async def download(i: int) -> None:
         nonlocal last_download, bytes_downloaded
@@ -179,6 +272,7 @@ async def pull_image(
         meter = TransferMeter(desc.size)
 
         def progress(event: Progress) -> None:
+            growing[i].wake()
             emit(
                 on_progress,
                 Progress(
@@ -192,7 +286,17 @@ async def pull_image(
 
         async with sem:
             started = time.monotonic()
-            path, fetched = await cache.ensure_blob(registry, repo, desc, on_progress=progress)
+            blob = cache.blob_path(desc.digest)
+            streamable[i] = not cache.has_blob(desc.digest) and not await asyncio.to_thread(
+                blob.with_name(blob.name + ".partial").exists
+            )
+            started_download[i].set()
+            try:
+                path, fetched = await cache.ensure_blob(registry, repo, desc, on_progress=progress)
+            except BaseException as exc:
+                growing[i].finish(exc)
+                raise
+            growing[i].finish()
         layers[i].cached = not fetched
         layers[i].download_s = time.monotonic() - started
         if fetched:
@@ -210,19 +314,39 @@ async def pull_image(
         diff_ids = resolved.config.diff_ids
         produced = 0
         for i, layer in enumerate(layers):
-            path = await downloaded[i]
+            if not downloaded[i].done():
+                await started_download[i].wait()
+            source: Path | BinaryIO
+            if downloaded[i].done() or not streamable[i]:
+                source = await downloaded[i]
+            else:
+                source = cast(BinaryIO, growing[i])
+                layer.streamed = True
             started = time.monotonic()
             # The compression is sniffed from the blob (a mislabelled layer still unpacks).
             desc = resolved.manifest.layers[i]
-            layer.stats = await unpack_layer(
-                path,
-                staging,
-                skip_root_names=_format_metadata(desc.annotations),
-                limits=limits,
-                before=produced,
-                diff_id=diff_ids[i] if diff_ids else None,
-                layer=f"{i} ({desc.digest})",
+            work = asyncio.ensure_future(
+                unpack_layer(
+                    source,
+                    staging,
+                    skip_root_names=_format_metadata(desc.annotations),
+                    limits=limits,
+                    before=produced,
+                    diff_id=diff_ids[i] if diff_ids else None,
+                    layer=f"{i} ({desc.digest})",
+                )
             )
+            try:
+                layer.stats = await asyncio.shield(work)
+            except BaseException:
+                growing[i].abort()  # a read waiting for bytes wakes up and stops
+                work.cancel()
+                with contextlib.suppress(BaseException):
+                    await work
+                raise
+            finally:
+                growing[i].close()
+            layer.stats.compressed_bytes = desc.size
             produced += layer.stats.uncompressed_bytes
             layer.unpack_s = time.monotonic() - started
             emit(on_progress, Progress("unpack", i + 1, len(layers), layer.digest))
@@ -237,6 +361,9 @@ async def pull_image(
             raise first_error(group_error) from None
         _move_into(staging, target)
     except BaseException:
+        for reader in growing:
+            reader.abort()
+            reader.close()
         await asyncio.to_thread(shutil.rmtree, staging, True)
         for fut in downloaded:
             if not fut.done():

@@ -572,7 +572,7 @@ def unpack_layer_sync(
 
 
 async def unpack_layer(
-    source: str | os.PathLike[str],
+    source: str | os.PathLike[str] | BinaryIO,
     target: str | os.PathLike[str],
     *,
     compression: str | None = None,
