@@ -12,6 +12,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Local servers started by tests seed the small demo only (the realistic one takes minutes).
 os.environ.setdefault("FCDESK_SEED", "small")
+# Nor do they record start-up profiles after every conversion (each would start the image);
+# the tests of that stage switch it on.
+os.environ.setdefault("FCDESK_AUTO_PROFILE", "0")
 
 pytest_plugins = [
     "tests.fixtures.registry",

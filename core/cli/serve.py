@@ -61,6 +61,12 @@ def register(subparsers: Any) -> None:
         "--workers", type=int, default=1, help="concurrent conversion tasks (default 1)"
     )
     parser.add_argument(
+        "--no-auto-profile",
+        action="store_true",
+        help="do not record start-up profiles by itself after a tag's first conversion "
+        "(they are still recorded on request); default: $FCDESK_AUTO_PROFILE, else on",
+    )
+    parser.add_argument(
         "--idle-timeout",
         type=float,
         default=300.0,
@@ -117,6 +123,8 @@ async def run(args: argparse.Namespace) -> int:
         instance_idle_timeout=args.idle_timeout,
         runtime_mode=args.runtime,
     )
+    if args.no_auto_profile:
+        config.auto_profile = False
     server = LocalServer(config)
     try:
         await server.start()

@@ -176,6 +176,25 @@ class LocalExtensions:
             body["tags"] = list(tags)
         return await self._json("POST", self._url("convert"), "ConvertTags", body=body)
 
+    async def list_profiles(self, repo: str) -> list[dict[str, Any]]:
+        """Start-up profiles of ``repo``'s images, one per plain tag (``state`` ``NONE``,
+        ``QUEUED``, ``RECORDING``, ``RECORDED`` with ``files``/``bytes``/``recordedAt`` in
+        ms, or ``FAILED`` with ``reason``)."""
+        data = await self._json(
+            "GET", self._url("profiles"), "ListStartupProfiles", params={"repo": repo}
+        )
+        return [p for p in data.get("profiles") or [] if isinstance(p, dict)]
+
+    async def record_profile(self, repo: str, tag: str) -> dict[str, Any]:
+        """Record the start-up profile of ``repo:tag`` (its twin is started once), then
+        convert the tag again in optimized order; returns the queued profile."""
+        return await self._json(
+            "POST",
+            self._url("profiles/record"),
+            "RecordStartupProfile",
+            body={"repo": repo, "tag": tag},
+        )
+
     async def force_cold_start(
         self, function_name: str, *, link: str | None = None, cache: str | None = None
     ) -> dict[str, Any]:

@@ -46,6 +46,10 @@ def _default_seed_image() -> str:
     return value if value in SEED_KINDS else "medium"
 
 
+def _default_auto_profile() -> bool:
+    return os.environ.get("FCDESK_AUTO_PROFILE", "1").strip().lower() not in ("0", "no", "off")
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -65,6 +69,10 @@ class ServerConfig:
     #: ``FCDESK_SEED`` from the environment, else ``medium``.
     seed_image: str = field(default_factory=lambda: _default_seed_image())
     conversion_workers: int = 1
+    #: Record a start-up profile after a tag's first conversion and convert it again in
+    #: optimized order (`core.emulator._profiler`). Default: ``FCDESK_AUTO_PROFILE`` from the
+    #: environment (``0`` switches it off), else on.
+    auto_profile: bool = field(default_factory=lambda: _default_auto_profile())
     instance_idle_timeout: float = 300.0
     runtime_mode: str = "auto"
     account_id: str = "1000000000000001"

@@ -147,6 +147,21 @@ CREATE TABLE IF NOT EXISTS invocations (
     doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS invocations_function ON invocations (function, ts);
+CREATE TABLE IF NOT EXISTS startup_profiles (
+    repo TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    state TEXT NOT NULL,
+    trigger TEXT NOT NULL DEFAULT '',
+    mode TEXT,
+    paths TEXT NOT NULL DEFAULT '',
+    files INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    reason TEXT NOT NULL DEFAULT '',
+    twin_digest TEXT,
+    recorded INTEGER,
+    updated INTEGER NOT NULL,
+    PRIMARY KEY (repo, digest)
+);
 CREATE TABLE IF NOT EXISTS nonces (
     nonce TEXT PRIMARY KEY,
     seen INTEGER NOT NULL

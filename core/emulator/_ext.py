@@ -131,6 +131,11 @@ class Extensions:
                 },
                 "worker": worker.info() if worker is not None else None,
                 "runtime": runtime.info() if runtime is not None else None,
+                "profiler": (
+                    self.ctx.services["profiler"].info()
+                    if "profiler" in self.ctx.services
+                    else None
+                ),
                 "seed": await self._seed_status(),
                 "uptimeSeconds": round(time.time() - self.ctx.started, 3),
             }
@@ -204,6 +209,38 @@ class Extensions:
             raise ApiError(400, "InvalidArgument", "tags must be a list of strings")
         queued = await worker.convert_existing(repo, tags, force=bool(doc.get("force")))
         return JSONResponse({"repo": repo, "tasks": queued})
+
+    async def profiles(self, request: Request, body: bytes) -> Response:
+        """Start-up profiles of a repository's images, one entry per plain tag (state
+        ``NONE``, ``QUEUED``, ``RECORDING``, ``RECORDED`` with ``files``/``bytes``/
+        ``recordedAt``, or ``FAILED`` with ``reason``)."""
+        repo = request.query_params.get("repo", "")
+        if "/" not in repo:
+            raise ApiError(400, "InvalidArgument", "repo (ns/name) is required")
+        profiler = self.ctx.services.get("profiler")
+        if profiler is None:
+            raise ApiError(503, "ServiceUnavailable", "the start-up profiler is not running")
+        return JSONResponse(
+            {"repo": repo, "auto": profiler.auto, "profiles": await profiler.status(repo)}
+        )
+
+    async def record_profile(self, request: Request, body: bytes) -> Response:
+        """Record the start-up profile of ``{"repo": "ns/name", "tag": "v1"}`` (its twin is
+        started once over a lazy mount), then convert the tag again in optimized order."""
+        try:
+            doc = json.loads(body or b"{}")
+        except ValueError:
+            raise ApiError(400, "InvalidArgument", "body must be JSON") from None
+        if not isinstance(doc, dict):
+            raise ApiError(400, "InvalidArgument", "body must be a JSON object")
+        repo, tag = doc.get("repo"), doc.get("tag")
+        if not isinstance(repo, str) or "/" not in repo or not isinstance(tag, str) or not tag:
+            raise ApiError(400, "InvalidArgument", "repo (ns/name) and tag are required")
+        profiler = self.ctx.services.get("profiler")
+        if profiler is None:
+            raise ApiError(503, "ServiceUnavailable", "the start-up profiler is not running")
+        queued = await profiler.request_tag(repo, tag, trigger="manual")
+        return JSONResponse(queued, status_code=202)
 
     async def events(self, request: Request, body: bytes) -> Response:
         q = request.query_params
@@ -370,6 +407,8 @@ def ext_routes(ctx: ServerContext) -> list[Route]:
         Route("/x-fcdesk/tasks", s(ext.tasks), methods=["GET"]),
         Route("/x-fcdesk/tasks/{task_id}", s(ext.task), methods=["GET"]),
         Route("/x-fcdesk/convert", s(ext.convert), methods=["POST"]),
+        Route("/x-fcdesk/profiles", s(ext.profiles), methods=["GET"]),
+        Route("/x-fcdesk/profiles/record", s(ext.record_profile), methods=["POST"]),
         Route("/x-fcdesk/invocations/{request_id}", s(ext.invocation), methods=["GET"]),
         Route(
             "/x-fcdesk/functions/{name}/invocations",

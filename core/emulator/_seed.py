@@ -70,7 +70,6 @@ from core.coldstart import (
     build_demo_image,
     exec_available,
     has_prefetch_regions,
-    record_startup_profile,
 )
 from core.emulator._context import SEED_KINDS, ServerContext, new_id
 from core.emulator._errors import ApiError
@@ -475,9 +474,10 @@ async def _seed_realistic(ctx: ServerContext, kind: str, seeding: _Seeding, vpc_
             await worker.convert_existing(repo, [tag])
             await _wait_for_task(ctx, repo, tag)
             # Stage two: the files start-up reads, recorded over a lazy mount, become the
-            # rule's priority file and the image is converted again in optimized order.
+            # image's profile (and the rule's priority file, as on the cloud), and the image
+            # is converted again in optimized order (queued by the profiler).
             seeding.step(stage, "record-profile", 2, total)
-            profile = await _record_profile(ctx, client, f"{host}/{repo}:{twin}")
+            profile = await _record_profile(ctx, repo, tag)
             if profile:
                 await _set_priority_file(ctx, repo, profile)
                 seeding.step(stage, "optimize", 3, total, profileFiles=len(profile))
@@ -488,9 +488,11 @@ async def _seed_realistic(ctx: ServerContext, kind: str, seeding: _Seeding, vpc_
     seeding.step(stage, "ready", total, total, functions=sorted(DEMO_FUNCTIONS))
 
 
-async def _record_profile(ctx: ServerContext, client: RegistryClient, image: str) -> list[str]:
-    """Start ``image`` once over a lazy mount and return the files it opened, in order; an
-    empty list (with a ``seed.progress`` warning) where exec mode cannot run."""
+async def _record_profile(ctx: ServerContext, repo: str, tag: str) -> list[str]:
+    """The start-up profile of ``repo:tag``, recorded by the server's profiler (the second
+    stage of acceleration; its twin started once over a lazy mount; the profiler queues the
+    optimized conversion), as absolute paths in order; an empty list (with a
+    ``seed.progress`` warning) where exec mode cannot run."""
     reason = exec_available()
     if reason is not None:
         ctx.bus.publish(
@@ -501,31 +503,15 @@ async def _record_profile(ctx: ServerContext, client: RegistryClient, image: str
             "original file order",
         )
         return []
-    work = await asyncio.to_thread(
-        tempfile.mkdtemp, prefix="seed-profile-", dir=str(ctx.config.data_dir / "tmp")
-    )
-    try:
-        recording = await record_startup_profile(
-            client,
-            image,
-            workdir=work,
-            run_mode="exec",
-            function_name="demo-profile",
+    profiler = ctx.services["profiler"]
+    queued = await profiler.request_tag(repo, tag, trigger="seed")
+    done = await profiler.wait(repo, str(queued["digest"]))
+    if done["state"] != "RECORDED":
+        raise CoreError(
+            f"recording the start-up profile of {repo}:{tag} failed: {done.get('reason')}",
+            code="SeedProfileFailed",
         )
-        if recording.first_status != 200:
-            raise CoreError(
-                f"the demo function answered HTTP {recording.first_status} while its start-up "
-                "profile was recorded",
-                code="SeedProfileFailed",
-            )
-    finally:
-        await asyncio.to_thread(shutil.rmtree, work, True)
-        # The recording took the runtime's spare FUSE helper: have the next one ready.
-        runtime = ctx.services.get("runtime")
-        warm_up = getattr(getattr(runtime, "backend", None), "warm_up", None)
-        if warm_up is not None:
-            await warm_up()
-    return ["/" + p for p in recording.profile.paths]
+    return ["/" + p for p in await profiler.recorded_paths(repo, str(queued["digest"]))]
 
 
 async def _set_priority_file(ctx: ServerContext, repo: str, profile: list[str]) -> None:

@@ -1,4 +1,5 @@
-"""Wiring of the server's long-lived services: FC API, conversion worker, runtime, demo seed."""
+"""Wiring of the server's long-lived services: FC API, conversion worker, start-up profiler,
+runtime, demo seed."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from starlette.routing import BaseRoute
 
 from core.emulator._context import ServerContext
 from core.emulator._fc import FcApi, fc_routes
+from core.emulator._profiler import StartupProfiler
 from core.emulator._runtime import InstanceBackend, RuntimeManager
 from core.emulator._worker import ConversionWorker
 
@@ -38,6 +40,9 @@ async def start_services(ctx: ServerContext) -> None:
         ctx, select_backend(ctx), idle_timeout=ctx.config.instance_idle_timeout
     )
     ctx.services["runtime"] = runtime
+    profiler = StartupProfiler(ctx, auto=ctx.config.auto_profile)
+    ctx.services["profiler"] = profiler
+    worker.on_converted(profiler.on_converted)
     ctx.tag_hooks.append(worker.on_tag)
 
     async def repo_changed(repo: str, tag: str = "", digest: str = "") -> None:
@@ -54,6 +59,7 @@ async def after_listen(ctx: ServerContext) -> None:
     fc: FcApi = ctx.services["fc"]
     await worker.start()
     await runtime.start()
+    await ctx.services["profiler"].start()
     await fc.resume_all()
     if ctx.config.seed:
         from core.emulator._seed import seed_if_first_start, seed_structure
@@ -74,6 +80,9 @@ async def stop_services(ctx: ServerContext) -> None:
     fc = ctx.services.get("fc")
     if fc is not None:
         await fc.close()
+    profiler = ctx.services.get("profiler")
+    if profiler is not None:
+        await profiler.close()
     worker = ctx.services.get("worker")
     if worker is not None:
         await worker.close()

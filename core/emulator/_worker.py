@@ -64,6 +64,9 @@ class ConversionJob:
     credentials: tuple[str, str]
     parameters: dict[str, Any]
     spool_dir: str | None = None
+    #: The image's own start-up profile recorded by the server (empty: none), which takes
+    #: precedence over the rule's ``PriorityFile``.
+    profile: tuple[str, ...] = ()
 
 
 #: ``await converter(job, on_progress)`` converts and pushes ``job.target_tag``.
@@ -71,9 +74,9 @@ Converter = Callable[[ConversionJob, ProgressCallback], Awaitable[None]]
 
 
 def options_for(job: ConversionJob, spool_dir: str | None = None) -> ConvertOptions:
-    """Conversion options from the rule's ``Parameters``: ``PriorityFile`` (base64 list of
-    absolute paths, one per line) selects the optimized order with that start-up profile."""
-    profile = decode_priority_file(str(job.parameters.get("PriorityFile") or ""))
+    """Conversion options: the image's own start-up profile, else the rule's ``PriorityFile``
+    (base64 list of absolute paths, one per line), selects the optimized order with it."""
+    profile = job.profile or decode_priority_file(str(job.parameters.get("PriorityFile") or ""))
     return ConvertOptions(
         order=Order.OPTIMIZED if profile else Order.PRESERVE,
         profile=profile,
@@ -102,6 +105,7 @@ class ConversionWorker:
         self._running: dict[str, asyncio.Task[None]] = {}
         self._runners: list[asyncio.Task[None]] = []
         self._finished_hooks: list[Callable[[str], Awaitable[None]]] = []
+        self._converted_hooks: list[Callable[[str, str, Order], Awaitable[None]]] = []
         self._closing = False
 
     def info(self) -> dict[str, Any]:
@@ -114,6 +118,10 @@ class ConversionWorker:
     def on_finished(self, hook: Callable[[str], Awaitable[None]]) -> None:
         """``hook(repo)`` runs after each task of ``repo`` ends."""
         self._finished_hooks.append(hook)
+
+    def on_converted(self, hook: Callable[[str, str, Order], Awaitable[None]]) -> None:
+        """``hook(repo, source_digest, order)`` runs after each successful conversion."""
+        self._converted_hooks.append(hook)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -419,6 +427,16 @@ class ConversionWorker:
             )
             if rule is not None:
                 params = json.loads(rule["parameters"] or "{}")
+        profiler = self.ctx.services.get("profiler")
+        profile: tuple[str, ...] = ()
+        if profiler is not None:
+            profile = await profiler.recorded_paths(repo, str(row["source_digest"]))
+        if profile:
+            await self.add_log(
+                task_id,
+                f"optimized order with the image's start-up profile ({len(profile)} files)",
+                None,
+            )
         job = ConversionJob(
             task_id=task_id,
             registry=self.ctx.registry_host,
@@ -432,6 +450,7 @@ class ConversionWorker:
             ),
             parameters=params,
             spool_dir=str(self._spool),
+            profile=profile,
         )
         reporter = _ProgressReporter(self, task_id, repo)
         status, reason = "SUCCESS", ""
@@ -446,11 +465,19 @@ class ConversionWorker:
             status, reason = "FAILED", f"{exc.code}: {exc}"
         except (OSError, ValueError, httpx.HTTPError) as exc:
             status, reason = "FAILED", f"{type(exc).__name__}: {exc}"
-        await self._finish(task_id, repo, job.target_tag, status, reason)
+        final = await self._finish(task_id, repo, job.target_tag, status, reason)
+        if final == "SUCCESS":
+            order = options_for(job).order
+            for hook in self._converted_hooks:
+                try:
+                    await hook(repo, job.source_digest, order)
+                except (CoreError, OSError) as exc:
+                    log.error("after converting %s: %s", task_id, exc)
 
     async def _finish(
         self, task_id: str, repo: str, target_tag: str, status: str, reason: str
-    ) -> None:
+    ) -> str | None:
+        """Record the task's end; returns its final status."""
         now = int(time.time() * 1000)
 
         def write(conn: sqlite3.Connection) -> sqlite3.Row | None:
@@ -485,6 +512,7 @@ class ConversionWorker:
         if row is not None:
             self._publish_finished(row)
         await self._notify(repo)
+        return None if row is None else str(row["status"])
 
     def _publish_finished(self, row: sqlite3.Row) -> None:
         self.ctx.bus.publish(
