@@ -53,6 +53,7 @@ from gui.backend._types import (
     Problem,
     RegistryInstance,
     RepoInfo,
+    StartupProfileInfo,
     TagInfo,
     TaskInfo,
     TaskLogLine,
@@ -243,6 +244,8 @@ class CoreBackend:
             events=local,
             client_conversion=False,
             coldstart=True,
+            startup_profiles=local,
+            priority_file=True,
         )
 
     @property
@@ -413,6 +416,26 @@ class CoreBackend:
         if isinstance(first, dict):
             return str(first.get("taskId") or first.get("BuildTaskId") or "") or None
         return str(first) if first else None
+
+    async def startup_profiles(self, instance_id: str, repo: RepoInfo) -> list[StartupProfileInfo]:
+        local = self.clients.local
+        if local is None:
+            raise NotImplementedError
+        return [StartupProfileInfo.from_json(p) for p in await local.list_profiles(repo.path)]
+
+    async def record_startup_profile(
+        self, instance_id: str, repo: RepoInfo, tag: str
+    ) -> StartupProfileInfo:
+        local = self.clients.local
+        if local is None:
+            raise NotImplementedError
+        return StartupProfileInfo.from_json(await local.record_profile(repo.path, tag), tag)
+
+    async def set_priority_file(self, instance_id: str, repo: RepoInfo, paths: list[str]) -> str:
+        rule_id, _previous = await self.clients.acr.set_priority_file(
+            instance_id, repo.repo_id, paths
+        )
+        return rule_id
 
     def image_address(
         self, instance: RegistryInstance, repo: RepoInfo, tag: str, *, vpc: bool = True

@@ -27,6 +27,7 @@ from gui.backend._types import (
     Problem,
     RegistryInstance,
     RepoInfo,
+    StartupProfileInfo,
     TagInfo,
     TaskInfo,
     TaskLogLine,
@@ -149,6 +150,24 @@ class Backend(Protocol):
     async def image_acceleration(self, image: str) -> AccelState:
         """The acceleration state of a function's image: READY for an accelerated tag (or a
         plain tag whose twin exists), CONVERTING, FAILED, or NONE."""
+        ...
+
+    # -- start-up profiles ---------------------------------------------------------------
+    async def startup_profiles(self, instance_id: str, repo: RepoInfo) -> list[StartupProfileInfo]:
+        """The start-up profile of each plain tag's image (``capabilities.startup_profiles``;
+        raises ``NotImplementedError`` elsewhere)."""
+        ...
+
+    async def record_startup_profile(
+        self, instance_id: str, repo: RepoInfo, tag: str
+    ) -> StartupProfileInfo:
+        """Record ``tag``'s profile again (its twin started once; the tag is then converted
+        again in optimized order); returns the queued profile."""
+        ...
+
+    async def set_priority_file(self, instance_id: str, repo: RepoInfo, paths: list[str]) -> str:
+        """Make the repository's acceleration rule prefetch ``paths`` (``PriorityFile``;
+        ``capabilities.priority_file``); returns the new rule's id."""
         ...
 
     # -- conversion tasks --------------------------------------------------------------

@@ -32,6 +32,7 @@ from gui.backend._types import (
     Problem,
     RegistryInstance,
     RepoInfo,
+    StartupProfileInfo,
     TagInfo,
     TaskInfo,
     TaskLogLine,
@@ -161,6 +162,21 @@ class RegistryBackend:
     async def set_acceleration(self, instance_id: str, repo: RepoInfo, on: bool) -> None:
         raise CloudError(
             "plain OCI registries have no acceleration rules; convert tags with Convert now",
+            code="ConvertNotSupported",
+        )
+
+    async def startup_profiles(self, instance_id: str, repo: RepoInfo) -> list[StartupProfileInfo]:
+        raise NotImplementedError
+
+    async def record_startup_profile(
+        self, instance_id: str, repo: RepoInfo, tag: str
+    ) -> StartupProfileInfo:
+        raise NotImplementedError
+
+    async def set_priority_file(self, instance_id: str, repo: RepoInfo, paths: list[str]) -> str:
+        raise CloudError(
+            "plain OCI registries have no acceleration rules; record a profile with fcaccel "
+            "profile record and convert with it",
             code="ConvertNotSupported",
         )
 

@@ -31,6 +31,7 @@ __all__ = [
     "Problem",
     "RegistryInstance",
     "RepoInfo",
+    "StartupProfileInfo",
     "TagInfo",
     "TaskInfo",
     "TaskLogLine",
@@ -280,6 +281,42 @@ class BackendCapabilities:
     events: bool = False  # live event stream
     client_conversion: bool = False  # convert on this machine (plain OCI registries)
     coldstart: bool = True
+    startup_profiles: bool = False  # the server records start-up profiles (Local server)
+    priority_file: bool = False  # acceleration rules take a PriorityFile (ACR, Local)
+
+
+@dataclass(frozen=True, slots=True)
+class StartupProfileInfo:
+    """The start-up profile of a tag's image, as the Local server keeps it.
+
+    ``state``: ``NONE`` (not recorded), ``QUEUED``, ``RECORDING``, ``RECORDED`` (``files``,
+    ``size`` in bytes, ``recorded_at`` in Unix seconds) or ``FAILED`` (``reason``).
+    """
+
+    tag: str
+    state: str = "NONE"
+    files: int = 0
+    size: int = 0
+    recorded_at: float | None = None
+    reason: str = ""
+    mode: str = ""
+
+    @property
+    def busy(self) -> bool:
+        return self.state in ("QUEUED", "RECORDING")
+
+    @classmethod
+    def from_json(cls, doc: dict[str, Any], tag: str | None = None) -> StartupProfileInfo:
+        recorded = doc.get("recordedAt")
+        return cls(
+            tag=str(tag if tag is not None else doc.get("tag") or ""),
+            state=str(doc.get("state") or "NONE"),
+            files=int(doc.get("files") or 0),
+            size=int(doc.get("bytes") or 0),
+            recorded_at=float(recorded) / 1000 if isinstance(recorded, int | float) else None,
+            reason=str(doc.get("reason") or ""),
+            mode=str(doc.get("mode") or ""),
+        )
 
 
 @dataclass(frozen=True, slots=True)

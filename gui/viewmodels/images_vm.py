@@ -1,5 +1,7 @@
 """`ImagesViewModel`: instances → namespaces → repositories → tags, the acceleration switch,
-tag twins with live conversion state, "convert now" and client-side conversion."""
+tag twins with live conversion state, "convert now" and client-side conversion, and the
+start-up profile of each tag's image (recorded by the Local server; a repository rule's
+prefetch list on Alibaba Cloud)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from gui.backend import (
     NamespaceInfo,
     RegistryInstance,
     RepoInfo,
+    StartupProfileInfo,
     TagInfo,
     TaskInfo,
     TaskStatus,
@@ -77,6 +80,8 @@ class ImagesViewModel(QObject):
     accelerationChanged = Signal(str, bool)  # repo id, on
     convertStarted = Signal(str)  # tag
     clientConversionProgress = Signal(str, object)  # tag, Progress
+    profilesChanged = Signal()
+    priorityFileSet = Signal(str, int)  # repo path, number of files
 
     def __init__(
         self, ctx: AppContext, parent: QObject | None = None, *, key_prefix: str = "img"
@@ -91,6 +96,8 @@ class ImagesViewModel(QObject):
         self.instance: RegistryInstance | None = None
         self.namespace: str | None = None
         self.repo: RepoInfo | None = None
+        #: Start-up profiles of the current repository's images, by plain tag.
+        self.profiles: dict[str, StartupProfileInfo] = {}
         ctx.backendChanged.connect(self._on_ctx_backend_changed)
         ctx.events.eventReceived.connect(self._on_event)
 
@@ -178,6 +185,8 @@ class ImagesViewModel(QObject):
         self.currentRepoChanged.emit(repo)
         self.tags.set_tags([])
         self.ctx.jobs.cancel(f"{self._k}-tags")
+        self.profiles = {}
+        self.profilesChanged.emit()
         if repo is None:
             return
         self.tags.acceleration_on = bool(repo.acceleration)
@@ -209,12 +218,85 @@ class ImagesViewModel(QObject):
             self.tagsLoading.emit(False)
             self.tagsLoaded.emit(n)
             self._maybe_poll()
+            self.load_profiles()
 
         def failed(exc: BaseException) -> None:
             self.tagsLoading.emit(False)
             self.ctx.presenter.show(exc)
 
         self.ctx.run(f"{self._k}-tags", job, on_done=done, on_error=failed)
+
+    # -- start-up profiles --------------------------------------------------------------
+    def profile_for(self, tag: str) -> StartupProfileInfo | None:
+        """The start-up profile of ``tag``'s image (an accelerated tag: its source's)."""
+        return self.profiles.get(source_tag_of(tag))
+
+    def load_profiles(self) -> None:
+        inst, repo, backend = self.instance, self.repo, self.ctx.backend
+        if inst is None or repo is None or backend is None:
+            return
+        if not backend.capabilities.startup_profiles:
+            return
+
+        async def job(_s: object) -> list[StartupProfileInfo]:
+            return await backend.startup_profiles(inst.instance_id, repo)
+
+        def done(found: list[StartupProfileInfo]) -> None:
+            if self.repo is not None and self.repo.repo_id == repo.repo_id:
+                self.profiles = {p.tag: p for p in found}
+                self.profilesChanged.emit()
+
+        self.ctx.run(f"{self._k}-profiles", job, on_done=done)
+
+    def record_profile(self, tag: str) -> None:
+        """Record ``tag``'s start-up profile again; the Local server then converts it again
+        in optimized order (progress arrives as ``profile.*`` events)."""
+        inst, repo = self.instance, self.repo
+        if inst is None or repo is None:
+            return
+        backend = self.ctx.require_backend()
+        tag = source_tag_of(tag)
+        self.profiles[tag] = StartupProfileInfo(tag, "QUEUED")
+        self.profilesChanged.emit()
+
+        async def job(_s: object) -> StartupProfileInfo:
+            return await backend.record_startup_profile(inst.instance_id, repo, tag)
+
+        def done(info: StartupProfileInfo) -> None:
+            current = self.profiles.get(tag)
+            if current is None or current.state == "QUEUED":  # events may be ahead of us
+                self.profiles[tag] = info
+                self.profilesChanged.emit()
+
+        def failed(exc: BaseException) -> None:
+            self.load_profiles()
+            self.ctx.presenter.show(exc)
+
+        self.ctx.run(f"{self._k}-record:{repo.repo_id}:{tag}", job, on_done=done, on_error=failed)
+
+    def set_priority_file(self, paths: list[str]) -> None:
+        """Make the current repository's acceleration rule prefetch ``paths``."""
+        inst, repo = self.instance, self.repo
+        if inst is None or repo is None or not paths:
+            return
+        backend = self.ctx.require_backend()
+
+        async def job(_s: object) -> str:
+            return await backend.set_priority_file(inst.instance_id, repo, list(paths))
+
+        def done(_rule_id: str) -> None:
+            self.repos.set_acceleration(repo.repo_id, True)
+            self.priorityFileSet.emit(repo.path, len(paths))
+            self.ctx.notify(
+                self.tr("Prefetch list set"),
+                self.tr("%1 prefetches %n file(s) first", "", len(paths)).replace("%1", repo.path),
+                "ok",
+            )
+
+        def failed(exc: BaseException) -> None:
+            self.ctx.presenter.show(exc)
+
+        self.ctx.run(f"{self._k}-priority:{repo.repo_id}", job, on_done=done, on_error=failed)
 
     # -- acceleration -------------------------------------------------------------------
     def set_acceleration(self, repo: RepoInfo, on: bool) -> None:
@@ -382,6 +464,13 @@ class ImagesViewModel(QObject):
                 self.tags.update_task(task)
                 if task.status is TaskStatus.SUCCESS and not self.tags.has_tag(task.target_tag):
                     self.tags.upsert_tag(TagInfo(tag=task.target_tag))
+        elif event.kind.startswith("profile."):
+            if repo is None or not self._is_current_repo(data):
+                return
+            tags = data.get("tags")
+            for name in tags if isinstance(tags, list) else ():
+                self.profiles[str(name)] = StartupProfileInfo.from_json(data, str(name))
+            self.profilesChanged.emit()
         elif event.kind in ("rule.created", "rule.deleted", "rule.changed"):
             repo_id = str(data.get("scopeId") or data.get("repoId") or "")
             on = event.kind == "rule.created" or bool(data.get("enabled", False))

@@ -43,6 +43,7 @@ from gui.widgets.search_field import SearchField
 
 if TYPE_CHECKING:
     from core.report import FunctionRow, ProblemCode
+    from gui.dialogs.priority_file_dialog import PriorityFileDialog
     from gui.viewmodels.why_vm import WhyViewModel
     from gui.views.files_view import FilesView
     from gui.widgets.why_panel import WhyPanel
@@ -208,6 +209,19 @@ class ImagesView(QWidget):
         self._d_form = dform
         self._d_reason_row = dform.rowCount() - 1
         dform.setRowVisible(self._d_reason_row, False)  # only a failure has a reason
+        # The start-up profile of the tag's image (the second stage of acceleration).
+        self.d_profile = QLabel("—")
+        self.d_profile.setObjectName("profileLabel")
+        self.d_profile.setWordWrap(True)
+        self.d_profile.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.d_profile_button = QPushButton(self.tr("Record"))
+        self.d_profile_button.setObjectName("recordProfileButton")
+        profile_row = QHBoxLayout()
+        profile_row.addWidget(self.d_profile, 1)
+        profile_row.addWidget(self.d_profile_button)
+        dform.addRow(self.tr("Start-up profile:"), profile_row)
+        self._d_profile_row = dform.rowCount() - 1
+        dform.setRowVisible(self._d_profile_row, False)
         # "Why is this not accelerated?" for a plain tag without a ready twin
         self.why_panel: WhyPanel | None = None
         self.why_vm: WhyViewModel | None = None
@@ -259,6 +273,8 @@ class ImagesView(QWidget):
         self.convert_button.clicked.connect(self._on_convert_clicked)
         self.convert_all_button.clicked.connect(self._on_convert_all_clicked)
         self.d_task_link.clicked.connect(self._on_task_link_clicked)
+        self.d_profile_button.clicked.connect(self._on_profile_button_clicked)
+        vm.profilesChanged.connect(self._update_profile_row)
         vm.instancesChanged.connect(self._on_vm_instances_changed)
         vm.namespacesChanged.connect(self._on_vm_namespaces_changed)
         vm.currentRepoChanged.connect(self._on_vm_repo_changed)
@@ -574,6 +590,7 @@ class ImagesView(QWidget):
         self.d_reason.clear()
         self._d_form.setRowVisible(self._d_reason_row, False)
         self.d_task_link.setVisible(False)
+        self._update_profile_row()
         if not tags or repo is None:
             self._sync_why(None, None)
             self.d_tag.setText("—")
@@ -649,6 +666,123 @@ class ImagesView(QWidget):
         except AssertionError:
             self.d_address.setText("—")
         self._d_form.setRowVisible(self._d_reason_row, bool(self.d_reason.text()))
+
+    # -- start-up profile ---------------------------------------------------------------
+    def _profile_text(self, tag: str) -> str:
+        info = self.vm.profile_for(tag)
+        if info is None or info.state == "NONE":
+            return self.tr("not recorded")
+        if info.state == "QUEUED":
+            return self.tr("queued for recording")
+        if info.state == "RECORDING":
+            return self.tr("recording (the accelerated image starts once)…")
+        if info.state == "FAILED":
+            return self.tr("not recorded: %1").replace("%1", info.reason or "—")
+        pattern = (
+            self.tr("1 file, %2, recorded %3")
+            if info.files == 1
+            else self.tr("%1 files, %2, recorded %3")
+        )
+        text = (
+            pattern.replace("%1", f"{info.files:,}")
+            .replace("%2", format_bytes(info.size))
+            .replace("%3", format_time(info.recorded_at))
+        )
+        if info.mode == "static":
+            text += " " + self.tr("(static: the entrypoint and its libraries)")
+        return text
+
+    def _update_profile_row(self) -> None:
+        """The selected tag's start-up profile and its action: Record (Local server) or
+        Set prefetch list… (Alibaba Cloud's acceleration rule)."""
+        backend = self.vm.ctx.backend
+        tags = self.selected_tags()
+        caps = backend.capabilities if backend is not None else None
+        shown = bool(
+            tags
+            and self.vm.repo is not None
+            and caps
+            and (caps.startup_profiles or caps.priority_file)
+        )
+        self._d_form.setRowVisible(self._d_profile_row, shown)
+        if not shown or caps is None:
+            return
+        tag = source_tag_of(tags[0])
+        if caps.startup_profiles:
+            info = self.vm.profile_for(tag)
+            self.d_profile.setText(self._profile_text(tag))
+            recorded = info is not None and info.state == "RECORDED"
+            self.d_profile_button.setText(
+                self.tr("Record again") if recorded else self.tr("Record")
+            )
+            self.d_profile_button.setToolTip(
+                self.tr(
+                    "Start the accelerated image once, record the files its start-up reads, "
+                    "and convert the tag again so that it fetches them first"
+                )
+            )
+            ready = self.vm.tags.twin_state(tag) is AccelState.READY
+            self.d_profile_button.setEnabled(ready and not (info is not None and info.busy))
+        else:
+            self.d_profile.setText(
+                self.tr("Alibaba Cloud prefetches the files listed in the repository's rule")
+            )
+            self.d_profile_button.setText(self.tr("Set prefetch list…"))
+            self.d_profile_button.setToolTip(
+                self.tr("Use a profile recorded with 'fcaccel profile record --output FILE'")
+            )
+            self.d_profile_button.setEnabled(True)
+
+    def _on_profile_button_clicked(self) -> None:
+        backend = self.vm.ctx.backend
+        tags = self.selected_tags()
+        if backend is None or not tags:
+            return
+        if backend.capabilities.startup_profiles:
+            self.vm.record_profile(tags[0])
+            return
+        path = self._choose_profile_file()
+        if path:
+            self.confirm_priority_file(path)
+
+    def _choose_profile_file(self) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Choose a start-up profile"),
+            "",
+            self.tr("Start-up profiles (*.txt *.json *.ndjson);;All files (*)"),
+        )
+        return path
+
+    def confirm_priority_file(self, path: str) -> PriorityFileDialog | None:
+        """Read the profile at ``path`` and ask before it becomes the prefetch list."""
+        from core.convert import load_profile
+        from core.errors import CoreError
+        from gui.dialogs.priority_file_dialog import PriorityFileDialog
+
+        repo = self.vm.repo
+        if repo is None:
+            return None
+        try:
+            paths = list(load_profile(path))
+        except CoreError as exc:
+            self.vm.ctx.presenter.show(exc)
+            return None
+        if not paths:
+            self.vm.ctx.notify(
+                self.tr("Nothing to prefetch"),
+                self.tr("%1 lists no files").replace("%1", path),
+                "warning",
+            )
+            return None
+        dialog = PriorityFileDialog(
+            repo.path, paths, rule_exists=bool(repo.acceleration), source=path, parent=self
+        )
+        dialog.accepted.connect(lambda: self.vm.set_priority_file(paths))
+        dialog.open()
+        return dialog
 
     def _client_side(self) -> bool:
         backend = self.vm.ctx.backend

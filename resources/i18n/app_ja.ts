@@ -2043,13 +2043,13 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+64"/>
-        <location line="+231"/>
+        <location filename="../../gui/views/images_view.py" line="+65"/>
+        <location line="+246"/>
         <source>Images</source>
         <translation>イメージ</translation>
     </message>
     <message>
-        <location line="-227"/>
+        <location line="-242"/>
         <source>Instance:</source>
         <translation>インスタンス：</translation>
     </message>
@@ -2101,12 +2101,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+513"/>
+        <location line="+529"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-512"/>
+        <location line="-528"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -2146,7 +2146,18 @@
         <translation>アクセラレーション：</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+10"/>
+        <location line="+499"/>
+        <source>Record</source>
+        <translation>記録</translation>
+    </message>
+    <message>
+        <location line="-494"/>
+        <source>Start-up profile:</source>
+        <translation>起動プロファイル:</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Why:</source>
         <translation>理由:</translation>
     </message>
@@ -2167,17 +2178,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+263"/>
+        <location line="+265"/>
         <source>Files</source>
         <translation>ファイル</translation>
     </message>
     <message>
-        <location line="-261"/>
+        <location line="-263"/>
         <source>The tag&apos;s file tree, read without pulling the image</source>
         <translation>イメージをプルせずに読み込んだタグのファイルツリー</translation>
     </message>
     <message>
-        <location line="+105"/>
+        <location line="+107"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
@@ -2226,7 +2237,7 @@
         </translation>
     </message>
     <message>
-        <location line="+165"/>
+        <location line="+166"/>
         <source>accelerated image of %1</source>
         <translation>%1 の高速化イメージ</translation>
     </message>
@@ -2282,7 +2293,87 @@
         <translation>再変換</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+13"/>
+        <source>not recorded</source>
+        <translation>未記録</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>queued for recording</source>
+        <translation>記録待ち</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>recording (the accelerated image starts once)…</source>
+        <translation>記録中（高速化イメージを一度起動しています）…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>not recorded: %1</source>
+        <translation>未記録: %1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>1 file, %2, recorded %3</source>
+        <translation>1 ファイル、%2、%3 に記録</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 files, %2, recorded %3</source>
+        <translation>%1 ファイル、%2、%3 に記録</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>(static: the entrypoint and its libraries)</source>
+        <translation>（静的: エントリポイントとそのライブラリのみ）</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Record again</source>
+        <translation>再記録</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Start the accelerated image once, record the files its start-up reads, and convert the tag again so that it fetches them first</source>
+        <translation>高速化イメージを一度起動して起動時に読むファイルを記録し、それらを最初に取得するようにタグを再変換します</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Alibaba Cloud prefetches the files listed in the repository&apos;s rule</source>
+        <translation>Alibaba Cloud はリポジトリのルールに記載されたファイルを先読みします</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Set prefetch list…</source>
+        <translation>先読みリストを設定…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Use a profile recorded with &apos;fcaccel profile record --output FILE&apos;</source>
+        <translation>'fcaccel profile record --output FILE' で記録したプロファイルを使います</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Choose a start-up profile</source>
+        <translation>起動プロファイルを選択</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Start-up profiles (*.txt *.json *.ndjson);;All files (*)</source>
+        <translation>起動プロファイル (*.txt *.json *.ndjson);;すべてのファイル (*)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Nothing to prefetch</source>
+        <translation>先読みするものがありません</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 lists no files</source>
+        <translation>%1 にはファイルがありません</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>Switch acceleration off</source>
         <translation>アクセラレーションを無効化</translation>
     </message>
@@ -2327,8 +2418,21 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+325"/>
-        <location line="+117"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+291"/>
+        <source>Prefetch list set</source>
+        <extracomment>Start-up profiles of the current repository&apos;s images, by plain tag.</extracomment>
+        <translation>先読みリストを設定しました</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%1 prefetches %n file(s) first</source>
+        <translation>
+            <numerusform>%1 は %n ファイルを最初に先読みします</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+115"/>
+        <location line="+124"/>
         <source>Conversion finished</source>
         <translation>変換が完了しました</translation>
     </message>
@@ -3545,6 +3649,51 @@
         <location line="+1"/>
         <source>first-invoke</source>
         <translation>初回呼び出し</translation>
+    </message>
+</context>
+<context>
+    <name>PriorityFileDialog</name>
+    <message>
+        <location filename="../../gui/dialogs/priority_file_dialog.py" line="+40"/>
+        <source>Set the prefetch list</source>
+        <translation>先読みリストの設定</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>The acceleration rule of &lt;b&gt;%1&lt;/b&gt; will prefetch these %n file(s) first (PriorityFile):</source>
+        <translation>
+            <numerusform>&lt;b&gt;%1&lt;/b&gt; の高速化ルールは次の %n ファイルを最初に先読みします（PriorityFile）:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>From %1</source>
+        <translation>出典: %1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Files to prefetch</source>
+        <translation>先読みするファイル</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The current rule is replaced: it is deleted and created again with the same settings and this list (a rule cannot be changed in place).</source>
+        <translation>現在のルールは置き換えられます: 同じ設定とこのリストで削除・再作成されます（ルールはその場で変更できません）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Acceleration is off for this repository: this switches it on.</source>
+        <translation>このリポジトリの高速化はオフです: これによりオンになります。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tags pushed afterwards are converted with it; existing tags need a new conversion.</source>
+        <translation>以降にプッシュされたタグはこのリストで変換されます。既存のタグは再変換が必要です。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Set prefetch list</source>
+        <translation>先読みリストを設定</translation>
     </message>
 </context>
 <context>

@@ -2043,13 +2043,13 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+64"/>
-        <location line="+231"/>
+        <location filename="../../gui/views/images_view.py" line="+65"/>
+        <location line="+246"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location line="-227"/>
+        <location line="-242"/>
         <source>Instance:</source>
         <translation>实例：</translation>
     </message>
@@ -2101,12 +2101,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+513"/>
+        <location line="+529"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-512"/>
+        <location line="-528"/>
         <source>Convert the selected tag now</source>
         <translation>立即转换所选标签</translation>
     </message>
@@ -2146,7 +2146,18 @@
         <translation>加速：</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+10"/>
+        <location line="+499"/>
+        <source>Record</source>
+        <translation>记录</translation>
+    </message>
+    <message>
+        <location line="-494"/>
+        <source>Start-up profile:</source>
+        <translation>启动配置文件：</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Why:</source>
         <translation>原因：</translation>
     </message>
@@ -2167,17 +2178,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+263"/>
+        <location line="+265"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location line="-261"/>
+        <location line="-263"/>
         <source>The tag&apos;s file tree, read without pulling the image</source>
         <translation>无需拉取镜像即可读取的标签文件树</translation>
     </message>
     <message>
-        <location line="+105"/>
+        <location line="+107"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
@@ -2226,7 +2237,7 @@
         </translation>
     </message>
     <message>
-        <location line="+165"/>
+        <location line="+166"/>
         <source>accelerated image of %1</source>
         <translation>%1 的加速镜像</translation>
     </message>
@@ -2282,7 +2293,87 @@
         <translation>重新转换</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+13"/>
+        <source>not recorded</source>
+        <translation>未记录</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>queued for recording</source>
+        <translation>等待记录</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>recording (the accelerated image starts once)…</source>
+        <translation>正在记录（加速镜像启动一次）…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>not recorded: %1</source>
+        <translation>未记录：%1</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>1 file, %2, recorded %3</source>
+        <translation>1 个文件，%2，记录于 %3</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 files, %2, recorded %3</source>
+        <translation>%1 个文件，%2，记录于 %3</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>(static: the entrypoint and its libraries)</source>
+        <translation>（静态：仅入口程序及其库）</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Record again</source>
+        <translation>重新记录</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Start the accelerated image once, record the files its start-up reads, and convert the tag again so that it fetches them first</source>
+        <translation>启动加速镜像一次，记录启动时读取的文件，并重新转换该标签，使其优先获取这些文件</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Alibaba Cloud prefetches the files listed in the repository&apos;s rule</source>
+        <translation>阿里云会预取仓库规则中列出的文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Set prefetch list…</source>
+        <translation>设置预取列表…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Use a profile recorded with &apos;fcaccel profile record --output FILE&apos;</source>
+        <translation>使用 'fcaccel profile record --output FILE' 记录的配置文件</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Choose a start-up profile</source>
+        <translation>选择启动配置文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Start-up profiles (*.txt *.json *.ndjson);;All files (*)</source>
+        <translation>启动配置文件 (*.txt *.json *.ndjson);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Nothing to prefetch</source>
+        <translation>没有可预取的内容</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1 lists no files</source>
+        <translation>%1 未列出任何文件</translation>
+    </message>
+    <message>
+        <location line="+41"/>
         <source>Switch acceleration off</source>
         <translation>关闭加速</translation>
     </message>
@@ -2327,8 +2418,21 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+325"/>
-        <location line="+117"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+291"/>
+        <source>Prefetch list set</source>
+        <extracomment>Start-up profiles of the current repository&apos;s images, by plain tag.</extracomment>
+        <translation>已设置预取列表</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+1"/>
+        <source>%1 prefetches %n file(s) first</source>
+        <translation>
+            <numerusform>%1 将优先预取 %n 个文件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+115"/>
+        <location line="+124"/>
         <source>Conversion finished</source>
         <translation>转换完成</translation>
     </message>
@@ -3545,6 +3649,51 @@
         <location line="+1"/>
         <source>first-invoke</source>
         <translation>首次调用</translation>
+    </message>
+</context>
+<context>
+    <name>PriorityFileDialog</name>
+    <message>
+        <location filename="../../gui/dialogs/priority_file_dialog.py" line="+40"/>
+        <source>Set the prefetch list</source>
+        <translation>设置预取列表</translation>
+    </message>
+    <message numerus="yes">
+        <location line="+5"/>
+        <source>The acceleration rule of &lt;b&gt;%1&lt;/b&gt; will prefetch these %n file(s) first (PriorityFile):</source>
+        <translation>
+            <numerusform>&lt;b&gt;%1&lt;/b&gt; 的加速规则将优先预取以下 %n 个文件（PriorityFile）：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>From %1</source>
+        <translation>来源：%1</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Files to prefetch</source>
+        <translation>要预取的文件</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The current rule is replaced: it is deleted and created again with the same settings and this list (a rule cannot be changed in place).</source>
+        <translation>当前规则将被替换：以相同设置和此列表删除后重新创建（规则无法就地修改）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Acceleration is off for this repository: this switches it on.</source>
+        <translation>该仓库的加速已关闭：此操作会将其开启。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Tags pushed afterwards are converted with it; existing tags need a new conversion.</source>
+        <translation>之后推送的标签将使用此列表转换；已有标签需要重新转换。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Set prefetch list</source>
+        <translation>设置预取列表</translation>
     </message>
 </context>
 <context>
