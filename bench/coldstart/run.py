@@ -22,6 +22,13 @@ load), the full pull of the plain image, the preserve twin without any profile (
 gets before the second stage; a profile pushed with the image is ignored) and the optimized
 twin. Physical bound = bytes the twin's start fetched ÷ bandwidth + 5 RTTs + the local start.
 Targets: preserve ≤ 10 % of the full pull, optimized ≤ 1.3 × its bound.
+
+The full pull is the baseline of every ratio, so it must be fair: its unpack runs while the
+layers download, at tar speed. The control, measured in each run next to the local start
+(same load): ``tar -x`` of the plain image's layer blobs from the local disk, in order, into
+an empty directory, and fcdesk's own unpack of the same blobs (``unpack_layer``, digests and
+limits checked as in a pull); printed beside the full pull's own unpack phase (what is left
+after its last byte arrived).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ import os
 import secrets
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,7 +71,12 @@ from core.coldstart import (  # noqa: E402
 )
 from core.convert import ConvertOptions, Order, convert_image  # noqa: E402
 from core.oci import ImageReference  # noqa: E402
-from core.pull import close_mount_helpers  # noqa: E402
+from core.pull import (  # noqa: E402
+    ContentCache,
+    close_mount_helpers,
+    resolve_image,
+    unpack_layer,
+)
 from core.registry import RegistryClient  # noqa: E402
 
 TABLE_HEADER = (
@@ -140,6 +153,66 @@ async def make_twins(
     return preserve.target, optimized, info
 
 
+class UnpackControl:
+    """``tar -x`` against fcdesk's unpack of the same layer blobs on the local disk."""
+
+    def __init__(self, blobs: list[Path], diff_ids: list[str], work: Path) -> None:
+        self.blobs = blobs
+        self.diff_ids = diff_ids
+        self.work = work
+        self.tar: list[float] = []
+        self.fcdesk: list[float] = []
+
+    @classmethod
+    async def prepare(cls, client: RegistryClient, plain: str, work: Path) -> UnpackControl:
+        resolved = await resolve_image(client, plain)
+        cache = ContentCache(work / "cache")
+        repo = resolved.reference.repository
+        blobs = [
+            (await cache.ensure_blob(client, repo, layer))[0] for layer in resolved.manifest.layers
+        ]
+        return cls(blobs, [str(d) for d in resolved.config.diff_ids], work)
+
+    async def once(self) -> tuple[float, float]:
+        target = self.work / "tar"
+        await asyncio.to_thread(target.mkdir)
+        t0 = time.monotonic()
+        for blob in self.blobs:  # GNU tar recognises gzip and zstd by their magic
+            await asyncio.to_thread(
+                subprocess.run,
+                ["tar", "-x", "--numeric-owner", "-f", str(blob), "-C", str(target)],
+                check=True,
+            )
+        self.tar.append(time.monotonic() - t0)
+        await asyncio.to_thread(shutil.rmtree, target)
+        target = self.work / "fcdesk"
+        t0 = time.monotonic()
+        produced = 0
+        for i, blob in enumerate(self.blobs):
+            stats = await unpack_layer(
+                blob,
+                target,
+                before=produced,
+                diff_id=self.diff_ids[i] if self.diff_ids else None,
+                layer=str(i),
+            )
+            produced += stats.uncompressed_bytes
+        self.fcdesk.append(time.monotonic() - t0)
+        await asyncio.to_thread(shutil.rmtree, target)
+        return self.tar[-1], self.fcdesk[-1]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "tar_x_s": statistics.median(self.tar),
+            "fcdesk_unpack_s": statistics.median(self.fcdesk),
+            "fcdesk_vs_tar": statistics.median(self.fcdesk) / statistics.median(self.tar),
+            "runs": [
+                {"tar_x_s": a, "fcdesk_unpack_s": b}
+                for a, b in zip(self.tar, self.fcdesk, strict=True)
+            ],
+        }
+
+
 async def measure(
     plain: str,
     preserve: str,
@@ -157,11 +230,14 @@ async def measure(
     to_optimized = Comparison(plain, optimized, link, "exec")
     async with RegistryClient(ImageReference.parse(plain).registry, credentials=creds) as client:
         local = await LocalStart.prepare(client, plain, work / "local", function_name="bench")
+        control = await UnpackControl.prepare(client, plain, work / "control")
     to_preserve.local = to_optimized.local = local
     to_optimized.a = to_preserve.a  # one full pull per run serves both comparisons
     try:
         for i in range(runs):
             await local.once(options.event)
+            tar_s, unpack_s = await control.once()
+            print(f"  unpack control: tar -x {tar_s:.2f}s, fcdesk {unpack_s:.2f}s", file=sys.stderr)
             for ref, opts, side in (
                 (plain, options, to_preserve.a),
                 (preserve, bare, to_preserve.b),
@@ -179,7 +255,8 @@ async def measure(
     finally:
         await close_mount_helpers()
         await local.remove()
-    return {"preserve": to_preserve, "optimized": to_optimized}
+        await asyncio.to_thread(shutil.rmtree, work / "control", True)
+    return {"preserve": to_preserve, "optimized": to_optimized, "control": control}
 
 
 def _side(c: Comparison) -> dict[str, Any]:
@@ -210,6 +287,8 @@ def report_image(name: str, result: dict[str, Any], info: dict[str, Any]) -> dic
         "full_runs_s": [t.total for t in pres.a],
         "full_bytes_p50": sa["bytes_p50"],
         "local_start": pres.local.as_dict(),
+        "unpack_control": result["control"].as_dict(),
+        "full_unpack_phase_p50_s": sa["phases"].get("unpack", {}).get("p50"),
         "preserve": _side(pres),
         "optimized": _side(opt),
         "load_average": [round(x, 2) for x in os.getloadavg()],
@@ -225,6 +304,14 @@ def report_image(name: str, result: dict[str, Any], info: dict[str, Any]) -> dic
         f"{p['vs_bound']:.2f}× its bound) · optimized {o['p50_s']:.2f}s "
         f"({o['vs_full']:.3f} of full; {o['vs_bound']:.2f}× its bound, target ≤ "
         f"{TARGET_VS_BOUND:g}: {'met' if o['vs_bound'] <= TARGET_VS_BOUND else 'MISSED'})"
+    )
+    control = out["unpack_control"]
+    phase = out["full_unpack_phase_p50_s"]
+    print(
+        f"unpack control (layer blobs on the local disk, same runs): tar -x "
+        f"{control['tar_x_s']:.2f}s, fcdesk's unpack {control['fcdesk_unpack_s']:.2f}s "
+        f"({control['fcdesk_vs_tar']:.2f}× tar); the full pull's unpack after its last byte: "
+        + (f"{phase:.2f}s p50" if phase is not None else "-")
     )
     print(TABLE_HEADER)
     print(

@@ -58,6 +58,10 @@ __all__ = [
 _WHITEOUT = ".wh."
 _OPAQUE = ".wh..wh..opq"
 _COPY_BLOCK = 1 << 20
+#: tarfile's stream buffer: each header read joins and slices the whole buffer, so a large
+#: one is copied twice per entry (1 MiB: 4.8-7.8 s of CPU for a 15,600-entry layer that
+#: 16 KiB unpacks in 4.0-5.1 s, load 13).
+_TAR_BUFFER = 16 << 10
 _IsalError = cast("type[Exception]", isal_zlib.error)
 _DIR_OPEN = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
@@ -538,7 +542,7 @@ def unpack_layer_sync(
         )
         stack.callback(extractor.close)
         try:
-            tar = stack.enter_context(tarfile.open(fileobj=reader, mode="r|", bufsize=_COPY_BLOCK))
+            tar = stack.enter_context(tarfile.open(fileobj=reader, mode="r|", bufsize=_TAR_BUFFER))
             for member in tar:
                 if cancel is not None and cancel.is_set():
                     raise PullError("unpacking was cancelled", code="Cancelled")
