@@ -363,8 +363,7 @@ class MainWindow(QMainWindow):
         from gui.views.lab_view import LabView
 
         view = LabView(self.lab_vm)
-        names, images = self._lab_choices()
-        view.set_choices(names, images)
+        view.set_choices(*self._lab_choices())
         return view
 
     def _make_tasks_view(self) -> TasksView:
@@ -636,9 +635,13 @@ class MainWindow(QMainWindow):
         self.go(Page.TASKS)
         self.tasks_view.select_task(task_id)
 
-    def _lab_choices(self) -> tuple[list[str], list[str]]:
+    def _lab_choices(self) -> tuple[list[str], list[str], dict[str, str]]:
         rows = self.functions_vm.model.rows
-        return [r.name for r in rows], sorted({r.image for r in rows if r.image})
+        return (
+            [r.name for r in rows],
+            sorted({r.image for r in rows if r.image}),
+            {r.name: r.image for r in rows if r.image},
+        )
 
     def _update_lab_choices(self) -> None:
         if self.page_built(Page.LAB):

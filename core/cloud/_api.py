@@ -244,11 +244,13 @@ class ApiClientBase:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         check_status: bool = True,
+        http_timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
         """Send one signed request with retries; raise the mapped error on failure.
 
         With ``check_status=False`` a 4xx/5xx response is returned as it is (invocations, where
         the body belongs to the function), unless it is throttling, which is retried and raised.
+        ``http_timeout`` replaces the HTTP client's own for this request (a long invocation).
         """
         idempotent = method in ("GET", "HEAD") if idempotent is None else idempotent
         all_headers = {
@@ -261,7 +263,12 @@ class ApiClientBase:
         first_try = time.monotonic()
         while True:
             request = self._http.build_request(
-                method, url, params=dict(params or {}), content=content, headers=all_headers
+                method,
+                url,
+                params=dict(params or {}),
+                content=content,
+                headers=all_headers,
+                timeout=http_timeout if http_timeout is not None else httpx.USE_CLIENT_DEFAULT,
             )
             started = time.monotonic()
             try:

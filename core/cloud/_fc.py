@@ -250,10 +250,13 @@ class FCClient:
         log_tail: bool = False,
         async_task_id: str | None = None,
         headers: Mapping[str, str] | None = None,
+        http_timeout: httpx.Timeout | None = None,
     ) -> InvocationResult:
         """Invoke ``name`` with ``event`` bytes. The function's own error responses are returned
         (see `InvocationResult.error_type`); platform errors (function missing, not active,
-        container exited …) raise `CloudError`."""
+        container exited …) raise `CloudError`. ``http_timeout`` replaces the HTTP client's for
+        this call: a synchronous invocation may last as long as the function's own timeout
+        (plus a cold start)."""
         extra = {
             "content-type": "application/octet-stream",
             "x-fc-invocation-type": "Async" if asynchronous else "Sync",
@@ -271,6 +274,7 @@ class FCClient:
             content=event,
             headers=extra,
             check_status=False,
+            http_timeout=http_timeout,
         )
         error_type = response.headers.get("x-fc-error-type")
         if response.status_code >= 400 and error_type not in _FUNCTION_ERROR_TYPES:

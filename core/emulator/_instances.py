@@ -38,6 +38,7 @@ from core.emulator._runtime import (
     InstanceBackend,
     InstanceSpec,
     Phase,
+    PhaseUpdate,
     UnavailableBackend,
 )
 from core.errors import ColdStartError, CoreError
@@ -62,15 +63,35 @@ def _clean_instances(workdir: Path) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
 
 
-def _phase_translator(on_phase: Callable[[Phase], None]) -> Callable[[Progress], None]:
-    """core.coldstart phase events (``extra["event"]`` begin/end) → timeline `Phase` calls."""
+#: At most one ``progress`` update per phase in this many seconds.
+_UPDATE_INTERVAL_S = 0.5
+
+
+def _phase_translator(
+    on_phase: Callable[[Phase], None],
+    on_update: Callable[[PhaseUpdate], None] | None = None,
+) -> Callable[[Progress], None]:
+    """core.coldstart phase events (``extra["event"]`` begin/progress/end) → timeline `Phase`
+    calls for finished phases, `PhaseUpdate` calls (begin, throttled progress) for phases
+    under way."""
     begun: dict[str, float] = {}
+    last_update = [0.0]
 
     def on_progress(event: Progress) -> None:
         kind = event.extra.get("event")
         t = float(event.extra.get("t", 0.0))
         if kind == "begin":
             begun[event.phase] = t
+            last_update[0] = t
+            if on_update is not None and event.phase != "first-invoke":
+                on_update(PhaseUpdate(event.phase, "begin", t * 1000, t * 1000))
+        elif kind == "progress":
+            if on_update is not None and t - last_update[0] >= _UPDATE_INTERVAL_S:
+                last_update[0] = t
+                start = begun.get(event.phase, t)
+                on_update(
+                    PhaseUpdate(event.phase, "progress", start * 1000, t * 1000, int(event.done))
+                )
         elif kind == "end" and event.phase != "first-invoke":
             duration = float(event.extra.get("duration", 0.0))
             start = begun.get(event.phase, t - duration)
@@ -213,8 +234,13 @@ class ColdstartBackend:
         client = RegistryClient(spec.registry, http=http, credentials=spec.credentials)
         return client, http, stats, info
 
-    async def start(self, spec: InstanceSpec, on_phase: Callable[[Phase], None]) -> _Handle:
-        on_progress = _phase_translator(on_phase)
+    async def start(
+        self,
+        spec: InstanceSpec,
+        on_phase: Callable[[Phase], None],
+        on_update: Callable[[PhaseUpdate], None] | None = None,
+    ) -> _Handle:
+        on_progress = _phase_translator(on_phase, on_update)
         env = {k: v for k, v in spec.environment.items() if not k.upper().startswith("FC_")}
         mode = "lazy" if spec.lazy and self.fuse is None else "full"
         config = InstanceConfig(
@@ -305,7 +331,12 @@ class ReplayBackend:
     def info(self) -> dict[str, Any]:
         return {"mode": "replay", "reason": self.reason}
 
-    async def start(self, spec: InstanceSpec, on_phase: Callable[[Phase], None]) -> _ReplayHandle:
+    async def start(
+        self,
+        spec: InstanceSpec,
+        on_phase: Callable[[Phase], None],
+        on_update: Callable[[PhaseUpdate], None] | None = None,
+    ) -> _ReplayHandle:
         options = ColdStartOptions(
             link=LinkSpec.parse(spec.cold_start.link or ""),
             run_mode="replay",
@@ -318,7 +349,7 @@ class ReplayBackend:
             f"{spec.registry}/{spec.repository}@{spec.digest}",
             workdir=self.workdir,
             options=options,
-            on_progress=_phase_translator(on_phase),
+            on_progress=_phase_translator(on_phase, on_update),
         )
         if timeline.error:
             raise ColdStartError(f"replayed cold start failed: {timeline.error}")

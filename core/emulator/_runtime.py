@@ -6,6 +6,11 @@ and bubblewrap, replay mode elsewhere). Instances stay warm for the idle timeout
 reused, up to ``instanceConcurrency`` requests each. Every invocation is recorded with its
 cold-start timeline (phases with durations, bytes and requests), retrievable by request id and
 published on the event stream (``invocation.finished``).
+
+While an invocation is under way the stream also says that it is alive, so that clients wait
+as long as it makes progress rather than for a fixed time: ``coldstart.progress`` when a
+cold-start phase begins and, about twice a second, how far it has got (bytes so far), and an
+``invocation.heartbeat`` every `HEARTBEAT_S` seconds until the answer is sent.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from core.errors import CoreError
 from core.oci import ImageReference
 
 __all__ = [
+    "HEARTBEAT_S",
     "ColdStartSettings",
     "HandleResponse",
     "InstanceBackend",
@@ -37,10 +43,14 @@ __all__ = [
     "InstanceSpec",
     "InvokeResult",
     "Phase",
+    "PhaseUpdate",
     "RuntimeManager",
 ]
 
 log = logging.getLogger(__name__)
+
+#: Seconds between two ``invocation.heartbeat`` events of an invocation under way.
+HEARTBEAT_S = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +72,27 @@ class Phase:
             "bytes": self.bytes,
             "requests": self.requests,
             **({"extra": self.extra} if self.extra else {}),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseUpdate:
+    """A cold-start phase under way: it ``begin``s, or has made ``progress`` (``bytes`` so
+    far). Times in ms since the cold start began."""
+
+    name: str
+    event: str  # "begin" | "progress"
+    start_ms: float
+    t_ms: float
+    bytes: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "event": self.event,
+            "startMs": round(self.start_ms, 3),
+            "elapsedMs": round(max(0.0, self.t_ms - self.start_ms), 3),
+            "bytes": self.bytes,
         }
 
 
@@ -156,8 +187,14 @@ class InstanceBackend(Protocol):
     def info(self) -> dict[str, Any]: ...
 
     async def start(
-        self, spec: InstanceSpec, on_phase: Callable[[Phase], None]
-    ) -> InstanceHandle: ...
+        self,
+        spec: InstanceSpec,
+        on_phase: Callable[[Phase], None],
+        on_update: Callable[[PhaseUpdate], None] | None = None,
+    ) -> InstanceHandle:
+        """Cold-start an instance: ``on_phase`` for every finished phase, ``on_update`` (when
+        given) as phases begin and make progress."""
+        ...
 
 
 class UnavailableBackend:
@@ -169,7 +206,12 @@ class UnavailableBackend:
     def info(self) -> dict[str, Any]:
         return {"mode": "unavailable", "reason": self.reason}
 
-    async def start(self, spec: InstanceSpec, on_phase: Callable[[Phase], None]) -> InstanceHandle:
+    async def start(
+        self,
+        spec: InstanceSpec,
+        on_phase: Callable[[Phase], None],
+        on_update: Callable[[PhaseUpdate], None] | None = None,
+    ) -> InstanceHandle:
         raise CoreError(self.reason, code="CAExited")
 
 
@@ -361,6 +403,15 @@ class RuntimeManager:
                 phase=phase.to_json(),
             )
 
+        def on_update(update: PhaseUpdate) -> None:
+            self.ctx.bus.publish(
+                "coldstart.progress",
+                functionName=name,
+                requestId=request_id,
+                instanceId=instance_id,
+                phase=update.to_json(),
+            )
+
         self.ctx.bus.publish(
             "instance.starting",
             functionName=name,
@@ -369,7 +420,7 @@ class RuntimeManager:
             lazy=spec.lazy,
             coldStartSettings=spec.cold_start.to_json(),
         )
-        handle = await self.backend.start(spec, on_phase)
+        handle = await self.backend.start(spec, on_phase, on_update)
         now = time.monotonic()
         inst = _Instance(handle, name, spec, created=time.time(), last_used=now, active=1)
         async with self._lock:
@@ -394,6 +445,38 @@ class RuntimeManager:
     ) -> InvokeResult:
         name = doc["functionName"]
         t0 = time.perf_counter()
+        stage = ["starting"]
+        beat = asyncio.create_task(self._heartbeat(name, request_id, t0, stage))
+        try:
+            return await self._invoke(doc, body, headers, request_id, t0, stage, log_tail)
+        finally:
+            beat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await beat
+
+    async def _heartbeat(self, name: str, request_id: str, t0: float, stage: list[str]) -> None:
+        """``invocation.heartbeat`` every `HEARTBEAT_S` s while the invocation runs."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            self.ctx.bus.publish(
+                "invocation.heartbeat",
+                functionName=name,
+                requestId=request_id,
+                stage=stage[0],
+                elapsedMs=round((time.perf_counter() - t0) * 1000, 1),
+            )
+
+    async def _invoke(
+        self,
+        doc: dict[str, Any],
+        body: bytes,
+        headers: Mapping[str, str],
+        request_id: str,
+        t0: float,
+        stage: list[str],
+        log_tail: bool,
+    ) -> InvokeResult:
+        name = doc["functionName"]
         cold = False
         phases: list[Phase] = []
         inst: _Instance | None = None
@@ -408,6 +491,7 @@ class RuntimeManager:
                 412, "CAExited", f"the function instance could not be started: {exc}"
             ) from exc
         _faults.hit("during-invoke")
+        stage[0] = "running"
         start_ms = (time.perf_counter() - t0) * 1000
         fwd = {
             "content-type": headers.get("content-type", "application/octet-stream"),

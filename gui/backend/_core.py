@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import secrets
 import time
 import uuid
@@ -25,13 +26,16 @@ from core.cloud import (
     Function,
     HealthCheckConfig,
     ImageTag,
+    InvocationResult,
     ProfileClients,
+    ServerEvent,
     ValidationProblem,
     acceleration_status,
 )
 from core.cloud import validate_function as core_validate_function
-from core.errors import CloudError, ColdStartError, InvalidInput
+from core.errors import CloudError, ColdStartError, CoreError, InvalidInput
 from core.oci import ImageReference, is_loopback_host
+from gui.backend._liveness import LIVE_EVENT_TYPES, call_while_alive, invoke_timeout
 from gui.backend._pages import PAGE_SIZE, collect_in_pages
 from gui.backend._protocol import LINK_SPECS
 from gui.backend._types import (
@@ -43,10 +47,12 @@ from gui.backend._types import (
     FunctionSpec,
     HealthCheck,
     InvokeResult,
+    LabEvent,
     LabPhase,
     LabProgress,
     LabRequest,
     LabResult,
+    LabRunDone,
     LabSide,
     LabTimeline,
     NamespaceInfo,
@@ -236,6 +242,7 @@ class CoreBackend:
         self._instances: dict[str, RegistryInstance] = {}
         self._repo_paths: dict[str, str] = {}
         self._last_seq: int | None = None
+        self._timeouts: dict[str, float | None] = {}  # function timeouts seen (invocations)
         local = clients.local is not None
         self._caps = BackendCapabilities(
             functions=True,
@@ -290,7 +297,9 @@ class CoreBackend:
         return FunctionPage(out, token)
 
     async def get_function(self, name: str) -> FunctionInfo:
-        return function_info(await self.clients.fc.get_function(name), detailed=True)
+        info = function_info(await self.clients.fc.get_function(name), detailed=True)
+        self._timeouts[name] = float(info.timeout_s) if info.timeout_s else None
+        return info
 
     async def create_function(self, spec: FunctionSpec) -> FunctionInfo:
         fn = await self.clients.fc.create_function(spec_to_function(spec))
@@ -308,9 +317,17 @@ class CoreBackend:
         self, name: str, body: bytes, *, asynchronous: bool = False
     ) -> InvokeResult:
         t0 = time.perf_counter()
-        result = await self.clients.fc.invoke_function(
-            name, body, asynchronous=asynchronous, log_tail=not asynchronous
-        )
+        if self.clients.local is not None and not asynchronous:
+            # As long as the Local server shows progress (cold start, heartbeat).
+            result = await self._invoke_live(name, body, log_tail=True)
+        else:
+            result = await self.clients.fc.invoke_function(
+                name,
+                body,
+                asynchronous=asynchronous,
+                log_tail=not asynchronous,
+                http_timeout=None if asynchronous else invoke_timeout(self._timeouts.get(name)),
+            )
         return InvokeResult(
             status=result.status,
             body=result.body,
@@ -321,6 +338,47 @@ class CoreBackend:
             headers=dict(result.headers),
             async_invocation=asynchronous,
         )
+
+    async def _invoke_live(
+        self,
+        name: str,
+        body: bytes,
+        *,
+        log_tail: bool,
+        on_event: Callable[[ServerEvent], None] | None = None,
+    ) -> InvocationResult:
+        """InvokeFunction on the Local server without a fixed ceiling: it may take as long
+        as it needs while the server's event stream shows this function's invocation alive
+        (``on_event`` sees those events); after `SILENCE_S` s without one it is given up."""
+        local = self.clients.local
+        assert local is not None
+        last = [time.monotonic()]
+
+        async def watch() -> None:
+            while True:
+                with contextlib.suppress(CoreError):  # a dropped stream is opened again
+                    async for ev in local.events(types=list(LIVE_EVENT_TYPES)):
+                        if ev.data.get("functionName") != name:
+                            continue
+                        last[0] = time.monotonic()
+                        if on_event is not None:
+                            on_event(ev)
+                await asyncio.sleep(1.0)
+
+        watcher = asyncio.create_task(watch(), name=f"liveness:{name}")
+        try:
+            await asyncio.sleep(0)
+            return await call_while_alive(
+                self.clients.fc.invoke_function(
+                    name, body, log_tail=log_tail, http_timeout=httpx.Timeout(None, connect=10.0)
+                ),
+                lambda: last[0],
+                what=f"InvokeFunction {name}",
+            )
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
     def validate_function(self, spec: FunctionSpec, *, creating: bool) -> list[Problem]:
         return [
@@ -582,7 +640,7 @@ class CoreBackend:
 
     # -- cold-start lab -----------------------------------------------------------------
     async def run_coldstart(
-        self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None
+        self, request: LabRequest, on_progress: Callable[[LabEvent], None] | None = None
     ) -> LabResult:
         if request.mode == "images":
             return await self._run_images(request, on_progress)
@@ -596,18 +654,27 @@ class CoreBackend:
         sizes = {name: await self._image_size(name) for name in (request.a, request.b)}
         runs: list[list[LabTimeline]] = [[], []]
         names = (request.a, request.b)
+        link = LINK_SPECS.get(request.link, request.link)
+
+        async def one(side: int, run: int) -> None:
+            timeline = await self._one_cold_start(
+                names[side], side, run, sizes[names[side]], on_progress
+            )
+            runs[side].append(timeline)
+            if on_progress is not None:
+                on_progress(LabRunDone(side, run, timeline))
+
         for run in range(request.runs):
-            for side, name in enumerate(names):
-                runs[side].append(
-                    await self._one_cold_start(
-                        name,
-                        side,
-                        run,
-                        sizes[name],
-                        on_progress,
-                        link=LINK_SPECS.get(request.link, request.link),
-                    )
-                )
+            if request.together:
+                # A race: both are armed first, then both invoked at once; each instance
+                # pulls over a link of its own, into an empty cache of its own.
+                for name in names:
+                    await local.force_cold_start(name, link=link, cache="empty")
+                await _together(one(0, run), one(1, run))
+            else:
+                for side, name in enumerate(names):
+                    await local.force_cold_start(name, link=link, cache="empty")
+                    await one(side, run)
         return LabResult(
             run_id=uuid.uuid4().hex[:12],
             created=time.time(),
@@ -619,7 +686,7 @@ class CoreBackend:
         )
 
     async def _run_images(
-        self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None
+        self, request: LabRequest, on_progress: Callable[[LabEvent], None] | None
     ) -> LabResult:
         return await run_image_comparison(request, self.registry_credentials, on_progress)
 
@@ -644,33 +711,31 @@ class CoreBackend:
         side: int,
         run: int,
         image_size: int,
-        on_progress: Callable[[LabProgress], None] | None,
-        *,
-        link: str | None = None,
+        on_progress: Callable[[LabEvent], None] | None,
     ) -> LabTimeline:
+        """One armed cold start of ``name``: phases reported as they begin, grow and end;
+        no fixed time limit while the server shows progress."""
         local = self.clients.local
         assert local is not None
-        # Every run as on a node that never pulled the image, over the comparison's link.
-        await local.force_cold_start(name, link=link, cache="empty")
         seen: list[LabPhase] = []
 
-        async def watch() -> None:
-            async for ev in local.events(types=["coldstart.phase"]):
-                if ev.data.get("functionName") != name:
-                    continue
-                phase = _phase(ev.data.get("phase") or {})
+        def on_event(ev: ServerEvent) -> None:
+            data = ev.data.get("phase") or {}
+            if ev.type == "coldstart.phase":
+                phase = _phase(data)
                 seen.append(phase)
                 if on_progress is not None:
                     on_progress(LabProgress(side, run, phase))
+            elif ev.type == "coldstart.progress" and on_progress is not None:
+                running = LabPhase(
+                    name=str(data.get("name", "")),
+                    start_ms=float(data.get("startMs", 0.0) or 0.0),
+                    duration_ms=float(data.get("elapsedMs", 0.0) or 0.0),
+                    bytes=int(data.get("bytes", 0) or 0),
+                )
+                on_progress(LabProgress(side, run, running, finished=False))
 
-        watcher = asyncio.create_task(watch())
-        try:
-            await asyncio.sleep(0)
-            result = await self.clients.fc.invoke_function(name, b"{}")
-        finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await watcher
+        result = await self._invoke_live(name, b"{}", log_tail=False, on_event=on_event)
         if not result.ok:
             raise ColdStartError(
                 f"{name} answered HTTP {result.status} during the cold start",
@@ -700,10 +765,23 @@ class CoreBackend:
         )
 
 
+async def _together(*calls: Any) -> None:
+    """Run ``calls`` at the same time; the first failure cancels the others and is raised
+    as it is (not wrapped in an exception group)."""
+    tasks = [asyncio.ensure_future(c) for c in calls]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
 async def run_image_comparison(
     request: LabRequest,
     credentials: tuple[str, str] | None,
-    on_progress: Callable[[LabProgress], None] | None,
+    on_progress: Callable[[LabEvent], None] | None,
     insecure: bool | None = None,
 ) -> LabResult:
     """Cold starts of two image references in this process (`core.coldstart.compare`, over
@@ -751,13 +829,19 @@ async def run_image_comparison(
             local_start=False,
             stop_on_error=True,
         )
+    if on_progress is not None:
+        # The runs that finished are kept even when a later one failed.
+        for side, timelines in enumerate((comparison.a, comparison.b)):
+            for run, timeline in enumerate(timelines):
+                if not timeline.error:
+                    on_progress(LabRunDone(side, run, lab_timeline(timeline)))
     for timeline in (*comparison.a, *comparison.b):
         if timeline.error:
             raise ColdStartError(f"{timeline.image}: {timeline.error}", code="ColdStartFailed")
     return LabResult(
         run_id=uuid.uuid4().hex[:12],
         created=time.time(),
-        request=request,
+        request=dataclasses.replace(request, together=False),  # images: one after the other
         sides=(
             LabSide(short_image(request.a), request.a, tuple(map(lab_timeline, comparison.a))),
             LabSide(short_image(request.b), request.b, tuple(map(lab_timeline, comparison.b))),

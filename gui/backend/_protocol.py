@@ -20,7 +20,7 @@ from gui.backend._types import (
     FunctionPage,
     FunctionSpec,
     InvokeResult,
-    LabProgress,
+    LabEvent,
     LabRequest,
     LabResult,
     NamespaceInfo,
@@ -200,7 +200,11 @@ class Backend(Protocol):
 
     # -- cold-start lab -----------------------------------------------------------------
     async def run_coldstart(
-        self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None
-    ) -> LabResult: ...
+        self, request: LabRequest, on_progress: Callable[[LabEvent], None] | None = None
+    ) -> LabResult:
+        """Cold-start ``request.a`` and ``request.b`` ``request.runs`` times each, together
+        (``request.together``: each over an emulated link of its own) or one after the
+        other, reporting phases as they go and every finished run."""
+        ...
 
     async def aclose(self) -> None: ...

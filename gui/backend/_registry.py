@@ -25,7 +25,7 @@ from gui.backend._types import (
     FunctionPage,
     FunctionSpec,
     InvokeResult,
-    LabProgress,
+    LabEvent,
     LabRequest,
     LabResult,
     NamespaceInfo,
@@ -274,7 +274,7 @@ class RegistryBackend:
         return None
 
     async def run_coldstart(
-        self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None
+        self, request: LabRequest, on_progress: Callable[[LabEvent], None] | None = None
     ) -> LabResult:
         if request.mode != "images":
             raise CoreError(

@@ -378,16 +378,34 @@ class LabRequest:
     b: str
     link: str  # link profile name
     runs: int = 3
+    #: Both sides' cold starts at the same time, each on an emulated link of its own (a
+    #: race, as two nodes pulling independently), or one after the other.
+    together: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class LabProgress:
-    """A live lab event: ``side`` 0/1, ``run`` index, a finished or running ``phase``."""
+    """A live lab event: ``side`` 0/1, ``run`` index, a finished or running ``phase`` (a
+    running one has the duration and bytes so far)."""
 
     side: int
     run: int
     phase: LabPhase
     finished: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class LabRunDone:
+    """A lab event: one cold start of ``side`` finished, with its whole timeline (kept when
+    a later run fails or the comparison is cancelled)."""
+
+    side: int
+    run: int
+    timeline: LabTimeline
+
+
+#: What a running comparison reports: phases as they go, and each finished run.
+LabEvent = LabProgress | LabRunDone
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,10 @@
 Two sources:
 
 * **live** — runs a comparison of the Local profile's seeded demo functions (``demo-plain``
-  vs ``demo-accelerated``) through the backend, like the lab: each lane fills in phase by
-  phase as the server reports it, and the running lane's clock keeps moving in between;
+  vs ``demo-accelerated``) through the backend, like the lab: both cold starts at once, each
+  instance pulling over an emulated link of its own (``together``, the default: a real
+  race), or one after the other; each lane fills in as the server reports its phases
+  beginning, growing and ending, and a running lane's clock keeps moving in between;
 * **replay** — a saved comparison (the lab's JSON, or the lab's history) played back at real
   speed: both lanes start together and race, phase by phase, on the recorded timings.
 
@@ -72,6 +74,7 @@ class RaceState:
     bytes_fetched: tuple[int, int] = (0, 0)
     image_size: tuple[int, int] = (0, 0)
     message: str = ""
+    together: bool = True  # both sides at once (a race), or one after the other
 
     @property
     def finished(self) -> bool:
@@ -173,6 +176,7 @@ class DemoViewModel(QObject):
         self.clock = clock
         self.functions = demo_names()[:2]
         self.link = DEMO_LINK
+        self.together = True
         self.loaded: LabResult | None = None
         self.run_index = 0
         self.mode = DemoMode.IDLE
@@ -238,6 +242,7 @@ class DemoViewModel(QObject):
             bytes_fetched=(a.bytes_fetched if a else 0, b.bytes_fetched if b else 0),
             image_size=(a.image_size if a else 0, b.image_size if b else 0),
             message=self._message,
+            together=result.request.together if result else self.together,
         )
 
     def source(self) -> str:
@@ -248,7 +253,12 @@ class DemoViewModel(QObject):
     def _emit(self) -> None:
         state = self.state()
         self.stateChanged.emit(state)
-        if state.finished and self.mode in (DemoMode.LIVE, DemoMode.REPLAY):
+        # Live, the race is over once the backend has returned the whole result (a lane
+        # that has answered stops its clock before that).
+        over = self.mode == DemoMode.REPLAY or (
+            self.mode == DemoMode.LIVE and self._result is not None
+        )
+        if state.finished and over:
             self._set_mode(DemoMode.FINISHED)
             final = self.state()
             self.stateChanged.emit(final)
@@ -283,6 +293,14 @@ class DemoViewModel(QObject):
             self.replay()
         else:
             self.start_live()
+
+    def set_together(self, together: bool) -> None:
+        """S: race both sides at once (each over its own link), or one after the other
+        (not while a live run is under way)."""
+        if self.mode == DemoMode.LIVE or together == self.together:
+            return
+        self.together = together
+        self._emit()
 
     def load(self, result: LabResult) -> None:
         self.ctx.jobs.cancel("demo")
@@ -417,8 +435,20 @@ class DemoViewModel(QObject):
         self._result = None
         self._message = ""
         self._clear_lanes()
-        request = LabRequest("functions", self.functions[0], self.functions[1], self.link, runs=1)
+        request = LabRequest(
+            "functions",
+            self.functions[0],
+            self.functions[1],
+            self.link,
+            runs=1,
+            together=self.together,
+        )
         self._set_mode(DemoMode.LIVE)
+        now = self.clock()
+        for side in (0, 1) if self.together else (0,):
+            # The clocks start when the cold starts do (both at once in a race).
+            self._anchors[side] = now
+            self._lanes[side] = replace(self._lanes[side], running=True)
         self._emit()
 
         async def job(sink: Any) -> LabResult:
@@ -442,13 +472,16 @@ class DemoViewModel(QObject):
         def error(exc: BaseException) -> None:
             self._set_mode(DemoMode.IDLE)
             self._message = str(getattr(self.ctx.presenter.describe(exc), "text", exc))
+            self._lanes = [replace(lane, running=False) for lane in self._lanes]
             self.failed.emit(exc)
             self._emit()
 
         self.ctx.run("demo", job, on_done=done, on_error=error, on_progress=progress)
 
     def on_phase(self, event: LabProgress) -> None:
-        """A live phase: it joins its lane; the lane's clock is re-anchored on it."""
+        """A live phase — beginning or growing (``finished`` False: its duration and bytes
+        so far) or ended: it joins its lane, whose clock is re-anchored on it. A lane stops
+        when its first invocation has answered."""
         side = event.side
         if side not in (0, 1) or event.run != 0:
             return
@@ -462,15 +495,23 @@ class DemoViewModel(QObject):
         phases.sort(key=lambda p: p.start_ms)
         end = event.phase.start_ms + event.phase.duration_ms
         self._anchors[side] = self.clock() - end / 1000.0
-        for other in range(side):
-            if not self._lanes[other].done:
-                total = lane_total_ms(self._lanes[other].phases)
-                self._lanes[other] = replace(
-                    self._lanes[other], elapsed_ms=total, running=False, done=True
-                )
+        if not self.together:
+            # One after the other: B beginning means A is over.
+            for other in range(side):
+                if not self._lanes[other].done:
+                    total = lane_total_ms(self._lanes[other].phases)
+                    self._lanes[other] = replace(
+                        self._lanes[other], elapsed_ms=total, running=False, done=True
+                    )
+        answered = event.finished and event.phase.name == "first-invoke"
         self._active = side
         self._lanes[side] = replace(
-            lane, phases=tuple(phases), elapsed_ms=max(lane.elapsed_ms, end), running=True
+            lane,
+            phases=tuple(phases),
+            # Once it has answered, the lane shows its measured time exactly.
+            elapsed_ms=lane_total_ms(phases) if answered else max(lane.elapsed_ms, end),
+            running=not answered,
+            done=lane.done or answered,
         )
         self._emit()
 
@@ -507,12 +548,15 @@ class DemoViewModel(QObject):
             state = self.state_at(t_ms)
             self._lanes = list(state.lanes)
             self._emit()
-        elif self.mode == DemoMode.LIVE and self._active >= 0:
-            anchor = self._anchors[self._active]
-            lane = self._lanes[self._active]
-            if anchor is not None and lane.running:
-                elapsed = max(lane_total_ms(lane.phases), (now - anchor) * 1000.0)
-                self._lanes[self._active] = replace(lane, elapsed_ms=elapsed)
+        elif self.mode == DemoMode.LIVE:
+            moved = False
+            for side, lane in enumerate(self._lanes):
+                anchor = self._anchors[side]
+                if anchor is not None and lane.running:
+                    elapsed = max(lane_total_ms(lane.phases), (now - anchor) * 1000.0)
+                    self._lanes[side] = replace(lane, elapsed_ms=elapsed)
+                    moved = True
+            if moved:
                 self.stateChanged.emit(self.state())
 
     def elapsed_phase(self) -> LabPhase | None:

@@ -6,6 +6,8 @@ import dataclasses
 import json
 import logging
 import os
+import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +16,12 @@ from PySide6.QtCore import QObject, Signal
 
 from core import atomic_write
 from gui.backend import (
+    LabEvent,
     LabPhase,
     LabProgress,
     LabRequest,
     LabResult,
+    LabRunDone,
     LabSide,
     LabTimeline,
 )
@@ -93,11 +97,39 @@ class LabHistory:
         atomic_write(self.path, json.dumps(data, indent=1), private=True)
 
 
+def partial_result(
+    request: LabRequest, done: dict[tuple[int, int], LabTimeline], status: str, error: str = ""
+) -> LabResult | None:
+    """The runs that finished before a comparison failed or was cancelled, as a result of
+    that ``status`` (None when no run finished)."""
+    if not done:
+        return None
+    sides = tuple(
+        LabSide(
+            target,
+            target,
+            tuple(done[(side, run)] for run in sorted(r for (s, r) in done if s == side)),
+        )
+        for side, target in enumerate((request.a, request.b))
+    )
+    return LabResult(
+        run_id=uuid.uuid4().hex[:12],
+        created=time.time(),
+        request=request,
+        sides=(sides[0], sides[1]),
+        status=status,
+        error=error,
+    )
+
+
 class LabViewModel(QObject):
     runningChanged = Signal(bool)
     phaseReported = Signal(object)  # LabProgress
     runFinished = Signal(object)  # LabResult
     runFailed = Signal(object)
+    #: A comparison that failed or was cancelled, with the runs that had finished (kept in
+    #: the history, status "failed" or "cancelled").
+    partialResult = Signal(object)  # LabResult
 
     def __init__(
         self, ctx: AppContext, history: LabHistory | None = None, parent: QObject | None = None
@@ -122,12 +154,17 @@ class LabViewModel(QObject):
     def run(self, request: LabRequest) -> None:
         backend = self.ctx.require_backend()
         self._set_running(True)
+        self._request = request
+        self._done: dict[tuple[int, int], LabTimeline] = {}
 
         async def job(sink: Any) -> LabResult:
             return await backend.run_coldstart(request, sink)
 
-        def progress(event: LabProgress) -> None:
-            self.phaseReported.emit(event)
+        def progress(event: LabEvent) -> None:
+            if isinstance(event, LabRunDone):
+                self._done[(event.side, event.run)] = event.timeline
+            elif isinstance(event, LabProgress):
+                self.phaseReported.emit(event)
 
         def done(result: LabResult) -> None:
             self._set_running(False)
@@ -155,6 +192,10 @@ class LabViewModel(QObject):
         def failed(exc: BaseException) -> None:
             self._set_running(False)
             self.runFailed.emit(exc)
+            from gui.errors import ErrorPresenter
+
+            reason = ErrorPresenter.describe(exc).text.replace("\n", " ")
+            self._keep_partial("failed", reason)
             self.ctx.presenter.show(exc)
 
         task = self.ctx.run("lab", job, on_done=done, on_error=failed, on_progress=progress)
@@ -163,6 +204,17 @@ class LabViewModel(QObject):
     def cancel(self) -> None:
         if self.ctx.jobs.cancel("lab"):
             self._set_running(False)
+            self._keep_partial("cancelled")
+
+    def _keep_partial(self, status: str, error: str = "") -> None:
+        request = getattr(self, "_request", None)
+        if request is None:
+            return
+        result = partial_result(request, self._done, status, error)
+        self._done = {}
+        if result is not None:
+            self._remember(result)
+            self.partialResult.emit(result)
 
     def _remember(self, result: LabResult) -> None:
         self.current = result

@@ -10,6 +10,7 @@ R          reset
 L          load the lab's newest comparison for replay
 O          open a saved comparison (the lab's JSON)
 U          unload it (back to live runs)
+S          live runs: both at once (a race, each over its own link) or one after the other
 E          export the stage as PNG
 X          export the race as PNG frames plus an animated PNG
 F          full screen on/off
@@ -36,13 +37,13 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
 
 from core.errors import CoreError
-from gui.format import format_bytes
+from gui.format import format_bytes, link_profile_label
 from gui.viewmodels.demo_vm import DemoMode, DemoViewModel, RaceState, load_comparison
 from gui.viewmodels.race import STAGE_COLORS
 from gui.widgets.race_chart import RaceChart
 from gui.widgets.race_export import encode_png, write_apng, write_frames
 
-__all__ = ["DemoStage", "DemoView", "export_race"]
+__all__ = ["DemoStage", "DemoView", "export_folder", "export_race"]
 
 _KEYS = {
     Qt.Key.Key_Space: "start",
@@ -53,6 +54,7 @@ _KEYS = {
     Qt.Key.Key_L: "latest",
     Qt.Key.Key_O: "open",
     Qt.Key.Key_U: "unload",
+    Qt.Key.Key_S: "order",
     Qt.Key.Key_E: "png",
     Qt.Key.Key_X: "frames",
     Qt.Key.Key_F: "fullscreen",
@@ -94,8 +96,8 @@ class DemoStage(QWidget):
         self.keys.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.keys.setText(
             self.tr(
-                "Space start · N next run · R reset · L last lab comparison · O open… · "
-                "E PNG · X frames · F full screen · Esc leave"
+                "Space start · S race or one after the other · N next run · R reset · "
+                "L last lab comparison · O open… · E PNG · X frames · F full screen · Esc leave"
             )
         )
         layout.addWidget(self.title)
@@ -153,22 +155,33 @@ class DemoStage(QWidget):
         if self._ratio_share != 0.09:
             self._ratio_share = 0.09
             self._scale_fonts()
+        link = link_profile_label(state.link)
+        order = (
+            self.tr("both at once, each over its own link")
+            if state.together
+            else self.tr("one after the other")
+        )
         if state.source == "replay":
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(state.created or 0))
-            sub = self.tr("Replay of the comparison of %1 · run %2 of %3 · link %4")
+            sub = self.tr("Replay of the comparison of %1 · run %2 of %3 · link %4 · %5")
             sub = (
                 sub.replace("%1", when)
                 .replace("%2", str(state.run_index + 1))
                 .replace("%3", str(max(1, state.runs)))
-                .replace("%4", state.link)
+                .replace("%4", link)
+                .replace("%5", order)
             )
         elif state.source == "live":
-            sub = self.tr("Live on the Local server · link %1").replace("%1", state.link)
+            sub = (
+                self.tr("Live on the Local server · link %1 · %2")
+                .replace("%1", link)
+                .replace("%2", order)
+            )
         else:
             sub = self.tr(
-                "Press Space to race the demo functions live, "
+                "Press Space to race the demo functions live (%1; S changes it), "
                 "or L to replay the lab's last comparison."
-            )
+            ).replace("%1", order)
         self.subtitle.setText(sub)
         if state.ratio and state.ratio >= 1:
             self.ratio.setStyleSheet(f"color: {STAGE_COLORS['accent_b']}; background: transparent;")
@@ -216,6 +229,14 @@ class DemoStage(QWidget):
         )
 
 
+def export_folder() -> Path:
+    """Where exports are offered first: the user's pictures folder when there is one."""
+    from PySide6.QtCore import QStandardPaths
+
+    pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+    return Path(pictures) if pictures and Path(pictures).is_dir() else Path.home()
+
+
 def export_race(
     vm: DemoViewModel, directory: Path, *, fps: int = 15, size: QSize | None = None
 ) -> list[Path]:
@@ -228,6 +249,7 @@ def export_race(
         raise ValueError("no comparison to export: run or load one first")
     size = size or QSize(1280, 720)
     stage = DemoStage()
+    stage.keys.setVisible(False)  # frames for an audience: no keyboard hints
     stage.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     stage.resize(size)
     stage.show()
@@ -282,6 +304,7 @@ class DemoView(QWidget):
         self._layout.addWidget(self.stage)
         self.full_screen: _FullScreenWindow | None = None
         self._retired_window: _FullScreenWindow | None = None
+        self._last_folder: Path | None = None  # where the last export or file was chosen
         self.stage.action.connect(self.handle)
         vm.stateChanged.connect(self.stage.show_state)
         self.stage.show_state(vm.state())
@@ -306,10 +329,18 @@ class DemoView(QWidget):
             self.vm.load_latest()
         elif action == "unload":
             self.vm.unload()
+        elif action == "order":
+            self.vm.set_together(not self.vm.together)
         elif action == "open":
             self._choose(self.tr("Open a saved comparison"), "JSON (*.json)", self.open_file)
         elif action == "png":
-            self._choose(self.tr("Export PNG"), "PNG (*.png)", self.export_png, save=True)
+            self._choose(
+                self.tr("Export PNG"),
+                "PNG (*.png)",
+                self.export_png,
+                save=True,
+                name=time.strftime("cold-start-demo-%Y%m%d-%H%M%S.png"),
+            )
         elif action == "frames":
             self._choose_directory()
         elif action == "fullscreen":
@@ -329,7 +360,13 @@ class DemoView(QWidget):
             self.vm.ctx.presenter.show(exc)
 
     def export_png(self, path: Path) -> None:
-        if not self.stage.grab().save(str(path), "PNG"):
+        # The picture is the stage as the audience sees it, without the keyboard hints.
+        self.stage.keys.setVisible(False)
+        try:
+            picture = self.stage.grab()
+        finally:
+            self.stage.keys.setVisible(True)
+        if not picture.save(str(path), "PNG"):
             self.vm.ctx.notify(self.tr("Export failed"), str(path), "bad")
             return
         self.exported.emit([path])
@@ -352,18 +389,34 @@ class DemoView(QWidget):
         return paths
 
     def _choose(
-        self, title: str, pattern: str, then: Callable[[Path], None], *, save: bool = False
+        self,
+        title: str,
+        pattern: str,
+        then: Callable[[Path], None],
+        *,
+        save: bool = False,
+        name: str = "",
     ) -> None:
-        dialog = QFileDialog(self.stage.window(), title, str(Path.home()), pattern)
+        folder = self._last_folder or (export_folder() if save else Path.home())
+        dialog = QFileDialog(self.stage.window(), title, str(folder), pattern)
         dialog.setAcceptMode(
             QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen
         )
+        if save:
+            dialog.setDefaultSuffix("png")
+        if name:
+            dialog.selectFile(str(folder / name))
+        dialog.fileSelected.connect(lambda p: self._remember_folder(Path(p).parent))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.fileSelected.connect(lambda p: then(Path(p)))
         dialog.open()
 
+    def _remember_folder(self, folder: Path) -> None:
+        self._last_folder = folder
+
     def _choose_directory(self) -> None:
-        dialog = QFileDialog(self.stage.window(), self.tr("Export frames into"), str(Path.home()))
+        folder = self._last_folder or export_folder()
+        dialog = QFileDialog(self.stage.window(), self.tr("Export frames into"), str(folder))
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.backend import LINK_PROFILES, LINK_SPECS, LabProgress, LabRequest, LabResult
+from gui.backend import (
+    LINK_PROFILES,
+    LINK_SPECS,
+    LabPhase,
+    LabProgress,
+    LabRequest,
+    LabResult,
+)
 from gui.format import format_bytes, format_duration_ms, format_eta, link_profile_label, phase_label
 from gui.models.lab_runs_model import Col, Roles, about_even, ratio, side_stats
 from gui.resources import icon
@@ -101,6 +108,18 @@ class LabView(QWidget):
         self.runs_spin.setValue(3)
         self.runs_spin.setAccessibleName(self.tr("Cold starts per side"))
         form.addRow(self.tr("Cold starts each:"), self.runs_spin)
+        self.order_combo = QComboBox()
+        self.order_combo.setAccessibleName(self.tr("How the two sides run"))
+        self.order_combo.addItem(self.tr("Both at once (a race)"), True)
+        self.order_combo.addItem(self.tr("One after the other"), False)
+        self.order_combo.setToolTip(
+            self.tr(
+                "Both at once: A and B start cold at the same moment, each pulling over an "
+                "emulated link of its own, as two nodes would. One after the other: each "
+                "cold start has the machine to itself."
+            )
+        )
+        form.addRow(self.tr("Run:"), self.order_combo)
         buttons = QHBoxLayout()
         self.run_button = QPushButton(icon("play"), self.tr("Run comparison"))
         self.run_button.setObjectName("primaryButton")
@@ -211,8 +230,11 @@ class LabView(QWidget):
         vm.phaseReported.connect(self._on_vm_phase)
         vm.runFinished.connect(self._on_vm_run_finished)
         vm.runFailed.connect(self._on_vm_run_failed)
+        vm.partialResult.connect(self._on_vm_partial_result)
         self.function_names: list[str] = []
         self.image_refs: list[str] = []
+        self.function_images: dict[str, str] = {}
+        self._live: dict[int, tuple[int, LabPhase]] = {}  # side -> (run, its phase now)
         self._clear_stats()
         if vm.model.rowCount():
             self.history.selectRow(0)
@@ -234,10 +256,53 @@ class LabView(QWidget):
         self._fill_choices()
 
     # -- choices ------------------------------------------------------------------------
-    def set_choices(self, functions: list[str], images: list[str]) -> None:
+    def set_choices(
+        self,
+        functions: list[str],
+        images: list[str],
+        function_images: dict[str, str] | None = None,
+    ) -> None:
+        """The functions and images to choose from; ``function_images`` (function → its
+        image) lets A default to a function on a plain image and B to one on its
+        accelerated twin."""
         self.function_names = functions
         self.image_refs = images
+        if function_images is not None:
+            self.function_images = dict(function_images)
         self._fill_choices()
+
+    def _default_pair(self, items: list[str]) -> tuple[str, str] | None:
+        """A plain baseline and an accelerated challenger among ``items``: a function and
+        the one running its twin first, else the first plain and the first accelerated."""
+        from core import is_accelerated_tag, twin_tag_of
+
+        def image_of(item: str) -> str:
+            if self.functions_radio.isChecked():
+                return self.function_images.get(item, "")
+            return item
+
+        def tag_of(image: str) -> str:
+            last = image.rsplit("/", 1)[-1]
+            return last.rsplit(":", 1)[-1] if ":" in last else ""
+
+        def accelerated(item: str) -> bool:
+            image = image_of(item)
+            if image:
+                return is_accelerated_tag(tag_of(image))
+            return "accel" in item  # nothing known but the name
+
+        plain = [i for i in items if not accelerated(i)]
+        fast = [i for i in items if accelerated(i)]
+        for a in plain:
+            image = image_of(a)
+            base, _, tag = image.rpartition(":")
+            twin = f"{base}:{twin_tag_of(tag)}" if base else ""
+            for b in fast:
+                if twin and image_of(b) == twin:
+                    return a, b
+        if plain and fast:
+            return plain[0], fast[0]
+        return None
 
     def _fill_choices(self) -> None:
         items = self.function_names if self.functions_radio.isChecked() else self.image_refs
@@ -250,12 +315,12 @@ class LabView(QWidget):
                 combo.setCurrentText(text)
             combo.blockSignals(False)
         if items and self.b_combo.currentText() == self.a_combo.currentText():
-            accelerated = [i for i in items if "accelerated" in i or "accel" in i]
-            plain = [i for i in items if i not in accelerated]
-            if plain:
-                self.a_combo.setCurrentText(plain[0])
-            if accelerated:
-                self.b_combo.setCurrentText(accelerated[0])
+            pair = self._default_pair(items)
+            if pair is not None:
+                self.a_combo.setCurrentText(pair[0])
+                self.b_combo.setCurrentText(pair[1])
+        # Images are compared one after the other (on this machine); only functions race.
+        self.order_combo.setEnabled(self.functions_radio.isChecked())
 
     def preset(self, mode: str, a: str, b: str = "") -> None:
         (self.functions_radio if mode == "functions" else self.images_radio).setChecked(True)
@@ -272,6 +337,7 @@ class LabView(QWidget):
             b=self.b_combo.currentText().strip(),
             link=str(self.link_combo.currentData()),
             runs=self.runs_spin.value(),
+            together=bool(self.order_combo.currentData()) and self.functions_radio.isChecked(),
         )
 
     def _on_run_clicked(self) -> None:
@@ -283,6 +349,7 @@ class LabView(QWidget):
             self.status.setText(self.tr("A and B are the same; choose two different ones."))
             return
         self._run_totals.clear()
+        self._live.clear()
         self._events = 0
         self._started = time.monotonic()
         self.timeline.clear()
@@ -308,7 +375,7 @@ class LabView(QWidget):
     def _on_vm_phase(self, event: LabProgress) -> None:
         phase = event.phase
         key = (event.side, event.run)
-        if phase.name == PHASES[0] or key not in self._run_totals:
+        if key not in self._run_totals:
             # A new run on that side: its bar starts over.
             for p in PHASES:
                 self.timeline.set_phase(event.side, p, 0.0)
@@ -322,18 +389,25 @@ class LabView(QWidget):
         a = [self._run_totals.get((0, i), 0.0) for i in range(runs) if (0, i) in self._run_totals]
         b = [self._run_totals.get((1, i), 0.0) for i in range(runs) if (1, i) in self._run_totals]
         self.runs_chart.set_runs(a, b)
+        self._live[event.side] = (event.run, phase)
         elapsed = time.monotonic() - self._started
         frac = self._events / max(1, self.progress.maximum())
         eta = elapsed * (1 - frac) / frac if frac > 0 else None
-        side = "A" if event.side == 0 else "B"
-        self.status.setText(
-            self.tr("%1 run %2: %3 %4 · %5")
-            .replace("%1", side)
-            .replace("%2", str(event.run + 1))
+        parts = [self._live_text(side, *self._live[side]) for side in sorted(self._live)]
+        self.status.setText(" · ".join([*parts, format_eta(eta)]))
+
+    def _live_text(self, side: int, run: int, phase: LabPhase) -> str:
+        """``A run 1: pull 12.3 s, 45 MB``: the phase a side is in (or has just ended)."""
+        text = (
+            self.tr("%1 run %2: %3 %4")
+            .replace("%1", "A" if side == 0 else "B")
+            .replace("%2", str(run + 1))
             .replace("%3", phase_label(phase.name))
             .replace("%4", format_duration_ms(phase.duration_ms))
-            .replace("%5", format_eta(eta))
         )
+        if phase.bytes:
+            text += ", " + format_bytes(phase.bytes)
+        return text
 
     def _on_vm_run_finished(self, result: LabResult) -> None:
         self.status.setText(self.tr("Finished."))
@@ -351,8 +425,21 @@ class LabView(QWidget):
         )
 
     def _on_cancel_clicked(self) -> None:
-        self.vm.cancel()
         self._run_ended(self.tr("Cancelled."))
+        self.vm.cancel()
+
+    def _on_vm_partial_result(self, result: LabResult) -> None:
+        """A comparison that stopped early: its finished runs are shown (and kept)."""
+        done = min(len(result.sides[0].runs), len(result.sides[1].runs))
+        self.status.setText(
+            self.status.text()
+            + " "
+            + self.tr("The %n run(s) that finished are kept in the history.", "", done)
+        )
+        row = self.vm.model.row_of(result.run_id)
+        if row >= 0:
+            self.history.selectRow(row)
+        self.show_result(result)
 
     def _run_ended(self, status: str) -> None:
         """A run that stopped without a result: say why, and show again what was shown
@@ -392,11 +479,17 @@ class LabView(QWidget):
         self.runs_chart.set_runs(a.totals(), b.totals())
         r = ratio(result)
         if result.status != "finished":
+            done = min(len(a.runs), len(b.runs))
+            if result.status == "cancelled":
+                text = self.tr("%1 vs %2 — cancelled after %3 of %4 runs (the finished ones)")
+            else:
+                text = self.tr("%1 vs %2 — failed after %3 of %4 runs: %5")
             self.headline.setText(
-                self.tr("%1 vs %2 — %3")
-                .replace("%1", a.label)
+                text.replace("%1", a.label)
                 .replace("%2", b.label)
-                .replace("%3", result.status)
+                .replace("%3", str(done))
+                .replace("%4", str(result.request.runs))
+                .replace("%5", result.error or "?")
             )
         else:
             if about_even(r):

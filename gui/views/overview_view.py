@@ -75,6 +75,16 @@ from gui.widgets.seed_banner import SeedBanner
 __all__ = ["FixDialog", "OverviewView", "ProblemCard", "advice", "describe_step", "explain"]
 
 
+def _state_text(state: str | None) -> str:
+    """A function's state (Active, Pending …) in the user's language."""
+    if not state:
+        return "—"
+    from gui.backend import FunctionInfo
+    from gui.models.functions_model import state_badge
+
+    return state_badge(FunctionInfo(name="", state=state))[0]
+
+
 class FixDialog(QDialog):
     """Shows exactly what a fix will change; Apply or Cancel. Opened with ``open()``."""
 
@@ -199,7 +209,7 @@ class _DetailPanel(QScrollArea):
                     row.acceleration
                 ],
             ),
-            (self.tr("Function state"), row.function_state or "—"),
+            (self.tr("Function state"), _state_text(row.function_state)),
         ]
         for name, value in facts:
             label = QLabel(f"{name}: {value}")

@@ -46,6 +46,16 @@ def _style_chart(chart: QChart, palette: QPalette) -> None:
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
 
 
+#: Events after which a chart takes the colours of the theme now in effect. With the
+#: application's style sheet, a theme change reaches shown widgets as PaletteChange or
+#: StyleChange, not as ApplicationPaletteChange (the charts stayed white in the dark theme).
+_THEME_EVENTS = (
+    QEvent.Type.ApplicationPaletteChange,
+    QEvent.Type.PaletteChange,
+    QEvent.Type.StyleChange,
+)
+
+
 def _style_axis(axis: QValueAxis | QBarCategoryAxis, palette: QPalette) -> None:
     axis.setLabelsColor(palette.color(QPalette.ColorRole.Text))
     grid = QColor(palette.color(QPalette.ColorRole.Mid))
@@ -70,7 +80,7 @@ class TimelineChart(QChartView):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.ApplicationPaletteChange:
+        if event.type() in _THEME_EVENTS:
             self.restyle()
 
     def restyle(self) -> None:
@@ -192,7 +202,7 @@ class RunsChart(QChartView):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.ApplicationPaletteChange:
+        if event.type() in _THEME_EVENTS:
             palette = _app_palette()
             _style_chart(self.chart(), palette)
             _style_axis(self.axis_x, palette)

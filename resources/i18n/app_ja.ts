@@ -12,7 +12,7 @@
 <context>
     <name>DemoStage</name>
     <message>
-        <location filename="../../gui/views/demo_view.py" line="+73"/>
+        <location filename="../../gui/views/demo_view.py" line="+75"/>
         <source>Cold-start demo</source>
         <translation>コールドスタートのデモ</translation>
     </message>
@@ -23,23 +23,33 @@
     </message>
     <message>
         <location line="+14"/>
-        <source>Space start · N next run · R reset · L last lab comparison · O open… · E PNG · X frames · F full screen · Esc leave</source>
-        <translation>Space 開始 · N 次の実行 · R リセット · L 直近のラボ比較 · O 開く… · E PNG · X フレーム · F 全画面 · Esc 終了</translation>
+        <source>Space start · S race or one after the other · N next run · R reset · L last lab comparison · O open… · E PNG · X frames · F full screen · Esc leave</source>
+        <translation>Space 開始 · S 同時／順番の切替 · N 次の実行 · R リセット · L 最新のラボ比較 · O 開く… · E PNG · X フレーム · F 全画面 · Esc 終了</translation>
     </message>
     <message>
         <location line="+61"/>
-        <source>Replay of the comparison of %1 · run %2 of %3 · link %4</source>
-        <translation>%1 の比較を再生 · %3 回中 %2 回目 · 回線 %4</translation>
+        <source>both at once, each over its own link</source>
+        <translation>両方同時、それぞれ専用の回線</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Live on the Local server · link %1</source>
-        <translation>ローカルサーバーでライブ実行 · 回線 %1</translation>
+        <location line="+2"/>
+        <source>one after the other</source>
+        <translation>順番に</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Press Space to race the demo functions live, or L to replay the lab&apos;s last comparison.</source>
-        <translation>Space キーでデモ関数をライブで競争させ、L キーでラボの直近の比較を再生します。</translation>
+        <location line="+4"/>
+        <source>Replay of the comparison of %1 · run %2 of %3 · link %4 · %5</source>
+        <translation>%1 の比較の再生 · 実行 %2/%3 · 回線 %4 · %5</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Live on the Local server · link %1 · %2</source>
+        <translation>ローカルサーバーでライブ実行 · 回線 %1 · %2</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Press Space to race the demo functions live (%1; S changes it), or L to replay the lab&apos;s last comparison.</source>
+        <translation>Space でデモ関数をライブで競争させます（%1。S で切り替え）。L でラボの最新の比較を再生します。</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -76,22 +86,22 @@
     <name>DemoView</name>
     <message>
         <location filename="../../gui/main_window.py" line="+184"/>
-        <location filename="../../gui/views/demo_view.py" line="+86"/>
+        <location filename="../../gui/views/demo_view.py" line="+96"/>
         <source>Demo mode</source>
         <translation>デモモード</translation>
     </message>
     <message>
-        <location filename="../../gui/views/demo_view.py" line="+19"/>
+        <location filename="../../gui/views/demo_view.py" line="+21"/>
         <source>Open a saved comparison</source>
         <translation>保存した比較を開く</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Export PNG</source>
         <translation>PNG をエクスポート</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+32"/>
         <location line="+9"/>
         <source>Export failed</source>
         <translation>エクスポートに失敗しました</translation>
@@ -108,7 +118,7 @@
         <translation>%1 枚のフレームとアニメーション PNG を %2 に保存しました</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+35"/>
         <source>Export frames into</source>
         <translation>フレームの保存先</translation>
     </message>
@@ -121,15 +131,15 @@
 <context>
     <name>DemoViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/demo_vm.py" line="+181"/>
-        <location line="+140"/>
+        <location filename="../../gui/viewmodels/demo_vm.py" line="+185"/>
+        <location line="+154"/>
         <location line="+10"/>
         <source>Plain image</source>
         <translation>通常イメージ</translation>
     </message>
     <message>
-        <location line="-149"/>
-        <location line="+140"/>
+        <location line="-163"/>
+        <location line="+154"/>
         <location line="+10"/>
         <source>Accelerated image</source>
         <translation>高速化イメージ</translation>
@@ -780,7 +790,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+85"/>
+        <location filename="../../gui/views/overview_view.py" line="+95"/>
         <source>Confirm fix</source>
         <translation>修正の確認</translation>
     </message>
@@ -2350,7 +2360,7 @@
     <message>
         <location line="+2"/>
         <source>Use a profile recorded with &apos;fcaccel profile record --output FILE&apos;</source>
-        <translation>'fcaccel profile record --output FILE' で記録したプロファイルを使います</translation>
+        <translation>&apos;fcaccel profile record --output FILE&apos; で記録したプロファイルを使います</translation>
     </message>
     <message>
         <location line="+21"/>
@@ -2488,13 +2498,13 @@
 <context>
     <name>LabView</name>
     <message>
-        <location filename="../../gui/views/lab_view.py" line="+58"/>
-        <location line="+173"/>
+        <location filename="../../gui/views/lab_view.py" line="+65"/>
+        <location line="+188"/>
         <source>Cold-start lab</source>
         <translation>コールドスタートラボ</translation>
     </message>
     <message>
-        <location line="-167"/>
+        <location line="-182"/>
         <source>Comparison</source>
         <translation>比較</translation>
     </message>
@@ -2557,6 +2567,31 @@
         <location line="+1"/>
         <source>Cold starts each:</source>
         <translation>各コールドスタート回数：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How the two sides run</source>
+        <translation>2 つの側の実行方法</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Both at once (a race)</source>
+        <translation>両方同時（競争）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One after the other</source>
+        <translation>順番に</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Both at once: A and B start cold at the same moment, each pulling over an emulated link of its own, as two nodes would. One after the other: each cold start has the machine to itself.</source>
+        <translation>両方同時: A と B が同時にコールドスタートし、2 台のノードのようにそれぞれ専用のエミュレート回線でプルします。順番に: 各コールドスタートがマシンを独占します。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Run:</source>
+        <translation>実行:</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2644,7 +2679,7 @@
         <translation>ラボの履歴</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+143"/>
         <source>Choose both A and B.</source>
         <translation>A と B の両方を選択してください。</translation>
     </message>
@@ -2654,7 +2689,7 @@
         <translation>A と B が同じです。異なるものを選択してください。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Running: %1 vs %2</source>
         <translation>実行中：%1 と %2</translation>
     </message>
@@ -2665,12 +2700,22 @@
         <translation>開始しています…</translation>
     </message>
     <message>
-        <location line="+25"/>
-        <source>%1 run %2: %3 %4 · %5</source>
-        <translation>%1 の %2 回目：%3 %4 · %5</translation>
+        <location line="+30"/>
+        <source>%1 run %2: %3 %4</source>
+        <translation>%1 実行 %2: %3 %4</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+82"/>
+        <source>%1 vs %2 — cancelled after %3 of %4 runs (the finished ones)</source>
+        <translation>%1 対 %2 — %4 回中 %3 回でキャンセル（完了した分）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 vs %2 — failed after %3 of %4 runs: %5</source>
+        <translation>%1 対 %2 — %4 回中 %3 回の後に失敗: %5</translation>
+    </message>
+    <message>
+        <location line="-73"/>
         <source>Finished.</source>
         <translation>完了しました。</translation>
     </message>
@@ -2680,22 +2725,24 @@
         <translation>比較に失敗しました: %1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Cancelled.</source>
         <translation>キャンセルしました。</translation>
     </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>The %n run(s) that finished are kept in the history.</source>
+        <translation>
+            <numerusform>完了した %n 回の実行は履歴に残ります。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+16"/>
+        <location line="+21"/>
         <source>No comparison yet: choose A and B and a link profile, then “Run comparison”.</source>
         <translation>比較はまだありません。A と B、回線プロファイルを選んで「比較を実行」を押してください。</translation>
     </message>
     <message>
-        <location line="+25"/>
-        <source>%1 vs %2 — %3</source>
-        <translation>%1 と %2 — %3</translation>
-    </message>
-    <message>
-        <location line="+7"/>
+        <location line="+38"/>
         <source>%1 vs %2 — B starts about as fast as A (p50) over “%4”</source>
         <translation>%1 と %2 — 「%4」で B と A の起動はほぼ同じ速さ（p50）</translation>
     </message>
@@ -2744,8 +2791,9 @@
 <context>
     <name>LabViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/lab_vm.py" line="+142"/>
+        <location filename="../../gui/viewmodels/lab_vm.py" line="+179"/>
         <source>%1 and %2 start about as fast</source>
+        <extracomment>A comparison that failed or was cancelled, with the runs that had finished (kept in the history, status &quot;failed&quot; or &quot;cancelled&quot;).</extracomment>
         <translation>%1 と %2 の起動速度はほぼ同じです</translation>
     </message>
     <message>
@@ -2877,7 +2925,7 @@
         <translation>終了</translation>
     </message>
     <message>
-        <location line="+184"/>
+        <location line="+183"/>
         <location line="+19"/>
         <source>local</source>
         <translation>ローカル</translation>
@@ -3512,7 +3560,7 @@
         <translation>関数とそのアクセラレーション</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-430"/>
+        <location filename="../../gui/main_window.py" line="-429"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>高速化の概要</translation>
@@ -3962,7 +4010,7 @@
 <context>
     <name>RunsChart</name>
     <message>
-        <location filename="../../gui/widgets/timeline_chart.py" line="+167"/>
+        <location filename="../../gui/widgets/timeline_chart.py" line="+177"/>
         <source>Cold-start time per run</source>
         <translation>実行ごとのコールドスタート時間</translation>
     </message>
@@ -4605,6 +4653,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     <message>
         <location filename="../../gui/widgets/timeline_chart.py" line="-111"/>
         <source>Cold-start timelines</source>
+        <extracomment>Events after which a chart takes the colours of the theme now in effect. With the application&apos;s style sheet, a theme change reaches shown widgets as PaletteChange or StyleChange, not as ApplicationPaletteChange (the charts stayed white in the dark theme).</extracomment>
         <translation>コールドスタートのタイムライン</translation>
     </message>
     <message>

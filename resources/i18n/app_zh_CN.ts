@@ -12,7 +12,7 @@
 <context>
     <name>DemoStage</name>
     <message>
-        <location filename="../../gui/views/demo_view.py" line="+73"/>
+        <location filename="../../gui/views/demo_view.py" line="+75"/>
         <source>Cold-start demo</source>
         <translation>冷启动演示</translation>
     </message>
@@ -23,23 +23,33 @@
     </message>
     <message>
         <location line="+14"/>
-        <source>Space start · N next run · R reset · L last lab comparison · O open… · E PNG · X frames · F full screen · Esc leave</source>
-        <translation>Space 开始 · N 下一轮 · R 重置 · L 最近的实验对比 · O 打开… · E PNG · X 帧 · F 全屏 · Esc 退出</translation>
+        <source>Space start · S race or one after the other · N next run · R reset · L last lab comparison · O open… · E PNG · X frames · F full screen · Esc leave</source>
+        <translation>Space 开始 · S 同时/依次切换 · N 下一次运行 · R 重置 · L 最近的实验室比较 · O 打开… · E PNG · X 帧 · F 全屏 · Esc 退出</translation>
     </message>
     <message>
         <location line="+61"/>
-        <source>Replay of the comparison of %1 · run %2 of %3 · link %4</source>
-        <translation>回放 %1 的对比 · 第 %2 / %3 次 · 链路 %4</translation>
+        <source>both at once, each over its own link</source>
+        <translation>两者同时，各用各自的链路</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>Live on the Local server · link %1</source>
-        <translation>在本地服务器上实时运行 · 链路 %1</translation>
+        <location line="+2"/>
+        <source>one after the other</source>
+        <translation>依次进行</translation>
     </message>
     <message>
-        <location line="+3"/>
-        <source>Press Space to race the demo functions live, or L to replay the lab&apos;s last comparison.</source>
-        <translation>按 Space 键让演示函数实时竞速，按 L 键回放实验室最近一次对比。</translation>
+        <location line="+4"/>
+        <source>Replay of the comparison of %1 · run %2 of %3 · link %4 · %5</source>
+        <translation>%1 的比较回放 · 第 %2/%3 次运行 · 链路 %4 · %5</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Live on the Local server · link %1 · %2</source>
+        <translation>在本地服务器上实时运行 · 链路 %1 · %2</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Press Space to race the demo functions live (%1; S changes it), or L to replay the lab&apos;s last comparison.</source>
+        <translation>按 Space 让演示函数实时比赛（%1；按 S 切换），或按 L 回放实验室最近的比较。</translation>
     </message>
     <message>
         <location line="+6"/>
@@ -76,22 +86,22 @@
     <name>DemoView</name>
     <message>
         <location filename="../../gui/main_window.py" line="+184"/>
-        <location filename="../../gui/views/demo_view.py" line="+86"/>
+        <location filename="../../gui/views/demo_view.py" line="+96"/>
         <source>Demo mode</source>
         <translation>演示模式</translation>
     </message>
     <message>
-        <location filename="../../gui/views/demo_view.py" line="+19"/>
+        <location filename="../../gui/views/demo_view.py" line="+21"/>
         <source>Open a saved comparison</source>
         <translation>打开已保存的对比</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Export PNG</source>
         <translation>导出 PNG</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+32"/>
         <location line="+9"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
@@ -108,7 +118,7 @@
         <translation>已将 %1 帧和一个动画 PNG 保存到 %2</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+35"/>
         <source>Export frames into</source>
         <translation>帧的导出位置</translation>
     </message>
@@ -121,15 +131,15 @@
 <context>
     <name>DemoViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/demo_vm.py" line="+181"/>
-        <location line="+140"/>
+        <location filename="../../gui/viewmodels/demo_vm.py" line="+185"/>
+        <location line="+154"/>
         <location line="+10"/>
         <source>Plain image</source>
         <translation>普通镜像</translation>
     </message>
     <message>
-        <location line="-149"/>
-        <location line="+140"/>
+        <location line="-163"/>
+        <location line="+154"/>
         <location line="+10"/>
         <source>Accelerated image</source>
         <translation>加速镜像</translation>
@@ -780,7 +790,7 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+85"/>
+        <location filename="../../gui/views/overview_view.py" line="+95"/>
         <source>Confirm fix</source>
         <translation>确认修复</translation>
     </message>
@@ -2350,7 +2360,7 @@
     <message>
         <location line="+2"/>
         <source>Use a profile recorded with &apos;fcaccel profile record --output FILE&apos;</source>
-        <translation>使用 'fcaccel profile record --output FILE' 记录的配置文件</translation>
+        <translation>使用 &apos;fcaccel profile record --output FILE&apos; 记录的配置文件</translation>
     </message>
     <message>
         <location line="+21"/>
@@ -2488,13 +2498,13 @@
 <context>
     <name>LabView</name>
     <message>
-        <location filename="../../gui/views/lab_view.py" line="+58"/>
-        <location line="+173"/>
+        <location filename="../../gui/views/lab_view.py" line="+65"/>
+        <location line="+188"/>
         <source>Cold-start lab</source>
         <translation>冷启动实验室</translation>
     </message>
     <message>
-        <location line="-167"/>
+        <location line="-182"/>
         <source>Comparison</source>
         <translation>对比</translation>
     </message>
@@ -2557,6 +2567,31 @@
         <location line="+1"/>
         <source>Cold starts each:</source>
         <translation>每侧冷启动次数：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>How the two sides run</source>
+        <translation>两侧的运行方式</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Both at once (a race)</source>
+        <translation>两者同时（比赛）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One after the other</source>
+        <translation>依次进行</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Both at once: A and B start cold at the same moment, each pulling over an emulated link of its own, as two nodes would. One after the other: each cold start has the machine to itself.</source>
+        <translation>两者同时：A 和 B 同时冷启动，像两个节点一样各自通过独立的模拟链路拉取。依次进行：每次冷启动独占本机。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Run:</source>
+        <translation>运行：</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -2644,7 +2679,7 @@
         <translation>实验历史</translation>
     </message>
     <message>
-        <location line="+96"/>
+        <location line="+143"/>
         <source>Choose both A and B.</source>
         <translation>请同时选择 A 和 B。</translation>
     </message>
@@ -2654,7 +2689,7 @@
         <translation>A 和 B 相同，请选择两个不同的对象。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Running: %1 vs %2</source>
         <translation>运行中：%1 对比 %2</translation>
     </message>
@@ -2665,12 +2700,22 @@
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location line="+25"/>
-        <source>%1 run %2: %3 %4 · %5</source>
-        <translation>%1 第 %2 次：%3 %4 · %5</translation>
+        <location line="+30"/>
+        <source>%1 run %2: %3 %4</source>
+        <translation>%1 第 %2 次：%3 %4</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+82"/>
+        <source>%1 vs %2 — cancelled after %3 of %4 runs (the finished ones)</source>
+        <translation>%1 对比 %2 — 在 %4 次中的第 %3 次后取消（已完成的部分）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 vs %2 — failed after %3 of %4 runs: %5</source>
+        <translation>%1 对比 %2 — 在 %4 次中的第 %3 次后失败：%5</translation>
+    </message>
+    <message>
+        <location line="-73"/>
         <source>Finished.</source>
         <translation>已完成。</translation>
     </message>
@@ -2680,22 +2725,24 @@
         <translation>比较失败：%1</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
+    <message numerus="yes">
+        <location line="+9"/>
+        <source>The %n run(s) that finished are kept in the history.</source>
+        <translation>
+            <numerusform>已完成的 %n 次运行保留在历史记录中。</numerusform>
+        </translation>
+    </message>
     <message>
-        <location line="+16"/>
+        <location line="+21"/>
         <source>No comparison yet: choose A and B and a link profile, then “Run comparison”.</source>
         <translation>尚无对比：请选择 A、B 和链路配置，然后点击“运行对比”。</translation>
     </message>
     <message>
-        <location line="+25"/>
-        <source>%1 vs %2 — %3</source>
-        <translation>%1 对比 %2 — %3</translation>
-    </message>
-    <message>
-        <location line="+7"/>
+        <location line="+38"/>
         <source>%1 vs %2 — B starts about as fast as A (p50) over “%4”</source>
         <translation>%1 对比 %2 — 在“%4”上 B 与 A 的启动速度相当（p50）</translation>
     </message>
@@ -2744,8 +2791,9 @@
 <context>
     <name>LabViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/lab_vm.py" line="+142"/>
+        <location filename="../../gui/viewmodels/lab_vm.py" line="+179"/>
         <source>%1 and %2 start about as fast</source>
+        <extracomment>A comparison that failed or was cancelled, with the runs that had finished (kept in the history, status &quot;failed&quot; or &quot;cancelled&quot;).</extracomment>
         <translation>%1 与 %2 的启动速度相当</translation>
     </message>
     <message>
@@ -2877,7 +2925,7 @@
         <translation>退出</translation>
     </message>
     <message>
-        <location line="+184"/>
+        <location line="+183"/>
         <location line="+19"/>
         <source>local</source>
         <translation>本地</translation>
@@ -3512,7 +3560,7 @@
         <translation>函数及其加速状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-430"/>
+        <location filename="../../gui/main_window.py" line="-429"/>
         <location filename="../../gui/views/overview_view.py" line="+66"/>
         <source>Overview</source>
         <translation>加速概览</translation>
@@ -3962,7 +4010,7 @@
 <context>
     <name>RunsChart</name>
     <message>
-        <location filename="../../gui/widgets/timeline_chart.py" line="+167"/>
+        <location filename="../../gui/widgets/timeline_chart.py" line="+177"/>
         <source>Cold-start time per run</source>
         <translation>每次运行的冷启动时间</translation>
     </message>
@@ -4605,6 +4653,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     <message>
         <location filename="../../gui/widgets/timeline_chart.py" line="-111"/>
         <source>Cold-start timelines</source>
+        <extracomment>Events after which a chart takes the colours of the theme now in effect. With the application&apos;s style sheet, a theme change reaches shown widgets as PaletteChange or StyleChange, not as ApplicationPaletteChange (the charts stayed white in the dark theme).</extracomment>
         <translation>冷启动时间线</translation>
     </message>
     <message>

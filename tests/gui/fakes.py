@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 
 from core import Progress, is_accelerated_tag, twin_tag_of
-from core.errors import CloudError, ResourceNotFound
+from core.errors import CloudError, ColdStartError, ResourceNotFound
 from core.explore import ImageListing, LayerInfo, LayerSourceKind, build_listing
 from core.formats import EntryType, TOCEntry
 from core.report import (
@@ -34,10 +34,12 @@ from gui.backend import (
     FunctionPage,
     FunctionSpec,
     InvokeResult,
+    LabEvent,
     LabPhase,
     LabProgress,
     LabRequest,
     LabResult,
+    LabRunDone,
     LabSide,
     LabTimeline,
     NamespaceInfo,
@@ -188,6 +190,8 @@ class FakeBackend:
         self.pending_polls = 2  # GetFunction reads before a new function turns Active
         self._pending: dict[str, int] = {}
         self.lab_delay = 0.002
+        self.lab_fail_run: int | None = None
+        self.lab_overlap = False  # whether the last comparison ran both sides at once
         self.seed: dict[str, object] | None = None  # the Local server's demo seeding
         self.listings: dict[tuple[str, str], ImageListing] = {}
         self.why: dict[str, FunctionRow] = {}  # check_image answers by image
@@ -630,39 +634,61 @@ class FakeBackend:
 
     # -- lab ----------------------------------------------------------------------------
     async def run_coldstart(
-        self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None
+        self, request: LabRequest, on_progress: Callable[[LabEvent], None] | None = None
     ) -> LabResult:
-        sides = []
-        for side, target in enumerate((request.a, request.b)):
+        """Scripted cold starts (a phase every ``lab_delay`` s); both sides at once when
+        ``request.together``. ``lab_fail_run`` makes that run of side B fail."""
+        runs: list[list[LabTimeline]] = [[], []]
+        self.lab_overlap = False
+        running: set[int] = set()
+
+        async def one(side: int, target: str, run: int) -> None:
             accelerated = "accel" in target
-            runs = []
-            for run in range(request.runs):
-                t = 0.0
-                phases = []
-                plan = [
-                    ("resolve", 20.0),
-                    ("pull", 300.0 if accelerated else 4000.0),
-                    ("mount" if accelerated else "unpack", 40.0 if accelerated else 900.0),
-                    ("start", 250.0 + run),
-                    ("first-invoke", 30.0),
-                ]
-                for name, dur in plan:
-                    phase = LabPhase(name, t, dur, bytes=int(dur * 10_000), requests=3)
-                    t += dur
-                    phases.append(phase)
-                    if on_progress is not None:
-                        on_progress(LabProgress(side, run, phase))
-                    await asyncio.sleep(self.lab_delay)
-                runs.append(
-                    LabTimeline(
-                        tuple(phases),
-                        bytes_fetched=sum(p.bytes for p in phases[:3]),
-                        image_size=60_000_000,
-                        on_demand_fetches=12 if accelerated else 0,
-                        fallbacks=0,
-                    )
-                )
-            sides.append(LabSide(target, target, tuple(runs)))
+            if side == 1 and run == self.lab_fail_run:
+                raise ColdStartError(f"{target} answered HTTP 502", code="InvokeFailed")
+            running.add(side)
+            t = 0.0
+            phases = []
+            plan = [
+                ("resolve", 20.0),
+                ("pull", 300.0 if accelerated else 4000.0),
+                ("mount" if accelerated else "unpack", 40.0 if accelerated else 900.0),
+                ("start", 250.0 + run),
+                ("first-invoke", 30.0),
+            ]
+            for name, dur in plan:
+                if len(running) == 2:
+                    self.lab_overlap = True
+                if on_progress is not None:  # the phase begins …
+                    on_progress(LabProgress(side, run, LabPhase(name, t, 0.0), finished=False))
+                await asyncio.sleep(self.lab_delay)
+                phase = LabPhase(name, t, dur, bytes=int(dur * 10_000), requests=3)
+                t += dur
+                phases.append(phase)
+                if on_progress is not None:  # … and ends
+                    on_progress(LabProgress(side, run, phase))
+            running.discard(side)
+            timeline = LabTimeline(
+                tuple(phases),
+                bytes_fetched=sum(p.bytes for p in phases[:3]),
+                image_size=60_000_000,
+                on_demand_fetches=12 if accelerated else 0,
+                fallbacks=0,
+            )
+            runs[side].append(timeline)
+            if on_progress is not None:
+                on_progress(LabRunDone(side, run, timeline))
+
+        for run in range(request.runs):
+            if request.together:
+                await asyncio.gather(one(0, request.a, run), one(1, request.b, run))
+            else:
+                for side, target in enumerate((request.a, request.b)):
+                    await one(side, target, run)
+        sides = [
+            LabSide(target, target, tuple(runs[side]))
+            for side, target in enumerate((request.a, request.b))
+        ]
         return LabResult(f"run{next(self._ids)}", time.time(), request, (sides[0], sides[1]))
 
 

@@ -237,13 +237,17 @@ def test_live_run_of_the_demo_functions_fills_in_phase_by_phase(qtbot, ctx, tmp_
     lab.setParent(view)
     backend = LiveBackend()
     ctx.set_backend(backend, profile="Local", kind="local")  # type: ignore[arg-type]
+    _key(qtbot, view, Qt.Key.Key_S)  # one after the other (the default is a race)
+    assert "one after the other" in view.stage.subtitle.text()
     _key(qtbot, view, Qt.Key.Key_Space)
     assert vm.mode is DemoMode.LIVE
     qtbot.waitUntil(lambda: bool(backend.requests), timeout=5000)
     assert backend.requests[0] == LabRequest(
-        "functions", "demo-plain", "demo-accelerated", "broadband", runs=1
+        "functions", "demo-plain", "demo-accelerated", "broadband", runs=1, together=False
     )
     assert "Live on the Local server" in view.stage.subtitle.text()
+    assert "one after the other" in view.stage.subtitle.text()
+    assert "Broadband" in view.stage.subtitle.text()  # the link's name, translated
 
     def release(count: int) -> None:
         for _ in range(count):
@@ -424,3 +428,108 @@ def test_race_chart_draws_lanes(qtbot) -> None:
     assert nice_scale(3000) == 3000
     assert nice_scale(100) == 1000
     assert nice_scale(12_000) == 12_000
+
+
+class RaceBackend(LiveBackend):
+    """A backend whose live events the test sends itself (both sides interleaved)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sink: Callable[[LabProgress], None] | None = None
+        self.result: asyncio.Future[LabResult] | None = None
+
+    async def run_coldstart(
+        self, request: LabRequest, on_progress: Callable[[LabProgress], None] | None = None
+    ) -> LabResult:
+        self.requests.append(request)
+        self.sink = on_progress
+        self.result = asyncio.get_running_loop().create_future()
+        return await self.result
+
+
+def test_a_live_race_runs_both_lanes_at_once(qtbot, ctx, tmp_path: Path) -> None:
+    clock = FakeClock()
+    vm, view = _view(qtbot, ctx, clock)
+    backend = RaceBackend()
+    ctx.set_backend(backend, profile="Local", kind="local")  # type: ignore[arg-type]
+    assert "both at once" in view.stage.subtitle.text()
+    _key(qtbot, view, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: backend.sink is not None, timeout=5000)
+    assert backend.requests[0].together
+    a, b = vm.state().lanes
+    assert a.running
+    assert b.running  # both clocks run from the start
+    send = backend.sink
+    assert send is not None
+    # Both begin resolving, then pulling; a phase under way grows (duration so far).
+    for side in (0, 1):
+        send(LabProgress(side, 0, LabPhase("resolve", 0.0, 0.0), finished=False))
+    send(LabProgress(0, 0, LabPhase("resolve", 0.0, 100.0)))
+    send(LabProgress(1, 0, LabPhase("resolve", 0.0, 100.0)))
+    send(LabProgress(0, 0, LabPhase("pull", 100.0, 1500.0, bytes=30_000_000), finished=False))
+    send(LabProgress(1, 0, LabPhase("pull", 100.0, 300.0)))
+    a, b = vm.state().lanes
+    assert [p.name for p in a.phases] == ["resolve", "pull"]
+    assert a.elapsed_ms == pytest.approx(1600.0)
+    assert [p.name for p in b.phases] == ["resolve", "pull"]
+    clock.advance(1.0)
+    vm.tick()
+    a, b = vm.state().lanes
+    assert a.elapsed_ms == pytest.approx(2600.0)  # both clocks move between events
+    assert b.elapsed_ms == pytest.approx(1400.0)
+    # The accelerated lane answers first: its clock stops; the plain one keeps running.
+    send(LabProgress(1, 0, LabPhase("mount", 400.0, 200.0)))
+    send(LabProgress(1, 0, LabPhase("start", 600.0, 500.0)))
+    send(LabProgress(1, 0, LabPhase("first-invoke", 1100.0, 50.0)))
+    a, b = vm.state().lanes
+    assert b.done
+    assert not b.running
+    assert not a.done
+    assert vm.mode is DemoMode.LIVE
+    clock.advance(2.0)
+    vm.tick()
+    a, b = vm.state().lanes
+    assert b.elapsed_ms == pytest.approx(1150.0)
+    assert a.elapsed_ms > 4000.0
+    assert view.stage.ratio.text() == "Accelerated image: answered after 1.1 s"
+    assert backend.result is not None
+    plain = _timeline(PLAIN, 500_000_000, 500_000_000)
+    fast = _timeline(FAST, 10_000_000, 500_000_000)
+    backend.result.set_result(
+        LabResult(
+            "race1",
+            1_767_000_100.0,
+            backend.requests[0],
+            (
+                LabSide("demo-plain", "demo-plain", (plain,)),
+                LabSide("demo-accelerated", "demo-accelerated", (fast,)),
+            ),
+        )
+    )
+    qtbot.waitUntil(lambda: vm.mode is DemoMode.FINISHED, timeout=5000)
+    assert view.stage.ratio.text().endswith("× faster")
+
+
+def test_png_export_is_the_stage_without_key_hints_and_named(qtbot, ctx, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    vm, view = _view(qtbot, ctx, FakeClock())
+    vm.load(_comparison())
+    hints_while_grabbing: list[bool] = []
+    grab = view.stage.grab
+
+    def watched_grab(*args):  # type: ignore[no-untyped-def]
+        hints_while_grabbing.append(view.stage.keys.isVisible())
+        return grab(*args)
+
+    view.stage.grab = watched_grab  # type: ignore[method-assign]
+    view.export_png(tmp_path / "stage.png")
+    assert hints_while_grabbing == [False]
+    assert view.stage.keys.isVisible()  # back for the presenter
+    assert QImage(str(tmp_path / "stage.png")).height() > 0
+    _key(qtbot, view, Qt.Key.Key_E)
+    dialog = next(d for d in view.window().findChildren(QFileDialog) if d.isVisible())
+    chosen = dialog.selectedFiles()[0]
+    assert Path(chosen).name.startswith("cold-start-demo-")
+    assert chosen.endswith(".png")
+    dialog.reject()

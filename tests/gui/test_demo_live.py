@@ -91,3 +91,36 @@ def test_space_races_the_seeded_demo_functions_live(
     ctx.set_backend(None)
     closing = asyncio.ensure_future(http.aclose())
     qtbot.waitUntil(closing.done, timeout=10_000)
+
+
+def test_a_race_longer_than_the_http_timeout_finishes_with_live_progress(
+    qtbot, ctx, seeded: LocalServerHandle
+) -> None:
+    """The lab's cold starts on a real Local server: both at once, each over its own slow
+    link, for longer than the HTTP client's own timeout (3 s here, 30 s in the console):
+    they finish, because an invocation waits as long as the server shows progress."""
+    from gui.backend import LabEvent, LabProgress, LabRequest, LabRunDone
+
+    http = httpx.AsyncClient(timeout=httpx.Timeout(3.0, connect=3.0))
+    profile = LocalProfile(url=seeded.url, access_key_id=seeded.access_key_id)
+    backend = CoreBackend(open_clients(profile, http, seeded.credentials), http, kind="local")
+    events: list[LabEvent] = []
+    request = LabRequest("functions", *DEMO_FUNCTIONS, link="4mbit,40ms", runs=1, together=True)
+    started = time.monotonic()
+    task = asyncio.ensure_future(backend.run_coldstart(request, events.append))
+    qtbot.waitUntil(task.done, timeout=600_000)
+    elapsed = time.monotonic() - started
+    result = task.result()
+    assert elapsed > 3.0, "the race should outlast the client's timeout"
+    assert [len(side.runs) for side in result.sides] == [1, 1]
+    done = [e for e in events if isinstance(e, LabRunDone)]
+    assert sorted(e.side for e in done) == [0, 1]
+    live = [e for e in events if isinstance(e, LabProgress) and not e.finished]
+    assert any(e.side == 0 and e.phase.name == "pull" for e in live)
+    assert any(e.side == 1 for e in live)
+    # Both started before either answered: B's first live event precedes A's last one.
+    first_b = next(i for i, e in enumerate(events) if getattr(e, "side", None) == 1)
+    last_a = max(i for i, e in enumerate(events) if getattr(e, "side", None) == 0)
+    assert first_b < last_a
+    closing = asyncio.ensure_future(backend.aclose())
+    qtbot.waitUntil(closing.done, timeout=10_000)

@@ -189,7 +189,9 @@ class _ScriptedBackend:
     def info(self) -> dict[str, Any]:
         return {"mode": "scripted"}
 
-    async def start(self, spec: InstanceSpec, on_phase: Callable[[Phase], None]) -> Any:
+    async def start(
+        self, spec: InstanceSpec, on_phase: Callable[[Phase], None], on_update: Any = None
+    ) -> Any:
         if self.refuse:
             raise ColdStartError("entrypoint not found", code="ProcessExited")
         self.starts += 1
