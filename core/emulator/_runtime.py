@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 import sqlite3
@@ -193,7 +194,8 @@ class InstanceBackend(Protocol):
         on_update: Callable[[PhaseUpdate], None] | None = None,
     ) -> InstanceHandle:
         """Cold-start an instance: ``on_phase`` for every finished phase, ``on_update`` (when
-        given) as phases begin and make progress."""
+        given) as phases begin and make progress. A backend may leave ``on_update`` out of
+        its signature: it then reports finished phases only."""
         ...
 
 
@@ -251,6 +253,8 @@ class RuntimeManager:
         self.ctx = ctx
         self.backend = backend
         self.idle_timeout = idle_timeout
+        # ``on_update`` is optional for instance backends (phases under way).
+        self._backend_updates = "on_update" in inspect.signature(backend.start).parameters
         self._instances: dict[str, list[_Instance]] = {}
         self._starting: dict[str, int] = {}
         self._armed: dict[str, ColdStartSettings] = {}
@@ -420,7 +424,10 @@ class RuntimeManager:
             lazy=spec.lazy,
             coldStartSettings=spec.cold_start.to_json(),
         )
-        handle = await self.backend.start(spec, on_phase, on_update)
+        if self._backend_updates:
+            handle = await self.backend.start(spec, on_phase, on_update)
+        else:  # a backend that reports finished phases only
+            handle = await self.backend.start(spec, on_phase)
         now = time.monotonic()
         inst = _Instance(handle, name, spec, created=time.time(), last_used=now, active=1)
         async with self._lock:
