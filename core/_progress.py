@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Progress", "ProgressCallback", "emit"]
+__all__ = ["Progress", "ProgressCallback", "emit", "human_bytes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +39,12 @@ def emit(callback: ProgressCallback | None, event: Progress) -> None:
     """Call ``callback`` with ``event`` when a callback was given."""
     if callback is not None:
         callback(event)
+
+
+def human_bytes(n: float) -> str:
+    """``512 B``, ``1.5 KiB`` … ``3.2 GiB`` for status lines and logs."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(n) < 1024 or unit == "GiB":
+            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+        n /= 1024
+    return f"{n:.1f} GiB"

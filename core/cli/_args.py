@@ -6,6 +6,7 @@ import argparse
 import os
 import re
 
+from core._progress import human_bytes
 from core.errors import InvalidInput
 
 __all__ = [
@@ -42,15 +43,6 @@ def size_argument(text: str) -> int:
     if not m:
         raise argparse.ArgumentTypeError(f"invalid size {text!r} (e.g. 1M, 4MiB)")
     return int(m.group(1)) * (1 << (10 * " kmgt".index((m.group(2) or " ").lower())))
-
-
-def human_bytes(n: float) -> str:
-    """``512 B``, ``1.5 KiB`` … ``3.2 GiB`` for status lines."""
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if abs(n) < 1024 or unit == "GiB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
-        n /= 1024
-    return f"{n:.1f} GiB"
 
 
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?", re.IGNORECASE)

@@ -45,11 +45,17 @@ def task_from_event(data: dict[str, object], old: TaskInfo | None = None) -> Tas
     total = data.get("total")
     done = data.get("done")
     progress = data.get("progress")
+    overall_known = old is not None and old.total == 1000 and not old.status.finished
     if isinstance(progress, int | float):
-        # The overall fraction beats per-phase byte counts.
+        # The overall fraction beats per-phase byte counts, and a running task's bar never
+        # moves back (a late or per-phase figure would make it jump).
         done, total = int(float(progress) * 1000), 1000
+        if overall_known and old is not None and status is old.status:
+            done = max(done, old.done)
     elif status.finished:
         done, total = (1000, 1000) if status is TaskStatus.SUCCESS else (0, None)
+    elif overall_known and old is not None:
+        done, total = old.done, old.total  # a phase's own byte counts are not the task's
 
     def num(v: object, fallback: float | None) -> float | None:
         return float(v) if isinstance(v, int | float) else fallback

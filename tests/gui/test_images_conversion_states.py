@@ -47,3 +47,25 @@ def test_images_offers_convert_again_for_a_failed_tag(qtbot, ctx) -> None:
     assert view.convert_button.isEnabled()
     view.tag_table.selectRow(vm.tags.row_of_tag("v0"))
     assert view.convert_button.text() == "Convert now"
+
+
+def test_a_running_tasks_progress_never_goes_back() -> None:
+    from gui.viewmodels.images_vm import task_from_event
+
+    task = None
+    shown = []
+    for data in (
+        {"taskId": "t1", "tag": "v1", "status": "BUILDING", "progress": 0.03},
+        {"taskId": "t1", "status": "BUILDING", "progress": 0.41},
+        {"taskId": "t1", "status": "BUILDING", "progress": 0.06},  # a layer's own share
+        {"taskId": "t1", "status": "BUILDING", "phase": "push", "done": 68, "total": 100},
+        {"taskId": "t1", "status": "BUILDING", "progress": 0.97},
+        {"taskId": "t1", "status": "BUILDING", "progress": 0.77},
+    ):
+        task = task_from_event(data, task)
+        assert task is not None
+        shown.append(round(task.done / (task.total or 1), 2))
+    assert shown == [0.03, 0.41, 0.41, 0.41, 0.97, 0.97]
+    task = task_from_event({"taskId": "t1", "status": "SUCCESS"}, task)
+    assert task is not None
+    assert task.done == task.total == 1000
