@@ -131,8 +131,8 @@ class Console(QObject):
         super().__init__()
         self.settings = settings or SettingsViewModel()
         self.jobs = JobRunner(self)
-        self.window: MainWindow | None = None
-        self.presenter = ErrorPresenter(lambda: self.window)
+        # The presenter parents its boxes to the window, which is built below.
+        self.presenter = ErrorPresenter(lambda: getattr(self, "window", None))
         self.ctx = AppContext(self.jobs, self.presenter, self)
         self.functions = FunctionsViewModel(self.ctx, self)
         self.images = ImagesViewModel(self.ctx, self)
@@ -140,7 +140,7 @@ class Console(QObject):
         from gui.viewmodels.lab_vm import LabHistory
 
         self.lab = LabViewModel(self.ctx, LabHistory(lab_history) if lab_history else None, self)
-        self.window = MainWindow(
+        self.window: MainWindow = MainWindow(
             self.ctx, self.functions, self.images, self.tasks, self.lab, self.settings
         )
         self.window.profileRequested.connect(self.switch_profile)
@@ -231,7 +231,7 @@ class Console(QObject):
             self.presenter.show(exc)
 
     async def _ask_secret_mode(self) -> None:
-        if not self.settings.needs_secret_choice() or self.window is None:
+        if not self.settings.needs_secret_choice():
             return
         if not self.ask_secret_choice:
             # Unattended (--smoke-test): nobody answers a dialog; keep secrets in memory.
@@ -318,8 +318,7 @@ class Console(QObject):
         self.ctx.set_connection(
             "running" if state is ServerState.RUNNING else "connected", info.url
         )
-        if self.window is not None:
-            self.window.set_local_server_state(str(state), info.url)
+        self.window.set_local_server_state(str(state), info.url)
 
     async def _connect_aliyun(self, profile: AliyunProfile) -> None:
         from core.cloud import open_clients, resolve_credentials
@@ -383,8 +382,7 @@ class Console(QObject):
             apply_theme(app, "system")
 
     def _on_server_state(self, state: str, detail: str) -> None:
-        if self.window is not None:
-            self.window.set_local_server_state(state, detail)
+        self.window.set_local_server_state(state, detail)
         if self._wanted_kind != "local":
             return  # the Local server's states are not another profile's connection
         if state in ("starting", "stopping", "failed", "stopped"):
@@ -497,7 +495,6 @@ def run(argv: Sequence[str]) -> int:
     console = Console(settings, data_dir=args.data_dir)
     console.ask_secret_choice = not args.smoke_test
     restore = install_excepthook(console.presenter)
-    assert console.window is not None
     probe = _FirstPaintProbe(console.window, t0)
     console.window.show()
     log.info("first window shown after %.0f ms", (time.perf_counter() - t0) * 1000)
@@ -511,7 +508,6 @@ def run(argv: Sequence[str]) -> int:
         quit_event = asyncio.Event()
         # Closing the window ends main() after a clean shutdown (jobs, clients, server).
         app.setQuitOnLastWindowClosed(False)
-        assert console.window is not None
         console.window.closed.connect(quit_event.set)
         app.aboutToQuit.connect(quit_event.set)
         # Nothing the first window does not show starts before it has been painted: the

@@ -27,7 +27,7 @@ NONCE = "9d1f0c5b7e2a4c3f8a6b1d0e2f4a6c8e"
 HOST = "fcv3.cn-hangzhou.aliyuncs.com"
 
 _text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)),  # any Unicode text but surrogates
+    alphabet=st.characters(exclude_categories=["Cs"]),  # any Unicode text but surrogates
     max_size=40,
 )
 # Parameter names as the APIs spell them: letters, digits and the unreserved marks.

@@ -72,14 +72,14 @@ class Case:
     sdk: Callable[[FcClient, CrClient], object]
     fcdesk: Callable[[Clients], Awaitable[Any]]
     answer: Callable[[], Answer]
-    check: Callable[[Any], None] = lambda result: None
+    check: Callable[[Any], bool | None] = lambda result: None
 
 
 def _rpc(model: type, **overrides: Any) -> Callable[[], Answer]:
     def build() -> Answer:
         body = populated(model, code="success", is_success=True, **overrides).to_map()
         body["FieldFromTheFuture"] = {"nested": [1, "two"]}  # an API that grew
-        return Answer.json(body, **{"x-acs-request-id": "parity"})
+        return Answer.json(body, 200, **{"x-acs-request-id": "parity"})
 
     return build
 

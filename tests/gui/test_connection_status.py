@@ -13,7 +13,6 @@ import pytest
 
 from core.settings import AliyunProfile
 from gui.app import Console
-from gui.async_bridge import spawn
 from gui.viewmodels.settings_vm import SettingsViewModel
 
 
@@ -46,7 +45,7 @@ def console(qtbot, qloop, data_dir, tmp_path, monkeypatch):
     c = Console(settings, lab_history=tmp_path / "lab.json")
     c.window.show()
     yield c
-    task = spawn(c.shutdown())
+    task = c.shutdown()
     qtbot.waitUntil(task.done, timeout=10000)
     c.window.close()
     c.window.deleteLater()

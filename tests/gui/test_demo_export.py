@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
 import gui.views.demo_view as demo_view
+import gui.widgets.race_export as race_export
 from gui.views.demo_view import DemoStage
 from tests.gui.test_demo import FakeClock, _comparison, _view
 
@@ -23,7 +24,7 @@ def test_every_exported_frame_has_its_labels_at_full_height(
 ) -> None:
     clipped: list[str] = []
     checked: list[int] = []
-    real_encode = demo_view.encode_png
+    real_encode = race_export.encode_png  # what the demo view calls
 
     def checking_encode(image):
         for widget in QApplication.allWidgets():

@@ -9,7 +9,6 @@ from shiboken6 import isValid
 
 from core.errors import CloudError
 from gui.app import Console
-from gui.async_bridge import spawn
 from gui.dialogs.function_dialog import FunctionDialog, field_of_error
 from tests.gui.fakes import FakeBackend
 
@@ -19,7 +18,7 @@ def consoles(qtbot, qloop):
     made: list[Console] = []
     yield made
     for console in made:
-        task = spawn(console.shutdown())
+        task = console.shutdown()
         qtbot.waitUntil(task.done, timeout=5000)
         console.window.close()
         console.window.deleteLater()

@@ -84,7 +84,6 @@ def test_choosing_a_theme_in_settings_applies_it_while_running(
     qtbot, qloop, data_dir, tmp_path, qapp: QApplication
 ) -> None:
     from gui.app import Console
-    from gui.async_bridge import spawn
     from gui.main_window import Page
 
     apply_theme(qapp, "light")
@@ -120,7 +119,7 @@ def test_choosing_a_theme_in_settings_applies_it_while_running(
         assert _opaque_colours(nav_icon.pixmap(20, 20).toImage()) == {light_text}
     finally:
         apply_theme(qapp, "light")
-        task = spawn(console.shutdown())
+        task = console.shutdown()
         qtbot.waitUntil(task.done, timeout=5000)
         window.close()
         window.deleteLater()

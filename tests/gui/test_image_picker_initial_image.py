@@ -32,11 +32,13 @@ def test_opens_on_the_images_repository_and_tag(qtbot, ctx) -> None:
 
 def test_keeps_the_plain_tag_of_the_image_being_edited(qtbot, ctx) -> None:
     picker = _picker(qtbot, ctx, "registry-vpc.example.com/demo/app:v1")
+    assert picker.vm.repo is not None
     assert picker.vm.repo.path == "demo/app"
     assert picker.selected_tag() == "v1"
 
 
 def test_unknown_repository_falls_back_to_the_first_and_its_accelerated_tag(qtbot, ctx) -> None:
     picker = _picker(qtbot, ctx, "other.example.com/elsewhere/app:latest")
+    assert picker.vm.repo is not None
     assert picker.vm.repo.path == "demo/app"
     assert picker.selected_tag() == "v3_accelerated"

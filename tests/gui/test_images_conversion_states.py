@@ -37,7 +37,10 @@ def test_images_offers_convert_again_for_a_failed_tag(qtbot, ctx) -> None:
     vm.tagsLoaded.connect(loaded.append)
     ctx.set_backend(FakeBackend(tags=3, fail_tags=("v1",)))
     qtbot.waitUntil(lambda: bool(loaded) and vm.tags.rowCount() > 0, timeout=5000)
-    qtbot.waitUntil(lambda: vm.repos.get("crr-app").acceleration is not None, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (repo := vm.repos.get("crr-app")) is not None and repo.acceleration is not None,
+        timeout=5000,
+    )
     view.tag_table.selectRow(vm.tags.row_of_tag("v1"))
     assert view.convert_button.text() == "Convert now"
     view.convert_button.click()

@@ -20,13 +20,17 @@ def test_view_built_after_loading_shows_the_loaded_state(qtbot, ctx) -> None:
     vm.tagsLoaded.connect(loaded.append)
     ctx.set_backend(FakeBackend(tags=3))
     qtbot.waitUntil(lambda: bool(loaded) and vm.tags.rowCount() > 0, timeout=5000)
-    qtbot.waitUntil(lambda: vm.repos.get("crr-app").acceleration is not None, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (repo := vm.repos.get("crr-app")) is not None and repo.acceleration is not None,
+        timeout=5000,
+    )
 
     view = ImagesView(vm)
     qtbot.addWidget(view)
     vm.setParent(view)
     view.show()
     assert view.instance_combo.count() == 1
+    assert vm.instance is not None
     assert view.instance_combo.currentData() == vm.instance.instance_id
     assert [view.namespace_combo.itemText(i) for i in range(view.namespace_combo.count())][1:] == [
         "demo"

@@ -24,7 +24,10 @@ def _view(qtbot, ctx, backend):
     vm.tagsLoaded.connect(loaded.append)
     ctx.set_backend(backend)
     qtbot.waitUntil(lambda: bool(loaded) and vm.tags.rowCount() > 0, timeout=5000)
-    qtbot.waitUntil(lambda: vm.repos.get("crr-app").acceleration is not None, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (repo := vm.repos.get("crr-app")) is not None and repo.acceleration is not None,
+        timeout=5000,
+    )
     return vm, view
 
 

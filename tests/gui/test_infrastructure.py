@@ -14,7 +14,7 @@ from core import errors as E
 from gui.async_bridge import ask, dialog_result, spawn
 from gui.errors import ErrorPresenter, ExceptionDialog, install_excepthook
 from gui.i18n import PseudoTranslator, install_translators
-from gui.jobs import JobRunner
+from gui.jobs import JobFailure, JobRunner
 
 
 def test_latest_job_wins_and_superseded_results_are_dropped(qtbot, qloop) -> None:
@@ -61,7 +61,7 @@ def test_progress_from_a_worker_thread_arrives_on_the_gui_thread(qtbot, qloop) -
 
 def test_failures_are_signalled_and_cancellation_is_silent(qtbot, qloop) -> None:
     jobs = JobRunner()
-    failures: list[object] = []
+    failures: list[JobFailure] = []
     jobs.failed.connect(failures.append)
 
     async def boom(_s: object) -> None:
@@ -73,7 +73,9 @@ def test_failures_are_signalled_and_cancellation_is_silent(qtbot, qloop) -> None
     jobs.start("a", boom)
     jobs.start("b", forever)
     qtbot.waitUntil(lambda: len(failures) == 1, timeout=3000)
-    assert failures[0].error.code == "AccessDenied"
+    error = failures[0].error
+    assert isinstance(error, E.CloudError)
+    assert error.code == "AccessDenied"
     assert jobs.cancel("b")
     qtbot.wait(50)
     assert len(failures) == 1
@@ -111,6 +113,7 @@ def test_ask_returns_the_clicked_button(qtbot, qloop) -> None:
     task = spawn(ask(parent, "Title", "Really?"))
     qtbot.waitUntil(lambda: parent.findChild(QMessageBox, "askBox") is not None, timeout=2000)
     box = parent.findChild(QMessageBox, "askBox")
+    assert box is not None
     box.button(QMessageBox.StandardButton.No).click()
     qtbot.waitUntil(task.done, timeout=2000)
     assert task.result() == QMessageBox.StandardButton.No

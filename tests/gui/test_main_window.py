@@ -6,7 +6,6 @@ import pytest
 from PySide6.QtCore import Qt
 
 from gui.app import Console
-from gui.async_bridge import spawn
 from gui.main_window import Page
 from tests.gui.fakes import FakeBackend
 
@@ -16,7 +15,7 @@ def consoles(qtbot, qloop):
     made: list[Console] = []
     yield made
     for console in made:
-        task = spawn(console.shutdown())
+        task = console.shutdown()
         qtbot.waitUntil(task.done, timeout=5000)
         console.window.close()
         console.window.deleteLater()

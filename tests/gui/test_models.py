@@ -237,7 +237,9 @@ def test_tasks_model_passes_modeltester_and_shows_eta(qtmodeltester) -> None:
         ]
     )
     qtmodeltester.check(model)
-    eta = km.eta_seconds(model.get("t1"), now=now)
+    task = model.get("t1")
+    assert task is not None
+    eta = km.eta_seconds(task, now=now)
     assert eta is not None
     assert 9 < eta < 11
     assert "left" in model.index(0, km.Col.PROGRESS).data()
@@ -266,7 +268,9 @@ def test_lab_runs_model_passes_modeltester(qtmodeltester) -> None:
     qtmodeltester.check(model)
     assert model.index(0, lm.Col.RATIO).data() == "8.0×"
     assert model.index(0, lm.Col.P50_A).data() == "4.00 s"
-    stats = lm.side_stats(model.get("r1").sides[0])
+    run = model.get("r1")
+    assert run is not None
+    stats = lm.side_stats(run.sides[0])
     assert stats["share"] == 0.1
 
 

@@ -235,8 +235,9 @@ def test_fix_is_confirmed_in_a_dialog_then_applied(qtbot, ctx, server) -> None:
     assert row is not None
     assert row.problems == ()
     assert row.image.endswith("shop/web:v1_accelerated")
-    assert view.current_row() is not None
-    assert view.current_row().function == "web-plain"
+    current = view.current_row()
+    assert current is not None
+    assert current.function == "web-plain"
     assert ("Fixed", "web-plain: Plain tag, twin exists", "ok") in ctx.notes
     # the other rows were not touched
     assert {r.function: r.problem_codes for r in vm.model.rows if r.function != "web-plain"} == {
@@ -288,7 +289,8 @@ def test_several_targets_and_one_that_cannot_be_opened(qtbot, ctx, server) -> No
     vm, view = _view(qtbot, ctx, scenario)
     opener = vm.opener
     assert isinstance(opener, ScenarioTargets)
-    top = [view.targets.topLevelItem(i).text(0) for i in range(view.targets.topLevelItemCount())]
+    items = [view.targets.topLevelItem(i) for i in range(view.targets.topLevelItemCount())]
+    top = [item.text(0) for item in items if item is not None]
     assert top == ["Local", "prod"]
     view.set_target_checked(PROD, True)
     assert view.selected_targets() == [LOCAL, PROD]

@@ -75,7 +75,7 @@ def test_running_seed_shows_the_step_and_progress_then_announces_the_switch(qtbo
     vm = _connect(qtbot, ctx, backend)
     indicator, banner = _widgets(qtbot, vm)
     assert vm.state.state == "none"
-    assert not indicator.isVisibleTo(indicator.parentWidget())
+    assert indicator.isHidden()
     assert banner.isHidden()
 
     _send(qtbot, backend, vm, "seed.started", repo="demo/hello", kind="medium")
@@ -320,7 +320,6 @@ def test_console_status_bar_shows_the_seeding_and_opens_the_overview(
     qtbot, qloop, data_dir, tmp_path
 ) -> None:
     from gui.app import Console
-    from gui.async_bridge import spawn
 
     console = Console(lab_history=tmp_path / "lab.json")
     window = console.window
@@ -347,7 +346,7 @@ def test_console_status_bar_shows_the_seeding_and_opens_the_overview(
         qtbot.waitUntil(lambda: not indicator.isVisible(), timeout=5000)
         assert not window.overview_view.seed_banner.isVisible()
     finally:
-        task = spawn(console.shutdown())
+        task = console.shutdown()
         qtbot.waitUntil(task.done, timeout=5000)
         window.close()
         window.deleteLater()

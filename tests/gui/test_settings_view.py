@@ -102,7 +102,6 @@ def test_without_a_keyring_the_user_chooses(qtbot, ctx, monkeypatch) -> None:
 
 def test_a_data_dir_given_at_start_is_the_one_shown(qtbot, ctx, tmp_path) -> None:
     from gui.app import Console
-    from gui.async_bridge import spawn
     from gui.main_window import Page
 
     console = Console(data_dir=tmp_path / "server", lab_history=tmp_path / "lab.json")
@@ -116,7 +115,7 @@ def test_a_data_dir_given_at_start_is_the_one_shown(qtbot, ctx, tmp_path) -> Non
         assert not view.data_dir_edit.isEnabled()
         assert not view.browse_button.isEnabled()
     finally:
-        task = spawn(console.shutdown())
+        task = console.shutdown()
         qtbot.waitUntil(task.done, timeout=5000)
         window.close()
         window.deleteLater()
@@ -142,7 +141,7 @@ def test_an_unattended_run_keeps_secrets_in_memory_without_asking(
         assert console.settings.secret_mode() == "session"
         assert console.settings.pref("secret_mode") == ""  # the choice is not saved
     finally:
-        task = spawn(console.shutdown())
+        task = console.shutdown()
         qtbot.waitUntil(task.done, timeout=5000)
         window.close()
         window.deleteLater()

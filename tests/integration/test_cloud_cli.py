@@ -42,7 +42,7 @@ async def _prepare(server: LocalServerHandle) -> None:
 
     async with httpx.AsyncClient() as http:
         acr = ACRClient(http, server.credentials, endpoint=local_endpoints(server.url).acr)
-        (instance,) = [i.instance_id async for i in acr.list_instances()]
+        (instance,) = [i.instance_id or "" async for i in acr.list_instances()]
         await acr.call("CreateNamespace", {"InstanceId": instance, "NamespaceName": "cli"})
         await acr.create_repository(instance, "cli", "app")
     await push_test_image(server, "cli/app", "v1")

@@ -30,7 +30,7 @@ from core import twin_tag_of
 from core.cloud import LOCAL_SECRET_ENV
 from gui.app import Console
 from gui.async_bridge import spawn
-from gui.backend import AccelState, FunctionSpec, TaskStatus
+from gui.backend import AccelState, FunctionSpec, LabProgress, TaskStatus
 from gui.main_window import Page
 from gui.models.lab_runs_model import side_stats
 from gui.viewmodels.settings_vm import SettingsViewModel
@@ -74,7 +74,7 @@ def console(qtbot, qloop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     c.window.show()
     c.start()
     yield c
-    task = spawn(c.shutdown())
+    task = c.shutdown()
     qtbot.waitUntil(task.done, timeout=30000)
     c.window.close()
     c.window.deleteLater()
@@ -82,6 +82,7 @@ def console(qtbot, qloop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def _copy(console: Console, src: str, dst: str) -> None:
+    assert console.supervisor is not None
     info = console.supervisor.info
     assert info is not None
     host = info.url.removeprefix("http://")
@@ -110,6 +111,7 @@ def _copy(console: Console, src: str, dst: str) -> None:
 def _build_source_image(qtbot, console: Console, workdir: Path) -> str:
     """Build the test image into ``demo/demo-small:e2e`` (plain; its start-up profile is
     recorded over a lazy mount and pushed with it); returns the plain image's digest."""
+    assert console.supervisor is not None
     info = console.supervisor.info
     assert info is not None
     host = info.url.removeprefix("http://")
@@ -174,14 +176,19 @@ def test_acceleration_flow_end_to_end(qtbot, console: Console, tmp_path: Path) -
     qtbot.waitUntil(lambda: any(r.path == "demo/e2e" for r in images.repos.rows), timeout=30000)
     repo = next(r for r in images.repos.rows if r.path == "demo/e2e")
     images.select_repo(repo.repo_id)
-    qtbot.waitUntil(lambda: images.repos.get(repo.repo_id).acceleration is False, timeout=30000)
+    qtbot.waitUntil(
+        lambda: getattr(images.repos.get(repo.repo_id), "acceleration", None) is False,
+        timeout=30000,
+    )
     qtbot.waitUntil(lambda: window.images_view.accel_check.isEnabled(), timeout=10000)
     qtbot.waitUntil(lambda: images.tags.has_tag("v1"), timeout=10000)
 
     # 2. Switch acceleration on in the Images view (don't convert the old tag now).
     window.images_view.accel_check.click()
     _answer(qtbot, window.images_view, QMessageBox.StandardButton.No)
-    qtbot.waitUntil(lambda: images.repos.get(repo.repo_id).acceleration is True, timeout=30000)
+    qtbot.waitUntil(
+        lambda: getattr(images.repos.get(repo.repo_id), "acceleration", None) is True, timeout=30000
+    )
     assert images.tags.twin_state("v1") is AccelState.NONE
 
     # 3. A tag pushed now converts, live: task, progress, then the twin.
@@ -227,7 +234,9 @@ def test_acceleration_flow_end_to_end(qtbot, console: Console, tmp_path: Path) -
             ),
             timeout=180000,
         )
-    assert console.functions.model.get("e2e-accelerated").accel is AccelState.READY
+    function = console.functions.model.get("e2e-accelerated")
+    assert function is not None
+    assert function.accel is AccelState.READY
 
     # 6. Compare them in the lab: both timelines fill in; the accelerated one is faster.
     window.go(Page.LAB)
@@ -235,7 +244,7 @@ def test_acceleration_flow_end_to_end(qtbot, console: Console, tmp_path: Path) -
     lab.preset("functions", "e2e-plain", "e2e-accelerated")
     lab.runs_spin.setValue(2)
     lab.link_combo.setCurrentIndex(lab.link_combo.findData("broadband"))  # 100mbit,20ms
-    phases: list[object] = []
+    phases: list[LabProgress] = []
     console.lab.phaseReported.connect(phases.append)
     lab.run_button.click()
     qtbot.waitUntil(lambda: console.lab.running, timeout=5000)
@@ -253,7 +262,11 @@ def test_acceleration_flow_end_to_end(qtbot, console: Console, tmp_path: Path) -
     for plain, accelerated in zip(result.sides[0].runs, result.sides[1].runs, strict=True):
         assert accelerated.bytes_fetched < plain.bytes_fetched
     # The server ran every one of those cold starts over that link into an empty cache.
-    local = console.ctx.backend.clients.local
+    assert console.ctx.backend is not None
+    core_clients = console.ctx.backend.core_clients()
+    assert core_clients is not None
+    local = core_clients[0].local
+    assert local is not None
     task = spawn(local.function_invocations("e2e-accelerated", limit=10))
     qtbot.waitUntil(task.done, timeout=30000)
     cold = [i for i in task.result() if i["coldStart"]]

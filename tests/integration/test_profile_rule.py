@@ -31,7 +31,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 async def _prepare(server: LocalServerHandle) -> None:
     async with httpx.AsyncClient() as http:
         acr = ACRClient(http, server.credentials, endpoint=local_endpoints(server.url).acr)
-        (instance,) = [i.instance_id async for i in acr.list_instances()]
+        (instance,) = [i.instance_id or "" async for i in acr.list_instances()]
         await acr.call("CreateNamespace", {"InstanceId": instance, "NamespaceName": "cli"})
         await acr.create_repository(instance, "cli", "app")
 
@@ -39,7 +39,7 @@ async def _prepare(server: LocalServerHandle) -> None:
 async def _rule(server: LocalServerHandle) -> dict[str, object] | None:
     async with httpx.AsyncClient() as http:
         acr = ACRClient(http, server.credentials, endpoint=local_endpoints(server.url).acr)
-        (instance,) = [i.instance_id async for i in acr.list_instances()]
+        (instance,) = [i.instance_id or "" async for i in acr.list_instances()]
         repo = await acr.get_repository(instance, namespace="cli", name="app")
         assert repo.repo_id
         rule = await acr.get_acceleration_rule(instance, repo.repo_id)

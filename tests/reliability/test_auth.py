@@ -477,8 +477,8 @@ async def test_secret_only_in_the_keyring(
                 except RegistryError as exc:
                     errors.append(exc)
     assert len(errors) == 5
-    for exc in errors:
-        texts += [str(exc), repr(exc), json.dumps(getattr(exc, "detail", {}), default=str)]
+    for error in errors:
+        texts += [str(error), repr(error), json.dumps(getattr(error, "detail", {}), default=str)]
     texts += [r.getMessage() for r in caplog.records]
     texts.append(caplog.text)
     needles = [secret, secret[4:-4]]

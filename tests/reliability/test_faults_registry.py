@@ -26,9 +26,9 @@ from core.errors import (
     TransportError,
     UploadError,
 )
-from core.oci import Digest
+from core.oci import Digest, Manifest
 from core.registry import RegistryClient
-from tests.fixtures.faults import ProxiedRegistry
+from tests.fixtures.faults import FaultKind, ProxiedRegistry
 from tests.reliability._images import BuiltImage, build_image, fast_client, push_built
 from tests.reliability.conftest import Recorder
 
@@ -83,12 +83,12 @@ SURVIVABLE = [
 async def test_manifest_fetch_survives(
     faulty_registry: ProxiedRegistry,
     image: tuple[str, BuiltImage],
-    kind: str,
+    kind: FaultKind,
     params: dict[str, Any],
 ) -> None:
     repo, built = image
     proxy = faulty_registry.proxy
-    proxy.inject(kind, method="GET", path=r"/manifests/", attempts={1, 2}, **params)  # type: ignore[arg-type]
+    proxy.inject(kind, method="GET", path=r"/manifests/", attempts={1, 2}, **params)
     async with fast_client(faulty_registry.url) as client:
         by_tag = await client.get_manifest(repo, "v1")
         by_digest = await client.get_manifest(repo, built.manifest.digest)
@@ -169,13 +169,13 @@ BLOB_FAULTS = [
 async def test_blob_stream_survives(
     faulty_registry: ProxiedRegistry,
     image: tuple[str, BuiltImage],
-    kind: str,
+    kind: FaultKind,
     params: dict[str, Any],
 ) -> None:
     repo, built = image
     digest, blob = _biggest_layer(built)
     proxy = faulty_registry.proxy
-    proxy.inject(kind, method="GET", path=r"/blobs/sha256:", attempts={1, 2}, **params)  # type: ignore[arg-type]
+    proxy.inject(kind, method="GET", path=r"/blobs/sha256:", attempts={1, 2}, **params)
     async with fast_client(faulty_registry.url) as client:
         got = await client.get_blob(repo, digest)
     assert got == blob
@@ -232,13 +232,13 @@ async def test_download_resumes_within_a_run(
     faulty_registry: ProxiedRegistry,
     image: tuple[str, BuiltImage],
     tmp_path: Path,
-    kind: str,
+    kind: FaultKind,
     params: dict[str, Any],
 ) -> None:
     repo, built = image
     digest, blob = _biggest_layer(built)
     proxy = faulty_registry.proxy
-    proxy.inject(kind, method="GET", path=r"/blobs/sha256:", attempts={1, 2, 3}, **params)  # type: ignore[arg-type]
+    proxy.inject(kind, method="GET", path=r"/blobs/sha256:", attempts={1, 2, 3}, **params)
     target = tmp_path / "layer"
     async with fast_client(faulty_registry.url) as client:
         size = await client.download_blob(repo, digest, target)
@@ -339,13 +339,13 @@ async def test_content_range_lie_on_resume_is_refused(
 async def test_range_reads_survive(
     faulty_registry: ProxiedRegistry,
     image: tuple[str, BuiltImage],
-    kind: str,
+    kind: FaultKind,
     params: dict[str, Any],
 ) -> None:
     repo, built = image
     digest, blob = _biggest_layer(built)
     proxy = faulty_registry.proxy
-    proxy.inject(kind, method="GET", path=r"/blobs/", attempts={1, 3}, **params)  # type: ignore[arg-type]
+    proxy.inject(kind, method="GET", path=r"/blobs/", attempts={1, 3}, **params)
     ranges = [(0, 10), (4096, 70_000), (len(blob) - 500, 500), (200_000, 1)]
     async with fast_client(faulty_registry.url) as client:
         one = await client.get_blob_range(repo, digest, 4096, 70_000)
@@ -383,13 +383,13 @@ async def test_monolithic_upload_survives(
     faulty_registry: ProxiedRegistry,
     unique_repo: str,
     method: str,
-    kind: str,
+    kind: FaultKind,
     params: dict[str, Any],
 ) -> None:
     data = os.urandom(700_000)
     proxy = faulty_registry.proxy
     # upload sessions have paths of their own: ``times`` (not attempts) bounds the fault
-    proxy.inject(kind, method=method, path=r"/blobs/", times=1, **params)  # type: ignore[arg-type]
+    proxy.inject(kind, method=method, path=r"/blobs/", times=1, **params)
     async with fast_client(faulty_registry.url) as client:
         result = await client.push_blob(unique_repo, data, digest=Digest.of_bytes(data))
     assert result.digest == Digest.of_bytes(data)
@@ -410,7 +410,7 @@ async def test_monolithic_upload_survives(
 async def test_chunked_upload_resumes(
     faulty_registry: ProxiedRegistry,
     unique_repo: str,
-    kind: str,
+    kind: FaultKind,
     params: dict[str, Any],
     attempt: int,
     reliability: Recorder,
@@ -421,7 +421,7 @@ async def test_chunked_upload_resumes(
     # Every PATCH goes to the same session path; ``attempt`` picks which chunk is hit.
     proxy.inject(
         kind, method="PATCH", path=r"/blobs/uploads/", attempts={attempt}, times=1, **params
-    )  # type: ignore[arg-type]
+    )
     async with fast_client(faulty_registry.url, upload_chunk_size=256 * 1024) as client:
         result = await client.push_blob(
             unique_repo, data, digest=Digest.of_bytes(data), chunked=True
@@ -446,7 +446,7 @@ async def test_chunked_upload_resumes(
 async def test_stream_upload_survives(
     faulty_registry: ProxiedRegistry,
     unique_repo: str,
-    kind: str,
+    kind: FaultKind,
     params: dict[str, Any],
     attempt: int,
     reliability: Recorder,
@@ -468,7 +468,7 @@ async def test_stream_upload_survives(
     proxy = faulty_registry.proxy
     proxy.inject(
         kind, method="PATCH", path=r"/blobs/uploads/", attempts={attempt}, times=1, **params
-    )  # type: ignore[arg-type]
+    )
     async with fast_client(faulty_registry.url, upload_chunk_size=256 * 1024) as client:
         result = await client.push_blob(unique_repo, source(), digest=Digest.of_bytes(data))
     assert result.outcome == "uploaded"
@@ -535,7 +535,7 @@ async def test_copy_under_random_faults(
         ("cut-request", {"after": 0.5}),
     ]
     for kind, params in kinds:
-        proxy.inject(kind, probability=0.025, **params)  # type: ignore[arg-type]
+        proxy.inject(kind, probability=0.025, **params)
     dst_repo = f"{unique_repo}-copy"
     src = f"{proxy.host}/{repo}:v1"
     dst = f"{proxy.host}/{dst_repo}:v1"
@@ -558,6 +558,7 @@ async def test_copy_under_random_faults(
             assert copied is not None
             assert copied.raw == built.manifest.raw
         if copied is not None:  # a tag, when there is one, is whole: every blob is there
+            assert isinstance(copied, Manifest)
             for desc in copied.blobs:
                 data = await direct.get_blob(dst_repo, desc.digest)
                 assert built.blobs[desc.digest] == data

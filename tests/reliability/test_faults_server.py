@@ -24,7 +24,7 @@ from core.pull._full import pull_image
 from core.pull._lazy import LazyImage
 from core.registry import RegistryClient
 from tests.fixtures.emulator import LocalServerHandle
-from tests.fixtures.faults import ProxiedRegistry
+from tests.fixtures.faults import FaultKind, ProxiedRegistry
 from tests.reliability._images import FAST_RETRY, build_image, push_built
 from tests.reliability._integrity import check_store
 from tests.reliability.conftest import Recorder
@@ -111,7 +111,7 @@ PUSH_FAULTS = [
 async def test_push_through_faults(
     faulty_local_server: ProxiedRegistry,
     method: str,
-    kind: str,
+    kind: FaultKind,
     params: dict[str, Any],
     reliability: Recorder,
 ) -> None:
@@ -123,7 +123,7 @@ async def test_push_through_faults(
         path=r"/v2/",
         times=1,
         when=(lambda r: r.body_size > 0) if kind in ("flip-request", "cut-request") else None,
-        **params,  # type: ignore[arg-type]
+        **params,
     )
     async with _local_client(proxy.url, srv, upload_chunk_size=128 << 10) as client:
         first, *rest = IMAGE.layers
@@ -174,11 +174,11 @@ async def pushed(faulty_local_server: ProxiedRegistry) -> ProxiedRegistry:
 
 @pytest.mark.parametrize(("kind", "params"), PULL_FAULTS)
 async def test_full_pull_through_faults(
-    pushed: ProxiedRegistry, kind: str, params: dict[str, Any], tmp_path: Path
+    pushed: ProxiedRegistry, kind: FaultKind, params: dict[str, Any], tmp_path: Path
 ) -> None:
     proxy = pushed.proxy
     srv: LocalServerHandle = pushed.direct
-    proxy.inject(kind, method="GET", path=r"/blobs/sha256:", attempts={1}, **params)  # type: ignore[arg-type]
+    proxy.inject(kind, method="GET", path=r"/blobs/sha256:", attempts={1}, **params)
     async with _local_client(proxy.url, srv) as client:
         result = await pull_image(
             client,
@@ -251,7 +251,7 @@ def _ranged(req: Any) -> bool:
 
 @pytest.mark.parametrize(("kind", "params"), LAZY_FAULTS)
 async def test_lazy_reads_through_faults(
-    accelerated: ProxiedRegistry, kind: str, params: dict[str, Any], tmp_path: Path
+    accelerated: ProxiedRegistry, kind: FaultKind, params: dict[str, Any], tmp_path: Path
 ) -> None:
     """Every chunk read survives one fault per range request (a flipped chunk is fetched
     again, verified, and only then served)."""
@@ -267,7 +267,7 @@ async def test_lazy_reads_through_faults(
             times = 1 if kind == "flip" else 4
             proxy.inject(
                 kind, method="GET", path=r"/blobs/sha256:", times=times, when=_ranged, **params
-            )  # type: ignore[arg-type]
+            )
             for name, data in IMAGE.files.items():
                 assert await image.read(name) == data
         finally:
@@ -332,7 +332,7 @@ async def test_client_side_conversion_under_random_faults(
     produces the twin (whole) or fails with a core error and leaves no twin tag."""
     srv: LocalServerHandle = pushed.direct
     proxy = fault_proxy_factory(srv.url, seed=seed)
-    for kind, params in [
+    faults: list[tuple[FaultKind, dict[str, Any]]] = [
         ("reset", {}),
         ("reset", {"upstream": True}),
         ("status", {"status": 503}),
@@ -340,8 +340,9 @@ async def test_client_side_conversion_under_random_faults(
         ("reset-body", {"after": 0.5}),
         ("stall", {"stall": 20}),
         ("cut-request", {"after": 0.5}),
-    ]:
-        proxy.inject(kind, probability=0.04, **params)  # type: ignore[arg-type]
+    ]
+    for kind, params in faults:
+        proxy.inject(kind, probability=0.04, **params)
     error: CoreError | None = None
     async with _local_client(proxy.url, srv, timeout=httpx.Timeout(3.0)) as client:
         try:

@@ -226,7 +226,7 @@ async def test_full_pull(
     reliability: Recorder,
 ) -> None:
     work = Work(tmp_path)
-    layers = []
+    layers: list[tuple[bytes, str, dict[str, str] | None, str]] = []
     for layer in case.layers(work.canary):
         raw = raw_tar(layer)
         layers.append((compress(raw, "gzip"), OCI_LAYER_GZIP, None, _diff(raw)))
@@ -264,7 +264,7 @@ async def test_lazy_pull(
 ) -> None:
     """The same inputs as seekable layers published by a hostile producer (TOC digests valid)."""
     work = Work(tmp_path)
-    layers = []
+    layers: list[tuple[bytes, str, dict[str, str] | None, str]] = []
     media = OCI_LAYER_ZSTD if kind is FormatKind.ZSTD_CHUNKED else OCI_LAYER_GZIP
     for layer in case.layers(work.canary):
         blob, ann, diff_id = seekable_unchecked(raw_tar(layer), kind)

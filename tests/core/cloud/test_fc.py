@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from core import RetryPolicy
+from core import Progress, RetryPolicy
 from core.cloud import Credentials, CustomContainerConfig, FCClient, Function, HealthCheckConfig
 from core.errors import (
     CloudError,
@@ -543,7 +543,7 @@ async def test_wait_until_ready(fc: FCClient, signed_mock: SignedMock) -> None:
         {"functionName": "f", "state": "Active", "lastUpdateStatus": "Successful"},
     ]
     signed_mock.queue(*(json_response(200, s) for s in states))
-    events = []
+    events: list[Progress] = []
     fn = await fc.wait_until_ready("f", interval=0, on_progress=events.append)
     assert fn.is_ready
     assert [e.item for e in events] == ["Pending/None", "Active/InProgress", "Active/Successful"]

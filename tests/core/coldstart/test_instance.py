@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from core import Progress
 from core.coldstart._instance import InstanceConfig, InstanceState, SandboxInstance
 from core.coldstart._link import LinkSpec, ShapedTransport
 from core.errors import ColdStartError, InvalidInput
@@ -18,10 +20,10 @@ from tests.core.coldstart.conftest import SmallDemo
 
 
 @pytest.fixture
-async def registry(small_demo: SmallDemo) -> RegistryClient:
+async def registry(small_demo: SmallDemo) -> AsyncIterator[RegistryClient]:
     assert fuse_available() is None
     async with RegistryClient(small_demo.registry.host) as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 @pytest.mark.parametrize(("which", "mode"), [("accelerated", "lazy"), ("plain", "full")])
@@ -29,7 +31,7 @@ async def test_cold_start_answers_http(
     small_demo: SmallDemo, registry: RegistryClient, tmp_path: Path, which: str, mode: str
 ) -> None:
     image = getattr(small_demo, which)
-    events = []
+    events: list[Progress] = []
     config = InstanceConfig(image=image, function_name="hello", env={"GREETING": "hi"})
     instance = await SandboxInstance.start(
         config,

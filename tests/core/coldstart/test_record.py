@@ -126,7 +126,7 @@ async def test_exec_record_push_and_optimize(
         assert optimized.target == twin.run
         assert optimized.order.value == "optimized"
         twin_now = await resolve_image(client, twin.run)
-        assert twin_now.manifest.annotations[ANNOTATION_SOURCE_DIGEST] == str(plain.digest)
+        assert (twin_now.manifest.annotations or {})[ANNOTATION_SOURCE_DIGEST] == str(plain.digest)
         app_layer = twin_now.manifest.layers[-1]
         blob = await client.get_blob(repo, app_layer.digest)
     # zstd and tar, not our reader: the app layer starts with the profile's app files

@@ -143,8 +143,9 @@ async def test_docker_index_to_estargz_optimized(
     assert out.media_type == "application/vnd.oci.image.index.v1+json"
     assert [str(d.platform) for d in out.manifests] == ["linux/amd64", "linux/arm64"]
     for d in out.manifests:
-        m = await client.get_manifest(unique_repo, d.digest)
-        assert isinstance(m, Manifest)
+        platform_manifest = await client.get_manifest(unique_repo, d.digest)
+        assert isinstance(platform_manifest, Manifest)
+        m = platform_manifest
         assert m.media_type == "application/vnd.oci.image.manifest.v1+json"
         assert m.config.media_type == "application/vnd.oci.image.config.v1+json"
         assert all(layer.media_type.endswith("tar+gzip") for layer in m.layers)

@@ -69,8 +69,8 @@ def test_ls_and_diff(
     v2 = [LAYERS[0], [*LAYERS[1], entry("etc/new.conf", data=b"x=1\n")]]
     ref2 = _push(distribution_registry.host, unique_repo, v2, "v2")  # type: ignore[arg-type]
     assert main(["diff", ref, ref2, *cache]) == 3
-    out = capsys.readouterr().out.splitlines()
-    assert out == ["+ /etc/new.conf  (4 B)", "1 added (4 B), 0 removed (0 B), 0 changed"]
+    diff_lines = capsys.readouterr().out.splitlines()
+    assert diff_lines == ["+ /etc/new.conf  (4 B)", "1 added (4 B), 0 removed (0 B), 0 changed"]
     assert main(["diff", ref, ref, "--json", *cache]) == 0
     assert json.loads(capsys.readouterr().out)["changes"] == []
 

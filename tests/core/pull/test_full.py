@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tarfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -45,9 +46,9 @@ def _leftovers(directory: Path) -> list[Path]:
 
 
 @pytest.fixture
-async def registry(distribution_registry: RunningRegistry) -> RegistryClient:
+async def registry(distribution_registry: RunningRegistry) -> AsyncIterator[RegistryClient]:
     async with RegistryClient(distribution_registry.host) as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 async def test_full_pull_applies_layers_and_uses_the_cache(
@@ -135,11 +136,12 @@ class _CutOnce(httpx.AsyncBaseTransport):
         outer = self
         inner_stream = response.stream
         assert isinstance(inner_stream, httpx.AsyncByteStream)
+        source: httpx.AsyncByteStream = inner_stream
 
         class Stream(httpx.AsyncByteStream):
             async def __aiter__(self):  # type: ignore[no-untyped-def]
                 sent = 0
-                async for chunk in inner_stream:
+                async for chunk in source:
                     if not outer.cut and sent + len(chunk) > outer.after:
                         outer.cut = True
                         yield chunk[: outer.after - sent]
@@ -148,7 +150,7 @@ class _CutOnce(httpx.AsyncBaseTransport):
                     yield chunk
 
             async def aclose(self) -> None:
-                await inner_stream.aclose()
+                await source.aclose()
 
         return httpx.Response(
             response.status_code, headers=response.headers, stream=Stream(), request=request

@@ -19,6 +19,7 @@ from core.errors import DigestMismatch, TOCError, UnsafeContent
 from core.formats import (
     ANNOTATION_CHECKSUM,
     ANNOTATION_POSITION,
+    BytesFetcher,
     ZstdChunkedFooter,
     build_footer,
     read_toc,
@@ -134,10 +135,7 @@ async def test_unmodified_rebuild_is_accepted() -> None:
     blob, doc, start = _converted()
     new, ann = _rebuild(blob, start, doc)
 
-    async def fetch(s: int, e: int) -> bytes:
-        return new[s:e]
-
-    toc = await read_toc(fetch, len(new), ann, require_verified=True)
+    toc = await read_toc(BytesFetcher(new), len(new), ann, require_verified=True)
     assert toc.verified
     assert toc.get("bin/a") is not None
 

@@ -6,7 +6,7 @@ import hashlib
 import os
 import stat
 import tarfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -118,13 +118,17 @@ def corrupt_chunk(
     assert len(candidate) == frame_len
     raw[chunk.compressed_offset : chunk.compressed_end] = candidate
     data_file.write_bytes(bytes(raw))
-    return lambda: data_file.write_bytes(original)
+
+    def restore() -> None:
+        data_file.write_bytes(original)
+
+    return restore
 
 
 @pytest.fixture
-async def registry(distribution_registry: RunningRegistry) -> RegistryClient:
+async def registry(distribution_registry: RunningRegistry) -> AsyncIterator[RegistryClient]:
     async with RegistryClient(distribution_registry.host) as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 async def _accelerated(

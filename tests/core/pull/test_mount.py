@@ -7,6 +7,7 @@ import errno
 import os
 import signal
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -35,10 +36,10 @@ def engine() -> str:
 
 
 @pytest.fixture
-async def registry(distribution_registry: RunningRegistry) -> RegistryClient:
+async def registry(distribution_registry: RunningRegistry) -> AsyncIterator[RegistryClient]:
     assert fuse_available() is None, fuse_available()
     async with RegistryClient(distribution_registry.host) as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 def _wait_unmounted(mountpoint: Path, limit: float) -> None:

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -65,9 +66,9 @@ _SCRIPT = textwrap.dedent(
 
 
 @pytest.fixture
-async def registry(distribution_registry: RunningRegistry) -> RegistryClient:
+async def registry(distribution_registry: RunningRegistry) -> AsyncIterator[RegistryClient]:
     async with RegistryClient(distribution_registry.host) as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 async def test_pulls_work_and_mounts_fail_clearly_without_pyfuse3(

@@ -70,8 +70,8 @@ async def test_each_source_is_the_next_layer(tmp_path: Path) -> None:
     )
     assert len(config.diff_ids) == 2
     history = [h.created_by for h in config.history]
-    assert "base.tar.gz: base" in history[0]
-    assert "app: base" in history[1]
+    assert "base.tar.gz: base" in (history[0] or "")
+    assert "app: base" in (history[1] or "")
 
     rootfs = await asyncio.to_thread(_unpack, tmp_path / "out", "v1", tmp_path / "rootfs")
     assert (rootfs / "etc" / "os-release").read_text() == "ID=debian\n"

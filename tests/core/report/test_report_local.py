@@ -13,6 +13,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from core import Progress
 from core.errors import InvalidInput
 from core.report import (
     FixKind,
@@ -49,7 +50,7 @@ def _row(report: Report, name: str) -> FunctionRow:
 
 
 async def test_finds_exactly_each_problem(scenario: Scenario) -> None:
-    events = []
+    events: list[Progress] = []
     report = await _report(scenario, on_progress=events.append)
     assert report.errors == ()
     assert {r.function: r.problem_codes for r in report.rows} == EXPECTED
@@ -203,7 +204,7 @@ async def _fix(scenario: Scenario, name: str, code: ProblemCode) -> Report:
     report = await _report(scenario)
     plan = plan_fix(_row(report, name), code)
     assert plan is not None
-    events = []
+    events: list[Progress] = []
     async with httpx.AsyncClient(timeout=30) as http:
         outcome = await apply_fix(
             plan, scenario.target(http), poll=0.1, max_wait=120, on_progress=events.append
