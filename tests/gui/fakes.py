@@ -46,6 +46,7 @@ from gui.backend import (
     Problem,
     RegistryInstance,
     RepoInfo,
+    StartupProfileInfo,
     TagInfo,
     TaskInfo,
     TaskLogLine,
@@ -626,6 +627,17 @@ class FakeBackend:
 
     def core_clients(self) -> None:
         return None
+
+    async def startup_profiles(self, instance_id: str, repo: RepoInfo) -> list[StartupProfileInfo]:
+        raise NotImplementedError("no start-up profiles here (capabilities.startup_profiles)")
+
+    async def record_startup_profile(
+        self, instance_id: str, repo: RepoInfo, tag: str
+    ) -> StartupProfileInfo:
+        raise NotImplementedError("no start-up profiles here (capabilities.startup_profiles)")
+
+    async def set_priority_file(self, instance_id: str, repo: RepoInfo, paths: list[str]) -> str:
+        raise NotImplementedError("no prefetch lists here (capabilities.priority_file)")
 
     async def seed_status(self) -> dict[str, object] | None:
         """``/x-fcdesk/info``'s ``seed``: what a test put in ``self.seed``."""

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from shiboken6 import isValid
 
 from gui.app import Console
-from gui.async_bridge import spawn
 from tests.gui.fakes import FakeBackend
 
 
@@ -18,7 +17,7 @@ def consoles(qtbot, qloop):
     made: list[Console] = []
     yield made
     for console in made:
-        task = spawn(console.shutdown())
+        task = console.shutdown()
         qtbot.waitUntil(task.done, timeout=5000)
         console.window.close()
         console.window.deleteLater()

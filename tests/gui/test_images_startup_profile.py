@@ -104,7 +104,10 @@ def test_cloud_prefetch_list_needs_the_dialog(qtbot, ctx, tmp_path: Path) -> Non
     view.show()
     ctx.set_backend(backend)
     qtbot.waitUntil(lambda: vm.tags.row_of_tag("v0") >= 0, timeout=5000)
-    qtbot.waitUntil(lambda: vm.repos.get("crr-app").acceleration is not None, timeout=5000)
+    qtbot.waitUntil(
+        lambda: (repo := vm.repos.get("crr-app")) is not None and repo.acceleration is not None,
+        timeout=5000,
+    )
     _select(view, vm, "v0")
     assert view.d_profile_button.text() == "Set prefetch list…"
     assert view.d_profile_button.isVisibleTo(view)

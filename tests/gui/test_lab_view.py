@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from gui.backend import LabProgress
 from gui.viewmodels.lab_vm import LabHistory, LabViewModel
 from gui.views.lab_view import LabView
 from tests.gui.fakes import FakeBackend
@@ -28,7 +29,7 @@ def test_run_fills_timelines_live_and_reports_figures(qtbot, ctx, tmp_path) -> N
     assert view.a_combo.currentText() == "fn-plain"
     assert view.b_combo.currentText() == "fn-accel"
     view.runs_spin.setValue(3)
-    phases: list[object] = []
+    phases: list[LabProgress] = []
     vm.phaseReported.connect(phases.append)
     view.run_button.click()
     assert not view.run_button.isEnabled()

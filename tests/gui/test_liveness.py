@@ -73,5 +73,5 @@ def test_cancelling_the_caller_cancels_the_call() -> None:
 
 def test_a_cloud_invocation_may_last_its_functions_timeout() -> None:
     assert invoke_timeout(600).read == pytest.approx(600 + 120)
-    assert invoke_timeout(None).read >= 86400  # FC's longest
+    assert (invoke_timeout(None).read or 0) >= 86400  # FC's longest
     assert invoke_timeout(3).connect == 10.0

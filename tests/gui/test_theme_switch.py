@@ -12,7 +12,8 @@ from gui.widgets.timeline_chart import RunsChart, TimelineChart
 
 def test_shown_charts_follow_a_theme_change(qtbot, qapp: QApplication) -> None:
     apply_theme(qapp, "light")
-    charts = [TimelineChart(), RunsChart()]
+    timeline = TimelineChart()
+    charts: list[TimelineChart | RunsChart] = [timeline, RunsChart()]
     for chart in charts:
         qtbot.addWidget(chart)
         chart.show()
@@ -28,6 +29,6 @@ def test_shown_charts_follow_a_theme_change(qtbot, qapp: QApplication) -> None:
             timeout=3000,
         )
         text = qapp.palette().color(QPalette.ColorRole.Text)
-        assert charts[0].axis_x.labelsColor() == text
+        assert timeline.axis_x.labelsColor() == text
     finally:
         apply_theme(qapp, "light")

@@ -73,9 +73,9 @@ class _Gate(httpx.AsyncBaseTransport):
 
 
 @pytest.fixture
-async def registry(distribution_registry: RunningRegistry) -> RegistryClient:
+async def registry(distribution_registry: RunningRegistry) -> AsyncIterator[RegistryClient]:
     async with RegistryClient(distribution_registry.host) as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 def _staged(parent: Path, name: str) -> bool:

@@ -7,6 +7,7 @@ import asyncio
 import os
 import random
 import tarfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -46,9 +47,9 @@ LAYERS = [
 
 
 @pytest.fixture
-async def registry(distribution_registry: RunningRegistry) -> RegistryClient:
+async def registry(distribution_registry: RunningRegistry) -> AsyncIterator[RegistryClient]:
     async with RegistryClient(distribution_registry.host) as client:
-        yield client  # type: ignore[misc]
+        yield client
 
 
 async def _preserve_twin(registry: RegistryClient, host: str, repo: str) -> str:
