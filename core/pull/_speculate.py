@@ -125,7 +125,7 @@ class Neighbourhoods:
         #: files (None: too large a subtree, or fetched already).
         self._misses: dict[tuple[int, int], int] = {}
         self._kinds: dict[tuple[int, int], set[str]] = {}
-        self._subtrees: dict[tuple[int, int], list[tuple[str, int, Node]] | None] = {}
+        self._subtrees: dict[tuple[int, int], dict[str, tuple[int, list[Node]]] | None] = {}
         self.miss_cost = MISS_COST
         self.read_ahead = READ_AHEAD
         #: Files whose rest is being read ahead already.
@@ -195,10 +195,11 @@ class Neighbourhoods:
 
     def _subtree(self, node: Node) -> tuple[LayerSource, tuple[int, int], list[Node]] | None:
         """Count a miss of ``node`` in the directories above it; the small files of the
-        highest one whose misses now pay for them, if any (see the module docs)."""
+        highest one whose misses now pay for them, if any (see the module docs). A few
+        dictionary lookups per level: each subtree's files are grouped by kind once."""
         kind = posixpath.splitext(node.path)[1]
         parts = node.path.split("/")[:-1]
-        chosen: tuple[tuple[int, int], list[Node]] | None = None
+        chosen: tuple[tuple[int, int], set[str]] | None = None
         for level in range(min(SUBTREE_LEVELS, len(parts))):
             path = "/".join(parts[: len(parts) - level])
             try:
@@ -206,20 +207,27 @@ class Neighbourhoods:
             except OSError:
                 break
             key = (directory.ino, node.layer)
-            files = self._files_below(directory, key)
-            if files is None:
+            by_kind = self._files_below(directory, key)
+            if by_kind is None:
                 continue
             misses = self._misses[key] = self._misses.get(key, 0) + 1
             kinds = self._kinds.setdefault(key, set())
             kinds.add(kind)
-            wanted = [n for k, _, n in files if k in kinds and n.ino not in self._taken]
-            cost = sum(size for k, size, n in files if k in kinds and n.ino not in self._taken)
-            if wanted and cost <= SUBTREE_BYTES and misses * self.miss_cost >= cost:
-                chosen = (key, wanted)
+            # What the kinds read there cost in all (files taken since are not subtracted:
+            # the estimate errs on the side of buying later).
+            cost = sum(by_kind[k][0] for k in kinds if k in by_kind)
+            if cost and cost <= SUBTREE_BYTES and misses * self.miss_cost >= cost:
+                chosen = (key, set(kinds))
         if chosen is None:
             return None
-        key, wanted = chosen
-        self._subtrees[key] = None
+        key, kinds = chosen
+        by_kind = self._subtrees[key]
+        assert by_kind is not None
+        self._subtrees[key] = None  # bought: counted no more
+        wanted = [
+            n for k in kinds if k in by_kind for n in by_kind[k][1] if n.ino not in self._taken
+        ]
+        wanted.sort(key=lambda n: n.chunks[0].compressed_offset)
         source = self.sources[node.layer]
         picked = [n for n in wanted if source.absent(n.chunks)]
         self._taken.update(n.ino for n in wanted)
@@ -227,10 +235,13 @@ class Neighbourhoods:
 
     def _files_below(
         self, directory: Node, key: tuple[int, int]
-    ) -> list[tuple[str, int, Node]] | None:
+    ) -> dict[str, tuple[int, list[Node]]] | None:
+        """The small regular files of ``directory``'s subtree from layer ``key[1]``, by kind
+        (suffix): their total compressed size and the files; None for too large a subtree
+        (or one bought already)."""
         if key in self._subtrees:
             return self._subtrees[key]
-        files: list[tuple[str, int, Node]] | None = []
+        files: dict[str, tuple[int, list[Node]]] | None = {}
         stack = [directory]
         seen = 0
         while stack and files is not None:
@@ -244,9 +255,10 @@ class Neighbourhoods:
                 elif child.kind is EntryType.REG and child.layer == key[1] and child.chunks:
                     size = sum(c.compressed_end - c.compressed_offset for c in child.chunks)
                     if size <= self.file_max:
-                        files.append((posixpath.splitext(child.path)[1], size, child))
-        if files is not None:
-            files.sort(key=lambda f: f[2].chunks[0].compressed_offset)
+                        suffix = posixpath.splitext(child.path)[1]
+                        total, nodes = files.get(suffix, (0, []))
+                        nodes.append(child)
+                        files[suffix] = (total + size, nodes)
         self._subtrees[key] = files
         return files
 
