@@ -53,11 +53,12 @@ SORT_TARGET = 0.050
 
 async def seed(url: str, creds: Any, private_host: str, total: int) -> int:
     """The scenario's eight functions, then more on the same images up to ``total``."""
-    await build_scenario(url, creds, private_host)
     async with httpx.AsyncClient(timeout=120) as http:
         clients = open_clients(
             LocalProfile(url=url, access_key_id=creds.access_key_id), http, creds
         )
+        if not [fn async for fn in clients.fc.list_functions()]:
+            await build_scenario(url, creds, private_host)
         images = [fn.image or "" async for fn in clients.fc.list_functions()]
         existing = len(images)
         queue: asyncio.Queue[int] = asyncio.Queue()
@@ -75,13 +76,15 @@ async def seed(url: str, creds: Any, private_host: str, total: int) -> int:
 
 
 def run_child(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Like `measure`, with the child's own CPU from ``os.wait4``."""
+    """Run ``cmd``: wall time, the CPU its process used (``os.wait4``), its output."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    assert proc.stdout is not None and proc.stderr is not None
-    out = proc.stdout.read().decode()
-    err = proc.stderr.read().decode()
-    _, status, usage = os.wait4(proc.pid, 0)
+    with tempfile.TemporaryFile() as errfile:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errfile, env=env)
+        assert proc.stdout is not None
+        out = proc.stdout.read().decode()
+        _, status, usage = os.wait4(proc.pid, 0)
+        errfile.seek(0)
+        err = errfile.read().decode(errors="replace")
     elapsed = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 3):  # 3: the report found problems (it should)

@@ -119,6 +119,12 @@ def register(subparsers: Any) -> None:
         help="longest wait per fix step in seconds (default 600)",
     )
     parser.add_argument(
+        "--details",
+        action="store_true",
+        help="also read each function's state and last update for the JSON and CSV output "
+        "(one GetFunction request per function: slower with thousands of functions)",
+    )
+    parser.add_argument(
         "--concurrency", type=int, default=8, help="functions inspected at once (default 8)"
     )
     parser.add_argument(
@@ -339,7 +345,12 @@ async def _run(args: argparse.Namespace) -> int:
         targets,
         open_errors,
     ):
-        report = await build_report(targets, concurrency=args.concurrency, on_progress=progress)
+        report = await build_report(
+            targets,
+            concurrency=args.concurrency,
+            on_progress=progress,
+            function_details=args.details,
+        )
         report = dataclasses.replace(
             report,
             targets=tuple(e.target for e in open_errors) + report.targets,
@@ -354,7 +365,9 @@ async def _run(args: argparse.Namespace) -> int:
             plans = plan_fixes(report.rows, problem)
             if args.yes and plans:
                 outcomes = await _apply(plans, {t.key: t for t in targets}, args)
-                again = await build_report(targets, concurrency=args.concurrency)
+                again = await build_report(
+                    targets, concurrency=args.concurrency, function_details=args.details
+                )
                 report = dataclasses.replace(
                     again, targets=report.targets, errors=tuple(open_errors) + again.errors
                 )

@@ -726,8 +726,15 @@ async def inspect_target(
     concurrency: int = 8,
     on_progress: ProgressCallback | None = None,
     now: float | None = None,
+    function_details: bool = False,
 ) -> tuple[list[FunctionRow], list[TargetError]]:
     """Rows for every custom-container function of ``target``, and what failed.
+
+    The rows come from ``ListFunctions`` (name, image, runtime) and the image facts, which
+    are looked up once per distinct image: thousands of functions cost about their listing.
+    A function's state and last update are only returned by ``GetFunction``; with
+    ``function_details`` each function is read once more to fill ``function_state`` and
+    ``last_update_status`` (one request per function), otherwise they stay empty.
 
     Emits ``Progress("report.functions", done, total, item=<target>/<function>)``.
     """
@@ -745,13 +752,14 @@ async def inspect_target(
         nonlocal done
         async with limit:
             try:
-                try:
-                    fn = await target.clients.fc.get_function(listed_fn.name)
-                except ResourceNotFound:
-                    return None  # deleted since it was listed
-                except CoreError as exc:
-                    errors.append(TargetError(target.key, exc.code, str(exc), listed_fn.name))
-                    fn = listed_fn
+                fn = listed_fn
+                if function_details:
+                    try:
+                        fn = await target.clients.fc.get_function(listed_fn.name)
+                    except ResourceNotFound:
+                        return None  # deleted since it was listed
+                    except CoreError as exc:
+                        errors.append(TargetError(target.key, exc.code, str(exc), listed_fn.name))
                 if not fn.is_container and fn.runtime is not None:
                     return None
                 return await _RowBuilder(inspector, fn).build()
@@ -780,17 +788,25 @@ async def build_report(
     concurrency: int = 8,
     on_progress: ProgressCallback | None = None,
     now: float | None = None,
+    function_details: bool = False,
 ) -> Report:
     """The acceleration report over ``targets`` (inspected concurrently).
 
     A target that cannot be listed becomes a `TargetError`; a function whose image cannot be
     read becomes a row with the ``image-unreadable`` problem. Nothing here raises for a
-    service's error answer; cancellation propagates.
+    service's error answer; cancellation propagates. ``function_details``: see
+    :func:`inspect_target`.
     """
     created = time.time() if now is None else now
     results = await asyncio.gather(
         *(
-            inspect_target(t, concurrency=concurrency, on_progress=on_progress, now=created)
+            inspect_target(
+                t,
+                concurrency=concurrency,
+                on_progress=on_progress,
+                now=created,
+                function_details=function_details,
+            )
             for t in targets
         )
     )

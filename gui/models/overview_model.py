@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QSortFilterProxyModel, Qt
@@ -142,13 +143,51 @@ def _since(row: FunctionRow) -> float | None:
     return min(values) if values else None
 
 
+class _Cells:
+    """What the table shows and sorts and filters by for one row, computed once per row."""
+
+    __slots__ = ("codes", "display", "hay", "problems", "profile", "since", "sort")
+
+    def __init__(self, model: OverviewModel, row: FunctionRow) -> None:
+        problems = _problems_text(row)
+        since = _since(row)
+        self.problems = problems
+        self.since = since
+        self.display = (
+            row.function,
+            _target_text(row),
+            row.image,
+            model.tr("yes") if row.runs_accelerated else model.tr("no"),
+            twin_badge(row.twin_state)[0],
+            problems or "—",
+            format_time(since) if since else "",
+        )
+        sort: list[Any] = [t.casefold() for t in self.display]
+        sort[Col.PROBLEMS] = len(row.problems)
+        sort[Col.SINCE] = since or 0.0
+        self.sort = tuple(sort)
+        self.hay = " ".join([row.function, row.image, self.display[Col.TARGET], problems]).lower()
+        self.codes = frozenset(c.value for c in row.problem_codes)
+        self.profile = row.target.profile
+
+
 class OverviewModel(KeyedTableModel[FunctionRow]):
-    """Rows of the report, keyed by ``FunctionRow.key`` (target + function)."""
+    """Rows of the report, keyed by ``FunctionRow.key`` (target + function).
+
+    Each row's texts are computed once (`_Cells`), so that painting, sorting and filtering
+    thousands of rows stays cheap. The model sorts itself (:meth:`sort`, which
+    `OverviewFilter` forwards to): one Python sort with precomputed keys instead of the
+    proxy asking ``data()`` for every comparison.
+    """
 
     COLUMNS = ("Function", "Profile", "Image", "Accelerated", "Twin", "Problems", "Since")
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(lambda r: r.key, parent)
+        self._cells: dict[int, tuple[FunctionRow, _Cells]] = {}
+        self._base: list[FunctionRow] = []  # the report's order, which sorting starts from
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
 
     def column_title(self, section: int) -> str:
         return [
@@ -161,9 +200,68 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
             self.tr("Since"),
         ][section]
 
+    def cells(self, i: int) -> _Cells:
+        return self._cells_of(self.rows[i])
+
+    def _ordered(self, rows: list[FunctionRow]) -> list[FunctionRow]:
+        col = self._sort_column
+        if not 0 <= col < len(self.COLUMNS):
+            return rows
+        keyed = [(self._cells_of(r).sort[col], i) for i, r in enumerate(rows)]
+        # stable in both directions: equal keys keep the report's order
+        keyed.sort(key=lambda k: k[0], reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        return [rows[i] for _, i in keyed]
+
+    def _cells_of(self, row: FunctionRow) -> _Cells:
+        hit = self._cells.get(id(row))
+        if hit is not None and hit[0] is row:
+            return hit[1]
+        cells = _Cells(self, row)
+        self._cells[id(row)] = (row, cells)
+        return cells
+
+    def set_rows(self, rows: Iterable[FunctionRow]) -> None:
+        base = list(rows)
+        self._base = base
+        self._cells = {}
+        super().set_rows(self._ordered(base))
+
+    def upsert(self, row: FunctionRow, *, prepend: bool = False) -> int:
+        old = self.get(row.key)
+        i = super().upsert(row, prepend=prepend)
+        if old is not None:
+            self._base = [row if r is old else r for r in self._base]
+        else:
+            self._base.append(row)
+        return i
+
+    def remove(self, key: str) -> bool:
+        old = self.get(key)
+        self._base = [r for r in self._base if r is not old]
+        return super().remove(key)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order the rows by ``column`` (a `Col`), stably; -1 restores the report's order."""
+        self._sort_column, self._sort_order = column, order
+        old = self.rows
+        new = self._ordered(list(self._base))
+        if new == old:
+            return
+        self.layoutAboutToBeChanged.emit()
+        where = {id(r): i for i, r in enumerate(new)}
+        persistent = self.persistentIndexList()
+        moved = [
+            self.index(where[id(old[p.row()])], p.column()) if 0 <= p.row() < len(old) else p
+            for p in persistent
+        ]
+        self._rows = new
+        self._reindex()
+        self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
+
     def replace_target_rows(self, target_rows: list[FunctionRow], targets: set[Any]) -> None:
         """Swap the rows of ``targets`` for ``target_rows`` (a partial refresh)."""
-        kept = [r for r in self.rows if r.target not in targets]
+        kept = [r for r in self._base if r.target not in targets]
         self.set_rows(sorted([*kept, *target_rows], key=lambda r: (str(r.target), r.function)))
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -171,6 +269,8 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
             return None
         row = self.rows[index.row()]
         col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.cells(index.row()).display[col] if 0 <= col < len(self.COLUMNS) else None
         if role == Roles.Key:
             return row.key
         if role == Roles.Row:
@@ -179,53 +279,37 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
             return row.problem_codes
         if role == Roles.Profile:
             return row.target.profile
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == Col.FUNCTION:
-                return row.function
-            if col == Col.TARGET:
-                return _target_text(row)
-            if col == Col.IMAGE:
-                return row.image
-            if col == Col.ACCELERATED:
-                return self.tr("yes") if row.runs_accelerated else self.tr("no")
-            if col == Col.TWIN:
-                return twin_badge(row.twin_state)[0]
-            if col == Col.PROBLEMS:
-                return _problems_text(row) or "—"
-            if col == Col.SINCE:
-                since = _since(row)
-                return format_time(since) if since else ""
-            return None
         if role == Roles.Badge:
             if col == Col.TWIN:
                 return twin_badge(row.twin_state)
             if col == Col.PROBLEMS and row.problems:
                 first = row.problems[0]
-                text = _problems_text(row)
-                return (text, problem_kind(first.code))
+                return (self.cells(index.row()).problems, problem_kind(first.code))
             if col == Col.ACCELERATED:
                 return (self.tr("yes"), "ok") if row.runs_accelerated else (self.tr("no"), "muted")
             return None
         if role == Roles.Sort:
-            if col == Col.SINCE:
-                return _since(row) or 0.0
-            if col == Col.PROBLEMS:
-                return len(row.problems)
-            return self.data(index, Qt.ItemDataRole.DisplayRole)
+            cells = self.cells(index.row())
+            if col in (Col.SINCE, Col.PROBLEMS):
+                return cells.sort[col]
+            return cells.display[col] if 0 <= col < len(self.COLUMNS) else None
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == Col.IMAGE:
                 return row.image
             if col == Col.PROBLEMS and row.problems:
-                return _problems_text(row)
+                return self.cells(index.row()).problems
             return None
         if role == Qt.ItemDataRole.AccessibleTextRole and col == Col.PROBLEMS:
-            return _problems_text(row) or self.tr("no problems")
+            return self.cells(index.row()).problems or self.tr("no problems")
         return None
 
 
 class OverviewFilter(QSortFilterProxyModel):
     """Filters rows by problem (a `ProblemCode` value, `ANY_PROBLEM` or ``""`` for all),
-    profile (``""`` for all) and text (function, image or problem words)."""
+    profile (``""`` for all) and text (function, image or problem words).
+
+    Sorting is the source model's (`OverviewModel.sort`): the proxy keeps its order.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -234,6 +318,13 @@ class OverviewFilter(QSortFilterProxyModel):
         self._text = ""
         self.setSortRole(Roles.Sort)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if isinstance(source, OverviewModel):
+            source.sort(column, order)
+        else:
+            super().sort(column, order)
 
     @property
     def problem(self) -> str:
@@ -257,21 +348,15 @@ class OverviewFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, parent: AnyIndex) -> bool:
         model = self.sourceModel()
-        row = model.index(source_row, 0, parent).data(Roles.Row)
-        if not isinstance(row, FunctionRow):
+        if not isinstance(model, OverviewModel) or not 0 <= source_row < model.rowCount():
             return False
-        if self._problem == ANY_PROBLEM and not row.problems:
+        if not (self._problem or self._profile or self._text):
+            return True
+        cells = model.cells(source_row)
+        if self._problem == ANY_PROBLEM and not cells.codes:
             return False
-        if self._problem not in ("", ANY_PROBLEM) and self._problem not in {
-            c.value for c in row.problem_codes
-        }:
+        if self._problem not in ("", ANY_PROBLEM) and self._problem not in cells.codes:
             return False
-        if self._profile and row.target.profile != self._profile:
+        if self._profile and cells.profile != self._profile:
             return False
-        if self._text:
-            hay = " ".join(
-                [row.function, row.image, _target_text(row), _problems_text(row)]
-            ).lower()
-            if self._text not in hay:
-                return False
-        return True
+        return not self._text or self._text in cells.hay

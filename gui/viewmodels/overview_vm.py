@@ -161,6 +161,7 @@ class OverviewViewModel(QObject):
     fixProgress = Signal(object)  # Progress
     fixFinished = Signal(object)  # FixOutcome
     failed = Signal(object)
+    rowUpdated = Signal(str)  # FunctionRow.key, after its function's state was read
 
     def __init__(
         self, ctx: AppContext, opener: TargetOpener, parent: QObject | None = None
@@ -174,6 +175,7 @@ class OverviewViewModel(QObject):
         self._running = False
         self._generation = 0
         self.fixing: set[str] = set()
+        self._details: set[str] = set()  # rows whose function state was asked for
 
     # -- state ----------------------------------------------------------------------------
     @property
@@ -220,6 +222,7 @@ class OverviewViewModel(QObject):
                 return  # a newer run replaced this one
             self._set_running(False)
             self.report = report
+            self._details.clear()
             self.model.set_rows(sorted(report.rows, key=lambda r: (str(r.target), r.function)))
             self.reportChanged.emit(report)
 
@@ -236,6 +239,39 @@ class OverviewViewModel(QObject):
 
         task = self.ctx.run("overview", job, on_done=done, on_error=error, on_progress=progress)
         task.add_done_callback(finished)
+
+    def load_details(self, row: FunctionRow) -> None:
+        """Read ``row``'s function state and last update (``GetFunction``, which the report
+        does not call for every function) and update the row; once per row and report."""
+        if row.key in self._details:
+            return
+        self._details.add(row.key)
+        generation = self._generation
+
+        async def job(_sink: Callable[[Any], None]) -> Any:
+            async with self.opener.open([row.target]) as (targets, _errors):
+                if not targets:
+                    return None
+                return await targets[0].clients.fc.get_function(row.function)
+
+        def done(fn: Any) -> None:
+            current = self.model.get(row.key)
+            if fn is None or current is None or generation != self._generation:
+                return
+            fresh = dataclasses.replace(
+                current,
+                function_state=fn.state or "",
+                last_update_status=fn.last_update_status or "",
+            )
+            self.model.upsert(fresh)
+            if self.report is not None:
+                self.report = dataclasses.replace(self.report, rows=tuple(self.model.rows))
+            self.rowUpdated.emit(row.key)
+
+        def error(exc: BaseException) -> None:
+            log.info("reading function %s for the overview failed: %s", row.function, exc)
+
+        self.ctx.run(f"overview-details:{row.key}", job, on_done=done, on_error=error)
 
     def cancel(self) -> None:
         self._generation += 1

@@ -392,6 +392,7 @@ class OverviewView(QWidget):
         vm.runningChanged.connect(self._on_running_changed)
         vm.progressChanged.connect(self._on_progress_changed)
         vm.reportChanged.connect(self._on_report_changed)
+        vm.rowUpdated.connect(self._on_row_updated)
         vm.fixStarted.connect(lambda _p: self._show_current())
         vm.fixProgress.connect(self._on_fix_progress)
         vm.fixFinished.connect(self._on_fix_finished)
@@ -635,6 +636,13 @@ class OverviewView(QWidget):
         row = self.current_row()
         busy = bool(row is not None and any(row.function in k for k in self.vm.fixing))
         self.detail.show_row(row, busy=busy)
+        if row is not None and not row.function_state:
+            self.vm.load_details(row)  # the report lists functions without their state
+
+    def _on_row_updated(self, key: str) -> None:
+        row = self.current_row()
+        if row is not None and row.key == key:
+            self._show_current()
 
     # -- fixes -------------------------------------------------------------------------------
     def _on_fix_requested(self, row: FunctionRow, code: ProblemCode) -> None:

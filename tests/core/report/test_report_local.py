@@ -66,7 +66,13 @@ async def test_finds_exactly_each_problem(scenario: Scenario) -> None:
     assert fast.twin_state is TwinState.READY
     assert fast.recorded_source_digest == fast.source_digest != ""
     assert fast.acceleration is True
-    assert fast.function_state == "Active"
+    assert fast.function_state == ""  # ListFunctions does not return it: no GetFunction
+
+    detailed = await _report(scenario, function_details=True)  # one GetFunction each
+    assert {r.function: r.problem_codes for r in detailed.rows} == EXPECTED
+    assert all(r.function_state for r in detailed.rows)
+    assert _row(detailed, "web-fast").function_state == "Active"
+    assert _row(detailed, "web-fast").last_update_status == "Successful"
 
     plain = _row(report, "web-plain")
     assert not plain.runs_accelerated
@@ -212,7 +218,7 @@ async def _fix(scenario: Scenario, name: str, code: ProblemCode) -> Report:
     assert outcome.ok, outcome.to_json()
     assert events
     assert all(e.phase.startswith("fix.") for e in events)
-    after = await _report(scenario)
+    after = await _report(scenario, function_details=True)  # the redeployed state too
     assert after.errors == ()
     # every other function is exactly as before
     for row in after.rows:
