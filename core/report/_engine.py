@@ -56,7 +56,15 @@ from core.errors import (
     SignatureError,
     TransportError,
 )
-from core.oci import DOCKER_MANIFEST_LIST, OCI_INDEX, ImageReference, is_loopback_host
+from core.oci import (
+    DOCKER_MANIFEST_LIST,
+    OCI_INDEX,
+    Descriptor,
+    ImageReference,
+    Index,
+    Manifest,
+    is_loopback_host,
+)
 from core.registry import RegistryClient
 from core.report._model import (
     FIX_FOR,
@@ -304,13 +312,31 @@ class Inspector:
 
         return await self._memo.get(("endpoints", site.instance_id), load)
 
+    async def head(self, site: _Site, path: str, reference: str) -> Descriptor | None:
+        """``HEAD`` of a manifest, once per report: thousands of functions share few images
+        (and a registry may check a password hash on every request)."""
+
+        async def load() -> Descriptor | None:
+            registry = await self.registry(site)
+            return await registry.head_manifest(path, reference)
+
+        return await self._memo.get(("head", site, path, reference), load)
+
+    async def manifest(self, site: _Site, path: str, reference: str) -> Manifest | Index:
+        """A manifest (or index), once per report."""
+
+        async def load() -> Manifest | Index:
+            registry = await self.registry(site)
+            return await registry.get_manifest(path, reference)
+
+        return await self._memo.get(("manifest", site, path, reference), load)
+
     async def is_index(self, site: _Site, path: str, tag: str) -> bool | None:
         """Whether ``path:tag`` is a multi-platform image index (``None``: unknown)."""
 
         async def load() -> bool | None:
             try:
-                registry = await self.registry(site)
-                found = await registry.head_manifest(path, tag)
+                found = await self.head(site, path, tag)
             except CoreError:
                 return None
             return None if found is None else found.media_type in (OCI_INDEX, DOCKER_MANIFEST_LIST)
@@ -373,22 +399,26 @@ class Inspector:
         reason = str((task.extra or {}).get("Reason") or "")
         if reason or not task.build_task_id:
             return reason
-        lines: list[str] = []
-        try:
-            async for line in self.acr.list_build_task_logs(site.instance_id, task.build_task_id):
-                if line.message:
-                    lines.append(line.message)
-        except CloudError:
-            return ""
-        return lines[-1] if lines else ""
+        task_id = task.build_task_id
+
+        async def load() -> str:
+            lines: list[str] = []
+            try:
+                async for line in self.acr.list_build_task_logs(site.instance_id, task_id):
+                    if line.message:
+                        lines.append(line.message)
+            except CloudError:
+                return ""
+            return lines[-1] if lines else ""
+
+        return await self._memo.get(("task-log", site.instance_id, task_id), load)
 
     async def recorded_source(self, site: _Site, path: str, digest_or_tag: str) -> str:
         """The source digest recorded in a twin's manifest ("" when absent or unreadable)."""
 
         async def load() -> str:
             try:
-                registry = await self.registry(site)
-                manifest = await registry.get_manifest(path, digest_or_tag)
+                manifest = await self.manifest(site, path, digest_or_tag)
             except CoreError:
                 return ""
             return str((manifest.annotations or {}).get(ANNOTATION_SOURCE_DIGEST) or "")
@@ -486,8 +516,7 @@ class _RowBuilder:
     # -- an image pinned by digest ------------------------------------------------------------
 
     async def _pinned(self, site: _Site, ref: ImageReference) -> FunctionRow:
-        registry = await self.inspector.registry(site)
-        manifest = await registry.get_manifest(ref.repository, str(ref.digest))
+        manifest = await self.inspector.manifest(site, ref.repository, str(ref.digest))
         accelerated = bool((manifest.annotations or {}).get(ANNOTATION_FORMAT))
         if isinstance(site, _AcrSite):
             repo = await self.inspector.repository(site, ref.repository)
@@ -657,16 +686,16 @@ class _RowBuilder:
     async def _foreign(
         self, site: _ForeignSite, ref: ImageReference, tag: str, source_tag: str, twin_tag: str
     ) -> FunctionRow:
-        registry = await self.inspector.registry(site)
+        ins = self.inspector
         path = ref.repository
         accelerated = tag == twin_tag
-        own = await registry.head_manifest(path, tag)
+        own = await ins.head(site, path, tag)
         if own is None:
             raise _Unreadable(
                 UnreadableReason.NOT_FOUND, "MANIFEST_UNKNOWN", f"{path}:{tag} does not exist"
             )
-        source = own if not accelerated else await registry.head_manifest(path, source_tag)
-        twin = own if accelerated else await registry.head_manifest(path, twin_tag)
+        source = own if not accelerated else await ins.head(site, path, source_tag)
+        twin = own if accelerated else await ins.head(site, path, twin_tag)
         self.fields.update(
             source_digest=str(source.digest) if source else "",
             twin_digest=str(twin.digest) if twin else "",
