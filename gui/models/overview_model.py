@@ -146,11 +146,12 @@ def _since(row: FunctionRow) -> float | None:
 class _Cells:
     """What the table shows and sorts and filters by for one row, computed once per row."""
 
-    __slots__ = ("codes", "display", "hay", "problems", "profile", "since", "sort")
+    __slots__ = ("codes", "display", "hay", "key", "problems", "profile", "since", "sort")
 
     def __init__(self, model: OverviewModel, row: FunctionRow) -> None:
         problems = _problems_text(row)
         since = _since(row)
+        self.key = row.key
         self.problems = problems
         self.since = since
         self.display = (
@@ -184,8 +185,13 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(lambda r: r.key, parent)
-        self._cells: dict[int, tuple[FunctionRow, _Cells]] = {}
-        self._base: list[FunctionRow] = []  # the report's order, which sorting starts from
+        # the report's order (sorting starts from it), each row's cells, and per sorted
+        # column the rows' keys in that order; the shown order is ``_order`` (indexes)
+        self._base: list[FunctionRow] = []
+        self._base_cells: list[_Cells] = []
+        self._keys: dict[int, list[Any]] = {}
+        self._order: list[int] = []
+        self._shown_cells: list[_Cells] = []
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
 
@@ -201,61 +207,75 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
         ][section]
 
     def cells(self, i: int) -> _Cells:
-        return self._cells_of(self.rows[i])
+        return self._shown_cells[i]
 
-    def _ordered(self, rows: list[FunctionRow]) -> list[FunctionRow]:
+    def _sorted_order(self) -> list[int]:
         col = self._sort_column
+        order = list(range(len(self._base)))
         if not 0 <= col < len(self.COLUMNS):
-            return rows
-        keyed = [(self._cells_of(r).sort[col], i) for i, r in enumerate(rows)]
+            return order
+        keys = self._keys.get(col)
+        if keys is None:
+            keys = self._keys[col] = [c.sort[col] for c in self._base_cells]
         # stable in both directions: equal keys keep the report's order
-        keyed.sort(key=lambda k: k[0], reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
-        return [rows[i] for _, i in keyed]
+        order.sort(key=keys.__getitem__, reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
+        return order
 
-    def _cells_of(self, row: FunctionRow) -> _Cells:
-        hit = self._cells.get(id(row))
-        if hit is not None and hit[0] is row:
-            return hit[1]
-        cells = _Cells(self, row)
-        self._cells[id(row)] = (row, cells)
-        return cells
+    def _show(self, order: list[int]) -> None:
+        self._order = order
+        self._rows = [self._base[i] for i in order]
+        self._shown_cells = [self._base_cells[i] for i in order]
+        self._index = {self._shown_cells[k].key: k for k in range(len(order))}
 
     def set_rows(self, rows: Iterable[FunctionRow]) -> None:
-        base = list(rows)
-        self._base = base
-        self._cells = {}
-        super().set_rows(self._ordered(base))
+        self.beginResetModel()
+        self._base = list(rows)
+        self._base_cells = [_Cells(self, r) for r in self._base]
+        self._keys = {}
+        self._show(self._sorted_order())
+        self.endResetModel()
+
+    def append_rows(self, rows: Iterable[FunctionRow]) -> None:
+        self.set_rows([*self._base, *(r for r in rows if r.key not in self._index)])
 
     def upsert(self, row: FunctionRow, *, prepend: bool = False) -> int:
-        old = self.get(row.key)
-        i = super().upsert(row, prepend=prepend)
-        if old is not None:
-            self._base = [row if r is old else r for r in self._base]
-        else:
-            self._base.append(row)
+        i = self._index.get(row.key)
+        if i is None:
+            self.set_rows([row, *self._base] if prepend else [*self._base, row])
+            return self._index[row.key]
+        if self._rows[i] != row:
+            b = self._order[i]
+            self._base[b] = row
+            self._base_cells[b] = _Cells(self, row)
+            self._keys = {}
+            self._rows[i] = row
+            self._shown_cells[i] = self._base_cells[b]
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
         return i
 
     def remove(self, key: str) -> bool:
-        old = self.get(key)
-        self._base = [r for r in self._base if r is not old]
-        return super().remove(key)
+        if key not in self._index:
+            return False
+        self.set_rows([r for r in self._base if r.key != key])
+        return True
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Order the rows by ``column`` (a `Col`), stably; -1 restores the report's order."""
         self._sort_column, self._sort_order = column, order
-        old = self.rows
-        new = self._ordered(list(self._base))
+        old = self._order
+        new = self._sorted_order()
         if new == old:
             return
         self.layoutAboutToBeChanged.emit()
-        where = {id(r): i for i, r in enumerate(new)}
+        where = [0] * len(new)
+        for k, b in enumerate(new):
+            where[b] = k
         persistent = self.persistentIndexList()
         moved = [
-            self.index(where[id(old[p.row()])], p.column()) if 0 <= p.row() < len(old) else p
+            self.index(where[old[p.row()]], p.column()) if 0 <= p.row() < len(old) else p
             for p in persistent
         ]
-        self._rows = new
-        self._reindex()
+        self._show(new)
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
@@ -347,11 +367,11 @@ class OverviewFilter(QSortFilterProxyModel):
         self._refilter("_text", value.strip().lower())
 
     def filterAcceptsRow(self, source_row: int, parent: AnyIndex) -> bool:
+        if not (self._problem or self._profile or self._text):
+            return True
         model = self.sourceModel()
         if not isinstance(model, OverviewModel) or not 0 <= source_row < model.rowCount():
             return False
-        if not (self._problem or self._profile or self._text):
-            return True
         cells = model.cells(source_row)
         if self._problem == ANY_PROBLEM and not cells.codes:
             return False
