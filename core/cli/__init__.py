@@ -42,7 +42,30 @@ def plain_text(doc: str | None) -> str:
     return _RST_LITERAL_BLOCK.sub(r"\1:", text)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The ``fcaccel`` parser with every command; with ``command``, only the module of that
+    name when it registers that command (a command needs only its own imports: starting
+    ``fcaccel report`` does not import the converter, the Local server or the cold-start
+    lab), else every command."""
+    if command and not command.startswith("_") and command in _command_modules():
+        parser = _parser()
+        subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+        register = getattr(importlib.import_module(f"{__name__}.{command}"), "register", None)
+        if callable(register):
+            register(subparsers)
+            if command in subparsers.choices:
+                return parser
+    parser = _parser()
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _command_modules():
+        module = importlib.import_module(f"{__name__}.{name}")
+        register = getattr(module, "register", None)
+        if callable(register):
+            register(subparsers)
+    return parser
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fcaccel",
         description="fcdesk core: images, conversion to accelerated formats, pulls, cold "
@@ -50,19 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fcaccel {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if callable(register):
-            register(subparsers)
     return parser
 
 
+def _command_modules() -> list[str]:
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` (the first argument that is not an option)."""
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(_command_in(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.WARNING - 10 * min(args.verbose, 2),

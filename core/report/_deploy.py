@@ -27,7 +27,6 @@ from core._progress import Progress, ProgressCallback, emit
 from core.cloud import Function
 from core.errors import CloudError, InvalidInput, InvalidReference
 from core.oci import ImageReference
-from core.pull import TransferMeter
 from core.report._engine import ReportTarget, check_image
 from core.report._model import FunctionRow, ProblemCode, TwinState
 
@@ -135,6 +134,8 @@ async def wait_for_twin(
         raise InvalidInput("max_wait must be ≥ 0 and poll > 0", code="InvalidArgument")
     plain, twin = accelerated_pair(image)
     started = clock()
+    from core.pull import TransferMeter  # the pull machinery only when deploying
+
     meter = TransferMeter(1000, clock=clock)
     while True:
         row = await check_image(target, plain, function=function)
