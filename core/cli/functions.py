@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +111,21 @@ def register(subparsers: Any) -> None:
     p.add_argument("--async", dest="asynchronous", action="store_true", help="asynchronous")
     p.add_argument("--log", action="store_true", help="print the tail log (x-fc-log-type: Tail)")
     p.set_defaults(func=_invoke)
+
+    p = sub.add_parser(
+        "logs",
+        help="what a function's instances print (Local server; --follow as they run)",
+        description="Local server: the lines the function's instances printed on stdout and "
+        "stderr, with the time and the instance, and the platform's own lines; --follow keeps "
+        "printing them as they come. Alibaba Cloud keeps function logs in Simple Log Service "
+        "(the function's logConfig), which fcaccel does not read: use 'fcaccel functions invoke "
+        "NAME --log' for an invocation's log tail (its last 4 KB).",
+    )
+    add_common_arguments(p)
+    p.add_argument("name")
+    p.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
+    p.add_argument("--tail", type=int, default=200, metavar="N", help="the last N lines first")
+    p.set_defaults(func=_logs)
 
     p = sub.add_parser("export", help="write a function as a Serverless Devs s.yaml")
     add_common_arguments(p)
@@ -460,6 +477,47 @@ async def _invoke(args: argparse.Namespace) -> int:
             print(result.log, file=sys.stderr)
         print(f"status {result.status}, request id {result.request_id}", file=sys.stderr)
     return 0 if result.ok else 1
+
+
+#: What needs Simple Log Service on Alibaba Cloud (the console says the same in its words).
+SLS_NOTE = (
+    "Alibaba Cloud keeps function logs in Simple Log Service: the function needs a logConfig "
+    "(project and logstore); read them in the SLS console or with its API. Without it, "
+    "'fcaccel functions invoke NAME --log' returns each invocation's log tail (last 4 KB)."
+)
+
+
+def _log_line(doc: dict[str, Any]) -> str:
+    when = time.strftime("%H:%M:%S", time.localtime(float(doc.get("time") or 0)))
+    millis = int((float(doc.get("time") or 0) % 1) * 1000)
+    instance = str(doc.get("instanceId") or "-")
+    return f"{when}.{millis:03d} {instance:<24} {doc.get('stream', ''):<8} {doc.get('message', '')}"
+
+
+async def _logs(args: argparse.Namespace) -> int:
+    async with open_profile(args) as ctx:
+        local = ctx.clients.local
+        if local is None:
+            if args.json:
+                emit_json({"logs": [], "note": SLS_NOTE})
+            else:
+                print(f"fcaccel: {SLS_NOTE}", file=sys.stderr)
+            return 2
+        await ctx.clients.fc.get_function(args.name)  # a clear error for a wrong name
+        if not args.follow:
+            lines, last = await local.function_logs(args.name, limit=max(0, args.tail))
+            if args.json:
+                emit_json({"logs": lines, "lastSeq": last})
+            else:
+                for doc in lines:
+                    print(_log_line(doc))
+            return 0
+        async for doc in local.follow_function_logs(args.name, limit=max(0, args.tail)):
+            if args.json:
+                print(json.dumps(doc, ensure_ascii=False), flush=True)
+            else:
+                print(_log_line(doc), flush=True)
+    return 0
 
 
 async def _export(args: argparse.Namespace) -> int:

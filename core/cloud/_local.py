@@ -13,6 +13,9 @@ error shape and raise like FC errors. Shapes (JSON):
 * ``POST /x-fcdesk/functions/{name}/force-cold-start`` ``{"link"?, "cache"?}`` →
   ``{"stoppedInstances", "nextColdStart"?}``
 * ``GET  /x-fcdesk/functions/{name}/invocations?limit=`` → ``{"invocations": [...]}``
+* ``GET  /x-fcdesk/functions/{name}/logs?since=&limit=[&follow=1]`` → ``{"logs": [line],
+  "lastSeq"}``, or with ``follow`` NDJSON lines ``{"type": "log", ...line}`` as they are printed
+  (``line``: ``seq``, ``time``, ``instanceId``, ``stream``, ``message``, ``requestId``?)
 """
 
 from __future__ import annotations
@@ -241,20 +244,35 @@ class LocalExtensions:
             params["since"] = str(since)
         if types:
             params["types"] = ",".join(types)
+        async for doc in self._ndjson(self._url("events"), "WatchEvents", params, "event stream"):
+            if doc.get("type") in ("hello", "keepalive") or "seq" not in doc:
+                continue
+            yield ServerEvent(
+                seq=int(doc["seq"]),
+                type=str(doc.get("type", "")),
+                ts=float(doc.get("ts") or 0.0),
+                data=dict(doc.get("data") or {}),
+            )
+
+    async def _ndjson(
+        self, url: str, action: str, params: Mapping[str, str], what: str
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The JSON objects of a signed NDJSON stream, until cancelled or the server ends it
+        (lines that are not JSON objects are skipped)."""
         request = self._http.build_request(
             "GET",
-            self._url("events"),
-            params=params,
+            url,
+            params=dict(params),
             headers={
                 "accept": "application/x-ndjson",
-                "x-acs-action": "WatchEvents",
+                "x-acs-action": action,
                 "x-acs-version": LOCAL_API_VERSION,
             },
         )
         try:
             response = await self._http.send(request, auth=self._auth, stream=True)
         except httpx.TransportError as exc:
-            raise TransportError(f"event stream: {type(exc).__name__}") from exc
+            raise TransportError(f"{what}: {type(exc).__name__}") from exc
         try:
             if response.status_code >= 400:
                 await response.aread()
@@ -266,17 +284,38 @@ class LocalExtensions:
                     doc = json.loads(line)
                 except ValueError:
                     continue
-                if not isinstance(doc, dict) or doc.get("type") in ("hello", "keepalive"):
-                    continue
-                if "seq" not in doc:
-                    continue
-                yield ServerEvent(
-                    seq=int(doc["seq"]),
-                    type=str(doc.get("type", "")),
-                    ts=float(doc.get("ts") or 0.0),
-                    data=dict(doc.get("data") or {}),
-                )
+                if isinstance(doc, dict):
+                    yield doc
         except httpx.TransportError as exc:
-            raise TransportError(f"event stream: {type(exc).__name__}") from exc
+            raise TransportError(f"{what}: {type(exc).__name__}") from exc
         finally:
             await response.aclose()
+
+    async def function_logs(
+        self, function_name: str, *, since: int = 0, limit: int | None = None
+    ) -> tuple[list[dict[str, Any]], int]:
+        """What the function's instances printed after ``since`` (a ``seq``; the newest
+        ``limit`` with a limit), oldest first: ``([{seq, time, instanceId, stream, message,
+        requestId?}], seq to go on from)`` (`follow_function_logs` with that ``since`` misses
+        nothing printed since)."""
+        params = {"since": str(since)}
+        if limit is not None:
+            params["limit"] = str(limit)
+        data = await self._json(
+            "GET", self._url("functions", function_name, "logs"), "GetFunctionLogs", params=params
+        )
+        return list(data.get("logs") or []), int(data.get("lastSeq") or 0)
+
+    async def follow_function_logs(
+        self, function_name: str, *, since: int = 0, limit: int | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """The lines after ``since`` (the newest ``limit``; ``limit=0``: only new ones), then
+        each new line as the instances print it; until cancelled or the server ends it."""
+        params = {"since": str(since), "follow": "1"}
+        if limit is not None:
+            params["limit"] = str(limit)
+        url = self._url("functions", function_name, "logs")
+        async for doc in self._ndjson(url, "FollowFunctionLogs", params, "log stream"):
+            if doc.get("type") == "log":
+                doc.pop("type")
+                yield doc

@@ -322,6 +322,52 @@ class Extensions:
         )
         return JSONResponse({"invocations": [_invocation_doc(r) for r in rows]})
 
+    async def function_logs(self, request: Request, body: bytes) -> Response:
+        """What the function's instances printed, oldest first: ``since`` (a ``seq``) for the
+        lines after it, ``limit`` for the newest N; ``follow=1`` keeps the answer open as
+        NDJSON (a ``hello`` line, then one ``log`` line each, keep-alives in between)."""
+        name = request.path_params["name"]
+        runtime = self.ctx.services.get("runtime")
+        if runtime is None:
+            raise ApiError(503, "ServiceUnavailable", "the function runtime is not running")
+        row = await self.ctx.db.fetchone("SELECT 1 FROM functions WHERE name = ?", (name,))
+        if row is None:
+            raise ApiError(404, "FunctionNotFound", f"function '{name}' does not exist")
+        q = request.query_params
+        try:
+            since = int(q.get("since") or 0)
+            limit = int(q["limit"]) if q.get("limit") else None
+        except ValueError:
+            raise ApiError(400, "InvalidArgument", "since and limit are integers") from None
+        if limit is not None and not 0 <= limit <= 100_000:
+            raise ApiError(400, "InvalidArgument", "limit is between 0 and 100000")
+        logs = runtime.logs
+        backlog = logs.since(name, since, limit)
+        if q.get("follow") not in ("1", "true"):
+            # lastSeq: where to go on from (lines printed later have higher numbers)
+            return JSONResponse(
+                {"logs": [r.to_json() for r in backlog], "lastSeq": logs.last_seq, "follow": False}
+            )
+
+        async def stream() -> AsyncIterator[bytes]:
+            seen = backlog[-1].seq if backlog else max(since, logs.last_seq if limit == 0 else 0)
+            yield (json.dumps({"type": "hello", "lastSeq": seen}) + "\n").encode()
+            for record in backlog:
+                yield (json.dumps({"type": "log", **record.to_json()}) + "\n").encode()
+            while True:
+                if not await logs.wait(name, seen, _KEEPALIVE):
+                    yield b'{"type":"keepalive"}\n'
+                    continue
+                for record in logs.since(name, seen):
+                    seen = record.seq
+                    yield (json.dumps({"type": "log", **record.to_json()}) + "\n").encode()
+
+        return StreamingResponse(
+            stream(),
+            media_type="application/x-ndjson",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+        )
+
     async def force_cold_start(self, request: Request, body: bytes) -> Response:
         """Stop the function's warm instances. An optional JSON body sets how its next cold
         start runs: ``{"link": "100mbit,20ms", "cache": "empty"}`` — the link its registry
@@ -415,6 +461,7 @@ def ext_routes(ctx: ServerContext) -> list[Route]:
             s(ext.function_invocations),
             methods=["GET"],
         ),
+        Route("/x-fcdesk/functions/{name}/logs", s(ext.function_logs), methods=["GET"]),
         Route(
             "/x-fcdesk/functions/{name}/force-cold-start",
             s(ext.force_cold_start),

@@ -272,6 +272,7 @@ class ColdstartBackend:
                 traffic=stats,
                 link=link,
                 on_progress=on_progress,
+                on_log=spec.on_log,
                 instance_id=spec.instance_id,
             )
         except BaseException:

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from core import is_accelerated_tag
-from core.coldstart import LinkSpec
+from core.coldstart import LinkSpec, LogLine
 from core.emulator import _faults
 from core.emulator._context import ServerContext
 from core.emulator._errors import ApiError
+from core.emulator._logs import FunctionLogs
 from core.errors import CoreError
 from core.oci import ImageReference
 
@@ -137,6 +138,8 @@ class InstanceSpec:
     timeout: float
     credentials: tuple[str, str]
     cold_start: ColdStartSettings = field(default_factory=ColdStartSettings)
+    #: Called (on the loop) with each line the instance's process prints.
+    on_log: Callable[[LogLine], None] | None = None
 
 
 @dataclass(slots=True)
@@ -261,6 +264,8 @@ class RuntimeManager:
         self._background: set[asyncio.Task[None]] = set()
         self._lock = asyncio.Lock()
         self._reaper: asyncio.Task[None] | None = None
+        #: What the functions' instances print (``/x-fcdesk/functions/{name}/logs``).
+        self.logs = FunctionLogs()
 
     def info(self) -> dict[str, Any]:
         return {
@@ -308,6 +313,8 @@ class RuntimeManager:
         instances = self._instances.pop(name, [])
         for inst in instances:
             await self._stop(inst, reason)
+        if reason == "deleted":
+            self.logs.forget(name)
         return len(instances)
 
     async def _stop(self, inst: _Instance, reason: str) -> None:
@@ -315,6 +322,12 @@ class RuntimeManager:
             await inst.handle.stop()
         except CoreError as exc:
             log.warning("stopping instance %s: %s", inst.handle.instance_id, exc)
+        self.logs.add(
+            inst.function,
+            inst.handle.instance_id,
+            "platform",
+            f"instance {inst.handle.instance_id} stopped ({reason})",
+        )
         self.ctx.bus.publish(
             "instance.stopped",
             functionName=inst.function,
@@ -380,7 +393,14 @@ class RuntimeManager:
                 self.ctx.credentials.access_key_secret,
             ),
             cold_start=cold_start or ColdStartSettings(),
+            on_log=self._log_sink(str(doc["functionName"]), instance_id),
         )
+
+    def _log_sink(self, name: str, instance_id: str) -> Callable[[LogLine], None]:
+        def sink(line: LogLine) -> None:
+            self.logs.add(name, instance_id, line.stream, line.text, at=line.time)
+
+        return sink
 
     async def _acquire(
         self, doc: dict[str, Any], request_id: str
@@ -424,10 +444,20 @@ class RuntimeManager:
             lazy=spec.lazy,
             coldStartSettings=spec.cold_start.to_json(),
         )
-        if self._backend_updates:
-            handle = await self.backend.start(spec, on_phase, on_update)
-        else:  # a backend that reports finished phases only
-            handle = await self.backend.start(spec, on_phase)
+        self.logs.add(
+            name, instance_id, "platform", f"instance {instance_id} starting (cold start)"
+        )
+        try:
+            if self._backend_updates:
+                handle = await self.backend.start(spec, on_phase, on_update)
+            else:  # a backend that reports finished phases only
+                handle = await self.backend.start(spec, on_phase)
+        except BaseException as exc:
+            self.logs.add(name, instance_id, "platform", f"instance {instance_id} failed: {exc}")
+            raise
+        self.logs.add(
+            name, instance_id, "platform", f"instance {instance_id} ready ({handle.mode})"
+        )
         now = time.monotonic()
         inst = _Instance(handle, name, spec, created=time.time(), last_used=now, active=1)
         async with self._lock:
@@ -515,6 +545,10 @@ class RuntimeManager:
             "x-fc-instance-id": inst.handle.instance_id,
         }
         t1 = time.perf_counter()
+        iid = inst.handle.instance_id
+        self.logs.add(
+            name, iid, "platform", f"FC Invoke Start RequestId: {request_id}", request_id=request_id
+        )
         resp_headers: dict[str, str] = {}
         status, resp_body, error_type, logs = 200, b"", None, b""
         platform_status: int | None = None
@@ -551,6 +585,13 @@ class RuntimeManager:
             inst.last_wall = time.time()
             inst.invocations += 1
         invoke_ms = (time.perf_counter() - t1) * 1000
+        self.logs.add(
+            name,
+            iid,
+            "platform",
+            f"FC Invoke End RequestId: {request_id}" + (f" ({error_type})" if error_type else ""),
+            request_id=request_id,
+        )
         if cold:
             phases.append(Phase("first-invoke", start_ms, invoke_ms, bytes=len(resp_body)))
         else:

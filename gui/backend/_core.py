@@ -55,6 +55,7 @@ from gui.backend._types import (
     LabRunDone,
     LabSide,
     LabTimeline,
+    LogEntry,
     NamespaceInfo,
     Problem,
     RegistryInstance,
@@ -253,6 +254,7 @@ class CoreBackend:
             coldstart=True,
             startup_profiles=local,
             priority_file=True,
+            live_logs=local,
         )
 
     @property
@@ -630,6 +632,22 @@ class CoreBackend:
 
     def core_clients(self) -> tuple[ProfileClients, httpx.AsyncClient]:
         return self.clients, self.http
+
+    async def follow_logs(
+        self, name: str, *, since: int = 0, limit: int = 500
+    ) -> AsyncIterator[LogEntry]:
+        local = self.clients.local
+        if local is None:
+            raise NotImplementedError("function logs are in Simple Log Service")
+        async for doc in local.follow_function_logs(name, since=since, limit=limit):
+            yield LogEntry(
+                seq=int(doc.get("seq") or 0),
+                time=float(doc.get("time") or 0.0),
+                instance_id=str(doc.get("instanceId") or ""),
+                stream=str(doc.get("stream") or ""),
+                message=str(doc.get("message") or ""),
+                request_id=str(doc.get("requestId") or ""),
+            )
 
     async def seed_status(self) -> dict[str, Any] | None:
         local = self.clients.local

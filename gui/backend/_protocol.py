@@ -23,6 +23,7 @@ from gui.backend._types import (
     LabEvent,
     LabRequest,
     LabResult,
+    LogEntry,
     NamespaceInfo,
     Problem,
     RegistryInstance,
@@ -190,6 +191,15 @@ class Backend(Protocol):
         """The core clients this backend works through and their HTTP client (a Local or
         Alibaba Cloud profile), for work that uses core directly, such as the acceleration
         report; ``None`` when there are none."""
+        ...
+
+    def follow_logs(
+        self, name: str, *, since: int = 0, limit: int = 500
+    ) -> AsyncIterator[LogEntry]:
+        """What function ``name``'s instances print: the newest ``limit`` lines after
+        ``since``, then each new one as it comes (``capabilities.live_logs``); raises
+        ``NotImplementedError`` where there is no such stream (Alibaba Cloud keeps logs in
+        Simple Log Service)."""
         ...
 
     async def seed_status(self) -> dict[str, Any] | None:

@@ -28,6 +28,7 @@ from gui.backend._types import (
     LabEvent,
     LabRequest,
     LabResult,
+    LogEntry,
     NamespaceInfo,
     Problem,
     RegistryInstance,
@@ -269,6 +270,11 @@ class RegistryBackend:
 
     def core_clients(self) -> None:
         return None
+
+    def follow_logs(
+        self, name: str, *, since: int = 0, limit: int = 500
+    ) -> AsyncIterator[LogEntry]:
+        raise NotImplementedError(_NO_FUNCTIONS)
 
     async def seed_status(self) -> dict[str, Any] | None:
         return None

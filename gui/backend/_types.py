@@ -27,6 +27,7 @@ __all__ = [
     "LabResult",
     "LabSide",
     "LabTimeline",
+    "LogEntry",
     "NamespaceInfo",
     "Problem",
     "RegistryInstance",
@@ -268,6 +269,18 @@ class TaskInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class LogEntry:
+    """One line a function's instance printed (``stream``: stdout, stderr or platform)."""
+
+    seq: int
+    time: float  # epoch seconds
+    instance_id: str
+    stream: str
+    message: str
+    request_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class TaskLogLine:
     number: int
     message: str
@@ -283,6 +296,7 @@ class BackendCapabilities:
     coldstart: bool = True
     startup_profiles: bool = False  # the server records start-up profiles (Local server)
     priority_file: bool = False  # acceleration rules take a PriorityFile (ACR, Local)
+    live_logs: bool = False  # follow what functions print (the Local server)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from core import is_accelerated_tag, twin_tag_of
-from gui.backend import AccelState, FunctionInfo, InvokeResult, LabResult, image_tag
+from gui.backend import AccelState, FunctionInfo, InvokeResult, LabResult, LogEntry, image_tag
 from gui.errors import ErrorPresenter
 from gui.format import format_bytes, format_duration_ms, format_time
 from gui.models.functions_model import accel_badge, state_badge, update_badge
@@ -111,12 +112,14 @@ class FunctionDetailView(QWidget):
         self._build_image()
         self._build_invoke()
         self._build_coldstarts()
+        self._build_logs()
 
         self.back_button.clicked.connect(self.backRequested.emit)
         self.edit_button.clicked.connect(self._on_edit_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
         vm.functionChanged.connect(self._on_vm_function_changed)
         vm.invoked.connect(self._on_vm_invoked)
+        vm.invoked.connect(lambda r: self.logs_vm.add_tail(self.name, r))
         vm.invokeFailed.connect(self._on_vm_invoke_failed)
 
     def _on_edit_clicked(self) -> None:
@@ -359,6 +362,83 @@ class FunctionDetailView(QWidget):
         layout.addLayout(row)
         self.tabs.addTab(page, icon("lab"), self.tr("Cold starts"))
 
+    def _build_logs(self) -> None:
+        from gui.viewmodels.logs_vm import LogsViewModel
+
+        self.logs_vm = LogsViewModel(self.vm.ctx, self)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        top = QHBoxLayout()
+        self.logs_status = QLabel()
+        self.logs_status.setWordWrap(True)
+        self.logs_status.setObjectName("hintLabel")
+        top.addWidget(self.logs_status, 1)
+        self.logs_scroll = QCheckBox(self.tr("Scroll to new lines"))
+        self.logs_scroll.setChecked(True)
+        top.addWidget(self.logs_scroll)
+        self.logs_clear = QPushButton(self.tr("Clear"))
+        self.logs_clear.setAccessibleName(self.tr("Clear the shown log lines"))
+        top.addWidget(self.logs_clear)
+        layout.addLayout(top)
+        self.logs_edit = _mono()
+        self.logs_edit.setObjectName("logsEdit")
+        self.logs_edit.setReadOnly(True)
+        self.logs_edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.logs_edit.setMaximumBlockCount(20_000)
+        self.logs_edit.setAccessibleName(self.tr("Function logs"))
+        layout.addWidget(self.logs_edit, 1)
+        self._logs_tab = self.tabs.addTab(page, icon("tasks"), self.tr("Logs"))
+        self.tabs.currentChanged.connect(lambda _i: self._sync_logs())
+        self.logs_clear.clicked.connect(self.logs_edit.clear)
+        self.logs_vm.appended.connect(self._on_logs_appended)
+        self.logs_vm.followingChanged.connect(lambda _on: self._show_logs_status())
+        self.logs_vm.tailAdded.connect(self._on_logs_tail_added)
+
+    def _sync_logs(self) -> None:
+        """Follow the function's logs while its Logs tab is shown (and only then)."""
+        if self.tabs.currentIndex() == self._logs_tab and self.info is not None:
+            self.logs_vm.follow(self.info.name)
+        else:
+            self.logs_vm.stop()
+        self._show_logs_status()
+
+    def _show_logs_status(self) -> None:
+        if not self.logs_vm.live:
+            self.logs_status.setText(
+                self.tr(
+                    "Alibaba Cloud keeps function logs in Simple Log Service: give the function "
+                    "a log configuration (project and logstore) and read them in the Simple Log "
+                    "Service console. Shown here: the log tail (last 4 KB) of each invocation "
+                    "made from this console."
+                )
+            )
+        elif self.logs_vm.following:
+            self.logs_status.setText(
+                self.tr("Following what %1's instances print, as they run.").replace(
+                    "%1", self.name
+                )
+            )
+        else:
+            self.logs_status.setText(self.tr("Not following (open this tab to follow)."))
+
+    def _on_logs_appended(self, entries: list[LogEntry]) -> None:
+        lines = []
+        for e in entries:
+            when = time.strftime("%H:%M:%S", time.localtime(e.time))
+            millis = int((e.time % 1) * 1000)
+            stream = "▸" if e.stream == "platform" else e.stream
+            lines.append(f"{when}.{millis:03d}  {e.instance_id[:22]:<22}  {stream:<6}  {e.message}")
+        bar = self.logs_edit.verticalScrollBar()
+        at_end = bar.value() >= bar.maximum() - 2
+        self.logs_edit.appendPlainText("\n".join(lines))
+        if self.logs_scroll.isChecked() or at_end:
+            bar.setValue(bar.maximum())
+
+    def _on_logs_tail_added(self, result: InvokeResult) -> None:
+        when = time.strftime("%H:%M:%S")
+        head = self.tr("— %1, request %2 —").replace("%1", when).replace("%2", result.request_id)
+        self.logs_edit.appendPlainText(head + "\n" + decode_log_tail(result.log_tail))
+
     # -- filling ------------------------------------------------------------------------
     def show_function(self, info: FunctionInfo) -> None:
         changed = self.info is None or self.info.name != info.name
@@ -374,6 +454,9 @@ class FunctionDetailView(QWidget):
         if local and self.async_radio.isChecked():
             self.sync_radio.setChecked(True)
         if changed:
+            self.logs_edit.clear()
+            self.logs_vm.stop()
+            self._sync_logs()
             self.response_edit.clear()
             self.log_edit.clear()
             self.invoke_meta.clear()

@@ -851,7 +851,7 @@
 <context>
     <name>FunctionDetailView</name>
     <message>
-        <location filename="../../gui/views/function_detail_view.py" line="+85"/>
+        <location filename="../../gui/views/function_detail_view.py" line="+86"/>
         <source>All functions</source>
         <translation>すべての関数</translation>
     </message>
@@ -876,7 +876,7 @@
         <translation>関数の詳細</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>State</source>
         <translation>状態</translation>
     </message>
@@ -1135,7 +1135,52 @@
         <translation>コールドスタート</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+13"/>
+        <source>Scroll to new lines</source>
+        <translation>新しい行までスクロール</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Clear</source>
+        <translation>クリア</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear the shown log lines</source>
+        <translation>表示中のログ行をクリア</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Function logs</source>
+        <translation>関数のログ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Logs</source>
+        <translation>ログ</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Alibaba Cloud keeps function logs in Simple Log Service: give the function a log configuration (project and logstore) and read them in the Simple Log Service console. Shown here: the log tail (last 4 KB) of each invocation made from this console.</source>
+        <translation>Alibaba Cloud では関数のログは Simple Log Service に保存されます。関数にログ設定 (プロジェクトとログストア) を行い、Simple Log Service コンソールで確認してください。ここには、このコンソールから行った各呼び出しのログ末尾 (最後の 4 KB) を表示します。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Following what %1&apos;s instances print, as they run.</source>
+        <translation>%1 のインスタンスの出力を実行中に追跡しています。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not following (open this tab to follow).</source>
+        <translation>追跡していません (このタブを開くと追跡します)。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>— %1, request %2 —</source>
+        <translation>— %1、リクエスト %2 —</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>The Local server invokes functions synchronously only.</source>
         <translation>ローカルサーバーは関数を同期呼び出しでのみ実行します。</translation>
     </message>
@@ -1145,7 +1190,7 @@
         <translation>（ローカルサーバーでは使えません）</translation>
     </message>
     <message numerus="yes">
-        <location line="+54"/>
+        <location line="+57"/>
         <source>%n second(s)</source>
         <translation>
             <numerusform>%n 秒</numerusform>

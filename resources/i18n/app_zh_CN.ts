@@ -851,7 +851,7 @@
 <context>
     <name>FunctionDetailView</name>
     <message>
-        <location filename="../../gui/views/function_detail_view.py" line="+85"/>
+        <location filename="../../gui/views/function_detail_view.py" line="+86"/>
         <source>All functions</source>
         <translation>全部函数</translation>
     </message>
@@ -876,7 +876,7 @@
         <translation>函数详情</translation>
     </message>
     <message>
-        <location line="+43"/>
+        <location line="+45"/>
         <source>State</source>
         <translation>状态</translation>
     </message>
@@ -1135,7 +1135,52 @@
         <translation>冷启动</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+13"/>
+        <source>Scroll to new lines</source>
+        <translation>滚动到新行</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Clear the shown log lines</source>
+        <translation>清除显示的日志行</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Function logs</source>
+        <translation>函数日志</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Logs</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Alibaba Cloud keeps function logs in Simple Log Service: give the function a log configuration (project and logstore) and read them in the Simple Log Service console. Shown here: the log tail (last 4 KB) of each invocation made from this console.</source>
+        <translation>阿里云将函数日志保存在日志服务（SLS）中：为函数配置日志（Project 和 Logstore），并在日志服务控制台查看。此处显示从本控制台发起的每次调用的日志尾部（最后 4 KB）。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Following what %1&apos;s instances print, as they run.</source>
+        <translation>正在实时跟踪 %1 的实例输出。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Not following (open this tab to follow).</source>
+        <translation>未跟踪（打开此标签页即开始跟踪）。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>— %1, request %2 —</source>
+        <translation>— %1，请求 %2 —</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>The Local server invokes functions synchronously only.</source>
         <translation>本地服务器仅支持同步调用函数。</translation>
     </message>
@@ -1145,7 +1190,7 @@
         <translation>（本地服务器不支持）</translation>
     </message>
     <message numerus="yes">
-        <location line="+54"/>
+        <location line="+57"/>
         <source>%n second(s)</source>
         <translation>
             <numerusform>%n 秒</numerusform>

@@ -42,6 +42,7 @@ from gui.backend import (
     LabRunDone,
     LabSide,
     LabTimeline,
+    LogEntry,
     NamespaceInfo,
     Problem,
     RegistryInstance,
@@ -141,8 +142,9 @@ class FakeBackend:
         step_delay: float = 0.01,
         events: bool = True,
         fail_tags: tuple[str, ...] = (),
+        live_logs: bool = True,
     ) -> None:
-        self._caps = BackendCapabilities(events=events)
+        self._caps = BackendCapabilities(events=events, live_logs=live_logs)
         self.region = "cn-hangzhou"
         self.instances = [INSTANCE]
         self.namespaces = [NamespaceInfo("crn-1", "demo", INSTANCE.instance_id)]
@@ -196,6 +198,9 @@ class FakeBackend:
         self.seed: dict[str, object] | None = None  # the Local server's demo seeding
         self.listings: dict[tuple[str, str], ImageListing] = {}
         self.why: dict[str, FunctionRow] = {}  # check_image answers by image
+        self.log_lines: dict[str, list[LogEntry]] = {}
+        self._log_queues: dict[str, set[asyncio.Queue[LogEntry]]] = {}
+        self._log_seq = itertools.count(1)
 
     # -- helpers ------------------------------------------------------------------------
     @property
@@ -638,6 +643,42 @@ class FakeBackend:
 
     async def set_priority_file(self, instance_id: str, repo: RepoInfo, paths: list[str]) -> str:
         raise NotImplementedError("no prefetch lists here (capabilities.priority_file)")
+
+    def emit_log(self, function: str, message: str, *, stream: str = "stdout") -> LogEntry:
+        """A line printed by ``function``'s (one) instance, to every follower."""
+        entry = LogEntry(
+            seq=next(self._log_seq),
+            time=time.time(),
+            instance_id=f"c-{function}-0001",
+            stream=stream,
+            message=message,
+        )
+        self.log_lines.setdefault(function, []).append(entry)
+        for queue in self._log_queues.get(function, set()):
+            queue.put_nowait(entry)
+        return entry
+
+    async def follow_logs(
+        self, name: str, *, since: int = 0, limit: int = 500
+    ) -> AsyncIterator[LogEntry]:
+        if not self._caps.live_logs:
+            raise NotImplementedError("logs are in Simple Log Service")
+        self.calls.append(f"follow_logs:{name}:{since}")
+        queue: asyncio.Queue[LogEntry] = asyncio.Queue()
+        self._log_queues.setdefault(name, set()).add(queue)
+        try:
+            backlog = [e for e in self.log_lines.get(name, []) if e.seq > since]
+            for entry in backlog[-limit:] if limit else []:
+                yield entry
+            while True:
+                entry = await queue.get()
+                if entry.seq > since:
+                    yield entry
+        finally:
+            self._log_queues[name].discard(queue)
+
+    def log_followers(self, name: str) -> int:
+        return len(self._log_queues.get(name, ()))
 
     async def seed_status(self) -> dict[str, object] | None:
         """``/x-fcdesk/info``'s ``seed``: what a test put in ``self.seed``."""

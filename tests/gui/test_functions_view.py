@@ -79,7 +79,14 @@ def test_detail_page_shows_tabs_and_invoke_result(qtbot, ctx) -> None:
     qtbot.waitUntil(lambda: view.detail.ov["state"].text() == "Active", timeout=5000)
     assert view.detail.ov["resolved"].text().endswith("c" * 64)
     tabs = [view.detail.tabs.tabText(i) for i in range(view.detail.tabs.count())]
-    assert tabs == ["Overview", "Configuration", "Image && acceleration", "Invoke", "Cold starts"]
+    assert tabs == [
+        "Overview",
+        "Configuration",
+        "Image && acceleration",
+        "Invoke",
+        "Cold starts",
+        "Logs",
+    ]
     assert view.detail.cfg["memory"].text() == "512.0 MiB"
     assert view.detail.env_table.rowCount() == 1
     assert crumbs[-1][:2] == ["Functions", "fn-001"]
