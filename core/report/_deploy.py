@@ -48,6 +48,10 @@ _BLOCKING = frozenset(
 )
 
 
+#: A tag pushed this recently without a conversion yet may still be queued for one.
+JUST_PUSHED = 120.0
+
+
 class WaitOutcome(enum.StrEnum):
     READY = "ready"  # the twin is ready: deploy TwinWait.image
     FAILED = "failed"  # the conversion failed (the row's twin-failed finding has the reason)
@@ -148,7 +152,12 @@ async def wait_for_twin(
         elif codes & _BLOCKING:
             outcome = WaitOutcome.BLOCKED
         elif ProblemCode.TWIN_MISSING in codes and row.twin_state is TwinState.NONE:
-            outcome = WaitOutcome.BLOCKED  # nothing converts it: it was pushed before the rule
+            missing = row.finding(ProblemCode.TWIN_MISSING)
+            pushed = missing.since if missing is not None else None
+            if pushed is not None and time.time() - pushed < JUST_PUSHED:
+                outcome = None  # pushed a moment ago: the registry may not have queued it yet
+            else:
+                outcome = WaitOutcome.BLOCKED  # nothing converts it (pushed before the rule)
         elif row.twin_state is TwinState.SOURCE_GONE:
             outcome = WaitOutcome.BLOCKED
         elif row.twin_state is TwinState.STALE and target.is_local:
