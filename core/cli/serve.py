@@ -37,9 +37,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--secret-store",
         choices=["keyring", "file"],
-        default="keyring",
-        help="where the local AccessKey secret is kept: the system keyring (default) or a "
-        "0600 file in the data directory",
+        default=None,
+        help="where the local AccessKey secret is kept: the system keyring or a 0600 file in "
+        "the data directory (default: where this data directory's key already is, else the "
+        "settings' choice — the console's 'private file' choice included — else the keyring)",
     )
     parser.add_argument(
         "--anonymous-pull",
@@ -102,10 +103,31 @@ async def _print_credentials(data_dir: Path, store: str) -> int:
     return 0
 
 
+def default_secret_store(data_dir: Path) -> str:
+    """The secret store to use when ``--secret-store`` is not given: the one this data
+    directory's AccessKey was created with, else the one chosen in the shared settings (where
+    the console records 'a private file'), else the keyring."""
+    from core.settings import TomlSettingsStore
+
+    try:
+        doc = json.loads((data_dir / "access-key.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        doc = {}
+    recorded = doc.get("secretStore") if isinstance(doc, dict) else None
+    if recorded in ("keyring", "file"):
+        return str(recorded)
+    try:
+        return TomlSettingsStore().load().secret_store
+    except CoreError:
+        return "keyring"
+
+
 async def run(args: argparse.Namespace) -> int:
     from core.emulator import READY_PREFIX, AlreadyRunning, LocalServer, ServerConfig
 
     data_dir: Path = (args.data_dir or default_local_data_dir()).expanduser().absolute()
+    if args.secret_store is None:
+        args.secret_store = default_secret_store(data_dir)
     if args.print_credentials:
         return await _print_credentials(data_dir, args.secret_store)
     if args.workers < 1 or args.workers > 8:

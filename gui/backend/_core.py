@@ -504,6 +504,9 @@ class CoreBackend:
         path = f"{repo.namespace}/{repo.name}:{tag}"
         return f"{host}/{path}" if host else path
 
+    def push_login(self) -> tuple[str, str] | None:
+        return self.registry_credentials if self.clients.local is not None else None
+
     async def image_listing(
         self,
         instance_id: str,

@@ -119,6 +119,12 @@ class Backend(Protocol):
         self, instance: RegistryInstance, repo: RepoInfo, tag: str, *, vpc: bool = True
     ) -> str: ...
 
+    def push_login(self) -> tuple[str, str] | None:
+        """The user name and password a client pushes images to this registry with, when
+        the console knows them (the Local server's AccessKey pair, an OCI profile's login);
+        None on Alibaba Cloud, where the registry login is set in the ACR console."""
+        ...
+
     async def image_listing(
         self,
         instance_id: str,

@@ -210,6 +210,9 @@ class RegistryBackend:
     ) -> str:
         return f"{self.host}/{repo.repo_id}:{tag}"
 
+    def push_login(self) -> tuple[str, str] | None:
+        return self.credentials
+
     async def image_listing(
         self,
         instance_id: str,

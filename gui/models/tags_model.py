@@ -2,8 +2,10 @@
 
 Built for big repositories: rows are indices into plain lists, so loading 100,000 tags and
 filtering them are list operations (no per-row objects, no proxy model). ``_accelerated``
-tags come first; a plain tag shows its twin's state (ready / converting with progress /
-failed with the reason / none) and an accelerated tag names its source.
+tags come first (the image picker prefers them), or with `set_paired` each plain tag is
+followed by its twin, shown indented as a pair (the Images page); a plain tag shows its twin's
+state (ready / converting with progress / failed with the reason / none) and an accelerated
+tag names its source.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ class TagsModel(QAbstractTableModel):
         self._task_ids: dict[str, str] = {}  # task id -> source tag
         self._sort: tuple[int, Qt.SortOrder] | None = None
         self.acceleration_on = False
+        self._pairs = False
 
     # -- loading and filtering ----------------------------------------------------------
     def set_tags(self, tags: Sequence[TagInfo]) -> None:
@@ -115,9 +118,52 @@ class TagsModel(QAbstractTableModel):
                 key=lower.__getitem__,
                 reverse=self._sort[1] == Qt.SortOrder.DescendingOrder,
             )
-        accel = self._accel
-        flags = list(map(accel.__getitem__, order))
-        self._order = list(compress(order, flags)) + list(compress(order, map(not_, flags)))
+        if self._pairs:
+            self._order = self._paired(order)
+        else:
+            accel = self._accel
+            flags = list(map(accel.__getitem__, order))
+            self._order = list(compress(order, flags)) + list(compress(order, map(not_, flags)))
+
+    def set_paired(self, paired: bool) -> None:
+        """List each twin right under its plain tag (True) or every twin first (False)."""
+        if paired == self._pairs:
+            return
+        self.beginResetModel()
+        self._pairs = paired
+        self._row_cache = None
+        self._resort()
+        self._apply_filter()
+        self.endResetModel()
+
+    def _paired(self, order: list[int]) -> list[int]:
+        """``order`` with each twin moved right after its plain tag (a twin whose plain tag
+        is gone keeps its place)."""
+        accel, names, twins = self._accel, self._names, self._accel_set
+        if not twins:
+            return order
+        plain = set(compress(names, map(not_, accel)))
+        cut = len(ACCELERATED_SUFFIX)
+        twin_at = {names[i]: i for i in order if accel[i]}
+        out: list[int] = []
+        append = out.append
+        for i in order:
+            name = names[i]
+            if accel[i]:
+                if name[:-cut] not in plain:
+                    append(i)  # an orphan twin
+                continue
+            append(i)
+            j = twin_at.get(name + ACCELERATED_SUFFIX)
+            if j is not None:
+                append(j)
+        return out
+
+    def is_paired_twin(self, name: str) -> bool:
+        """An ``_accelerated`` tag listed under its plain tag."""
+        if not name.endswith(ACCELERATED_SUFFIX) or name not in self._accel_set:
+            return False
+        return self.has_tag(name[: -len(ACCELERATED_SUFFIX)])
 
     def _accel_names(self) -> set[str]:
         return set(compress(self._names, self._accel))
@@ -374,7 +420,8 @@ class TagsModel(QAbstractTableModel):
     def _display(self, tag: TagInfo, accelerated: bool, col: int) -> str:
         name = tag.tag
         if col == Col.TAG:
-            return name
+            paired = self._pairs and accelerated and self.is_paired_twin(name)
+            return f"  ↳ {name}" if paired else name
         if col == Col.TWIN:
             if accelerated:
                 return self.tr("source: %1").replace("%1", source_tag_of(name))

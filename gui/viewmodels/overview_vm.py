@@ -90,13 +90,17 @@ class SettingsTargets:
         return out
 
     def default(self) -> list[TargetKey]:
-        out: list[TargetKey] = []
-        for profile in self.settings_vm.settings.all_profiles():
-            if isinstance(profile, LocalProfile):
-                out.append(TargetKey(profile.name))
-            elif isinstance(profile, AliyunProfile):
-                out.append(TargetKey(profile.name, profile.region))
-        return out
+        """The profile in use (in its region): the Overview inspects the others only when
+        they are ticked, so that one unreachable profile does not mark every run incomplete."""
+        try:
+            profile = self.settings_vm.settings.profile(self.ctx.profile_name)
+        except CoreError:
+            profile = self.settings_vm.settings.local
+        if isinstance(profile, AliyunProfile):
+            return [TargetKey(profile.name, self.ctx.region or profile.region)]
+        if isinstance(profile, LocalProfile):
+            return [TargetKey(profile.name)]
+        return []  # a plain registry has no functions to inspect
 
     def _logins(self) -> dict[str, tuple[str, str]]:
         store = self.settings_vm.secret_store()

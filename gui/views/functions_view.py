@@ -152,6 +152,10 @@ class FunctionsView(QWidget):
         vm.ctx.backendChanged.connect(self._update_footer)
         vm.ctx.connectionChanged.connect(lambda _s, _d: self._update_footer())
         vm.functionRemoved.connect(self._on_vm_function_removed)
+        from gui.viewmodels.seed_vm import seed_view_model
+
+        self._seed = seed_view_model(vm.ctx)
+        self._seed.changed.connect(lambda _state: self._update_footer())
         self.detail.backRequested.connect(self.show_list)
         self.detail.tabs.currentChanged.connect(lambda _i: self.crumbsChanged.emit(self.crumbs()))
         self.detail.editRequested.connect(self.editRequested.emit)
@@ -241,6 +245,12 @@ class FunctionsView(QWidget):
             return self.tr(
                 "This profile is a plain OCI registry: it has no functions. Its images are "
                 "under Images; use the Local or an Alibaba Cloud profile for functions."
+            )
+        if self._seed.state.state == "running":
+            # First start of the Local server: the demo is being set up, not "no functions".
+            return self.tr(
+                "The Local server is setting up its demo: the functions demo-plain and "
+                "demo-accelerated appear here in a few seconds."
             )
         return self.tr("No functions yet. Create one to get started.")
 

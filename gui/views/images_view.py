@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -134,6 +135,13 @@ class ImagesView(QWidget):
         tag_header.addWidget(self.convert_button)
         self.convert_all_button = QPushButton(self.tr("Convert all unconverted"))
         tag_header.addWidget(self.convert_all_button)
+        self.push_button = QPushButton(icon("export"), self.tr("Push an image…"))
+        self.push_button.setObjectName("pushButton")
+        self.push_button.setToolTip(
+            self.tr("The exact commands that push an image into this repository")
+        )
+        self.push_button.clicked.connect(self.open_push_dialog)
+        tag_header.addWidget(self.push_button)
         right_layout.addLayout(tag_header)
         self.tags_loading = QProgressBar()
         self.tags_loading.setRange(0, 0)
@@ -156,9 +164,11 @@ class ImagesView(QWidget):
         self.tag_table.setAlternatingRowColors(True)
         self.tag_table.setWordWrap(False)
         th = self.tag_table.horizontalHeader()
-        th.setSectionResizeMode(TagCol.TAG, QHeaderView.ResizeMode.Stretch)
+        # The tag names get the room they need (fitted when tags load); the twin column
+        # takes what is left.
+        th.setSectionResizeMode(TagCol.TWIN, QHeaderView.ResizeMode.Stretch)
         for col, width in (
-            (TagCol.TWIN, 190),
+            (TagCol.TAG, 220),
             (TagCol.STATE, 150),
             (TagCol.SIZE, 90),
             (TagCol.UPDATED, 135),
@@ -278,6 +288,8 @@ class ImagesView(QWidget):
         vm.instancesChanged.connect(self._on_vm_instances_changed)
         vm.namespacesChanged.connect(self._on_vm_namespaces_changed)
         vm.currentRepoChanged.connect(self._on_vm_repo_changed)
+        vm.tags.set_paired(True)  # each tag with its accelerated twin right under it
+        vm.tags.modelReset.connect(self._fit_tag_column)
         vm.repos.modelReset.connect(self._select_current_repo)
         vm.tagsLoading.connect(self.tags_loading.setVisible)
         vm.tagsLoaded.connect(lambda _n: self._after_tags_loaded())
@@ -306,6 +318,37 @@ class ImagesView(QWidget):
         self._on_vm_repo_changed(vm.repo)
         if vm.tags.rowCount():
             self._after_tags_loaded()
+
+    def _fit_tag_column(self) -> None:
+        """Wide enough for the longest tag name shown (``↳ v1.2.3_accelerated``), within
+        reason: names are never cut to fit the other columns."""
+        metrics = self.tag_table.fontMetrics()
+        model = self.vm.tags
+        sample = min(model.rowCount(), 2000)  # the longest of the first rows is enough
+        widest = max(
+            (
+                metrics.horizontalAdvance(str(model.index(r, TagCol.TAG).data() or ""))
+                for r in range(sample)
+            ),
+            default=0,
+        )
+        self.tag_table.setColumnWidth(TagCol.TAG, max(160, min(420, widest + 32)))
+
+    def open_push_dialog(self) -> QDialog | None:
+        """The push commands for the selected repository (with working credentials)."""
+        from gui.dialogs.push_dialog import PushDialog
+
+        vm = self.vm
+        backend = vm.ctx.backend
+        if backend is None or vm.repo is None or vm.instance is None:
+            return None
+        login_of = getattr(backend, "push_login", None)
+        login = login_of() if login_of is not None else None
+        dialog = PushDialog(vm.repo.path, lambda tag: vm.image_address(tag, vpc=False), login, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.push_dialog = dialog
+        return dialog
 
     def crumbs(self) -> list[str]:
         crumbs = [self.tr("Images")]
@@ -586,6 +629,7 @@ class ImagesView(QWidget):
         repo = self.vm.repo
         self.convert_button.setEnabled(False)
         self.convert_all_button.setEnabled(bool(repo and repo.acceleration) or self._client_side())
+        self.push_button.setEnabled(repo is not None)
         self.d_progress.setVisible(False)
         self.d_reason.clear()
         self._d_form.setRowVisible(self._d_reason_row, False)

@@ -1821,13 +1821,13 @@
     <message>
         <location filename="../../gui/views/functions_view.py" line="+73"/>
         <location line="+19"/>
-        <location line="+72"/>
+        <location line="+76"/>
         <location line="+1"/>
         <source>Functions</source>
         <translation>関数</translation>
     </message>
     <message>
-        <location line="-88"/>
+        <location line="-92"/>
         <source>Search functions</source>
         <translation>関数を検索</translation>
     </message>
@@ -1849,12 +1849,12 @@
     </message>
     <message>
         <location line="+37"/>
-        <location line="+124"/>
+        <location line="+134"/>
         <source>No functions yet. Create one to get started.</source>
         <translation>関数はまだありません。作成して始めましょう。</translation>
     </message>
     <message>
-        <location line="-14"/>
+        <location line="-20"/>
         <source>The functions could not be listed: %1</source>
         <translation>関数の一覧を取得できませんでした: %1</translation>
     </message>
@@ -1872,6 +1872,11 @@
         <location line="+3"/>
         <source>This profile is a plain OCI registry: it has no functions. Its images are under Images; use the Local or an Alibaba Cloud profile for functions.</source>
         <translation>このプロファイルは通常の OCI レジストリのため、関数はありません。イメージは「イメージ」画面にあります。関数を使うには Local または Alibaba Cloud のプロファイルを選んでください。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The Local server is setting up its demo: the functions demo-plain and demo-accelerated appear here in a few seconds.</source>
+        <translation>ローカルサーバーがデモを準備しています。関数 demo-plain と demo-accelerated が数秒でここに表示されます。</translation>
     </message>
     <message numerus="yes">
         <location line="+11"/>
@@ -2098,13 +2103,13 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+65"/>
-        <location line="+246"/>
+        <location filename="../../gui/views/images_view.py" line="+66"/>
+        <location line="+288"/>
         <source>Images</source>
         <translation>イメージ</translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-284"/>
         <source>Instance:</source>
         <translation>インスタンス：</translation>
     </message>
@@ -2156,12 +2161,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+529"/>
+        <location line="+572"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-528"/>
+        <location line="-571"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -2171,12 +2176,22 @@
         <translation>未変換をすべて変換</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+2"/>
+        <source>Push an image…</source>
+        <translation>イメージをプッシュ…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The exact commands that push an image into this repository</source>
+        <translation>このリポジトリにイメージをプッシュする具体的なコマンド</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Tags</source>
         <translation>タグ</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+44"/>
         <source>Conversion progress</source>
         <translation>変換の進行状況</translation>
     </message>
@@ -2202,12 +2217,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+499"/>
+        <location line="+533"/>
         <source>Record</source>
         <translation>記録</translation>
     </message>
     <message>
-        <location line="-494"/>
+        <location line="-528"/>
         <source>Start-up profile:</source>
         <translation>起動プロファイル:</translation>
     </message>
@@ -2233,17 +2248,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+265"/>
+        <location line="+298"/>
         <source>Files</source>
         <translation>ファイル</translation>
     </message>
     <message>
-        <location line="-263"/>
+        <location line="-296"/>
         <source>The tag&apos;s file tree, read without pulling the image</source>
         <translation>イメージをプルせずに読み込んだタグのファイルツリー</translation>
     </message>
     <message>
-        <location line="+107"/>
+        <location line="+140"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
@@ -2292,7 +2307,7 @@
         </translation>
     </message>
     <message>
-        <location line="+166"/>
+        <location line="+167"/>
         <source>accelerated image of %1</source>
         <translation>%1 の高速化イメージ</translation>
     </message>
@@ -2473,7 +2488,7 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+291"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+297"/>
         <source>Prefetch list set</source>
         <extracomment>Start-up profiles of the current repository&apos;s images, by plain tag.</extracomment>
         <translation>先読みリストを設定しました</translation>
@@ -3994,6 +4009,54 @@
     </message>
 </context>
 <context>
+    <name>PushDialog</name>
+    <message>
+        <location filename="../../gui/dialogs/push_dialog.py" line="+89"/>
+        <source>Push an image into %1</source>
+        <translation>%1 にイメージをプッシュ</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Push with any of these commands (from a saved image archive, a local podman image, or directories as layers). With acceleration on for this repository, the tag is converted into its _accelerated twin as soon as it arrives.</source>
+        <translation>次のいずれかのコマンドでプッシュします（保存したイメージアーカイブ、ローカルの podman イメージ、またはレイヤーにするディレクトリから）。このリポジトリで高速化がオンなら、タグは届いた時点で _accelerated 版に変換されます。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Tag:</source>
+        <translation>タグ:</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tag to push</source>
+        <translation>プッシュするタグ</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Copy</source>
+        <translation>コピー</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy the %1 command</source>
+        <translation>%1 コマンドをコピー</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Log in with the registry user name and password set for this instance (Container Registry console › Access credentials); the tools ask for the password.</source>
+        <translation>このインスタンスに設定したレジストリのユーザー名とパスワードでログインします（Container Registry コンソール › アクセス認証情報）。パスワードはツールが尋ねます。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The commands carry this registry&apos;s login; the secret is masked here and included when you copy a command.</source>
+        <translation>コマンドにはこのレジストリのログイン情報が含まれます。シークレットはここでは伏せ字で、コマンドをコピーすると含まれます。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Copied</source>
+        <translation>コピーしました</translation>
+    </message>
+</context>
+<context>
     <name>RaceChart</name>
     <message>
         <location filename="../../gui/widgets/race_chart.py" line="+53"/>
@@ -4496,7 +4559,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+322"/>
+        <location filename="../../gui/models/tags_model.py" line="+368"/>
         <source>Tag</source>
         <translation>タグ</translation>
     </message>
@@ -4526,7 +4589,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>ダイジェスト</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+54"/>
         <source>source: %1</source>
         <translation>変換元：%1</translation>
     </message>

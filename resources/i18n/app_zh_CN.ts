@@ -1821,13 +1821,13 @@
     <message>
         <location filename="../../gui/views/functions_view.py" line="+73"/>
         <location line="+19"/>
-        <location line="+72"/>
+        <location line="+76"/>
         <location line="+1"/>
         <source>Functions</source>
         <translation>函数</translation>
     </message>
     <message>
-        <location line="-88"/>
+        <location line="-92"/>
         <source>Search functions</source>
         <translation>搜索函数</translation>
     </message>
@@ -1849,12 +1849,12 @@
     </message>
     <message>
         <location line="+37"/>
-        <location line="+124"/>
+        <location line="+134"/>
         <source>No functions yet. Create one to get started.</source>
         <translation>还没有函数。创建一个开始使用吧。</translation>
     </message>
     <message>
-        <location line="-14"/>
+        <location line="-20"/>
         <source>The functions could not be listed: %1</source>
         <translation>无法列出函数：%1</translation>
     </message>
@@ -1872,6 +1872,11 @@
         <location line="+3"/>
         <source>This profile is a plain OCI registry: it has no functions. Its images are under Images; use the Local or an Alibaba Cloud profile for functions.</source>
         <translation>此配置文件是普通的 OCI 镜像仓库，没有函数。其镜像位于“镜像”页面；如需使用函数，请选择 Local 或阿里云配置文件。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>The Local server is setting up its demo: the functions demo-plain and demo-accelerated appear here in a few seconds.</source>
+        <translation>本地服务器正在准备演示：函数 demo-plain 和 demo-accelerated 将在几秒钟内显示在这里。</translation>
     </message>
     <message numerus="yes">
         <location line="+11"/>
@@ -2098,13 +2103,13 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+65"/>
-        <location line="+246"/>
+        <location filename="../../gui/views/images_view.py" line="+66"/>
+        <location line="+288"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-284"/>
         <source>Instance:</source>
         <translation>实例：</translation>
     </message>
@@ -2156,12 +2161,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+529"/>
+        <location line="+572"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-528"/>
+        <location line="-571"/>
         <source>Convert the selected tag now</source>
         <translation>立即转换所选标签</translation>
     </message>
@@ -2171,12 +2176,22 @@
         <translation>转换全部未转换的标签</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+2"/>
+        <source>Push an image…</source>
+        <translation>推送镜像…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The exact commands that push an image into this repository</source>
+        <translation>将镜像推送到此仓库的确切命令</translation>
+    </message>
+    <message>
+        <location line="+14"/>
         <source>Tags</source>
         <translation>标签</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+44"/>
         <source>Conversion progress</source>
         <translation>转换进度</translation>
     </message>
@@ -2202,12 +2217,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+499"/>
+        <location line="+533"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location line="-494"/>
+        <location line="-528"/>
         <source>Start-up profile:</source>
         <translation>启动配置文件：</translation>
     </message>
@@ -2233,17 +2248,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+265"/>
+        <location line="+298"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location line="-263"/>
+        <location line="-296"/>
         <source>The tag&apos;s file tree, read without pulling the image</source>
         <translation>无需拉取镜像即可读取的标签文件树</translation>
     </message>
     <message>
-        <location line="+107"/>
+        <location line="+140"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
@@ -2292,7 +2307,7 @@
         </translation>
     </message>
     <message>
-        <location line="+166"/>
+        <location line="+167"/>
         <source>accelerated image of %1</source>
         <translation>%1 的加速镜像</translation>
     </message>
@@ -2473,7 +2488,7 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+291"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+297"/>
         <source>Prefetch list set</source>
         <extracomment>Start-up profiles of the current repository&apos;s images, by plain tag.</extracomment>
         <translation>已设置预取列表</translation>
@@ -3994,6 +4009,54 @@
     </message>
 </context>
 <context>
+    <name>PushDialog</name>
+    <message>
+        <location filename="../../gui/dialogs/push_dialog.py" line="+89"/>
+        <source>Push an image into %1</source>
+        <translation>将镜像推送到 %1</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Push with any of these commands (from a saved image archive, a local podman image, or directories as layers). With acceleration on for this repository, the tag is converted into its _accelerated twin as soon as it arrives.</source>
+        <translation>使用以下任一命令推送（来自已保存的镜像归档、本地 podman 镜像，或作为层的目录）。若此仓库已开启加速，标签一到达就会被转换为其 _accelerated 版本。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Tag:</source>
+        <translation>标签：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Tag to push</source>
+        <translation>要推送的标签</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Copy the %1 command</source>
+        <translation>复制 %1 命令</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Log in with the registry user name and password set for this instance (Container Registry console › Access credentials); the tools ask for the password.</source>
+        <translation>使用为此实例设置的镜像仓库用户名和密码登录（容器镜像服务控制台 › 访问凭证）；工具会提示输入密码。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>The commands carry this registry&apos;s login; the secret is masked here and included when you copy a command.</source>
+        <translation>这些命令带有此镜像仓库的登录信息；密钥在此处被遮盖，复制命令时会包含在内。</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+</context>
+<context>
     <name>RaceChart</name>
     <message>
         <location filename="../../gui/widgets/race_chart.py" line="+53"/>
@@ -4496,7 +4559,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+322"/>
+        <location filename="../../gui/models/tags_model.py" line="+368"/>
         <source>Tag</source>
         <translation>标签</translation>
     </message>
@@ -4526,7 +4589,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>摘要</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+54"/>
         <source>source: %1</source>
         <translation>源镜像：%1</translation>
     </message>

@@ -582,6 +582,9 @@ class FakeBackend:
                 )  # fmt: skip
             await asyncio.sleep(self.step_delay)
 
+    def push_login(self) -> tuple[str, str] | None:
+        return ("LTAItestpush", "push-secret-value")
+
     async def image_acceleration(self, image: str) -> AccelState:
         tag = image.rsplit(":", 1)[-1]
         if is_accelerated_tag(tag):

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from gui.backend import AccelState
 from gui.models.repositories_model import Col as RepoCol
+from gui.models.tags_model import Roles as TagRoles
 from gui.viewmodels.images_vm import ImagesViewModel
 from gui.views.images_view import ImagesView
 from tests.gui.fakes import FakeBackend
@@ -42,7 +43,10 @@ def test_repositories_and_tags_with_twins(qtbot, ctx) -> None:
     assert vm.repos.index(0, RepoCol.ACCELERATION).data() == "On"
     assert view.accel_check.isChecked()
     assert view.crumbs() == ["Images", "test-ee", "demo/app"]
-    assert vm.tags.index(0, 0).data() == "v2_accelerated"
+    # Each tag with its twin right under it (a pair), newest first.
+    keys = [vm.tags.index(r, 0).data(TagRoles.Key) for r in range(vm.tags.rowCount())]
+    assert keys[:2] == ["v2", "v2_accelerated"]
+    assert vm.tags.index(1, 0).data() == "  ↳ v2_accelerated"
     view.tag_table.selectRow(vm.tags.row_of_tag("v2"))
     assert view.d_state.text() == "Ready"
     assert "v2_accelerated" in view.d_pair.text()

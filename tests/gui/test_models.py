@@ -104,17 +104,26 @@ def test_tags_model_passes_modeltester(qtmodeltester) -> None:
     qtmodeltester.check(model)
 
 
-def test_tags_model_lists_accelerated_first_and_pairs_twins() -> None:
-    model = TagsModel()
+def test_tags_model_lists_accelerated_first() -> None:
+    model = TagsModel()  # as the image picker uses it
     model.set_tags(_tags())
     names = [model.index(r, 0).data() for r in range(model.rowCount())]
-    assert names[0] == "v1_accelerated"
-    assert names[1:] == ["v3", "v2", "v1"]  # newest first after the accelerated ones
+    assert names == ["v1_accelerated", "v3", "v2", "v1"]
+
+
+def test_tags_model_lists_each_twin_under_its_tag() -> None:
+    model = TagsModel()
+    model.set_paired(True)  # as the Images page shows them
+    model.set_tags(_tags())
+    names = [model.index(r, 0).data(tm.Roles.Key) for r in range(model.rowCount())]
+    # Newest first, each plain tag followed by its accelerated twin (a pair).
+    assert names == ["v3", "v2", "v1", "v1_accelerated"]
+    assert model.index(3, 0).data() == "  ↳ v1_accelerated"  # shown indented under v1
     assert model.twin_state("v1") is AccelState.READY
     assert model.twin_state("v2") is AccelState.NONE
     row = model.row_of_tag("v1")
     assert model.index(row, tm.Col.TWIN).data() == "v1_accelerated"
-    assert model.index(0, tm.Col.TWIN).data() == "source: v1"
+    assert model.index(3, tm.Col.TWIN).data() == "source: v1"
     now = time.time()
     model.set_tasks(
         [

@@ -387,8 +387,13 @@ def test_settings_targets_open_the_local_server_and_report_bad_profiles(qtbot, c
     settings_vm = SettingsViewModel(store)
     opener = SettingsTargets(ctx, settings_vm, lambda: ["cn-hangzhou", "cn-shanghai"])
     assert opener.available() == [LOCAL, PROD, PROD_SH]
-    assert opener.default() == [LOCAL, PROD]
+    # By default only the profile in use is inspected (Local here); prod is ticked by hand.
+    assert opener.default() == [LOCAL]
+    ctx.set_backend(None, profile="prod", kind="aliyun", region="cn-hangzhou")
+    assert opener.default() == [PROD]
+    ctx.set_backend(None, profile="Local", kind="local")
     vm = OverviewViewModel(ctx, opener)
+    vm.selected = [LOCAL, PROD]
     holder = QWidget()  # Qt deletes the view-models with it, not a late GC
     qtbot.addWidget(holder)
     vm.setParent(holder)

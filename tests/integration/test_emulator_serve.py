@@ -99,3 +99,30 @@ def test_file_secret_store_and_print_credentials(tmp_path: Path) -> None:
         assert r.status_code == 401
     finally:
         srv.stop()
+
+
+def test_print_credentials_needs_no_flag_once_a_file_store_was_chosen(tmp_path: Path) -> None:
+    """Without a keyring: the key pair a server created in a file is found again without
+    ``--secret-store file``, and a new data directory follows the settings' choice (the
+    console records 'a private file' there)."""
+    from core.settings import TomlSettingsStore
+
+    env = {"PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    data = tmp_path / "d"
+    first = _serve(
+        "--data-dir", str(data), "--secret-store", "file", "--print-credentials", env=env
+    )
+    assert first.returncode == 0, first.stderr
+    again = _serve("--data-dir", str(data), "--print-credentials", env=env)
+    assert again.returncode == 0, again.stderr
+    assert (
+        json.loads(again.stdout)["accessKeySecret"] == json.loads(first.stdout)["accessKeySecret"]
+    )
+    # A fresh data directory: refused while the settings say keyring …
+    refused = _serve("--data-dir", str(tmp_path / "e"), "--print-credentials", env=env)
+    assert refused.returncode != 0
+    # … and fine once the console (or anyone) chose the private file.
+    TomlSettingsStore().update(lambda s: setattr(s, "secret_store", "file"))
+    chosen = _serve("--data-dir", str(tmp_path / "e"), "--print-credentials", env=env)
+    assert chosen.returncode == 0, chosen.stderr
+    assert json.loads(chosen.stdout)["secretStore"] == "file"
