@@ -158,7 +158,9 @@ class _Cells:
             row.function,
             _target_text(row),
             row.image,
-            model.tr("yes") if row.runs_accelerated else model.tr("no"),
+            QCoreApplication.translate("OverviewModel", "yes")
+            if row.runs_accelerated
+            else QCoreApplication.translate("OverviewModel", "no"),
             twin_badge(row.twin_state)[0],
             problems or "—",
             format_time(since) if since else "",

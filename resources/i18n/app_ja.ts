@@ -3123,7 +3123,7 @@
 <context>
     <name>Overview</name>
     <message>
-        <location filename="../../gui/models/overview_model.py" line="+34"/>
+        <location filename="../../gui/models/overview_model.py" line="+35"/>
         <source>Plain tag, twin exists</source>
         <extracomment>Filter value: rows with at least one problem.</extracomment>
         <translation>通常タグ（高速化版あり）</translation>
@@ -3257,7 +3257,7 @@
 <context>
     <name>OverviewModel</name>
     <message>
-        <location line="+54"/>
+        <location line="+100"/>
         <source>Function</source>
         <translation>関数</translation>
     </message>
@@ -3292,19 +3292,19 @@
         <translation>発生日時</translation>
     </message>
     <message>
-        <location line="+29"/>
-        <location line="+17"/>
+        <location line="-47"/>
+        <location line="+150"/>
         <source>yes</source>
         <translation>はい</translation>
     </message>
     <message>
-        <location line="-17"/>
-        <location line="+17"/>
+        <location line="-148"/>
+        <location line="+148"/>
         <source>no</source>
         <translation>いいえ</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
         <source>no problems</source>
         <translation>問題なし</translation>
     </message>
@@ -3533,12 +3533,12 @@
     </message>
     <message>
         <location filename="../../gui/views/overview_view.py" line="+124"/>
-        <location line="+153"/>
+        <location line="+154"/>
         <source>Acceleration overview</source>
         <translation>高速化の概要</translation>
     </message>
     <message>
-        <location line="-149"/>
+        <location line="-150"/>
         <source>Run overview</source>
         <translation>概要を取得</translation>
     </message>
@@ -3621,7 +3621,7 @@
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="-429"/>
-        <location filename="../../gui/views/overview_view.py" line="+66"/>
+        <location filename="../../gui/views/overview_view.py" line="+67"/>
         <source>Overview</source>
         <translation>高速化の概要</translation>
     </message>
@@ -3676,7 +3676,7 @@
         <translation>調査できなかった対象：%1</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+66"/>
         <source>Converting %1… %2</source>
         <translation>%1 を変換しています… %2</translation>
     </message>
@@ -4829,7 +4829,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-568"/>
+        <location filename="../../gui/views/overview_view.py" line="-576"/>
         <source>Function details</source>
         <translation>関数の詳細</translation>
     </message>
