@@ -7,6 +7,8 @@ import math
 
 from PySide6.QtCore import QCoreApplication, QLocale
 
+from gui.i18n import arg
+
 __all__ = [
     "format_bytes",
     "format_duration_ms",
@@ -37,19 +39,13 @@ def format_duration_ms(ms: float | None) -> str:
     if ms is None or math.isnan(ms):
         return "—"
     if ms < 1000:
-        return QCoreApplication.translate("Format", "%1 ms").replace(
-            "%1", QLocale().toString(ms, "f", 0)
-        )
+        return arg(QCoreApplication.translate("Format", "%1 ms"), QLocale().toString(ms, "f", 0))
     if ms < 60_000:
-        return QCoreApplication.translate("Format", "%1 s").replace(
-            "%1", QLocale().toString(ms / 1000, "f", 2)
+        return arg(
+            QCoreApplication.translate("Format", "%1 s"), QLocale().toString(ms / 1000, "f", 2)
         )
     minutes, seconds = divmod(int(ms / 1000), 60)
-    return (
-        QCoreApplication.translate("Format", "%1 min %2 s")
-        .replace("%1", str(minutes))
-        .replace("%2", str(seconds))
-    )
+    return arg(QCoreApplication.translate("Format", "%1 min %2 s"), str(minutes), str(seconds))
 
 
 def phase_label(name: str) -> str:
@@ -83,9 +79,9 @@ def format_eta(seconds: float | None) -> str:
     if seconds < 1:
         return QCoreApplication.translate("Format", "almost done")
     if seconds < 60:
-        return QCoreApplication.translate("Format", "%1 s left").replace("%1", str(int(seconds)))
+        return arg(QCoreApplication.translate("Format", "%1 s left"), str(int(seconds)))
     minutes = int(seconds // 60)
-    return QCoreApplication.translate("Format", "%1 min left").replace("%1", str(minutes))
+    return arg(QCoreApplication.translate("Format", "%1 min left"), str(minutes))
 
 
 def parse_time(value: str | float | int | None) -> dt.datetime | None:

@@ -9,16 +9,41 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator
 
 from gui.resources import translations_dir
 
-__all__ = ["PseudoTranslator", "available_languages", "install_translators"]
+__all__ = ["PseudoTranslator", "arg", "available_languages", "install_translators"]
 
 log = logging.getLogger(__name__)
 
 _installed: list[QTranslator] = []
+
+
+_PLACEHOLDER = re.compile(r"%([1-9][0-9]?)")
+
+
+def arg(text: str, *args: object) -> str:
+    """A translated ``text`` with its placeholders ``%1``, ``%2`` … filled by ``args``.
+
+    Wrap the translation call, so that ``pyside6-lupdate`` still finds the source text::
+
+        arg(self.tr("Convert %1 into %2 now"), tag, twin)
+        arg(QCoreApplication.translate("OverviewView", "%1 of %2"), done, total)
+
+    Like ``QString.arg``, every placeholder is filled in one pass: a value that itself contains
+    ``%2`` is not filled again, a placeholder may appear several times, and one without a
+    value stays as it is. Translators may reorder the placeholders.
+    """
+    values = [str(a) for a in args]
+
+    def fill(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        return values[n - 1] if n <= len(values) else match.group(0)
+
+    return _PLACEHOLDER.sub(fill, text)
 
 
 class PseudoTranslator(QTranslator):

@@ -33,6 +33,7 @@ from gui.async_bridge import ask, async_slot
 from gui.backend import FunctionInfo
 from gui.context import AppContext
 from gui.errors import UserMessage
+from gui.i18n import arg
 from gui.resources import icon
 from gui.viewmodels.functions_vm import FunctionsViewModel
 from gui.viewmodels.images_vm import ImagesViewModel
@@ -479,9 +480,9 @@ class MainWindow(QMainWindow):
     def _on_backend_changed(self) -> None:
         self._fill_profiles()
         backend = self.ctx.backend
-        self.profile_label.setText(self.tr("Profile: %1").replace("%1", self.ctx.profile_name))
+        self.profile_label.setText(arg(self.tr("Profile: %1"), self.ctx.profile_name))
         region = self.ctx.region or (self.tr("local") if self.ctx.profile_kind == "local" else "—")
-        self.region_label.setText(self.tr("Region: %1").replace("%1", region))
+        self.region_label.setText(arg(self.tr("Region: %1"), region))
         has_functions = backend is None or backend.capabilities.functions
         self.nav.item(Page.FUNCTIONS).setHidden(not has_functions)
         self.nav.item(Page.LAB).setHidden(
@@ -576,7 +577,7 @@ class MainWindow(QMainWindow):
                 d.save_succeeded()
             self.ctx.notify(
                 self.tr("Function created") if creating else self.tr("Function updated"),
-                self.tr("%1 is being deployed…").replace("%1", info.name),
+                arg(self.tr("%1 is being deployed…"), info.name),
                 "info",
             )
             self.functions_view.open_function(info.name)
@@ -608,7 +609,7 @@ class MainWindow(QMainWindow):
         answer = await ask(
             self,
             self.tr("Delete function"),
-            self.tr("Delete the function “%1”?").replace("%1", name),
+            arg(self.tr("Delete the function “%1”?"), name),
             informative=self.tr("This cannot be undone."),
             default=QMessageBox.StandardButton.No,
             icon=QMessageBox.Icon.Warning,

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from gui.backend import AccelState, FunctionInfo, FunctionSpec, HealthCheck, Problem, image_tag
 from gui.context import AppContext
 from gui.dialogs.image_picker_dialog import ImagePickerDialog, PickedImage
+from gui.i18n import arg
 from gui.resources import icon
 from gui.widgets.badge import BadgeLabel
 from gui.widgets.env_editor import EnvEditor
@@ -116,7 +117,7 @@ class FunctionDialog(QDialog):
         self.setWindowTitle(
             self.tr("Create function")
             if self.creating
-            else self.tr("Edit %1").replace("%1", existing.name if existing else "")
+            else arg(self.tr("Edit %1"), existing.name if existing else "")
         )
         self.setAccessibleName(self.windowTitle())
         self.resize(760, 680)
@@ -481,15 +482,11 @@ class FunctionDialog(QDialog):
         try:
             parse_args(self.entrypoint_edit.text())
         except ValueError as exc:
-            local.append(
-                ("entrypoint", self.tr("Cannot read the entrypoint: %1").replace("%1", str(exc)))
-            )
+            local.append(("entrypoint", arg(self.tr("Cannot read the entrypoint: %1"), str(exc))))
         try:
             parse_args(self.command_edit.text())
         except ValueError as exc:
-            local.append(
-                ("command", self.tr("Cannot read the command: %1").replace("%1", str(exc)))
-            )
+            local.append(("command", arg(self.tr("Cannot read the command: %1"), str(exc))))
         env_problems = self.env_editor.problems()
         self.env_error.setText("\n".join(env_problems))
         backend = self.ctx.backend
@@ -540,20 +537,23 @@ class FunctionDialog(QDialog):
         core_texts = {
             "required": self.tr("Required."),
             "invalid_name": self.tr("Use letters, digits, _ or -; do not start with a digit or -."),
-            "too_long": self.tr("At most %1 characters.").replace("%1", str(params.get("max"))),
-            "out_of_range": self.tr("Must be between %1 and %2.")
-            .replace("%1", str(params.get("min")))
-            .replace("%2", str(params.get("max"))),
-            "not_multiple": self.tr("Must be a multiple of %1.").replace(
-                "%1", str(params.get("step"))
+            "too_long": arg(self.tr("At most %1 characters."), str(params.get("max"))),
+            "out_of_range": arg(
+                self.tr("Must be between %1 and %2."),
+                str(params.get("min")),
+                str(params.get("max")),
             ),
-            "cpu_memory_ratio": self.tr(
-                "vCPU : memory (GB) must be between 1:1 and 1:4; with this memory use %1–%2 vCPU."
-            )
-            .replace("%1", str(params.get("min_cpu")))
-            .replace("%2", str(params.get("max_cpu"))),
-            "invalid_choice": self.tr("Choose one of %1.").replace(
-                "%1", ", ".join(str(c) for c in params.get("choices", []))
+            "not_multiple": arg(self.tr("Must be a multiple of %1."), str(params.get("step"))),
+            "cpu_memory_ratio": arg(
+                self.tr(
+                    "vCPU : memory (GB) must be between 1:1 and 1:4; with this memory use "
+                    "%1–%2 vCPU."
+                ),
+                str(params.get("min_cpu")),
+                str(params.get("max_cpu")),
+            ),
+            "invalid_choice": arg(
+                self.tr("Choose one of %1."), ", ".join(str(c) for c in params.get("choices", []))
             ),
             "invalid_image": self.tr(
                 "Not a valid image reference (registry/namespace/repository:tag)."
@@ -699,17 +699,17 @@ class FunctionDialog(QDialog):
             self.wait_progress.setRange(0, event.total)
             self.wait_progress.setValue(event.done)
             eta = event.extra.get("eta_s")
-            text = self.tr("Converting %1: %2 % (%3 left)").replace("%1", event.item)
-            text = text.replace("%2", str(event.done // 10)).replace("%3", format_eta(eta))
+            text = arg(
+                self.tr("Converting %1: %2 % (%3 left)"),
+                event.item,
+                str(event.done // 10),
+                format_eta(eta),
+            )
         elif event.extra.get("done"):
-            text = self.tr("%1 is ready; deploying it…").replace("%1", event.item)
+            text = arg(self.tr("%1 is ready; deploying it…"), event.item)
         else:
             self.wait_progress.setRange(0, 0)
-            text = (
-                self.tr("Waiting for %1 (%2 s)…")
-                .replace("%1", event.item)
-                .replace("%2", str(elapsed))
-            )
+            text = arg(self.tr("Waiting for %1 (%2 s)…"), event.item, str(elapsed))
         self.wait_status.setText(text)
 
     def reject(self) -> None:
@@ -769,9 +769,9 @@ class FunctionDialog(QDialog):
             field = None
         text = msg.text.replace("\n", " — ")
         self._server_error = (field or "", text)
-        self._server_summary = self.tr("The service refused the function: %1").replace(
-            "%1", text
-        ) + (f" {msg.hint}" if msg.hint else "")
+        self._server_summary = arg(self.tr("The service refused the function: %1"), text) + (
+            f" {msg.hint}" if msg.hint else ""
+        )
         if field is not None:
             self._touched.add(field)
             self.tabs.setCurrentIndex(self._tab_of.get(field, 0))
@@ -789,10 +789,10 @@ class FunctionDialog(QDialog):
         self.wait_status.setVisible(True)
         if wait.outcome.value == "timeout":
             text = self.tr("%1 was not ready after %2 min: nothing was deployed.")
-            text = text.replace("%2", str(max(1, round(wait.seconds / 60))))
         else:
             text = self.tr("%1 will not get ready: nothing was deployed.")
-        self.wait_status.setText(text.replace("%1", wait.image))
+        minutes = str(max(1, round(wait.seconds / 60)))
+        self.wait_status.setText(arg(text, wait.image, minutes))
         _vm, panel = self._why()
         panel.show_row(wait.row)
         self._basics_form.setRowVisible(self._why_row, True)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from core import is_accelerated_tag, twin_tag_of
 from gui.backend import AccelState, NamespaceInfo, RegistryInstance, RepoInfo, TaskStatus
 from gui.context import AppContext
+from gui.i18n import arg
 from gui.models.repositories_model import Roles as RepoRoles
 from gui.models.tags_model import Col as TagCol
 from gui.models.tags_model import Roles as TagRoles
@@ -333,7 +334,7 @@ class ImagePickerDialog(QDialog):
         if state is AccelState.READY:
             self.hint_badge.set_badge(self.tr("Twin ready"), "ok")
             self.hint.setText(
-                self.tr("Its accelerated twin %1 exists and starts faster.").replace("%1", twin)
+                arg(self.tr("Its accelerated twin %1 exists and starts faster."), twin)
             )
             self.use_twin_button.setVisible(True)
         elif state is AccelState.CONVERTING:
@@ -342,17 +343,21 @@ class ImagePickerDialog(QDialog):
             pct = f" ({int(frac * 100)}%)" if frac is not None else ""
             self.hint_badge.set_badge(self.tr("Converting") + pct, "busy")
             self.hint.setText(
-                self.tr(
-                    "The accelerated twin %1 is not ready yet. Deploying this plain tag "
-                    "now means full-image cold starts."
-                ).replace("%1", twin)
+                arg(
+                    self.tr(
+                        "The accelerated twin %1 is not ready yet. Deploying this plain tag "
+                        "now means full-image cold starts."
+                    ),
+                    twin,
+                )
             )
         elif state is AccelState.FAILED:
             task = self.vm.tags.task_for(tag)
             self.hint_badge.set_badge(self.tr("Conversion failed"), "bad")
             self.hint.setText(
-                self.tr("Converting this tag failed: %1").replace(
-                    "%1", (task.error if task else "") or self.tr("see the task log")
+                arg(
+                    self.tr("Converting this tag failed: %1"),
+                    (task.error if task else "") or self.tr("see the task log"),
                 )
             )
             self.convert_button.setText(self.tr("Convert again"))
@@ -362,27 +367,31 @@ class ImagePickerDialog(QDialog):
             task = self.vm.tags.task_for(tag)
             if repo.acceleration and task is not None and task.status is TaskStatus.CANCELED:
                 self.hint.setText(
-                    self.tr("Its conversion was cancelled: convert it now to get %1.").replace(
-                        "%1", twin
-                    )
+                    arg(self.tr("Its conversion was cancelled: convert it now to get %1."), twin)
                 )
                 self.convert_button.setText(self.tr("Convert now"))
                 self.convert_button.setVisible(True)
             elif repo.acceleration:
                 self.hint.setText(
-                    self.tr(
-                        "Acceleration is on, but this tag was pushed before: convert it "
-                        "now to get %1."
-                    ).replace("%1", twin)
+                    arg(
+                        self.tr(
+                            "Acceleration is on, but this tag was pushed before: convert it "
+                            "now to get %1."
+                        ),
+                        twin,
+                    )
                 )
                 self.convert_button.setText(self.tr("Convert now"))
                 self.convert_button.setVisible(True)
             else:
                 self.hint.setText(
-                    self.tr(
-                        "This repository has no image acceleration. Switch it on to "
-                        "convert this tag into %1."
-                    ).replace("%1", twin)
+                    arg(
+                        self.tr(
+                            "This repository has no image acceleration. Switch it on to "
+                            "convert this tag into %1."
+                        ),
+                        twin,
+                    )
                 )
                 self.switch_on_button.setVisible(inst.supports_acceleration)
 

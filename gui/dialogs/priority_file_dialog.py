@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.i18n import arg
+
 __all__ = ["PriorityFileDialog"]
 
 
@@ -41,17 +43,20 @@ class PriorityFileDialog(QDialog):
         self.setMinimumSize(620, 460)
         layout = QVBoxLayout(self)
         head = QLabel(
-            self.tr(
-                "The acceleration rule of <b>%1</b> will prefetch these %n file(s) first "
-                "(PriorityFile):",
-                "",
-                len(paths),
-            ).replace("%1", repo)
+            arg(
+                self.tr(
+                    "The acceleration rule of <b>%1</b> will prefetch these %n file(s) first "
+                    "(PriorityFile):",
+                    "",
+                    len(paths),
+                ),
+                repo,
+            )
         )
         head.setWordWrap(True)
         layout.addWidget(head)
         if source:
-            origin = QLabel(self.tr("From %1").replace("%1", source))
+            origin = QLabel(arg(self.tr("From %1"), source))
             origin.setObjectName("hintLabel")
             origin.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             layout.addWidget(origin)

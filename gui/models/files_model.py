@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 
 from core.explore import FileEntry, ImageListing
 from gui.format import format_bytes, format_time
+from gui.i18n import arg
 from gui.models._base import AnyIndex
 
 __all__ = ["FileCol", "FileRoles", "FilesModel", "SearchIndex", "search_index"]
@@ -316,19 +317,13 @@ class FilesModel(QAbstractItemModel):
     def _tooltip(self, e: FileEntry) -> str:
         lines = ["/" + e.path]
         if e.is_dir:
-            lines.append(
-                self.tr("%1 in %2 entries")
-                .replace("%1", format_bytes(e.size))
-                .replace("%2", f"{e.files:,}")
-            )
+            lines.append(arg(self.tr("%1 in %2 entries"), format_bytes(e.size), f"{e.files:,}"))
             if e.profile_bytes:
-                lines.append(
-                    self.tr("start-up reads %1 of it").replace("%1", format_bytes(e.profile_bytes))
-                )
+                lines.append(arg(self.tr("start-up reads %1 of it"), format_bytes(e.profile_bytes)))
         elif e.in_profile:
             lines.append(self.tr("Read at start-up (in the image's start-up profile)"))
         if e.layer >= 0:
-            lines.append(self.tr("From layer %1").replace("%1", str(e.layer)))
+            lines.append(arg(self.tr("From layer %1"), str(e.layer)))
         return "\n".join(lines)
 
 

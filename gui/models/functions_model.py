@@ -9,6 +9,7 @@ from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, Qt, Signal
 
 from gui.backend import AccelState, FunctionInfo, short_image
 from gui.format import format_time, parse_time
+from gui.i18n import arg
 from gui.models._base import AnyIndex, KeyedTableModel
 
 __all__ = ["Col", "FunctionsModel", "Roles", "accel_badge", "state_badge", "update_badge"]
@@ -197,7 +198,7 @@ class FunctionsModel(KeyedTableModel[FunctionInfo]):
                 return "—"
             cpu = f"{info.cpu:g}" if info.cpu is not None else "?"
             mem = f"{info.memory_mb}" if info.memory_mb is not None else "?"
-            return self.tr("%1 vCPU / %2 MB").replace("%1", cpu).replace("%2", mem)
+            return arg(self.tr("%1 vCPU / %2 MB"), cpu, mem)
         if col == Col.MODIFIED:
             if role == Roles.Sort:
                 parsed = parse_time(info.last_modified)

@@ -21,6 +21,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
 from core import ACCELERATED_SUFFIX, is_accelerated_tag, source_tag_of, twin_tag_of
 from gui.backend import AccelState, TagInfo, TaskInfo, TaskStatus
 from gui.format import format_bytes, format_time, short_digest
+from gui.i18n import arg
 from gui.models._base import AnyIndex
 
 __all__ = ["Col", "Roles", "TagsModel"]
@@ -424,7 +425,7 @@ class TagsModel(QAbstractTableModel):
             return f"  ↳ {name}" if paired else name
         if col == Col.TWIN:
             if accelerated:
-                return self.tr("source: %1").replace("%1", source_tag_of(name))
+                return arg(self.tr("source: %1"), source_tag_of(name))
             twin = twin_tag_of(name)
             return twin if twin in self._accel_set else "—"
         if col == Col.STATE:
@@ -453,7 +454,7 @@ class TagsModel(QAbstractTableModel):
                     else self.tr("Converting"),
                     "busy",
                 )
-            return (self.tr("Converting %1%").replace("%1", str(int(frac * 100))), "busy")
+            return (arg(self.tr("Converting %1%"), str(int(frac * 100))), "busy")
         if state is AccelState.FAILED:
             return (self.tr("Failed"), "bad")
         return (self.tr("None"), "muted")

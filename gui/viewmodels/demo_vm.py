@@ -32,6 +32,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from core.errors import InvalidInput
 from gui.backend import LabPhase, LabProgress, LabRequest, LabResult, LabSide, LabTimeline
 from gui.context import AppContext
+from gui.i18n import arg
 from gui.models.lab_runs_model import ratio as p50_ratio
 from gui.viewmodels.lab_vm import LabViewModel, result_from_dict
 from gui.viewmodels.race import STAGE_COLORS, LaneView, lane_total_ms, nice_scale
@@ -411,14 +412,10 @@ class DemoViewModel(QObject):
             return ""
         from gui.format import format_bytes
 
-        text = self.tr("fetched %1").replace("%1", format_bytes(run.bytes_fetched))
+        text = arg(self.tr("fetched %1"), format_bytes(run.bytes_fetched))
         if run.image_size:
             share = run.bytes_fetched / run.image_size * 100
-            text += (
-                self.tr(" of %1 (%2 %)")
-                .replace("%1", format_bytes(run.image_size))
-                .replace("%2", f"{share:.0f}")
-            )
+            text += arg(self.tr(" of %1 (%2 %)"), format_bytes(run.image_size), f"{share:.0f}")
         return text
 
     # -- live ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from gui.backend import (
     image_tag,
 )
 from gui.context import AppContext
+from gui.i18n import arg
 from gui.models.functions_model import FunctionsModel
 
 if TYPE_CHECKING:
@@ -227,15 +228,17 @@ class FunctionsViewModel(QObject):
         if info.state == "Failed" or info.last_update_status == "Failed":
             self.ctx.notify(
                 self.tr("Deployment failed"),
-                self.tr("%1: %2")
-                .replace("%1", info.name)
-                .replace("%2", info.last_update_reason or info.state_reason or self.tr("unknown")),
+                arg(
+                    self.tr("%1: %2"),
+                    info.name,
+                    info.last_update_reason or info.state_reason or self.tr("unknown"),
+                ),
                 "bad",
             )
         else:
             self.ctx.notify(
                 self.tr("Deployment finished"),
-                self.tr("%1 is active and up to date.").replace("%1", info.name),
+                arg(self.tr("%1 is active and up to date."), info.name),
                 "ok",
             )
 

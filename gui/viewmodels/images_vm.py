@@ -24,6 +24,7 @@ from gui.backend import (
     TaskStatus,
 )
 from gui.context import AppContext, poll_with_backoff
+from gui.i18n import arg
 from gui.models.repositories_model import RepositoriesModel
 from gui.models.tags_model import TagsModel
 
@@ -295,7 +296,7 @@ class ImagesViewModel(QObject):
             self.priorityFileSet.emit(repo.path, len(paths))
             self.ctx.notify(
                 self.tr("Prefetch list set"),
-                self.tr("%1 prefetches %n file(s) first", "", len(paths)).replace("%1", repo.path),
+                arg(self.tr("%1 prefetches %n file(s) first", "", len(paths)), repo.path),
                 "ok",
             )
 

@@ -26,6 +26,7 @@ from gui.backend import (
     LabTimeline,
 )
 from gui.context import AppContext
+from gui.i18n import arg
 from gui.models.lab_runs_model import LabRunsModel
 
 __all__ = ["LabHistory", "LabViewModel", "data_dir", "result_from_dict", "result_to_dict"]
@@ -175,17 +176,18 @@ class LabViewModel(QObject):
             r = ratio(result)
             # Which side is faster is said with the names: "A vs B: 2.0× slower" read as
             # if A were the slow one.
+            times = ""
             if about_even(r):
                 text = self.tr("%1 and %2 start about as fast")
             elif r is not None and r < 1:
-                text = self.tr("%2 starts %3× slower than %1").replace("%3", f"{1 / r:.1f}")
+                text = self.tr("%2 starts %3× slower than %1")
+                times = f"{1 / r:.1f}"
             else:
-                text = self.tr("%2 starts %3× faster than %1").replace(
-                    "%3", f"{r:.1f}" if r else "?"
-                )
+                text = self.tr("%2 starts %3× faster than %1")
+                times = f"{r:.1f}" if r else "?"
             self.ctx.notify(
                 self.tr("Cold-start comparison finished"),
-                text.replace("%1", result.sides[0].label).replace("%2", result.sides[1].label),
+                arg(text, result.sides[0].label, result.sides[1].label, times),
                 "ok",
             )
 

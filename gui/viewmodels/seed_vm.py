@@ -25,6 +25,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from gui.backend import BackendEvent
 from gui.context import AppContext
 from gui.format import format_bytes
+from gui.i18n import arg
 
 __all__ = [
     "SeedState",
@@ -225,16 +226,18 @@ class SeedState:
         """``step 3 of 5 (recording the start-up profile)`` plus bytes inside a long step."""
         if not self.total:
             return ""
-        text = (
-            QCoreApplication.translate("SeedStatus", "step %1 of %2 (%3)")
-            .replace("%1", str(self.step_number))
-            .replace("%2", str(self.total))
-            .replace("%3", step_label(self.step, self.stage))
+        text = arg(
+            QCoreApplication.translate("SeedStatus", "step %1 of %2 (%3)"),
+            str(self.step_number),
+            str(self.total),
+            step_label(self.step, self.stage),
         )
         if self.bytes_total:
-            text += " · " + QCoreApplication.translate("SeedStatus", "%1 of %2").replace(
-                "%1", format_bytes(self.bytes_done)
-            ).replace("%2", format_bytes(self.bytes_total))
+            text += " · " + arg(
+                QCoreApplication.translate("SeedStatus", "%1 of %2"),
+                format_bytes(self.bytes_done),
+                format_bytes(self.bytes_total),
+            )
         return text
 
     def summary(self) -> str:
@@ -250,41 +253,41 @@ class SeedState:
         plain, accelerated, small, realistic = demo_names()
         if self.state == "running":
             if self.realistic:
-                return (
+                return arg(
                     QCoreApplication.translate(
                         "SeedStatus",
                         "%1 and %2 run the small image %3 until %4 is ready, then switch to "
                         "it by themselves. On the small image acceleration has little to save; "
                         "compare cold starts once the switch is done.",
-                    )
-                    .replace("%1", plain)
-                    .replace("%2", accelerated)
-                    .replace("%3", small)
-                    .replace("%4", realistic)
+                    ),
+                    plain,
+                    accelerated,
+                    small,
+                    realistic,
                 )
-            return (
+            return arg(
                 QCoreApplication.translate(
                     "SeedStatus", "The Local server is creating %1 and the functions %2 and %3."
-                )
-                .replace("%1", small)
-                .replace("%2", plain)
-                .replace("%3", accelerated)
+                ),
+                small,
+                plain,
+                accelerated,
             )
         if self.state == "finished":
             return self.finished_text()
         if self.state == "failed":
             reason = self.reason or QCoreApplication.translate("SeedStatus", "no reason given")
             if self.in_realistic_stage:
-                meaning = (
+                meaning = arg(
                     QCoreApplication.translate(
                         "SeedStatus",
                         "The small demo still works: %1 and %2 keep running %3, on which "
                         "acceleration has little to save. Restarting the Local server tries "
                         "again.",
-                    )
-                    .replace("%1", plain)
-                    .replace("%2", accelerated)
-                    .replace("%3", small)
+                    ),
+                    plain,
+                    accelerated,
+                    small,
                 )
             else:
                 meaning = QCoreApplication.translate(
@@ -293,30 +296,25 @@ class SeedState:
                     "server tries again.",
                 )
             return (
-                QCoreApplication.translate("SeedStatus", "Reason: %1").replace("%1", reason)
-                + "\n"
-                + meaning
+                arg(QCoreApplication.translate("SeedStatus", "Reason: %1"), reason) + "\n" + meaning
             )
         return ""
 
     def finished_text(self) -> str:
         plain, accelerated, small, realistic = demo_names()
         if self.realistic:
-            return (
+            return arg(
                 QCoreApplication.translate(
                     "SeedStatus",
                     "%1 and %2 now run %3, an image worth accelerating: compare their cold "
                     "starts in the Cold-start lab.",
-                )
-                .replace("%1", plain)
-                .replace("%2", accelerated)
-                .replace("%3", realistic)
+                ),
+                plain,
+                accelerated,
+                realistic,
             )
-        return (
-            QCoreApplication.translate("SeedStatus", "%1 and %2 run %3.")
-            .replace("%1", plain)
-            .replace("%2", accelerated)
-            .replace("%3", small)
+        return arg(
+            QCoreApplication.translate("SeedStatus", "%1 and %2 run %3."), plain, accelerated, small
         )
 
     def lab_note(self) -> str:
@@ -330,11 +328,13 @@ class SeedState:
             "The demo functions switch to the realistic image %1 when it is ready. Until then "
             "they run the small image %2, on which acceleration has little to save.",
         )
-        text = text.replace("%1", realistic).replace("%2", small)
+        text = arg(text, realistic, small)
         if self.in_realistic_stage and self.total:
-            text += " " + QCoreApplication.translate(
-                "SeedStatus", "Preparing it: step %1 of %2."
-            ).replace("%1", str(self.step_number)).replace("%2", str(self.total))
+            text += " " + arg(
+                QCoreApplication.translate("SeedStatus", "Preparing it: step %1 of %2."),
+                str(self.step_number),
+                str(self.total),
+            )
         return text
 
 

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
 
 from core.errors import CoreError
 from gui.format import format_bytes, link_profile_label
+from gui.i18n import arg
 from gui.viewmodels.demo_vm import DemoMode, DemoViewModel, RaceState, load_comparison
 from gui.viewmodels.race import STAGE_COLORS
 from gui.widgets.race_chart import RaceChart
@@ -164,31 +165,24 @@ class DemoStage(QWidget):
         if state.source == "replay":
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(state.created or 0))
             sub = self.tr("Replay of the comparison of %1 · run %2 of %3 · link %4 · %5")
-            sub = (
-                sub.replace("%1", when)
-                .replace("%2", str(state.run_index + 1))
-                .replace("%3", str(max(1, state.runs)))
-                .replace("%4", link)
-                .replace("%5", order)
-            )
+            sub = arg(sub, when, str(state.run_index + 1), str(max(1, state.runs)), link, order)
         elif state.source == "live":
-            sub = (
-                self.tr("Live on the Local server · link %1 · %2")
-                .replace("%1", link)
-                .replace("%2", order)
-            )
+            sub = arg(self.tr("Live on the Local server · link %1 · %2"), link, order)
         else:
-            sub = self.tr(
-                "Press Space to race the demo functions live (%1; S changes it), "
-                "or L to replay the lab's last comparison."
-            ).replace("%1", order)
+            sub = arg(
+                self.tr(
+                    "Press Space to race the demo functions live (%1; S changes it), "
+                    "or L to replay the lab's last comparison."
+                ),
+                order,
+            )
         self.subtitle.setText(sub)
         if state.ratio and state.ratio >= 1:
             self.ratio.setStyleSheet(f"color: {STAGE_COLORS['accent_b']}; background: transparent;")
-            self.ratio.setText(self.tr("%1× faster").replace("%1", f"{state.ratio:.1f}"))
+            self.ratio.setText(arg(self.tr("%1× faster"), f"{state.ratio:.1f}"))
         elif state.ratio:
             self.ratio.setStyleSheet(f"color: {STAGE_COLORS['accent_a']}; background: transparent;")
-            self.ratio.setText(self.tr("%1× slower").replace("%1", f"{1 / state.ratio:.1f}"))
+            self.ratio.setText(arg(self.tr("%1× slower"), f"{1 / state.ratio:.1f}"))
         else:
             done = [lane for lane in state.lanes if lane.done and lane.phases]
             if len(done) == 1 and not state.finished:
@@ -197,27 +191,23 @@ class DemoStage(QWidget):
                 self._scale_fonts()
                 self.ratio.setStyleSheet(f"color: {lane.accent}; background: transparent;")
                 self.ratio.setText(
-                    self.tr("%1: answered after %2 s")
-                    .replace("%1", lane.label)
-                    .replace("%2", f"{lane.elapsed_ms / 1000:.1f}")
+                    arg(
+                        self.tr("%1: answered after %2 s"),
+                        lane.label,
+                        f"{lane.elapsed_ms / 1000:.1f}",
+                    )
                 )
             else:
                 self.ratio.setText("")
         a, b = state.bytes_fetched
         if state.finished and (a or b):
-            text = (
-                self.tr("Bytes fetched: %1 vs %2")
-                .replace("%1", format_bytes(a))
-                .replace("%2", format_bytes(b))
-            )
+            text = arg(self.tr("Bytes fetched: %1 vs %2"), format_bytes(a), format_bytes(b))
             size = state.image_size[1] or state.image_size[0]
             if size and b:
-                text += self.tr(" — %1 % of the image").replace("%1", f"{b / size * 100:.0f}")
+                text += arg(self.tr(" — %1 % of the image"), f"{b / size * 100:.0f}")
             if state.p50_ratio and state.runs > 1:
-                text += (
-                    self.tr(" · p50 over %1 runs: %2×")
-                    .replace("%1", str(state.runs))
-                    .replace("%2", f"{state.p50_ratio:.1f}")
+                text += arg(
+                    self.tr(" · p50 over %1 runs: %2×"), str(state.runs), f"{state.p50_ratio:.1f}"
                 )
             self.bytes.setText(text)
         else:
@@ -381,9 +371,9 @@ class DemoView(QWidget):
         self.exported.emit(paths)
         self.vm.ctx.notify(
             self.tr("Exported"),
-            self.tr("%1 frames and an animated PNG in %2")
-            .replace("%1", str(len(paths) - 2))
-            .replace("%2", str(directory)),
+            arg(
+                self.tr("%1 frames and an animated PNG in %2"), str(len(paths) - 2), str(directory)
+            ),
             "ok",
         )
         return paths

@@ -23,6 +23,7 @@ from core import Progress
 from core.explore import HiddenEntry, ImageListing
 from gui.errors import ErrorPresenter
 from gui.format import format_bytes, format_eta
+from gui.i18n import arg
 from gui.models.files_model import FileCol
 from gui.resources import icon
 from gui.viewmodels.files_vm import FilesViewModel
@@ -148,12 +149,12 @@ class FilesView(QWidget):
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * event.done / event.total))
             rate = event.extra.get("bytes_per_second") or 0
-            text = (
-                self.tr("Plain image: reading its layers once (%1 of %2, %3/s, %4 left)…")
-                .replace("%1", format_bytes(event.done))
-                .replace("%2", format_bytes(event.total))
-                .replace("%3", format_bytes(rate))
-                .replace("%4", format_eta(event.extra.get("eta_s")))
+            text = arg(
+                self.tr("Plain image: reading its layers once (%1 of %2, %3/s, %4 left)…"),
+                format_bytes(event.done),
+                format_bytes(event.total),
+                format_bytes(rate),
+                format_eta(event.extra.get("eta_s")),
             )
             self.status.setText(text + " " + self.tr("The index is kept for next time."))
         elif event.phase == "toc":
@@ -175,10 +176,12 @@ class FilesView(QWidget):
         profile = listing.profile
         if profile is not None and profile.files:
             self.profile_label.setText(
-                self.tr("● Start-up profile: %1 files, %2 — %3 % of the image's bytes")
-                .replace("%1", f"{profile.files:,}")
-                .replace("%2", format_bytes(profile.bytes))
-                .replace("%3", f"{100 * profile.share:.1f}")
+                arg(
+                    self.tr("● Start-up profile: %1 files, %2 — %3 % of the image's bytes"),
+                    f"{profile.files:,}",
+                    format_bytes(profile.bytes),
+                    f"{100 * profile.share:.1f}",
+                )
             )
         else:
             self.profile_label.setText(self.tr("No start-up profile recorded for this image."))
@@ -186,9 +189,11 @@ class FilesView(QWidget):
         self.hidden_button.setVisible(bool(hidden))
         self.hidden_button.setChecked(False)
         self.hidden_button.setText(
-            self.tr("Hidden by upper layers: %1 (%2)")
-            .replace("%1", f"{len(hidden):,}")
-            .replace("%2", format_bytes(sum(h.size for h in hidden)))
+            arg(
+                self.tr("Hidden by upper layers: %1 (%2)"),
+                f"{len(hidden):,}",
+                format_bytes(sum(h.size for h in hidden)),
+            )
         )
         self._fill_hidden(hidden)
         if not self.vm.model.searching:
@@ -205,15 +210,15 @@ class FilesView(QWidget):
             how = self.tr("its layers streamed once (the index is kept for next time)")
         else:
             how = self.tr("from the index kept earlier")
-        text = (
-            self.tr("%1 entries, %2 of files — %3 in %4")
-            .replace("%1", f"{len(listing) - 1:,}")
-            .replace("%2", format_bytes(listing.total_bytes))
-            .replace("%3", how)
-            .replace("%4", f"{self.vm.seconds:.1f} s")
+        text = arg(
+            self.tr("%1 entries, %2 of files — %3 in %4"),
+            f"{len(listing) - 1:,}",
+            format_bytes(listing.total_bytes),
+            how,
+            f"{self.vm.seconds:.1f} s",
         )
         if self.vm.model.searching:
-            text = self.tr("%1 matches").replace("%1", f"{self.vm.model.match_count():,}")
+            text = arg(self.tr("%1 matches"), f"{self.vm.model.match_count():,}")
         self.summary.setText(text)
 
     def _fill_hidden(self, hidden: list[HiddenEntry]) -> None:

@@ -35,6 +35,7 @@ from core import is_accelerated_tag, twin_tag_of
 from gui.backend import AccelState, FunctionInfo, InvokeResult, LabResult, LogEntry, image_tag
 from gui.errors import ErrorPresenter
 from gui.format import format_bytes, format_duration_ms, format_time
+from gui.i18n import arg
 from gui.models.functions_model import accel_badge, state_badge, update_badge
 from gui.resources import icon
 from gui.viewmodels.functions_vm import FunctionsViewModel
@@ -513,9 +514,7 @@ class FunctionDetailView(QWidget):
         cfg["command"].setText(json.dumps(list(info.command)) if info.command else "—")
         hc = info.health_check
         cfg["health"].setText(
-            self.tr("GET %1 every %2 s")
-            .replace("%1", hc.http_get_url)
-            .replace("%2", str(hc.period_seconds))
+            arg(self.tr("GET %1 every %2 s"), hc.http_get_url, str(hc.period_seconds))
             if hc and hc.http_get_url
             else self.tr("none")
         )
@@ -543,10 +542,13 @@ class FunctionDetailView(QWidget):
             )
         elif info.accel in (AccelState.AVAILABLE, AccelState.READY):
             self.img_hint.setText(
-                self.tr(
-                    "An accelerated twin (%1) of this image is ready. Switch the function "
-                    "to it for faster cold starts."
-                ).replace("%1", twin_tag_of(tag))
+                arg(
+                    self.tr(
+                        "An accelerated twin (%1) of this image is ready. Switch the function "
+                        "to it for faster cold starts."
+                    ),
+                    twin_tag_of(tag),
+                )
             )
         elif info.accel is AccelState.CONVERTING:
             self.img_hint.setText(
@@ -589,9 +591,9 @@ class FunctionDetailView(QWidget):
         elif about_even(mine):
             verdict = self.tr("about as fast")
         elif mine > 1:
-            verdict = self.tr("%1× faster").replace("%1", f"{mine:.1f}")
+            verdict = arg(self.tr("%1× faster"), f"{mine:.1f}")
         else:
-            verdict = self.tr("%1× slower").replace("%1", f"{1 / mine:.1f}")
+            verdict = arg(self.tr("%1× slower"), f"{1 / mine:.1f}")
         row = self.cs_table.rowCount()
         self.cs_table.insertRow(row)
         p50 = f"{format_duration_ms(side_stats(side)['p50'])} / "
@@ -611,9 +613,7 @@ class FunctionDetailView(QWidget):
                 json.loads(stripped)
             except ValueError as exc:
                 self.event_error.setText(
-                    self.tr("The event is not valid JSON (%1); it is sent as it is.").replace(
-                        "%1", str(exc)
-                    )
+                    arg(self.tr("The event is not valid JSON (%1); it is sent as it is."), str(exc))
                 )
         self.invoke_button.setEnabled(False)
         self.cancel_invoke_button.setEnabled(True)
@@ -638,14 +638,15 @@ class FunctionDetailView(QWidget):
         ok = 200 <= result.status < 300 and not result.error_type
         self.invoke_status.setVisible(True)
         self.invoke_status.set_badge(
-            (self.tr("Accepted %1") if result.async_invocation else self.tr("HTTP %1")).replace(
-                "%1", str(result.status)
+            arg(
+                self.tr("Accepted %1") if result.async_invocation else self.tr("HTTP %1"),
+                str(result.status),
             ),
             "ok" if ok else "bad",
         )
         parts = []
         if result.request_id:
-            parts.append(self.tr("Request id: %1").replace("%1", result.request_id))
+            parts.append(arg(self.tr("Request id: %1"), result.request_id))
         if result.duration_ms:
             parts.append(format_duration_ms(result.duration_ms))
         if result.error_type:
@@ -671,7 +672,7 @@ class FunctionDetailView(QWidget):
         self.response_edit.setPlainText(
             msg.text
             + (f"\n{msg.hint}" if msg.hint else "")
-            + ("\n" + self.tr("Request id: %1").replace("%1", rid) if rid else "")
+            + ("\n" + arg(self.tr("Request id: %1"), rid) if rid else "")
         )
         # The log tail shown belongs to the previous invocation, not to this one.
         self.log_edit.setPlainText("")

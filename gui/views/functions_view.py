@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import FunctionInfo
+from gui.i18n import arg
 from gui.models._base import AnyIndex
 from gui.models.functions_model import Col, Roles
 from gui.resources import icon
@@ -232,9 +233,7 @@ class FunctionsView(QWidget):
         """Why the list is empty: not connected yet, a profile without functions, a failed
         listing, or really no functions."""
         if self.vm.list_error:
-            return self.tr("The functions could not be listed: %1").replace(
-                "%1", self.vm.list_error
-            )
+            return arg(self.tr("The functions could not be listed: %1"), self.vm.list_error)
         ctx = self.vm.ctx
         backend = ctx.backend
         if backend is None:
@@ -262,7 +261,7 @@ class FunctionsView(QWidget):
         self.table.setVisible(total > 0 or self.vm.loading)
         text = self.tr("%n function(s)", "", total)
         if shown != total:
-            text = self.tr("%1 of %2 shown").replace("%1", str(shown)).replace("%2", text)
+            text = arg(self.tr("%1 of %2 shown"), str(shown), text)
         if self.vm.model.has_more:
             text += " · " + self.tr("scroll for more")
         if self.vm.loading:

@@ -31,6 +31,7 @@ from core import is_accelerated_tag, source_tag_of, twin_tag_of
 from gui.async_bridge import ask, async_slot
 from gui.backend import AccelState, NamespaceInfo, RegistryInstance, RepoInfo
 from gui.format import format_bytes, format_time
+from gui.i18n import arg
 from gui.models.repositories_model import Col as RepoCol
 from gui.models.repositories_model import Roles as RepoRoles
 from gui.models.tags_model import Col as TagCol
@@ -484,7 +485,7 @@ class ImagesView(QWidget):
         )
         parts = [self.tr("%n tag(s)", "", total)]
         if shown != total:
-            parts.append(self.tr("%1 shown").replace("%1", str(shown)))
+            parts.append(arg(self.tr("%1 shown"), str(shown)))
         if accelerated is not None:
             parts.append(self.tr("%n accelerated", "", accelerated))
         self.footer.setText(" · ".join(parts))
@@ -653,7 +654,7 @@ class ImagesView(QWidget):
         if is_accelerated_tag(name):
             src = source_tag_of(name)
             self.d_pair.setText(
-                self.tr("accelerated image of %1").replace("%1", f'<a href="{src}">{src}</a>')
+                arg(self.tr("accelerated image of %1"), f'<a href="{src}">{src}</a>')
             )
             self.d_state.set_badge(self.tr("Accelerated image"), "info")
             self._sync_why(None, None)
@@ -663,13 +664,11 @@ class ImagesView(QWidget):
             task = self.vm.tags.task_for(name)
             if state is AccelState.READY:
                 self.d_pair.setText(
-                    self.tr("accelerated twin: %1").replace("%1", f'<a href="{twin}">{twin}</a>')
+                    arg(self.tr("accelerated twin: %1"), f'<a href="{twin}">{twin}</a>')
                 )
                 self.d_state.set_badge(self.tr("Ready"), "ok")
             elif state is AccelState.CONVERTING:
-                self.d_pair.setText(
-                    self.tr("accelerated twin: %1 (being converted)").replace("%1", twin)
-                )
+                self.d_pair.setText(arg(self.tr("accelerated twin: %1 (being converted)"), twin))
                 frac = task.fraction if task else None
                 from gui.format import format_eta
 
@@ -721,16 +720,14 @@ class ImagesView(QWidget):
         if info.state == "RECORDING":
             return self.tr("recording (the accelerated image starts once)…")
         if info.state == "FAILED":
-            return self.tr("not recorded: %1").replace("%1", info.reason or "—")
+            return arg(self.tr("not recorded: %1"), info.reason or "—")
         pattern = (
             self.tr("1 file, %2, recorded %3")
             if info.files == 1
             else self.tr("%1 files, %2, recorded %3")
         )
-        text = (
-            pattern.replace("%1", f"{info.files:,}")
-            .replace("%2", format_bytes(info.size))
-            .replace("%3", format_time(info.recorded_at))
+        text = arg(
+            pattern, f"{info.files:,}", format_bytes(info.size), format_time(info.recorded_at)
         )
         if info.mode == "static":
             text += " " + self.tr("(static: the entrypoint and its libraries)")
@@ -817,7 +814,7 @@ class ImagesView(QWidget):
         if not paths:
             self.vm.ctx.notify(
                 self.tr("Nothing to prefetch"),
-                self.tr("%1 lists no files").replace("%1", path),
+                arg(self.tr("%1 lists no files"), path),
                 "warning",
             )
             return None
@@ -859,7 +856,7 @@ class ImagesView(QWidget):
             answer = await ask(
                 self,
                 self.tr("Switch acceleration off"),
-                self.tr("Stop converting new tags of %1?").replace("%1", repo.path),
+                arg(self.tr("Stop converting new tags of %1?"), repo.path),
                 informative=self.tr("Existing accelerated images are kept."),
             )
             if answer.name != "Yes":
@@ -882,8 +879,9 @@ class ImagesView(QWidget):
             repo = self.vm.repo
             self.vm.ctx.notify(
                 self.tr("Nothing to convert"),
-                self.tr("Every tag of %1 has its accelerated image or is being converted.").replace(
-                    "%1", repo.path if repo else ""
+                arg(
+                    self.tr("Every tag of %1 has its accelerated image or is being converted."),
+                    repo.path if repo else "",
                 ),
                 "info",
             )

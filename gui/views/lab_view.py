@@ -39,6 +39,7 @@ from gui.backend import (
     LabResult,
 )
 from gui.format import format_bytes, format_duration_ms, format_eta, link_profile_label, phase_label
+from gui.i18n import arg
 from gui.models.lab_runs_model import Col, Roles, about_even, ratio, side_stats
 from gui.resources import icon
 from gui.viewmodels.lab_vm import LabViewModel
@@ -356,9 +357,7 @@ class LabView(QWidget):
         self.timeline.set_labels(req.a, req.b)
         self.runs_chart.set_labels(req.a, req.b)
         self.runs_chart.set_runs([], [])
-        self.headline.setText(
-            self.tr("Running: %1 vs %2").replace("%1", req.a).replace("%2", req.b)
-        )
+        self.headline.setText(arg(self.tr("Running: %1 vs %2"), req.a, req.b))
         self._clear_stats()
         self.progress.setRange(0, req.runs * 2 * 5)
         self.progress.setValue(0)
@@ -398,12 +397,12 @@ class LabView(QWidget):
 
     def _live_text(self, side: int, run: int, phase: LabPhase) -> str:
         """``A run 1: pull 12.3 s, 45 MB``: the phase a side is in (or has just ended)."""
-        text = (
-            self.tr("%1 run %2: %3 %4")
-            .replace("%1", "A" if side == 0 else "B")
-            .replace("%2", str(run + 1))
-            .replace("%3", phase_label(phase.name))
-            .replace("%4", format_duration_ms(phase.duration_ms))
+        text = arg(
+            self.tr("%1 run %2: %3 %4"),
+            "A" if side == 0 else "B",
+            str(run + 1),
+            phase_label(phase.name),
+            format_duration_ms(phase.duration_ms),
         )
         if phase.bytes:
             text += ", " + format_bytes(phase.bytes)
@@ -420,9 +419,7 @@ class LabView(QWidget):
         from gui.errors import ErrorPresenter
 
         reason = ErrorPresenter.describe(exc).text
-        self._run_ended(
-            self.tr("The comparison failed: %1").replace("%1", reason.replace("\n", " "))
-        )
+        self._run_ended(arg(self.tr("The comparison failed: %1"), reason.replace("\n", " ")))
 
     def _on_cancel_clicked(self) -> None:
         self._run_ended(self.tr("Cancelled."))
@@ -485,28 +482,22 @@ class LabView(QWidget):
             else:
                 text = self.tr("%1 vs %2 — failed after %3 of %4 runs: %5")
             self.headline.setText(
-                text.replace("%1", a.label)
-                .replace("%2", b.label)
-                .replace("%3", str(done))
-                .replace("%4", str(result.request.runs))
-                .replace("%5", result.error or "?")
+                arg(
+                    text, a.label, b.label, str(done), str(result.request.runs), result.error or "?"
+                )
             )
         else:
+            times = ""
             if about_even(r):
                 text = self.tr("%1 vs %2 — B starts about as fast as A (p50) over “%4”")
             elif r is not None and r < 1:
-                text = self.tr("%1 vs %2 — B starts %3× slower (p50) over “%4”").replace(
-                    "%3", f"{1 / r:.1f}"
-                )
+                text = self.tr("%1 vs %2 — B starts %3× slower (p50) over “%4”")
+                times = f"{1 / r:.1f}"
             else:
-                text = self.tr("%1 vs %2 — B starts %3× faster (p50) over “%4”").replace(
-                    "%3", f"{r:.1f}" if r else "?"
-                )
-            self.headline.setText(
-                text.replace("%1", a.label)
-                .replace("%2", b.label)
-                .replace("%4", link_profile_label(result.request.link))
-            )
+                text = self.tr("%1 vs %2 — B starts %3× faster (p50) over “%4”")
+                times = f"{r:.1f}" if r else "?"
+            link = link_profile_label(result.request.link)
+            self.headline.setText(arg(text, a.label, b.label, times, link))
         for col, side in enumerate(result.sides):
             s = side_stats(side)
             share = s["share"]
@@ -523,7 +514,7 @@ class LabView(QWidget):
                 item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.stats.setItem(row, col, item)
         self.stats.setHorizontalHeaderLabels(
-            [self.tr("A: %1").replace("%1", a.label), self.tr("B: %1").replace("%1", b.label)]
+            [arg(self.tr("A: %1"), a.label), arg(self.tr("B: %1"), b.label)]
         )
         for button in (self.export_json_button, self.export_png_button, self.delete_button):
             button.setEnabled(True)

@@ -51,6 +51,7 @@ from core.report import (
 )
 from gui.async_bridge import async_slot, dialog_result
 from gui.format import format_time
+from gui.i18n import arg
 from gui.models.overview_model import (
     ANY_PROBLEM,
     Col,
@@ -96,9 +97,11 @@ class FixDialog(QDialog):
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         self.head = head = QLabel(
-            self.tr("<b>%1</b> on %2 — this will:")
-            .replace("%1", problem_title(plan.problem))
-            .replace("%2", f"{plan.function} ({plan.target})")
+            arg(
+                self.tr("<b>%1</b> on %2 — this will:"),
+                problem_title(plan.problem),
+                f"{plan.function} ({plan.target})",
+            )
         )
         head.setWordWrap(True)
         _keep_to_text(head)
@@ -495,7 +498,7 @@ class OverviewView(QWidget):
         elif len(chosen) <= 2:
             text = ", ".join(f"{k.profile} · {k.region}" if k.region else k.profile for k in chosen)
         else:
-            text = self.tr("%1 profiles and regions").replace("%1", str(len(chosen)))
+            text = arg(self.tr("%1 profiles and regions"), str(len(chosen)))
         self.targets_button.setText(text)
         self.targets_button.setToolTip(
             "\n".join(str(k) for k in chosen) or self.tr("Nothing chosen")
@@ -555,9 +558,9 @@ class OverviewView(QWidget):
         if report.errors:
             shown = "; ".join(f"{e.target}: {e.message}" for e in report.errors[:3])
             more = len(report.errors) - 3
-            text = self.tr("Could not inspect %1").replace("%1", shown)
+            text = arg(self.tr("Could not inspect %1"), shown)
             if more > 0:
-                text += " " + self.tr("(and %1 more)").replace("%1", str(more))
+                text += " " + arg(self.tr("(and %1 more)"), str(more))
             self.errors_label.setText(text)
         self.errors_label.setVisible(bool(report.errors))
         self._update_counts()
@@ -599,15 +602,15 @@ class OverviewView(QWidget):
             )
             return
         shown = self.proxy.rowCount()
-        text = (
-            self.tr("%1 of %2 function(s) shown, inspected %3")
-            .replace("%1", str(shown))
-            .replace("%2", str(len(report.rows)))
-            .replace("%3", format_time(report.created))
+        text = arg(
+            self.tr("%1 of %2 function(s) shown, inspected %3"),
+            str(shown),
+            str(len(report.rows)),
+            format_time(report.created),
         )
         if report.errors:
             codes = ", ".join(f"{e.target} [{e.code}]" for e in report.errors)
-            text += " · " + self.tr("could not inspect %1").replace("%1", codes)
+            text += " · " + arg(self.tr("could not inspect %1"), codes)
         self.footer.setText(text)
 
     def current_row(self) -> FunctionRow | None:
@@ -673,15 +676,13 @@ class OverviewView(QWidget):
         if event.phase == "fix.converting":
             progress = extra.get("progress")
             pct = f" {float(progress) * 100:.0f} %" if isinstance(progress, int | float) else ""
-            text = self.tr("Converting %1… %2").replace("%1", event.item).replace("%2", pct)
+            text = arg(self.tr("Converting %1… %2"), event.item, pct)
         elif event.phase == "fix.function-updated":
-            text = self.tr("Function %1 updated; waiting until it is ready…").replace(
-                "%1", event.item
-            )
+            text = arg(self.tr("Function %1 updated; waiting until it is ready…"), event.item)
         elif event.phase == "fix.rule-created":
-            text = self.tr("Acceleration switched on for %1").replace("%1", event.item)
+            text = arg(self.tr("Acceleration switched on for %1"), event.item)
         else:
-            text = self.tr("Conversion of %1 queued").replace("%1", event.item)
+            text = arg(self.tr("Conversion of %1 queued"), event.item)
         self.detail.status.setText(text)
 
     def _on_fix_finished(self, outcome: FixOutcome) -> None:
@@ -691,9 +692,7 @@ class OverviewView(QWidget):
         if failed is None:
             self.vm.ctx.notify(
                 self.tr("Fixed"),
-                self.tr("%1: %2")
-                .replace("%1", plan.function)
-                .replace("%2", problem_title(plan.problem)),
+                arg(self.tr("%1: %2"), plan.function, problem_title(plan.problem)),
                 "ok",
             )
         else:

@@ -25,7 +25,7 @@ from core import __version__
 from core.settings import AliyunProfile, RegistryProfile
 from gui.async_bridge import ask, async_slot, spawn
 from gui.dialogs.profile_dialog import ProfileDialog
-from gui.i18n import available_languages
+from gui.i18n import arg, available_languages
 from gui.resources import icon
 from gui.viewmodels.settings_vm import SettingsViewModel
 
@@ -152,9 +152,7 @@ class SettingsView(QWidget):
         layout.addWidget(server)
 
         about = QLabel(
-            self.tr("fcdesk %1 — Function Compute and image acceleration console").replace(
-                "%1", __version__
-            )
+            arg(self.tr("fcdesk %1 — Function Compute and image acceleration console"), __version__)
         )
         about.setObjectName("hintLabel")
         layout.addWidget(about)
@@ -298,7 +296,7 @@ class SettingsView(QWidget):
         answer = await ask(
             self,
             self.tr("Remove profile"),
-            self.tr("Remove the profile “%1” and its stored secrets?").replace("%1", name),
+            arg(self.tr("Remove the profile “%1” and its stored secrets?"), name),
         )
         if answer.name == "Yes":
             await self.vm.remove_profile(name)

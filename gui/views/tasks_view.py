@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.backend import TaskInfo, TaskLogLine
+from gui.i18n import arg
 from gui.models._base import AnyIndex
 from gui.models.tasks_model import Col, Roles
 from gui.resources import icon
@@ -175,7 +176,7 @@ class TasksView(QWidget):
         task = current.data(Roles.Task)
         self.vm.select(task.task_id if isinstance(task, TaskInfo) else None)
         self.log_title.setText(
-            self.tr("Log of %1").replace("%1", task.task_id)
+            arg(self.tr("Log of %1"), task.task_id)
             if isinstance(task, TaskInfo)
             else self.tr("Log")
         )

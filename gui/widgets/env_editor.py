@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.i18n import arg
+
 __all__ = ["ENV_NAME_RE", "EnvEditor"]
 
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -95,8 +97,8 @@ class EnvEditor(QWidget):
             if not name:
                 continue
             if not ENV_NAME_RE.match(name):
-                bad.append(self.tr("“%1” is not a valid variable name").replace("%1", name))
+                bad.append(arg(self.tr("“%1” is not a valid variable name"), name))
             elif name in seen:
-                bad.append(self.tr("“%1” is set twice").replace("%1", name))
+                bad.append(arg(self.tr("“%1” is set twice"), name))
             seen.add(name)
         return bad

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from core import twin_tag_of
 from core.report import FixKind, FixStep, FunctionRow, ProblemCode, StepAction
 from gui.format import format_bytes, format_time, short_digest
+from gui.i18n import arg
 from gui.models.overview_model import problem_kind, problem_title, reason_text, twin_badge
 from gui.viewmodels.overview_vm import OverviewViewModel
 from gui.widgets.badge import BadgeLabel
@@ -38,46 +39,49 @@ __all__ = [
 def describe_step(step: FixStep) -> str:
     """One fix step in words: exactly what it changes."""
     if step.action is StepAction.UPDATE_FUNCTION_IMAGE:
-        return (
+        return arg(
             QCoreApplication.translate(
                 "OverviewView", "Function %1: change the image from %2 to %3 (UpdateFunction)."
-            )
-            .replace("%1", step.function)
-            .replace("%2", step.before)
-            .replace("%3", step.after)
+            ),
+            step.function,
+            step.before,
+            step.after,
         )
     if step.action is StepAction.CREATE_BUILD_RULE:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "Switch image acceleration on for repository %1 (CreateArtifactBuildRule): "
-            "tags pushed from now on are converted.",
-        ).replace("%1", step.repository)
+        return arg(
+            QCoreApplication.translate(
+                "OverviewView",
+                "Switch image acceleration on for repository %1 (CreateArtifactBuildRule): "
+                "tags pushed from now on are converted.",
+            ),
+            step.repository,
+        )
     if step.action is StepAction.CONVERT_TAG:
-        return (
+        return arg(
             QCoreApplication.translate(
                 "OverviewView", "Convert %1:%2 into %1:%3 now, replacing the twin if there is one."
-            )
-            .replace("%1", step.repository)
-            .replace("%2", step.tag)
-            .replace("%3", twin_tag_of(step.tag))
+            ),
+            step.repository,
+            step.tag,
+            twin_tag_of(step.tag),
         )
     if step.action is StepAction.REDEPLOY_FUNCTION:
-        return (
+        return arg(
             QCoreApplication.translate(
                 "OverviewView",
                 "Redeploy function %1 with the same image %2, so that it starts the new twin.",
-            )
-            .replace("%1", step.function)
-            .replace("%2", step.after)
+            ),
+            step.function,
+            step.after,
         )
-    return (
+    return arg(
         QCoreApplication.translate(
             "OverviewView",
             "By hand: push %1:%2 again; the registry converts it (no API converts a tag "
             "that exists).",
-        )
-        .replace("%1", step.repository)
-        .replace("%2", step.tag)
+        ),
+        step.repository,
+        step.tag,
     )
 
 
@@ -114,65 +118,68 @@ def explain(row: FunctionRow, code: ProblemCode) -> str:
         else QCoreApplication.translate("OverviewView", "an unknown time")
     )
     if code is ProblemCode.PLAIN_TAG_WITH_TWIN:
-        text = (
+        text = arg(
             QCoreApplication.translate(
                 "OverviewView",
                 "Runs the plain tag %1 although its accelerated twin %2 exists (since %3): "
                 "every cold start pulls the whole image.",
-            )
-            .replace("%1", source)
-            .replace("%2", twin)
-            .replace("%3", since)
+            ),
+            source,
+            twin,
+            since,
         )
         if finding.fix_blocked:
-            text += " " + QCoreApplication.translate(
-                "OverviewView", "Switching is not offered while the twin is %1."
-            ).replace("%1", twin_badge(row.twin_state)[0])
+            text += " " + arg(
+                QCoreApplication.translate(
+                    "OverviewView", "Switching is not offered while the twin is %1."
+                ),
+                twin_badge(row.twin_state)[0],
+            )
         return text
     if code is ProblemCode.STALE_TWIN:
-        return (
+        return arg(
             QCoreApplication.translate(
                 "OverviewView",
                 "The accelerated image was converted from %1, but %2 now points at %3 "
                 "(pushed %4): a cold start would run old code.",
-            )
-            .replace(
-                "%1",
-                short_digest(row.recorded_source_digest)
-                or QCoreApplication.translate("OverviewView", "an older image"),
-            )
-            .replace("%2", source)
-            .replace("%3", short_digest(row.source_digest))
-            .replace("%4", since)
+            ),
+            short_digest(row.recorded_source_digest)
+            or QCoreApplication.translate("OverviewView", "an older image"),
+            source,
+            short_digest(row.source_digest),
+            since,
         )
     if code is ProblemCode.ACCELERATION_OFF:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "No acceleration rule covers repository %1 (neither the repository nor its "
-            "namespace): pushed images are not converted.",
-        ).replace("%1", row.repository)
+        return arg(
+            QCoreApplication.translate(
+                "OverviewView",
+                "No acceleration rule covers repository %1 (neither the repository nor its "
+                "namespace): pushed images are not converted.",
+            ),
+            row.repository,
+        )
     if code is ProblemCode.TWIN_FAILED:
-        return (
-            QCoreApplication.translate("OverviewView", "Converting %1 failed: %2")
-            .replace("%1", source)
-            .replace(
-                "%2",
-                _short_digests(finding.reason)
-                or QCoreApplication.translate("OverviewView", "no reason given"),
-            )
+        return arg(
+            QCoreApplication.translate("OverviewView", "Converting %1 failed: %2"),
+            source,
+            _short_digests(finding.reason)
+            or QCoreApplication.translate("OverviewView", "no reason given"),
         )
     if code is ProblemCode.TWIN_MISSING:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "Acceleration is on, but %1 was pushed before it was switched on and has never "
-            "been converted.",
-        ).replace("%1", source)
+        return arg(
+            QCoreApplication.translate(
+                "OverviewView",
+                "Acceleration is on, but %1 was pushed before it was switched on and has never "
+                "been converted.",
+            ),
+            source,
+        )
     if code in _MORE:
         return _explain_more(row, code, finding.detail)
-    text = (
-        QCoreApplication.translate("OverviewView", "This profile cannot read %1: %2.")
-        .replace("%1", row.image)
-        .replace("%2", reason_text(finding.reason))
+    text = arg(
+        QCoreApplication.translate("OverviewView", "This profile cannot read %1: %2."),
+        row.image,
+        reason_text(finding.reason),
     )
     message = finding.detail.get("message", "")
     return text + (f"\n{message}" if message else "")
@@ -257,19 +264,22 @@ def _explain_more(row: FunctionRow, code: ProblemCode, detail: Mapping[str, str]
             "The registry instance is a Basic edition, which has no image acceleration.",
         )
     if code is ProblemCode.MULTI_ARCH:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "%1 is a multi-architecture image (an index): the registry does not convert those.",
-        ).replace("%1", f"{row.repository}:{row.source_tag or row.tag or ''}")
+        return arg(
+            QCoreApplication.translate(
+                "OverviewView",
+                "%1 is a multi-architecture image (an index): the registry does not convert those.",
+            ),
+            f"{row.repository}:{row.source_tag or row.tag or ''}",
+        )
     if code is ProblemCode.TOO_LARGE:
-        return (
+        return arg(
             QCoreApplication.translate(
                 "OverviewView",
                 "The image is %1 compressed; the %2 edition converts images of up to %3.",
-            )
-            .replace("%1", format_bytes(int(detail.get("size") or 0)))
-            .replace("%2", detail.get("edition", "").removeprefix("Enterprise_"))
-            .replace("%3", format_bytes(int(detail.get("limit") or 0)))
+            ),
+            format_bytes(int(detail.get("size") or 0)),
+            detail.get("edition", "").removeprefix("Enterprise_"),
+            format_bytes(int(detail.get("limit") or 0)),
         )
     if code is ProblemCode.INDEX_ONLY:
         return QCoreApplication.translate(
@@ -277,25 +287,31 @@ def _explain_more(row: FunctionRow, code: ProblemCode, detail: Mapping[str, str]
             "The repository converts in index-only mode, whose twins Function Compute cannot use.",
         )
     if code is ProblemCode.PUBLIC_ENDPOINT:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "The function pulls through the instance's public address; functions pull "
-            "through its VPC address (%1).",
-        ).replace("%1", detail.get("vpcImage", "").split("/", 1)[0])
+        return arg(
+            QCoreApplication.translate(
+                "OverviewView",
+                "The function pulls through the instance's public address; functions pull "
+                "through its VPC address (%1).",
+            ),
+            detail.get("vpcImage", "").split("/", 1)[0],
+        )
     if code is ProblemCode.VPC_NOT_LINKED:
-        return QCoreApplication.translate(
-            "OverviewView",
-            "The function's VPC %1 is not linked to the registry instance's VPC endpoint: "
-            "the pull is refused.",
-        ).replace("%1", detail.get("vpcId", ""))
+        return arg(
+            QCoreApplication.translate(
+                "OverviewView",
+                "The function's VPC %1 is not linked to the registry instance's VPC endpoint: "
+                "the pull is refused.",
+            ),
+            detail.get("vpcId", ""),
+        )
     if code is ProblemCode.REGION_MISMATCH:
-        return (
+        return arg(
             QCoreApplication.translate(
                 "OverviewView",
                 "The image is in a registry instance in %1; the function runs in %2.",
-            )
-            .replace("%1", detail.get("imageRegion", ""))
-            .replace("%2", detail.get("region", ""))
+            ),
+            detail.get("imageRegion", ""),
+            detail.get("region", ""),
         )
     kind = detail.get("registry", "")
     if kind == "personal":
@@ -437,7 +453,7 @@ class ProblemCard(QFrame):
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(text)
         self.advice = QLabel(
-            QCoreApplication.translate("OverviewView", "What to do: %1").replace("%1", advice(code))
+            arg(QCoreApplication.translate("OverviewView", "What to do: %1"), advice(code))
         )
         self.advice.setWordWrap(True)
         self.advice.setObjectName("adviceLabel")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.report import FunctionRow, ProblemCode, TwinState
 from gui.errors import ErrorPresenter
+from gui.i18n import arg
 from gui.widgets.problem_card import ProblemCard
 
 __all__ = ["WhyPanel"]
@@ -41,7 +42,7 @@ class WhyPanel(QWidget):
     def show_error(self, exc: BaseException) -> None:
         self._clear_cards()
         msg = ErrorPresenter.describe(exc)
-        self.status.setText(self.tr("Could not check: %1").replace("%1", msg.text))
+        self.status.setText(arg(self.tr("Could not check: %1"), msg.text))
 
     def show_row(self, row: FunctionRow) -> None:
         self._clear_cards()
