@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.oci import is_loopback_host
+from gui.i18n import arg
 
 __all__ = ["PushCommand", "PushDialog", "push_commands"]
 
@@ -86,7 +87,7 @@ class PushDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("pushDialog")
-        self.setWindowTitle(self.tr("Push an image into %1").replace("%1", repository))
+        self.setWindowTitle(arg(self.tr("Push an image into %1"), repository))
         self.setMinimumWidth(720)
         self._address_of = address_of
         self._login = login
@@ -122,7 +123,7 @@ class PushDialog(QDialog):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setObjectName("pushCommand")
             button = QPushButton(self.tr("Copy"))
-            button.setAccessibleName(self.tr("Copy the %1 command").replace("%1", tool))
+            button.setAccessibleName(arg(self.tr("Copy the %1 command"), tool))
             button.clicked.connect(lambda _c=False, t=tool: self.copy(t))
             grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(label, row, 1)

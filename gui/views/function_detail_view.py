@@ -415,9 +415,7 @@ class FunctionDetailView(QWidget):
             )
         elif self.logs_vm.following:
             self.logs_status.setText(
-                self.tr("Following what %1's instances print, as they run.").replace(
-                    "%1", self.name
-                )
+                arg(self.tr("Following what %1's instances print, as they run."), self.name)
             )
         else:
             self.logs_status.setText(self.tr("Not following (open this tab to follow)."))
@@ -437,7 +435,7 @@ class FunctionDetailView(QWidget):
 
     def _on_logs_tail_added(self, result: InvokeResult) -> None:
         when = time.strftime("%H:%M:%S")
-        head = self.tr("— %1, request %2 —").replace("%1", when).replace("%2", result.request_id)
+        head = arg(self.tr("— %1, request %2 —"), when, result.request_id)
         self.logs_edit.appendPlainText(head + "\n" + decode_log_tail(result.log_tail))
 
     # -- filling ------------------------------------------------------------------------

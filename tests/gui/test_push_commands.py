@@ -8,7 +8,7 @@ import shlex
 
 from PySide6.QtGui import QGuiApplication
 
-from gui.dialogs.push_dialog import push_commands
+from gui.dialogs.push_dialog import PushDialog, push_commands
 from gui.viewmodels.images_vm import ImagesViewModel
 from gui.views.images_view import ImagesView
 from tests.gui.fakes import FakeBackend
@@ -51,7 +51,7 @@ def test_the_images_page_opens_the_commands_and_copies_one(qtbot, ctx) -> None:
     qtbot.waitUntil(lambda: vm.repo is not None, timeout=5000)
     assert view.push_button.isEnabled()
     dialog = view.open_push_dialog()
-    assert dialog is not None
+    assert isinstance(dialog, PushDialog)
     assert vm.repo is not None
     assert "demo/app" in dialog.windowTitle()
     shown = dialog.command_labels["skopeo"].text()
