@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QTableView,
     QToolButton,
@@ -42,7 +40,6 @@ from PySide6.QtWidgets import (
 from core.errors import CoreError
 from core.report import (
     FixOutcome,
-    FixPlan,
     FunctionRow,
     ProblemCode,
     Report,
@@ -50,6 +47,7 @@ from core.report import (
     TargetKey,
 )
 from gui.async_bridge import async_slot, dialog_result
+from gui.dialogs.fix_dialog import FixDialog
 from gui.format import format_time
 from gui.i18n import arg
 from gui.models.overview_model import (
@@ -61,103 +59,15 @@ from gui.models.overview_model import (
     twin_badge,
 )
 from gui.resources import icon
+from gui.viewmodels.overview_text import describe_step, state_text
 from gui.viewmodels.overview_vm import OverviewViewModel
 from gui.viewmodels.seed_vm import seed_view_model
 from gui.widgets.badge import BadgeDelegate, BadgeLabel
-from gui.widgets.problem_card import (
-    ProblemCard,
-    advice,
-    describe_step,
-    explain,
-)
+from gui.widgets.problem_card import ProblemCard
 from gui.widgets.search_field import SearchField
 from gui.widgets.seed_banner import SeedBanner
 
-__all__ = ["FixDialog", "OverviewView", "ProblemCard", "advice", "describe_step", "explain"]
-
-
-def _state_text(state: str | None) -> str:
-    """A function's state (Active, Pending …) in the user's language."""
-    if not state:
-        return "—"
-    from gui.backend import FunctionInfo
-    from gui.models.functions_model import state_badge
-
-    return state_badge(FunctionInfo(name="", state=state))[0]
-
-
-class FixDialog(QDialog):
-    """Shows exactly what a fix will change; Apply or Cancel. Opened with ``open()``."""
-
-    def __init__(self, plan: FixPlan, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.plan = plan
-        self.setObjectName("fixDialog")
-        self.setWindowTitle(self.tr("Confirm fix"))
-        self.setMinimumWidth(560)
-        layout = QVBoxLayout(self)
-        self.head = head = QLabel(
-            arg(
-                self.tr("<b>%1</b> on %2 — this will:"),
-                problem_title(plan.problem),
-                f"{plan.function} ({plan.target})",
-            )
-        )
-        head.setWordWrap(True)
-        _keep_to_text(head)
-        layout.addWidget(head)
-        self.step_labels: list[QLabel] = []
-        for i, step in enumerate(plan.steps, 1):
-            label = QLabel(f"{i}. {describe_step(step)}")
-            label.setWordWrap(True)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            if not step.automatic:
-                label.setObjectName("manualStep")
-            _keep_to_text(label)
-            self.step_labels.append(label)
-            layout.addWidget(label)
-        if plan.manual_steps:
-            note = QLabel(self.tr("Steps marked “By hand” are left to you."))
-            note.setObjectName("hint")
-            note.setWordWrap(True)
-            _keep_to_text(note)
-            layout.addWidget(note)
-        # Room the wrapped text does not need goes below it, above the buttons: never between
-        # the heading and the steps.
-        layout.addStretch(1)
-        buttons = QDialogButtonBox()
-        self.apply_button = buttons.addButton(
-            self.tr("Apply"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        self.apply_button.setEnabled(plan.automatic)
-        self.apply_button.setDefault(True)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def _fit_height(self) -> None:
-        """As tall as the wrapped text needs at the current width (a dialog's first size comes
-        from the labels' width-less size hints, which wrap into more lines than they need)."""
-        layout = self.layout()
-        if layout is None:
-            return
-        width = max(self.width(), self.minimumWidth())
-        needed = layout.heightForWidth(width) if layout.hasHeightForWidth() else -1
-        if needed > 0 and needed != self.height():
-            self.resize(width, needed)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        self._fit_height()
-        super().showEvent(event)
-
-
-def _keep_to_text(label: QLabel) -> None:
-    """A wrapped label as tall as its text: extra height is never spread into it."""
-    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    policy = label.sizePolicy()
-    policy.setVerticalPolicy(QSizePolicy.Policy.Maximum)
-    label.setSizePolicy(policy)
+__all__ = ["OverviewView"]
 
 
 class _DetailPanel(QScrollArea):
@@ -212,7 +122,7 @@ class _DetailPanel(QScrollArea):
                     row.acceleration
                 ],
             ),
-            (self.tr("Function state"), _state_text(row.function_state)),
+            (self.tr("Function state"), state_text(row.function_state)),
         ]
         for name, value in facts:
             label = QLabel(f"{name}: {value}")

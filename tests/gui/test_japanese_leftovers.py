@@ -36,7 +36,7 @@ def test_demo_mode_names_the_link_in_japanese(qtbot, ctx, japanese) -> None:
 
 
 def test_the_overview_detail_shows_the_function_state_in_japanese(qtbot, japanese) -> None:
-    from gui.views.overview_view import _state_text
+    from gui.viewmodels.overview_text import state_text as _state_text
 
     assert _state_text("Active") == "アクティブ"
     assert _state_text(None) == "—"

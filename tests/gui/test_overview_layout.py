@@ -24,7 +24,9 @@ from core.report import (
 )
 from gui.theme import apply_theme
 from gui.viewmodels.overview_vm import OverviewViewModel
-from gui.views.overview_view import FixDialog, ProblemCard, _DetailPanel
+from gui.dialogs.fix_dialog import FixDialog
+from gui.views.overview_view import _DetailPanel
+from gui.widgets.problem_card import ProblemCard
 
 _IMAGE = "registry.example.com:5000/shop/web:v1"
 
