@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QComboBox, QStyledItemDelegate
 
 from gui.resources import clear_icon_cache, read_qss
 
@@ -77,8 +77,31 @@ def light_palette() -> QPalette:
     return p
 
 
+class _ComboPopups(QObject):
+    """Gives every combo box a styled item delegate as it is polished. Under the style sheet,
+    the pop-up's own delegate drew the current item as an empty frame (its text in the
+    highlighted-text colour on the plain base: invisible in the light theme); the styled
+    delegate follows the ``QComboBox QAbstractItemView::item`` rules of the style sheet."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.Polish
+            and isinstance(watched, QComboBox)
+            and not isinstance(watched.itemDelegate(), QStyledItemDelegate)
+        ):
+            watched.setItemDelegate(QStyledItemDelegate(watched))
+        return False
+
+
+_combo_popups: _ComboPopups | None = None
+
+
 def apply_theme(app: QApplication, theme: str = "system") -> str:
     """Apply ``system``, ``light`` or ``dark``; returns the scheme in effect."""
+    global _combo_popups
+    if _combo_popups is None:
+        _combo_popups = _ComboPopups(app)
+        app.installEventFilter(_combo_popups)
     dark = system_prefers_dark() if theme == "system" else theme == "dark"
     app.setStyle("Fusion")
     app.setPalette(dark_palette() if dark else light_palette())
