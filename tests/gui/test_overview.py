@@ -28,10 +28,10 @@ from core.report import (
     TwinState,
 )
 from core.settings import AliyunProfile, TomlSettingsStore
+from gui.dialogs.fix_dialog import FixDialog
 from gui.models.overview_model import ANY_PROBLEM, Col, OverviewFilter, OverviewModel, Roles
 from gui.viewmodels.overview_vm import OverviewViewModel, SettingsTargets
 from gui.viewmodels.settings_vm import SettingsViewModel
-from gui.dialogs.fix_dialog import FixDialog
 from gui.views.overview_view import OverviewView
 from tests.core.report.scenario import EXPECTED, Scenario, build_scenario
 from tests.fixtures.emulator import LocalServerHandle, start_local_server_thread

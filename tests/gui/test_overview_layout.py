@@ -22,9 +22,9 @@ from core.report import (
     TargetKey,
     TwinState,
 )
+from gui.dialogs.fix_dialog import FixDialog
 from gui.theme import apply_theme
 from gui.viewmodels.overview_vm import OverviewViewModel
-from gui.dialogs.fix_dialog import FixDialog
 from gui.views.overview_view import _DetailPanel
 from gui.widgets.problem_card import ProblemCard
 
