@@ -49,6 +49,8 @@ from gui.widgets.toast import ToastArea
 
 if TYPE_CHECKING:
     from gui.dialogs.function_dialog import FunctionDialog
+    from gui.dialogs.palette_dialog import PaletteDialog
+    from gui.palette import PaletteController
     from gui.viewmodels.demo_vm import DemoViewModel
     from gui.viewmodels.overview_vm import OverviewViewModel
     from gui.views.demo_view import DemoView
@@ -194,6 +196,7 @@ class MainWindow(QMainWindow):
         self._pages: list[Any] = [None] * Page.COUNT
         self._server_state_text = self.tr("Not started")
         self._overview_vm: OverviewViewModel | None = None
+        self._palette: PaletteController | None = None
         self._demo_vm: DemoViewModel | None = None
         self._factories: list[Callable[[], Any]] = [
             lambda: FunctionsView(functions),
@@ -274,6 +277,9 @@ class MainWindow(QMainWindow):
             sc = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
             sc.activated.connect(lambda i=i: self.go(i))
         QShortcut(QKeySequence.StandardKey.Find, self).activated.connect(self.focus_search)
+        palette = QShortcut(QKeySequence("Ctrl+K"), self)
+        palette.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        palette.activated.connect(self.open_palette)
         QShortcut(QKeySequence(Qt.Key.Key_F5), self).activated.connect(self.refresh_current)
         QShortcut(QKeySequence.StandardKey.New, self).activated.connect(self.open_create_dialog)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self.functions_view).activated.connect(
@@ -626,6 +632,20 @@ class MainWindow(QMainWindow):
         if twin is not None:
             info = replace(info, image=twin)
         self.open_edit_dialog(info)
+
+    def open_palette(self) -> PaletteDialog:
+        """Ctrl+K: find any function, repository, tag, task or action."""
+        if self._palette is None:
+            from gui.palette import PaletteController
+
+            self._palette = PaletteController(self)
+        return self._palette.open()
+
+    def compare_in_lab(self, name: str) -> None:
+        self._compare_in_lab(name)
+
+    def show_task(self, task_id: str) -> None:
+        self._show_task(task_id)
 
     def _compare_in_lab(self, name: str) -> None:
         self.go(Page.LAB)

@@ -12,7 +12,7 @@
 <context>
     <name>DemoStage</name>
     <message>
-        <location filename="../../gui/views/demo_view.py" line="+75"/>
+        <location filename="../../gui/views/demo_view.py" line="+76"/>
         <source>Cold-start demo</source>
         <translation>コールドスタートのデモ</translation>
     </message>
@@ -42,17 +42,17 @@
         <translation>%1 の比較の再生 · 実行 %2/%3 · 回線 %4 · %5</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+3"/>
         <source>Live on the Local server · link %1 · %2</source>
         <translation>ローカルサーバーでライブ実行 · 回線 %1 · %2</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>Press Space to race the demo functions live (%1; S changes it), or L to replay the lab&apos;s last comparison.</source>
         <translation>Space でデモ関数をライブで競争させます（%1。S で切り替え）。L でラボの最新の比較を再生します。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>%1× faster</source>
         <translation>%1 倍高速</translation>
     </message>
@@ -62,7 +62,7 @@
         <translation>%1 倍遅い</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>%1: answered after %2 s</source>
         <translation>%1：%2 秒で応答</translation>
     </message>
@@ -72,7 +72,7 @@
         <translation>取得バイト数：%1 vs %2</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+3"/>
         <source> — %1 % of the image</source>
         <translation> — イメージの %1 %</translation>
     </message>
@@ -85,8 +85,8 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+184"/>
-        <location filename="../../gui/views/demo_view.py" line="+96"/>
+        <location filename="../../gui/main_window.py" line="+187"/>
+        <location filename="../../gui/views/demo_view.py" line="+94"/>
         <source>Demo mode</source>
         <translation>デモモード</translation>
     </message>
@@ -113,12 +113,12 @@
         <translation>エクスポートしました</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>%1 frames and an animated PNG in %2</source>
         <translation>%1 枚のフレームとアニメーション PNG を %2 に保存しました</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+34"/>
         <source>Export frames into</source>
         <translation>フレームの保存先</translation>
     </message>
@@ -131,7 +131,7 @@
 <context>
     <name>DemoViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/demo_vm.py" line="+185"/>
+        <location filename="../../gui/viewmodels/demo_vm.py" line="+186"/>
         <location line="+154"/>
         <location line="+10"/>
         <source>Plain image</source>
@@ -155,12 +155,12 @@
         <translation>取得 %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source> of %1 (%2 %)</source>
         <translation> / %1（%2 %）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+8"/>
         <source>Demo mode runs on the Local profile (no account needed): switch to it first.</source>
         <translation>デモモードはローカルプロファイルで動作します（アカウント不要）。先にローカルに切り替えてください。</translation>
     </message>
@@ -168,7 +168,7 @@
 <context>
     <name>EnvEditor</name>
     <message>
-        <location filename="../../gui/widgets/env_editor.py" line="+29"/>
+        <location filename="../../gui/widgets/env_editor.py" line="+31"/>
         <location line="+10"/>
         <source>Environment variables</source>
         <translation>環境変数</translation>
@@ -594,7 +594,7 @@
 <context>
     <name>FilesModel</name>
     <message>
-        <location filename="../../gui/models/files_model.py" line="+247"/>
+        <location filename="../../gui/models/files_model.py" line="+248"/>
         <source>Name</source>
         <translation>名前</translation>
     </message>
@@ -634,17 +634,17 @@
         <translation>起動時に読む</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>%1 in %2 entries</source>
         <translation>%2 エントリで %1</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
         <source>start-up reads %1 of it</source>
         <translation>起動時にそのうち %1 を読み込みます</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Read at start-up (in the image&apos;s start-up profile)</source>
         <translation>起動時に読み込まれます (イメージの起動プロファイルに含まれます)</translation>
     </message>
@@ -657,7 +657,7 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../gui/views/files_view.py" line="+42"/>
+        <location filename="../../gui/views/files_view.py" line="+43"/>
         <source>Search files</source>
         <translation>ファイルを検索</translation>
     </message>
@@ -732,22 +732,22 @@
         <translation>レイヤーを統合中…</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>● Start-up profile: %1 files, %2 — %3 % of the image&apos;s bytes</source>
         <translation>● 起動プロファイル: %1 ファイル、%2 — イメージのバイト数の %3 %</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>No start-up profile recorded for this image.</source>
         <translation>このイメージの起動プロファイルは記録されていません。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Hidden by upper layers: %1 (%2)</source>
         <translation>上位レイヤーで隠されたもの: %1 (%2)</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>read from its TOCs</source>
         <translation>TOC から読み込み</translation>
     </message>
@@ -790,17 +790,17 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+95"/>
+        <location filename="../../gui/dialogs/fix_dialog.py" line="+25"/>
         <source>Confirm fix</source>
         <translation>修正の確認</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>&lt;b&gt;%1&lt;/b&gt; on %2 — this will:</source>
         <translation>%2 の &lt;b&gt;%1&lt;/b&gt; — 次の処理を行います：</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Steps marked “By hand” are left to you.</source>
         <translation>「手動」と表示された手順はご自身で行ってください。</translation>
     </message>
@@ -813,22 +813,22 @@
 <context>
     <name>Format</name>
     <message>
-        <location filename="../../gui/format.py" line="+40"/>
+        <location filename="../../gui/format.py" line="+42"/>
         <source>%1 ms</source>
         <translation>%1 ms</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+30"/>
         <source>estimating…</source>
         <translation>見積もり中…</translation>
     </message>
@@ -851,7 +851,7 @@
 <context>
     <name>FunctionDetailView</name>
     <message>
-        <location filename="../../gui/views/function_detail_view.py" line="+86"/>
+        <location filename="../../gui/views/function_detail_view.py" line="+87"/>
         <source>All functions</source>
         <translation>すべての関数</translation>
     </message>
@@ -1170,7 +1170,7 @@
         <translation>%1 のインスタンスの出力を実行中に追跡しています。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>Not following (open this tab to follow).</source>
         <translation>追跡していません (このタブを開くと追跡します)。</translation>
     </message>
@@ -1202,7 +1202,7 @@
         <translation>%2 秒ごとに GET %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>none</source>
         <translation>なし</translation>
     </message>
@@ -1222,12 +1222,12 @@
         <translation>この関数は高速化イメージを使用しています。コールドスタートでは起動時に読み込まれるデータだけをオンデマンドで取得します。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>An accelerated twin (%1) of this image is ready. Switch the function to it for faster cold starts.</source>
         <translation>このイメージの高速化版（%1）が準備できています。関数を切り替えるとコールドスタートが速くなります。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>The accelerated twin of this image is being converted. Switch once it is ready.</source>
         <translation>このイメージの高速化版は変換中です。準備ができたら切り替えてください。</translation>
     </message>
@@ -1257,7 +1257,7 @@
         <translation>イベントは有効な JSON ではありません（%1）。そのまま送信します。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+26"/>
         <source>Accepted %1</source>
         <translation>受け付けました %1</translation>
     </message>
@@ -1288,7 +1288,7 @@
 <context>
     <name>FunctionDialog</name>
     <message>
-        <location filename="../../gui/dialogs/function_dialog.py" line="+117"/>
+        <location filename="../../gui/dialogs/function_dialog.py" line="+118"/>
         <source>Create function</source>
         <translation>関数を作成</translation>
     </message>
@@ -1506,13 +1506,13 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+412"/>
+        <location line="+411"/>
         <source>Create</source>
         <translation>作成</translation>
     </message>
     <message>
-        <location line="-412"/>
-        <location line="+412"/>
+        <location line="-411"/>
+        <location line="+411"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -1522,12 +1522,12 @@
         <translation>エントリポイントを解釈できません：%1</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>Cannot read the command: %1</source>
         <translation>コマンドを解釈できません：%1</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+29"/>
         <source>Fill in the name and the image to create the function.</source>
         <translation>関数を作成するには、名前とイメージを入力してください。</translation>
     </message>
@@ -1540,12 +1540,12 @@
     </message>
     <message>
         <location line="+18"/>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>Required.</source>
         <translation>必須です。</translation>
     </message>
     <message>
-        <location line="-25"/>
+        <location line="-28"/>
         <source>Use letters, digits, _ or -; do not start with a digit or -.</source>
         <translation>英数字、_、- を使用してください。数字または - で始めることはできません。</translation>
     </message>
@@ -1555,27 +1555,27 @@
         <translation>%1 文字以内で入力してください。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Must be between %1 and %2.</source>
         <translation>%1～%2 の範囲で指定してください。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Must be a multiple of %1.</source>
         <translation>%1 の倍数で指定してください。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>vCPU : memory (GB) must be between 1:1 and 1:4; with this memory use %1–%2 vCPU.</source>
         <translation>vCPU とメモリ（GB）の比率は 1:1～1:4 にしてください。このメモリの場合は %1～%2 vCPU です。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>Choose one of %1.</source>
         <translation>%1 のいずれかを選択してください。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Not a valid image reference (registry/namespace/repository:tag).</source>
         <translation>有効なイメージ参照ではありません（レジストリ/名前空間/リポジトリ:タグ）。</translation>
     </message>
@@ -1665,22 +1665,22 @@
         <translation>このイメージは高速化されていません。コールドスタートのたびにイメージ全体をプルします。</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+74"/>
         <source>Converting %1: %2 % (%3 left)</source>
         <translation>%1 を変換中: %2 % (残り %3)</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>%1 is ready; deploying it…</source>
         <translation>%1 の準備ができました。デプロイ中…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Waiting for %1 (%2 s)…</source>
         <translation>%1 を待機中 (%2 秒)…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+33"/>
         <source>Creating…</source>
         <translation>作成中…</translation>
     </message>
@@ -1700,7 +1700,7 @@
         <translation>%1 は %2 分後も準備ができていません。何もデプロイしませんでした。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 will not get ready: nothing was deployed.</source>
         <translation>%1 は準備ができる見込みがありません。何もデプロイしませんでした。</translation>
     </message>
@@ -1708,7 +1708,7 @@
 <context>
     <name>FunctionsModel</name>
     <message>
-        <location filename="../../gui/models/functions_model.py" line="+38"/>
+        <location filename="../../gui/models/functions_model.py" line="+39"/>
         <location line="+16"/>
         <location line="+25"/>
         <source>…</source>
@@ -1819,7 +1819,7 @@
 <context>
     <name>FunctionsView</name>
     <message>
-        <location filename="../../gui/views/functions_view.py" line="+73"/>
+        <location filename="../../gui/views/functions_view.py" line="+74"/>
         <location line="+19"/>
         <location line="+76"/>
         <location line="+1"/>
@@ -1849,17 +1849,17 @@
     </message>
     <message>
         <location line="+37"/>
-        <location line="+134"/>
+        <location line="+132"/>
         <source>No functions yet. Create one to get started.</source>
         <translation>関数はまだありません。作成して始めましょう。</translation>
     </message>
     <message>
-        <location line="-20"/>
+        <location line="-18"/>
         <source>The functions could not be listed: %1</source>
         <translation>関数の一覧を取得できませんでした: %1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>Connecting… The functions appear once the profile is connected.</source>
         <translation>接続中… プロファイルに接続すると関数が表示されます。</translation>
     </message>
@@ -1904,12 +1904,12 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+229"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+230"/>
         <source>Deployment failed</source>
         <translation>デプロイに失敗しました</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1919,7 +1919,7 @@
         <translation>不明</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Deployment finished</source>
         <translation>デプロイが完了しました</translation>
     </message>
@@ -1937,7 +1937,7 @@
 <context>
     <name>ImagePickerDialog</name>
     <message>
-        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+61"/>
+        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+62"/>
         <location line="+1"/>
         <source>Select an image</source>
         <translation>イメージを選択</translation>
@@ -1994,13 +1994,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+227"/>
-        <location line="+9"/>
+        <location line="+229"/>
+        <location line="+12"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-229"/>
+        <location line="-234"/>
         <source>Use the VPC registry address</source>
         <translation>VPC のレジストリアドレスを使用</translation>
     </message>
@@ -2055,17 +2055,17 @@
         <translation>変換中</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>The accelerated twin %1 is not ready yet. Deploying this plain tag now means full-image cold starts.</source>
         <translation>高速化版 %1 はまだ準備できていません。この通常タグを今デプロイすると、コールドスタートのたびにイメージ全体をプルします。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Conversion failed</source>
         <translation>変換に失敗しました</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Converting this tag failed: %1</source>
         <translation>このタグの変換に失敗しました：%1</translation>
     </message>
@@ -2090,12 +2090,12 @@
         <translation>変換はキャンセルされました。今すぐ変換すると %1 を取得できます。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>Acceleration is on, but this tag was pushed before: convert it now to get %1.</source>
         <translation>アクセラレーションは有効ですが、このタグはそれ以前にプッシュされました。今すぐ変換すると %1 が作成されます。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <source>This repository has no image acceleration. Switch it on to convert this tag into %1.</source>
         <translation>このリポジトリではイメージアクセラレーションが無効です。有効にすると、このタグが %1 に変換されます。</translation>
     </message>
@@ -2103,7 +2103,7 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+66"/>
+        <location filename="../../gui/views/images_view.py" line="+67"/>
         <location line="+288"/>
         <source>Images</source>
         <translation>イメージ</translation>
@@ -2161,12 +2161,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+572"/>
+        <location line="+570"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-571"/>
+        <location line="-569"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -2217,12 +2217,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+533"/>
+        <location line="+529"/>
         <source>Record</source>
         <translation>記録</translation>
     </message>
     <message>
-        <location line="-528"/>
+        <location line="-524"/>
         <source>Start-up profile:</source>
         <translation>起動プロファイル:</translation>
     </message>
@@ -2327,12 +2327,12 @@
         <translation>準備完了</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>accelerated twin: %1 (being converted)</source>
         <translation>高速化版：%1（変換中）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>Converting</source>
         <translation>変換中</translation>
     </message>
@@ -2393,7 +2393,7 @@
         <translation>%1 ファイル、%2、%3 に記録</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>(static: the entrypoint and its libraries)</source>
         <translation>（静的: エントリポイントとそのライブラリのみ）</translation>
     </message>
@@ -2463,7 +2463,7 @@
         <translation>変換するものはありません</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Every tag of %1 has its accelerated image or is being converted.</source>
         <translation>%1 のすべてのタグには高速化イメージがあるか、変換中です。</translation>
     </message>
@@ -2488,7 +2488,7 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+297"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+298"/>
         <source>Prefetch list set</source>
         <extracomment>Start-up profiles of the current repository&apos;s images, by plain tag.</extracomment>
         <translation>先読みリストを設定しました</translation>
@@ -2558,7 +2558,7 @@
 <context>
     <name>LabView</name>
     <message>
-        <location filename="../../gui/views/lab_view.py" line="+65"/>
+        <location filename="../../gui/views/lab_view.py" line="+66"/>
         <location line="+188"/>
         <source>Cold-start lab</source>
         <translation>コールドスタートラボ</translation>
@@ -2749,12 +2749,12 @@
         <translation>A と B が同じです。異なるものを選択してください。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>Running: %1 vs %2</source>
         <translation>実行中：%1 と %2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <location line="+7"/>
         <source>Starting…</source>
         <translation>開始しています…</translation>
@@ -2765,7 +2765,7 @@
         <translation>%1 実行 %2: %3 %4</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+80"/>
         <source>%1 vs %2 — cancelled after %3 of %4 runs (the finished ones)</source>
         <translation>%1 対 %2 — %4 回中 %3 回でキャンセル（完了した分）</translation>
     </message>
@@ -2775,17 +2775,17 @@
         <translation>%1 対 %2 — %4 回中 %3 回の後に失敗: %5</translation>
     </message>
     <message>
-        <location line="-73"/>
+        <location line="-71"/>
         <source>Finished.</source>
         <translation>完了しました。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>The comparison failed: %1</source>
         <translation>比較に失敗しました: %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Cancelled.</source>
         <translation>キャンセルしました。</translation>
     </message>
@@ -2802,7 +2802,7 @@
         <translation>比較はまだありません。A と B、回線プロファイルを選んで「比較を実行」を押してください。</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+37"/>
         <source>%1 vs %2 — B starts about as fast as A (p50) over “%4”</source>
         <translation>%1 と %2 — 「%4」で B と A の起動はほぼ同じ速さ（p50）</translation>
     </message>
@@ -2812,12 +2812,12 @@
         <translation>%1 と %2 — 「%4」で B の起動が %3 倍遅い（p50）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>%1 vs %2 — B starts %3× faster (p50) over “%4”</source>
         <translation>%1 と %2 — 「%4」で B が %3 倍速く起動（p50）</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+20"/>
         <source>A: %1</source>
         <translation>A：%1</translation>
     </message>
@@ -2851,7 +2851,7 @@
 <context>
     <name>LabViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/lab_vm.py" line="+179"/>
+        <location filename="../../gui/viewmodels/lab_vm.py" line="+181"/>
         <source>%1 and %2 start about as fast</source>
         <extracomment>A comparison that failed or was cancelled, with the runs that had finished (kept in the history, status &quot;failed&quot; or &quot;cancelled&quot;).</extracomment>
         <translation>%1 と %2 の起動速度はほぼ同じです</translation>
@@ -2862,12 +2862,12 @@
         <translation>%2 は %1 より %3 倍遅く起動します</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>%2 starts %3× faster than %1</source>
         <translation>%2 は %1 より %3 倍速く起動します</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Cold-start comparison finished</source>
         <translation>コールドスタートの比較が完了しました</translation>
     </message>
@@ -2909,23 +2909,23 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+79"/>
+        <location line="+80"/>
         <source>Profile</source>
         <translation>プロファイル</translation>
     </message>
     <message>
-        <location line="-76"/>
+        <location line="-77"/>
         <source>Region:</source>
         <translation>リージョン：</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+75"/>
+        <location line="+76"/>
         <source>Region</source>
         <translation>リージョン</translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-71"/>
         <source>Refresh (F5)</source>
         <translation>更新 (F5)</translation>
     </message>
@@ -2970,7 +2970,7 @@
         <translation>未起動</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Connection</source>
         <translation>接続</translation>
     </message>
@@ -2980,7 +2980,7 @@
         <translation>ライブ更新</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+61"/>
         <source>Quit</source>
         <translation>終了</translation>
     </message>
@@ -3312,17 +3312,17 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../../gui/widgets/problem_card.py" line="+42"/>
+        <location filename="../../gui/viewmodels/overview_text.py" line="+29"/>
         <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
         <translation>関数 %1：イメージを %2 から %3 に変更します（UpdateFunction）。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Switch image acceleration on for repository %1 (CreateArtifactBuildRule): tags pushed from now on are converted.</source>
         <translation>リポジトリ %1 のイメージアクセラレーションを有効にします（CreateArtifactBuildRule）。今後プッシュされるタグが変換されます。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Convert %1:%2 into %1:%3 now, replacing the twin if there is one.</source>
         <translation>%1:%2 を今すぐ %1:%3 に変換します。既存の高速化版があれば置き換えます。</translation>
     </message>
@@ -3372,17 +3372,17 @@
         <translation>高速化版 %2 があるにもかかわらず（%3 以降）、通常タグ %1 で実行しています。コールドスタートのたびにイメージ全体をプルします。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Switching is not offered while the twin is %1.</source>
         <translation>高速化版が %1 の間は切り替えできません。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>The accelerated image was converted from %1, but %2 now points at %3 (pushed %4): a cold start would run old code.</source>
         <translation>高速化イメージは %1 から変換されましたが、%2 は現在 %3 を指しています（%4 にプッシュ）。コールドスタートすると古いコードが実行されます。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>an older image</source>
         <translation>古いイメージ</translation>
     </message>
@@ -3392,12 +3392,12 @@
         <translation>リポジトリ %1 を対象とするアクセラレーションルールがありません（リポジトリにも名前空間にもありません）。プッシュされたイメージは変換されません。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Converting %1 failed: %2</source>
         <translation>%1 の変換に失敗しました：%2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>no reason given</source>
         <translation>理由不明</translation>
     </message>
@@ -3407,7 +3407,7 @@
         <translation>アクセラレーションは有効ですが、%1 は有効化前にプッシュされたため、一度も変換されていません。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>This profile cannot read %1: %2.</source>
         <translation>このプロファイルでは %1 を読み取れません：%2。</translation>
     </message>
@@ -3487,12 +3487,12 @@
         <translation>レジストリインスタンスは Basic エディションで、イメージ高速化がありません。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>%1 is a multi-architecture image (an index): the registry does not convert those.</source>
         <translation>%1 はマルチアーキテクチャイメージ (インデックス) です。レジストリはこれを変換しません。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>The image is %1 compressed; the %2 edition converts images of up to %3.</source>
         <translation>イメージは圧縮後 %1 です。%2 エディションが変換できるのは %3 までです。</translation>
     </message>
@@ -3502,17 +3502,17 @@
         <translation>リポジトリはインデックスのみモードで変換しており、その高速化版は Function Compute で使えません。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>The function pulls through the instance&apos;s public address; functions pull through its VPC address (%1).</source>
         <translation>関数はインスタンスのパブリックアドレスからプルしています。関数は VPC アドレス (%1) からプルします。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>The function&apos;s VPC %1 is not linked to the registry instance&apos;s VPC endpoint: the pull is refused.</source>
         <translation>関数の VPC %1 がレジストリインスタンスの VPC エンドポイントに関連付けられていないため、プルが拒否されます。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>The image is in a registry instance in %1; the function runs in %2.</source>
         <translation>イメージは %1 のレジストリインスタンスにあり、関数は %2 で動いています。</translation>
     </message>
@@ -3527,12 +3527,12 @@
         <translation>イメージは Container Registry Enterprise インスタンスにないため、変換されません。</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location filename="../../gui/widgets/problem_card.py" line="+62"/>
         <source>What to do: %1</source>
         <translation>対処: %1</translation>
     </message>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+124"/>
+        <location filename="../../gui/views/overview_view.py" line="+164"/>
         <location line="+154"/>
         <source>Acceleration overview</source>
         <translation>高速化の概要</translation>
@@ -3620,7 +3620,7 @@
         <translation>関数とそのアクセラレーション</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-429"/>
+        <location filename="../../gui/main_window.py" line="-433"/>
         <location filename="../../gui/views/overview_view.py" line="+67"/>
         <source>Overview</source>
         <translation>高速化の概要</translation>
@@ -3686,7 +3686,7 @@
         <translation>関数 %1 を更新しました。準備ができるまで待っています…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Acceleration switched on for %1</source>
         <translation>%1 のアクセラレーションを有効にしました</translation>
     </message>
@@ -3706,7 +3706,7 @@
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>Fix failed</source>
         <translation>修正に失敗しました</translation>
     </message>
@@ -3724,6 +3724,149 @@
         <location line="+11"/>
         <source>Exported</source>
         <translation>エクスポートしました</translation>
+    </message>
+</context>
+<context>
+    <name>Palette</name>
+    <message>
+        <location filename="../../gui/palette.py" line="+57"/>
+        <source>Function · %1</source>
+        <extracomment>How long an item of another connection may take to appear after switching (ms).</extracomment>
+        <translation>関数 · %1</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Open Functions</source>
+        <translation>関数を開く</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Images</source>
+        <translation>イメージを開く</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Cold-start lab</source>
+        <translation>コールドスタート・ラボを開く</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Tasks</source>
+        <translation>タスクを開く</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Settings</source>
+        <translation>設定を開く</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Overview</source>
+        <translation>概要を開く</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Demo mode</source>
+        <translation>デモモードを開く</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Create function…</source>
+        <translation>関数を作成…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Compare %1 in the lab</source>
+        <translation>%1 をラボで比較</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Repository · %1</source>
+        <translation>リポジトリ · %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Tag · %1</source>
+        <translation>タグ · %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Convert %1 into %2</source>
+        <translation>%1 を %2 に変換</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Task %1 · %2</source>
+        <translation>タスク %1 · %2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Switch to profile %1</source>
+        <translation>プロファイル %1 に切り替え</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Profile</source>
+        <translation>プロファイル</translation>
+    </message>
+</context>
+<context>
+    <name>PaletteDialog</name>
+    <message>
+        <location filename="../../gui/dialogs/palette_dialog.py" line="+41"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Function</source>
+        <translation>関数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repository</source>
+        <translation>リポジトリ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tag</source>
+        <translation>タグ</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Task</source>
+        <translation>タスク</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Profile</source>
+        <translation>プロファイル</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <location line="+14"/>
+        <source>Find anything</source>
+        <translation>何でも検索</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Functions, repositories, tags, tasks, actions… (Esc closes)</source>
+        <translation>関数、リポジトリ、タグ、タスク、操作… (Esc で閉じる)</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Results</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>%1 of %2 — ↑↓ choose, Enter opens, Esc closes</source>
+        <translation>%2 件中 %1 件 — ↑↓ で選択、Enter で開く、Esc で閉じる</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 items — type a few letters</source>
+        <translation>%1 項目 — 数文字入力してください</translation>
     </message>
 </context>
 <context>
@@ -3762,19 +3905,19 @@
 <context>
     <name>PriorityFileDialog</name>
     <message>
-        <location filename="../../gui/dialogs/priority_file_dialog.py" line="+40"/>
+        <location filename="../../gui/dialogs/priority_file_dialog.py" line="+42"/>
         <source>Set the prefetch list</source>
         <translation>先読みリストの設定</translation>
     </message>
     <message numerus="yes">
-        <location line="+5"/>
+        <location line="+6"/>
         <source>The acceleration rule of &lt;b&gt;%1&lt;/b&gt; will prefetch these %n file(s) first (PriorityFile):</source>
         <translation>
             <numerusform>&lt;b&gt;%1&lt;/b&gt; の高速化ルールは次の %n ファイルを最初に先読みします（PriorityFile）:</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>From %1</source>
         <translation>出典: %1</translation>
     </message>
@@ -4011,7 +4154,7 @@
 <context>
     <name>PushDialog</name>
     <message>
-        <location filename="../../gui/dialogs/push_dialog.py" line="+89"/>
+        <location filename="../../gui/dialogs/push_dialog.py" line="+90"/>
         <source>Push an image into %1</source>
         <translation>%1 にイメージをプッシュ</translation>
     </message>
@@ -4182,7 +4325,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>SeedStatus</name>
     <message>
-        <location filename="../../gui/viewmodels/seed_vm.py" line="+53"/>
+        <location filename="../../gui/viewmodels/seed_vm.py" line="+54"/>
         <source>building the small image</source>
         <translation>小さなイメージをビルド中</translation>
     </message>
@@ -4277,12 +4420,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>ステップ %1/%2（%3）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>%1 and %2 run the small image %3 until %4 is ready, then switch to it by themselves. On the small image acceleration has little to save; compare cold starts once the switch is done.</source>
         <translation>%1 と %2 は、%4 の準備ができるまで小さなイメージ %3 で動作し、準備ができると自動的に切り替わります。小さなイメージではアクセラレーションの効果はほとんどないため、切り替え後にコールドスタートを比較してください。</translation>
     </message>
@@ -4312,7 +4455,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>理由：%1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
         <source>%1 and %2 now run %3, an image worth accelerating: compare their cold starts in the Cold-start lab.</source>
         <translation>%1 と %2 は、高速化の効果が大きいイメージ %3 で動作するようになりました。コールドスタートラボでコールドスタートを比較してください。</translation>
     </message>
@@ -4322,12 +4465,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>%1 と %2 は %3 で動作しています。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+9"/>
         <source>The demo functions switch to the realistic image %1 when it is ready. Until then they run the small image %2, on which acceleration has little to save.</source>
         <translation>デモ関数は、本格的なイメージ %1 の準備ができると自動的に切り替わります。それまでは小さなイメージ %2 で動作し、アクセラレーションの効果はほとんどありません。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Preparing it: step %1 of %2.</source>
         <translation>準備中：ステップ %1/%2。</translation>
     </message>
@@ -4354,12 +4497,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     <name>SettingsView</name>
     <message>
         <location filename="../../gui/views/settings_view.py" line="+54"/>
-        <location line="+137"/>
+        <location line="+135"/>
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location line="-132"/>
+        <location line="-130"/>
         <location line="+3"/>
         <source>Profiles</source>
         <translation>プロファイル</translation>
@@ -4456,12 +4599,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     </message>
     <message>
         <location line="+7"/>
-        <location line="+115"/>
+        <location line="+113"/>
         <source>Local server</source>
         <translation>ローカルサーバー</translation>
     </message>
     <message>
-        <location line="-111"/>
+        <location line="-109"/>
         <source>Data directory</source>
         <translation>データディレクトリ</translation>
     </message>
@@ -4511,7 +4654,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>fcdesk %1 — Function Compute とイメージアクセラレーションのコンソール</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+55"/>
         <source>A system keyring is available.</source>
         <translation>システムキーリングを利用できます。</translation>
     </message>
@@ -4559,7 +4702,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+368"/>
+        <location filename="../../gui/models/tags_model.py" line="+369"/>
         <source>Tag</source>
         <translation>タグ</translation>
     </message>
@@ -4685,7 +4828,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TasksView</name>
     <message>
-        <location filename="../../gui/views/tasks_view.py" line="+62"/>
+        <location filename="../../gui/views/tasks_view.py" line="+63"/>
         <location line="+20"/>
         <source>Conversion tasks</source>
         <translation>変換タスク</translation>
@@ -4791,7 +4934,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>WhyPanel</name>
     <message>
-        <location filename="../../gui/widgets/why_panel.py" line="+39"/>
+        <location filename="../../gui/widgets/why_panel.py" line="+40"/>
         <source>Checking why…</source>
         <translation>理由を確認中…</translation>
     </message>
@@ -4829,7 +4972,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-576"/>
+        <location filename="../../gui/views/overview_view.py" line="-572"/>
         <source>Function details</source>
         <translation>関数の詳細</translation>
     </message>

@@ -12,7 +12,7 @@
 <context>
     <name>DemoStage</name>
     <message>
-        <location filename="../../gui/views/demo_view.py" line="+75"/>
+        <location filename="../../gui/views/demo_view.py" line="+76"/>
         <source>Cold-start demo</source>
         <translation>冷启动演示</translation>
     </message>
@@ -42,17 +42,17 @@
         <translation>%1 的比较回放 · 第 %2/%3 次运行 · 链路 %4 · %5</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+3"/>
         <source>Live on the Local server · link %1 · %2</source>
         <translation>在本地服务器上实时运行 · 链路 %1 · %2</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>Press Space to race the demo functions live (%1; S changes it), or L to replay the lab&apos;s last comparison.</source>
         <translation>按 Space 让演示函数实时比赛（%1；按 S 切换），或按 L 回放实验室最近的比较。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>%1× faster</source>
         <translation>快 %1 倍</translation>
     </message>
@@ -62,7 +62,7 @@
         <translation>慢 %1 倍</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>%1: answered after %2 s</source>
         <translation>%1：%2 秒后响应</translation>
     </message>
@@ -72,7 +72,7 @@
         <translation>拉取字节数：%1 vs %2</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+3"/>
         <source> — %1 % of the image</source>
         <translation> — 占镜像的 %1 %</translation>
     </message>
@@ -85,8 +85,8 @@
 <context>
     <name>DemoView</name>
     <message>
-        <location filename="../../gui/main_window.py" line="+184"/>
-        <location filename="../../gui/views/demo_view.py" line="+96"/>
+        <location filename="../../gui/main_window.py" line="+187"/>
+        <location filename="../../gui/views/demo_view.py" line="+94"/>
         <source>Demo mode</source>
         <translation>演示模式</translation>
     </message>
@@ -113,12 +113,12 @@
         <translation>已导出</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>%1 frames and an animated PNG in %2</source>
         <translation>已将 %1 帧和一个动画 PNG 保存到 %2</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+34"/>
         <source>Export frames into</source>
         <translation>帧的导出位置</translation>
     </message>
@@ -131,7 +131,7 @@
 <context>
     <name>DemoViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/demo_vm.py" line="+185"/>
+        <location filename="../../gui/viewmodels/demo_vm.py" line="+186"/>
         <location line="+154"/>
         <location line="+10"/>
         <source>Plain image</source>
@@ -155,12 +155,12 @@
         <translation>已拉取 %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source> of %1 (%2 %)</source>
         <translation> / %1（%2 %）</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+8"/>
         <source>Demo mode runs on the Local profile (no account needed): switch to it first.</source>
         <translation>演示模式在本地配置文件上运行（无需账号）：请先切换到本地。</translation>
     </message>
@@ -168,7 +168,7 @@
 <context>
     <name>EnvEditor</name>
     <message>
-        <location filename="../../gui/widgets/env_editor.py" line="+29"/>
+        <location filename="../../gui/widgets/env_editor.py" line="+31"/>
         <location line="+10"/>
         <source>Environment variables</source>
         <translation>环境变量</translation>
@@ -594,7 +594,7 @@
 <context>
     <name>FilesModel</name>
     <message>
-        <location filename="../../gui/models/files_model.py" line="+247"/>
+        <location filename="../../gui/models/files_model.py" line="+248"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -634,17 +634,17 @@
         <translation>启动时读取</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>%1 in %2 entries</source>
         <translation>%2 个条目，共 %1</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+2"/>
         <source>start-up reads %1 of it</source>
         <translation>启动时读取其中 %1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>Read at start-up (in the image&apos;s start-up profile)</source>
         <translation>启动时读取（在镜像的启动配置文件中）</translation>
     </message>
@@ -657,7 +657,7 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../gui/views/files_view.py" line="+42"/>
+        <location filename="../../gui/views/files_view.py" line="+43"/>
         <source>Search files</source>
         <translation>搜索文件</translation>
     </message>
@@ -732,22 +732,22 @@
         <translation>正在合并各层…</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>● Start-up profile: %1 files, %2 — %3 % of the image&apos;s bytes</source>
         <translation>● 启动配置文件：%1 个文件，%2 — 占镜像字节数的 %3 %</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>No start-up profile recorded for this image.</source>
         <translation>此镜像尚未记录启动配置文件。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Hidden by upper layers: %1 (%2)</source>
         <translation>被上层隐藏：%1（%2）</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>read from its TOCs</source>
         <translation>从其 TOC 读取</translation>
     </message>
@@ -790,17 +790,17 @@
 <context>
     <name>FixDialog</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+95"/>
+        <location filename="../../gui/dialogs/fix_dialog.py" line="+25"/>
         <source>Confirm fix</source>
         <translation>确认修复</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>&lt;b&gt;%1&lt;/b&gt; on %2 — this will:</source>
         <translation>%2 上的 &lt;b&gt;%1&lt;/b&gt; — 将执行以下操作：</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>Steps marked “By hand” are left to you.</source>
         <translation>标记为“手动”的步骤需要您自行完成。</translation>
     </message>
@@ -813,22 +813,22 @@
 <context>
     <name>Format</name>
     <message>
-        <location filename="../../gui/format.py" line="+40"/>
+        <location filename="../../gui/format.py" line="+42"/>
         <source>%1 ms</source>
         <translation>%1 毫秒</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>%1 min %2 s</source>
         <translation>%1 分 %2 秒</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+30"/>
         <source>estimating…</source>
         <translation>正在估算…</translation>
     </message>
@@ -851,7 +851,7 @@
 <context>
     <name>FunctionDetailView</name>
     <message>
-        <location filename="../../gui/views/function_detail_view.py" line="+86"/>
+        <location filename="../../gui/views/function_detail_view.py" line="+87"/>
         <source>All functions</source>
         <translation>全部函数</translation>
     </message>
@@ -1170,7 +1170,7 @@
         <translation>正在实时跟踪 %1 的实例输出。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>Not following (open this tab to follow).</source>
         <translation>未跟踪（打开此标签页即开始跟踪）。</translation>
     </message>
@@ -1202,7 +1202,7 @@
         <translation>每 %2 秒 GET %1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>none</source>
         <translation>无</translation>
     </message>
@@ -1222,12 +1222,12 @@
         <translation>此函数使用加速镜像：冷启动时仅按需拉取启动过程读取的内容。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>An accelerated twin (%1) of this image is ready. Switch the function to it for faster cold starts.</source>
         <translation>此镜像的加速版本（%1）已就绪。将函数切换到该版本可加快冷启动。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>The accelerated twin of this image is being converted. Switch once it is ready.</source>
         <translation>此镜像的加速版本正在转换中。就绪后再切换。</translation>
     </message>
@@ -1257,7 +1257,7 @@
         <translation>事件不是有效的 JSON（%1），将按原样发送。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+26"/>
         <source>Accepted %1</source>
         <translation>已接受 %1</translation>
     </message>
@@ -1288,7 +1288,7 @@
 <context>
     <name>FunctionDialog</name>
     <message>
-        <location filename="../../gui/dialogs/function_dialog.py" line="+117"/>
+        <location filename="../../gui/dialogs/function_dialog.py" line="+118"/>
         <source>Create function</source>
         <translation>创建函数</translation>
     </message>
@@ -1506,13 +1506,13 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+412"/>
+        <location line="+411"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location line="-412"/>
-        <location line="+412"/>
+        <location line="-411"/>
+        <location line="+411"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
@@ -1522,12 +1522,12 @@
         <translation>无法解析启动命令：%1</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+4"/>
         <source>Cannot read the command: %1</source>
         <translation>无法解析启动参数：%1</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+29"/>
         <source>Fill in the name and the image to create the function.</source>
         <translation>请填写名称和镜像以创建函数。</translation>
     </message>
@@ -1540,12 +1540,12 @@
     </message>
     <message>
         <location line="+18"/>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>Required.</source>
         <translation>必填。</translation>
     </message>
     <message>
-        <location line="-25"/>
+        <location line="-28"/>
         <source>Use letters, digits, _ or -; do not start with a digit or -.</source>
         <translation>请使用字母、数字、_ 或 -，且不能以数字或 - 开头。</translation>
     </message>
@@ -1555,27 +1555,27 @@
         <translation>最多 %1 个字符。</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Must be between %1 and %2.</source>
         <translation>必须介于 %1 和 %2 之间。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>Must be a multiple of %1.</source>
         <translation>必须是 %1 的倍数。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>vCPU : memory (GB) must be between 1:1 and 1:4; with this memory use %1–%2 vCPU.</source>
         <translation>vCPU 与内存（GB）之比必须在 1:1 到 1:4 之间；此内存大小请使用 %1–%2 vCPU。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>Choose one of %1.</source>
         <translation>请从 %1 中选择。</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Not a valid image reference (registry/namespace/repository:tag).</source>
         <translation>不是有效的镜像地址（镜像仓库地址/命名空间/仓库:标签）。</translation>
     </message>
@@ -1665,22 +1665,22 @@
         <translation>此镜像未加速：每次冷启动都会完整拉取。</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+74"/>
         <source>Converting %1: %2 % (%3 left)</source>
         <translation>正在转换 %1：%2 %（剩余 %3）</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>%1 is ready; deploying it…</source>
         <translation>%1 已就绪，正在部署…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Waiting for %1 (%2 s)…</source>
         <translation>正在等待 %1（%2 秒）…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+33"/>
         <source>Creating…</source>
         <translation>正在创建…</translation>
     </message>
@@ -1700,7 +1700,7 @@
         <translation>%1 在 %2 分钟后仍未就绪：未部署任何内容。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>%1 will not get ready: nothing was deployed.</source>
         <translation>%1 无法就绪：未部署任何内容。</translation>
     </message>
@@ -1708,7 +1708,7 @@
 <context>
     <name>FunctionsModel</name>
     <message>
-        <location filename="../../gui/models/functions_model.py" line="+38"/>
+        <location filename="../../gui/models/functions_model.py" line="+39"/>
         <location line="+16"/>
         <location line="+25"/>
         <source>…</source>
@@ -1819,7 +1819,7 @@
 <context>
     <name>FunctionsView</name>
     <message>
-        <location filename="../../gui/views/functions_view.py" line="+73"/>
+        <location filename="../../gui/views/functions_view.py" line="+74"/>
         <location line="+19"/>
         <location line="+76"/>
         <location line="+1"/>
@@ -1849,17 +1849,17 @@
     </message>
     <message>
         <location line="+37"/>
-        <location line="+134"/>
+        <location line="+132"/>
         <source>No functions yet. Create one to get started.</source>
         <translation>还没有函数。创建一个开始使用吧。</translation>
     </message>
     <message>
-        <location line="-20"/>
+        <location line="-18"/>
         <source>The functions could not be listed: %1</source>
         <translation>无法列出函数：%1</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>Connecting… The functions appear once the profile is connected.</source>
         <translation>正在连接… 配置文件连接后将显示函数。</translation>
     </message>
@@ -1904,12 +1904,12 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+229"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+230"/>
         <source>Deployment failed</source>
         <translation>部署失败</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -1919,7 +1919,7 @@
         <translation>未知</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Deployment finished</source>
         <translation>部署完成</translation>
     </message>
@@ -1937,7 +1937,7 @@
 <context>
     <name>ImagePickerDialog</name>
     <message>
-        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+61"/>
+        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+62"/>
         <location line="+1"/>
         <source>Select an image</source>
         <translation>选择镜像</translation>
@@ -1994,13 +1994,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+227"/>
-        <location line="+9"/>
+        <location line="+229"/>
+        <location line="+12"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-229"/>
+        <location line="-234"/>
         <source>Use the VPC registry address</source>
         <translation>使用 VPC 镜像仓库地址</translation>
     </message>
@@ -2055,17 +2055,17 @@
         <translation>转换中</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>The accelerated twin %1 is not ready yet. Deploying this plain tag now means full-image cold starts.</source>
         <translation>加速版本 %1 尚未就绪。现在部署此普通标签，冷启动时将完整拉取镜像。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Conversion failed</source>
         <translation>转换失败</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Converting this tag failed: %1</source>
         <translation>此标签转换失败：%1</translation>
     </message>
@@ -2090,12 +2090,12 @@
         <translation>其转换已被取消：立即转换以获得 %1。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>Acceleration is on, but this tag was pushed before: convert it now to get %1.</source>
         <translation>加速已开启，但此标签是在此之前推送的：立即转换以生成 %1。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+12"/>
         <source>This repository has no image acceleration. Switch it on to convert this tag into %1.</source>
         <translation>此仓库未开启镜像加速。开启后会将此标签转换为 %1。</translation>
     </message>
@@ -2103,7 +2103,7 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+66"/>
+        <location filename="../../gui/views/images_view.py" line="+67"/>
         <location line="+288"/>
         <source>Images</source>
         <translation>镜像</translation>
@@ -2161,12 +2161,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+572"/>
+        <location line="+570"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-571"/>
+        <location line="-569"/>
         <source>Convert the selected tag now</source>
         <translation>立即转换所选标签</translation>
     </message>
@@ -2217,12 +2217,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+533"/>
+        <location line="+529"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location line="-528"/>
+        <location line="-524"/>
         <source>Start-up profile:</source>
         <translation>启动配置文件：</translation>
     </message>
@@ -2327,12 +2327,12 @@
         <translation>就绪</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+2"/>
         <source>accelerated twin: %1 (being converted)</source>
         <translation>加速版本：%1（转换中）</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>Converting</source>
         <translation>转换中</translation>
     </message>
@@ -2393,7 +2393,7 @@
         <translation>%1 个文件，%2，记录于 %3</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>(static: the entrypoint and its libraries)</source>
         <translation>（静态：仅入口程序及其库）</translation>
     </message>
@@ -2463,7 +2463,7 @@
         <translation>没有需要转换的标签</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Every tag of %1 has its accelerated image or is being converted.</source>
         <translation>%1 的每个标签都已有加速镜像或正在转换。</translation>
     </message>
@@ -2488,7 +2488,7 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+297"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+298"/>
         <source>Prefetch list set</source>
         <extracomment>Start-up profiles of the current repository&apos;s images, by plain tag.</extracomment>
         <translation>已设置预取列表</translation>
@@ -2558,7 +2558,7 @@
 <context>
     <name>LabView</name>
     <message>
-        <location filename="../../gui/views/lab_view.py" line="+65"/>
+        <location filename="../../gui/views/lab_view.py" line="+66"/>
         <location line="+188"/>
         <source>Cold-start lab</source>
         <translation>冷启动实验室</translation>
@@ -2749,12 +2749,12 @@
         <translation>A 和 B 相同，请选择两个不同的对象。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>Running: %1 vs %2</source>
         <translation>运行中：%1 对比 %2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+4"/>
         <location line="+7"/>
         <source>Starting…</source>
         <translation>正在启动…</translation>
@@ -2765,7 +2765,7 @@
         <translation>%1 第 %2 次：%3 %4</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+80"/>
         <source>%1 vs %2 — cancelled after %3 of %4 runs (the finished ones)</source>
         <translation>%1 对比 %2 — 在 %4 次中的第 %3 次后取消（已完成的部分）</translation>
     </message>
@@ -2775,17 +2775,17 @@
         <translation>%1 对比 %2 — 在 %4 次中的第 %3 次后失败：%5</translation>
     </message>
     <message>
-        <location line="-73"/>
+        <location line="-71"/>
         <source>Finished.</source>
         <translation>已完成。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
         <source>The comparison failed: %1</source>
         <translation>比较失败：%1</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
     </message>
@@ -2802,7 +2802,7 @@
         <translation>尚无对比：请选择 A、B 和链路配置，然后点击“运行对比”。</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+37"/>
         <source>%1 vs %2 — B starts about as fast as A (p50) over “%4”</source>
         <translation>%1 对比 %2 — 在“%4”上 B 与 A 的启动速度相当（p50）</translation>
     </message>
@@ -2812,12 +2812,12 @@
         <translation>%1 对比 %2 — 在“%4”上 B 的启动慢 %3 倍（p50）</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>%1 vs %2 — B starts %3× faster (p50) over “%4”</source>
         <translation>%1 对比 %2 — 在“%4”上 B 的启动速度快 %3 倍（p50）</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+20"/>
         <source>A: %1</source>
         <translation>A：%1</translation>
     </message>
@@ -2851,7 +2851,7 @@
 <context>
     <name>LabViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/lab_vm.py" line="+179"/>
+        <location filename="../../gui/viewmodels/lab_vm.py" line="+181"/>
         <source>%1 and %2 start about as fast</source>
         <extracomment>A comparison that failed or was cancelled, with the runs that had finished (kept in the history, status &quot;failed&quot; or &quot;cancelled&quot;).</extracomment>
         <translation>%1 与 %2 的启动速度相当</translation>
@@ -2862,12 +2862,12 @@
         <translation>%2 的启动比 %1 慢 %3 倍</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>%2 starts %3× faster than %1</source>
         <translation>%2 的启动比 %1 快 %3 倍</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+3"/>
         <source>Cold-start comparison finished</source>
         <translation>冷启动对比完成</translation>
     </message>
@@ -2909,23 +2909,23 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+79"/>
+        <location line="+80"/>
         <source>Profile</source>
         <translation>配置文件</translation>
     </message>
     <message>
-        <location line="-76"/>
+        <location line="-77"/>
         <source>Region:</source>
         <translation>地域：</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+75"/>
+        <location line="+76"/>
         <source>Region</source>
         <translation>地域</translation>
     </message>
     <message>
-        <location line="-70"/>
+        <location line="-71"/>
         <source>Refresh (F5)</source>
         <translation>刷新 (F5)</translation>
     </message>
@@ -2970,7 +2970,7 @@
         <translation>未启动</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+24"/>
         <source>Connection</source>
         <translation>连接</translation>
     </message>
@@ -2980,7 +2980,7 @@
         <translation>实时更新</translation>
     </message>
     <message>
-        <location line="+58"/>
+        <location line="+61"/>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -3312,17 +3312,17 @@
 <context>
     <name>OverviewView</name>
     <message>
-        <location filename="../../gui/widgets/problem_card.py" line="+42"/>
+        <location filename="../../gui/viewmodels/overview_text.py" line="+29"/>
         <source>Function %1: change the image from %2 to %3 (UpdateFunction).</source>
         <translation>函数 %1：将镜像从 %2 更改为 %3（UpdateFunction）。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Switch image acceleration on for repository %1 (CreateArtifactBuildRule): tags pushed from now on are converted.</source>
         <translation>为仓库 %1 开启镜像加速（CreateArtifactBuildRule）：此后推送的标签都会被转换。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Convert %1:%2 into %1:%3 now, replacing the twin if there is one.</source>
         <translation>立即将 %1:%2 转换为 %1:%3，如已有加速版本则替换。</translation>
     </message>
@@ -3372,17 +3372,17 @@
         <translation>尽管其加速版本 %2 已存在（自 %3 起），仍在运行普通标签 %1：每次冷启动都会拉取整个镜像。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Switching is not offered while the twin is %1.</source>
         <translation>加速版本处于“%1”状态时无法切换。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>The accelerated image was converted from %1, but %2 now points at %3 (pushed %4): a cold start would run old code.</source>
         <translation>加速镜像由 %1 转换而来，但 %2 现在指向 %3（推送于 %4）：冷启动将运行旧代码。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+6"/>
         <source>an older image</source>
         <translation>旧镜像</translation>
     </message>
@@ -3392,12 +3392,12 @@
         <translation>没有覆盖仓库 %1 的加速规则（仓库及其命名空间均无）：推送的镜像不会被转换。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>Converting %1 failed: %2</source>
         <translation>转换 %1 失败：%2</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+3"/>
         <source>no reason given</source>
         <translation>未提供原因</translation>
     </message>
@@ -3407,7 +3407,7 @@
         <translation>加速已开启，但 %1 是在开启前推送的，从未被转换。</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+10"/>
         <source>This profile cannot read %1: %2.</source>
         <translation>此配置文件无法读取 %1：%2。</translation>
     </message>
@@ -3487,12 +3487,12 @@
         <translation>该镜像仓库实例为基础版，不支持镜像加速。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>%1 is a multi-architecture image (an index): the registry does not convert those.</source>
         <translation>%1 是多架构镜像（索引）：镜像仓库不会转换此类镜像。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>The image is %1 compressed; the %2 edition converts images of up to %3.</source>
         <translation>镜像压缩后为 %1；%2 版最多转换 %3 的镜像。</translation>
     </message>
@@ -3502,17 +3502,17 @@
         <translation>该仓库以仅索引模式转换，其加速版无法被函数计算使用。</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>The function pulls through the instance&apos;s public address; functions pull through its VPC address (%1).</source>
         <translation>函数通过实例的公网地址拉取；函数应通过其 VPC 地址（%1）拉取。</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>The function&apos;s VPC %1 is not linked to the registry instance&apos;s VPC endpoint: the pull is refused.</source>
         <translation>函数的 VPC %1 未关联到镜像仓库实例的 VPC 接入点：拉取会被拒绝。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+9"/>
         <source>The image is in a registry instance in %1; the function runs in %2.</source>
         <translation>镜像位于 %1 的镜像仓库实例中；函数运行在 %2。</translation>
     </message>
@@ -3527,12 +3527,12 @@
         <translation>镜像不在容器镜像服务企业版实例中：没有任何服务会转换它。</translation>
     </message>
     <message>
-        <location line="+134"/>
+        <location filename="../../gui/widgets/problem_card.py" line="+62"/>
         <source>What to do: %1</source>
         <translation>处理方法：%1</translation>
     </message>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="+124"/>
+        <location filename="../../gui/views/overview_view.py" line="+164"/>
         <location line="+154"/>
         <source>Acceleration overview</source>
         <translation>加速概览</translation>
@@ -3620,7 +3620,7 @@
         <translation>函数及其加速状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-429"/>
+        <location filename="../../gui/main_window.py" line="-433"/>
         <location filename="../../gui/views/overview_view.py" line="+67"/>
         <source>Overview</source>
         <translation>加速概览</translation>
@@ -3686,7 +3686,7 @@
         <translation>函数 %1 已更新，正在等待就绪…</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+2"/>
         <source>Acceleration switched on for %1</source>
         <translation>已为 %1 开启加速</translation>
     </message>
@@ -3706,7 +3706,7 @@
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+5"/>
         <source>Fix failed</source>
         <translation>修复失败</translation>
     </message>
@@ -3724,6 +3724,149 @@
         <location line="+11"/>
         <source>Exported</source>
         <translation>已导出</translation>
+    </message>
+</context>
+<context>
+    <name>Palette</name>
+    <message>
+        <location filename="../../gui/palette.py" line="+57"/>
+        <source>Function · %1</source>
+        <extracomment>How long an item of another connection may take to appear after switching (ms).</extracomment>
+        <translation>函数 · %1</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Open Functions</source>
+        <translation>打开函数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Images</source>
+        <translation>打开镜像</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Cold-start lab</source>
+        <translation>打开冷启动实验室</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Tasks</source>
+        <translation>打开任务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Settings</source>
+        <translation>打开设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Overview</source>
+        <translation>打开概览</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open Demo mode</source>
+        <translation>打开演示模式</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Create function…</source>
+        <translation>创建函数…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Compare %1 in the lab</source>
+        <translation>在实验室中比较 %1</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Repository · %1</source>
+        <translation>仓库 · %1</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Tag · %1</source>
+        <translation>标签 · %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Convert %1 into %2</source>
+        <translation>将 %1 转换为 %2</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Task %1 · %2</source>
+        <translation>任务 %1 · %2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Switch to profile %1</source>
+        <translation>切换到配置文件 %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Profile</source>
+        <translation>配置文件</translation>
+    </message>
+</context>
+<context>
+    <name>PaletteDialog</name>
+    <message>
+        <location filename="../../gui/dialogs/palette_dialog.py" line="+41"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Function</source>
+        <translation>函数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repository</source>
+        <translation>仓库</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tag</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Profile</source>
+        <translation>配置文件</translation>
+    </message>
+    <message>
+        <location line="+76"/>
+        <location line="+14"/>
+        <source>Find anything</source>
+        <translation>查找任何内容</translation>
+    </message>
+    <message>
+        <location line="-2"/>
+        <source>Functions, repositories, tags, tasks, actions… (Esc closes)</source>
+        <translation>函数、仓库、标签、任务、操作…（Esc 关闭）</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>%1 of %2 — ↑↓ choose, Enter opens, Esc closes</source>
+        <translation>%2 项中的 %1 项 — ↑↓ 选择，Enter 打开，Esc 关闭</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 items — type a few letters</source>
+        <translation>%1 项 — 输入几个字母</translation>
     </message>
 </context>
 <context>
@@ -3762,19 +3905,19 @@
 <context>
     <name>PriorityFileDialog</name>
     <message>
-        <location filename="../../gui/dialogs/priority_file_dialog.py" line="+40"/>
+        <location filename="../../gui/dialogs/priority_file_dialog.py" line="+42"/>
         <source>Set the prefetch list</source>
         <translation>设置预取列表</translation>
     </message>
     <message numerus="yes">
-        <location line="+5"/>
+        <location line="+6"/>
         <source>The acceleration rule of &lt;b&gt;%1&lt;/b&gt; will prefetch these %n file(s) first (PriorityFile):</source>
         <translation>
             <numerusform>&lt;b&gt;%1&lt;/b&gt; 的加速规则将优先预取以下 %n 个文件（PriorityFile）：</numerusform>
         </translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>From %1</source>
         <translation>来源：%1</translation>
     </message>
@@ -4011,7 +4154,7 @@
 <context>
     <name>PushDialog</name>
     <message>
-        <location filename="../../gui/dialogs/push_dialog.py" line="+89"/>
+        <location filename="../../gui/dialogs/push_dialog.py" line="+90"/>
         <source>Push an image into %1</source>
         <translation>将镜像推送到 %1</translation>
     </message>
@@ -4182,7 +4325,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>SeedStatus</name>
     <message>
-        <location filename="../../gui/viewmodels/seed_vm.py" line="+53"/>
+        <location filename="../../gui/viewmodels/seed_vm.py" line="+54"/>
         <source>building the small image</source>
         <translation>正在构建小型镜像</translation>
     </message>
@@ -4277,12 +4420,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>第 %1/%2 步（%3）</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>%1 and %2 run the small image %3 until %4 is ready, then switch to it by themselves. On the small image acceleration has little to save; compare cold starts once the switch is done.</source>
         <translation>在 %4 就绪之前，%1 和 %2 运行小型镜像 %3，就绪后会自动切换。小型镜像几乎无法体现加速效果，请在切换完成后再对比冷启动。</translation>
     </message>
@@ -4312,7 +4455,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>原因：%1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+8"/>
         <source>%1 and %2 now run %3, an image worth accelerating: compare their cold starts in the Cold-start lab.</source>
         <translation>%1 和 %2 现在运行 %3，这是一个值得加速的镜像：请在冷启动实验室中对比它们的冷启动。</translation>
     </message>
@@ -4322,12 +4465,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>%1 和 %2 运行 %3。</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+9"/>
         <source>The demo functions switch to the realistic image %1 when it is ready. Until then they run the small image %2, on which acceleration has little to save.</source>
         <translation>真实场景镜像 %1 就绪后，演示函数会切换到该镜像。在此之前它们运行小型镜像 %2，几乎无法体现加速效果。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Preparing it: step %1 of %2.</source>
         <translation>正在准备：第 %1/%2 步。</translation>
     </message>
@@ -4354,12 +4497,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     <name>SettingsView</name>
     <message>
         <location filename="../../gui/views/settings_view.py" line="+54"/>
-        <location line="+137"/>
+        <location line="+135"/>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location line="-132"/>
+        <location line="-130"/>
         <location line="+3"/>
         <source>Profiles</source>
         <translation>配置文件</translation>
@@ -4456,12 +4599,12 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
     </message>
     <message>
         <location line="+7"/>
-        <location line="+115"/>
+        <location line="+113"/>
         <source>Local server</source>
         <translation>本地服务器</translation>
     </message>
     <message>
-        <location line="-111"/>
+        <location line="-109"/>
         <source>Data directory</source>
         <translation>数据目录</translation>
     </message>
@@ -4511,7 +4654,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
         <translation>fcdesk %1 — 函数计算与镜像加速控制台</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+55"/>
         <source>A system keyring is available.</source>
         <translation>系统密钥环可用。</translation>
     </message>
@@ -4559,7 +4702,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TagsModel</name>
     <message>
-        <location filename="../../gui/models/tags_model.py" line="+368"/>
+        <location filename="../../gui/models/tags_model.py" line="+369"/>
         <source>Tag</source>
         <translation>标签</translation>
     </message>
@@ -4685,7 +4828,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TasksView</name>
     <message>
-        <location filename="../../gui/views/tasks_view.py" line="+62"/>
+        <location filename="../../gui/views/tasks_view.py" line="+63"/>
         <location line="+20"/>
         <source>Conversion tasks</source>
         <translation>转换任务</translation>
@@ -4791,7 +4934,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>WhyPanel</name>
     <message>
-        <location filename="../../gui/widgets/why_panel.py" line="+39"/>
+        <location filename="../../gui/widgets/why_panel.py" line="+40"/>
         <source>Checking why…</source>
         <translation>正在检查原因…</translation>
     </message>
@@ -4829,7 +4972,7 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>_DetailPanel</name>
     <message>
-        <location filename="../../gui/views/overview_view.py" line="-576"/>
+        <location filename="../../gui/views/overview_view.py" line="-572"/>
         <source>Function details</source>
         <translation>函数详情</translation>
     </message>
