@@ -217,6 +217,25 @@ async def _disable(args: argparse.Namespace) -> int:
     return 0
 
 
+def _profile_cell(profile: dict[str, Any] | None) -> str:
+    """``85 files, 12.2 MB, recorded 2025-01-31 09:12 UTC``, or the state."""
+    if profile is None or profile.get("state") in (None, "NONE"):
+        return "not recorded"
+    state = str(profile["state"])
+    if state == "RECORDED":
+        when = profile.get("recordedAt")
+        stamp = (
+            time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(when / 1000))
+            if isinstance(when, int | float)
+            else "?"
+        )
+        size = profile.get("bytes", 0) / 1e6
+        return f"{profile.get('files', 0)} files, {size:.1f} MB, recorded {stamp}"
+    if state == "FAILED":
+        return f"failed: {profile.get('reason') or '?'}"
+    return state.lower()
+
+
 async def _status(args: argparse.Namespace) -> int:
     started = time.monotonic()
     async with open_profile(args) as ctx:
@@ -225,8 +244,12 @@ async def _status(args: argparse.Namespace) -> int:
         rule = await acr.get_acceleration_rule(instance, repo_id)
         tags = [t.tag async for t in acr.list_tags(instance, repo_id) if t.tag]
         tasks: list[BuildTask] | None = None
+        profiles: dict[str, dict[str, Any]] | None = None
         if ctx.clients.local is not None:
             tasks = await ctx.clients.local.list_tasks(repo=args.repo, limit=50)
+            profiles = {
+                str(p.get("tag")): p for p in await ctx.clients.local.list_profiles(args.repo)
+            }
     names = set(tags)
     plain = sorted(t for t in tags if not is_accelerated_tag(t))
     rows = [{"tag": t, "accelerated": twin_tag_of(t) in names} for t in plain]
@@ -238,6 +261,7 @@ async def _status(args: argparse.Namespace) -> int:
                 "rule": rule.to_json() if rule else None,
                 "tags": rows,
                 "tasks": [_task_row(t) for t in tasks] if tasks is not None else None,
+                "profiles": list(profiles.values()) if profiles is not None else None,
                 "elapsedSeconds": round(time.monotonic() - started, 3),
             }
         )
@@ -246,9 +270,23 @@ async def _status(args: argparse.Namespace) -> int:
         f"acceleration: {'on' if rule else 'off'}"
         + (f" (rule {rule.build_rule_id})" if rule else "")
     )
-    print_table(
-        ["TAG", "ACCELERATED TWIN"], [[r["tag"], "yes" if r["accelerated"] else "no"] for r in rows]
-    )
+    if profiles is None:
+        print_table(
+            ["TAG", "ACCELERATED TWIN"],
+            [[r["tag"], "yes" if r["accelerated"] else "no"] for r in rows],
+        )
+    else:
+        print_table(
+            ["TAG", "ACCELERATED TWIN", "START-UP PROFILE"],
+            [
+                [
+                    r["tag"],
+                    "yes" if r["accelerated"] else "no",
+                    _profile_cell(profiles.get(str(r["tag"]))),
+                ]
+                for r in rows
+            ],
+        )
     if tasks:
         print()
         print_table(

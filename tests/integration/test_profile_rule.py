@@ -116,3 +116,17 @@ def test_rule_refuses_an_empty_profile(
     assert rc == 1
     assert "lists no files" in err
     assert asyncio.run(_rule(local_profile)) is None
+
+
+def test_accel_status_shows_each_tags_profile(
+    local_profile: LocalServerHandle, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(push_test_image(local_profile, "cli/app", "v1"))
+    rc, out, err = _run(capsys, "accel", "status", "cli/app", "--json")
+    assert rc == 0, err
+    profiles = json.loads(out)["profiles"]
+    assert [(p["tag"], p["state"]) for p in profiles] == [("v1", "NONE")]
+    rc, out, err = _run(capsys, "accel", "status", "cli/app")
+    assert rc == 0, err
+    assert "START-UP PROFILE" in out
+    assert "not recorded" in out
