@@ -21,6 +21,7 @@ from core.cli._cloud_common import (
 )
 from core.cloud import BuildTask
 from core.errors import CloudError
+from core.pull import is_profile_tag
 
 __all__ = ["register"]
 
@@ -251,7 +252,7 @@ async def _status(args: argparse.Namespace) -> int:
                 str(p.get("tag")): p for p in await ctx.clients.local.list_profiles(args.repo)
             }
     names = set(tags)
-    plain = sorted(t for t in tags if not is_accelerated_tag(t))
+    plain = sorted(t for t in tags if not is_accelerated_tag(t) and not is_profile_tag(t))
     rows = [{"tag": t, "accelerated": twin_tag_of(t) in names} for t in plain]
     if args.json:
         emit_json(

@@ -62,6 +62,7 @@ class _ImportProgress:
         self.phase = ""
         self.started = self.last = time.monotonic()
         self.shown = 0.0
+        self.shown_final = False
         self.pushed: dict[str, int] = {}
 
     def __call__(self, p: Progress) -> None:
@@ -86,12 +87,15 @@ class _ImportProgress:
             if self.phase:  # the next phase began when the previous one's last event came
                 self.started = self.last
             self.end()
-            self.phase, self.shown = phase, 0.0
+            self.phase, self.shown, self.shown_final = phase, 0.0, False
         self.last = now
         final = bool(total) and done >= total
+        if final and self.shown_final:
+            return
         if now - self.shown < self.every and not final:
             return
         self.shown = now
+        self.shown_final = final
         rate = done / max(now - self.started, 0.05)
         if self.as_json:
             doc = {"event": "progress", "phase": phase, "bytes": done, "total": total}

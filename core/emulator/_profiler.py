@@ -17,6 +17,10 @@ start. Events: ``profile.queued``, ``profile.recording``, ``profile.recorded``,
 ``profile.failed`` (``repo``, ``digest``, ``tags``, ``state`` and, once recorded, ``files``,
 ``bytes``, ``recordedAt``, ``mode``).
 
+A profile pushed next to the image (``fcaccel profile record --push``: an artifact tagged
+``sha256-<digest>.profile``) counts as recorded too (trigger ``pushed``): nothing is recorded
+over it, and conversions use it.
+
 The conversion worker asks :meth:`StartupProfiler.recorded_paths` for an image's profile; it
 takes precedence over the repository rule's ``PriorityFile`` (which applies to every image of
 the repository).
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
 import shutil
 import sqlite3
@@ -40,7 +45,7 @@ from core.convert import ANNOTATION_SOURCE_DIGEST, Order
 from core.emulator._context import ServerContext
 from core.emulator._errors import ApiError
 from core.errors import CoreError
-from core.pull import resolve_image
+from core.pull import StartupProfile, fetch_profile, is_profile_tag, profile_tag, resolve_image
 from core.registry import RegistryClient
 
 __all__ = ["PROFILE_STATES", "StartupProfiler"]
@@ -80,6 +85,26 @@ def profile_doc(row: sqlite3.Row | None, tag: str | None = None) -> dict[str, An
     }
 
 
+def _pushed_doc(profile: StartupProfile, repo: str, digest: str, tag: str) -> dict[str, Any]:
+    recorded: int | None = None
+    with contextlib.suppress(ValueError):
+        recorded = int(datetime.datetime.fromisoformat(profile.recorded_at).timestamp() * 1000)
+    return {
+        "tag": tag,
+        "repo": repo,
+        "digest": digest,
+        "state": "RECORDED",
+        "trigger": "pushed",
+        "mode": None,
+        "files": len(profile.paths),
+        "bytes": profile.size,
+        "reason": None,
+        "twinDigest": profile.image or None,
+        "recordedAt": recorded,
+        "updatedAt": recorded,
+    }
+
+
 class StartupProfiler:
     """Records start-up profiles one at a time; see the module documentation."""
 
@@ -89,6 +114,8 @@ class StartupProfiler:
         self._queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue()
         self._done: dict[tuple[str, str], asyncio.Event] = {}
         self._runner: asyncio.Task[None] | None = None
+        #: Pushed profiles read so far, by (repo, image digest, artifact digest).
+        self._pushed: dict[tuple[str, str, str], StartupProfile | None] = {}
 
     def info(self) -> dict[str, Any]:
         return {"auto": self.auto, "queued": self._queue.qsize()}
@@ -121,7 +148,7 @@ class StartupProfiler:
         if not self.auto or order is not Order.PRESERVE:
             return
         row = await self._row(repo, source_digest)
-        if row is None:
+        if row is None and await self.pushed_profile(repo, source_digest) is None:
             await self.request(repo, source_digest, trigger="auto")
 
     async def request(self, repo: str, digest: str, *, trigger: str) -> dict[str, Any]:
@@ -181,15 +208,33 @@ class StartupProfiler:
         return profile_doc(await self._row(repo, digest))
 
     async def recorded_paths(self, repo: str, digest: str) -> tuple[str, ...]:
-        """The recorded profile of ``repo@digest`` (empty when none was recorded)."""
+        """The profile of ``repo@digest``: recorded here, else pushed next to the image
+        (empty when there is none)."""
         row = await self.ctx.db.fetchone(
             "SELECT paths FROM startup_profiles WHERE repo = ? AND digest = ? AND "
             "state = 'RECORDED'",
             (repo, digest),
         )
-        if row is None or not row["paths"]:
-            return ()
-        return tuple(p for p in str(row["paths"]).split("\n") if p)
+        if row is not None and row["paths"]:
+            return tuple(p for p in str(row["paths"]).split("\n") if p)
+        pushed = await self.pushed_profile(repo, digest)
+        return pushed.paths if pushed is not None else ()
+
+    async def pushed_profile(self, repo: str, digest: str) -> StartupProfile | None:
+        """The profile pushed next to ``repo@digest`` (tag ``sha256-<hex>.profile``)."""
+        artifact = await self._tag_digest(repo, profile_tag(digest))
+        if artifact is None:
+            return None
+        key = (repo, digest, artifact)
+        if key not in self._pushed:
+            creds = (self.ctx.credentials.access_key_id, self.ctx.credentials.access_key_secret)
+            try:
+                async with RegistryClient(self.ctx.registry_host, credentials=creds) as client:
+                    self._pushed[key] = await fetch_profile(client, repo, digest)
+            except CoreError as exc:
+                log.warning("the profile pushed for %s@%s is unreadable: %s", repo, digest, exc)
+                self._pushed[key] = None
+        return self._pushed[key]
 
     async def status(self, repo: str) -> list[dict[str, Any]]:
         """One entry per plain tag of ``repo``: its image's profile, or state ``NONE``."""
@@ -202,12 +247,17 @@ class StartupProfiler:
         out = []
         for row in rows:
             tag = str(row["tag"])
-            if is_accelerated_tag(tag):
+            if is_accelerated_tag(tag) or is_profile_tag(tag):
                 continue
-            if row["state"] is None:
-                out.append({"tag": tag, "digest": row["tag_digest"], "state": "NONE"})
-            else:
+            if row["state"] is not None:
                 out.append(profile_doc(row, tag))
+                continue
+            digest = str(row["tag_digest"])
+            pushed = await self.pushed_profile(repo, digest)
+            if pushed is None:
+                out.append({"tag": tag, "digest": digest, "state": "NONE"})
+            else:
+                out.append(_pushed_doc(pushed, repo, digest, tag))
         return out
 
     # -- recording -------------------------------------------------------------------------
@@ -227,7 +277,11 @@ class StartupProfiler:
         rows = await self.ctx.db.fetchall(
             "SELECT tag FROM tags WHERE repo = ? AND digest = ? ORDER BY tag", (repo, digest)
         )
-        return [str(r["tag"]) for r in rows if not is_accelerated_tag(str(r["tag"]))]
+        return [
+            str(r["tag"])
+            for r in rows
+            if not is_accelerated_tag(str(r["tag"])) and not is_profile_tag(str(r["tag"]))
+        ]
 
     async def _publish(self, row: sqlite3.Row) -> None:
         doc = profile_doc(row)

@@ -36,6 +36,7 @@ from core.convert import ConvertOptions, Order, convert_image
 from core.emulator import _faults
 from core.emulator._context import ServerContext, new_id
 from core.errors import CoreError
+from core.pull import is_profile_tag
 from core.registry import RegistryClient
 
 __all__ = [
@@ -249,6 +250,8 @@ class ConversionWorker:
         """Registry hook: a push wrote ``repo:tag``."""
         if tag.endswith(ACCELERATED_SUFFIX) or tag.endswith("_containerd_accelerated"):
             return
+        if is_profile_tag(tag):
+            return  # a start-up profile pushed next to its image, not an image
         rule = await self.rule_for(repo)
         if rule is None:
             return
@@ -318,12 +321,15 @@ class ConversionWorker:
         present = {str(r["tag"]): str(r["digest"]) for r in rows}
         if not present and not tags:
             return []
-        wanted = tags if tags is not None else sorted(present)
+        wanted = tags if tags is not None else sorted(t for t in present if not is_profile_tag(t))
         rule = await self.rule_for(repo)
         out: list[dict[str, Any]] = []
         for tag in wanted:
             if tag.endswith(ACCELERATED_SUFFIX):
                 out.append({"tag": tag, "skipped": "accelerated tags are not converted"})
+                continue
+            if is_profile_tag(tag):
+                out.append({"tag": tag, "skipped": "a start-up profile, not an image"})
                 continue
             digest = present.get(tag)
             if digest is None:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,7 @@ __all__ = [
     "PROFILE_MEDIA_TYPE",
     "StartupProfile",
     "fetch_profile",
+    "is_profile_tag",
     "load_cached_profile",
     "profile_tag",
     "push_profile",
@@ -141,6 +143,14 @@ class StartupProfile:
             "size": self.size,
             "paths": list(self.paths),
         }
+
+
+_PROFILE_TAG = re.compile(r"[a-z0-9]+-[0-9a-f]{32,}\.profile")
+
+
+def is_profile_tag(tag: str) -> bool:
+    """Whether ``tag`` names a pushed start-up profile (:func:`profile_tag`), not an image."""
+    return _PROFILE_TAG.fullmatch(tag) is not None
 
 
 def profile_tag(manifest_digest: Digest | str) -> str:

@@ -333,10 +333,13 @@ class ImagesViewModel(QObject):
 
     def unconverted_tags(self) -> list[str]:
         """Plain tags of the current repository without an accelerated twin or task."""
+        from core.pull import is_profile_tag
         from gui.backend import AccelState
 
         out = []
         for tag in self.tags.all_tags():
+            if is_profile_tag(tag.tag):
+                continue  # a start-up profile pushed next to its image, not an image
             if not is_accelerated_tag(tag.tag) and self.tags.twin_state(tag.tag) in (
                 AccelState.NONE,
                 AccelState.FAILED,

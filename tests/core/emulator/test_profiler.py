@@ -137,3 +137,68 @@ async def test_no_recording_when_auto_profile_is_off(tmp_path: Path) -> None:
             assert profile["state"] == "RECORDED", profile
     finally:
         srv.stop()
+
+
+async def test_a_pushed_profile_is_used_and_never_converted(tmp_path: Path) -> None:
+    from core.oci import Descriptor, Digest
+    from core.pull import StartupProfile, profile_tag, push_profile
+    from core.registry import RegistryClient
+    from tests.core.emulator.helpers import acr
+
+    srv = start_local_server_thread(tmp_path / "d", auto_profile=True)
+    try:
+        async with srv.signed_client() as http, srv.registry_client() as reg:
+            files = {f"app/f{i}.txt": b"x" * 1000 * (i + 1) for i in range(6)}
+            digest, _ = await push_image(reg, "ns/app", "v1", files)
+            raw_size = len(
+                (await reg.get("/v2/ns/app/manifests/v1", headers={"Accept": OCI_MANIFEST})).content
+            )
+            profile = StartupProfile.from_paths(["app/f5.txt", "app/f2.txt"], size=9000)
+            async with RegistryClient(srv.host, credentials=srv.registry_auth) as client:
+                await push_profile(
+                    client,
+                    "ns/app",
+                    profile,
+                    Descriptor(OCI_MANIFEST, Digest.parse(digest), raw_size),
+                )
+            repo = await acr(http, "GetRepository", RepoNamespaceName="ns", RepoName="app")
+            rule = await acr(
+                http,
+                "CreateArtifactBuildRule",
+                ScopeType="REPOSITORY",
+                ScopeId=repo["RepoId"],
+                ArtifactType="ACCELERATED_IMAGE",
+            )
+            assert rule["IsSuccess"], rule
+            r = await http.post("/x-fcdesk/convert", json={"repo": "ns/app"})
+            queued = r.json()["tasks"]
+            # the profile's artifact tag is not an image: never converted
+            assert [q["tag"] for q in queued if "taskId" in q] == ["v1"]
+            assert profile_tag(digest) not in {q["tag"] for q in queued}
+            task = await _latest_task_of(http, "ns/app", "v1")
+            assert task["TaskStatus"] == "SUCCESS", task
+            r = await reg.get(
+                "/v2/ns/app/manifests/v1_accelerated", headers={"Accept": OCI_MANIFEST}
+            )
+            # converted with the pushed profile from the start: no recording needed
+            assert r.json()["annotations"]["io.github.fcdesk.accelerated.order"] == "optimized"
+            r = await http.get("/x-fcdesk/profiles", params={"repo": "ns/app"})
+            (only,) = r.json()["profiles"]
+            assert only["tag"] == "v1"
+            assert only["state"] == "RECORDED"
+            assert only["trigger"] == "pushed"
+            assert only["files"] == 2
+            assert only["bytes"] == 9000
+            r = await http.get("/x-fcdesk/tasks", params={"repo": "ns/app"})
+            assert len(r.json()["tasks"]) == 1  # one conversion: nothing recorded over it
+    finally:
+        srv.stop()
+
+
+async def _latest_task_of(http: httpx.AsyncClient, repo: str, tag: str) -> dict[str, Any]:
+    while True:
+        r = await http.get("/x-fcdesk/tasks", params={"repo": repo, "tag": tag})
+        tasks = r.json()["tasks"]
+        if tasks and tasks[0]["TaskStatus"] in ("SUCCESS", "FAILED", "CANCELED"):
+            return dict(tasks[0])
+        await asyncio.sleep(0.1)
