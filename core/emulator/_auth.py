@@ -18,14 +18,17 @@ import json
 import secrets
 import sqlite3
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from core.cloud import Credentials, SignatureInfo, verify_signature
+from core.coldstart import fc_request_id
 from core.emulator._db import Database
-from core.emulator._errors import ApiError
+from core.emulator._errors import ApiError, fc_auth_code, fc_error
 from core.errors import SignatureError
 
 __all__ = [
@@ -33,7 +36,9 @@ __all__ = [
     "MAX_SKEW",
     "TOKEN_TTL",
     "Authenticator",
+    "FcHandler",
     "Principal",
+    "fc_endpoint",
 ]
 
 MAX_SKEW = timedelta(minutes=15)
@@ -178,3 +183,33 @@ class Authenticator:
         if self.anonymous_pull:
             return Principal("anonymous", False)
         return None
+
+
+#: A signed endpoint's handler: the request, its body (already read for the signature) and
+#: the request id its answer carries.
+FcHandler = Callable[[Request, bytes, str], Awaitable[Response]]
+
+
+def fc_endpoint(
+    auth: Authenticator, handler: FcHandler
+) -> Callable[[Request], Awaitable[Response]]:
+    """An endpoint signed like the FC API (the FC routes and the ``/x-fcdesk/`` extensions):
+    the ACS3 signature is verified before ``handler`` runs, errors answer in FC's shape, and
+    the answer carries its request id in ``x-fc-request-id``."""
+
+    async def endpoint(request: Request) -> Response:
+        request_id = fc_request_id()
+        body = await request.body()
+        try:
+            await auth.verify_api(request, body)
+        except ApiError as exc:
+            code, status = fc_auth_code(exc)
+            return fc_error(status, code, exc.message, request_id)
+        try:
+            response = await handler(request, body, request_id)
+        except ApiError as exc:
+            return fc_error(exc.status, exc.code, exc.message, request_id)
+        response.headers["x-fc-request-id"] = request_id
+        return response
+
+    return endpoint

@@ -13,7 +13,6 @@ import json
 import os
 import sqlite3
 import time
-import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -25,9 +24,9 @@ from starlette.routing import Route
 from core._version import __version__
 from core.coldstart import LinkSpec
 from core.emulator._acr import task_doc
-from core.emulator._auth import Principal
+from core.emulator._auth import Principal, fc_endpoint
 from core.emulator._context import INSTANCE_ID, ServerContext
-from core.emulator._errors import ApiError, fc_auth_code, fc_error, registry_error
+from core.emulator._errors import ApiError, registry_error
 from core.emulator._runtime import ColdStartSettings
 from core.errors import InvalidInput
 
@@ -38,29 +37,15 @@ Handler = Callable[[Request, bytes], Awaitable[Response]]
 _KEEPALIVE = 15.0
 
 
-def _rid() -> str:
-    return str(uuid.uuid4())
-
-
 class Extensions:
     def __init__(self, ctx: ServerContext) -> None:
         self.ctx = ctx
 
     def signed(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            request_id = _rid()
-            body = await request.body()
-            try:
-                await self.ctx.auth.verify_api(request, body)
-            except ApiError as exc:
-                code, status = fc_auth_code(exc)
-                return fc_error(status, code, exc.message, request_id)
-            try:
-                return await handler(request, body)
-            except ApiError as exc:
-                return fc_error(exc.status, exc.code, exc.message, request_id)
+        async def with_id(request: Request, body: bytes, _request_id: str) -> Response:
+            return await handler(request, body)
 
-        return endpoint
+        return fc_endpoint(self.ctx.auth, with_id)
 
     # -- unsigned --------------------------------------------------------------------------
 

@@ -39,7 +39,6 @@ import copy
 import json
 import logging
 import re
-import secrets
 import sqlite3
 import time
 import uuid
@@ -51,13 +50,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core import ACCELERATED_SUFFIX, twin_tag_of
+from core.emulator._auth import FcHandler, fc_endpoint
 from core.emulator._context import INSTANCE_ID, REGION_ID, ServerContext
-from core.emulator._errors import ApiError, fc_auth_code, fc_error
+from core.emulator._errors import ApiError
 from core.errors import CoreError
 from core.formats import detect_format, read_toc
 from core.oci import ImageReference, Manifest, is_loopback_host, parse_manifest
 
-__all__ = ["FcApi", "fc_request_id", "fc_routes"]
+__all__ = ["FcApi", "fc_routes"]
 
 log = logging.getLogger(__name__)
 
@@ -122,11 +122,6 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if not k.startswith("_")}
 
 
-def fc_request_id() -> str:
-    """An FC 3.0 style request id: ``1-<8 hex time>-<24 hex>``."""
-    return f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
-
-
 def _iso(ts: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
@@ -164,25 +159,8 @@ class FcApi:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def endpoint(
-        self, handler: Callable[[Request, bytes, str], Awaitable[Response]]
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def run(request: Request) -> Response:
-            request_id = fc_request_id()
-            body = await request.body()
-            try:
-                await self.ctx.auth.verify_api(request, body)
-            except ApiError as exc:
-                code, status = fc_auth_code(exc)
-                return fc_error(status, code, exc.message, request_id)
-            try:
-                response = await handler(request, body, request_id)
-            except ApiError as exc:
-                return fc_error(exc.status, exc.code, exc.message, request_id)
-            response.headers["x-fc-request-id"] = request_id
-            return response
-
-        return run
+    def endpoint(self, handler: FcHandler) -> Callable[[Request], Awaitable[Response]]:
+        return fc_endpoint(self.ctx.auth, handler)
 
     async def _load(self, name: str) -> dict[str, Any]:
         row = await self.ctx.db.fetchone("SELECT doc FROM functions WHERE name = ?", (name,))
