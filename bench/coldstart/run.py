@@ -262,17 +262,26 @@ async def measure(
 def _side(c: Comparison) -> dict[str, Any]:
     _, sb = c.summaries()
     bound = c.bound()
+    ok = sb["runs"] > sb["failed"]
     return {
         "reference": c.vs,
-        "p50_s": sb["total"]["p50"],
+        "p50_s": sb["total"]["p50"] if ok else None,
         "runs_s": [t.total for t in c.b],
         "failed": sb["failed"],
         "bytes_p50": sb["bytes_p50"],
         "vs_full": c.ratios()["total_p50"],
         "bound": bound,
-        "vs_bound": sb["total"]["p50"] / bound["bound_s"] if bound else None,
+        "vs_bound": sb["total"]["p50"] / bound["bound_s"] if bound and ok else None,
         "comparison": c.as_dict(),
     }
+
+
+def _s(seconds: float | None) -> str:
+    return "failed" if seconds is None else f"{seconds:.2f} s"
+
+
+def _x(ratio: float | None) -> str:
+    return "-" if ratio is None else f"{ratio:.3f}"
 
 
 def report_image(name: str, result: dict[str, Any], info: dict[str, Any]) -> dict[str, Any]:
@@ -283,7 +292,7 @@ def report_image(name: str, result: dict[str, Any], info: dict[str, Any]) -> dic
     out = {
         "image": name,
         "build": info,
-        "full_p50_s": sa["total"]["p50"],
+        "full_p50_s": sa["total"]["p50"] if sa["runs"] > sa["failed"] else None,
         "full_runs_s": [t.total for t in pres.a],
         "full_bytes_p50": sa["bytes_p50"],
         "local_start": pres.local.as_dict(),
@@ -297,13 +306,21 @@ def report_image(name: str, result: dict[str, Any], info: dict[str, Any]) -> dic
     print(f"\n== {name}")
     print(pres.table())
     print(opt.table().split("\n", 3)[3])
+    for label, c in (("full pull", pres.a), ("preserve", pres.b), ("optimized", opt.b)):
+        for i, t in enumerate(c):
+            if t.error:
+                print(f"  {label} run {i + 1} failed: {t.error}")
+
+    def verdict(value: float | None, limit: float) -> str:
+        if value is None:
+            return "no successful run"
+        return f"{value:.3f} (≤ {limit:g}: {'met' if value <= limit else 'MISSED'})"
+
     print(
-        f"full pull {out['full_p50_s']:.2f}s · preserve {p['p50_s']:.2f}s "
-        f"({p['vs_full']:.3f} of full, target ≤ {TARGET_VS_FULL:g}: "
-        f"{'met' if p['vs_full'] <= TARGET_VS_FULL else 'MISSED'}; "
-        f"{p['vs_bound']:.2f}× its bound) · optimized {o['p50_s']:.2f}s "
-        f"({o['vs_full']:.3f} of full; {o['vs_bound']:.2f}× its bound, target ≤ "
-        f"{TARGET_VS_BOUND:g}: {'met' if o['vs_bound'] <= TARGET_VS_BOUND else 'MISSED'})"
+        f"full pull {_s(out['full_p50_s'])} · preserve {_s(p['p50_s'])}: ÷ full "
+        f"{verdict(p['vs_full'], TARGET_VS_FULL)}, ÷ its bound {_x(p['vs_bound'])} · "
+        f"optimized {_s(o['p50_s'])}: ÷ full {_x(o['vs_full'])}, ÷ its bound "
+        f"{verdict(o['vs_bound'], TARGET_VS_BOUND)}"
     )
     control = out["unpack_control"]
     phase = out["full_unpack_phase_p50_s"]
@@ -315,9 +332,9 @@ def report_image(name: str, result: dict[str, Any], info: dict[str, Any]) -> dic
     )
     print(TABLE_HEADER)
     print(
-        f"| {name} | {out['full_p50_s']:.1f} s | {p['p50_s']:.2f} s | **{p['vs_full']:.3f}** | "
-        f"{p['vs_bound']:.1f}× | {o['p50_s']:.2f} s | {o['vs_full']:.3f} | "
-        f"**{o['vs_bound']:.2f}×** | {out['local_start']['first_response_s']:.2f} s | "
+        f"| {name} | {_s(out['full_p50_s'])} | {_s(p['p50_s'])} | **{_x(p['vs_full'])}** | "
+        f"{_x(p['vs_bound'])}× | {_s(o['p50_s'])} | {_x(o['vs_full'])} | "
+        f"**{_x(o['vs_bound'])}×** | {_s(out['local_start']['first_response_s'])} | "
         f"{' / '.join(f'{x:.1f}' for x in out['load_average'])} |"
     )
     for label, c in (("preserve", pres), ("optimized", opt)):
@@ -374,6 +391,10 @@ async def main(args: argparse.Namespace) -> int:
                     creds=creds,
                 )
                 report["images"].append(report_image(plain, result, info))
+                if args.json:  # after each image: a later failure keeps what was measured
+                    await asyncio.to_thread(
+                        Path(args.json).write_text, json.dumps(report, indent=2, default=str)
+                    )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     if args.json:

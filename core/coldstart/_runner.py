@@ -358,6 +358,15 @@ class Comparison:
         faster), and ``speedup`` = ``image`` ÷ ``vs`` of the total."""
         sa, sb = self.summaries()
         out: dict[str, Any] = {}
+        if sa["runs"] == sa["failed"] or sb["runs"] == sb["failed"]:
+            # a side without one successful run has no time to compare
+            return {
+                "total_p50": None,
+                "speedup": None,
+                "time_saved_fraction": None,
+                "bytes_p50": None,
+                "phases": {},
+            }
         ta, tb = sa["total"]["p50"], sb["total"]["p50"]
         out["total_p50"] = tb / ta if ta else None
         out["speedup"] = ta / tb if tb else None
@@ -426,9 +435,8 @@ class Comparison:
             return f"{label:<14}{cell(a, 'p50')}{cell(a, 'p95')}{cell(b, 'p50')}{cell(b, 'p95')}{r}"
 
         for name in names:
-            lines.append(
-                row(name, sa["phases"].get(name), sb["phases"].get(name), ratios["phases"][name])
-            )
+            ratio = ratios["phases"].get(name)
+            lines.append(row(name, sa["phases"].get(name), sb["phases"].get(name), ratio))
         lines.append(row("total", sa["total"], sb["total"], ratios["total_p50"]))
         lines.append(
             f"{'bytes p50':<14}{sa['bytes_p50']:>20,.0f}{sb['bytes_p50']:>20,.0f}"

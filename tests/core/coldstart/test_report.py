@@ -46,3 +46,16 @@ def test_ratio_column_matches_verdict(a: float, b: float) -> None:
     assert c.ratios()["total_p50"] == pytest.approx(b / a)
     word = "faster" if b < a else "slower"
     assert f"B starts {max(a, b) / min(a, b):.1f}× {word}" in c.table()
+
+
+def test_a_side_without_a_successful_run_has_no_ratio_or_verdict() -> None:
+    c = _comparison(2.0, 0.8)
+    c.b[0].error = "ColdStartError: function port 9000 did not answer within 120 s"
+    ratios = c.ratios()
+    assert ratios["total_p50"] is None
+    assert ratios["speedup"] is None
+    assert c.targets() == []
+    text = c.table()
+    assert "faster" not in text
+    assert "met" not in text
+    assert "1 run(s) failed" in text
