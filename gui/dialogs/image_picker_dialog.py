@@ -39,6 +39,7 @@ from gui.models.tags_model import Roles as TagRoles
 from gui.viewmodels.images_vm import ImagesViewModel
 from gui.widgets.badge import BadgeDelegate, BadgeLabel
 from gui.widgets.progress_delegate import ProgressDelegate
+from gui.widgets.scope_combos import ScopeCombos
 from gui.widgets.search_field import SearchField
 
 __all__ = ["ImagePickerDialog", "PickedImage"]
@@ -167,8 +168,13 @@ class ImagePickerDialog(QDialog):
 
         badge = BadgeDelegate(RepoRoles.Badge, self.repo_list)
         del badge
-        self.instance_combo.currentIndexChanged.connect(self._on_instance_combo_changed)
-        self.namespace_combo.currentIndexChanged.connect(self._on_namespace_combo_changed)
+        self.scope = ScopeCombos(
+            self.vm,
+            self.instance_combo,
+            self.namespace_combo,
+            describe=self._describe_instance,
+            all_namespaces=self.tr("All namespaces"),
+        )
         self.repo_search.searchChanged.connect(self.repo_proxy.setFilterFixedString)
         self.tag_search.searchChanged.connect(self._on_tag_search_changed)
         self.repo_list.selectionModel().currentChanged.connect(self._on_repo_current_changed)
@@ -206,37 +212,17 @@ class ImagePickerDialog(QDialog):
         self.vm.load_instances()
 
     # -- browse -------------------------------------------------------------------------
-    def _on_vm_instances_changed(self, instances: list[RegistryInstance]) -> None:
-        self.instance_combo.blockSignals(True)
-        self.instance_combo.clear()
-        for inst in instances:
-            label = f"{inst.name} ({inst.instance_id})"
-            if not inst.supports_acceleration:
-                label += " · " + self.tr("no acceleration")
-            self.instance_combo.addItem(label, inst.instance_id)
-        if self.vm.instance is not None:
-            self.instance_combo.setCurrentIndex(
-                max(0, self.instance_combo.findData(self.vm.instance.instance_id))
-            )
-        self.instance_combo.blockSignals(False)
+    def _describe_instance(self, inst: RegistryInstance) -> tuple[None, str, str]:
+        label = f"{inst.name} ({inst.instance_id})"
+        if not inst.supports_acceleration:
+            label += " · " + self.tr("no acceleration")
+        return None, label, ""
 
-    def _on_instance_combo_changed(self, _i: int) -> None:
-        iid = self.instance_combo.currentData()
-        if iid:
-            self.vm.repo = None
-            self.vm.select_instance(str(iid))
+    def _on_vm_instances_changed(self, instances: list[RegistryInstance]) -> None:
+        self.scope.show_instances(instances)
 
     def _on_vm_namespaces_changed(self, namespaces: list[NamespaceInfo]) -> None:
-        self.namespace_combo.blockSignals(True)
-        self.namespace_combo.clear()
-        self.namespace_combo.addItem(self.tr("All namespaces"), "")
-        for ns in namespaces:
-            self.namespace_combo.addItem(ns.name, ns.name)
-        self.namespace_combo.blockSignals(False)
-
-    def _on_namespace_combo_changed(self, _i: int) -> None:
-        self.vm.repo = None
-        self.vm.select_namespace(str(self.namespace_combo.currentData() or "") or None)
+        self.scope.show_namespaces(namespaces)
 
     def _on_repos_reset(self) -> None:
         want, self._want_repo = self._want_repo, None

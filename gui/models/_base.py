@@ -59,6 +59,13 @@ class KeyedTableModel(QAbstractTableModel, Generic[R]):
     def row(self, index: int) -> R:
         return self._rows[index]
 
+    def row_at(self, index: AnyIndex) -> R | None:
+        """The row an index of this model points at; ``None`` for an invalid index or one
+        left over from before the rows changed."""
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return self._rows[index.row()]
+
     def row_of(self, key: str) -> int:
         return self._index.get(key, -1)
 

@@ -139,13 +139,9 @@ class FunctionsModel(KeyedTableModel[FunctionInfo]):
             self.moreRequested.emit()
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            role not in _DATA_ROLES
-            or not index.isValid()
-            or not (0 <= index.row() < len(self._rows))
-        ):
+        info = self.row_at(index) if role in _DATA_ROLES else None
+        if info is None:
             return None
-        info = self._rows[index.row()]
         col = index.column()
         if role == Roles.Key:
             return info.name

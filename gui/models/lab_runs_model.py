@@ -90,9 +90,9 @@ class LabRunsModel(KeyedTableModel[LabResult]):
         ][section]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        result = self.row_at(index)
+        if result is None:
             return None
-        result = self._rows[index.row()]
         col = index.column()
         if role == Roles.Key:
             return result.run_id

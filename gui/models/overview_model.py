@@ -287,9 +287,9 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
         self.set_rows(sorted([*kept, *target_rows], key=lambda r: (str(r.target), r.function)))
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        row = self.row_at(index)
+        if row is None:
             return None
-        row = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self.cells(index.row()).display[col] if 0 <= col < len(self.COLUMNS) else None

@@ -56,13 +56,9 @@ class RepositoriesModel(KeyedTableModel[RepoInfo]):
         ][section]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            role not in _DATA_ROLES
-            or not index.isValid()
-            or not (0 <= index.row() < len(self._rows))
-        ):
+        repo = self.row_at(index) if role in _DATA_ROLES else None
+        if repo is None:
             return None
-        repo = self._rows[index.row()]
         col = index.column()
         if role == Roles.Key:
             return repo.repo_id

@@ -78,13 +78,9 @@ class TasksModel(KeyedTableModel[TaskInfo]):
         }[task.status]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            role not in _DATA_ROLES
-            or not index.isValid()
-            or not (0 <= index.row() < len(self._rows))
-        ):
+        task = self.row_at(index) if role in _DATA_ROLES else None
+        if task is None:
             return None
-        task = self._rows[index.row()]
         col = index.column()
         if role == Roles.Key:
             return task.task_id

@@ -41,6 +41,7 @@ from gui.resources import icon
 from gui.viewmodels.images_vm import ImagesViewModel
 from gui.widgets.badge import BadgeDelegate, BadgeLabel
 from gui.widgets.progress_delegate import ProgressDelegate
+from gui.widgets.scope_combos import ScopeCombos
 from gui.widgets.search_field import SearchField
 
 if TYPE_CHECKING:
@@ -272,8 +273,17 @@ class ImagesView(QWidget):
         self.footer.setObjectName("footerLabel")
         layout.addWidget(self.footer)
 
-        self.instance_combo.currentIndexChanged.connect(self._on_instance_combo_changed)
-        self.namespace_combo.currentIndexChanged.connect(self._on_namespace_combo_changed)
+        self.scope = ScopeCombos(
+            vm,
+            self.instance_combo,
+            self.namespace_combo,
+            describe=lambda inst: (
+                icon("registry"),
+                inst.name,
+                f"{inst.instance_id} · {inst.specification} · {inst.region}",
+            ),
+            all_namespaces=self.tr("All"),
+        )
         self.refresh_button.clicked.connect(self.refresh)
         self.repo_table.selectionModel().currentRowChanged.connect(self._on_repo_row_changed)
         self.tag_table.selectionModel().selectionChanged.connect(
@@ -372,40 +382,11 @@ class ImagesView(QWidget):
 
     # -- browse -------------------------------------------------------------------------
     def _on_vm_instances_changed(self, instances: list[RegistryInstance]) -> None:
-        self.instance_combo.blockSignals(True)
-        self.instance_combo.clear()
-        for inst in instances:
-            self.instance_combo.addItem(icon("registry"), f"{inst.name}", inst.instance_id)
-            i = self.instance_combo.count() - 1
-            self.instance_combo.setItemData(
-                i,
-                f"{inst.instance_id} · {inst.specification} · {inst.region}",
-                Qt.ItemDataRole.ToolTipRole,
-            )
-        if self.vm.instance is not None:
-            self.instance_combo.setCurrentIndex(
-                max(0, self.instance_combo.findData(self.vm.instance.instance_id))
-            )
-        self.instance_combo.blockSignals(False)
+        self.scope.show_instances(instances)
         self.crumbsChanged.emit(self.crumbs())
 
-    def _on_instance_combo_changed(self, _i: int) -> None:
-        iid = self.instance_combo.currentData()
-        if iid:
-            self.vm.repo = None
-            self.vm.select_instance(str(iid))
-
     def _on_vm_namespaces_changed(self, namespaces: list[NamespaceInfo]) -> None:
-        self.namespace_combo.blockSignals(True)
-        self.namespace_combo.clear()
-        self.namespace_combo.addItem(self.tr("All"), "")
-        for ns in namespaces:
-            self.namespace_combo.addItem(ns.name, ns.name)
-        self.namespace_combo.blockSignals(False)
-
-    def _on_namespace_combo_changed(self, _i: int) -> None:
-        self.vm.repo = None
-        self.vm.select_namespace(str(self.namespace_combo.currentData() or "") or None)
+        self.scope.show_namespaces(namespaces)
 
     def _select_current_repo(self) -> None:
         if self.vm.repo is None:
