@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,17 @@ from PySide6.QtCore import QObject, Signal
 from core.errors import ServerError
 
 __all__ = ["READY_PREFIX", "LocalServerSupervisor", "ServerInfo", "ServerState"]
+
+
+def _cpu_ticks(pid: int) -> int | None:
+    """CPU time (user + system clock ticks) process ``pid`` has used, where /proc tells."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return None
+
 
 log = logging.getLogger(__name__)
 
@@ -211,22 +223,7 @@ class LocalServerSupervisor(QObject):
         self._drain.append(asyncio.create_task(self._pump(proc.stdout, ready)))
         waiter: asyncio.Task[int] = asyncio.create_task(proc.wait())
         try:
-            pending: set[asyncio.Future[Any]] = {ready, waiter}
-            done, _ = await asyncio.wait(
-                pending, timeout=self._ready_timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-            if ready in done:
-                info = ready.result()
-            elif waiter in done:
-                tail = "\n".join(list(self.log_tail)[-10:])
-                raise ServerError(
-                    f"the Local server exited with code {proc.returncode} before it was "
-                    f"ready:\n{tail}"
-                )
-            else:
-                raise ServerError(
-                    f"the Local server did not report ready within {self._ready_timeout:.0f} s"
-                )
+            info = await self._wait_ready(proc, ready, waiter)
         except BaseException:
             waiter.cancel()
             await self._terminate()
@@ -237,6 +234,39 @@ class LocalServerSupervisor(QObject):
             raise ServerError(f"the Local server at {info.url} does not answer its health check")
         self._watch = asyncio.create_task(self._watch_exit(proc))
         return info
+
+    async def _wait_ready(
+        self,
+        proc: asyncio.subprocess.Process,
+        ready: asyncio.Future[ServerInfo],
+        waiter: asyncio.Task[int],
+    ) -> ServerInfo:
+        """Wait for the ready line as long as the starting server shows signs of work — its
+        output, or CPU time it uses (a loaded machine can take minutes) — and give up only
+        after ``ready_timeout`` seconds without any."""
+        last_sign = time.monotonic()
+        cpu = _cpu_ticks(proc.pid)
+        lines = len(self.log_tail)
+        while True:
+            pending: set[asyncio.Future[Any]] = {ready, waiter}
+            done, _ = await asyncio.wait(pending, timeout=1.0, return_when=asyncio.FIRST_COMPLETED)
+            if ready in done:
+                return ready.result()
+            if waiter in done:
+                tail = "\n".join(list(self.log_tail)[-10:])
+                raise ServerError(
+                    f"the Local server exited with code {proc.returncode} before it was "
+                    f"ready:\n{tail}"
+                )
+            now_cpu, now_lines = _cpu_ticks(proc.pid), len(self.log_tail)
+            if now_cpu != cpu or now_lines != lines:
+                cpu, lines, last_sign = now_cpu, now_lines, time.monotonic()
+            silent = time.monotonic() - last_sign
+            if silent > self._ready_timeout:
+                raise ServerError(
+                    "the Local server did not report ready and showed no sign of work for "
+                    f"{silent:.0f} s"
+                )
 
     async def _pump(
         self, stream: asyncio.StreamReader, ready: asyncio.Future[ServerInfo] | None

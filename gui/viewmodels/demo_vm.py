@@ -421,6 +421,14 @@ class DemoViewModel(QObject):
     # -- live ---------------------------------------------------------------------------------
     def start_live(self) -> None:
         backend = self.ctx.backend
+        if backend is None and self.ctx.profile_kind == "local":
+            # The Local profile, not connected yet (its server starting, or stopped).
+            self._message = self.tr(
+                "The Local server is not running yet (see the status bar): press Space again "
+                "once it is."
+            )
+            self._emit()
+            return
         if backend is None or not backend.capabilities.coldstart:
             self._message = self.tr(
                 "Demo mode runs on the Local profile (no account needed): switch to it first."

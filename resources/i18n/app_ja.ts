@@ -22,7 +22,7 @@
         <translation>コールドスタート：通常イメージ vs 高速化イメージ</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Space start · S race or one after the other · N next run · R reset · L last lab comparison · O open… · E PNG · X frames · F full screen · Esc leave</source>
         <translation>Space 開始 · S 同時／順番の切替 · N 次の実行 · R リセット · L 最新のラボ比較 · O 開く… · E PNG · X フレーム · F 全画面 · Esc 終了</translation>
     </message>
@@ -160,7 +160,12 @@
         <translation> / %1（%2 %）</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
+        <source>The Local server is not running yet (see the status bar): press Space again once it is.</source>
+        <translation>ローカルサーバーはまだ起動していません（ステータスバーを参照）。起動したらもう一度 Space を押してください。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Demo mode runs on the Local profile (no account needed): switch to it first.</source>
         <translation>デモモードはローカルプロファイルで動作します（アカウント不要）。先にローカルに切り替えてください。</translation>
     </message>
@@ -2501,7 +2506,7 @@
         </translation>
     </message>
     <message>
-        <location line="+115"/>
+        <location line="+118"/>
         <location line="+124"/>
         <source>Conversion finished</source>
         <translation>変換が完了しました</translation>

@@ -22,7 +22,7 @@
         <translation>冷启动：普通镜像 vs 加速镜像</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Space start · S race or one after the other · N next run · R reset · L last lab comparison · O open… · E PNG · X frames · F full screen · Esc leave</source>
         <translation>Space 开始 · S 同时/依次切换 · N 下一次运行 · R 重置 · L 最近的实验室比较 · O 打开… · E PNG · X 帧 · F 全屏 · Esc 退出</translation>
     </message>
@@ -160,7 +160,12 @@
         <translation> / %1（%2 %）</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
+        <source>The Local server is not running yet (see the status bar): press Space again once it is.</source>
+        <translation>本地服务器尚未运行（见状态栏）：运行后请再按一次 Space。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Demo mode runs on the Local profile (no account needed): switch to it first.</source>
         <translation>演示模式在本地配置文件上运行（无需账号）：请先切换到本地。</translation>
     </message>
@@ -2501,7 +2506,7 @@
         </translation>
     </message>
     <message>
-        <location line="+115"/>
+        <location line="+118"/>
         <location line="+124"/>
         <source>Conversion finished</source>
         <translation>转换完成</translation>

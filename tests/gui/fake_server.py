@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -70,6 +71,14 @@ def main() -> int:
         code = "import os,sys,time\nwhile not os.path.exists(sys.argv[1]): time.sleep(0.01)"
         helper = subprocess.Popen([sys.executable, "-c", code, str(release)])
         (args.data_dir / "helper-pid").write_text(str(helper.pid))
+    busy = float(os.environ.get("FAKE_SERVER_BUSY_S") or 0)
+    if busy:  # a slow start on a loaded machine: working (CPU), silent, not ready yet
+        until = time.monotonic() + busy
+        while time.monotonic() < until:
+            sum(range(10_000))
+    if os.environ.get("FAKE_SERVER_HANG"):  # stuck: no output, no CPU, never ready
+        stop.wait()
+        return 0
     sys.stdout.write("starting\n")
     sys.stdout.write("FCDESK-READY " + json.dumps(info) + "\n")
     sys.stdout.flush()

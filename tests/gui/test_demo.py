@@ -300,6 +300,10 @@ def test_live_run_of_the_demo_functions_fills_in_phase_by_phase(qtbot, ctx, tmp_
 
 def test_without_the_local_profile_the_stage_says_what_to_do(qtbot, ctx) -> None:
     vm, view = _view(qtbot, ctx, FakeClock())
+    _key(qtbot, view, Qt.Key.Key_Space)  # the Local profile, its server not running yet
+    assert vm.mode is DemoMode.IDLE
+    assert "not running yet" in view.stage.message.text()
+    ctx.profile_kind = "aliyun"  # a cloud profile
     _key(qtbot, view, Qt.Key.Key_Space)
     assert vm.mode is DemoMode.IDLE
     assert "Local profile" in view.stage.message.text()

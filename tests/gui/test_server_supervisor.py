@@ -103,3 +103,27 @@ def test_a_server_that_exits_early_is_reported(qtbot, qloop, tmp_path: Path, mon
     with pytest.raises(ServerError, match="address in use"):
         task.result()
     assert sup.state is ServerState.FAILED
+
+
+def test_a_slow_start_that_keeps_working_is_waited_for(
+    qtbot, qloop, tmp_path: Path, monkeypatch
+) -> None:
+    """On a loaded machine the server may take longer than the silence allowed to say it is
+    ready: while it uses CPU it is waited for (a fixed 60 s gave up on it)."""
+    monkeypatch.setenv("FAKE_SERVER_BUSY_S", "2.5")
+    sup = LocalServerSupervisor(tmp_path / "data", command=FAKE, ready_timeout=1.0)
+    task = _run(qtbot, sup.ensure_running())
+    assert task.result().url.startswith("http://127.0.0.1:")
+    _run(qtbot, sup.stop())
+
+
+def test_a_start_that_shows_no_sign_of_work_is_given_up(
+    qtbot, qloop, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("FAKE_SERVER_HANG", "1")
+    sup = LocalServerSupervisor(tmp_path / "data", command=FAKE, ready_timeout=1.5)
+    task = _run(qtbot, sup.ensure_running())
+    error = task.exception()
+    assert error is not None
+    assert "no sign of work" in str(error)
+    assert sup.state is ServerState.FAILED
