@@ -34,13 +34,29 @@ _ANY_DIGEST_RE = re.compile(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$")
 _CHUNK = 1024 * 1024
 
 
+#: Registered algorithms and the length of their lower-case hex encoding (OCI image spec).
+_REGISTERED = {"sha256": 64, "sha512": 128}
+
+
 def check_digest(digest: str) -> str:
-    """Return ``digest`` if it is a sha256 digest this server stores; raise `InvalidDigest`."""
+    """Return ``digest`` if it is a sha256 digest this server stores; raise `InvalidDigest`
+    (code ``UNSUPPORTED`` only for a well-formed digest of another algorithm: a malformed
+    sha256 or sha512 digest is invalid, not unsupported)."""
     if _DIGEST_RE.match(digest):
         return digest
+    algorithm, sep, encoded = digest.partition(":")
+    width = _REGISTERED.get(algorithm)
+    if (
+        sep
+        and width is not None
+        and (len(encoded) != width or not all(c in "0123456789abcdef" for c in encoded))
+    ):
+        raise InvalidDigest(
+            f"invalid digest {digest[:100]!r}: {algorithm} is {width} lower-case hex digits"
+        )
     if _ANY_DIGEST_RE.match(digest):
         raise InvalidDigest(f"unsupported digest algorithm in {digest!r}", code="UNSUPPORTED")
-    raise InvalidDigest(f"invalid digest {digest!r}")
+    raise InvalidDigest(f"invalid digest {digest[:100]!r}")
 
 
 @dataclass(frozen=True, slots=True)

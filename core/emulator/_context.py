@@ -76,6 +76,10 @@ class ServerConfig:
     instance_idle_timeout: float = 300.0
     runtime_mode: str = "auto"
     account_id: str = "1000000000000001"
+    #: An upload session untouched this long (seconds) is abandoned: its row and file go
+    #: at the next sweep (at start-up, then every ``upload_sweep_interval`` seconds).
+    upload_ttl: float = 3600.0
+    upload_sweep_interval: float = 600.0
     #: Test seams: a `Converter` for the worker and an `InstanceBackend` for the runtime
     #: (``None`` = the real ones built on core.convert / core.coldstart).
     converter: Any = None

@@ -12,6 +12,7 @@ show up in the ACR API at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -96,12 +97,10 @@ def _split_name(name: str) -> tuple[str, str]:
 
 def ensure_repository(conn: sqlite3.Connection, name: str) -> str:
     """The id of repository ``name`` (``ns/repo``), creating it and its namespace if needed."""
+    found = check_repository(conn, name)
+    if found:
+        return found
     namespace, repo = _split_name(name)
-    row = conn.execute(
-        "SELECT id FROM repositories WHERE namespace = ? AND name = ?", (namespace, repo)
-    ).fetchone()
-    if row is not None:
-        return str(row["id"])
     now = int(time.time() * 1000)
     ns = conn.execute(
         "SELECT auto_create_repo FROM namespaces WHERE name = ?", (namespace,)
@@ -126,6 +125,29 @@ def ensure_repository(conn: sqlite3.Connection, name: str) -> str:
         (repo_id, namespace, repo, now, now),
     )
     return repo_id
+
+
+def check_repository(conn: sqlite3.Connection, name: str) -> str:
+    """The id of repository ``name``, or ``""`` when a push may create it; raise
+    `RegistryFailure` when it does not exist and its namespace does not create repositories
+    on push. Creates nothing: a repository appears when content lands in it."""
+    namespace, repo = _split_name(name)
+    row = conn.execute(
+        "SELECT id FROM repositories WHERE namespace = ? AND name = ?", (namespace, repo)
+    ).fetchone()
+    if row is not None:
+        return str(row["id"])
+    ns = conn.execute(
+        "SELECT auto_create_repo FROM namespaces WHERE name = ?", (namespace,)
+    ).fetchone()
+    if ns is not None and not ns["auto_create_repo"]:
+        raise RegistryFailure(
+            404,
+            "NAME_UNKNOWN",
+            f"repository {name} does not exist and namespace {namespace} does not create "
+            "repositories on push",
+        )
+    return ""
 
 
 def _repo_exists(conn: sqlite3.Connection, name: str) -> bool:
@@ -451,12 +473,8 @@ class Registry:
             manifest_children = [str(d.digest) for d in parsed.manifests]
             image_size = sum(d.size for d in parsed.manifests)
             config_digest = None
-        await self.ctx.blobs.write_bytes(raw, digest)
-        subject = str(parsed.subject.digest) if parsed.subject is not None else None
-        now = int(time.time() * 1000)
 
-        def write(conn: sqlite3.Connection) -> bool:
-            ensure_repository(conn, name)
+        def check_children(conn: sqlite3.Connection) -> None:
             for child in blob_children:
                 if (
                     conn.execute(
@@ -483,6 +501,17 @@ class Registry:
                         f"manifest {child} referenced by the index is not in {name}",
                         detail={"digest": child},
                     )
+
+        # A manifest refused for what it references leaves nothing behind: checked before
+        # its bytes are stored (and again in the transaction that links it).
+        await self.ctx.db.run(check_children)
+        await self.ctx.blobs.write_bytes(raw, digest)
+        subject = str(parsed.subject.digest) if parsed.subject is not None else None
+        now = int(time.time() * 1000)
+
+        def write(conn: sqlite3.Connection) -> bool:
+            ensure_repository(conn, name)
+            check_children(conn)
             conn.execute(
                 "INSERT OR IGNORE INTO blobs (digest, size, created) VALUES (?, ?, ?)",
                 (digest, len(raw), now),
@@ -766,7 +795,7 @@ class Registry:
         now = int(time.time() * 1000)
 
         def write(conn: sqlite3.Connection) -> None:
-            ensure_repository(conn, name)
+            check_repository(conn, name)  # the repository itself appears with its content
             conn.execute(
                 "INSERT INTO uploads (id, repo, size, created, updated) VALUES (?, ?, 0, ?, ?)",
                 (upload_id, name, now, now),
@@ -787,6 +816,47 @@ class Registry:
         await self._link_blob(name, digest, size)
         await self.ctx.db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
         return self._created(name, digest)
+
+    async def sweep_uploads(self, ttl: float, *, orphan_age: float | None = None) -> int:
+        """Drop upload sessions untouched for ``ttl`` seconds, and upload files that belong
+        to no session and were not written for ``orphan_age`` seconds (default ``ttl``);
+        returns how many sessions went. Sessions in use are kept."""
+        orphan_age = ttl if orphan_age is None else orphan_age
+        cutoff = int((time.time() - ttl) * 1000)
+        busy = [u for u, lock in self._upload_locks.items() if lock.locked()]
+
+        def sweep(conn: sqlite3.Connection) -> tuple[list[str], set[str]]:
+            marks = ",".join("?" * len(busy))
+            rows = conn.execute(
+                "SELECT id FROM uploads WHERE updated < ?"
+                + (f" AND id NOT IN ({marks})" if busy else ""),
+                (cutoff, *busy),
+            ).fetchall()
+            gone = [str(r["id"]) for r in rows]
+            conn.executemany("DELETE FROM uploads WHERE id = ?", [(u,) for u in gone])
+            live = {str(r["id"]) for r in conn.execute("SELECT id FROM uploads")}
+            return gone, live
+
+        gone, live = await self.ctx.db.run(sweep, "sweep")
+        upload_dir = self.ctx.blobs.upload_dir
+
+        def remove_files() -> None:
+            old = time.time() - orphan_age
+            for path in upload_dir.iterdir():
+                if path.name in live:
+                    continue
+                with contextlib.suppress(OSError):
+                    if path.stat().st_mtime <= old:
+                        path.unlink()
+
+        await asyncio.to_thread(remove_files)
+        for upload_id in gone:
+            lock = self._upload_locks.get(upload_id)
+            if lock is not None and not lock.locked():
+                del self._upload_locks[upload_id]
+        if gone:
+            log.info("swept %d abandoned upload session(s)", len(gone))
+        return len(gone)
 
     async def _drop_session(self, upload_id: str) -> None:
         await self.ctx.db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
@@ -819,11 +889,22 @@ class Registry:
                 await self._link_blob(name, mount, size)
                 return self._created(name, mount)
         digest = params.get("digest")
-        upload_id = await self._new_session(name)
         if digest:
             check_digest(digest)
-            await self._receive_into(request, upload_id)
-            return await self._finish(name, upload_id, digest)
+        upload_id = await self._new_session(name)
+        if digest:
+            # A monolithic upload's session is known to no client: if its body does not
+            # arrive whole (a hang-up, a body over a limit) nothing can resume it.
+            lock = self._upload_locks.setdefault(upload_id, asyncio.Lock())
+            try:
+                async with lock:  # in use: the sweep leaves it alone
+                    await self._receive_into(request, upload_id)
+                    return await self._finish(name, upload_id, digest)
+            except BaseException:
+                await asyncio.shield(self._drop_session(upload_id))
+                raise
+            finally:
+                self._upload_locks.pop(upload_id, None)
         return Response(status_code=202, headers=self._upload_headers(name, upload_id, 0))
 
     async def _upload_step(self, request: Request, name: str, upload_id: str) -> Response:

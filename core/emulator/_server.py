@@ -57,7 +57,6 @@ _LOCK = "server.lock"
 # The port of the last start: with ``--port 0`` the server listens there again when it is
 # free, so registry addresses stored in functions and scripts stay valid across restarts.
 _LAST_PORT = "last-port"
-_UPLOAD_TTL = 24 * 3600
 
 
 class AlreadyRunning(ServerError):
@@ -118,6 +117,7 @@ class LocalServer:
         self._uvicorn: uvicorn.Server | None = None
         self._serve_task: asyncio.Task[None] | None = None
         self._socket: socket.socket | None = None
+        self._sweeper: asyncio.Task[None] | None = None
         self._closed = asyncio.Event()
         self.url = ""
 
@@ -154,7 +154,6 @@ class LocalServer:
             config=cfg, credentials=credentials, db=db, blobs=blobs, auth=auth, bus=EventBus()
         )
         self.ctx = ctx
-        await self._recover(ctx)
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted sockets only when the
         # listening socket's proto says TCP (without it every response waits ~40 ms on
         # Nagle + delayed ACK).
@@ -182,6 +181,9 @@ class LocalServer:
         self.url = ctx.url = f"http://{shown}:{port}"
         registry = Registry(ctx)
         ctx.services["registry"] = registry
+        # Nothing runs yet: every upload file without a session is a leftover.
+        await registry.sweep_uploads(cfg.upload_ttl, orphan_age=0)
+        self._sweeper = asyncio.create_task(self._sweep_uploads(registry), name="upload-sweep")
         await self._start_services(ctx)
         app = self._build_app(ctx, registry)
         config = uvicorn.Config(
@@ -206,22 +208,15 @@ class LocalServer:
         atomic_write(data_dir / _SERVER_JSON, json.dumps(info))
         _faults.activate()
 
-    async def _recover(self, ctx: ServerContext) -> None:
-        """Start-up repairs after a crash: stale upload files, orphan blob rows."""
-
-        cutoff = int((time.time() - _UPLOAD_TTL) * 1000)
-
-        def sweep(conn: Any) -> list[str]:
-            # upload sessions untouched for a day are abandoned
-            conn.execute("DELETE FROM uploads WHERE updated < ?", (cutoff,))
-            live = {str(r["id"]) for r in conn.execute("SELECT id FROM uploads")}
-            return sorted(live)
-
-        live = set(await ctx.db.run(sweep))
-        for path in ctx.blobs.upload_dir.iterdir():
-            if path.name not in live:
-                with contextlib.suppress(OSError):
-                    path.unlink()
+    async def _sweep_uploads(self, registry: Registry) -> None:
+        """Abandoned uploads go on a schedule, not only at start-up."""
+        cfg = self.config
+        while True:
+            await asyncio.sleep(cfg.upload_sweep_interval)
+            try:
+                await registry.sweep_uploads(cfg.upload_ttl)
+            except Exception:  # the next round tries again
+                log.warning("sweeping abandoned uploads failed", exc_info=True)
 
     async def _start_services(self, ctx: ServerContext) -> None:
         """Hook for the conversion worker, function runtime and FC API (see `_services`)."""
@@ -284,6 +279,10 @@ class LocalServer:
         await self._teardown()
 
     async def _teardown(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+            self._sweeper = None
         ctx = self.ctx
         if ctx is not None:
             ctx.bus.close()
