@@ -135,6 +135,7 @@ from core.cloud._signing import (
     sign,
     signed_header_names,
     string_to_sign,
+    verify_payload,
     verify_signature,
 )
 from core.cloud._syaml import (
@@ -257,5 +258,6 @@ __all__ = [
     "validate_cpu_memory",
     "validate_function",
     "validate_function_name",
+    "verify_payload",
     "verify_signature",
 ]

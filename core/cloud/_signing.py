@@ -235,7 +235,7 @@ def verify_signature(
     path: str,
     query: str | bytes | Iterable[tuple[str, str]],
     headers: Mapping[str, str],
-    body: bytes,
+    body: bytes | None,
     secret_for: Callable[[str], str | None],
     now: datetime | None = None,
     max_skew: timedelta = DEFAULT_MAX_SKEW,
@@ -245,7 +245,10 @@ def verify_signature(
     ``headers`` must be case-insensitive (``httpx.Headers``, Starlette ``Headers``) or use
     lower-case keys. ``path`` is the raw path as sent (percent-encoded, without the query).
     ``secret_for`` maps an AccessKey id to its secret (``None`` = unknown id). Replay
-    protection (remembering nonces) is the caller's, as it needs state.
+    protection (remembering nonces) is the caller's, as it needs state. ``body=None``
+    verifies everything the headers carry (the signature covers the declared body hash)
+    and leaves the body to `verify_payload`, so that a server can refuse a request before
+    reading its body.
 
     Raises `SignatureError` with the cloud's codes: ``IncompleteSignature``,
     ``InvalidAccessKeyId.NotFound``, ``MissingHeader``, ``ContentSHA256Mismatch``,
@@ -264,10 +267,8 @@ def verify_signature(
             f"AccessKey id {access_key_id!r} is unknown", code="InvalidAccessKeyId.NotFound"
         )
     declared_hash = (headers.get("x-acs-content-sha256") or "").strip().lower()
-    if declared_hash != hash_payload(body):
-        raise SignatureError(
-            "x-acs-content-sha256 does not match the request body", code="ContentSHA256Mismatch"
-        )
+    if body is not None:
+        verify_payload(headers, body)
     date = parse_acs_date((headers.get("x-acs-date") or "").strip())
     current = now or datetime.now(UTC)
     skew = (current - date).total_seconds()  # > 0: the client's clock is behind
@@ -299,6 +300,18 @@ def verify_signature(
         date=date,
         security_token=token,
     )
+
+
+def verify_payload(headers: Mapping[str, str], body: bytes) -> None:
+    """Check a body against the ``x-acs-content-sha256`` its request declares (and signs):
+    raise `SignatureError` ``ContentSHA256Mismatch``. A server that verified the signature
+    with ``body=None`` (from the headers alone, before reading the body) calls this once it
+    has the body."""
+    declared_hash = (headers.get("x-acs-content-sha256") or "").strip().lower()
+    if declared_hash != hash_payload(body):
+        raise SignatureError(
+            "x-acs-content-sha256 does not match the request body", code="ContentSHA256Mismatch"
+        )
 
 
 CredentialsSource = Callable[[], "Credentials"]

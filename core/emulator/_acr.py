@@ -107,9 +107,8 @@ class AcrApi:
 
     async def dispatch(self, request: Request) -> Response:
         request_id = _request_id()
-        body = await request.body()
         try:
-            await self.ctx.auth.verify_api(request, body)
+            body = await self.ctx.auth.read_signed(request)
             params: Params = dict(parse_qsl(request.url.query, keep_blank_values=True))
             ctype = request.headers.get("content-type", "")
             if body and ctype.startswith("application/x-www-form-urlencoded"):

@@ -25,7 +25,7 @@ from datetime import timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.cloud import Credentials, SignatureInfo, verify_signature
+from core.cloud import Credentials, SignatureInfo, verify_payload, verify_signature
 from core.coldstart import fc_request_id
 from core.emulator._db import Database
 from core.emulator._errors import ApiError, fc_auth_code, fc_error
@@ -77,9 +77,23 @@ class Authenticator:
             return self._creds.access_key_secret
         return None
 
-    async def verify_api(self, request: Request, body: bytes) -> SignatureInfo:
-        """Verify the ACS3 signature and nonce of an API request; raise `ApiError` (generic
-        codes; the route family renames them to its own)."""
+    async def read_signed(self, request: Request) -> bytes:
+        """Authenticate an API request from its headers, then read its body (capped by the
+        request guard) and check it against the hash the signature covers; return the body.
+        An unsigned or wrongly signed request is refused before a byte of its body is read.
+        Raises `ApiError` (generic codes; the route family renames them to its own)."""
+        await self.verify_api(request, None)
+        body = await request.body()
+        try:
+            verify_payload(request.headers, body)
+        except SignatureError as exc:
+            raise ApiError(403, exc.code, exc.message) from exc
+        return body
+
+    async def verify_api(self, request: Request, body: bytes | None) -> SignatureInfo:
+        """Verify the ACS3 signature and nonce of an API request (the body too unless it is
+        ``None``); raise `ApiError` (generic codes; the route family renames them to its
+        own)."""
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
         path = raw_path.decode("latin-1").split("?", 1)[0]
         query: bytes = request.scope.get("query_string", b"")
@@ -194,14 +208,14 @@ def fc_endpoint(
     auth: Authenticator, handler: FcHandler
 ) -> Callable[[Request], Awaitable[Response]]:
     """An endpoint signed like the FC API (the FC routes and the ``/x-fcdesk/`` extensions):
-    the ACS3 signature is verified before ``handler`` runs, errors answer in FC's shape, and
+    the ACS3 signature is verified (from the headers, before the body is read) before
+    ``handler`` runs, errors answer in FC's shape, and
     the answer carries its request id in ``x-fc-request-id``."""
 
     async def endpoint(request: Request) -> Response:
         request_id = fc_request_id()
-        body = await request.body()
         try:
-            await auth.verify_api(request, body)
+            body = await auth.read_signed(request)
         except ApiError as exc:
             code, status = fc_auth_code(exc)
             return fc_error(status, code, exc.message, request_id)

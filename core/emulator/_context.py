@@ -79,6 +79,10 @@ class ServerConfig:
     #: An upload session untouched this long (seconds) is abandoned: its row and file go
     #: at the next sweep (at start-up, then every ``upload_sweep_interval`` seconds).
     upload_ttl: float = 3600.0
+    #: Seconds a client may take to send a request's line and headers, and to send the next
+    #: piece of a body (see `core.emulator._guard`).
+    header_timeout: float = 20.0
+    body_timeout: float = 60.0
     upload_sweep_interval: float = 600.0
     #: Test seams: a `Converter` for the worker and an `InstanceBackend` for the runtime
     #: (``None`` = the real ones built on core.convert / core.coldstart).

@@ -28,6 +28,7 @@ from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -44,6 +45,7 @@ from core.emulator._db import Database
 from core.emulator._errors import fc_error
 from core.emulator._events import EventBus
 from core.emulator._ext import ext_routes
+from core.emulator._guard import RequestGuard, guarded_protocol
 from core.emulator._registry import Registry, registry_routes
 from core.errors import ServerError
 
@@ -188,6 +190,7 @@ class LocalServer:
         app = self._build_app(ctx, registry)
         config = uvicorn.Config(
             app,
+            http=guarded_protocol(cfg.header_timeout),
             log_level="warning",
             access_log=False,
             lifespan="off",
@@ -250,7 +253,10 @@ class LocalServer:
             *service_routes(ctx),
             Route("/{rest:path}", not_found, methods=["GET", "HEAD", "POST", "PUT", "DELETE"]),
         ]
-        return Starlette(routes=routes)
+        return Starlette(
+            routes=routes,
+            middleware=[Middleware(RequestGuard, body_timeout=self.config.body_timeout)],
+        )
 
     def ready_info(self) -> dict[str, Any]:
         assert self.ctx is not None

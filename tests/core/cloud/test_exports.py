@@ -113,6 +113,7 @@ CLOUD = [
     "validate_cpu_memory",
     "validate_function",
     "validate_function_name",
+    "verify_payload",
     "verify_signature",
 ]
 

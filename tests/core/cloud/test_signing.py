@@ -22,6 +22,7 @@ from core.cloud import (
     percent_encode,
     sign,
     string_to_sign,
+    verify_payload,
     verify_signature,
 )
 from core.errors import SignatureError
@@ -222,6 +223,26 @@ def _create_request(creds: Credentials | None = None) -> httpx.Request:
         ),
         creds,
     )
+
+
+def test_headers_verified_first_then_the_body() -> None:
+    """A server can verify the signature from the headers alone (body=None: the signature
+    covers the declared body hash) and check the body once it has read it."""
+    request = _create_request()
+    info = verify_signature(
+        method=request.method,
+        path=request.url.raw_path.split(b"?")[0].decode(),
+        query=request.url.query,
+        headers=request.headers,
+        body=None,
+        secret_for=lambda ak: SECRET if ak == AK else None,
+        now=WHEN,
+    )
+    assert info.access_key_id == AK
+    verify_payload(request.headers, request.content)
+    with pytest.raises(SignatureError) as exc:
+        verify_payload(request.headers, request.content + b" ")
+    assert exc.value.code == "ContentSHA256Mismatch"
 
 
 def test_verifier_accepts_genuine_requests() -> None:
