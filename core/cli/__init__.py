@@ -23,6 +23,23 @@ from core.errors import CoreError
 
 __all__ = ["build_parser", "main", "plain_text"]
 
+
+def _import_httpcore_without_trio() -> None:
+    """httpcore imports trio when it is installed (pyfuse3 depends on it), only to support
+    HTTP under trio's event loop; fcaccel runs asyncio alone, and that import was a third of
+    every command's start-up (0.1-0.4 s). httpcore is imported as on a machine without trio
+    (a configuration it supports), then trio is importable again for whoever needs it."""
+    if "httpcore" in sys.modules or "trio" in sys.modules:
+        return
+    sys.modules["trio"] = None  # type: ignore[assignment]  # 'import trio' raises ImportError
+    try:
+        import httpcore  # noqa: F401
+    finally:
+        del sys.modules["trio"]
+
+
+_import_httpcore_without_trio()
+
 Handler = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
 
 _RST_ROLE = re.compile(r":[\w.-]+:`([^`]+)`")
