@@ -192,6 +192,12 @@ def main() -> int:
     )
     ap.add_argument("--format", default="zstd:chunked", choices=["zstd:chunked", "estargz"])
     ap.add_argument("--chunk-size", type=int, default=4 << 20)
+    ap.add_argument(
+        "--root",
+        default=str(ROOT),
+        help="convert with the fcdesk sources in this directory (another checkout, for "
+        "before/after figures)",
+    )
     args = ap.parse_args()
     cache = Path(args.cache)
     cache.mkdir(parents=True, exist_ok=True)
@@ -229,7 +235,7 @@ def main() -> int:
         sys.executable,
         "-c",
         CHILD,
-        str(ROOT),
+        args.root,
         str(layer),
         str(our_out),
         args.format,
