@@ -537,7 +537,11 @@ class MainWindow(QMainWindow):
         )
 
     def _update_jobs(self) -> None:
-        keys = [k for k in self.ctx.jobs.running_keys() if not k.startswith(("events", "fn-watch"))]
+        keys = [
+            k
+            for k in self.ctx.jobs.running_keys()
+            if not k.startswith(("events", "fn-watch", "fn-logs", "palette-"))
+        ]
         self.jobs_label.setText(self.tr("%n job(s) running", "", len(keys)) if keys else "")
 
     def _on_presenter_message(self, msg: UserMessage) -> None:

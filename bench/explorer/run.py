@@ -74,7 +74,7 @@ def bench_model(listing: ImageListing, repeats: int) -> dict[str, float]:
         steps.setdefault(name, []).append(value)
 
     deep = "usr/local/lib/python3.11/site-packages"
-    index = search_index(listing)  # built with the listing, off the GUI thread
+    searchable = search_index(listing)  # built with the listing, off the GUI thread
     for _ in range(repeats):
         model = FilesModel()
         view = QTreeView()
@@ -84,7 +84,7 @@ def bench_model(listing: ImageListing, repeats: int) -> dict[str, float]:
         view.show()
         QCoreApplication.processEvents()
         t0 = time.perf_counter()
-        model.set_listing(listing, index)
+        model.set_listing(listing, searchable)
         view.expand(model.index(0, 0))
         paint(view)
         note("set + first paint", ms(t0))

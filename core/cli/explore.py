@@ -205,7 +205,7 @@ async def _ls(args: argparse.Namespace) -> int:
         if args.long:
             print(_long(entry, name))
         else:
-            print(name + ("/" if entry.is_dir else ""))
+            print(name + ("/" if entry.is_dir else "@" if entry.kind == "symlink" else ""))
     if args.long:
         _footer(listing, target)
     if hidden:

@@ -370,7 +370,7 @@ async def _update(args: argparse.Namespace) -> int:
 
 def _wait_printer(as_json: bool) -> Any:
     def show(event: Progress) -> None:
-        if as_json or event.phase != "accelerate":
+        if as_json or event.phase != "accelerate" or event.extra.get("done"):
             return
         elapsed = float(event.extra.get("elapsed_s") or 0)
         state = event.extra.get("state", "")

@@ -212,7 +212,9 @@ class ProfileSummary:
     files: int
     bytes: int
     share: float
-    source: str = ""  # the manifest digest the profile was recorded on
+    #: ``profile`` (a recorded start-up profile kept with the image) or ``prefetch-region``
+    #: (an optimized twin's start-up files, read from where its layers put them)
+    source: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {

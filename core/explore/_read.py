@@ -25,7 +25,7 @@ import json
 import queue
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ from core.explore._model import (
     ProfileSummary,
 )
 from core.formats import (
+    TOC,
     DecompressionLimits,
     EntryType,
     TarStreamReader,
@@ -69,7 +70,7 @@ from core.registry import RegistryClient
 
 __all__ = ["build_entries", "build_listing", "index_path", "open_listing", "scan_layer"]
 
-_INDEX_VERSION = 1
+_INDEX_VERSION = 2
 _PIECE = 1 << 20
 _PIPE_DEPTH = 8
 _ESTARGZ_METADATA = frozenset({"stargz.index.json", ".prefetch.landmark", ".no.prefetch.landmark"})
@@ -90,7 +91,7 @@ def index_path(cache: ContentCache, layer_digest: str) -> Path:
 # -- the cached index of one layer ------------------------------------------------------------
 
 
-def _encode(entries: Iterable[TOCEntry]) -> bytes:
+def _encode(entries: Iterable[TOCEntry], prefetch: Sequence[str] = ()) -> bytes:
     rows = [
         [
             e.type.value,
@@ -109,16 +110,19 @@ def _encode(entries: Iterable[TOCEntry]) -> bytes:
         ]
         for e in entries
     ]
-    doc = json.dumps({"version": _INDEX_VERSION, "entries": rows}, separators=(",", ":"))
+    doc = json.dumps(
+        {"version": _INDEX_VERSION, "entries": rows, "prefetch": list(prefetch)},
+        separators=(",", ":"),
+    )
     return zstandard.ZstdCompressor(level=3).compress(doc.encode())
 
 
-def _decode(data: bytes) -> list[TOCEntry] | None:
+def _decode(data: bytes) -> _Layer | None:
     try:
         doc = json.loads(zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 30))
         if doc.get("version") != _INDEX_VERSION:
             return None
-        return [
+        entries = [
             TOCEntry(
                 type=EntryType(r[0]),
                 name=str(r[1]),
@@ -136,11 +140,28 @@ def _decode(data: bytes) -> list[TOCEntry] | None:
             )
             for r in doc["entries"]
         ]
+        return _Layer(entries, tuple(str(p) for p in doc.get("prefetch") or ()))
     except (zstandard.ZstdError, ValueError, KeyError, TypeError, IndexError, AttributeError):
         return None  # unreadable or from another version: built again
 
 
-def _load_index(path: Path) -> list[TOCEntry] | None:
+@dataclass(frozen=True, slots=True)
+class _Layer:
+    """A layer's entries and, for an optimized seekable layer, the files of its prefetch
+    region (the start-up files the converter put first)."""
+
+    entries: Sequence[TOCEntry]
+    prefetch: tuple[str, ...] = ()
+
+
+def _prefetch_files(toc: TOC) -> tuple[str, ...]:
+    end = toc.prefetch_end
+    if not end:
+        return ()
+    return tuple(e.name for e in toc.entries if e.chunks and e.chunks[-1].compressed_end <= end)
+
+
+def _load_index(path: Path) -> _Layer | None:
     try:
         data = path.read_bytes()
     except OSError:
@@ -148,9 +169,9 @@ def _load_index(path: Path) -> list[TOCEntry] | None:
     return _decode(data)
 
 
-def _save_index(path: Path, entries: Sequence[TOCEntry]) -> None:
+def _save_index(path: Path, layer: _Layer) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    atomic_write(path, _encode(entries))
+    atomic_write(path, _encode(layer.entries, layer.prefetch))
 
 
 # -- a plain layer, streamed once --------------------------------------------------------------
@@ -546,6 +567,7 @@ async def open_listing(
     repo = resolved.reference.repository
     layers = resolved.manifest.layers
     per_layer: list[Sequence[TOCEntry]] = [() for _ in layers]
+    prefetch: list[tuple[str, ...]] = [() for _ in layers]
     sources: list[LayerSourceKind] = [LayerSourceKind.CACHE for _ in layers]
     cached = await asyncio.to_thread(
         lambda: [_load_index(index_path(cache, str(d.digest))) for d in layers]
@@ -556,7 +578,7 @@ async def open_listing(
     plain_layers = [i for i, d in enumerate(layers) if cached[i] is None and i not in toc_layers]
     for i, found in enumerate(cached):
         if found is not None:
-            per_layer[i] = found
+            per_layer[i], prefetch[i] = found.entries, found.prefetch
     quick_total = len(layers) - len(plain_layers)
     quick_done = len(layers) - len(plain_layers) - len(toc_layers)
     if quick_total:
@@ -570,9 +592,10 @@ async def open_listing(
             return await registry.get_blob_range(repo, desc.digest, start, end - start)
 
         toc = await read_toc(fetch, desc.size, desc.annotations, require_verified=True)
-        per_layer[i] = toc.entries
+        layer = _Layer(toc.entries, _prefetch_files(toc))
+        per_layer[i], prefetch[i] = layer.entries, layer.prefetch
         sources[i] = LayerSourceKind.TOC
-        await asyncio.to_thread(_save_index, index_path(cache, str(desc.digest)), toc.entries)
+        await asyncio.to_thread(_save_index, index_path(cache, str(desc.digest)), layer)
         quick_done += 1
         emit(on_progress, Progress("toc", quick_done, quick_total, str(desc.digest), {"layer": i}))
 
@@ -606,7 +629,7 @@ async def open_listing(
             entries = await _stream_layer(registry, repo, desc, i, limits, on_bytes)
         per_layer[i] = entries
         sources[i] = LayerSourceKind.STREAM
-        await asyncio.to_thread(_save_index, index_path(cache, str(desc.digest)), entries)
+        await asyncio.to_thread(_save_index, index_path(cache, str(desc.digest)), _Layer(entries))
 
     if plain_layers:
         emit(on_progress, Progress("index", 0, stream_total, "", {"layer": plain_layers[0]}))
@@ -623,6 +646,11 @@ async def open_listing(
         except BaseExceptionGroup as exc:
             raise first_error(exc) from None
         profile_paths = await profile_task if profile_task is not None else []
+        profile_source = "profile" if profile_paths else ""
+        if profile and not profile_paths:
+            # an optimized twin carries its start-up set: its layers' prefetch regions
+            profile_paths = [normalize_name(p) for layer in prefetch for p in layer]
+            profile_source = "prefetch-region" if profile_paths else ""
     except BaseException:
         if profile_task is not None:
             profile_task.cancel()
@@ -652,6 +680,8 @@ async def open_listing(
         str(platform),
     )
     emit(on_progress, Progress("merge", 1, 1, str(resolved.digest)))
+    if listing.profile is not None and profile_source:
+        listing.profile = replace(listing.profile, source=profile_source)
     return listing
 
 

@@ -78,7 +78,7 @@ class FilesView(QWidget):
         for col, width in (
             (FileCol.SIZE, 86),
             (FileCol.STARTUP, 78),
-            (FileCol.LAYER, 50),
+            (FileCol.LAYER, 58),
             (FileCol.MODE, 96),
             (FileCol.OWNER, 80),
             (FileCol.MODIFIED, 130),

@@ -3088,7 +3088,7 @@
         <translation>更新は定期的に取得されます。</translation>
     </message>
     <message numerus="yes">
-        <location line="+5"/>
+        <location line="+9"/>
         <source>%n job(s) running</source>
         <translation>
             <numerusform>%n 件のジョブを実行中</numerusform>
@@ -3625,7 +3625,7 @@
         <translation>関数とそのアクセラレーション</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-433"/>
+        <location filename="../../gui/main_window.py" line="-437"/>
         <location filename="../../gui/views/overview_view.py" line="+67"/>
         <source>Overview</source>
         <translation>高速化の概要</translation>

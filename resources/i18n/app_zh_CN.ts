@@ -3088,7 +3088,7 @@
         <translation>通过轮询获取更新。</translation>
     </message>
     <message numerus="yes">
-        <location line="+5"/>
+        <location line="+9"/>
         <source>%n job(s) running</source>
         <translation>
             <numerusform>%n 个作业运行中</numerusform>
@@ -3625,7 +3625,7 @@
         <translation>函数及其加速状态</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="-433"/>
+        <location filename="../../gui/main_window.py" line="-437"/>
         <location filename="../../gui/views/overview_view.py" line="+67"/>
         <source>Overview</source>
         <translation>加速概览</translation>

@@ -327,3 +327,27 @@ async def test_hostile_and_missing_paths(
         "usr/bin/hard",
         "usr/bin/tool",
     ]
+
+
+async def test_an_optimized_twin_shows_its_start_up_files_without_a_profile(
+    distribution_registry: RunningRegistry, unique_repo: str, tmp_path: Path
+) -> None:
+    from core.convert import Order
+
+    startup = ("home/app/main.py", "usr/bin/tool")
+    async with RegistryClient(distribution_registry.host) as registry:
+        pushed = await push_image(registry, unique_repo, LAYERS)
+        ref = pushed.ref(distribution_registry.host)
+        await convert_image(
+            registry, ref, options=ConvertOptions(order=Order.OPTIMIZED, profile=startup)
+        )
+        twin = f"{distribution_registry.host}/{unique_repo}:latest_accelerated"
+        cache = ContentCache(tmp_path / "c")
+        listing = await open_listing(registry, twin, cache=cache)
+        again = await open_listing(registry, twin, cache=cache)  # from the cached index
+    for result in (listing, again):
+        assert result.profile is not None
+        assert result.profile.source == "prefetch-region"
+        marked = {e.path for e in result.entries if e.in_profile}
+        assert marked == {*startup, "usr/bin/hard"}, marked  # the hard link is the same file
+    assert [layer.source for layer in again.layers] == [LayerSourceKind.CACHE] * 2
