@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from core import is_accelerated_tag, twin_tag_of
 from gui.backend import AccelState
 from gui.dialogs.palette_dialog import PaletteDialog
+from gui.i18n import arg
 from gui.models.palette_model import PaletteItem
 from gui.viewmodels.palette_vm import PaletteViewModel, Target
 
@@ -56,7 +57,7 @@ class PaletteController(QObject):
     def _function_item(self, name: str, target: Target) -> PaletteItem:
         text = QCoreApplication.translate("Palette", "Function · %1")
         return PaletteItem(
-            "function", name, text.replace("%1", self._where(target)), target, {"function": name}
+            "function", name, arg(text, self._where(target)), target, {"function": name}
         )
 
     def items(self) -> list[PaletteItem]:
@@ -92,9 +93,7 @@ class PaletteController(QObject):
                 )
             )
             action(
-                QCoreApplication.translate("Palette", "Compare %1 in the lab").replace(
-                    "%1", fn.name
-                ),
+                arg(QCoreApplication.translate("Palette", "Compare %1 in the lab"), fn.name),
                 _call(w.compare_in_lab, fn.name),
             )
         images = w.images_vm
@@ -105,7 +104,7 @@ class PaletteController(QObject):
                 PaletteItem(
                     "repository",
                     listed.path,
-                    QCoreApplication.translate("Palette", "Repository · %1").replace("%1", where),
+                    arg(QCoreApplication.translate("Palette", "Repository · %1"), where),
                     target,
                     payload,
                 )
@@ -115,15 +114,13 @@ class PaletteController(QObject):
             for tag in images.tags.all_tags():
                 name = tag.tag
                 payload = {"instance": repo.instance_id, "repo": repo.repo_id, "tag": name}
-                label = QCoreApplication.translate("Palette", "Tag · %1").replace("%1", where)
+                label = arg(QCoreApplication.translate("Palette", "Tag · %1"), where)
                 out.append(PaletteItem("tag", f"{repo.path}:{name}", label, target, payload))
                 state = images.tags.twin_state(name)
                 if not is_accelerated_tag(name) and state in (AccelState.NONE, AccelState.FAILED):
                     convert = QCoreApplication.translate("Palette", "Convert %1 into %2")
                     action(
-                        convert.replace("%1", f"{repo.path}:{name}").replace(
-                            "%2", twin_tag_of(name)
-                        ),
+                        arg(convert, f"{repo.path}:{name}", twin_tag_of(name)),
                         _call(self._convert, repo.instance_id, repo.repo_id, name),
                     )
         for task in w.tasks_vm.model.rows:
@@ -132,9 +129,11 @@ class PaletteController(QObject):
                 PaletteItem(
                     "task",
                     title,
-                    QCoreApplication.translate("Palette", "Task %1 · %2")
-                    .replace("%1", task.status.value)
-                    .replace("%2", where),
+                    arg(
+                        QCoreApplication.translate("Palette", "Task %1 · %2"),
+                        task.status.value,
+                        where,
+                    ),
                     target,
                     {"task": task.task_id},
                 )
@@ -144,9 +143,7 @@ class PaletteController(QObject):
                 out.append(
                     PaletteItem(
                         "profile",
-                        QCoreApplication.translate("Palette", "Switch to profile %1").replace(
-                            "%1", name
-                        ),
+                        arg(QCoreApplication.translate("Palette", "Switch to profile %1"), name),
                         QCoreApplication.translate("Palette", "Profile"),
                         target,
                         {"profile": name},

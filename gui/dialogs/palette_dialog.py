@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.i18n import arg
 from gui.models.palette_model import PaletteItem, PaletteRoles
 from gui.resources import icon
 from gui.viewmodels.palette_vm import PaletteViewModel
@@ -179,11 +180,13 @@ class PaletteDialog(QDialog):
         if count:
             self.list.setCurrentIndex(self.vm.model.index(0))
         self.hint.setText(
-            self.tr("%1 of %2 — ↑↓ choose, Enter opens, Esc closes")
-            .replace("%1", str(count))
-            .replace("%2", f"{len(self.vm.index):,}")
+            arg(
+                self.tr("%1 of %2 — ↑↓ choose, Enter opens, Esc closes"),
+                str(count),
+                f"{len(self.vm.index):,}",
+            )
             if self.vm.query
-            else self.tr("%1 items — type a few letters").replace("%1", f"{len(self.vm.index):,}")
+            else arg(self.tr("%1 items — type a few letters"), f"{len(self.vm.index):,}")
         )
 
     def _move(self, step: int) -> None:
