@@ -1,9 +1,11 @@
 """Typed bridging between Qt signals/dialogs and asyncio (CONTRIBUTING.md, "Jobs and async
 slots").
 
-* `async_slot` — a typed wrapper around ``qasync.asyncSlot``: the decorated coroutine method
-  becomes a Qt slot that schedules a task; failures go to ``sys.excepthook`` (the
-  `ErrorPresenter`), cancellation is silent.
+* `async_slot` — the decorated coroutine method becomes a typed Qt slot that schedules a task
+  with `spawn`: failures go to ``sys.excepthook`` (the `ErrorPresenter`), cancellation is
+  silent. fcdesk's own rather than ``qasync.asyncSlot``, which is untyped and keeps no
+  reference to its tasks (asyncio holds tasks weakly: one could be collected mid-way).
+* `spawn` — a coroutine run in the background with a strong reference until it ends.
 * `dialog_result` / `ask` — wait for a dialog without ``exec()``: the dialog is opened
   window-modal with ``open()`` and a future is resolved by ``finished``.
 """
@@ -47,11 +49,8 @@ def spawn(coro: Coroutine[Any, Any, R]) -> asyncio.Task[R]:
 def async_slot(
     *types: type,
 ) -> Callable[[Callable[P, Coroutine[Any, Any, Any]]], Callable[P, asyncio.Task[Any]]]:
-    """Decorate ``async def`` methods used as slots. ``types`` are the Qt slot argument types.
-
-    Unlike ``qasync.asyncSlot`` the trailing arguments a signal passes are dropped by arity,
-    and the wrapper is typed for mypy.
-    """
+    """Decorate ``async def`` methods used as slots. ``types`` are the Qt slot argument types:
+    Qt calls the slot with that many of the signal's arguments."""
 
     def decorator(
         fn: Callable[P, Coroutine[Any, Any, Any]],

@@ -22,10 +22,23 @@ from gui.jobs import JobRunner
 from tests.gui.fakes import FakeBackend
 
 
-@pytest.fixture
-def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop that is 'already running': Qt's event processing drives it."""
+@pytest.fixture(scope="session")
+def _session_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """One qasync loop for the session, 'already running': Qt's event processing drives it.
+    Stopped and closed at the end, as qasync asks of the owner of such a loop."""
     loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio._set_running_loop(None)  # running only inside the tests that ask for it (qloop)
+    yield loop
+    loop.stop()
+    loop.close()
+
+
+@pytest.fixture
+def qloop(qapp: QApplication, _session_loop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
+    """The qasync loop, running for this test: asyncio tasks run while ``qtbot.waitUntil`` /
+    ``waitSignal`` pump Qt events. What the test leaves running is cancelled afterwards."""
+    loop = _session_loop
+    asyncio._set_running_loop(loop)
     asyncio.set_event_loop(loop)
     try:
         yield loop
@@ -48,10 +61,8 @@ def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         gc.collect()
         for _ in range(3):
             qapp.processEvents()
-        asyncio.events._set_running_loop(None)
-        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
-        loop._after_run_forever()  # type: ignore[attr-defined]
-        loop.close()
+        # Other tests (pytest-asyncio, asyncio.run) must not find this loop running.
+        asyncio._set_running_loop(None)
         asyncio.set_event_loop(None)
     assert not left, f"tasks still pending after the test: {left}"
 
