@@ -209,10 +209,17 @@ async def record_startup_profile(
     from_paths: Sequence[str] | None = None,
     function_name: str = "profile",
     env: Mapping[str, str] | None = None,
+    entrypoint: Sequence[str] | None = None,
+    command: Sequence[str] | None = None,
+    port: int = 9000,
     ready_timeout_s: float = 120.0,
     on_progress: ProgressCallback | None = None,
 ) -> ProfileRecording:
     """Record the start-up profile of ``image`` (see the module documentation).
+
+    ``env``, ``entrypoint``, ``command`` and ``port`` are a function's
+    ``customContainerConfig`` and environment, when the image starts the way a function
+    configures it rather than with its own ``Entrypoint`` and ``Cmd``.
 
     ``run_mode``: ``auto`` (``replay`` when ``from_paths`` is given, else ``exec`` where it
     can run, else ``static``), or one of them forced. Exec and replay need a lazily pullable
@@ -263,6 +270,9 @@ async def record_startup_profile(
             exercise=exercise or Exercise(),
             function_name=function_name,
             env=env or {},
+            entrypoint=entrypoint,
+            command=command,
+            port=port,
             ready_timeout_s=ready_timeout_s,
             on_progress=on_progress,
         )
@@ -282,7 +292,7 @@ async def record_startup_profile(
                         "this image and were left out"
                     )
             else:
-                paths = await _static_closure(lazy, resolved)
+                paths = await _static_closure(lazy, resolved, entrypoint, command)
                 recording.warnings.append(
                     "static profile (no FUSE or bubblewrap here): the entrypoint and the "
                     "libraries it links, not what it opens at run time"
@@ -313,6 +323,9 @@ async def _record_exec(
     exercise: Exercise,
     function_name: str,
     env: Mapping[str, str],
+    entrypoint: Sequence[str] | None,
+    command: Sequence[str] | None,
+    port: int,
     ready_timeout_s: float,
     on_progress: ProgressCallback | None,
 ) -> None:
@@ -321,6 +334,9 @@ async def _record_exec(
             image=recording.image,
             function_name=function_name,
             mode="lazy",
+            port=port,
+            entrypoint=entrypoint,
+            command=command,
             prefetch=False,
             record_profile=True,
             background_fill=False,
@@ -567,11 +583,19 @@ async def _elf_links(lazy: LazyImage, node: Node) -> tuple[str | None, list[str]
     return interp, [string(at) for at in needed if at < len(strings)], dirs
 
 
-async def _static_closure(lazy: LazyImage, resolved: ResolvedImage) -> list[str]:
+async def _static_closure(
+    lazy: LazyImage,
+    resolved: ResolvedImage,
+    entrypoint: Sequence[str] | None = None,
+    command: Sequence[str] | None = None,
+) -> list[str]:
     """The entrypoint, its script interpreter, the ELF interpreter and every library it
     links (breadth first), ``ld.so.cache`` and the arguments that are files of the image."""
     config = resolved.config
-    argv = image_argv(InstanceConfig(image=str(resolved.reference)), config)
+    argv = image_argv(
+        InstanceConfig(image=str(resolved.reference), entrypoint=entrypoint, command=command),
+        config,
+    )
     env_path = next(
         (e.partition("=")[2] for e in config.env if e.startswith("PATH=")),
         "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",

@@ -1,7 +1,9 @@
 """The second stage of acceleration: start-up profiles recorded by the Local server itself.
 
 After a tag's first conversion (preserve order: files where the image had them), the server
-starts the accelerated twin once over a lazy mount, as a function instance would start, and
+starts the accelerated twin once over a lazy mount, as a function instance would start (with
+the environment, entrypoint, command and port of a function that runs the image, if one
+does), and
 records which files start-up opens (`core.coldstart.record_startup_profile`: exec mode where
 FUSE and bubblewrap run, a static profile of the entrypoint and its libraries elsewhere). The
 profile is kept per image (repository and plain manifest digest, table ``startup_profiles``),
@@ -31,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import json
 import logging
 import shutil
 import sqlite3
@@ -354,6 +357,7 @@ class StartupProfiler:
                 )
                 return
             await self._set(repo, digest, state="RECORDING", twin_digest=twin)
+            how = await self._function_config(repo, digest, twin)
             work = await asyncio.to_thread(
                 tempfile.mkdtemp, prefix="profile-", dir=str(self.ctx.config.data_dir / "tmp")
             )
@@ -362,7 +366,11 @@ class StartupProfiler:
                     client,
                     f"{host}/{repo}@{twin}",
                     workdir=Path(work),
-                    function_name="profile-recording",
+                    function_name=str(how.get("name") or "profile-recording"),
+                    env=how.get("env") or {},
+                    entrypoint=how.get("entrypoint"),
+                    command=how.get("command"),
+                    port=int(how.get("port") or 9000),
                 )
             except CoreError as exc:
                 await self._set(repo, digest, state="FAILED", reason=f"{exc.code}: {exc}")
@@ -383,6 +391,32 @@ class StartupProfiler:
         )
         await self._reconvert(repo, digest)
         await self._set(repo, digest, state="RECORDED", recorded=_now(), reason="")
+
+    async def _function_config(self, repo: str, digest: str, twin: str) -> dict[str, Any]:
+        """How a function that runs this image starts it (its environment, entrypoint,
+        command and port), so that the recording starts it the same way; ``{}`` when no
+        function runs it (the image's own ``Entrypoint`` and ``Cmd``)."""
+        tags = await self._tags_of(repo, digest)
+        refs = {f"/{repo}@{digest}", f"/{repo}@{twin}"}
+        refs |= {f"/{repo}:{t}" for t in tags} | {f"/{repo}:{twin_tag_of(t)}" for t in tags}
+        for row in await self.ctx.db.fetchall("SELECT name, doc FROM functions ORDER BY name"):
+            try:
+                doc = json.loads(row["doc"])
+            except ValueError:
+                continue
+            ccc = doc.get("customContainerConfig") or {}
+            image = str(ccc.get("image") or "")
+            if not any(image.endswith(ref) for ref in refs):
+                continue
+            env = doc.get("environmentVariables") or {}
+            return {
+                "name": row["name"],
+                "env": {str(k): str(v) for k, v in env.items()} if isinstance(env, dict) else {},
+                "entrypoint": ccc.get("entrypoint") or None,
+                "command": ccc.get("command") or None,
+                "port": ccc.get("port") or 9000,
+            }
+        return {}
 
     async def _reconvert(self, repo: str, digest: str) -> None:
         worker = self.ctx.services.get("worker")

@@ -202,3 +202,39 @@ async def _latest_task_of(http: httpx.AsyncClient, repo: str, tag: str) -> dict[
         if tasks and tasks[0]["TaskStatus"] in ("SUCCESS", "FAILED", "CANCELED"):
             return dict(tasks[0])
         await asyncio.sleep(0.1)
+
+
+async def test_recording_starts_the_image_as_its_function_does(tmp_path: Path) -> None:
+    from tests.core.emulator.helpers import fc_headers
+
+    srv = start_local_server_thread(tmp_path / "d", seed=True, auto_profile=False)
+    try:
+        async with srv.signed_client() as http:
+            await _latest_task_of(http, REPO, "v1")  # the seeding's conversion of v1
+            # the demo app reads the configuration its environment names: a function that
+            # points it at a file that is not JSON cannot start, and neither can the recording
+            r = await http.put(
+                "/2023-03-30/functions/demo-accelerated",
+                json={"environmentVariables": {"DEMO_APP_CONFIG": "/etc/hosts"}},
+                headers=fc_headers("UpdateFunction"),
+            )
+            assert r.status_code == 200, r.text
+            r = await http.post("/x-fcdesk/profiles/record", json={"repo": REPO, "tag": "v1"})
+            assert r.status_code == 202, r.text
+            failed = await _profile(http, "v1", "RECORDED", "FAILED")
+            assert failed["state"] == "FAILED", failed
+            assert "FunctionNotStarted" in failed["reason"]
+            r = await http.put(
+                "/2023-03-30/functions/demo-accelerated",
+                json={"environmentVariables": {"GREETING": "hi"}},
+                headers=fc_headers("UpdateFunction"),
+            )
+            assert r.status_code == 200, r.text
+            r = await http.post("/x-fcdesk/profiles/record", json={"repo": REPO, "tag": "v1"})
+            assert r.status_code == 202, r.text
+            done = await _profile(http, "v1", "RECORDED", "FAILED")
+            while done["state"] == "FAILED":  # the queued state may not be seen yet
+                done = await _profile(http, "v1", "RECORDED")
+            assert done["files"] > 10
+    finally:
+        srv.stop()
