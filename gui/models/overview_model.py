@@ -7,7 +7,7 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QCoreApplication, QObject, QSortFilterProxyModel, Qt, QTimer
 
 from core.report import FunctionRow, ProblemCode, TwinState, UnreadableReason
 from gui.format import format_time
@@ -24,6 +24,8 @@ __all__ = [
     "reason_text",
     "twin_badge",
 ]
+
+_WARM_SLICE = 300  # rows whose cells are computed per idle turn of the event loop
 
 #: Filter value: rows with at least one problem.
 ANY_PROBLEM = "any"
@@ -178,7 +180,9 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
     """Rows of the report, keyed by ``FunctionRow.key`` (target + function).
 
     Each row's texts are computed once (`_Cells`), so that painting, sorting and filtering
-    thousands of rows stays cheap. The model sorts itself (:meth:`sort`, which
+    thousands of rows stays cheap: when a row is first shown or filtered, else in slices of
+    a few hundred rows while the event loop is idle after new rows arrive (so thousands of
+    rows do not freeze the window at once). The model sorts itself (:meth:`sort`, which
     `OverviewFilter` forwards to): one Python sort with precomputed keys instead of the
     proxy asking ``data()`` for every comparison.
     """
@@ -190,10 +194,10 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
         # the report's order (sorting starts from it), each row's cells, and per sorted
         # column the rows' keys in that order; the shown order is ``_order`` (indexes)
         self._base: list[FunctionRow] = []
-        self._base_cells: list[_Cells] = []
+        self._base_cells: list[_Cells | None] = []
         self._keys: dict[int, list[Any]] = {}
         self._order: list[int] = []
-        self._shown_cells: list[_Cells] = []
+        self._warming = 0  # generation of the idle-time computation of the cells
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
 
@@ -209,7 +213,36 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
         ][section]
 
     def cells(self, i: int) -> _Cells:
-        return self._shown_cells[i]
+        return self._cells_at(self._order[i])
+
+    def _cells_at(self, b: int) -> _Cells:
+        cells = self._base_cells[b]
+        if cells is None:
+            cells = self._base_cells[b] = _Cells(self, self._base[b])
+        return cells
+
+    def _warm(self, generation: int, start: int) -> None:
+        if generation != self._warming:
+            return  # new rows since
+        end = min(start + _WARM_SLICE, len(self._base))
+        for b in range(start, end):
+            self._cells_at(b)
+        if end < len(self._base):
+            QTimer.singleShot(0, lambda: self._warm(generation, end))
+
+    def _sort_keys(self, col: int) -> list[Any]:
+        rows = self._base
+        if col == Col.FUNCTION:
+            return [r.function.casefold() for r in rows]
+        if col == Col.IMAGE:
+            return [r.image.casefold() for r in rows]
+        if col == Col.TARGET:
+            return [_target_text(r).casefold() for r in rows]
+        if col == Col.PROBLEMS:
+            return [len(r.problems) for r in rows]
+        if col == Col.SINCE:
+            return [_since(r) or 0.0 for r in rows]
+        return [self._cells_at(b).sort[col] for b in range(len(rows))]
 
     def _sorted_order(self) -> list[int]:
         col = self._sort_column
@@ -218,7 +251,7 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
             return order
         keys = self._keys.get(col)
         if keys is None:
-            keys = self._keys[col] = [c.sort[col] for c in self._base_cells]
+            keys = self._keys[col] = self._sort_keys(col)
         # stable in both directions: equal keys keep the report's order
         order.sort(key=keys.__getitem__, reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
         return order
@@ -226,16 +259,18 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
     def _show(self, order: list[int]) -> None:
         self._order = order
         self._rows = [self._base[i] for i in order]
-        self._shown_cells = [self._base_cells[i] for i in order]
-        self._index = {self._shown_cells[k].key: k for k in range(len(order))}
+        self._index = {r.key: k for k, r in enumerate(self._rows)}
 
     def set_rows(self, rows: Iterable[FunctionRow]) -> None:
         self.beginResetModel()
         self._base = list(rows)
-        self._base_cells = [_Cells(self, r) for r in self._base]
+        self._base_cells = [None] * len(self._base)
         self._keys = {}
         self._show(self._sorted_order())
         self.endResetModel()
+        self._warming += 1
+        generation = self._warming
+        QTimer.singleShot(0, lambda: self._warm(generation, 0))
 
     def append_rows(self, rows: Iterable[FunctionRow]) -> None:
         self.set_rows([*self._base, *(r for r in rows if r.key not in self._index)])
@@ -248,10 +283,9 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
         if self._rows[i] != row:
             b = self._order[i]
             self._base[b] = row
-            self._base_cells[b] = _Cells(self, row)
+            self._base_cells[b] = None
             self._keys = {}
             self._rows[i] = row
-            self._shown_cells[i] = self._base_cells[b]
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.COLUMNS) - 1))
         return i
 
