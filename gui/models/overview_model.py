@@ -151,7 +151,7 @@ class _Cells:
     __slots__ = ("codes", "display", "hay", "key", "problems", "profile", "since", "sort")
 
     def __init__(self, model: OverviewModel, row: FunctionRow) -> None:
-        problems = _problems_text(row)
+        problems = model.problems_text(row)
         since = _since(row)
         self.key = row.key
         self.problems = problems
@@ -160,10 +160,8 @@ class _Cells:
             row.function,
             _target_text(row),
             row.image,
-            QCoreApplication.translate("OverviewModel", "yes")
-            if row.runs_accelerated
-            else QCoreApplication.translate("OverviewModel", "no"),
-            twin_badge(row.twin_state)[0],
+            model.yes_no(row.runs_accelerated),
+            model.twin_text(row.twin_state),
             problems or "—",
             format_time(since) if since else "",
         )
@@ -198,6 +196,8 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
         self._keys: dict[int, list[Any]] = {}
         self._order: list[int] = []
         self._warming = 0  # generation of the idle-time computation of the cells
+        # translated texts shared by many rows, looked up once per set of rows
+        self._texts: dict[Any, str] = {}
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
 
@@ -211,6 +211,29 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
             self.tr("Problems"),
             self.tr("Since"),
         ][section]
+
+    def problems_text(self, row: FunctionRow) -> str:
+        key = tuple((p.code, p.reason) for p in row.problems)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = _problems_text(row)
+        return text
+
+    def twin_text(self, state: TwinState) -> str:
+        text = self._texts.get(state)
+        if text is None:
+            text = self._texts[state] = twin_badge(state)[0]
+        return text
+
+    def yes_no(self, value: bool) -> str:
+        text = self._texts.get(value)
+        if text is None:
+            text = self._texts[value] = (
+                QCoreApplication.translate("OverviewModel", "yes")
+                if value
+                else QCoreApplication.translate("OverviewModel", "no")
+            )
+        return text
 
     def cells(self, i: int) -> _Cells:
         return self._cells_at(self._order[i])
@@ -266,6 +289,7 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
         self._base = list(rows)
         self._base_cells = [None] * len(self._base)
         self._keys = {}
+        self._texts = {}
         self._show(self._sorted_order())
         self.endResetModel()
         self._warming += 1
