@@ -265,6 +265,10 @@ class OverviewModel(KeyedTableModel[FunctionRow]):
             return [len(r.problems) for r in rows]
         if col == Col.SINCE:
             return [_since(r) or 0.0 for r in rows]
+        if col == Col.ACCELERATED:
+            return [self.yes_no(r.runs_accelerated).casefold() for r in rows]
+        if col == Col.TWIN:
+            return [self.twin_text(r.twin_state).casefold() for r in rows]
         return [self._cells_at(b).sort[col] for b in range(len(rows))]
 
     def _sorted_order(self) -> list[int]:

@@ -29,7 +29,14 @@ from core.report import (
 )
 from core.settings import AliyunProfile, TomlSettingsStore
 from gui.dialogs.fix_dialog import FixDialog
-from gui.models.overview_model import ANY_PROBLEM, Col, OverviewFilter, OverviewModel, Roles
+from gui.models.overview_model import (
+    ANY_PROBLEM,
+    Col,
+    OverviewFilter,
+    OverviewModel,
+    Roles,
+    twin_badge,
+)
 from gui.viewmodels.overview_vm import OverviewViewModel, SettingsTargets
 from gui.viewmodels.settings_vm import SettingsViewModel
 from gui.views.overview_view import OverviewView
@@ -135,6 +142,8 @@ def test_thousands_of_rows_sort_and_filter_like_the_proxy_would(qtmodeltester) -
     keys = {
         Col.FUNCTION: lambda r: r.function.casefold(),
         Col.IMAGE: lambda r: r.image.casefold(),
+        Col.ACCELERATED: lambda r: "yes" if r.runs_accelerated else "no",
+        Col.TWIN: lambda r: twin_badge(r.twin_state)[0].casefold(),
         Col.PROBLEMS: lambda r: len(r.problems),
         Col.SINCE: lambda r: since[id(r)],
     }
