@@ -428,6 +428,7 @@ class AcrApi:
 
         await self.ctx.db.run(write)
         self.ctx.bus.publish("repository.deleted", repo=full, repoId=row["id"])
+        await self.ctx.images_deleted(full)
         return {}
 
     # -- tags -------------------------------------------------------------------------------
@@ -502,6 +503,7 @@ class AcrApi:
         if not count:
             raise BusinessError("TAG_NOT_EXIST", f"tag {tag} does not exist")
         self.ctx.bus.publish("tag.deleted", repo=full, tag=tag)
+        await self.ctx.images_deleted(full, (tag,))
         return {}
 
     # -- artifact build rules -----------------------------------------------------------------

@@ -91,6 +91,9 @@ class ServerConfig:
 
 
 TagHook = Callable[[str, str, str], Awaitable[None]]
+#: ``hook(repo, tags, digests)``: tags (and manifests by digest) were deleted from ``repo``;
+#: both empty: the whole repository was deleted.
+DeleteHook = Callable[[str, tuple[str, ...], tuple[str, ...]], Awaitable[None]]
 
 
 @dataclass(slots=True)
@@ -106,6 +109,8 @@ class ServerContext:
     url: str = ""
     #: Called as ``hook(repo, tag, digest)`` after a tag was written by a push.
     tag_hooks: list[TagHook] = field(default_factory=list)
+    #: Called as ``hook(repo, tags, digests)`` after tags or manifests were deleted.
+    delete_hooks: list[DeleteHook] = field(default_factory=list)
     services: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -115,3 +120,11 @@ class ServerContext:
     async def tag_written(self, repo: str, tag: str, digest: str) -> None:
         for hook in self.tag_hooks:
             await hook(repo, tag, digest)
+
+    async def images_deleted(
+        self, repo: str, tags: tuple[str, ...] = (), digests: tuple[str, ...] = ()
+    ) -> None:
+        """Tell the services that ``tags`` and the manifests ``digests`` of ``repo`` are gone
+        (nothing named: the whole repository)."""
+        for hook in self.delete_hooks:
+            await hook(repo, tags, digests)

@@ -24,6 +24,19 @@ help.aliyun.com/en/functioncompute/fc/user-guide/states-of-custom-container-func
 * FC records the tag *and* the digest of the image at create/update: a configuration-only
   update keeps the recorded digest, and a tag later overwritten with another digest puts the
   function in ``Failed`` (``ImageDigestChanged``) until it is updated with the image again;
+  so does deleting the image ("the image is deleted or its tag is overwritten with a
+  different digest: the function enters the Failed state"): a deleted tag, manifest or
+  repository fails the functions deployed from it (``ImageDeleted``). A ``Failed`` function
+  stays so until an update deploys it again: pushes and conversions do not revive it;
+* the server's own re-conversion of an accelerated twin is not such an overwrite: when one of
+  its conversion tasks writes ``<tag>_accelerated`` again from the source image the deployed
+  twin was converted from (the second stage of acceleration: the same files in optimized
+  order, `core.emulator._profiler`), the functions on that twin are redeployed by
+  themselves: ``lastUpdateStatus`` ``InProgress`` (``ImageOptimizing``) → ``Successful`` on
+  the new digest, invocations meanwhile on the last deployed configuration, and the events
+  ``function.redeploying`` / ``function.redeployed`` (``cause`` ``image-reoptimized``,
+  ``previousDigest``, ``digest``). A twin written from another source (the plain tag was
+  pushed again) or by anyone else is an overwrite;
 * the reason code documented for an update in progress is ``ImageOptimizing`` ("The system is
   currently processing the acceleration optimization for the image", the FC 3.0 GetFunction
   reference and the SDK's ``Function`` model): it is reported when the update deploys an
@@ -50,6 +63,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core import ACCELERATED_SUFFIX, twin_tag_of
+from core.convert import ANNOTATION_SOURCE_DIGEST
 from core.emulator._auth import FcHandler, fc_endpoint
 from core.emulator._context import INSTANCE_ID, REGION_ID, ServerContext
 from core.emulator._errors import ApiError
@@ -113,6 +127,8 @@ _OPTIMIZING = "The system is currently processing the acceleration optimization 
 #: Internal keys of a stored function document (never sent to clients).
 _DEPLOYED = "_deployed"  # the last successfully deployed document: what invocations run
 _REDEPLOY = "_redeploy"  # the pending update deploys an image (resolve the tag again)
+_CARRY = "_carry"  # the pending update carries the function over to its re-optimized twin
+_REOPTIMIZED = "image-reoptimized"  # the cause named by function.redeploying/redeployed
 _STATE_KEYS = (*_LIST_HIDDEN, "lastModifiedTime")
 _SETTLE_WAIT = 60.0  # how long an invocation waits for a function that has nothing deployed
 
@@ -558,14 +574,18 @@ class FcApi:
 
     async def on_repo_changed(self, repo: str, tag: str = "", digest: str = "") -> None:
         """Re-evaluate functions whose image lives in ``repo`` (a push wrote ``tag`` at
-        ``digest``, or a conversion task finished).
+        ``digest``, or a conversion task was queued or ended).
 
         A deployed function whose tag now points at another digest fails, as on FC
         ("the tag is overwritten with a different digest: the function enters the Failed
-        state"); updating it with its image deploys the new digest."""
+        state"), unless the server re-converted its accelerated twin (it is carried over to
+        the new digest); updating it with its image deploys the new digest. Functions still
+        being prepared are prepared again; ``Failed`` ones are left for an update."""
         rows = await self.ctx.db.fetchall("SELECT name, doc FROM functions")
         for row in rows:
             doc = json.loads(row["doc"])
+            if tag and _deployed_ref(doc) == (repo, tag) and await self._tag_moved(doc, digest):
+                continue
             image = (doc.get("customContainerConfig") or {}).get("image", "")
             try:
                 ref = ImageReference.parse(image)
@@ -573,8 +593,10 @@ class FcApi:
                 continue
             if ref.repository != repo:
                 continue
-            if tag and ref.digest is None and ref.tag == tag and await self._tag_moved(doc, digest):
-                continue
+            if doc.get("lastUpdateStatus") == "Failed" or (
+                doc.get("state") == "Failed" and doc.get("lastUpdateStatus") != "InProgress"
+            ):
+                continue  # FC: a failed function or update stays so until the next update
             if (
                 doc.get("state") != "Active"
                 or doc.get("lastUpdateStatus") != "Successful"
@@ -584,37 +606,156 @@ class FcApi:
                 self.schedule_prepare(str(row["name"]))
 
     async def _tag_moved(self, doc: dict[str, Any], digest: str) -> bool:
-        """Fail ``doc`` when the digest recorded at its deployment is no longer its tag's;
-        ``False`` when it is not deployed or its digest did not change."""
+        """Fail ``doc`` when the digest recorded at its deployment is no longer its tag's, or
+        carry it over when the server re-converted its twin; ``False`` when it is not
+        deployed or its digest did not change."""
         deployed = doc.get(_DEPLOYED)
         if deployed is None or not _resolved(deployed) or doc.get(_REDEPLOY):
             return False  # not deployed yet, or an update is deploying this tag anew
         recorded = str(deployed["customContainerConfig"]["resolvedImageUri"]).rpartition("@")[2]
         if recorded == digest or doc.get("state") != "Active":
             return False
-        name = str(doc["functionName"])
-        task = self._preparing.pop(name, None)
-        if task is not None:
-            task.cancel()
-        doc.pop(_REDEPLOY, None)
-        image = doc["customContainerConfig"]["image"]
+        image = str(deployed["customContainerConfig"]["image"])
+        ref = self._parse_image(image)
+        if await self._reconverted(ref.repository, str(ref.tag), recorded, digest):
+            if doc["customContainerConfig"].get("image") != image:
+                # an update to another image failed: the deployed configuration keeps
+                # serving its twin by digest until the next update
+                return False
+            await self._carry_over(doc, recorded, digest)
+            return True
         reason = (
             f"the image tag {image} was overwritten with digest {digest}; the function was "
             f"deployed with {recorded}: update the function to deploy the new image"
         )
-        doc.update(
-            {
-                "state": "Failed",
-                "stateReason": reason,
-                "stateReasonCode": "ImageDigestChanged",
-            }
-        )
+        await self._image_lost(doc, "ImageDigestChanged", reason, "image-changed")
+        return True
+
+    async def _image_lost(self, doc: dict[str, Any], code: str, reason: str, why: str) -> None:
+        """FC's "original image is no longer accessible": ``doc`` goes ``Failed`` (``code``,
+        ``reason``) and its instances stop; an update with a valid image deploys it again."""
+        name = str(doc["functionName"])
+        deployed = doc.get(_DEPLOYED) or {}
+        if not (
+            doc.get(_REDEPLOY)
+            and doc["customContainerConfig"].get("image")
+            != (deployed.get("customContainerConfig") or {}).get("image")
+        ):
+            # nothing else is being deployed: an update in progress cannot end well
+            task = self._preparing.pop(name, None)
+            if task is not None:
+                task.cancel()
+            doc.pop(_REDEPLOY, None)
+            doc.pop(_CARRY, None)
+            if doc.get("lastUpdateStatus") == "InProgress":
+                doc.update(
+                    {
+                        "lastUpdateStatus": "Failed",
+                        "lastUpdateStatusReason": reason,
+                        "lastUpdateStatusReasonCode": code,
+                    }
+                )
+        # (an update deploying another image goes on: once Successful, it is Active again)
+        doc.update({"state": "Failed", "stateReason": reason, "stateReasonCode": code})
         await self._save(doc)
         self._publish_state(doc)
         runtime = self.ctx.services.get("runtime")
         if runtime is not None:
-            await runtime.stop_function(name, reason="image-changed")
-        return True
+            await runtime.stop_function(name, reason=why)
+
+    async def _source_of(self, digest: str) -> str:
+        """The source digest an accelerated manifest records ("" when none or unreadable)."""
+        raw = await self.ctx.blobs.read_verified(digest)
+        if raw is None:
+            return ""
+        try:
+            doc = json.loads(raw)
+        except ValueError:
+            return ""
+        annotations = doc.get("annotations") if isinstance(doc, dict) else None
+        if not isinstance(annotations, dict):
+            return ""
+        return str(annotations.get(ANNOTATION_SOURCE_DIGEST) or "")
+
+    async def _reconverted(self, repo: str, tag: str, old: str, new: str) -> bool:
+        """Whether ``repo:tag`` moving from ``old`` to ``new`` is the server re-converting the
+        same image: one of its conversion tasks is writing ``tag`` from the source digest
+        that both twins record (a second-stage, optimized conversion, or a forced one)."""
+        source = await self._source_of(new)
+        if not source:
+            return False
+        task = await self.ctx.db.fetchone(
+            "SELECT 1 FROM tasks WHERE repo = ? AND target_tag = ? AND source_digest = ? "
+            "AND status = 'BUILDING'",
+            (repo, tag, source),
+        )
+        return task is not None and await self._source_of(old) == source
+
+    async def _carry_over(self, doc: dict[str, Any], old: str, new: str) -> None:
+        """Redeploy ``doc`` on its twin's re-optimized digest ``new``: an update of the
+        image as FC reports one (``InProgress``/``ImageOptimizing`` → ``Successful``), with
+        invocations on the deployed configuration meanwhile."""
+        name = str(doc["functionName"])
+        doc[_REDEPLOY] = True
+        doc[_CARRY] = {"from": old, "to": new}
+        doc["lastUpdateStatus"] = "InProgress"
+        doc["lastUpdateStatusReason"] = _OPTIMIZING
+        doc["lastUpdateStatusReasonCode"] = "ImageOptimizing"
+        await self._save(doc)
+        self._publish_state(doc)
+        self.ctx.bus.publish(
+            "function.redeploying",
+            functionName=name,
+            cause=_REOPTIMIZED,
+            image=doc["customContainerConfig"]["image"],
+            previousDigest=old,
+            digest=new,
+        )
+        self.schedule_prepare(name)
+
+    async def on_images_deleted(
+        self, repo: str, tags: tuple[str, ...], digests: tuple[str, ...]
+    ) -> None:
+        """Tags or manifests of ``repo`` were deleted (nothing named: the repository): the
+        functions deployed from them fail (``ImageDeleted``), as FC documents for a deleted
+        image; functions still being prepared from them are prepared again (and fail)."""
+        whole = not tags and not digests
+        rows = await self.ctx.db.fetchall("SELECT name, doc FROM functions")
+        for row in rows:
+            doc = json.loads(row["doc"])
+            name = str(row["name"])
+            deployed = doc.get(_DEPLOYED)
+            config = deployed if deployed is not None else doc
+            image = str((config.get("customContainerConfig") or {}).get("image") or "")
+            try:
+                ref = ImageReference.parse(image)
+            except CoreError:
+                continue
+            if ref.repository != repo:
+                continue
+            recorded = ""
+            if deployed is not None and _resolved(deployed):
+                recorded = str(deployed["customContainerConfig"]["resolvedImageUri"])
+                recorded = recorded.rpartition("@")[2]
+            hit_tag = ref.digest is None and ref.tag in tags
+            hit_digest = bool(recorded) and recorded in digests
+            if not (whole or hit_tag or hit_digest):
+                continue
+            if doc.get("state") != "Active" or not recorded:
+                if doc.get("state") == "Pending" or doc.get("lastUpdateStatus") == "InProgress":
+                    self.schedule_prepare(name)
+                continue
+            if whole:
+                what = f"the repository {repo} was deleted"
+            elif hit_digest:
+                what = f"the image {ref.registry}/{repo}@{recorded} was deleted"
+            else:
+                what = f"the image tag {image} was deleted"
+            reason = (
+                f"{what}; the function was deployed with {recorded}: push the image again "
+                "and update the function, or update it with another image"
+            )
+            await self._image_lost(doc, "ImageDeleted", reason, "image-deleted")
 
     async def resume_all(self) -> None:
         """After a restart, finish every preparation a stop interrupted."""
@@ -740,10 +881,20 @@ class FcApi:
             }
         )
         doc.pop(_REDEPLOY, None)
+        carried = doc.pop(_CARRY, None)
         previous = doc.pop(_DEPLOYED, None)
         doc[_DEPLOYED] = public(doc)
         await self._save(doc)
         self._publish_state(doc)
+        if carried is not None:
+            self.ctx.bus.publish(
+                "function.redeployed",
+                functionName=name,
+                cause=_REOPTIMIZED,
+                image=ccc2["image"],
+                previousDigest=carried.get("from"),
+                digest=ccc2["resolvedImageUri"].rpartition("@")[2],
+            )
         if previous is not None and _config(previous) != _config(doc):
             # the new configuration is live: instances of the old one are stopped
             runtime = self.ctx.services.get("runtime")
@@ -811,6 +962,7 @@ class FcApi:
 
     async def _fail(self, doc: dict[str, Any], code: str, reason: str) -> None:
         doc.pop(_REDEPLOY, None)
+        doc.pop(_CARRY, None)
         if doc.get("state") == "Pending":
             doc["state"] = "Failed"
             doc["stateReason"] = reason
@@ -820,6 +972,20 @@ class FcApi:
         doc["lastUpdateStatusReasonCode"] = code
         await self._save(doc)
         self._publish_state(doc)
+
+
+def _deployed_ref(doc: dict[str, Any]) -> tuple[str, str] | None:
+    """``(repository, tag)`` of the image ``doc``'s deployed configuration names by tag."""
+    deployed = doc.get(_DEPLOYED)
+    if deployed is None:
+        return None
+    try:
+        ref = ImageReference.parse(str(deployed["customContainerConfig"]["image"]))
+    except (CoreError, KeyError, TypeError):
+        return None
+    if ref.digest is not None or ref.tag is None:
+        return None
+    return ref.repository, ref.tag
 
 
 def _resolved(doc: dict[str, Any]) -> bool:

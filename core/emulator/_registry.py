@@ -592,6 +592,8 @@ class Registry:
             raise RegistryFailure(404, "MANIFEST_UNKNOWN", f"{reference} not found in {name}")
         for tag in removed:
             self.ctx.bus.publish("tag.deleted", repo=name, tag=tag)
+        digests = (reference,) if ":" in reference else ()
+        await self.ctx.images_deleted(name, tuple(removed), digests)
         return Response(status_code=202, headers=_API_HEADERS)
 
     async def _referrers(self, request: Request, name: str, subject: str) -> Response:

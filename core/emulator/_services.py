@@ -50,6 +50,7 @@ async def start_services(ctx: ServerContext) -> None:
 
     ctx.tag_hooks.append(repo_changed)
     worker.on_finished(repo_changed)
+    ctx.delete_hooks.append(fc.on_images_deleted)
 
 
 async def after_listen(ctx: ServerContext) -> None:

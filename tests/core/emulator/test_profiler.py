@@ -6,6 +6,8 @@ records again on request. Oracle for the optimized twin: zstd and tar list its l
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ import httpx
 import pytest
 
 from core.pull import fuse_available
-from tests.core.emulator.helpers import push_image
+from tests.core.emulator.helpers import fc_headers, push_image
 from tests.fixtures.emulator import LocalServerHandle, start_local_server_thread
 
 REPO = "demo/hello"
@@ -238,3 +240,68 @@ async def test_recording_starts_the_image_as_its_function_does(tmp_path: Path) -
             assert done["files"] > 10
     finally:
         srv.stop()
+
+
+async def test_the_demo_function_on_the_twin_follows_its_optimized_conversion(
+    seeded: LocalServerHandle,
+) -> None:
+    """The seed deploys ``demo-accelerated`` on ``v1_accelerated`` while the first conversion
+    runs; the server's second stage then writes the tag again (optimized order). The function
+    is carried over to the new digest — it never goes Failed (it went ImageDigestChanged) —
+    and answers on it."""
+    name = "demo-accelerated"
+    path = f"/2023-03-30/functions/{name}"
+    async with seeded.signed_client() as http:
+        seen: list[dict[str, Any]] = []
+
+        async def watch() -> None:
+            async with http.stream(
+                "GET",
+                "/x-fcdesk/events",
+                params={
+                    "format": "ndjson",
+                    "since": "0",
+                    "types": "function.state,function.redeploying,function.redeployed",
+                },
+                headers={"x-acs-action": "WatchEvents", "x-acs-version": "fcdesk-1"},
+                timeout=None,
+            ) as r:
+                async for line in r.aiter_lines():
+                    event = json.loads(line) if line.strip() else {}
+                    if event.get("data", {}).get("functionName") == name:
+                        seen.append(event)
+
+        watcher = asyncio.create_task(watch())
+        try:
+            profile = await _profile(http, "v1", "RECORDED", "FAILED")
+            assert profile["state"] == "RECORDED", profile
+            task = await _latest_task(http, "profile")
+            assert task["TaskStatus"] == "SUCCESS", task
+            optimized = task["TargetDigest"]
+            while True:
+                r = await http.get(path, headers=fc_headers("GetFunction"))
+                doc = r.json()
+                if doc["lastUpdateStatus"] != "InProgress" and doc["state"] != "Pending":
+                    break
+                await asyncio.sleep(0.05)
+            assert (doc["state"], doc["lastUpdateStatus"]) == ("Active", "Successful"), doc
+            assert doc["customContainerConfig"]["resolvedImageUri"].endswith("@" + optimized)
+            r = await http.post(
+                f"{path}/invocations",
+                content=b"{}",
+                headers=fc_headers("InvokeFunction"),
+            )
+            assert r.status_code == 200, r.text
+            assert r.json()["function"] == name
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+    states = [e["data"] for e in seen if e["type"] == "function.state"]
+    assert [s for s in states if s["state"] == "Failed"] == [], states
+    first_active = next(s for s in states if s["state"] == "Active")
+    if not first_active["resolvedImageUri"].endswith("@" + optimized):
+        # deployed on the preserve-order twin first: carried over by the server itself
+        kinds = [e["type"] for e in seen]
+        assert "function.redeploying" in kinds, kinds
+        assert "function.redeployed" in kinds, kinds
