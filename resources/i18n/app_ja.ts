@@ -1816,7 +1816,7 @@
         <translation>最終更新日時</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+70"/>
         <source>%1 vCPU / %2 MB</source>
         <translation>%1 vCPU / %2 MB</translation>
     </message>
@@ -1942,7 +1942,7 @@
 <context>
     <name>ImagePickerDialog</name>
     <message>
-        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+62"/>
+        <location filename="../../gui/dialogs/image_picker_dialog.py" line="+63"/>
         <location line="+1"/>
         <source>Select an image</source>
         <translation>イメージを選択</translation>
@@ -1999,13 +1999,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+229"/>
+        <location line="+214"/>
         <location line="+12"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-234"/>
+        <location line="-219"/>
         <source>Use the VPC registry address</source>
         <translation>VPC のレジストリアドレスを使用</translation>
     </message>
@@ -2020,17 +2020,17 @@
         <translation>選択</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+53"/>
         <source>no acceleration</source>
         <translation>アクセラレーションなし</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="-42"/>
         <source>All namespaces</source>
         <translation>すべての名前空間</translation>
     </message>
     <message>
-        <location line="+87"/>
+        <location line="+129"/>
         <source>Choose a repository and a tag.</source>
         <translation>リポジトリとタグを選択してください。</translation>
     </message>
@@ -2108,13 +2108,13 @@
 <context>
     <name>ImagesView</name>
     <message>
-        <location filename="../../gui/views/images_view.py" line="+67"/>
-        <location line="+288"/>
+        <location filename="../../gui/views/images_view.py" line="+68"/>
+        <location line="+297"/>
         <source>Images</source>
         <translation>イメージ</translation>
     </message>
     <message>
-        <location line="-284"/>
+        <location line="-293"/>
         <source>Instance:</source>
         <translation>インスタンス：</translation>
     </message>
@@ -2166,12 +2166,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+570"/>
+        <location line="+550"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-569"/>
+        <location line="-549"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -2222,12 +2222,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+529"/>
+        <location line="+509"/>
         <source>Record</source>
         <translation>記録</translation>
     </message>
     <message>
-        <location line="-524"/>
+        <location line="-504"/>
         <source>Start-up profile:</source>
         <translation>起動プロファイル:</translation>
     </message>
@@ -2253,22 +2253,22 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+298"/>
+        <location line="+278"/>
         <source>Files</source>
         <translation>ファイル</translation>
     </message>
     <message>
-        <location line="-296"/>
+        <location line="-276"/>
         <source>The tag&apos;s file tree, read without pulling the image</source>
         <translation>イメージをプルせずに読み込んだタグのファイルツリー</translation>
     </message>
     <message>
-        <location line="+140"/>
+        <location line="+23"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+136"/>
         <source>No repository selected</source>
         <translation>リポジトリが選択されていません</translation>
     </message>
@@ -2656,7 +2656,7 @@
     <message>
         <location line="+5"/>
         <source>Run:</source>
-        <translation>実行:</translation>
+        <translation>実行：</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -4171,7 +4171,7 @@
     <message>
         <location line="+12"/>
         <source>Tag:</source>
-        <translation>タグ:</translation>
+        <translation>タグ：</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -4235,7 +4235,7 @@
         <translation>更新日時</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+18"/>
         <location line="+7"/>
         <source>…</source>
         <translation>…</translation>
