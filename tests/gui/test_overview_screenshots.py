@@ -146,18 +146,19 @@ def shoot(out: Path, comparison: Path | None, *, size: tuple[int, int] = (1500, 
             assert vm.report is not None
             assert len(vm.report.rows) == 8
             view.select_function("api-fast", TargetKey("Local"))
+            _wait(app, lambda: _state_shown(vm, "api-fast"))  # read when selected
             _wait(app, lambda: True, 0.1)
             _wait(app, lambda: True)
             written.append(out / "overview.png")
             window.grab().save(str(written[-1]))
             view.chips["any"].click()
             view.select_function("broken", TargetKey("Local"))
-            _wait(app, lambda: True)
+            _wait(app, lambda: _state_shown(vm, "broken"))
             written.append(out / "overview-problems.png")
             window.grab().save(str(written[-1]))
             view.chips[""].click()
             view.select_function("web-plain", TargetKey("Local"))
-            _wait(app, lambda: True)
+            _wait(app, lambda: _state_shown(vm, "web-plain"))
             button = view.detail.card_button(ProblemCode.PLAIN_TAG_WITH_TWIN)
             assert button is not None
             dialogs: list[object] = []
@@ -279,6 +280,12 @@ async def _live_comparison(server: object) -> Any:
         return await backend.run_coldstart(
             LabRequest("functions", "demo-plain", "demo-accelerated", "broadband", runs=1)
         )
+
+
+def _state_shown(vm: Any, function: str) -> bool:
+    """The selected function's state has been read (the report lists functions without it)."""
+    row = next((r for r in vm.model.rows if r.function == function), None)
+    return bool(row is not None and row.function_state)
 
 
 @pytest.mark.slow
