@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import hashlib
 import io
-import json
 import queue
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -29,6 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import zstandard
 
 from core._files import atomic_write
@@ -70,7 +70,7 @@ from core.registry import RegistryClient
 
 __all__ = ["build_entries", "build_listing", "index_path", "open_listing", "scan_layer"]
 
-_INDEX_VERSION = 2
+_INDEX_VERSION = 3
 _PIECE = 1 << 20
 _PIPE_DEPTH = 8
 _ESTARGZ_METADATA = frozenset({"stargz.index.json", ".prefetch.landmark", ".no.prefetch.landmark"})
@@ -91,58 +91,33 @@ def index_path(cache: ContentCache, layer_digest: str) -> Path:
 # -- the cached index of one layer ------------------------------------------------------------
 
 
+class _IndexDoc(msgspec.Struct, gc=False):
+    """A layer's cached index: msgpack of the entries as the TOC or the tar stream gave them
+    (decoded straight into TOC entries, in C)."""
+
+    version: int
+    entries: list[TOCEntry]
+    prefetch: list[str] = []
+
+
+_ENCODER = msgspec.msgpack.Encoder()
+_DECODER = msgspec.msgpack.Decoder(_IndexDoc)
+
+
 def _encode(entries: Iterable[TOCEntry], prefetch: Sequence[str] = ()) -> bytes:
-    rows = [
-        [
-            e.type.value,
-            e.name,
-            e.link_name,
-            e.mode,
-            e.uid,
-            e.gid,
-            e.uname,
-            e.gname,
-            e.size,
-            e.mtime_ns or 0,
-            e.digest or "",
-            e.dev_major,
-            e.dev_minor,
-        ]
-        for e in entries
-    ]
-    doc = json.dumps(
-        {"version": _INDEX_VERSION, "entries": rows, "prefetch": list(prefetch)},
-        separators=(",", ":"),
-    )
-    return zstandard.ZstdCompressor(level=3).compress(doc.encode())
+    doc = _IndexDoc(_INDEX_VERSION, list(entries), list(prefetch))
+    return zstandard.ZstdCompressor(level=1).compress(_ENCODER.encode(doc))
 
 
 def _decode(data: bytes) -> _Layer | None:
     try:
-        doc = json.loads(zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 30))
-        if doc.get("version") != _INDEX_VERSION:
-            return None
-        entries = [
-            TOCEntry(
-                type=EntryType(r[0]),
-                name=str(r[1]),
-                link_name=str(r[2]),
-                mode=int(r[3]),
-                uid=int(r[4]),
-                gid=int(r[5]),
-                uname=str(r[6]),
-                gname=str(r[7]),
-                size=int(r[8]),
-                mtime_ns=int(r[9]) or None,
-                digest=str(r[10]) or None,
-                dev_major=int(r[11]),
-                dev_minor=int(r[12]),
-            )
-            for r in doc["entries"]
-        ]
-        return _Layer(entries, tuple(str(p) for p in doc.get("prefetch") or ()))
-    except (zstandard.ZstdError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        raw = zstandard.ZstdDecompressor().decompress(data, max_output_size=1 << 31)
+        doc = _DECODER.decode(raw)
+    except (zstandard.ZstdError, msgspec.DecodeError, ValueError):
         return None  # unreadable or from another version: built again
+    if doc.version != _INDEX_VERSION:
+        return None
+    return _Layer(doc.entries, tuple(doc.prefetch))
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,6 +357,24 @@ def _subtree(node: Node) -> tuple[int, int]:
     return size, files
 
 
+def _walk(tree: LazyTree) -> list[tuple[str, Node]]:
+    """Every ``(path, node)``, parents before children (in no particular order otherwise:
+    the entries are sorted by path afterwards)."""
+    out: list[tuple[str, Node]] = []
+    add = out.append
+    stack: list[tuple[str, Node]] = [("", tree.root)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        path, node = pop()
+        add((path, node))
+        kids = node.children
+        if kids:
+            prefix = path + "/" if path else ""
+            for name, child in kids.items():
+                push((prefix + name, child))
+    return out
+
+
 def build_entries(
     tree: LazyTree, profile_paths: Sequence[str] = (), link_paths: frozenset[str] = frozenset()
 ) -> tuple[list[FileEntry], ProfileSummary | None]:
@@ -403,7 +396,7 @@ def build_entries(
                 profile.add(real)
     reg, symlink = EntryType.REG, EntryType.SYMLINK
     kinds = {t: t.value for t in EntryType}
-    walked = list(tree.walk())
+    walked = _walk(tree)
     n = len(walked)
     paths = [p for p, _ in walked]
     nodes = [node for _, node in walked]
@@ -413,8 +406,12 @@ def build_entries(
     for path, node in walked:
         if node.nlink > 1 and node.kind is reg:
             known = primary.get(node.ino)
-            if known is None or (known in link_paths and path not in link_paths):
+            if known is None:
                 primary[node.ino] = path
+            else:
+                known_link, is_link = known in link_paths, path in link_paths
+                if (known_link and not is_link) or (known_link == is_link and path < known):
+                    primary[node.ino] = path
     # Directory totals, bottom up: ``walk`` yields parents before children.
     sizes = [0] * n
     counts = [0] * n
