@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QApplication, QTreeView
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QTreeView
 
 from core.explore import ImageListing
 from gui.models.files_model import FilesModel, search_index
@@ -55,7 +55,7 @@ def ms(t0: float) -> float:
     return (time.perf_counter() - t0) * 1000
 
 
-def paint(view: QTreeView) -> None:
+def paint(view: QAbstractItemView) -> None:
     view.viewport().repaint()
     QCoreApplication.processEvents()
 
@@ -94,25 +94,31 @@ def bench_model(listing: ImageListing, repeats: int) -> dict[str, float]:
         view.scrollTo(index)
         paint(view)
         note(f"expand /{deep}", ms(t0))
+        # the search results: a flat table over the same listing, as the Files tab shows them
+        results = FilesModel()
+        results.set_listing(listing, searchable)
+        table = QTableView()
+        table.resize(1100, 700)
+        table.setModel(results)
+        table.show()
         t0 = time.perf_counter()
-        model.set_filter("module_4")
-        paint(view)
-        note(f"search 'module_4' ({model.match_count():,} matches)", ms(t0))
+        results.set_filter("module_4")
+        paint(table)
+        note(f"search 'module_4' ({results.match_count():,} matches)", ms(t0))
         t0 = time.perf_counter()
-        view.scrollToBottom()
-        paint(view)
+        table.scrollToBottom()
+        paint(table)
         note("scroll to the last match", ms(t0))
         t0 = time.perf_counter()
-        model.set_filter("handler_99999")
-        paint(view)
-        note(f"search 'handler_99999' ({model.match_count()} match)", ms(t0))
+        results.set_filter("handler_99999")
+        paint(table)
+        note(f"search 'handler_99999' ({results.match_count()} match)", ms(t0))
         t0 = time.perf_counter()
-        model.set_filter("")
-        view.expand(model.index(0, 0))
+        results.set_filter("")
         paint(view)
-        note("clear the search", ms(t0))
-        view.deleteLater()
-        model.deleteLater()
+        note("clear the search (back to the tree)", ms(t0))
+        for widget in (view, model, table, results):
+            widget.deleteLater()
         QCoreApplication.processEvents()
     return {k: median(v) for k, v in steps.items()}
 

@@ -91,6 +91,8 @@ _DATA_ROLES = frozenset(
     }
 )
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 
 class FilesModel(QAbstractItemModel):
@@ -256,9 +258,8 @@ class FilesModel(QAbstractItemModel):
         return titles.get(FileCol(section)) if 0 <= section < len(FileCol) else None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # asked for every row a view lays out: a constant, not an enum operation per call
+        return _FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in _DATA_ROLES or not index.isValid():

@@ -33,7 +33,10 @@ class FilesViewModel(QObject):
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.model = FilesModel(self)
+        self.model = FilesModel(self)  # the tree
+        #: Search results: a flat list over the same listing (a table shows it; a tree view
+        #: would lay every result row out in Python on each search).
+        self.results = FilesModel(self)
         self.target: tuple[str, str, str] | None = None  # instance id, repo path, tag
         self._last: tuple[str, RepoInfo, str] | None = None
         self.loading = False
@@ -52,6 +55,7 @@ class FilesViewModel(QObject):
         self.error = None
         self._set_loading(False)
         self.model.set_listing(None)
+        self.results.set_listing(None)
 
     def _set_loading(self, loading: bool) -> None:
         if loading != self.loading:
@@ -67,6 +71,7 @@ class FilesViewModel(QObject):
         self._last = (instance_id, repo, tag)
         self.error = None
         self.model.set_listing(None)
+        self.results.set_listing(None)
         self._set_loading(True)
         started = time.monotonic()
 
@@ -85,6 +90,7 @@ class FilesViewModel(QObject):
             listing, index = result
             self.seconds = time.monotonic() - started
             self.model.set_listing(listing, index)
+            self.results.set_listing(listing, index)
             self._set_loading(False)
             self.loaded.emit(listing)
 
@@ -106,4 +112,8 @@ class FilesViewModel(QObject):
             self.load(*self._last, force=True)
 
     def set_filter(self, text: str) -> None:
-        self.model.set_filter(text)
+        self.results.set_filter(text)
+
+    @property
+    def searching(self) -> bool:
+        return self.results.searching

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QStackedWidget,
+    QTableView,
     QTreeView,
     QTreeWidget,
     QTreeWidgetItem,
@@ -84,7 +86,26 @@ class FilesView(QWidget):
             (FileCol.MODIFIED, 130),
         ):
             self.tree.setColumnWidth(col, width)
-        layout.addWidget(self.tree, 1)
+        self.results_view = QTableView()
+        self.results_view.setObjectName("filesResults")
+        self.results_view.setModel(vm.results)
+        self.results_view.setAccessibleName(self.tr("Files found"))
+        self.results_view.setAlternatingRowColors(True)
+        self.results_view.setShowGrid(False)
+        self.results_view.setWordWrap(False)
+        self.results_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results_view.verticalHeader().setVisible(False)
+        self.results_view.verticalHeader().setDefaultSectionSize(22)
+        rheader = self.results_view.horizontalHeader()
+        rheader.setSectionResizeMode(FileCol.NAME, QHeaderView.ResizeMode.Stretch)
+        for col in FileCol:
+            if col is not FileCol.NAME:
+                self.results_view.setColumnWidth(col, self.tree.columnWidth(col))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tree)
+        self.stack.addWidget(self.results_view)
+        layout.addWidget(self.stack, 1)
 
         bottom = QHBoxLayout()
         self.profile_label = QLabel()
@@ -127,6 +148,7 @@ class FilesView(QWidget):
     # -- slots --------------------------------------------------------------------------
     def _on_search_changed(self, text: str) -> None:
         self.vm.set_filter(text)
+        self.stack.setCurrentWidget(self.results_view if self.vm.searching else self.tree)
         self._show_summary()
 
     def _on_reload_clicked(self) -> None:
@@ -196,8 +218,7 @@ class FilesView(QWidget):
             )
         )
         self._fill_hidden(hidden)
-        if not self.vm.model.searching:
-            self.tree.expand(self.vm.model.index(0, 0))
+        self.tree.expand(self.vm.model.index(0, 0))
 
     def _show_summary(self) -> None:
         listing = self.vm.listing
@@ -217,8 +238,8 @@ class FilesView(QWidget):
             how,
             f"{self.vm.seconds:.1f} s",
         )
-        if self.vm.model.searching:
-            text = arg(self.tr("%1 matches"), f"{self.vm.model.match_count():,}")
+        if self.vm.searching:
+            text = arg(self.tr("%1 matches"), f"{self.vm.results.match_count():,}")
         self.summary.setText(text)
 
     def _fill_hidden(self, hidden: list[HiddenEntry]) -> None:

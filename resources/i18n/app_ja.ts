@@ -599,7 +599,7 @@
 <context>
     <name>FilesModel</name>
     <message>
-        <location filename="../../gui/models/files_model.py" line="+248"/>
+        <location filename="../../gui/models/files_model.py" line="+250"/>
         <source>Name</source>
         <translation>名前</translation>
     </message>
@@ -634,7 +634,7 @@
         <translation>更新日時</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+44"/>
         <source>start-up</source>
         <translation>起動時に読む</translation>
     </message>
@@ -662,7 +662,7 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../gui/views/files_view.py" line="+43"/>
+        <location filename="../../gui/views/files_view.py" line="+45"/>
         <source>Search files</source>
         <translation>ファイルを検索</translation>
     </message>
@@ -687,7 +687,12 @@
         <translation>イメージのファイル</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+20"/>
+        <source>Files found</source>
+        <translation>見つかったファイル</translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>Hidden by upper layers</source>
         <translation>上位レイヤーで隠されたもの</translation>
     </message>
@@ -712,7 +717,7 @@
         <translation>隠したレイヤー</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>Reading the image&apos;s file tree…</source>
         <translation>イメージのファイルツリーを読み込み中…</translation>
     </message>
@@ -752,7 +757,7 @@
         <translation>上位レイヤーで隠されたもの: %1 (%2)</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
         <source>read from its TOCs</source>
         <translation>TOC から読み込み</translation>
     </message>

@@ -599,7 +599,7 @@
 <context>
     <name>FilesModel</name>
     <message>
-        <location filename="../../gui/models/files_model.py" line="+248"/>
+        <location filename="../../gui/models/files_model.py" line="+250"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -634,7 +634,7 @@
         <translation>修改时间</translation>
     </message>
     <message>
-        <location line="+45"/>
+        <location line="+44"/>
         <source>start-up</source>
         <translation>启动时读取</translation>
     </message>
@@ -662,7 +662,7 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../gui/views/files_view.py" line="+43"/>
+        <location filename="../../gui/views/files_view.py" line="+45"/>
         <source>Search files</source>
         <translation>搜索文件</translation>
     </message>
@@ -687,7 +687,12 @@
         <translation>镜像中的文件</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+20"/>
+        <source>Files found</source>
+        <translation>找到的文件</translation>
+    </message>
+    <message>
+        <location line="+31"/>
         <source>Hidden by upper layers</source>
         <translation>被上层隐藏的内容</translation>
     </message>
@@ -712,7 +717,7 @@
         <translation>隐藏它的层</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+36"/>
         <source>Reading the image&apos;s file tree…</source>
         <translation>正在读取镜像的文件树…</translation>
     </message>
@@ -752,7 +757,7 @@
         <translation>被上层隐藏：%1（%2）</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
         <source>read from its TOCs</source>
         <translation>从其 TOC 读取</translation>
     </message>

@@ -97,12 +97,15 @@ def test_files_tab_follows_the_selected_tag(qtbot, ctx) -> None:
 
     files.search.setText("handler_2999")
     files.search.flush()
-    assert files.tree.model().rowCount() == 1
+    assert files.stack.currentWidget() is files.results_view
+    assert files.results_view.model().rowCount() == 1
     assert files.summary.text() == "1 matches"
-    hit = files.tree.model().index(0, FileCol.NAME)
+    hit = files.results_view.model().index(0, FileCol.NAME)
     assert hit.data().startswith("app/src/")
+    assert files.tree.model().rowCount() == 2  # the tree keeps its state meanwhile
     files.search.setText("")
     files.search.flush()
+    assert files.stack.currentWidget() is files.tree
 
     # a plain tag: its layers are read with progress, then the tree shows
     progress: list[int] = []
