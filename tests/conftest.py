@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.fixtures.emulator",
     "tests.fixtures.cloud",
     "tests.fixtures.faults",
+    "tests.fixtures.qtloop",
 ]
 
 

@@ -4,8 +4,6 @@ in-memory backend."""
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,51 +18,6 @@ from gui.context import AppContext
 from gui.errors import ErrorPresenter
 from gui.jobs import JobRunner
 from tests.gui.fakes import FakeBackend
-
-
-@pytest.fixture(scope="session")
-def _session_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """One qasync loop for the session, 'already running': Qt's event processing drives it.
-    Stopped and closed at the end, as qasync asks of the owner of such a loop."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio._set_running_loop(None)  # running only inside the tests that ask for it (qloop)
-    yield loop
-    loop.stop()
-    loop.close()
-
-
-@pytest.fixture
-def qloop(qapp: QApplication, _session_loop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
-    """The qasync loop, running for this test: asyncio tasks run while ``qtbot.waitUntil`` /
-    ``waitSignal`` pump Qt events. What the test leaves running is cancelled afterwards."""
-    loop = _session_loop
-    asyncio._set_running_loop(loop)
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        # Cancel what the test left running, and whatever cancelling starts in turn (a
-        # view repainting during clean-up may request data), until nothing is pending:
-        # a task still pending when the loop closes is destroyed pending at exit.
-        passes = 0
-        while (tasks := [t for t in asyncio.all_tasks(loop) if not t.done()]) and passes < 20:
-            passes += 1
-            for t in tasks:
-                t.cancel()
-            deadline = 200
-            while any(not t.done() for t in tasks) and deadline:
-                qapp.processEvents()
-                deadline -= 1
-        left = [t.get_name() for t in asyncio.all_tasks(loop) if not t.done()]
-        # Collect what this test left behind now, in a controlled place, rather than
-        # during a later test's event processing.
-        gc.collect()
-        for _ in range(3):
-            qapp.processEvents()
-        # Other tests (pytest-asyncio, asyncio.run) must not find this loop running.
-        asyncio._set_running_loop(None)
-        asyncio.set_event_loop(None)
-    assert not left, f"tasks still pending after the test: {left}"
 
 
 @pytest.fixture(autouse=True)

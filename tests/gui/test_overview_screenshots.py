@@ -237,7 +237,7 @@ def shoot(out: Path, comparison: Path | None, *, size: tuple[int, int] = (1500, 
 
 
 def _close_loop(loop: object, app: object) -> None:
-    """Undo ``already_running`` (as the GUI tests' fixture does)."""
+    """Stop and close an ``already_running`` loop, as qasync asks of its owner (at the end)."""
     tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]  # type: ignore[arg-type]
     for t in tasks:
         t.cancel()
@@ -245,10 +245,9 @@ def _close_loop(loop: object, app: object) -> None:
         if all(t.done() for t in tasks):
             break
         app.processEvents()  # type: ignore[attr-defined]
-    asyncio.events._set_running_loop(None)
-    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
-    loop._after_run_forever()  # type: ignore[attr-defined]
+    loop.stop()  # type: ignore[attr-defined]
     loop.close()  # type: ignore[attr-defined]
+    asyncio._set_running_loop(None)
     asyncio.set_event_loop(None)
 
 

@@ -13,8 +13,6 @@ and start-up files only.
 
 from __future__ import annotations
 
-import asyncio
-import gc
 import glob
 import json
 import os
@@ -23,8 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import qasync
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 
 from core import twin_tag_of
 from core.cloud import LOCAL_SECRET_ENV
@@ -36,32 +33,6 @@ from gui.models.lab_runs_model import side_stats
 from gui.viewmodels.settings_vm import SettingsViewModel
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
-
-
-@pytest.fixture
-def qloop(qapp: QApplication):
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    try:
-        yield loop
-    finally:
-        tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
-        for t in tasks:
-            t.cancel()
-        for _ in range(200):
-            if all(t.done() for t in tasks):
-                break
-            qapp.processEvents()
-        # Collect what this test left behind now, in a controlled place, rather than
-        # during a later test's event processing.
-        gc.collect()
-        for _ in range(3):
-            qapp.processEvents()
-        asyncio.events._set_running_loop(None)
-        loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
-        loop._after_run_forever()  # type: ignore[attr-defined]
-        loop.close()
-        asyncio.set_event_loop(None)
 
 
 @pytest.fixture
