@@ -16,38 +16,16 @@ import argparse
 import asyncio
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from gui.tools.screenshots import _copy, _wait
 
 __all__ = ["main"]
 
 SIZE = (1440, 900)
-
-
-async def _wait(cond: Callable[[], object], limit_s: float, what: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit_s
-    while not cond():
-        if loop.time() > deadline:
-            raise TimeoutError(f"screenshots: timed out waiting for {what}")
-        await asyncio.sleep(0.1)
-
-
-def _copy(info: Any, secret: str, src: str, dst: str) -> None:
-    host = info.url.removeprefix("http://")
-    creds = f"{info.access_key_id}:{secret}"
-    subprocess.run(
-        [sys.executable, "-m", "core.cli", "copy", f"docker://{host}/{src}",
-         f"docker://{host}/{dst}", "--src-creds", creds, "--dest-creds", creds,
-         "--src-insecure", "--dest-insecure"],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )  # fmt: skip
 
 
 def run(out: Path, language: str = "") -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -63,6 +64,19 @@ def ctx(qloop: qasync.QEventLoop, data_dir: Path) -> Iterator[AppContext]:
     yield context
     context.events.stop()
     drain_jobs(jobs)
+
+
+@pytest.fixture
+def consoles(qtbot: Any, qloop: qasync.QEventLoop) -> Iterator[list[Any]]:
+    """Consoles a test makes (append them): shut down and closed at the end."""
+    made: list[Any] = []
+    yield made
+    for console in made:
+        task = console.shutdown()
+        qtbot.waitUntil(task.done, timeout=5000)
+        console.window.close()
+        console.window.deleteLater()
+        console.deleteLater()
 
 
 def drain_jobs(jobs: JobRunner) -> None:

@@ -4,24 +4,11 @@ will not get ready; the plain image when asked; and "Why?" next to a plain image
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from shiboken6 import isValid
 
 from gui.app import Console
 from tests.gui.fakes import FakeBackend
-
-
-@pytest.fixture
-def consoles(qtbot, qloop):
-    made: list[Console] = []
-    yield made
-    for console in made:
-        task = console.shutdown()
-        qtbot.waitUntil(task.done, timeout=5000)
-        console.window.close()
-        console.window.deleteLater()
-        console.deleteLater()
 
 
 def _console(qtbot, tmp_path, consoles, backend):

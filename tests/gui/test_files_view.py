@@ -19,10 +19,10 @@ from gui.backend._core import CoreBackend
 from gui.models.files_model import FileCol, FileRoles, FilesModel
 from gui.viewmodels.files_vm import FilesViewModel
 from gui.viewmodels.images_vm import ImagesViewModel
-from gui.views.images_view import ImagesView
 from tests.core.pull._images import entry, push_image
 from tests.fixtures.emulator import start_local_server_thread
 from tests.gui.fakes import FakeBackend, synthetic_listing
+from tests.gui.pages import images_page
 
 
 def test_files_model_tree_and_search(qtmodeltester) -> None:
@@ -55,20 +55,6 @@ def test_files_model_tree_and_search(qtmodeltester) -> None:
     assert model.rowCount() == 2
 
 
-def _images(qtbot, ctx, backend):
-    vm = ImagesViewModel(ctx)
-    view = ImagesView(vm)
-    qtbot.addWidget(view)
-    vm.setParent(view)
-    view.resize(1300, 900)
-    view.show()
-    loaded: list[int] = []
-    vm.tagsLoaded.connect(loaded.append)
-    ctx.set_backend(backend)
-    qtbot.waitUntil(lambda: bool(loaded) and vm.tags.rowCount() > 0, timeout=5000)
-    return vm, view
-
-
 def test_files_tab_follows_the_selected_tag(qtbot, ctx) -> None:
     backend = FakeBackend(tags=3, step_delay=0.05)
     twin = synthetic_listing(3000)
@@ -76,7 +62,7 @@ def test_files_tab_follows_the_selected_tag(qtbot, ctx) -> None:
     backend.listings[("demo/app", "v1")] = synthetic_listing(
         500, reference="plain", accelerated=False
     )
-    vm, view = _images(qtbot, ctx, backend)
+    vm, view = images_page(qtbot, ctx, backend)
     view.tag_table.selectRow(vm.tags.row_of_tag("v2_accelerated"))
     assert view.files_view is None  # built when first shown
     view.show_files()

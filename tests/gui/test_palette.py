@@ -8,7 +8,6 @@ import random
 import re
 from dataclasses import replace
 
-import pytest
 from PySide6.QtCore import Qt
 
 from gui.app import Console
@@ -45,18 +44,6 @@ def test_fuzzy_search_finds_exactly_the_subsequence_matches() -> None:
     ).search("worker")
     assert [i.title for i in ranked] == ["worker-1", "my-worker", "w-o-r-k-e-r"]
     assert index.search("", limit=5) == items[:5]
-
-
-@pytest.fixture
-def consoles(qtbot, qloop):
-    made: list[Console] = []
-    yield made
-    for console in made:
-        task = console.shutdown()
-        qtbot.waitUntil(task.done, timeout=5000)
-        console.window.close()
-        console.window.deleteLater()
-        console.deleteLater()
 
 
 def test_palette_finds_and_opens_with_the_keyboard(

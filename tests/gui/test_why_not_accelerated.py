@@ -16,32 +16,17 @@ from core.cloud import open_clients
 from core.report import ProblemCode
 from core.settings import LocalProfile
 from gui.backend._core import CoreBackend
-from gui.viewmodels.images_vm import ImagesViewModel
 from gui.viewmodels.why_vm import WhyViewModel
-from gui.views.images_view import ImagesView
 from gui.widgets.why_panel import WhyPanel
 from tests.core.report.scenario import files_for, push_image
 from tests.fixtures.emulator import start_local_server_thread
 from tests.gui.fakes import FakeBackend
-
-
-def _images(qtbot, ctx, backend):
-    vm = ImagesViewModel(ctx)
-    view = ImagesView(vm)
-    qtbot.addWidget(view)
-    vm.setParent(view)
-    view.resize(1300, 900)
-    view.show()
-    loaded: list[int] = []
-    vm.tagsLoaded.connect(loaded.append)
-    ctx.set_backend(backend)
-    qtbot.waitUntil(lambda: bool(loaded) and vm.tags.rowCount() > 0, timeout=5000)
-    return vm, view
+from tests.gui.pages import images_page
 
 
 def test_why_panel_on_the_images_page(qtbot, ctx) -> None:
     backend = FakeBackend(tags=3, convert_steps=3, step_delay=0.02, fail_tags=("v0",))
-    vm, view = _images(qtbot, ctx, backend)
+    vm, view = images_page(qtbot, ctx, backend)
     # a tag whose twin is ready: nothing to explain, nothing asked
     view.select_tags(["v2"])
     assert not view._d_form.isRowVisible(view._why_row)
