@@ -25,9 +25,10 @@ from typing import Any
 import httpx
 from PySide6.QtCore import QObject, Signal
 
+from core.cloud import LOCAL_READY_PREFIX
 from core.errors import ServerError
 
-__all__ = ["READY_PREFIX", "LocalServerSupervisor", "ServerInfo", "ServerState"]
+__all__ = ["LocalServerSupervisor", "ServerInfo", "ServerState"]
 
 
 def _cpu_ticks(pid: int) -> int | None:
@@ -42,7 +43,6 @@ def _cpu_ticks(pid: int) -> int | None:
 
 log = logging.getLogger(__name__)
 
-READY_PREFIX = "FCDESK-READY "
 HEALTH_PATH = "/x-fcdesk/health"
 
 
@@ -276,9 +276,11 @@ class LocalServerSupervisor(QObject):
             if not raw:
                 return  # the exit watcher reports a server that died before it was ready
             line = raw.decode("utf-8", "replace").rstrip()
-            if ready is not None and not ready.done() and line.startswith(READY_PREFIX):
+            if ready is not None and not ready.done() and line.startswith(LOCAL_READY_PREFIX):
                 try:
-                    ready.set_result(ServerInfo.from_json(json.loads(line[len(READY_PREFIX) :])))
+                    ready.set_result(
+                        ServerInfo.from_json(json.loads(line[len(LOCAL_READY_PREFIX) :]))
+                    )
                 except (ValueError, ServerError) as exc:
                     ready.set_exception(ServerError(f"unreadable ready line: {exc}"))
                 continue

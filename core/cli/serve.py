@@ -123,7 +123,8 @@ def default_secret_store(data_dir: Path) -> str:
 
 
 async def run(args: argparse.Namespace) -> int:
-    from core.emulator import READY_PREFIX, AlreadyRunning, LocalServer, ServerConfig
+    from core.cloud import LOCAL_READY_PREFIX
+    from core.emulator import AlreadyRunning, LocalServer, ServerConfig
 
     data_dir: Path = (args.data_dir or default_local_data_dir()).expanduser().absolute()
     if args.secret_store is None:
@@ -162,7 +163,7 @@ async def run(args: argparse.Namespace) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, server.request_stop)
     try:
-        print(READY_PREFIX + json.dumps(server.ready_info()), flush=True)
+        print(LOCAL_READY_PREFIX + json.dumps(server.ready_info()), flush=True)
         await server.wait_closed()
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -40,12 +40,17 @@ __all__ = [
     "LOCAL_DEMO_FUNCTIONS",
     "LOCAL_DEMO_REPO",
     "LOCAL_DEMO_TAG",
+    "LOCAL_READY_PREFIX",
     "LOCAL_REALISTIC_DEMO_REPO",
     "LocalExtensions",
     "ServerEvent",
 ]
 
 LOCAL_API_VERSION = "fcdesk-1"
+
+#: ``fcaccel serve`` prints this, then the server's facts as JSON on the same line, once it
+#: listens: what a program that started it (the console) waits for.
+LOCAL_READY_PREFIX = "FCDESK-READY "
 
 #: What a fresh Local server seeds: the small demo image ``LOCAL_DEMO_REPO:LOCAL_DEMO_TAG``
 #: (and its accelerated twin), the two demo functions (plain, accelerated) and, for the

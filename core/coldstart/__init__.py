@@ -76,7 +76,6 @@ from core.coldstart._timeline import (
     PhaseRecord,
     Timeline,
     TimelineRecorder,
-    percentile,
     summarize,
 )
 
@@ -127,7 +126,6 @@ __all__ = [
     "import_options",
     "merge_layers",
     "optimize_with_profile",
-    "percentile",
     "physical_bound",
     "prepare_twin",
     "publish_profile",

@@ -31,11 +31,12 @@ from typing import Any
 import httpx
 
 from core._progress import Progress, ProgressCallback
+from core._stats import percentile
 from core.coldstart._instance import InstanceConfig, SandboxInstance, startup_profile_for
 from core.coldstart._link import LinkSpec, ShapedTransport
 from core.coldstart._local import LocalStart, physical_bound
 from core.coldstart._sandbox import sandbox_available
-from core.coldstart._timeline import Timeline, TimelineRecorder, percentile, summarize
+from core.coldstart._timeline import Timeline, TimelineRecorder, summarize
 from core.errors import ColdStartError, CoreError, InvalidInput
 from core.oci import ImageReference
 from core.pull import (

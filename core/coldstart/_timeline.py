@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core._progress import Progress, ProgressCallback, emit
+from core._stats import percentile
 
 __all__ = [
     "PHASES",
     "PhaseRecord",
     "Timeline",
     "TimelineRecorder",
-    "percentile",
     "summarize",
 ]
 
@@ -205,19 +205,6 @@ class TimelineRecorder:
         record = PhaseRecord(name, start, duration, detail=dict(detail))
         self.timeline.phases.append(record)
         return record
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0–100) with linear interpolation; 0 for no values."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def summarize(timelines: Sequence[Timeline]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from core.emulator._runtime import (
     InstanceSpec,
     Phase,
 )
-from core.emulator._server import READY_PREFIX, AlreadyRunning, LocalServer, read_server_json
+from core.emulator._server import AlreadyRunning, LocalServer, read_server_json
 from core.emulator._worker import ConversionJob, Converter
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "FAULT_POINTS",
     "INSTANCE_ID",
     "INSTANCE_NAME",
-    "READY_PREFIX",
     "AlreadyRunning",
     "ConversionJob",
     "Converter",

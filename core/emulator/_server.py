@@ -49,11 +49,10 @@ from core.emulator._guard import RequestGuard, guarded_protocol
 from core.emulator._registry import Registry, registry_routes
 from core.errors import ServerError
 
-__all__ = ["READY_PREFIX", "AlreadyRunning", "LocalServer", "read_server_json"]
+__all__ = ["AlreadyRunning", "LocalServer", "read_server_json"]
 
 log = logging.getLogger(__name__)
 
-READY_PREFIX = "FCDESK-READY "
 _SERVER_JSON = "server.json"
 _LOCK = "server.lock"
 # The port of the last start: with ``--port 0`` the server listens there again when it is

@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 
+from core import percentile as core_percentile
 from gui.backend import LabResult, LabSide
 from gui.format import format_duration_ms, format_time, link_profile_label
 from gui.models._base import AnyIndex, KeyedTableModel
@@ -32,16 +33,8 @@ class Col(enum.IntEnum):
 
 
 def percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile (``q`` in 0..100) or ``None`` for no values."""
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    ordered = sorted(values)
-    pos = (len(ordered) - 1) * q / 100.0
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+    """`core.percentile` of ``values``, or ``None`` when there are none (shown as "—")."""
+    return core_percentile(values, q) if values else None
 
 
 def side_stats(side: LabSide) -> dict[str, float | None]:

@@ -17,6 +17,7 @@ def test_exported_members() -> None:
         "__version__",
         "atomic_write",
         "is_accelerated_tag",
+        "percentile",
         "source_tag_of",
         "twin_tag_of",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import core.cloud
 import core.emulator
 
 EMULATOR = [
@@ -9,7 +10,6 @@ EMULATOR = [
     "FAULT_POINTS",
     "INSTANCE_ID",
     "INSTANCE_NAME",
-    "READY_PREFIX",
     "AlreadyRunning",
     "ConversionJob",
     "Converter",
@@ -29,5 +29,5 @@ def test_exported_members() -> None:
     assert sorted(core.emulator.__all__) == sorted(EMULATOR)
     for name in EMULATOR:
         assert getattr(core.emulator, name) is not None
-    assert core.emulator.READY_PREFIX == "FCDESK-READY "
+    assert core.cloud.LOCAL_READY_PREFIX == "FCDESK-READY "
     assert "during-conversion" in core.emulator.FAULT_POINTS
