@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from gui.backend import (
     FunctionSpec,
     InvokeResult,
     image_tag,
+    short_image,
 )
 from gui.context import AppContext
 from gui.i18n import arg
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["FunctionsViewModel", "NotAccelerated", "WaitChoice"]
 
 PAGE_SIZE = 50
+_DIGEST = re.compile(r"\b(sha256:[0-9a-f]{12})[0-9a-f]{52}\b")
 DETAIL_CONCURRENCY = 4
 
 
@@ -73,6 +76,9 @@ class FunctionsViewModel(QObject):
         self._in_flight: set[str] = set()
         self._sem = asyncio.Semaphore(DETAIL_CONCURRENCY)
         self._watched: set[str] = set()
+        # Functions the Local server is carrying over to a re-converted twin: their redeploy
+        # is announced by its own event, not as a deployment the user made.
+        self._carrying: set[str] = set()
         self.detail_requests = 0
         self.list_error = ""  # why the last listing failed (shown instead of "no functions")
         ctx.backendChanged.connect(self._on_ctx_backend_changed)
@@ -223,8 +229,29 @@ class FunctionsViewModel(QObject):
             self._watch(info.name)
         elif old is not None and old.detailed and not _settled(old):
             self._announce(info)
+        elif old is not None and old.state == "Active" and info.state == "Failed":
+            self._announce_lost(info)
+
+    def _announce_lost(self, info: FunctionInfo) -> None:
+        """A deployed function failed without an update: its image was overwritten or
+        deleted (the reason says which)."""
+        reason = info.state_reason or info.state_reason_code or self.tr("unknown")
+        # digests shortened (the function's page shows them in full): a note has no room
+        reason = _DIGEST.sub(lambda m: m.group(1) + "…", reason)
+        self.ctx.notify(
+            self.tr("Function failed"),
+            arg(
+                self.tr("%1 can no longer be invoked: %2. Update it to deploy an image again."),
+                info.name,
+                reason,
+            ),
+            "bad",
+        )
 
     def _announce(self, info: FunctionInfo) -> None:
+        if info.name in self._carrying:
+            self._carrying.discard(info.name)  # announced by function.redeployed
+            return
         if info.state == "Failed" or info.last_update_status == "Failed":
             self.ctx.notify(
                 self.tr("Deployment failed"),
@@ -297,11 +324,43 @@ class FunctionsViewModel(QObject):
                         return
                     self.model.upsert(FunctionInfo(name=name), prepend=True)
                 self.refresh_function(name)
+        elif event.kind in ("function.redeploying", "function.redeployed"):
+            self._on_redeploy(event)
         elif event.kind in ("task.finished", "tag.pushed"):
             # A new accelerated image may change functions' acceleration badges.
             for row in self.model.rows:
                 if row.detailed and row.accel in (AccelState.NONE, AccelState.CONVERTING):
                     self.refresh_function(row.name)
+
+    def _on_redeploy(self, event: BackendEvent) -> None:
+        """The Local server carries a function over to its twin converted again from the
+        same image (start-up files first): a redeploy nobody asked for, said once."""
+        name = str(event.data.get("functionName") or "")
+        if not name:
+            return
+        if event.kind == "function.redeploying":
+            self._carrying.add(name)
+        else:
+            row = self.model.get(name)
+            if row is None or _settled(row):
+                self._carrying.discard(name)  # no settling left to announce it
+            from gui.format import short_digest
+
+            self.ctx.notify(
+                self.tr("Redeployed on the optimized image"),
+                arg(
+                    self.tr(
+                        "%1 now runs %2 (%3): the Local server converted the image again "
+                        "with its start-up files first."
+                    ),
+                    name,
+                    short_image(str(event.data.get("image") or "")),
+                    short_digest(str(event.data.get("digest") or "")),
+                ),
+                "ok",
+            )
+        if self.model.get(name) is not None:
+            self.refresh_function(name)
 
     # -- create / update / delete / invoke ----------------------------------------------
     def save(

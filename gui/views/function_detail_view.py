@@ -170,7 +170,8 @@ class FunctionDetailView(QWidget):
         self.mutable_warning = QLabel(
             self.tr(
                 "The function records the tag's digest at deployment. Pushing a different "
-                "image to the same tag later makes the function fail: redeploy after pushing."
+                "image to the same tag, or deleting the image, later makes the function fail: "
+                "update it to deploy an image again."
             )
         )
         self.mutable_warning.setObjectName("hintLabel")

@@ -937,11 +937,11 @@
     </message>
     <message>
         <location line="+9"/>
-        <source>The function records the tag&apos;s digest at deployment. Pushing a different image to the same tag later makes the function fail: redeploy after pushing.</source>
-        <translation>関数はデプロイ時にタグのダイジェストを記録します。後で同じタグに別のイメージをプッシュすると関数は失敗するため、プッシュ後に再デプロイしてください。</translation>
+        <source>The function records the tag&apos;s digest at deployment. Pushing a different image to the same tag, or deleting the image, later makes the function fail: update it to deploy an image again.</source>
+        <translation>関数はデプロイ時にタグのダイジェストを記録します。後で同じタグに別のイメージをプッシュしたり、イメージを削除したりすると関数は失敗します。関数を更新してイメージを再度デプロイしてください。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Overview</source>
         <translation>概要</translation>
     </message>
@@ -1914,7 +1914,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+230"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+252"/>
         <source>Deployment failed</source>
         <translation>デプロイに失敗しました</translation>
     </message>
@@ -1924,12 +1924,23 @@
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-13"/>
+        <location line="+15"/>
         <source>unknown</source>
         <translation>不明</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-19"/>
+        <source>Function failed</source>
+        <translation>関数が失敗しました</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 can no longer be invoked: %2. Update it to deploy an image again.</source>
+        <translation>%1 は呼び出せなくなりました: %2。関数を更新してイメージを再度デプロイしてください。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Deployment finished</source>
         <translation>デプロイが完了しました</translation>
     </message>
@@ -1939,7 +1950,17 @@
         <translation>%1 はアクティブで、最新の状態です。</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+82"/>
+        <source>Redeployed on the optimized image</source>
+        <translation>最適化されたイメージで再デプロイしました</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 now runs %2 (%3): the Local server converted the image again with its start-up files first.</source>
+        <translation>%1 は %2 (%3) で動作しています。ローカルサーバーが起動時に読むファイルを先頭にしてイメージを再変換しました。</translation>
+    </message>
+    <message>
+        <location line="+82"/>
         <source>Function deleted</source>
         <translation>関数を削除しました</translation>
     </message>
@@ -3133,7 +3154,7 @@
 <context>
     <name>Overview</name>
     <message>
-        <location filename="../../gui/models/overview_model.py" line="+35"/>
+        <location filename="../../gui/models/overview_model.py" line="+37"/>
         <source>Plain tag, twin exists</source>
         <extracomment>Filter value: rows with at least one problem.</extracomment>
         <translation>通常タグ（高速化版あり）</translation>
@@ -3267,7 +3288,7 @@
 <context>
     <name>OverviewModel</name>
     <message>
-        <location line="+100"/>
+        <location line="+102"/>
         <source>Function</source>
         <translation>関数</translation>
     </message>
@@ -3302,14 +3323,14 @@
         <translation>発生日時</translation>
     </message>
     <message>
-        <location line="-47"/>
-        <location line="+150"/>
+        <location line="+20"/>
+        <location line="+141"/>
         <source>yes</source>
         <translation>はい</translation>
     </message>
     <message>
-        <location line="-148"/>
-        <location line="+148"/>
+        <location line="-139"/>
+        <location line="+139"/>
         <source>no</source>
         <translation>いいえ</translation>
     </message>
@@ -3739,7 +3760,7 @@
 <context>
     <name>Palette</name>
     <message>
-        <location filename="../../gui/palette.py" line="+57"/>
+        <location filename="../../gui/palette.py" line="+58"/>
         <source>Function · %1</source>
         <extracomment>How long an item of another connection may take to appear after switching (ms).</extracomment>
         <translation>関数 · %1</translation>
@@ -3790,7 +3811,7 @@
         <translation>%1 をラボで比較</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>Repository · %1</source>
         <translation>リポジトリ · %1</translation>
     </message>
@@ -3805,17 +3826,17 @@
         <translation>%1 を %2 に変換</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
         <source>Task %1 · %2</source>
         <translation>タスク %1 · %2</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Switch to profile %1</source>
         <translation>プロファイル %1 に切り替え</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Profile</source>
         <translation>プロファイル</translation>
     </message>
@@ -3823,7 +3844,7 @@
 <context>
     <name>PaletteDialog</name>
     <message>
-        <location filename="../../gui/dialogs/palette_dialog.py" line="+41"/>
+        <location filename="../../gui/dialogs/palette_dialog.py" line="+42"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
@@ -3869,12 +3890,12 @@
         <translation>結果</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>%1 of %2 — ↑↓ choose, Enter opens, Esc closes</source>
         <translation>%2 件中 %1 件 — ↑↓ で選択、Enter で開く、Esc で閉じる</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>%1 items — type a few letters</source>
         <translation>%1 項目 — 数文字入力してください</translation>
     </message>

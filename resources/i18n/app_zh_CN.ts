@@ -937,11 +937,11 @@
     </message>
     <message>
         <location line="+9"/>
-        <source>The function records the tag&apos;s digest at deployment. Pushing a different image to the same tag later makes the function fail: redeploy after pushing.</source>
-        <translation>函数在部署时会记录标签的摘要。之后向同一标签推送其他镜像会导致函数失败：推送后请重新部署。</translation>
+        <source>The function records the tag&apos;s digest at deployment. Pushing a different image to the same tag, or deleting the image, later makes the function fail: update it to deploy an image again.</source>
+        <translation>函数在部署时记录标签的摘要。之后向同一标签推送其他镜像或删除该镜像，都会使函数失败：请更新函数以重新部署镜像。</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Overview</source>
         <translation>概览</translation>
     </message>
@@ -1914,7 +1914,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+230"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+252"/>
         <source>Deployment failed</source>
         <translation>部署失败</translation>
     </message>
@@ -1924,12 +1924,23 @@
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="-13"/>
+        <location line="+15"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="-19"/>
+        <source>Function failed</source>
+        <translation>函数失败</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>%1 can no longer be invoked: %2. Update it to deploy an image again.</source>
+        <translation>%1 已无法调用：%2。请更新函数以重新部署镜像。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>Deployment finished</source>
         <translation>部署完成</translation>
     </message>
@@ -1939,7 +1950,17 @@
         <translation>%1 已激活且为最新状态。</translation>
     </message>
     <message>
-        <location line="+135"/>
+        <location line="+82"/>
+        <source>Redeployed on the optimized image</source>
+        <translation>已在优化后的镜像上重新部署</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>%1 now runs %2 (%3): the Local server converted the image again with its start-up files first.</source>
+        <translation>%1 现在运行 %2（%3）：本地服务器已将启动时读取的文件放在最前面，重新转换了该镜像。</translation>
+    </message>
+    <message>
+        <location line="+82"/>
         <source>Function deleted</source>
         <translation>函数已删除</translation>
     </message>
@@ -3133,7 +3154,7 @@
 <context>
     <name>Overview</name>
     <message>
-        <location filename="../../gui/models/overview_model.py" line="+35"/>
+        <location filename="../../gui/models/overview_model.py" line="+37"/>
         <source>Plain tag, twin exists</source>
         <extracomment>Filter value: rows with at least one problem.</extracomment>
         <translation>普通标签（存在加速版本）</translation>
@@ -3267,7 +3288,7 @@
 <context>
     <name>OverviewModel</name>
     <message>
-        <location line="+100"/>
+        <location line="+102"/>
         <source>Function</source>
         <translation>函数</translation>
     </message>
@@ -3302,14 +3323,14 @@
         <translation>起始时间</translation>
     </message>
     <message>
-        <location line="-47"/>
-        <location line="+150"/>
+        <location line="+20"/>
+        <location line="+141"/>
         <source>yes</source>
         <translation>是</translation>
     </message>
     <message>
-        <location line="-148"/>
-        <location line="+148"/>
+        <location line="-139"/>
+        <location line="+139"/>
         <source>no</source>
         <translation>否</translation>
     </message>
@@ -3739,7 +3760,7 @@
 <context>
     <name>Palette</name>
     <message>
-        <location filename="../../gui/palette.py" line="+57"/>
+        <location filename="../../gui/palette.py" line="+58"/>
         <source>Function · %1</source>
         <extracomment>How long an item of another connection may take to appear after switching (ms).</extracomment>
         <translation>函数 · %1</translation>
@@ -3790,7 +3811,7 @@
         <translation>在实验室中比较 %1</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+11"/>
         <source>Repository · %1</source>
         <translation>仓库 · %1</translation>
     </message>
@@ -3805,17 +3826,17 @@
         <translation>将 %1 转换为 %2</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+12"/>
         <source>Task %1 · %2</source>
         <translation>任务 %1 · %2</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>Switch to profile %1</source>
         <translation>切换到配置文件 %1</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+1"/>
         <source>Profile</source>
         <translation>配置文件</translation>
     </message>
@@ -3823,7 +3844,7 @@
 <context>
     <name>PaletteDialog</name>
     <message>
-        <location filename="../../gui/dialogs/palette_dialog.py" line="+41"/>
+        <location filename="../../gui/dialogs/palette_dialog.py" line="+42"/>
         <source>Action</source>
         <translation>操作</translation>
     </message>
@@ -3869,12 +3890,12 @@
         <translation>结果</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+34"/>
         <source>%1 of %2 — ↑↓ choose, Enter opens, Esc closes</source>
         <translation>%2 项中的 %1 项 — ↑↓ 选择，Enter 打开，Esc 关闭</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>%1 items — type a few letters</source>
         <translation>%1 项 — 输入几个字母</translation>
     </message>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import json
@@ -95,3 +96,45 @@ async def acr(http: httpx.AsyncClient, action: str, **params: Any) -> dict[str, 
 
 def fc_headers(action: str) -> dict[str, str]:
     return {"x-acs-action": action, "x-acs-version": "2023-03-30"}
+
+
+async def accelerate(http: httpx.AsyncClient, repo: str, priority: list[str] | None = None) -> None:
+    """Acceleration on for ``repo`` (a repository-scope rule, replacing one that exists),
+    with ``priority`` as the rule's ``PriorityFile`` (its start-up files, first)."""
+    from core.cloud import encode_priority_file
+
+    namespace, _, name = repo.partition("/")
+    found = await acr(http, "GetRepository", RepoNamespaceName=namespace, RepoName=name)
+    assert found.get("IsSuccess") is True, found
+    scope = {"ScopeType": "REPOSITORY", "ScopeId": found["RepoId"]}
+    await acr(http, "DeleteArtifactBuildRule", ArtifactType="ACCELERATED_IMAGE", **scope)
+    parameters = {"PriorityFile": encode_priority_file(priority)} if priority else {}
+    created = await acr(
+        http,
+        "CreateArtifactBuildRule",
+        ArtifactType="ACCELERATED_IMAGE",
+        Parameters=json.dumps(parameters),
+        **scope,
+    )
+    assert created.get("IsSuccess") is True, created
+
+
+async def convert(http: httpx.AsyncClient, repo: str, tag: str, *, force: bool = False) -> str:
+    """Queue the conversion of ``repo:tag`` on the Local server; its task id."""
+    r = await http.post("/x-fcdesk/convert", json={"repo": repo, "tags": [tag], "force": force})
+    assert r.status_code == 200, r.text
+    [queued] = r.json()["tasks"]
+    assert "taskId" in queued, queued
+    return str(queued["taskId"])
+
+
+async def finished_task(http: httpx.AsyncClient, task_id: str) -> dict[str, Any]:
+    """The task once it ended, which must be in SUCCESS (``TargetDigest`` is the twin's)."""
+    while True:
+        r = await http.get(f"/x-fcdesk/tasks/{task_id}")
+        assert r.status_code == 200, r.text
+        task: dict[str, Any] = r.json()
+        if task["TaskStatus"] in ("SUCCESS", "FAILED", "CANCELED"):
+            assert task["TaskStatus"] == "SUCCESS", task
+            return task
+        await asyncio.sleep(0.05)

@@ -25,16 +25,21 @@ from typing import Any
 import httpx
 import pytest
 
-from core.cloud import encode_priority_file
 from core.convert import ConvertOptions, Order, convert_image
 from core.emulator._fc import FcApi
 from core.emulator._runtime import HandleResponse, InstanceSpec, Phase
 from core.registry import RegistryClient
-from tests.core.emulator.helpers import fc_headers, push_image
+from tests.core.emulator.helpers import (
+    accelerate,
+    acr,
+    convert,
+    fc_headers,
+    finished_task,
+    push_image,
+)
 from tests.fixtures.emulator import LocalServerHandle, start_local_server_thread
 
 API = "/2023-03-30/functions"
-INSTANCE = "cri-local0000000001"
 FILES = {"a.txt": b"alpha " * 100, "b.txt": b"bravo " * 100, "c.txt": b"charlie " * 100}
 
 
@@ -154,58 +159,6 @@ async def _invoke(http: httpx.AsyncClient, name: str) -> httpx.Response:
     )
 
 
-async def _acr(http: httpx.AsyncClient, action: str, **params: str) -> dict[str, Any]:
-    r = await http.post(
-        "/",
-        params={"InstanceId": INSTANCE, **params},
-        headers={"x-acs-action": action, "x-acs-version": "2018-12-01"},
-    )
-    doc: dict[str, Any] = r.json()
-    assert r.status_code == 200, r.text
-    assert doc.get("IsSuccess") is True, r.text
-    return doc
-
-
-async def _repo_id(http: httpx.AsyncClient, repo: str) -> str:
-    namespace, _, name = repo.partition("/")
-    doc = await _acr(http, "GetRepository", RepoNamespaceName=namespace, RepoName=name)
-    return str(doc["RepoId"])
-
-
-async def _set_rule(http: httpx.AsyncClient, repo: str, priority: list[str] | None) -> None:
-    """Acceleration on for ``repo``, with ``priority`` as the rule's PriorityFile."""
-    scope = {"ScopeType": "REPOSITORY", "ScopeId": await _repo_id(http, repo)}
-    with contextlib.suppress(AssertionError):  # no rule yet
-        await _acr(http, "DeleteArtifactBuildRule", ArtifactType="ACCELERATED_IMAGE", **scope)
-    parameters = {"PriorityFile": encode_priority_file(priority)} if priority else {}
-    await _acr(
-        http,
-        "CreateArtifactBuildRule",
-        ArtifactType="ACCELERATED_IMAGE",
-        Parameters=json.dumps(parameters),
-        **scope,
-    )
-
-
-async def _convert(http: httpx.AsyncClient, repo: str, tag: str, *, force: bool) -> str:
-    r = await http.post("/x-fcdesk/convert", json={"repo": repo, "tags": [tag], "force": force})
-    assert r.status_code == 200, r.text
-    [queued] = r.json()["tasks"]
-    assert "taskId" in queued, queued
-    return str(queued["taskId"])
-
-
-async def _task_done(http: httpx.AsyncClient, task_id: str) -> dict[str, Any]:
-    while True:
-        r = await http.get(f"/x-fcdesk/tasks/{task_id}")
-        assert r.status_code == 200, r.text
-        task: dict[str, Any] = r.json()
-        if task["TaskStatus"] in ("SUCCESS", "FAILED", "CANCELED"):
-            assert task["TaskStatus"] == "SUCCESS", task
-            return task
-        await asyncio.sleep(0.05)
-
-
 async def _tag_digest(srv: LocalServerHandle, repo: str, tag: str) -> str:
     async with srv.registry_client() as reg:
         r = await reg.head(
@@ -268,8 +221,8 @@ async def _accelerated_function(
     deployed on the twin; returns (source digest, twin digest)."""
     async with srv.registry_client() as reg:
         source, _ = await push_image(reg, "ns/app", "v1", FILES)
-    await _set_rule(http, "ns/app", None)
-    await _task_done(http, await _convert(http, "ns/app", "v1", force=False))
+    await accelerate(http, "ns/app")
+    await finished_task(http, await convert(http, "ns/app", "v1", force=False))
     twin = await _tag_digest(srv, "ns/app", "v1_accelerated")
     doc = await _create_active(http, name, f"{srv.host}/ns/app:v1_accelerated")
     assert doc["customContainerConfig"]["resolvedImageUri"] == f"{srv.host}/ns/app@{twin}"
@@ -289,11 +242,11 @@ async def test_the_servers_reconversion_of_a_twin_carries_its_functions_over(
         assert backend.ran == [preserved]
         # the image's start-up files become the rule's prefetch list, and the registry
         # converts the same source again, in optimized order
-        await _set_rule(http, "ns/app", ["/c.txt"])
+        await accelerate(http, "ns/app", ["/c.txt"])
         hold.armed = True
         async with _events(http) as seen:
-            task_id = await _convert(http, "ns/app", "v1", force=True)
-            task = await _task_done(http, task_id)
+            task_id = await convert(http, "ns/app", "v1", force=True)
+            task = await finished_task(http, task_id)
             optimized = str(task["TargetDigest"])
             assert optimized != preserved
             assert task["SourceDigest"] == source
@@ -378,7 +331,7 @@ async def test_a_new_push_of_the_plain_tag_fails_functions_on_both_tags_until_up
         assert (plain["state"], plain["stateReasonCode"]) == ("Failed", "ImageDigestChanged")
         r = await http.get("/x-fcdesk/tasks", params={"repo": "ns/app", "tag": "v1"})
         [task] = [t for t in r.json()["tasks"] if t["SourceDigest"] == new_source]
-        done = await _task_done(http, str(task["BuildTaskId"]))
+        done = await finished_task(http, str(task["BuildTaskId"]))
         new_twin = str(done["TargetDigest"])
         assert new_twin != preserved
         for name in ("acc", "plain"):
@@ -444,9 +397,11 @@ async def test_deleting_the_image_fails_the_functions_deployed_from_it(
         await failed("by-digest", f"ns/app@{second} was deleted")
         await failed("bystander", second)
 
-        await _acr(http, "DeleteRepoTag", RepoId=await _repo_id(http, "ns/other"), Tag="v1")
+        done = await acr(http, "DeleteRepoTag", RepoNamespaceName="ns", RepoName="other", Tag="v1")
+        assert done["IsSuccess"] is True, done
         await failed("acr-tag", f"{host}/ns/other:v1 was deleted")
-        await _acr(http, "DeleteRepository", RepoId=await _repo_id(http, "ns/gone"))
+        done = await acr(http, "DeleteRepository", RepoNamespaceName="ns", RepoName="gone")
+        assert done["IsSuccess"] is True, done
         await failed("acr-repo", "repository ns/gone was deleted")
         assert len(backend.stopped) == 5  # every instance of a deleted image
 
