@@ -160,6 +160,18 @@ class BuildRule(_Pascal):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def epoch_seconds(value: Any) -> float | None:
+    """A task time as seconds since the epoch: the Local server says seconds, Alibaba Cloud
+    milliseconds; ``0``, empty or unreadable → ``None``."""
+    try:
+        num = float(value)
+    except (TypeError, ValueError):
+        return None
+    if num <= 0:
+        return None
+    return num / 1000.0 if num > 1e11 else num
+
+
 @dataclass(slots=True)
 class BuildTask(_Pascal):
     """A conversion task (``GetArtifactBuildTask``); Local extensions add ``Repo``,
@@ -178,6 +190,17 @@ class BuildTask(_Pascal):
     @property
     def finished(self) -> bool:
         return self.task_status in ("SUCCESS", "FAILED", "CANCELED", "CANCELLED")
+
+    @property
+    def started_at(self) -> float | None:
+        """When the task started, in seconds since the epoch (the Local server's creation time
+        when it has no start time yet); ``None`` when unknown."""
+        return epoch_seconds(self.start_time) or epoch_seconds(self.extra.get("CreateTime"))
+
+    @property
+    def ended_at(self) -> float | None:
+        """When the task ended, in seconds since the epoch; ``None`` while it runs."""
+        return epoch_seconds(self.end_time)
 
     @property
     def source_tag(self) -> str | None:

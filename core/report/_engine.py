@@ -184,17 +184,6 @@ def _ms(value: int | None) -> float | None:
     return value / 1000.0 if value else None
 
 
-def _epoch(value: Any) -> float | None:
-    """Task times: seconds (Local) or milliseconds (cloud); ``0``/empty → ``None``."""
-    try:
-        num = float(value)
-    except (TypeError, ValueError):
-        return None
-    if num <= 0:
-        return None
-    return num / 1000.0 if num > 1e11 else num
-
-
 class Inspector:
     """Looks facts up for one target, remembering them for the whole report run."""
 
@@ -429,7 +418,8 @@ class Inspector:
 # -- rows ------------------------------------------------------------------------------------
 
 
-def _twin_image(image: str, tag: str, twin_tag: str) -> str:
+def twin_image(image: str, tag: str, twin_tag: str) -> str:
+    """``image`` (which ends with ``tag``) naming ``twin_tag`` instead."""
     return image[: len(image) - len(tag)] + twin_tag
 
 
@@ -594,7 +584,7 @@ class _RowBuilder:
             reason = await ins.failure_reason(site, task)
             self.add(
                 ProblemCode.TWIN_FAILED,
-                since=_epoch(task.end_time),
+                since=task.ended_at,
                 reason=reason,
                 detail={"task": task.build_task_id or ""},
                 fix=False,

@@ -30,7 +30,7 @@ from core._progress import Progress, ProgressCallback, emit
 from core.cloud import READ_ONLY_FIELDS, Function
 from core.errors import CloudError, CoreError, InvalidInput
 from core.oci import ImageReference
-from core.report._engine import Inspector, ReportTarget, _AcrSite
+from core.report._engine import Inspector, ReportTarget, _AcrSite, twin_image
 from core.report._model import (
     FIX_FOR,
     FixKind,
@@ -91,9 +91,9 @@ class FixOutcome:
 # -- plans -----------------------------------------------------------------------------------
 
 
-def _twin_image(row: FunctionRow) -> str:
+def _row_twin_image(row: FunctionRow) -> str:
     tag = row.tag or ""
-    return row.image[: len(row.image) - len(tag)] + (row.twin_tag or twin_tag_of(tag))
+    return twin_image(row.image, tag, row.twin_tag or twin_tag_of(tag))
 
 
 def plan_fix(row: FunctionRow, problem: ProblemCode) -> FixPlan | None:
@@ -112,7 +112,7 @@ def plan_fix(row: FunctionRow, problem: ProblemCode) -> FixPlan | None:
                 StepAction.UPDATE_FUNCTION_IMAGE,
                 function=row.function,
                 before=row.image,
-                after=_twin_image(row),
+                after=_row_twin_image(row),
             )
         )
     elif kind is FixKind.RECONVERT:

@@ -175,16 +175,6 @@ def spec_to_function(spec: FunctionSpec) -> Function:
     return fn
 
 
-def _epoch(value: Any) -> float | None:
-    if value in (None, "", 0, "0"):
-        return None
-    try:
-        num = float(value)
-    except (TypeError, ValueError):
-        return None
-    return num / 1000 if num > 1e11 else num
-
-
 def tag_info(tag: ImageTag) -> TagInfo:
     digest = tag.digest or ""
     updated = tag.updated_ms
@@ -214,8 +204,8 @@ def task_info(task: BuildTask, instance_id: str, repo_path: str = "") -> TaskInf
         repo_path=str(extra.get("Repo") or repo_path),
         done=done,
         total=total,
-        started=_epoch(task.start_time) or _epoch(extra.get("CreateTime")),
-        ended=_epoch(task.end_time),
+        started=task.started_at,
+        ended=task.ended_at,
         error=str(extra.get("Reason") or ""),
     )
 
