@@ -673,7 +673,8 @@ class FunctionDialog(QDialog):
                 self.image_edit.setText(vpc_image)
                 self._basics_form.setRowVisible(self._why_row, False)
         elif finding is not None and finding.fix is FixKind.SWITCH_TO_TWIN and row.twin_tag:
-            self.image_edit.setText(row.image.rsplit(":", 1)[0] + ":" + row.twin_tag)
+            tag = image_tag(row.image)
+            self.image_edit.setText(row.image.removesuffix(tag) + row.twin_tag)
             self._basics_form.setRowVisible(self._why_row, False)
 
     def wait_choice(self) -> WaitChoice | None:

@@ -43,7 +43,7 @@ def push_commands(address: str, login: tuple[str, str] | None) -> list[PushComma
     """``skopeo``, ``podman`` and ``fcaccel import`` commands that push to ``address``
     (``host/namespace/repository:tag``) with ``login`` (None: the user's own)."""
     host = address.split("/", 1)[0]
-    plain_http = is_loopback_host(host.rsplit(":", 1)[0])
+    plain_http = is_loopback_host(host)
     user, secret = login if login is not None else ("USER", "")
 
     def creds(masked: bool) -> str:

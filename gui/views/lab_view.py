@@ -37,6 +37,7 @@ from gui.backend import (
     LabProgress,
     LabRequest,
     LabResult,
+    image_tag,
 )
 from gui.format import format_bytes, format_duration_ms, format_eta, link_profile_label, phase_label
 from gui.i18n import arg
@@ -275,29 +276,25 @@ class LabView(QWidget):
     def _default_pair(self, items: list[str]) -> tuple[str, str] | None:
         """A plain baseline and an accelerated challenger among ``items``: a function and
         the one running its twin first, else the first plain and the first accelerated."""
-        from core import is_accelerated_tag, twin_tag_of
+        from core import is_accelerated_tag
+        from core.cloud import accelerated_twin  # loaded by then: the backend uses it
 
         def image_of(item: str) -> str:
             if self.functions_radio.isChecked():
                 return self.function_images.get(item, "")
             return item
 
-        def tag_of(image: str) -> str:
-            last = image.rsplit("/", 1)[-1]
-            return last.rsplit(":", 1)[-1] if ":" in last else ""
-
         def accelerated(item: str) -> bool:
             image = image_of(item)
             if image:
-                return is_accelerated_tag(tag_of(image))
+                return is_accelerated_tag(image_tag(image))
             return "accel" in item  # nothing known but the name
 
         plain = [i for i in items if not accelerated(i)]
         fast = [i for i in items if accelerated(i)]
         for a in plain:
             image = image_of(a)
-            base, _, tag = image.rpartition(":")
-            twin = f"{base}:{twin_tag_of(tag)}" if base else ""
+            twin = (accelerated_twin(image) or "") if image else ""
             for b in fast:
                 if twin and image_of(b) == twin:
                     return a, b

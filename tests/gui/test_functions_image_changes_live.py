@@ -15,6 +15,7 @@ import pytest
 
 from core.cloud import open_clients
 from core.settings import LocalProfile
+from gui.backend import FunctionInfo
 from gui.backend._core import CoreBackend
 from gui.viewmodels.functions_vm import FunctionsViewModel
 from tests.core.emulator.helpers import (
@@ -76,6 +77,13 @@ async def _push_again(srv: LocalServerHandle) -> None:
         await push_image(reg, "ns/app", "v1_accelerated", {"a.txt": b"another image"})
 
 
+def _acc(vm: FunctionsViewModel) -> FunctionInfo:
+    """The function "acc" as the list shows it (there once listed)."""
+    row = vm.model.get("acc")
+    assert row is not None
+    return row
+
+
 def test_functions_screen_announces_a_carried_over_twin_and_an_overwritten_one(
     qtbot: Any, ctx: Any, tmp_path: Path
 ) -> None:
@@ -90,25 +98,23 @@ def test_functions_screen_announces_a_carried_over_twin_and_an_overwritten_one(
         qtbot.waitUntil(lambda: ctx.events.live, timeout=20_000)
         qtbot.waitUntil(lambda: vm.model.get("acc") is not None, timeout=20_000)
         vm.request_details(["acc"])
-        qtbot.waitUntil(lambda: (vm.model.get("acc") or vm).detailed, timeout=20_000)
-        assert vm.model.get("acc").resolved_image.endswith(preserved)
+        qtbot.waitUntil(lambda: getattr(vm.model.get("acc"), "detailed", False), timeout=20_000)
+        assert _acc(vm).resolved_image.endswith(preserved)
 
         optimized = _run(qtbot, _reoptimize(srv))
         assert optimized != preserved
         qtbot.waitUntil(lambda: len(ctx.notes) > 0, timeout=20_000)
-        qtbot.waitUntil(
-            lambda: vm.model.get("acc").resolved_image.endswith(optimized), timeout=20_000
-        )
+        qtbot.waitUntil(lambda: _acc(vm).resolved_image.endswith(optimized), timeout=20_000)
         (title, text, kind) = ctx.notes[0]
         assert title == "Redeployed on the optimized image"
         assert kind == "ok"
         assert text.startswith("acc now runs ns/app:v1_accelerated (" + optimized[:19] + ")")
-        row = vm.model.get("acc")
+        row = _acc(vm)
         assert (row.state, row.last_update_status) == ("Active", "Successful")
 
         # a push over the tag (not the server's conversion): the function fails, and says why
         _run(qtbot, _push_again(srv))
-        qtbot.waitUntil(lambda: vm.model.get("acc").state == "Failed", timeout=20_000)
+        qtbot.waitUntil(lambda: _acc(vm).state == "Failed", timeout=20_000)
         qtbot.waitUntil(lambda: len(ctx.notes) == 2, timeout=20_000)
         (title, text, kind) = ctx.notes[1]
         assert (title, kind) == ("Function failed", "bad")
