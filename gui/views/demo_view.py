@@ -85,7 +85,6 @@ class DemoStage(QWidget):
         self.title = self._label("demoTitle", STAGE_COLORS["text"], bold=True)
         self.title.setText(self.tr("Cold start: plain image vs accelerated image"))
         self.subtitle = self._label("demoSubtitle", STAGE_COLORS["muted"])
-        self.subtitle.setWordWrap(True)  # a long line (Japanese, a small window) wraps
         self.chart = RaceChart()
         self.ratio = self._label("demoRatio", STAGE_COLORS["accent_b"], bold=True)
         self.ratio.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -172,8 +171,8 @@ class DemoStage(QWidget):
         else:
             sub = arg(
                 self.tr(
-                    "Press Space to race the demo functions live (%1; S changes it), "
-                    "or L to replay the lab's last comparison."
+                    "Space: race the demo functions live (%1; S changes it) · "
+                    "L: replay the lab's last comparison"
                 ),
                 order,
             )

@@ -22,7 +22,7 @@
         <translation>コールドスタート：通常イメージ vs 高速化イメージ</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
         <source>Space start · S race or one after the other · N next run · R reset · L last lab comparison · O open… · E PNG · X frames · F full screen · Esc leave</source>
         <translation>Space 開始 · S 同時／順番の切替 · N 次の実行 · R リセット · L 最新のラボ比較 · O 開く… · E PNG · X フレーム · F 全画面 · Esc 終了</translation>
     </message>
@@ -48,8 +48,8 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>Press Space to race the demo functions live (%1; S changes it), or L to replay the lab&apos;s last comparison.</source>
-        <translation>Space でデモ関数をライブで競争させます（%1。S で切り替え）。L でラボの最新の比較を再生します。</translation>
+        <source>Space: race the demo functions live (%1; S changes it) · L: replay the lab&apos;s last comparison</source>
+        <translation>Space: デモ関数をライブで競争（%1。S で切り替え）· L: ラボの最新の比較を再生</translation>
     </message>
     <message>
         <location line="+8"/>

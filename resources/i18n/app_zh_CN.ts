@@ -22,7 +22,7 @@
         <translation>冷启动：普通镜像 vs 加速镜像</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
         <source>Space start · S race or one after the other · N next run · R reset · L last lab comparison · O open… · E PNG · X frames · F full screen · Esc leave</source>
         <translation>Space 开始 · S 同时/依次切换 · N 下一次运行 · R 重置 · L 最近的实验室比较 · O 打开… · E PNG · X 帧 · F 全屏 · Esc 退出</translation>
     </message>
@@ -48,8 +48,8 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>Press Space to race the demo functions live (%1; S changes it), or L to replay the lab&apos;s last comparison.</source>
-        <translation>按 Space 让演示函数实时比赛（%1；按 S 切换），或按 L 回放实验室最近的比较。</translation>
+        <source>Space: race the demo functions live (%1; S changes it) · L: replay the lab&apos;s last comparison</source>
+        <translation>Space：实时比赛演示函数（%1；按 S 切换）· L：回放实验室最近的比较</translation>
     </message>
     <message>
         <location line="+8"/>
