@@ -225,16 +225,63 @@ class TarFormatError(FormatError):
 
 
 class UnsafeContent(CoreError):
-    """An archive entry that must not be written or served (escape, device, bomb …).
+    """Content the safety policy refuses (`core.formats` safety: escapes, decompression
+    bombs …), in the same words from every reader.
 
-    ``entry`` names the offending path inside the archive.
+    The message names what is known of where: ``image``, ``layer`` (its digest, or index and
+    digest), ``entry`` (the path inside the archive), then ``reason`` and the ``rule``, and
+    ``allow``, the option that accepts it when one exists: ``image …, layer sha256:…, entry
+    'evil/x': goes through the symlink 'evil' (rule through-symlink)``. A reader that knows
+    more than the code that refused adds it with :meth:`locate`.
     """
 
     code = "UnsafeContent"
 
-    def __init__(self, message: str, *, entry: str = "", **detail: Any) -> None:
-        super().__init__(message, **detail)
+    def __init__(
+        self,
+        reason: str,
+        *,
+        entry: str = "",
+        layer: str = "",
+        image: str = "",
+        rule: str = "",
+        allow: str = "",
+        **detail: Any,
+    ) -> None:
+        self.reason = reason
         self.entry = entry
+        self.layer = layer
+        self.image = image
+        self.rule = rule
+        self.allow = allow
+        super().__init__(self._compose(), rule=rule, **detail)
+
+    def _compose(self) -> str:
+        where = []
+        if self.image:
+            where.append(f"image {self.image}")
+        if self.layer:
+            where.append(f"layer {self.layer}")
+        if self.entry:
+            where.append(f"entry {self.entry!r}")
+        text = (", ".join(where) + ": " if where else "") + self.reason
+        if self.rule:
+            text += f" (rule {self.rule}" + (f"; {self.allow} accepts it" if self.allow else "")
+            text += ")"
+        return text
+
+    def locate(self, *, image: str = "", layer: str = "") -> UnsafeContent:
+        """Add the image and layer when they are not known yet; returns ``self``."""
+        if image and not self.image:
+            self.image = image
+        if layer and not self.layer:
+            self.layer = layer
+        self.message = self._compose()
+        self.args = (self.message,)
+        self.detail.setdefault("layer", self.layer)
+        if self.image:
+            self.detail["image"] = self.image
+        return self
 
 
 class ConvertError(CoreError):

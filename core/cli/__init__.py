@@ -19,6 +19,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, cast
 
 from core._version import __version__
+from core.cli._status import end_progress
 from core.errors import CoreError
 
 __all__ = ["build_parser", "main", "plain_text"]
@@ -119,9 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return asyncio.run(cast(Handler, func)(args))
     except CoreError as exc:
+        end_progress()  # the error on a line of its own, not after the progress figures
         print(f"fcaccel: error: {exc} [{exc.code}]", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        end_progress()
         print("fcaccel: interrupted", file=sys.stderr)
         return 130
 

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import dataclasses
 import json
-import sys
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -148,16 +147,3 @@ async def choose_instance(ctx: CloudContext, explicit: str | None) -> str:
         f"several registry instances ({', '.join(found)}); choose one with --instance",
         code="AmbiguousInstance",
     )
-
-
-def progress_line(text: str) -> None:
-    """A transient progress line on stderr (a terminal) or a plain line (a pipe)."""
-    if sys.stderr.isatty():
-        print(f"\r\x1b[K{text}", end="", file=sys.stderr, flush=True)
-    else:
-        print(text, file=sys.stderr, flush=True)
-
-
-def end_progress() -> None:
-    if sys.stderr.isatty():
-        print(file=sys.stderr, flush=True)

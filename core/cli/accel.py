@@ -13,12 +13,11 @@ from core.cli._cloud_common import (
     add_common_arguments,
     choose_instance,
     emit_json,
-    end_progress,
     open_profile,
     print_table,
-    progress_line,
     split_repo,
 )
+from core.cli._status import end_progress, progress_line
 from core.cloud import BuildTask
 from core.errors import CloudError
 from core.pull import is_profile_tag

@@ -10,6 +10,7 @@ import time
 
 from core._progress import Progress
 from core.cli._args import registry_credentials, size_argument
+from core.cli._status import end_progress, progress_line
 from core.convert import (
     ConvertOptions,
     ConvertStatus,
@@ -43,12 +44,10 @@ class _Printer:
         pct = f"{100 * p.done / p.total:5.1f}%" if p.total else "     "
         out = p.extra.get("bytes_out", 0)
         idx = p.extra.get("layer_index", 0) + 1
-        print(
-            f"\r  layer {idx}/{p.extra.get('layers', '?')} {p.item[7:19]} {pct} "
+        progress_line(
+            f"  layer {idx}/{p.extra.get('layers', '?')} {p.item[7:19]} {pct} "
             f"in {p.done >> 20} MiB out {out >> 20} MiB",
-            end="",
-            file=sys.stderr,
-            flush=True,
+            live=True,
         )
 
 
@@ -67,8 +66,6 @@ async def _run(args: argparse.Namespace) -> int:
         level=args.level,
         threads=args.threads or (os.cpu_count() or 2),
         limits=Limits(max_ratio=args.max_ratio),
-        allow_devices=args.allow_devices,
-        allow_escaping_symlinks=args.allow_escaping_symlinks,
     )
     insecure = True if args.insecure else None
     async with RegistryClient.for_reference(
@@ -85,8 +82,7 @@ async def _run(args: argparse.Namespace) -> int:
                 )
         else:
             result = await convert_image(client, src, dst, options, _Printer(args.json))
-    if not args.json:
-        print("", file=sys.stderr)
+    end_progress()
     if args.json:
         print(
             json.dumps(
@@ -167,8 +163,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--level", type=int, default=None, help="compression level")
     p.add_argument("--threads", type=int, default=None, help="compression threads")
     p.add_argument("--max-ratio", type=float, default=Limits().max_ratio)
-    p.add_argument("--allow-devices", action="store_true")
-    p.add_argument("--allow-escaping-symlinks", action="store_true")
     p.add_argument("--creds", default=None, metavar="USER[:PASSWORD]")
     p.add_argument("--dest-creds", default=None, metavar="USER[:PASSWORD]")
     p.add_argument("--insecure", action="store_true", help="plain HTTP to the registry")

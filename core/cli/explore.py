@@ -25,7 +25,8 @@ import httpx
 from core._progress import Progress
 from core.cli import plain_text
 from core.cli._args import human_bytes, registry_credentials
-from core.cli._cloud_common import emit_json, end_progress, open_profile, progress_line
+from core.cli._cloud_common import emit_json, open_profile
+from core.cli._status import end_progress, progress_line
 from core.errors import CloudError, CoreError, SettingsError
 from core.explore import (
     ChangeKind,

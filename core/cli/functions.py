@@ -19,11 +19,10 @@ from core.cli._cloud_common import (
     CloudContext,
     add_common_arguments,
     emit_json,
-    end_progress,
     open_profile,
     print_table,
-    progress_line,
 )
+from core.cli._status import end_progress, progress_line
 from core.cloud import (
     AccelerationStatus,
     CustomContainerConfig,

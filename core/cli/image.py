@@ -22,6 +22,7 @@ from typing import Any
 
 from core._progress import Progress
 from core.cli._args import human_bytes, registry_credentials, size_argument
+from core.cli._status import end_progress, progress_line
 from core.errors import InvalidInput
 from core.oci import Compression, Platform
 from core.registry import (
@@ -108,14 +109,10 @@ class _ImportProgress:
         else:
             what = f"pushing {where['layers']} layer(s)"
         line = f"{what}  {human_bytes(done)} / {human_bytes(total)}  {share}  {human_bytes(rate)}/s"
-        if self.live:
-            print(f"\r\x1b[K{line}", end="", file=sys.stderr, flush=True)
-        else:
-            print(line, file=sys.stderr, flush=True)
+        progress_line(line, live=self.live)
 
     def end(self) -> None:
-        if self.live and self.phase:
-            print(file=sys.stderr, flush=True)
+        end_progress()
         self.phase = ""
 
 

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import signal
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import httpx
 
 from core._progress import Progress
 from core.cli._args import human_bytes, registry_credentials
+from core.cli._status import end_progress, progress_line
 from core.coldstart import LinkSpec, ShapedTransport, startup_profile_for
 from core.oci import ImageReference
 from core.pull import ContentCache, LazyImage, LazyMount, pull_image
@@ -54,7 +54,7 @@ class _Printer:
             line = f"prefetch {human_bytes(p.done)}"
         else:
             return
-        print(f"\r\x1b[K{line}", end="", file=sys.stderr, flush=True)
+        progress_line(line, live=True)
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -87,11 +87,13 @@ async def _run(args: argparse.Namespace) -> int:
                 else:
                     report_prefetch = None
                 if args.mount:
-                    async with LazyMount(image, args.mount, record=True) as mount:
-                        print(
-                            f"\r\x1b[Kmounted at {mount.mountpoint}; Ctrl-C to unmount",
-                            file=sys.stderr,
+                    async with LazyMount(
+                        image, args.mount, record=True, allow_other=args.allow_other
+                    ) as mount:
+                        progress_line(
+                            f"mounted at {mount.mountpoint}; Ctrl-C to unmount", live=True
                         )
+                        end_progress()
                         if args.fill:
                             image.start_background_fill()
                         await _wait_for_signal()
@@ -109,8 +111,7 @@ async def _run(args: argparse.Namespace) -> int:
         report["seconds"] = time.monotonic() - started
         report["link"] = link.as_dict()
         report["traffic"] = transport.stats.snapshot()
-    if not args.json:
-        print("", file=sys.stderr)
+    end_progress()
     if args.json:
         print(json.dumps(report, indent=2))
     elif not args.lazy:
@@ -163,6 +164,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("--prefetch", action="store_true", help="lazy: fetch the start-up set")
     p.add_argument("--mount", metavar="DIR", help="lazy: mount read-only until Ctrl-C")
     p.add_argument("--fill", action="store_true", help="lazy: fetch the rest in background")
+    p.add_argument(
+        "--allow-other",
+        action="store_true",
+        help="lazy: let other users read the mount (needs user_allow_other in /etc/fuse.conf "
+        "unless run as root)",
+    )
     p.add_argument("--cache", metavar="DIR", help="content cache (default: user cache dir)")
     p.add_argument("--jobs", type=int, default=4, help="concurrent layer downloads")
     p.add_argument("--link", default="", metavar="SPEC", help="emulate a link, e.g. 100mbit,20ms")

@@ -27,11 +27,10 @@ from core._files import atomic_write
 from core._progress import Progress
 from core.cli import plain_text
 from core.cli._cloud_common import (
-    end_progress,
     load_settings,
     print_table,
-    progress_line,
 )
+from core.cli._status import end_progress, progress_line
 from core.cloud import (
     open_clients,
     resolve_credentials,

@@ -36,8 +36,8 @@ from core import twin_tag_of
 from core._progress import Progress, ProgressCallback, emit
 from core.convert._layer import LayerResult, convert_layer
 from core.convert._options import ConvertOptions, Order
-from core.errors import ConvertError, InvalidInput, NotFound
-from core.formats import FormatKind, detect_format
+from core.errors import ConvertError, InvalidInput, NotFound, UnsafeContent
+from core.formats import FormatKind, SymlinkTracker, detect_format
 from core.oci import (
     DOCKER_CONFIG,
     OCI_CONFIG,
@@ -239,6 +239,7 @@ class _Converter:
         new_diff_ids: list[str] = []
         converted: list[tuple[Descriptor, LayerResult]] = []
         pushes: list[asyncio.Task[str]] = []
+        symlinks = SymlinkTracker()  # what the layers below put where, for the safety policy
         try:
             for idx, desc in enumerate(m.layers):
                 if not _is_tar_layer(desc):  # foreign / non-tar layers are kept as they are
@@ -248,9 +249,12 @@ class _Converter:
                     new_diff_ids.append(str(diff_ids[idx]))
                     state["in"] += desc.size
                     continue
-                res, path = await self._convert_one(
-                    desc, idx, len(m.layers), platform, state, total_in
-                )
+                try:
+                    res, path = await self._convert_one(
+                        desc, idx, len(m.layers), platform, state, total_in, symlinks
+                    )
+                except UnsafeContent as exc:
+                    raise exc.locate(image=str(self.src), layer=str(desc.digest)) from None
                 if res.source_diff_id != str(diff_ids[idx]):
                     with contextlib.suppress(OSError):
                         os.unlink(path)
@@ -335,6 +339,7 @@ class _Converter:
         platform: str,
         state: dict[str, int],
         total_in: int,
+        symlinks: SymlinkTracker,
     ) -> tuple[LayerResult, str]:
         """Convert one layer into a spool file; returns the result and the file's path."""
         compression = layer_compression(desc.media_type)
@@ -364,6 +369,7 @@ class _Converter:
                     self.options,
                     layer=str(desc.digest),
                     on_progress=progress,
+                    symlinks=symlinks,
                 )
         except BaseException:
             with contextlib.suppress(OSError):

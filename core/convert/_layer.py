@@ -6,20 +6,16 @@ bounded whatever the layer size: the input is read in 1 MiB pieces, at most
 ``max_inflight`` bytes of frames wait for compression, and the index, tar-split and (in
 optimized order) the reordered entries are spooled to temporary files.
 
-Entry policy (refuse = :class:`~core.errors.UnsafeContent` naming layer and entry):
-
-* names that are absolute or contain ``..``: refused;
-* duplicate paths: refused (readers such as containers/storage require unique paths);
-* hard links whose target is absolute, contains ``..``, is not an earlier entry of the same
-  layer, or is a directory: refused;
-* symlinks: absolute targets are kept (they resolve inside the container root); relative
-  targets that climb above the layer root are refused unless ``allow_escaping_symlinks``,
-  which keeps them and lists them in ``LayerResult.warnings``;
-* character and block devices: refused unless ``allow_devices``;
-* PAX/GNU records over ``max_header_size``, names over ``max_name_length``, more than
-  ``max_trailing`` bytes after the end-of-archive marker, sparse and global-PAX entries:
-  refused;
-* decompression bombs (``max_uncompressed``, ``max_ratio``): refused.
+Entry policy: the safety policy of `core.formats` (its module documentation has the table),
+which refuses with :class:`~core.errors.UnsafeContent` naming layer, entry and rule whatever a
+reader would refuse — names that are absolute, contain ``..`` or are too long, duplicate
+paths, hard links that leave the layer or name no earlier entry, paths, hard links and
+whiteouts that go through a symlink of this layer or a lower one (pass one
+:class:`~core.formats.SymlinkTracker` for all the layers of an image), decompression bombs,
+more than ``max_trailing`` bytes after the end-of-archive marker — and keeps everything else
+as it is: device nodes, FIFOs, setuid and setgid bits, symlinks whatever their target. PAX and
+GNU records over ``max_header_size``, sparse and global-PAX entries are refused by the tar
+reader (``ConvertError``).
 
 Corrupt or truncated compressed data and malformed tar streams raise
 :class:`~core.errors.ConvertError` naming the layer (and the entry being read).
@@ -30,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
-import posixpath
 import tempfile
 import threading
 from collections.abc import AsyncIterable, Callable
@@ -45,9 +40,13 @@ from core.formats import (
     FormatKind,
     LayerWriter,
     LayerWriteResult,
+    SymlinkTracker,
     TarMember,
     TarStreamReader,
+    hardlink_target,
     normalize_name,
+    split_name,
+    unsafe,
 )
 from core.oci import Compression
 
@@ -98,73 +97,70 @@ class _Cancelled(Exception):
 
 
 class _Policy:
-    def __init__(self, options: ConvertOptions, layer: str) -> None:
+    """The safety policy's checks of a producer, for one layer (see `core.formats` safety:
+    the converter refuses everything a reader would refuse, and keeps the rest as it is)."""
+
+    def __init__(
+        self, options: ConvertOptions, layer: str, symlinks: SymlinkTracker | None
+    ) -> None:
         self.options = options
         self.layer = layer
         self.seen: dict[str, EntryType] = {}
         self.warnings: list[str] = []
-
-    def _unsafe(self, entry: str, why: str) -> UnsafeContent:
-        return UnsafeContent(
-            f"layer {self.layer}: entry {entry!r} {why}", entry=entry, layer=self.layer
-        )
+        self.symlinks = symlinks if symlinks is not None else SymlinkTracker()
+        self.symlinks.start_layer()
 
     def check(self, m: TarMember) -> str:
         raw = m.name
         lim = self.options.limits
-        if len(raw.encode("utf-8", "surrogateescape")) > lim.max_name_length:
-            raise self._unsafe(raw[:200], f"has a name longer than {lim.max_name_length} bytes")
-        if raw.startswith("/"):
-            raise self._unsafe(raw, "has an absolute path")
-        if ".." in raw.split("/"):
-            raise self._unsafe(raw, "has a '..' path component")
-        name = normalize_name(raw)
-        if name in self.seen:
-            raise self._unsafe(raw, "appears more than once in the layer")
-        if len(self.seen) >= lim.max_entries:
-            raise self._unsafe(raw, f"exceeds the limit of {lim.max_entries} entries")
-        t = m.type
-        if t is EntryType.HARDLINK:
-            link = m.link_name
-            if not link or link.startswith("/") or ".." in link.split("/"):
-                raise self._unsafe(raw, f"is a hard link pointing outside the layer ({link!r})")
-            target = normalize_name(link)
-            ttype = self.seen.get(target)
-            if ttype is None:
-                raise self._unsafe(
-                    raw, f"is a hard link to {link!r}, which is not earlier in the layer"
+        try:
+            if len(raw.encode("utf-8", "surrogateescape")) > lim.max_name_length:
+                raise unsafe(
+                    "long-name",
+                    f"has a name longer than {lim.max_name_length} bytes",
+                    entry=raw[:200],
+                    allow="a higher max_name_length",
                 )
-            if ttype is EntryType.DIR:
-                raise self._unsafe(raw, f"is a hard link to the directory {link!r}")
-        elif t is EntryType.SYMLINK:
-            if not m.link_name:
-                raise self._unsafe(raw, "is a symlink without a target")
-            if not m.link_name.startswith("/") and _escapes(name, m.link_name):
-                if not self.options.allow_escaping_symlinks:
-                    raise self._unsafe(
-                        raw, f"is a symlink pointing outside the layer root ({m.link_name!r})"
+            split_name(raw)
+            name = normalize_name(raw)
+            if name in self.seen:
+                raise unsafe(
+                    "duplicate",
+                    "appears more than once in the layer (a seekable layer indexes each path once)",
+                    entry=raw,
+                )
+            if len(self.seen) >= lim.max_entries:
+                raise unsafe(
+                    "too-many",
+                    f"exceeds the limit of {lim.max_entries} entries",
+                    entry=raw,
+                    allow="a higher max_entries",
+                )
+            t = m.type
+            if t is EntryType.HARDLINK:
+                target = "/".join(hardlink_target(raw, m.link_name))
+                self.symlinks.entry(name, "hardlink", target)
+                ttype = self.seen.get(target)
+                if ttype is None:
+                    raise unsafe(
+                        "hardlink",
+                        f"is a hard link to {m.link_name!r}, which is not earlier in the layer",
+                        entry=raw,
                     )
-                self.warnings.append(f"{name}: symlink escapes the layer root ({m.link_name})")
-        elif t in (EntryType.CHAR, EntryType.BLOCK) and not self.options.allow_devices:
-            raise self._unsafe(raw, f"is a {t.value} device")
+                if ttype is EntryType.DIR:
+                    raise unsafe(
+                        "hardlink", f"is a hard link to the directory {m.link_name!r}", entry=raw
+                    )
+            elif t is EntryType.SYMLINK:
+                if not m.link_name:
+                    raise unsafe("symlink", "is a symlink without a target", entry=raw)
+                self.symlinks.entry(name, "symlink", m.link_name)
+            else:
+                self.symlinks.entry(name, "dir" if t is EntryType.DIR else "other")
+        except UnsafeContent as exc:
+            raise exc.locate(layer=self.layer) from None
         self.seen[name] = t
         return name
-
-
-def _escapes(name: str, target: str) -> bool:
-    """Does a relative symlink at ``name`` climb above the root, read lexically?"""
-    parent = posixpath.dirname(name) if name != "." else ""
-    depth = len([p for p in parent.split("/") if p and p != "."])
-    for part in target.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            depth -= 1
-            if depth < 0:
-                return True
-        else:
-            depth += 1
-    return False
 
 
 class _Job:
@@ -181,6 +177,7 @@ class _Job:
         executor: ThreadPoolExecutor | None,
         cancel: threading.Event,
         on_progress: Callable[[int, int], None] | None,
+        symlinks: SymlinkTracker | None = None,
     ) -> None:
         self.options = options
         self.layer = layer
@@ -189,7 +186,7 @@ class _Job:
         self.src = DecompressingReader(
             raw, compression, options.limits, layer=layer, hash_output=True
         )
-        self.policy = _Policy(options, layer)
+        self.policy = _Policy(options, layer, symlinks)
         self._last_report = 0
         # zstd:chunked in preserved order writes the input's tar stream byte for byte: its
         # diff_id is the input's, hashed once as it is decompressed
@@ -253,10 +250,12 @@ class _Job:
         for piece in reader.iter_trailing():
             total += len(piece)
             if total > self.options.limits.max_trailing:
-                raise UnsafeContent(
-                    f"layer {self.layer}: more than {self.options.limits.max_trailing} bytes "
-                    "after the end-of-archive marker",
+                raise unsafe(
+                    "trailing-data",
+                    f"has more than {self.options.limits.max_trailing} bytes after the "
+                    "end-of-archive marker",
                     layer=self.layer,
+                    allow="a higher max_trailing",
                 )
             out.append(piece)
         return out
@@ -412,11 +411,14 @@ def convert_layer_sync(
     executor: ThreadPoolExecutor | None = None,
     cancel: threading.Event | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    symlinks: SymlinkTracker | None = None,
 ) -> LayerResult:
     """Convert one layer synchronously (call it from a worker thread).
 
     ``raw`` reads the compressed source blob; ``out`` receives the converted blob.
-    ``on_progress(bytes_in, bytes_out)`` is called from this thread. Raises
+    ``on_progress(bytes_in, bytes_out)`` is called from this thread. ``symlinks`` carries
+    the symlinks of the image's lower layers (and receives this layer's): pass the same
+    tracker for every layer of an image, in order. Raises
     :class:`~core.errors.ConvertError` / :class:`~core.errors.UnsafeContent`.
     """
     own = executor is None and options.threads > 1
@@ -430,6 +432,7 @@ def convert_layer_sync(
         executor=pool,
         cancel=cancel or threading.Event(),
         on_progress=on_progress,
+        symlinks=symlinks,
     )
     try:
         written, source_diff, moved = job.run()
@@ -455,6 +458,7 @@ async def convert_layer(
     *,
     layer: str = "",
     on_progress: Callable[[int, int], None] | None = None,
+    symlinks: SymlinkTracker | None = None,
 ) -> LayerResult:
     """Convert one layer read from an async byte stream; all CPU work runs off the loop.
 
@@ -502,7 +506,14 @@ async def convert_layer(
 
     def work() -> LayerResult:
         return convert_layer_sync(
-            raw, compression, out, options, layer=layer, cancel=cancel, on_progress=progress
+            raw,
+            compression,
+            out,
+            options,
+            layer=layer,
+            cancel=cancel,
+            on_progress=progress,
+            symlinks=symlinks,
         )
 
     fut = loop.run_in_executor(None, work)

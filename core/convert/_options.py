@@ -50,10 +50,9 @@ class ConvertOptions:
     ``profile`` lists start-up paths in access order (only used with ``Order.OPTIMIZED``).
     ``chunk_size`` is the largest uncompressed chunk of a file; ``level`` the zstd level
     (zstd:chunked) or ISA-L level 0–3 (eStargz); ``threads`` the compression threads.
-    Entry policy: character/block devices are refused unless ``allow_devices``; relative
-    symlinks that climb out of the layer root are refused unless ``allow_escaping_symlinks``
-    (then they are kept and listed in the result's warnings). Absolute symlink targets are
-    normal in images (they resolve inside the container root) and are always kept.
+    Entry policy: the safety policy of `core.formats` (what a reader would refuse is refused,
+    everything else is kept as it is: device nodes, FIFOs, setuid bits, symlinks whatever
+    their target); its limits are ``limits``.
     """
 
     format: FormatKind = FormatKind.ZSTD_CHUNKED
@@ -63,8 +62,6 @@ class ConvertOptions:
     level: int | None = None
     threads: int = dataclasses.field(default_factory=lambda: os.cpu_count() or 2)
     limits: Limits = dataclasses.field(default_factory=Limits)
-    allow_devices: bool = False
-    allow_escaping_symlinks: bool = False
     spool_dir: str | None = None
 
     def __post_init__(self) -> None:

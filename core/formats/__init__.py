@@ -60,6 +60,13 @@ from core.formats._reader import (
     verify_chunk,
     verify_file_digest,
 )
+from core.formats._safety import (
+    SymlinkTracker,
+    hardlink_target,
+    split_name,
+    through_symlink,
+    unsafe,
+)
 from core.formats._tar import TarMember, TarStreamReader
 from core.formats._writer import DEFAULT_CHUNK_SIZE, LayerWriter, LayerWriteResult
 from core.formats._zstdchunked import (
@@ -98,6 +105,7 @@ __all__ = [
     "LayerWriteResult",
     "LayerWriter",
     "RangeFetcher",
+    "SymlinkTracker",
     "TOCEntry",
     "TarFormatError",
     "TarMember",
@@ -108,12 +116,16 @@ __all__ = [
     "coalesce_ranges",
     "decompress_chunk",
     "detect_format",
+    "hardlink_target",
     "normalize_name",
     "parse_estargz_footer",
     "parse_footer",
     "plan_ranges",
     "read_file",
     "read_toc",
+    "split_name",
+    "through_symlink",
+    "unsafe",
     "verify_chunk",
     "verify_file_digest",
 ]

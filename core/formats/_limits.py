@@ -84,19 +84,22 @@ class DecompressionLimits:
         if before + produced > self.max_uncompressed:
             scope = "with the layers before it, the image " if before else ""
             raise UnsafeContent(
-                f"layer {layer}: {scope}decompresses to more than "
-                f"{_size(self.max_uncompressed)} (limit max_uncompressed; a decompression "
-                "bomb, or an image bigger than the limit allows: raise it to accept it)",
+                f"{scope}decompresses to more than {_size(self.max_uncompressed)} (a "
+                "decompression bomb, or an image bigger than the limit allows)",
                 layer=layer,
+                rule="max_uncompressed",
+                allow="a higher max_uncompressed",
                 limit="max_uncompressed",
                 value=self.max_uncompressed,
             )
         if produced > self.ratio_grace and produced > self.max_ratio * max(consumed, 1):
             raise UnsafeContent(
-                f"layer {layer}: expands more than {self.max_ratio:g} times its compressed "
-                f"size ({produced} bytes from {consumed}; limit max_ratio, checked past the "
-                f"first {_size(self.ratio_grace)}; a decompression bomb?)",
+                f"expands more than {self.max_ratio:g} times its compressed size ({produced} "
+                f"bytes from {consumed}, checked past the first {_size(self.ratio_grace)}; a "
+                "decompression bomb?)",
                 layer=layer,
+                rule="max_ratio",
+                allow="a higher max_ratio (fcaccel convert --max-ratio)",
                 limit="max_ratio",
                 value=self.max_ratio,
             )

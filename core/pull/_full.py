@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, cast
 
 from core._progress import Progress, ProgressCallback, emit
-from core.errors import CoreError, InvalidInput, PullError
+from core.errors import CoreError, InvalidInput, PullError, UnsafeContent
 from core.formats import DecompressionLimits, FormatKind, detect_format
 from core.oci import ImageReference, Platform
 from core.pull._cache import ContentCache
@@ -358,7 +358,10 @@ async def pull_image(
                     group.create_task(download(i))
                 group.create_task(unpack_all())
         except BaseExceptionGroup as group_error:
-            raise first_error(group_error) from None
+            error = first_error(group_error)
+            if isinstance(error, UnsafeContent):
+                error.locate(image=str(resolved.reference))
+            raise error from None
         _move_into(staging, target)
     except BaseException:
         for reader in growing:

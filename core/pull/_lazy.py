@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -318,7 +319,14 @@ class LazyImage:
                 raise first_error(exc) from None
             tocs = [t.result() for t in tasks]
             t_tocs = time.monotonic()
-            tree = await asyncio.to_thread(merge_tocs, tocs)
+            tree = await asyncio.to_thread(
+                functools.partial(
+                    merge_tocs,
+                    tocs,
+                    layers=[str(s.descriptor.digest) for s in sources],
+                    image=str(resolved.reference),
+                )
+            )
         except BaseException as exc:
             if streaming is not None:
                 streaming.cancel()

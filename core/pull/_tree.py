@@ -25,8 +25,7 @@ from typing import Protocol
 import msgspec
 
 from core.errors import PullError, TOCError, UnsafeContent
-from core.formats import Chunk, EntryType, TOCEntry
-from core.pull._unpack import safe_components
+from core.formats import Chunk, EntryType, TOCEntry, split_name, through_symlink
 
 __all__ = ["EntryList", "HideObserver", "LazyTree", "Node", "merge_tocs"]
 
@@ -224,16 +223,14 @@ class _Merger:
                 node.children[part] = child
                 created.add(sub)
             elif child.kind is EntryType.SYMLINK:
-                raise UnsafeContent(
-                    f"layer entry {entry!r} goes through the symlink {sub!r}", entry=entry
-                )
+                raise through_symlink(entry, sub)
             elif child.children is None:
                 raise PullError(f"layer entry {entry!r}: {sub!r} is not a directory", entry=entry)
             node = child
         self._dirs[key] = node
         return node
 
-    def _find_parent(self, parts: Sequence[str], entry: str) -> Node | None:
+    def _find_parent(self, parts: Sequence[str], entry: str, what: str = "goes") -> Node | None:
         node = self.root
         for i, part in enumerate(parts):
             assert node.children is not None
@@ -241,10 +238,7 @@ class _Merger:
             if child is None:
                 return None
             if child.kind is EntryType.SYMLINK:
-                raise UnsafeContent(
-                    f"layer entry {entry!r} goes through the symlink {'/'.join(parts[: i + 1])!r}",
-                    entry=entry,
-                )
+                raise through_symlink(entry, "/".join(parts[: i + 1]), what=what)
             if child.children is None:
                 return None
             node = child
@@ -277,7 +271,7 @@ class _Merger:
                 or "\x00" in name
             ):
                 # Not a plain relative path (or a dot name): the full checks and refusals.
-                parts = safe_components(name)
+                parts = split_name(name)
                 if not parts:
                     continue
                 path = "/".join(parts)
@@ -370,7 +364,7 @@ class _Merger:
     def _whiteout(self, parts: list[str], path: str, created: set[str]) -> None:
         base = parts[-1]
         parent_parts = parts[:-1]
-        parent = self._find_parent(parent_parts, path)
+        parent = self._find_parent(parent_parts, path, what="removes")
         if base == _OPAQUE:
             if parent is None or parent.children is None:
                 return
@@ -383,7 +377,7 @@ class _Merger:
         if base.startswith(_WHITEOUT + _WHITEOUT):
             return
         target = base[len(_WHITEOUT) :]
-        safe_components(target, entry=path)
+        split_name(target, entry=path)
         if not target or parent is None or parent.children is None:
             return
         prefix = "/".join(parent_parts)
@@ -423,11 +417,22 @@ class _Merger:
         return LazyTree(self.root, list(nodes.values()))
 
 
-def merge_tocs(tocs: Sequence[EntryList], *, on_hide: HideObserver | None = None) -> LazyTree:
-    """Merge layer TOCs (bottom first) into one tree (``on_hide``: see the module docs)."""
+def merge_tocs(
+    tocs: Sequence[EntryList],
+    *,
+    on_hide: HideObserver | None = None,
+    layers: Sequence[str] = (),
+    image: str = "",
+) -> LazyTree:
+    """Merge layer TOCs (bottom first) into one tree (``on_hide``: see the module docs).
+    ``layers`` (each layer's name, its digest) and ``image`` name them in refusals."""
     merger = _Merger(on_hide)
     for index, toc in enumerate(tocs):
-        merger.apply(index, toc)
+        try:
+            merger.apply(index, toc)
+        except UnsafeContent as exc:
+            where = f"{index} ({layers[index]})" if index < len(layers) else str(index)
+            raise exc.locate(image=image, layer=where) from None
     return merger.finish()
 
 

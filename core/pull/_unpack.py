@@ -44,7 +44,13 @@ import zstandard
 from isal import isal_zlib
 
 from core.errors import DigestMismatch, PullError, UnsafeContent
-from core.formats import DecompressionLimits
+from core.formats import (
+    DecompressionLimits,
+    hardlink_target,
+    split_name,
+    through_symlink,
+    unsafe,
+)
 from core.oci import Digest, DigestHasher, sniff_compression
 
 __all__ = [
@@ -101,24 +107,8 @@ class UnpackStats:
         }
 
 
-def safe_components(name: str, *, entry: str | None = None) -> list[str]:
-    """Split an archive path into components, refusing anything that could escape a root.
-
-    Leading ``./`` and empty or ``.`` components are dropped (``./usr//lib/`` → ``usr, lib``);
-    an absolute name, a ``..`` component or a NUL byte raises :class:`UnsafeContent`.
-    An empty list means the root itself.
-    """
-    label = name if entry is None else entry
-    if "\x00" in name:
-        raise UnsafeContent(f"archive entry {label!r} contains a NUL byte", entry=label)
-    if name.startswith("/"):
-        raise UnsafeContent(f"archive entry {label!r} has an absolute path", entry=label)
-    parts = name.split("/")
-    if "" in parts or "." in parts:
-        parts = [p for p in parts if p not in ("", ".")]
-    if ".." in parts:
-        raise UnsafeContent(f"archive entry {label!r} contains '..'", entry=label)
-    return parts
+#: The safety policy's name check (`core.formats` safety), under the name the pull code uses.
+safe_components = split_name
 
 
 class _CountingReader(io.RawIOBase):
@@ -265,10 +255,7 @@ class _Extractor:
                 raise
             st = os.lstat(name, dir_fd=parent)
             if stat.S_ISLNK(st.st_mode):
-                raise UnsafeContent(
-                    f"archive entry {entry!r} goes through the symlink {'/'.join(parts)!r}",
-                    entry=entry,
-                ) from exc
+                raise through_symlink(entry, "/".join(parts)) from exc
             raise PullError(
                 f"archive entry {entry!r}: {'/'.join(parts)!r} is not a directory", entry=entry
             ) from exc
@@ -353,7 +340,12 @@ class _Extractor:
     def _whiteout(self, parts: tuple[str, ...], entry: str) -> None:
         base = parts[-1]
         parent_parts = parts[:-1]
-        parent = self._dir_fd(parent_parts, entry=entry, create=False)
+        try:
+            parent = self._dir_fd(parent_parts, entry=entry, create=False)
+        except UnsafeContent as exc:
+            if exc.rule != "through-symlink":
+                raise
+            raise through_symlink(entry, str(exc.detail.get("link", "")), what="removes") from exc
         if base == _OPAQUE:
             self.stats.opaque_dirs += 1
             if parent is None:
@@ -406,13 +398,15 @@ class _Extractor:
 
     def _hardlink(self, parent: int, base: str, member: tarfile.TarInfo) -> None:
         entry = member.name
-        target = tuple(safe_components(member.linkname, entry=entry))
-        if not target:
-            raise UnsafeContent(f"hard link {entry!r} points at the root", entry=entry)
-        target_parent = self._dir_fd(target[:-1], entry=entry, create=False)
+        target = tuple(hardlink_target(entry, member.linkname))
+        try:
+            target_parent = self._dir_fd(target[:-1], entry=entry, create=False)
+        except UnsafeContent as exc:
+            raise through_symlink(entry, str(exc.detail.get("link", "")), what="links") from exc
         if target_parent is None:
             raise PullError(
-                f"hard link {entry!r}: target {member.linkname!r} does not exist", entry=entry
+                f"entry {entry!r}: is a hard link to {member.linkname!r}, which does not exist",
+                entry=entry,
             )
         try:
             os.link(
@@ -420,11 +414,14 @@ class _Extractor:
             )
         except FileNotFoundError as exc:
             raise PullError(
-                f"hard link {entry!r}: target {member.linkname!r} does not exist", entry=entry
+                f"entry {entry!r}: is a hard link to {member.linkname!r}, which does not exist",
+                entry=entry,
             ) from exc
         except PermissionError as exc:
-            raise UnsafeContent(
-                f"hard link {entry!r}: target {member.linkname!r} cannot be linked", entry=entry
+            raise unsafe(
+                "hardlink",
+                f"is a hard link to {member.linkname!r}, which cannot be linked",
+                entry=entry,
             ) from exc
         self.stats.hardlinks += 1
 
@@ -543,23 +540,52 @@ def unpack_layer_sync(
             root, preserve_owner=preserve_owner, stats=stats, skip_root_names=skip_root_names
         )
         stack.callback(extractor.close)
+        current = ""  # the entry being read, for errors
         try:
             tar = stack.enter_context(tarfile.open(fileobj=reader, mode="r|", bufsize=_TAR_BUFFER))
             for member in tar:
+                current = member.name
                 if cancel is not None and cancel.is_set():
                     raise PullError("unpacking was cancelled", code="Cancelled")
                 extractor.apply(member, tar)
+            current = ""
             extractor.finish()
             if hasher is not None:
                 guard.drain()
+        except UnsafeContent as exc:
+            raise exc.locate(layer=layer) from None
         except tarfile.TarError as exc:
-            raise PullError(f"layer is not a valid tar stream: {exc}") from exc
+            if "unexpected end of data" in str(exc):  # the tar stream stops short
+                raise PullError(
+                    f"layer {layer}: the stream is truncated{_after(current, 'in')}",
+                    layer=layer,
+                    entry=current,
+                    code="Truncated",
+                ) from exc
+            raise PullError(
+                f"layer {layer}: not a valid tar stream{_after(current)}: {exc}",
+                layer=layer,
+                entry=current,
+            ) from exc
         except (zstandard.ZstdError, _IsalError) as exc:
-            raise PullError(f"layer compressed stream is corrupt: {exc}") from exc
+            raise PullError(
+                f"layer {layer}: the compressed stream is corrupt{_after(current, 'in')}: {exc}",
+                layer=layer,
+                entry=current,
+            ) from exc
         except (EOFError, OSError) as exc:
             if isinstance(exc, OSError) and exc.errno is not None:
-                raise PullError(f"unpacking into {root} failed: {exc}") from exc
-            raise PullError(f"layer stream is truncated or corrupt: {exc}") from exc
+                raise PullError(
+                    f"layer {layer}: unpacking{_after(current, 'of')} into {root} failed: {exc}",
+                    layer=layer,
+                    entry=current,
+                ) from exc
+            raise PullError(
+                f"layer {layer}: the stream is truncated{_after(current, 'in')}: {exc or 'EOF'}",
+                layer=layer,
+                entry=current,
+                code="Truncated",
+            ) from exc
         stats.uncompressed_bytes = guard.produced
     if expected is not None and hasher is not None:
         actual = hasher.digest()
@@ -575,6 +601,11 @@ def unpack_layer_sync(
     if isinstance(source, (str, os.PathLike)):
         stats.compressed_bytes = os.path.getsize(source)
     return stats
+
+
+def _after(entry: str, how: str = "after") -> str:
+    """`` after entry 'x'`` (or ``how``: in, of), or nothing before the first entry."""
+    return f" {how} entry {entry!r}" if entry else ""
 
 
 async def unpack_layer(

@@ -18,7 +18,7 @@ import pytest
 
 from core.convert import ConvertOptions, convert_layer_sync
 from core.errors import ConvertError, CoreError, PullError, TOCError, UnsafeContent
-from core.formats import FormatKind
+from core.formats import FormatKind, SymlinkTracker
 from core.formats._reader import parse_toc_bytes
 from core.oci import (
     OCI_LAYER_GZIP,
@@ -142,6 +142,7 @@ def test_converter(case: Case, kind: FormatKind, tmp_path: Path, reliability: Re
     work = Work(tmp_path)
     exc: BaseException | None = None
     outputs: list[bytes] = []
+    symlinks = SymlinkTracker()  # the image's layers, in order (as convert_image passes it)
     for i, layer in enumerate(case.layers(work.canary)):
         blob = compress(raw_tar(layer), "gzip")
         out = io.BytesIO()
@@ -152,6 +153,7 @@ def test_converter(case: Case, kind: FormatKind, tmp_path: Path, reliability: Re
                 out,
                 ConvertOptions(format=kind, threads=1),
                 layer=f"#{i}",
+                symlinks=symlinks,
             )
         except (UnsafeContent, ConvertError) as err:
             exc = err
