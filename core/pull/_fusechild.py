@@ -417,9 +417,11 @@ async def _serve(fd: int) -> int:
         "subtype=fcdesk",
         "ro",
         "default_permissions",
-        "allow_other",
         "auto_unmount",
     }
+    if setup.get("allow_other"):
+        # other users may read it too (the owner alone otherwise, as FUSE defaults to)
+        options.add("allow_other")
     try:
         pyfuse3.init(ops, setup["mountpoint"], options)
     except (RuntimeError, OSError) as exc:

@@ -386,8 +386,11 @@ class LazyMount:
 
     ``record``: remember the order in which files are first opened (the start-up profile;
     reads of a file always begin with an open). ``keep_warm``: start a spare helper for the
-    next mount as soon as this one has taken its helper. Metrics of reads through the mount
-    land in ``image.metrics`` (``mounted_at`` is set when the mount is up).
+    next mount as soon as this one has taken its helper. ``allow_other``: let other users
+    read the mount too (without it only the user who mounted it can, which covers this
+    process, and a sandbox it starts, whatever uid the sandbox maps itself to). Metrics of
+    reads through the mount land in ``image.metrics`` (``mounted_at`` is set when the mount
+    is up).
     """
 
     def __init__(
@@ -397,8 +400,10 @@ class LazyMount:
         *,
         record: bool = True,
         keep_warm: bool = False,
+        allow_other: bool = False,
     ) -> None:
         self.image = image
+        self.allow_other = allow_other
         self.mountpoint = Path(mountpoint)
         self.record = record
         self.keep_warm = keep_warm
@@ -434,6 +439,7 @@ class LazyMount:
                     # Opens are reported only while a profile is recorded; otherwise the
                     # kernel is told that opening needs no round trip to the helper.
                     "record": self.record,
+                    "allow_other": self.allow_other,
                     "tree": tree,
                 },
             )

@@ -207,3 +207,38 @@ async def test_a_cached_chunk_altered_on_disk_is_not_served(
     finally:
         await image.aclose()
         await close_mount_helpers()
+
+
+def _super_options(mountpoint: Path) -> set[str]:
+    """The FUSE mount's options as the kernel reports them (``/proc/self/mountinfo``)."""
+    target = os.path.realpath(mountpoint)
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            if left.split()[4].encode().decode("unicode_escape") == target:
+                return set(right.split()[2].split(","))
+    raise AssertionError(f"{mountpoint} is not mounted")
+
+
+async def test_only_the_owner_reads_the_mount_unless_asked(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    """The mount is its owner's (and a sandbox's it starts, same uid): allow_other only
+    when other users are to read it (before: always, so any local user could read the
+    image's files)."""
+    _source, target = await _accelerated(registry, distribution_registry.host, unique_repo)
+    image = await LazyImage.open(registry, target, cache=ContentCache(tmp_path / "c"))
+    try:
+        for allow_other in (False, True):
+            mountpoint = tmp_path / f"mnt-{allow_other}"
+            async with LazyMount(image, mountpoint, allow_other=allow_other):
+                options = await asyncio.to_thread(_super_options, mountpoint)
+                assert ("allow_other" in options) is allow_other, options
+                assert "default_permissions" in options
+                assert await asyncio.to_thread(_read, mountpoint / "app/main.py")
+    finally:
+        await image.aclose()
+        await close_mount_helpers()
