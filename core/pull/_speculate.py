@@ -24,12 +24,14 @@ A read that misses in a file of several chunks also fetches the rest of the file
 faults its pages in one after another, each a round trip otherwise.
 
 Misses are also counted against the directories above (up to ``SUBTREE_LEVELS`` up, in
-subtrees of at most ``SUBTREE_FILES`` files): once a subtree's misses have cost about as
-much as fetching its small files *of the kinds read there* (same suffix: ``.pyc``, ``.so``,
-none for time zones …), they are all fetched (a rent-or-buy rule: a miss costs a round trip,
-about ``MISS_COST`` bytes of transfer at 100 Mbit/s and 20 ms). A process that imports a
-package's modules one by one from its subpackages, or reads one time zone from each region,
-then stops paying a round trip for each; one that reads a few files of a large tree never
+subtrees of at most ``SUBTREE_FILES`` files), per kind of file: once a subtree's misses of
+one kind have cost about as much as fetching its small files of that kind (same suffix:
+``.pyc``, ``.json``, ``.so``, none for time zones …), they are all fetched (a rent-or-buy
+rule: a miss costs a round trip, about ``MISS_COST`` bytes of transfer at 100 Mbit/s and
+20 ms). A process that imports a
+package's modules one by one from its subpackages, reads each package's ``package.json``
+on its way through ``node_modules``, or reads one time zone from each region, then stops
+paying a round trip for each; one that reads a few files of a large tree never
 reaches the price of the tree.
 
 Reads of an optimized layer's prefetch region are not misses, so a start-up that the region
@@ -68,7 +70,7 @@ MISS_COST = 256 << 10
 READ_AHEAD = 8 << 20
 #: How far up misses are counted, and the largest subtree (files) counted.
 SUBTREE_LEVELS = 4
-SUBTREE_FILES = 20_000
+SUBTREE_FILES = 50_000
 #: The most a subtree fetch takes (compressed bytes).
 SUBTREE_BYTES = 16 << 20
 #: Gaps up to this size between the files of a neighbourhood are fetched with them (more
@@ -123,8 +125,7 @@ class Neighbourhoods:
         self._dirs: dict[tuple[int, int], list[_Candidate]] = {}
         #: Per (directory, layer) above misses: misses counted, suffixes read, and its small
         #: files (None: too large a subtree, or fetched already).
-        self._misses: dict[tuple[int, int], int] = {}
-        self._kinds: dict[tuple[int, int], set[str]] = {}
+        self._misses: dict[tuple[tuple[int, int], str], int] = {}
         self._subtrees: dict[tuple[int, int], dict[str, tuple[int, list[Node]]] | None] = {}
         self.miss_cost = MISS_COST
         self.read_ahead = READ_AHEAD
@@ -194,12 +195,13 @@ class Neighbourhoods:
             task.add_done_callback(self._workers.discard)
 
     def _subtree(self, node: Node) -> tuple[LayerSource, tuple[int, int], list[Node]] | None:
-        """Count a miss of ``node`` in the directories above it; the small files of the
-        highest one whose misses now pay for them, if any (see the module docs). A few
-        dictionary lookups per level: each subtree's files are grouped by kind once."""
+        """Count a miss of ``node`` in the directories above it, per kind of file; the files
+        of that kind in the highest one whose misses of that kind now pay for them, if any
+        (see the module docs). A few dictionary lookups per level: each subtree's files are
+        grouped by kind once."""
         kind = posixpath.splitext(node.path)[1]
         parts = node.path.split("/")[:-1]
-        chosen: tuple[tuple[int, int], set[str]] | None = None
+        chosen: tuple[int, int] | None = None
         for level in range(min(SUBTREE_LEVELS, len(parts))):
             path = "/".join(parts[: len(parts) - level])
             try:
@@ -208,30 +210,28 @@ class Neighbourhoods:
                 break
             key = (directory.ino, node.layer)
             by_kind = self._files_below(directory, key)
-            if by_kind is None:
+            if by_kind is None or kind not in by_kind:
                 continue
-            misses = self._misses[key] = self._misses.get(key, 0) + 1
-            kinds = self._kinds.setdefault(key, set())
-            kinds.add(kind)
-            # What the kinds read there cost in all (files taken since are not subtracted:
-            # the estimate errs on the side of buying later).
-            cost = sum(by_kind[k][0] for k in kinds if k in by_kind)
-            if cost and cost <= SUBTREE_BYTES and misses * self.miss_cost >= cost:
-                chosen = (key, set(kinds))
+            counted = (key, kind)
+            misses = self._misses[counted] = self._misses.get(counted, 0) + 1
+            # What that kind costs there in all (files taken since are not subtracted: the
+            # estimate errs on the side of buying later).
+            cost = by_kind[kind][0]
+            if cost <= SUBTREE_BYTES and misses * self.miss_cost >= cost:
+                chosen = key
         if chosen is None:
             return None
-        key, kinds = chosen
-        by_kind = self._subtrees[key]
+        by_kind = self._subtrees[chosen]
         assert by_kind is not None
-        self._subtrees[key] = None  # bought: counted no more
-        wanted = [
-            n for k in kinds if k in by_kind for n in by_kind[k][1] if n.ino not in self._taken
-        ]
-        wanted.sort(key=lambda n: n.chunks[0].compressed_offset)
+        _, nodes = by_kind.pop(kind)  # bought: counted no more
+        taken = self._taken
+        wanted = sorted(
+            (n for n in nodes if n.ino not in taken), key=lambda n: n.chunks[0].compressed_offset
+        )
         source = self.sources[node.layer]
         picked = [n for n in wanted if source.absent(n.chunks)]
-        self._taken.update(n.ino for n in wanted)
-        return (source, key, picked) if picked else None
+        taken.update(n.ino for n in wanted)
+        return (source, chosen, picked) if picked else None
 
     def _files_below(
         self, directory: Node, key: tuple[int, int]

@@ -264,3 +264,52 @@ async def test_a_miss_in_a_large_file_reads_the_rest_of_it_ahead(
         assert image.metrics.speculative_fetches == 1
     finally:
         await image.aclose()
+
+
+PACKAGES = [f"pkgs/p{i:02}" for i in range(30)]
+PKG_JSON = {f"{p}/package.json": _text(_rng.randint(40, 80)) for p in PACKAGES}
+PKG_CODE = {f"{p}/lib/m{k}.js": _text(_rng.randint(300, 600)) for p in PACKAGES for k in range(8)}
+
+
+async def test_the_subtree_rule_counts_each_kind_on_its_own(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    """A module loader reads each package's small manifest on its way, and one module of
+    a few packages: the manifests are bought once their misses pay for them, the modules
+    (many more bytes, few misses) are not."""
+    layer = [entry("pkgs/", tarfile.DIRTYPE)]
+    for p in PACKAGES:
+        layer += [entry(f"{p}/", tarfile.DIRTYPE), entry(f"{p}/lib/", tarfile.DIRTYPE)]
+        layer.append(entry(f"{p}/package.json", data=PKG_JSON[f"{p}/package.json"]))
+        layer += [entry(n, data=d) for n, d in PKG_CODE.items() if n.startswith(p + "/")]
+    pushed = await push_image(registry, unique_repo, [layer])
+    result = await convert_image(
+        registry, pushed.ref(distribution_registry.host), options=ConvertOptions(threads=1)
+    )
+    image = await LazyImage.open(registry, result.target, cache=ContentCache(tmp_path / "c"))
+    try:
+        hood = image.neighbourhoods
+        assert hood is not None
+        hood.first_span = 1  # no directory windows: the subtree rule alone shows
+        manifests = sum(
+            c.compressed_end - c.compressed_offset for n in PKG_JSON for c in image.lookup(n).chunks
+        )
+        hood.miss_cost = manifests // 4 + 1  # four manifest misses buy all manifests
+        # A loader's order: a package's manifest, then a module of it, package after package.
+        for p in PACKAGES[:4]:
+            assert await image.read(f"{p}/package.json") == PKG_JSON[f"{p}/package.json"]
+            await hood.settled()
+            assert await image.read(f"{p}/lib/m0.js") == PKG_CODE[f"{p}/lib/m0.js"]
+            await hood.settled()
+        assert all(_cached(image, n) for n in PKG_JSON)
+        # the four read, and at most one guess next to each
+        assert sum(_cached(image, n) for n in PKG_CODE) <= 8
+        assert image.metrics.on_demand_fetches == 8
+        for name, data in PKG_JSON.items():
+            assert await image.read(name) == data
+        assert image.metrics.on_demand_fetches == 8
+    finally:
+        await image.aclose()
