@@ -21,9 +21,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from core.cloud import LOCAL_DEMO_FUNCTIONS, LOCAL_DEMO_REPO
 from gui.tools.screenshots import _copy, _wait
 
 __all__ = ["main"]
+
+#: The Local server's demo functions (plain, accelerated).
+DEMO_PLAIN, DEMO_ACCELERATED = LOCAL_DEMO_FUNCTIONS
 
 SIZE = (1440, 900)
 
@@ -80,11 +84,11 @@ def run(out: Path, language: str = "") -> int:
         console.start()
         await _wait(lambda: ctx.connection_state == "running", 120, "the Local server")
         fvm = console.functions
-        await _wait(lambda: fvm.model.get("demo-plain") is not None, 240, "the seeded demo")
+        await _wait(lambda: fvm.model.get(DEMO_PLAIN) is not None, 240, "the seeded demo")
         await _wait(
-            lambda: (f := fvm.model.get("demo-plain")) is not None and f.state == "Active",
+            lambda: (f := fvm.model.get(DEMO_PLAIN)) is not None and f.state == "Active",
             240,
-            "demo-plain",
+            DEMO_PLAIN,
         )
         info = console.supervisor.info if console.supervisor is not None else None
         assert info is not None
@@ -92,7 +96,7 @@ def run(out: Path, language: str = "") -> int:
         images = console.images
         window.go(Page.IMAGES)
         await _wait(lambda: any(r.path == "demo/orders-api" for r in images.repos.rows), 60, "repo")
-        hello = next(r for r in images.repos.rows if r.path == "demo/hello")
+        hello = next(r for r in images.repos.rows if r.path == LOCAL_DEMO_REPO)
         images.select_repo(hello.repo_id)
         await _wait(lambda: images.tags.has_tag("v1_accelerated"), 300, "the twin")
         view = window.images_view
@@ -152,7 +156,7 @@ def run(out: Path, language: str = "") -> int:
         dialog.reject()
 
         # 4. live logs of a function
-        window.functions_view.open_function("demo-plain")
+        window.functions_view.open_function(DEMO_PLAIN)
         detail = window.functions_view.detail
         detail.tabs.setCurrentIndex(detail._logs_tab)
         await _wait(lambda: detail.logs_vm.following, 30, "following the logs")

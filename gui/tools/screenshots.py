@@ -22,7 +22,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from core.cloud import LOCAL_DEMO_FUNCTIONS, LOCAL_DEMO_REPO, LOCAL_REALISTIC_DEMO_REPO
+
 __all__ = ["main"]
+
+#: The Local server's demo functions (plain, accelerated).
+DEMO_PLAIN, DEMO_ACCELERATED = LOCAL_DEMO_FUNCTIONS
 
 SIZE = (1440, 900)
 
@@ -147,8 +152,8 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
         fvm = console.functions
         await _wait(
             lambda: (
-                fvm.model.get("demo-accelerated") is not None
-                and fvm.model.get("demo-plain") is not None
+                fvm.model.get(DEMO_ACCELERATED) is not None
+                and fvm.model.get(DEMO_PLAIN) is not None
             ),
             180,
             "the seeded demo",
@@ -174,7 +179,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
         assert inst is not None
         await backend.set_acceleration(inst.instance_id, repo, True)
         _copy(info, secret, "demo/hello:v1", "demo/orders-api:2024.07")
-        hello = next(r for r in images.repos.rows if r.path == "demo/hello")
+        hello = next(r for r in images.repos.rows if r.path == LOCAL_DEMO_REPO)
         accel = backend.image_address(inst, hello, twin_tag_of("v1"))
         orders = backend.image_address(inst, repo, "2024.06")
         for spec in (
@@ -198,7 +203,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
         ):
             await backend.create_function(spec)
         fvm.reload()
-        for name in ("orders-api", "thumbnailer", "demo-plain", "demo-accelerated"):
+        for name in ("orders-api", "thumbnailer", DEMO_PLAIN, DEMO_ACCELERATED):
             await _wait(
                 lambda name=name: (  # type: ignore[misc]
                     (f := fvm.model.get(name)) is not None
@@ -214,7 +219,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
         # and converted; the lab compares them then — on the small first image there is
         # nothing to save, and the screens would show a comparison nobody makes.
         async def on_realistic_image() -> bool:
-            for name in ("demo-plain", "demo-accelerated"):
+            for name in (DEMO_PLAIN, DEMO_ACCELERATED):
                 info = await backend.get_function(name)
                 if "/demo/python-app:" not in info.image or info.last_update_status not in (
                     "Successful",
@@ -236,7 +241,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
                 await settle(1.5)
                 await grab("demo-seeding")
                 window.go(Page.LAB)
-                window.lab_view.preset("functions", "demo-plain", "demo-accelerated")
+                window.lab_view.preset("functions", DEMO_PLAIN, DEMO_ACCELERATED)
                 await settle(1.0)
                 await grab("lab-seeding")
                 window.go(Page.FUNCTIONS)
@@ -250,7 +255,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
         fvm.reload()
         await settle(2.0)
         # A cold-start comparison for the lab (and its history).
-        console.lab.run(LabRequest("functions", "demo-plain", "demo-accelerated", "broadband", 3))
+        console.lab.run(LabRequest("functions", DEMO_PLAIN, DEMO_ACCELERATED, "broadband", 3))
         await settle(0.3)
         await _wait(lambda: not console.lab.running, 600, "the lab run")
         await _wait(lambda: images.tags.rowCount() > 0, 30, "tags")
@@ -280,9 +285,9 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
                 )
                 fvm = console.functions
                 images = console.images
-                await _wait(lambda: fvm.model.get("demo-plain") is not None, 60, "functions")
+                await _wait(lambda: fvm.model.get(DEMO_PLAIN) is not None, 60, "functions")
                 await _wait(
-                    lambda: any(r.path == "demo/hello" for r in images.repos.rows),
+                    lambda: any(r.path == LOCAL_DEMO_REPO for r in images.repos.rows),
                     60,
                     "repositories",
                 )
@@ -292,7 +297,7 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
             fvm.reload()
             await settle(2.0)
             await grab(f"functions{suffix}")
-            window.functions_view.open_function("demo-plain")
+            window.functions_view.open_function(DEMO_PLAIN)
             await settle(1.5)
             await grab(f"function-overview{suffix}")
             detail = window.functions_view.detail
@@ -314,7 +319,9 @@ def run(out: Path, themes: list[str], language: str = "") -> int:
             window.functions_view.show_list()
             window.go(Page.IMAGES)
             # the realistic demo image and its twin, when the seeding has made them
-            shown = next((r for r in images.repos.rows if r.path == "demo/python-app"), hello)
+            shown = next(
+                (r for r in images.repos.rows if r.path == LOCAL_REALISTIC_DEMO_REPO), hello
+            )
             images.select_repo(shown.repo_id)
             await _wait(lambda: images.tags.rowCount() >= 2, 60, "the repository's tags")
             await settle(1.0)
