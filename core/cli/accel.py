@@ -85,6 +85,9 @@ ADVICE = {
     "region-mismatch": "push the image to an instance in the function's region",
     "not-enterprise": "push the image to a Container Registry Enterprise instance with "
     "acceleration on (a Personal edition or another registry converts nothing)",
+    "redeploy-needed": "update the function with its image again (fcaccel report --fix "
+    "redeploy-needed): Function Compute runs the digest it recorded at deployment and fails "
+    "the function once the tag points elsewhere",
 }
 
 

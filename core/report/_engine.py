@@ -503,6 +503,22 @@ class _RowBuilder:
         except (CloudError, RegistryError, TransportError, InvalidReference) as exc:
             return self.unreadable(_unreadable_from(exc), ref)
 
+    def _deployed_digest(self, current: str, since: float | None) -> None:
+        """Function Compute runs the digest it recorded when the function was deployed
+        (``resolvedImageUri``): once the tag points elsewhere the function fails until it is
+        redeployed. Not while it is being deployed (an update, or the Local server carrying
+        it over to its re-converted twin)."""
+        deployed = (self.fn.resolved_image_uri or "").rpartition("@")[2]
+        if not deployed.startswith("sha256:") or not current or deployed == current:
+            return
+        if self.fn.is_settling:
+            return
+        self.add(
+            ProblemCode.REDEPLOY_NEEDED,
+            since=since,
+            detail={"deployed": deployed, "current": current},
+        )
+
     # -- an image pinned by digest ------------------------------------------------------------
 
     async def _pinned(self, site: _Site, ref: ImageReference) -> FunctionRow:
@@ -541,6 +557,8 @@ class _RowBuilder:
             raise _Unreadable(
                 UnreadableReason.NOT_FOUND, "MANIFEST_UNKNOWN", f"{path}:{tag} does not exist"
             )
+        if own is not None:
+            self._deployed_digest(own.oci_digest or "", _ms(own.updated_ms))
         state = TwinState.NONE
         if twin is not None:
             self.fields.update(twin_created=_ms(twin.created_ms), twin_updated=_ms(twin.updated_ms))
@@ -684,6 +702,7 @@ class _RowBuilder:
             raise _Unreadable(
                 UnreadableReason.NOT_FOUND, "MANIFEST_UNKNOWN", f"{path}:{tag} does not exist"
             )
+        self._deployed_digest(str(own.digest), None)
         source = own if not accelerated else await ins.head(site, path, source_tag)
         twin = own if accelerated else await ins.head(site, path, twin_tag)
         self.fields.update(
@@ -844,7 +863,12 @@ async def build_report(
 
 #: Findings about how a function runs the image: left out when an image is checked alone.
 _FUNCTION_ONLY = frozenset(
-    {ProblemCode.PLAIN_TAG_WITH_TWIN, ProblemCode.PUBLIC_ENDPOINT, ProblemCode.VPC_NOT_LINKED}
+    {
+        ProblemCode.PLAIN_TAG_WITH_TWIN,
+        ProblemCode.PUBLIC_ENDPOINT,
+        ProblemCode.VPC_NOT_LINKED,
+        ProblemCode.REDEPLOY_NEEDED,
+    }
 )
 
 
@@ -867,7 +891,10 @@ async def check_image(
     if function is None:
         fn = Function.for_container("", image)
     else:
-        ccc = replace(function.custom_container_config or CustomContainerConfig(), image=image)
+        ccc = function.custom_container_config or CustomContainerConfig()
+        # the digest it was deployed with belongs to its own image, not to another one
+        resolved = ccc.resolved_image_uri if ccc.image == image else None
+        ccc = replace(ccc, image=image, resolved_image_uri=resolved)
         fn = replace(function, custom_container_config=ccc)
     row = await _RowBuilder(inspector, fn).build()
     if function is None:

@@ -9,7 +9,9 @@ that applies it.
   and for a plain tag without twin: Local: convert ``T``; cloud: push ``T`` again (by hand);
 * ``twin-missing`` → *convert-now*: Local: convert ``T``; cloud: push ``T`` again (by hand);
 * ``public-endpoint`` → *use-vpc-address*: UpdateFunction, the image through the instance's
-  VPC host.
+  VPC host;
+* ``redeploy-needed`` → *redeploy*: UpdateFunction with the same image, which records the
+  tag's current digest.
 
 ``twin-failed`` and ``image-unreadable`` have no automatic fix: the reason is shown instead.
 Applying is idempotent (a rule that exists is not created again) and checks that the function
@@ -131,6 +133,10 @@ def plan_fix(row: FunctionRow, problem: ProblemCode) -> FixPlan | None:
     elif kind is FixKind.CONVERT_NOW:
         action = StepAction.CONVERT_TAG if row.convert_on_request else StepAction.REPUSH_TAG
         steps.append(FixStep(action, repository=repo, tag=source))
+    elif kind is FixKind.REDEPLOY:
+        if not row.function:
+            return None
+        steps.append(FixStep(StepAction.REDEPLOY_FUNCTION, function=row.function, after=row.image))
     elif kind is FixKind.USE_VPC_ADDRESS:
         vpc_image = finding.detail.get("vpcImage", "")
         if not vpc_image or not row.function:

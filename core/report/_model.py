@@ -68,6 +68,10 @@ class ProblemCode(enum.StrEnum):
     #: the image is not in a Container Registry Enterprise instance (Personal edition,
     #: another registry): nothing converts it
     NOT_ENTERPRISE = "not-enterprise"
+    #: the function was deployed with a digest its tag no longer points at (the tag was pushed
+    #: again, or its twin converted from a new push): Function Compute runs the recorded
+    #: digest and fails the function until it is redeployed
+    REDEPLOY_NEEDED = "redeploy-needed"
 
 
 class TwinState(enum.StrEnum):
@@ -96,6 +100,7 @@ class FixKind(enum.StrEnum):
     ENABLE_ACCELERATION = "enable-acceleration"
     CONVERT_NOW = "convert-now"
     USE_VPC_ADDRESS = "use-vpc-address"
+    REDEPLOY = "redeploy"
 
 
 class StepAction(enum.StrEnum):
@@ -113,6 +118,7 @@ FIX_FOR: Mapping[ProblemCode, FixKind] = {
     ProblemCode.ACCELERATION_OFF: FixKind.ENABLE_ACCELERATION,
     ProblemCode.TWIN_MISSING: FixKind.CONVERT_NOW,
     ProblemCode.PUBLIC_ENDPOINT: FixKind.USE_VPC_ADDRESS,
+    ProblemCode.REDEPLOY_NEEDED: FixKind.REDEPLOY,
 }
 
 

@@ -54,6 +54,7 @@ def problem_title(code: ProblemCode) -> str:
         ProblemCode.NOT_ENTERPRISE: QCoreApplication.translate(
             "Overview", "No acceleration registry"
         ),
+        ProblemCode.REDEPLOY_NEEDED: QCoreApplication.translate("Overview", "Not redeployed"),
     }[code]
 
 
@@ -74,6 +75,7 @@ def problem_kind(code: ProblemCode) -> str:
         ProblemCode.VPC_NOT_LINKED: "bad",
         ProblemCode.REGION_MISMATCH: "bad",
         ProblemCode.NOT_ENTERPRISE: "muted",
+        ProblemCode.REDEPLOY_NEEDED: "bad",
     }[code]
 
 

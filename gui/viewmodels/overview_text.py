@@ -88,6 +88,7 @@ def fix_button_text(kind: FixKind) -> str:
         ),
         FixKind.CONVERT_NOW: QCoreApplication.translate("OverviewView", "Convert now…"),
         FixKind.USE_VPC_ADDRESS: QCoreApplication.translate("OverviewView", "Use the VPC address…"),
+        FixKind.REDEPLOY: QCoreApplication.translate("OverviewView", "Redeploy…"),
     }[kind]
 
 
@@ -133,6 +134,19 @@ def explain(row: FunctionRow, code: ProblemCode) -> str:
             or QCoreApplication.translate("OverviewView", "an older image"),
             source,
             short_digest(row.source_digest),
+            since,
+        )
+    if code is ProblemCode.REDEPLOY_NEEDED:
+        return arg(
+            QCoreApplication.translate(
+                "OverviewView",
+                "Deployed with %1, but %2 now points at %3 (since %4): Function Compute runs "
+                "the digest recorded at deployment, so the function fails until it is "
+                "redeployed.",
+            ),
+            short_digest(finding.detail.get("deployed", "")),
+            f"{row.repository}:{row.tag or ''}",
+            short_digest(finding.detail.get("current", "")),
             since,
         )
     if code is ProblemCode.ACCELERATION_OFF:
@@ -224,6 +238,9 @@ def advice(code: ProblemCode) -> str:
         ProblemCode.NOT_ENTERPRISE: QCoreApplication.translate(
             "OverviewView",
             "push the image to a Container Registry Enterprise instance with acceleration on.",
+        ),
+        ProblemCode.REDEPLOY_NEEDED: QCoreApplication.translate(
+            "OverviewView", "redeploy the function with the same image."
         ),
     }[code]
 

@@ -1516,18 +1516,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+411"/>
+        <location line="+412"/>
         <source>Create</source>
         <translation>作成</translation>
     </message>
     <message>
-        <location line="-411"/>
-        <location line="+411"/>
+        <location line="-412"/>
+        <location line="+412"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="-262"/>
+        <location line="-263"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>エントリポイントを解釈できません：%1</translation>
     </message>
@@ -1675,7 +1675,7 @@
         <translation>このイメージは高速化されていません。コールドスタートのたびにイメージ全体をプルします。</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+75"/>
         <source>Converting %1: %2 % (%3 left)</source>
         <translation>%1 を変換中: %2 % (残り %3)</translation>
     </message>
@@ -1914,7 +1914,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+252"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+257"/>
         <source>Deployment failed</source>
         <translation>デプロイに失敗しました</translation>
     </message>
@@ -1924,8 +1924,8 @@
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location line="-13"/>
-        <location line="+15"/>
+        <location line="-21"/>
+        <location line="+23"/>
         <source>unknown</source>
         <translation>不明</translation>
     </message>
@@ -2541,7 +2541,7 @@
 <context>
     <name>LabRunsModel</name>
     <message>
-        <location filename="../../gui/models/lab_runs_model.py" line="+83"/>
+        <location filename="../../gui/models/lab_runs_model.py" line="+76"/>
         <source>When</source>
         <translation>日時</translation>
     </message>
@@ -2589,7 +2589,7 @@
 <context>
     <name>LabView</name>
     <message>
-        <location filename="../../gui/views/lab_view.py" line="+66"/>
+        <location filename="../../gui/views/lab_view.py" line="+67"/>
         <location line="+188"/>
         <source>Cold-start lab</source>
         <translation>コールドスタートラボ</translation>
@@ -2770,7 +2770,7 @@
         <translation>ラボの履歴</translation>
     </message>
     <message>
-        <location line="+143"/>
+        <location line="+139"/>
         <source>Choose both A and B.</source>
         <translation>A と B の両方を選択してください。</translation>
     </message>
@@ -3225,7 +3225,12 @@
         <translation>高速化できないレジストリ</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+3"/>
+        <source>Not redeployed</source>
+        <translation>再デプロイが必要</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>access denied</source>
         <translation>アクセス拒否</translation>
     </message>
@@ -3393,6 +3398,11 @@
         <translation>VPC アドレスを使う…</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Redeploy…</source>
+        <translation>再デプロイ…</translation>
+    </message>
+    <message>
         <location line="+14"/>
         <source>an unknown time</source>
         <translation>不明な時点</translation>
@@ -3419,6 +3429,11 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>Deployed with %1, but %2 now points at %3 (since %4): Function Compute runs the digest recorded at deployment, so the function fails until it is redeployed.</source>
+        <translation>%1 でデプロイされましたが、%2 は現在 %3 を指しています（%4 以降）。Function Compute はデプロイ時に記録したダイジェストを実行するため、再デプロイするまで関数は失敗します。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>No acceleration rule covers repository %1 (neither the repository nor its namespace): pushed images are not converted.</source>
         <translation>リポジトリ %1 を対象とするアクセラレーションルールがありません（リポジトリにも名前空間にもありません）。プッシュされたイメージは変換されません。</translation>
     </message>
@@ -3513,7 +3528,12 @@
         <translation>高速化をオンにした Container Registry Enterprise インスタンスにイメージをプッシュします。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+4"/>
+        <source>redeploy the function with the same image.</source>
+        <translation>同じイメージで関数を再デプロイします。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>The registry instance is a Basic edition, which has no image acceleration.</source>
         <translation>レジストリインスタンスは Basic エディションで、イメージ高速化がありません。</translation>
     </message>

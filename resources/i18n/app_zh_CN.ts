@@ -1516,18 +1516,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+411"/>
+        <location line="+412"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location line="-411"/>
-        <location line="+411"/>
+        <location line="-412"/>
+        <location line="+412"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="-262"/>
+        <location line="-263"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>无法解析启动命令：%1</translation>
     </message>
@@ -1675,7 +1675,7 @@
         <translation>此镜像未加速：每次冷启动都会完整拉取。</translation>
     </message>
     <message>
-        <location line="+74"/>
+        <location line="+75"/>
         <source>Converting %1: %2 % (%3 left)</source>
         <translation>正在转换 %1：%2 %（剩余 %3）</translation>
     </message>
@@ -1914,7 +1914,7 @@
 <context>
     <name>FunctionsViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/functions_vm.py" line="+252"/>
+        <location filename="../../gui/viewmodels/functions_vm.py" line="+257"/>
         <source>Deployment failed</source>
         <translation>部署失败</translation>
     </message>
@@ -1924,8 +1924,8 @@
         <translation>%1：%2</translation>
     </message>
     <message>
-        <location line="-13"/>
-        <location line="+15"/>
+        <location line="-21"/>
+        <location line="+23"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
@@ -2541,7 +2541,7 @@
 <context>
     <name>LabRunsModel</name>
     <message>
-        <location filename="../../gui/models/lab_runs_model.py" line="+83"/>
+        <location filename="../../gui/models/lab_runs_model.py" line="+76"/>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -2589,7 +2589,7 @@
 <context>
     <name>LabView</name>
     <message>
-        <location filename="../../gui/views/lab_view.py" line="+66"/>
+        <location filename="../../gui/views/lab_view.py" line="+67"/>
         <location line="+188"/>
         <source>Cold-start lab</source>
         <translation>冷启动实验室</translation>
@@ -2770,7 +2770,7 @@
         <translation>实验历史</translation>
     </message>
     <message>
-        <location line="+143"/>
+        <location line="+139"/>
         <source>Choose both A and B.</source>
         <translation>请同时选择 A 和 B。</translation>
     </message>
@@ -3225,7 +3225,12 @@
         <translation>不支持加速的仓库</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+3"/>
+        <source>Not redeployed</source>
+        <translation>需要重新部署</translation>
+    </message>
+    <message>
+        <location line="+28"/>
         <source>access denied</source>
         <translation>访问被拒绝</translation>
     </message>
@@ -3393,6 +3398,11 @@
         <translation>使用 VPC 地址…</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Redeploy…</source>
+        <translation>重新部署…</translation>
+    </message>
+    <message>
         <location line="+14"/>
         <source>an unknown time</source>
         <translation>未知时间</translation>
@@ -3419,6 +3429,11 @@
     </message>
     <message>
         <location line="+7"/>
+        <source>Deployed with %1, but %2 now points at %3 (since %4): Function Compute runs the digest recorded at deployment, so the function fails until it is redeployed.</source>
+        <translation>部署时使用的是 %1，但 %2 现在指向 %3（自 %4 起）：函数计算运行部署时记录的摘要，因此在重新部署之前函数会失败。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>No acceleration rule covers repository %1 (neither the repository nor its namespace): pushed images are not converted.</source>
         <translation>没有覆盖仓库 %1 的加速规则（仓库及其命名空间均无）：推送的镜像不会被转换。</translation>
     </message>
@@ -3513,7 +3528,12 @@
         <translation>将镜像推送到已开启加速的容器镜像服务企业版实例。</translation>
     </message>
     <message>
-        <location line="+24"/>
+        <location line="+4"/>
+        <source>redeploy the function with the same image.</source>
+        <translation>使用同一镜像重新部署函数。</translation>
+    </message>
+    <message>
+        <location line="+23"/>
         <source>The registry instance is a Basic edition, which has no image acceleration.</source>
         <translation>该镜像仓库实例为基础版，不支持镜像加速。</translation>
     </message>

@@ -59,4 +59,5 @@ def test_core_report_exports() -> None:
         "vpc-not-linked",
         "region-mismatch",
         "not-enterprise",
+        "redeploy-needed",
     }
