@@ -91,6 +91,8 @@ class DecompressionLimits:
                 allow="a higher max_uncompressed",
                 limit="max_uncompressed",
                 value=self.max_uncompressed,
+                produced=before + produced,
+                consumed=consumed,
             )
         if produced > self.ratio_grace and produced > self.max_ratio * max(consumed, 1):
             raise UnsafeContent(
@@ -102,4 +104,6 @@ class DecompressionLimits:
                 allow="a higher max_ratio (fcaccel convert --max-ratio)",
                 limit="max_ratio",
                 value=self.max_ratio,
+                produced=produced,
+                consumed=consumed,
             )
