@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import tracemalloc
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +25,35 @@ pytest_plugins = [
     "tests.fixtures.faults",
     "tests.fixtures.qtloop",
 ]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--leaks",
+        action="store_true",
+        help="leak hunting: trace allocations (so a ResourceWarning says where the file, "
+        "socket or transport was created) and collect garbage after every test (so a leak is "
+        "reported by the test that made it); child processes trace theirs too",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--leaks"):
+        frames = int(os.environ.get("PYTHONTRACEMALLOC") or 25)
+        tracemalloc.start(frames)
+        # servers and commands started by tests (sys.executable …) trace their allocations
+        # and print their own resource warnings
+        os.environ["PYTHONTRACEMALLOC"] = str(frames)
+        os.environ["PYTHONWARNINGS"] = "default::ResourceWarning"
+        # already an error through filterwarnings = error; said again for this mode's sake
+        config.addinivalue_line("filterwarnings", "error::ResourceWarning")
+
+
+@pytest.fixture(autouse=True)
+def _leaks_reported_by_their_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if request.config.getoption("--leaks"):
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)
