@@ -1,8 +1,9 @@
-"""Files replaced whole or not at all, and files locked between processes.
+"""Files replaced whole or not at all, files locked between processes, and tree sizes.
 
 `atomic_write` is the one atomic writer core and the console use for settings, secrets,
 layouts, profiles, reports and exports; `lock_exclusive` the one advisory lock (``flock`` on
-POSIX, ``msvcrt.locking`` on Windows, where ``fcntl`` does not exist).
+POSIX, ``msvcrt.locking`` on Windows, where ``fcntl`` does not exist); `tree_size` the total
+size of a directory's regular files.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 import sys
 from pathlib import Path
 
-__all__ = ["atomic_write", "fsync_directory", "lock_exclusive"]
+__all__ = ["atomic_write", "fsync_directory", "lock_exclusive", "tree_size"]
 
 _CREATE = (
     os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -88,3 +90,16 @@ else:
         Without ``wait``, a lock held elsewhere raises `BlockingIOError` at once.
         """
         fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def tree_size(root: str | os.PathLike[str]) -> int:
+    """Total size of the regular files under ``root`` (symlinks not followed; files that
+    vanish or cannot be read while it walks are left out). Blocking."""
+    total = 0
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            with contextlib.suppress(OSError):
+                st = os.lstat(os.path.join(dirpath, name))
+                if stat.S_ISREG(st.st_mode):
+                    total += st.st_size
+    return total

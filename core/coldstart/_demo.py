@@ -23,7 +23,6 @@ built from them by ``fcaccel demo build`` (import → push → convert).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import re
@@ -37,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core._files import tree_size
 from core._progress import Progress, ProgressCallback, emit
 from core.convert import ConvertOptions, Order, convert_image
 from core.errors import ColdStartError, InvalidInput
@@ -361,7 +361,7 @@ def build_demo_tree(
         if _SITE_SKIP.match(entry.name) or entry.name == "__pycache__":
             continue
         if entry.is_dir() and not entry.is_symlink():
-            if kind == "medium" and _tree_size(entry) > _MEDIUM_PACKAGE_LIMIT:
+            if kind == "medium" and tree_size(entry) > _MEDIUM_PACKAGE_LIMIT:
                 continue
             pb.add_tree(entry, f"{venv_site}/{entry.name}")
         else:
@@ -430,17 +430,6 @@ def _extra_assets_layer(
         else:
             raise InvalidInput(f"demo asset {source} is not a file or directory on this machine")
     return layer
-
-
-def _tree_size(root: Path) -> int:
-    total = 0
-    for dirpath, _, filenames in os.walk(root):
-        for name in filenames:
-            with contextlib.suppress(OSError):
-                st = os.lstat(os.path.join(dirpath, name))
-                if stat.S_ISREG(st.st_mode):
-                    total += st.st_size
-    return total
 
 
 def merge_layers(image: DemoImage, dest: str | os.PathLike[str]) -> Path:

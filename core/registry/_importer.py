@@ -40,6 +40,7 @@ from typing import IO, Any, BinaryIO, cast
 
 import zstandard
 
+from core._files import tree_size
 from core._progress import Progress, ProgressCallback, emit
 from core.errors import InvalidInput, UnsafeContent
 from core.oci import (
@@ -242,21 +243,9 @@ class _Meter:
         self.read: Callable[[], int] = lambda: 0
 
 
-def _directory_size(root: Path) -> int:
-    """Total size of the regular files under ``root`` (symlinks not followed)."""
-    total = 0
-    for dirpath, _, filenames in os.walk(root):
-        for name in filenames:
-            with contextlib.suppress(OSError):
-                st = os.lstat(os.path.join(dirpath, name))
-                if stat.S_ISREG(st.st_mode):
-                    total += st.st_size
-    return total
-
-
 def _source_size(path: Path) -> int:
     if path.is_dir():
-        return _directory_size(path)
+        return tree_size(path)
     try:
         return path.stat().st_size
     except OSError:
