@@ -2,7 +2,7 @@
 points tried and recovered, load held.
 
 Usage: python bench/reliability/run.py [--no-suite] [--load-seconds 90] [--scale 2]
-                                       [--walk 40] [--json FILE]
+                                       [--walk 40] [--no-requests] [--json FILE]
 
 1. Runs the reliability test suite (``tests/reliability``) with its report plugin, which tallies
    every fault the proxy injected (survived = its test passed), every hostile input (refused
@@ -12,6 +12,12 @@ Usage: python bench/reliability/run.py [--no-suite] [--load-seconds 90] [--scale
    restart, integrity check, redo to a correct end state).
 3. Holds a longer load on a seeded ``fcaccel serve``: ``--scale`` times the test's workers for
    ``--load-seconds``; errors must stay 0 and nothing may be lost.
+4. Hostile requests against ``fcaccel serve`` with its default request timeouts: huge unsigned
+   bodies on every API (declared 1 GiB, and 1 GiB sent without a length), 200 slow request
+   heads while normal requests go on, 20 abandoned uploads; the server's resident memory and
+   open descriptors before and after (leaks: descriptors not back to where they were), the
+   store's integrity (lost: anything the check finds); and the converter/puller policy
+   agreement over the hostile corpus.
 
 Prints the figures and writes them as JSON (``--json``, default a temporary file).
 """
@@ -202,6 +208,57 @@ async def hold_load(seconds: float, scale: int, work: Path) -> dict[str, Any]:
     }
 
 
+async def hostile_requests(work: Path) -> dict[str, Any]:
+    from tests.fixtures.emulator import start_local_server
+    from tests.fixtures.timing import wait_until
+    from tests.reliability._agreement import agreement
+    from tests.reliability._integrity import check_store
+    from tests.reliability._requests import (
+        abandoned_uploads,
+        huge_unsigned_bodies,
+        open_fds,
+        repositories,
+        resident_bytes,
+        slow_heads,
+        upload_leftovers,
+    )
+
+    data = work / "requests" / "data"
+    header_timeout = 20.0  # the default
+    srv = start_local_server(data, extra_args=("--no-seed", "--upload-ttl", "5"))
+    try:
+        # a first request of each kind warms the server up (imports, caches)
+        async with srv.signed_client() as http:
+            await http.get("/x-fcdesk/info")
+        fds0, rss0 = open_fds(srv.pid), resident_bytes(srv.pid)
+        bodies = await huge_unsigned_bodies(srv, chunked_bytes=1 << 30)
+        heads, latencies = await slow_heads(srv, 200, header_timeout)
+        uploads = await abandoned_uploads(srv, 20)
+        await wait_until(lambda: upload_leftovers(data) == (0, 0), 60, "uploads swept")
+        await wait_until(lambda: open_fds(srv.pid) <= fds0, 60, "descriptors back")
+        fds1, rss1 = open_fds(srv.pid), resident_bytes(srv.pid)
+        report = check_store(data)
+        lost = list(report.problems)
+        stray_repos = repositories(data)
+    finally:
+        srv.stop()
+    latencies.sort()
+    agree = await asyncio.to_thread(agreement)
+    return {
+        "attacks": [a.__dict__ for a in (*bodies, heads, *uploads)],
+        "normal_during_slow_heads": {
+            "requests": len(latencies),
+            "p50_ms": round(1000 * latencies[len(latencies) // 2], 1) if latencies else None,
+            "max_ms": round(1000 * latencies[-1], 1) if latencies else None,
+        },
+        "fds": [fds0, fds1],
+        "rss_mib": [round(rss0 / (1 << 20), 1), round(rss1 / (1 << 20), 1)],
+        "leaks": max(0, fds1 - fds0),
+        "lost": lost + [f"repository without content: {r}" for r in stray_repos],
+        "agreement": agree,
+    }
+
+
 def print_figures(doc: dict[str, Any]) -> None:
     suite = doc.get("suite") or {}
     if suite:
@@ -247,6 +304,28 @@ def print_figures(doc: dict[str, Any]) -> None:
         for r in walk["points"]:
             if not r["recovered"]:
                 print(f"  NOT RECOVERED {r['flow']} {r['point']}: {r.get('error')}")
+    req = doc.get("requests")
+    if req:
+        for a in req["attacks"]:
+            answer = f"{a['status']} {a['code']}".strip() if a["status"] else "closed"
+            print(
+                f"request {a['name']:<28} sent {a['sent'] >> 10:>8} KiB, answer {answer:<20} "
+                f"in {a['seconds']:.2f} s, server memory {a['rss_growth'] / (1 << 20):+.1f} MiB"
+            )
+        n = req["normal_during_slow_heads"]
+        print(
+            f"requests: normal requests during the slow heads {n['requests']}, p50 "
+            f"{n['p50_ms']} ms, max {n['max_ms']} ms; server descriptors {req['fds'][0]} -> "
+            f"{req['fds'][1]}, memory {req['rss_mib'][0]} -> {req['rss_mib'][1]} MiB; "
+            f"leaks: {req['leaks']}; lost: {len(req['lost'])}"
+        )
+        g = req["agreement"]
+        print(
+            f"policy agreement: {g['cases']} hostile cases; a reader refuses "
+            f"{g['reader_refuses']}, the converter refuses {g['converter_first']} of them "
+            f"first; all three refuse {g['all_unsafe']} as unsafe, {g['same_words']} in the "
+            "same words"
+        )
     load = doc.get("load")
     if load:
         for row in load["figures"]:
@@ -273,6 +352,7 @@ def main() -> int:
     parser.add_argument("--load-seconds", type=float, default=90.0)
     parser.add_argument("--scale", type=int, default=2, help="workers = scale x the test's")
     parser.add_argument("--walk", type=int, default=40, help="largest N walked per crash point")
+    parser.add_argument("--no-requests", action="store_true", help="skip the hostile requests")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     doc: dict[str, Any] = {
@@ -287,6 +367,8 @@ def main() -> int:
             doc["walk"] = asyncio.run(walk_crash_points(args.walk, work / "walk"))
         if args.load_seconds > 0:
             doc["load"] = asyncio.run(hold_load(args.load_seconds, args.scale, work / "soak"))
+        if not args.no_requests:
+            doc["requests"] = asyncio.run(hostile_requests(work))
     doc["cpus"] = os.cpu_count()
     doc["loadavg_end"] = [round(v, 2) for v in os.getloadavg()]
     print_figures(doc)
@@ -301,6 +383,15 @@ def main() -> int:
         (not doc.get("suite") or doc["suite"]["rc"] == 0)
         and (not doc.get("walk") or doc["walk"]["recovered"] == doc["walk"]["tried"])
         and (not doc.get("load") or (not doc["load"]["lost"] and not doc["load"]["errors"]))
+        and (
+            not doc.get("requests")
+            or (
+                not doc["requests"]["leaks"]
+                and not doc["requests"]["lost"]
+                and doc["requests"]["agreement"]["converter_first"]
+                == doc["requests"]["agreement"]["reader_refuses"]
+            )
+        )
     )
     return 0 if ok else 1
 

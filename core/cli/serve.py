@@ -80,6 +80,28 @@ def register(subparsers: Any) -> None:
         help="how function instances start: exec (FUSE + bubblewrap), replay, or auto",
     )
     parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="close a connection whose request line and headers take longer (default 20)",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="answer 408 to a request whose body stops arriving this long (default 60)",
+    )
+    parser.add_argument(
+        "--upload-ttl",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="drop blob upload sessions untouched this long (default 3600; swept every "
+        "tenth of it, at most every 10 minutes)",
+    )
+    parser.add_argument(
         "--print-credentials",
         action="store_true",
         help="print the local AccessKey id and secret as JSON and exit",
@@ -145,6 +167,10 @@ async def run(args: argparse.Namespace) -> int:
         conversion_workers=args.workers,
         instance_idle_timeout=args.idle_timeout,
         runtime_mode=args.runtime,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+        upload_ttl=args.upload_ttl,
+        upload_sweep_interval=min(600.0, max(1.0, args.upload_ttl / 10)),
     )
     if args.no_auto_profile:
         config.auto_profile = False

@@ -20,14 +20,8 @@ from core.formats._reader import parse_toc_bytes
 from core.oci import Compression
 from core.pull._tree import merge_tocs
 from core.pull._unpack import unpack_layer_sync
-from tests.reliability._corpus import (
-    CASES,
-    Case,
-    compress,
-    make_canary,
-    raw_tar,
-    seekable_unchecked,
-)
+from tests.reliability._agreement import agreement, judge
+from tests.reliability._corpus import CASES, Case, make_canary, raw_tar
 from tests.reliability.conftest import Recorder
 
 
@@ -36,46 +30,6 @@ def test_the_converter_refuses_whatever_a_reader_refuses() -> None:
         readers = [case.expect.get(c) for c in ("unpack", "lazy")]
         if any(r in ("unsafe", "toc") for r in readers):
             assert case.expect["convert"] in ("unsafe", "error"), case.name
-
-
-def _converter(layers: list[bytes]) -> UnsafeContent:
-    symlinks = SymlinkTracker()
-    for i, tar in enumerate(layers):
-        try:
-            convert_layer_sync(
-                io.BytesIO(compress(tar, "gzip")).read,
-                Compression.GZIP,
-                io.BytesIO(),
-                ConvertOptions(threads=1),
-                layer=f"layer-{i}",
-                symlinks=symlinks,
-            )
-        except UnsafeContent as exc:
-            return exc
-    raise AssertionError("the converter accepted it")
-
-
-def _unpacker(layers: list[bytes], target: Path) -> UnsafeContent:
-    for i, tar in enumerate(layers):
-        try:
-            unpack_layer_sync(io.BytesIO(tar), target, compression="none", layer=f"layer-{i}")
-        except UnsafeContent as exc:
-            return exc
-    raise AssertionError("the unpacker accepted it")
-
-
-def _lazy(layers: list[bytes]) -> UnsafeContent:
-    tocs = [
-        parse_toc_bytes(
-            FormatKind.ZSTD_CHUNKED, seekable_unchecked(tar, FormatKind.ZSTD_CHUNKED)[0]
-        )
-        for tar in layers
-    ]
-    try:
-        merge_tocs(tocs, layers=[f"layer-{i}" for i in range(len(tocs))], image="img")
-    except UnsafeContent as exc:
-        return exc
-    raise AssertionError("the lazy tree accepted it")
 
 
 _SAME = [
@@ -89,21 +43,18 @@ _SAME = [
 def test_every_reader_refuses_with_the_same_words(
     case: Case, tmp_path: Path, reliability: Recorder
 ) -> None:
-    canary = make_canary(tmp_path)
-    layers = [raw_tar(specs) for specs in case.layers(canary)]
-    got = {
-        "converter": _converter(layers),
-        "unpacker": _unpacker(layers, tmp_path / "target"),
-        "lazy": _lazy(layers),
-    }
-    words = {name: (e.rule, e.reason, e.entry) for name, e in got.items()}
+    verdicts = judge(case, tmp_path)
+    got = {name: v.error for name, v in verdicts.items()}
+    assert all(isinstance(e, UnsafeContent) for e in got.values()), got
+    words = {name: v.words for name, v in verdicts.items()}
     assert len(set(words.values())) == 1, words
     for name, exc in got.items():
+        assert isinstance(exc, UnsafeContent)
         assert "layer-" in exc.layer, (name, exc)
         assert exc.rule in str(exc)
         assert exc.entry
         assert repr(exc.entry) in str(exc)
-    reliability.hostile(case.name, "policy-agreement", "refused", got["converter"].rule)
+    reliability.hostile(case.name, "policy-agreement", "refused", verdicts["converter"].words[0])
 
 
 _ACCEPTED = [pytest.param(c, id=c.name) for c in CASES if c.expect.get("convert") == "policy"]
@@ -137,3 +88,9 @@ def test_what_the_converter_accepts_every_reader_accepts(
     except CoreError as exc:  # pragma: no cover - the failure this test exists to catch
         raise AssertionError(f"the converter let through what a reader refuses: {exc}") from exc
     reliability.hostile(case.name, "policy-agreement", "policy", "")
+
+
+def test_the_whole_corpus_agrees() -> None:
+    tally = agreement()
+    assert tally["converter_first"] == tally["reader_refuses"] > 0, tally
+    assert tally["same_words"] == tally["all_unsafe"] > 0, tally
