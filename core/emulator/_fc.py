@@ -659,6 +659,7 @@ class FcApi:
         doc.update({"state": "Failed", "stateReason": reason, "stateReasonCode": code})
         await self._save(doc)
         self._publish_state(doc)
+        self._platform_log(name, f"function failed ({code}): {reason}")
         runtime = self.ctx.services.get("runtime")
         if runtime is not None:
             await runtime.stop_function(name, reason=why)
@@ -711,7 +712,19 @@ class FcApi:
             previousDigest=old,
             digest=new,
         )
+        self._platform_log(
+            name,
+            f"the registry converted {doc['customContainerConfig']['image']} again (start-up "
+            f"files first): redeploying {old} -> {new}",
+        )
         self.schedule_prepare(name)
+
+    def _platform_log(self, name: str, message: str) -> None:
+        """A platform line in the function's log (its Logs tab, fcaccel functions logs)."""
+        runtime = self.ctx.services.get("runtime")
+        logs = getattr(runtime, "logs", None)
+        if logs is not None:
+            logs.add(name, "", "platform", message)
 
     async def on_images_deleted(
         self, repo: str, tags: tuple[str, ...], digests: tuple[str, ...]
@@ -887,6 +900,7 @@ class FcApi:
         await self._save(doc)
         self._publish_state(doc)
         if carried is not None:
+            self._platform_log(name, f"redeployed on {ccc2['resolvedImageUri']}")
             self.ctx.bus.publish(
                 "function.redeployed",
                 functionName=name,

@@ -159,6 +159,13 @@ async def _invoke(http: httpx.AsyncClient, name: str) -> httpx.Response:
     )
 
 
+async def _platform_lines(http: httpx.AsyncClient, name: str) -> list[dict[str, Any]]:
+    """The platform's lines in the function's log (its Logs tab)."""
+    r = await http.get(f"/x-fcdesk/functions/{name}/logs")
+    assert r.status_code == 200, r.text
+    return [line for line in r.json()["logs"] if line["stream"] == "platform"]
+
+
 async def _tag_digest(srv: LocalServerHandle, repo: str, tag: str) -> str:
     async with srv.registry_client() as reg:
         r = await reg.head(
@@ -281,6 +288,11 @@ async def test_the_servers_reconversion_of_a_twin_carries_its_functions_over(
         assert r.status_code == 200
         assert backend.ran[-1] == optimized
         assert len(backend.stopped) == 1  # the instance of the preserve-order twin
+        lines = [line["message"] for line in await _platform_lines(http, "acc")]
+        [began] = [i for i, m in enumerate(lines) if f"redeploying {preserved} -> {optimized}" in m]
+        ended = lines.index(f"redeployed on {srv.host}/ns/app@{optimized}")
+        stopped = [i for i, m in enumerate(lines) if m.endswith("stopped (updated)")]
+        assert began < ended < stopped[0], lines
 
 
 # -- anyone else overwriting the tag ---------------------------------------------------------
@@ -312,6 +324,9 @@ async def test_a_users_push_over_the_twin_fails_its_functions_even_from_the_same
         r = await _invoke(http, "acc")
         assert (r.status_code, r.json()["Code"]) == (412, "FunctionNotActive")
         assert len(backend.stopped) == 1
+        lines = [line["message"] for line in await _platform_lines(http, "acc")]
+        assert lines[-2].startswith("function failed (ImageDigestChanged): the image tag "), lines
+        assert lines[-1].endswith("stopped (image-changed)"), lines
 
 
 async def test_a_new_push_of_the_plain_tag_fails_functions_on_both_tags_until_updated(
