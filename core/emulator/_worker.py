@@ -305,6 +305,7 @@ class ConversionWorker:
                 tag=tag,
                 targetTag=twin_tag_of(tag),
                 status="PENDING",
+                trigger=trigger,
             )
             self._queue.put_nowait(created)
             await self._notify(repo)
@@ -530,6 +531,7 @@ class ConversionWorker:
             status=row["status"],
             reason=row["reason"],
             targetDigest=row["target_digest"],
+            trigger=row["trigger"],
         )
 
     async def _notify(self, repo: str) -> None:

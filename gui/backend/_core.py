@@ -207,6 +207,7 @@ def task_info(task: BuildTask, instance_id: str, repo_path: str = "") -> TaskInf
         started=task.started_at,
         ended=task.ended_at,
         error=str(extra.get("Reason") or ""),
+        trigger=str(extra.get("Trigger") or ""),
     )
 
 

@@ -258,6 +258,9 @@ class TaskInfo:
     started: float | None = None  # epoch seconds
     ended: float | None = None
     error: str = ""
+    #: what queued it, where the service says (the Local server: ``push``, ``manual``,
+    #: ``profile`` for the second stage's optimized conversion, ``seed``)
+    trigger: str = ""
 
     @property
     def fraction(self) -> float | None:

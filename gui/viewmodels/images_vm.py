@@ -75,6 +75,7 @@ def task_from_event(data: dict[str, object], old: TaskInfo | None = None) -> Tas
         started=num(data.get("started"), old.started if old else time.time()),
         ended=num(data.get("ended"), old.ended if old else None),
         error=str(data.get("error") or data.get("reason") or (old.error if old else "")),
+        trigger=str(data.get("trigger") or (old.trigger if old else "")),
     )
 
 

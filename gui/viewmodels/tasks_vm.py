@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Signal
 
 from gui.backend import BackendEvent, TaskInfo, TaskLogLine, TaskStatus
 from gui.context import AppContext, poll_with_backoff
+from gui.i18n import arg
 from gui.models.tasks_model import TasksModel
 from gui.viewmodels.images_vm import task_from_event
 
@@ -72,7 +73,14 @@ class TasksViewModel(QObject):
     def _announce(self, task: TaskInfo) -> None:
         self.finished_notices += 1
         image = f"{task.repo_path or task.repo_id}:{task.target_tag}"
-        if task.status is TaskStatus.SUCCESS:
+        if task.status is TaskStatus.SUCCESS and task.trigger == "profile":
+            # the second stage: the same image again, its start-up files first
+            self.ctx.notify(
+                self.tr("Optimized conversion finished"),
+                arg(self.tr("%1, start-up files first"), image),
+                "ok",
+            )
+        elif task.status is TaskStatus.SUCCESS:
             self.ctx.notify(self.tr("Conversion finished"), image, "ok")
         elif task.status is TaskStatus.FAILED:
             self.ctx.notify(self.tr("Conversion failed"), f"{image}\n{task.error}".strip(), "bad")

@@ -2519,7 +2519,7 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+298"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+299"/>
         <source>Prefetch list set</source>
         <extracomment>Start-up profiles of the current repository&apos;s images, by plain tag.</extracomment>
         <translation>先読みリストを設定しました</translation>
@@ -4940,7 +4940,17 @@ Keep them in a file only you can read (mode 0600), or keep them for this session
 <context>
     <name>TasksViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/tasks_vm.py" line="+76"/>
+        <location filename="../../gui/viewmodels/tasks_vm.py" line="+79"/>
+        <source>Optimized conversion finished</source>
+        <translation>最適化変換が完了しました</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>%1, start-up files first</source>
+        <translation>%1（起動時に読むファイルを先頭に配置）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Conversion finished</source>
         <translation>変換が完了しました</translation>
     </message>
