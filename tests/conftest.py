@@ -6,6 +6,7 @@ import gc
 import os
 import tracemalloc
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,28 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["PYTHONWARNINGS"] = "default::ResourceWarning"
         # already an error through filterwarnings = error; said again for this mode's sake
         config.addinivalue_line("filterwarnings", "error::ResourceWarning")
+
+
+@pytest.fixture
+def qtbot(qtbot: Any) -> Any:
+    """pytest-qt's ``qtbot`` whose waits (``waitUntil``, ``waitSignal``, ``waitSignals``)
+    stretch their deadlines by how slow the machine is at the moment of the wait
+    (`tests.fixtures.timing.scaled`): the tests give a console on a quiet machine seconds to
+    do something, and get that many seconds of its work however busy the machine is."""
+    from tests.fixtures.timing import scaled
+
+    def stretch(wait: Any) -> Any:
+        def waiting(*args: Any, **kwargs: Any) -> Any:
+            timeout = kwargs.get("timeout", 5000)
+            if timeout and timeout > 0:
+                kwargs["timeout"] = int(scaled(timeout / 1000) * 1000)
+            return wait(*args, **kwargs)
+
+        return waiting
+
+    for name in ("waitUntil", "waitSignal", "waitSignals"):
+        setattr(qtbot, name, stretch(getattr(qtbot, name)))
+    return qtbot
 
 
 @pytest.fixture(autouse=True)

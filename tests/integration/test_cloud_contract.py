@@ -22,6 +22,7 @@ from core.cloud import (
 from core.errors import CloudError, ResourceNotFound, SignatureError
 from tests.fixtures.cloud import push_test_image
 from tests.fixtures.emulator import LocalServerHandle
+from tests.fixtures.timing import scaled
 
 pytestmark = pytest.mark.integration
 
@@ -146,7 +147,7 @@ async def test_acceleration_rule_tasks_and_events(
         await acr.cancel_build_task(instance_id, task_id)  # already finished
     assert await acr.delete_acceleration_rule(instance_id, repo_id) is True
     assert await acr.delete_acceleration_rule(instance_id, repo_id) is False
-    await asyncio.wait_for(watcher, 10)
+    await asyncio.wait_for(watcher, scaled(10))
     assert events == ["rule.created", "rule.deleted"]
 
 
