@@ -676,6 +676,10 @@ class FunctionDialog(QDialog):
             tag = image_tag(row.image)
             self.image_edit.setText(row.image.removesuffix(tag) + row.twin_tag)
             self._basics_form.setRowVisible(self._why_row, False)
+        elif finding is not None and finding.fix is FixKind.REDEPLOY and not self.creating:
+            # the function runs a digest its tag has left: saving it deploys the image again
+            self._basics_form.setRowVisible(self._why_row, False)
+            self._on_save_clicked()
 
     def wait_choice(self) -> WaitChoice | None:
         """Deploy only when accelerated, as chosen (``None``: deploy the image as it is)."""

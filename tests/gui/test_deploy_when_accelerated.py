@@ -92,3 +92,42 @@ def test_why_next_to_a_plain_image(qtbot, qloop, data_dir, tmp_path, consoles) -
     assert [c.badge.text() for c in dialog.why_panel.cards] == ["Never converted"]
     assert any(c.startswith("check_image:") and c.endswith(":fn-001") for c in backend.calls)
     dialog.reject()
+
+
+def test_redeploy_from_the_why_panel_saves_the_function(
+    qtbot, qloop, data_dir, tmp_path, consoles
+) -> None:
+    """'Not redeployed' in the form's why panel: its Redeploy saves the function, which
+    deploys its image again (the function form has nothing else to change for it)."""
+    from core.report import Finding, FixKind, FunctionRow, ProblemCode, TargetKey, TwinState
+    from gui.backend import image_tag
+
+    backend = FakeBackend(tags=3)
+    window = _console(qtbot, tmp_path, consoles, backend)
+    fn = backend.functions["fn-001"]
+    dialog = window.open_edit_dialog(fn)
+    row = FunctionRow(
+        TargetKey("Local"),
+        "fn-001",
+        fn.image,
+        False,
+        TwinState.NONE,
+        tag=image_tag(fn.image),
+        problems=(
+            Finding(
+                ProblemCode.REDEPLOY_NEEDED,
+                detail={"deployed": "sha256:" + "1" * 64, "current": "sha256:" + "2" * 64},
+                fix=FixKind.REDEPLOY,
+            ),
+        ),
+    )
+    dialog._why()[1].show_row(row)
+    [card] = dialog.why_panel.cards
+    assert card.badge.text() == "Not redeployed"
+    assert card.button is not None
+    assert card.button.text() == "Redeploy…"
+    before = backend.calls.count("update_function")
+    qtbot.mouseClick(card.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: backend.calls.count("update_function") == before + 1, timeout=5000)
+    qtbot.waitUntil(lambda: not isValid(dialog) or not dialog.isVisible(), timeout=5000)
+    assert backend.functions["fn-001"].image == fn.image
