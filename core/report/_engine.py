@@ -503,15 +503,18 @@ class _RowBuilder:
         except (CloudError, RegistryError, TransportError, InvalidReference) as exc:
             return self.unreadable(_unreadable_from(exc), ref)
 
-    def _deployed_digest(self, current: str, since: float | None) -> None:
+    async def _deployed_digest(
+        self, site: _Site, path: str, tag: str, current: str, since: float | None
+    ) -> None:
         """Function Compute runs the digest it recorded when the function was deployed
         (``resolvedImageUri``): once the tag points elsewhere the function fails until it is
         redeployed. Not while it is being deployed (an update, or the Local server carrying
-        it over to its re-converted twin)."""
+        it over to its re-converted twin), nor for an image index (the function may record
+        its platform's manifest) or when that cannot be told."""
         deployed = (self.fn.resolved_image_uri or "").rpartition("@")[2]
         if not deployed.startswith("sha256:") or not current or deployed == current:
             return
-        if self.fn.is_settling:
+        if self.fn.is_settling or await self.inspector.is_index(site, path, tag) is not False:
             return
         self.add(
             ProblemCode.REDEPLOY_NEEDED,
@@ -558,7 +561,7 @@ class _RowBuilder:
                 UnreadableReason.NOT_FOUND, "MANIFEST_UNKNOWN", f"{path}:{tag} does not exist"
             )
         if own is not None:
-            self._deployed_digest(own.oci_digest or "", _ms(own.updated_ms))
+            await self._deployed_digest(site, path, tag, own.oci_digest or "", _ms(own.updated_ms))
         state = TwinState.NONE
         if twin is not None:
             self.fields.update(twin_created=_ms(twin.created_ms), twin_updated=_ms(twin.updated_ms))
@@ -702,7 +705,7 @@ class _RowBuilder:
             raise _Unreadable(
                 UnreadableReason.NOT_FOUND, "MANIFEST_UNKNOWN", f"{path}:{tag} does not exist"
             )
-        self._deployed_digest(str(own.digest), None)
+        await self._deployed_digest(site, path, tag, str(own.digest), None)
         source = own if not accelerated else await ins.head(site, path, source_tag)
         twin = own if accelerated else await ins.head(site, path, twin_tag)
         self.fields.update(

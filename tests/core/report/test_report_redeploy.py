@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 import pytest
 
 from core.cloud import Function, open_clients
+from core.oci import ImageReference
+from core.registry import RegistryClient
 from core.report import (
     FixKind,
     ProblemCode,
@@ -34,6 +37,8 @@ from core.report import (
 from core.settings import LocalProfile
 from tests.core.emulator.helpers import accelerate, convert, finished_task, push_image
 from tests.fixtures.emulator import LocalServerHandle, start_local_server_thread
+from tests.fixtures.images import TestIndex
+from tests.fixtures.images import push_image as push_index
 
 pytestmark = pytest.mark.integration
 
@@ -89,8 +94,9 @@ async def test_a_function_deployed_with_a_digest_its_tag_left_needs_a_redeploy(
     async with httpx.AsyncClient(timeout=60) as http:
         target = _target(server, http)
         first_twin = await _deployed(server, target)
-        before = await _report(target)
-        assert before.row(TargetKey("Local"), "fast").problem_codes == frozenset()
+        before = (await _report(target)).row(TargetKey("Local"), "fast")
+        assert before is not None
+        assert before.problem_codes == frozenset()
 
         async with server.registry_client() as reg:
             source, _ = await push_image(reg, "shop/app", "v1", {"a.txt": b"v2 of the app"})
@@ -152,3 +158,42 @@ async def test_a_twin_the_server_converts_again_is_neither_stale_nor_a_redeploy(
         assert fast.function_state == "Active"
         assert fast.twin_state is TwinState.READY
         assert fast.problem_codes == frozenset()
+
+
+async def test_only_a_single_manifest_tag_that_moved_is_reported(
+    server: LocalServerHandle, multiarch_index: TestIndex
+) -> None:
+    """As the report sees a function from its record: the digest FC recorded against the
+    tag's. An image index is left alone (the function may have recorded its platform's
+    manifest), and so is a function still being deployed."""
+    async with RegistryClient(server.host, credentials=server.registry_auth) as registry:
+        await push_index(registry, "shop/multi", multiarch_index, "v1")
+    async with server.registry_client() as reg:
+        current, _ = await push_image(reg, "shop/one", "v1", FILES)
+    elsewhere = "sha256:" + "5" * 64
+    async with httpx.AsyncClient(timeout=60) as http:
+        target = _target(server, http)
+
+        def recorded(
+            name: str, image: str, state: str | None = None, update: str | None = None
+        ) -> Function:
+            fn = Function.for_container(name, image)
+            repo = ImageReference.parse(image).repository
+            assert fn.custom_container_config is not None
+            ccc = replace(
+                fn.custom_container_config,
+                resolved_image_uri=f"{server.host}/{repo}@{elsewhere}",
+            )
+            return replace(fn, custom_container_config=ccc, state=state, last_update_status=update)
+
+        one = recorded("one", f"{server.host}/shop/one:v1", state="Failed")
+        row = await check_image(target, one.image or "", function=one)
+        finding = row.finding(ProblemCode.REDEPLOY_NEEDED)
+        assert finding is not None
+        assert finding.detail == {"deployed": elsewhere, "current": current}
+        busy = recorded("busy", f"{server.host}/shop/one:v1", update="InProgress")
+        row = await check_image(target, busy.image or "", function=busy)
+        assert row.problem_codes == frozenset({ProblemCode.ACCELERATION_OFF})
+        multi = recorded("multi", f"{server.host}/shop/multi:v1")
+        row = await check_image(target, multi.image or "", function=multi)
+        assert ProblemCode.REDEPLOY_NEEDED not in row.problem_codes
