@@ -253,18 +253,23 @@ class ImageListing:
 
     def child_rows(self, row: int) -> list[int]:
         """Indexes (into ``entries``) of the entries directly under the directory at index
-        ``row``, sorted by name; built for every directory on the first call (one pass)."""
+        ``row``, sorted by name (a listing built by `build_listing` has them from its build;
+        else they are found for every directory on the first call, in one pass)."""
         if self._children is None:
             children: dict[int, list[int]] = {}
             index = self._index
+            # entries are sorted by path, so siblings (one prefix, then their names) come
+            # in name order
             for i, path in enumerate(self._paths):
                 if i == 0 and not path:
                     continue
                 parent = index.get(path.rpartition("/")[0])
                 if parent is not None:
-                    children.setdefault(parent, []).append(i)
-            for rows in children.values():
-                rows.sort(key=lambda r: self.entries[r].name)
+                    rows = children.get(parent)
+                    if rows is None:
+                        children[parent] = [i]
+                    else:
+                        rows.append(i)
             self._children = children
         return self._children.get(row, [])
 

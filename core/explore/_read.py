@@ -357,22 +357,28 @@ def _subtree(node: Node) -> tuple[int, int]:
     return size, files
 
 
-def _walk(tree: LazyTree) -> list[tuple[str, Node]]:
-    """Every ``(path, node)``, parents before children (in no particular order otherwise:
-    the entries are sorted by path afterwards)."""
-    out: list[tuple[str, Node]] = []
-    add = out.append
-    stack: list[tuple[str, Node]] = [("", tree.root)]
+def _walk(tree: LazyTree) -> tuple[list[str], list[Node], list[int]]:
+    """Every path, its node and the index of its parent's path (``-1`` for the root), in
+    one pass, parents before children (in no particular order otherwise: the entries are
+    sorted by path afterwards)."""
+    paths: list[str] = []
+    nodes: list[Node] = []
+    parents: list[int] = []
+    add_path, add_node, add_parent = paths.append, nodes.append, parents.append
+    stack: list[tuple[str, Node, int]] = [("", tree.root, -1)]
     pop, push = stack.pop, stack.append
     while stack:
-        path, node = pop()
-        add((path, node))
+        path, node, up = pop()
+        here = len(paths)
+        add_path(path)
+        add_node(node)
+        add_parent(up)
         kids = node.children
         if kids:
             prefix = path + "/" if path else ""
             for name, child in kids.items():
-                push((prefix + name, child))
-    return out
+                push((prefix + name, child, here))
+    return paths, nodes, parents
 
 
 def build_entries(
@@ -384,6 +390,15 @@ def build_entries(
     hard-link entry of its layer, ``link_paths``; else its first path in name order) and as
     ``hardlink`` everywhere else.
     """
+    entries, summary, _children = _build_entries(tree, profile_paths, link_paths)
+    return entries, summary
+
+
+def _build_entries(
+    tree: LazyTree, profile_paths: Sequence[str], link_paths: frozenset[str]
+) -> tuple[list[FileEntry], ProfileSummary | None, dict[int, list[int]]]:
+    """`build_entries`, and the rows of each directory's entries (sorted by name): what
+    `ImageListing.child_rows` answers, found here from the walk's parent indexes."""
     profile: set[str] = set()
     for p in profile_paths:
         p = p.strip().lstrip("/")
@@ -396,14 +411,10 @@ def build_entries(
                 profile.add(real)
     reg, symlink = EntryType.REG, EntryType.SYMLINK
     kinds = {t: t.value for t in EntryType}
-    walked = _walk(tree)
-    n = len(walked)
-    paths = [p for p, _ in walked]
-    nodes = [node for _, node in walked]
-    where = {p: i for i, p in enumerate(paths)}
-    parents = [where.get(p.rpartition("/")[0], -1) if p else -1 for p in paths]
+    paths, nodes, parents = _walk(tree)
+    n = len(paths)
     primary: dict[int, str] = {}
-    for path, node in walked:
+    for path, node in zip(paths, nodes, strict=True):
         if node.nlink > 1 and node.kind is reg:
             known = primary.get(node.ino)
             if known is None:
@@ -412,7 +423,7 @@ def build_entries(
                 known_link, is_link = known in link_paths, path in link_paths
                 if (known_link and not is_link) or (known_link == is_link and path < known):
                     primary[node.ino] = path
-    # Directory totals, bottom up: ``walk`` yields parents before children.
+    # Directory totals, bottom up: the walk lists parents before children.
     sizes = [0] * n
     counts = [0] * n
     profs = [0] * n
@@ -423,24 +434,39 @@ def build_entries(
         if node.kind is reg:
             path = paths[i]
             main = primary.get(node.ino, path) if primary else path
-            in_profile = path in profile or main in profile
-            marked[i] = in_profile
-            if main == path:
-                sizes[i] = node.size
-                if in_profile:
+            if profile and (path in profile or main in profile):
+                marked[i] = True
+                if main == path:
                     profs[i] = node.size
                     found_files += 1
                     found_bytes += node.size
+            if main == path:
+                sizes[i] = node.size
         up = parents[i]
         if up >= 0:
             sizes[up] += sizes[i]
             counts[up] += counts[i] + 1
             profs[up] += profs[i]
+    order = sorted(range(n), key=paths.__getitem__)
+    # Each directory's entries in listing order are its entries sorted by name (siblings
+    # share the prefix up to their names).
+    rank = [0] * n
+    for row, i in enumerate(order):
+        rank[i] = row
+    children: dict[int, list[int]] = {}
     entries: list[FileEntry] = []
     append = entries.append
-    for i in sorted(range(n), key=paths.__getitem__):
+    for row, i in enumerate(order):
         node = nodes[i]
         path = paths[i]
+        up = parents[i]
+        if up >= 0:
+            parent_row = rank[up]
+            rows = children.get(parent_row)
+            if rows is None:
+                children[parent_row] = [row]
+            else:
+                rows.append(row)
         kind = kinds[node.kind]
         link = node.link
         size = sizes[i]
@@ -481,7 +507,7 @@ def build_entries(
             bytes=found_bytes,
             share=found_bytes / total if total else 0.0,
         )
-    return entries, summary
+    return entries, summary, children
 
 
 def _hidden_entries(hidden: list[_Hidden]) -> list[HiddenEntry]:
@@ -525,8 +551,8 @@ def build_listing(
         for e in entries
         if e.type is EntryType.HARDLINK
     )
-    entries, summary = build_entries(tree, profile_paths, links)
-    return ImageListing(
+    entries, summary, children = _build_entries(tree, profile_paths, links)
+    listing = ImageListing(
         reference=reference,
         digest=digest,
         layers=tuple(infos),
@@ -535,6 +561,8 @@ def build_listing(
         profile=summary,
         platform=platform,
     )
+    listing._children = children
+    return listing
 
 
 async def open_listing(
@@ -576,6 +604,14 @@ async def open_listing(
     for i, found in enumerate(cached):
         if found is not None:
             per_layer[i], prefetch[i] = found.entries, found.prefetch
+    # Indexes are written while the layers are merged (encoding and compressing 100,000
+    # entries takes a tenth of a second); the listing is returned once they are written.
+    saves: list[asyncio.Future[None]] = []
+
+    def save(desc: Descriptor, layer: _Layer) -> None:
+        path = index_path(cache, str(desc.digest))
+        saves.append(asyncio.ensure_future(asyncio.to_thread(_save_index, path, layer)))
+
     quick_total = len(layers) - len(plain_layers)
     quick_done = len(layers) - len(plain_layers) - len(toc_layers)
     if quick_total:
@@ -592,7 +628,7 @@ async def open_listing(
         layer = _Layer(toc.entries, _prefetch_files(toc))
         per_layer[i], prefetch[i] = layer.entries, layer.prefetch
         sources[i] = LayerSourceKind.TOC
-        await asyncio.to_thread(_save_index, index_path(cache, str(desc.digest)), layer)
+        save(desc, layer)
         quick_done += 1
         emit(on_progress, Progress("toc", quick_done, quick_total, str(desc.digest), {"layer": i}))
 
@@ -626,7 +662,7 @@ async def open_listing(
             entries = await _stream_layer(registry, repo, desc, i, limits, on_bytes)
         per_layer[i] = entries
         sources[i] = LayerSourceKind.STREAM
-        await asyncio.to_thread(_save_index, index_path(cache, str(desc.digest)), _Layer(entries))
+        save(desc, _Layer(entries))
 
     if plain_layers:
         emit(on_progress, Progress("index", 0, stream_total, "", {"layer": plain_layers[0]}))
@@ -653,6 +689,7 @@ async def open_listing(
             profile_task.cancel()
             with contextlib.suppress(BaseException):
                 await profile_task
+        await _abandon(saves)
         raise
     infos = [
         LayerInfo(
@@ -667,19 +704,32 @@ async def open_listing(
         for i, d in enumerate(layers)
     ]
     emit(on_progress, Progress("merge", 0, 1, str(resolved.digest)))
-    listing = await asyncio.to_thread(
-        build_listing,
-        str(resolved.reference),
-        str(resolved.digest),
-        per_layer,
-        infos,
-        profile_paths,
-        str(platform),
-    )
+    try:
+        listing = await asyncio.to_thread(
+            build_listing,
+            str(resolved.reference),
+            str(resolved.digest),
+            per_layer,
+            infos,
+            profile_paths,
+            str(platform),
+        )
+        await asyncio.gather(*saves)
+    except BaseException:
+        await _abandon(saves)
+        raise
     emit(on_progress, Progress("merge", 1, 1, str(resolved.digest)))
     if listing.profile is not None and profile_source:
         listing.profile = replace(listing.profile, source=profile_source)
     return listing
+
+
+async def _abandon(saves: Sequence[asyncio.Future[None]]) -> None:
+    """Index writes of a listing that failed: let them finish (a thread cannot be stopped;
+    each write is atomic) and drop their errors."""
+    for save in saves:
+        with contextlib.suppress(BaseException):
+            await asyncio.shield(save)
 
 
 async def _profile_paths(

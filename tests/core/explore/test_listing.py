@@ -351,3 +351,26 @@ async def test_an_optimized_twin_shows_its_start_up_files_without_a_profile(
         marked = {e.path for e in result.entries if e.in_profile}
         assert marked == {*startup, "usr/bin/hard"}, marked  # the hard link is the same file
     assert [layer.source for layer in again.layers] == [LayerSourceKind.CACHE] * 2
+
+
+def test_child_rows_from_the_build_are_each_directory_sorted_by_name() -> None:
+    """The child index a listing gets from its build (the walk's parent links) is what
+    grouping every path under its parent and sorting by name gives; a listing made from the
+    same entries without it finds the same on its own."""
+    from core.explore import ImageListing
+    from tests.gui.fakes import synthetic_listing
+
+    listing = synthetic_listing(3000)
+    entries = listing.entries
+    expected: dict[str, list[str]] = {}
+    for e in entries[1:]:
+        expected.setdefault(e.parent, []).append(e.name)
+    bare = ImageListing(listing.reference, listing.digest, listing.layers, list(entries))
+    for row, e in enumerate(entries):
+        if not e.is_dir:
+            assert listing.child_rows(row) == []
+            continue
+        names = [entries[r].name for r in listing.child_rows(row)]
+        assert names == sorted(expected.get(e.path, [])), e.path
+        assert bare.child_rows(row) == listing.child_rows(row), e.path
+        assert len(names) == len([c for c in entries if c.path and c.parent == e.path])
