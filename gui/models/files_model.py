@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, Qt
@@ -27,9 +28,9 @@ __all__ = ["FileCol", "FileRoles", "FilesModel", "SearchIndex", "search_index"]
 
 
 class SearchIndex:
-    """Every path of a listing, lowered, in one string (one ``\n`` before each), so that a
-    search is ``str.find`` in C over the whole text rather than a Python loop over the
-    entries. Build it off the GUI thread with `search_index`."""
+    """Paths, lowered, in one string (one ``\n`` after each), so that a search is
+    ``str.find`` in C over the whole text rather than a Python loop over the entries. Build
+    it off the GUI thread (`search_index`, `SearchIndex.of`)."""
 
     __slots__ = ("starts", "text")
 
@@ -37,15 +38,29 @@ class SearchIndex:
         self.text = text
         self.starts = starts
 
-    def find(self, needle: str) -> list[int]:
-        """Rows (indexes into the entries) whose path contains ``needle`` (lowered)."""
-        text, starts, out = self.text, self.starts, []
+    @classmethod
+    def of(cls, paths: Iterable[str]) -> SearchIndex:
+        lowered = [p.lower() for p in paths]
+        starts = []
+        at = 0
+        for p in lowered:
+            starts.append(at)
+            at += len(p) + 1
+        return cls("\n".join(lowered) + "\n", starts)
+
+    def find(self, needle: str, first: int = 1) -> list[int]:
+        """Rows (indexes into the paths) from ``first`` on whose path contains ``needle``
+        (lowered; a listing's row 0 is its root)."""
+        text, starts = self.text, self.starts
+        out: list[int] = []
         find, n = text.find, len(starts)
+        if not needle or not n:
+            return out
         pos = find(needle)
         while pos >= 0:
             row = bisect.bisect_right(starts, pos) - 1
             # a match across the separator is no match (needles have no newline)
-            if row > 0:
+            if row >= first:
                 out.append(row)
             if row + 1 >= n:
                 break
@@ -54,13 +69,7 @@ class SearchIndex:
 
 
 def search_index(listing: ImageListing) -> SearchIndex:
-    paths = [e.path.lower() for e in listing.entries]
-    starts = []
-    at = 0
-    for p in paths:
-        starts.append(at)
-        at += len(p) + 1
-    return SearchIndex("\n".join(paths) + "\n", starts)
+    return SearchIndex.of(e.path for e in listing.entries)
 
 
 class FileRoles(enum.IntEnum):

@@ -265,6 +265,12 @@ class ImagesView(QWidget):
         tags_split.addWidget(self.tag_tabs)
         tags_split.setSizes([320, 400])
         self.tag_tabs.currentChanged.connect(lambda _i: self._sync_files())
+        for changed in (
+            vm.tags.modelReset,
+            vm.tags.rowsInserted,
+            vm.tags.rowsRemoved,
+        ):
+            changed.connect(lambda *_a: self._update_compare_choices())
         split.addWidget(right)
         split.setSizes([330, 800])
         split.setStretchFactor(1, 1)
@@ -551,6 +557,19 @@ class ImagesView(QWidget):
             view.vm.clear()
             return
         view.vm.load(inst.instance_id, repo, tags[0])
+        self._update_compare_choices()
+
+    def _update_compare_choices(self) -> None:
+        """The Files tab offers the repository's other images to compare with."""
+        view = self.files_view
+        if view is None:
+            return
+        from core.pull import is_profile_tag
+
+        shown = view.vm.target[2] if view.vm.target is not None else ""
+        view.set_compare_choices(
+            [t.tag for t in self.vm.tags.all_tags() if t.tag != shown and not is_profile_tag(t.tag)]
+        )
 
     def _why(self) -> tuple[WhyViewModel, WhyPanel]:
         if self.why_vm is None or self.why_panel is None:

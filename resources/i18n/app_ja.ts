@@ -171,6 +171,96 @@
     </message>
 </context>
 <context>
+    <name>DiffModel</name>
+    <message>
+        <location filename="../../gui/models/diff_model.py" line="+177"/>
+        <source>Change</source>
+        <translation>変更</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Path</source>
+        <translation>パス</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+101"/>
+        <source>Before</source>
+        <translation>変更前</translation>
+    </message>
+    <message>
+        <location line="-100"/>
+        <location line="+100"/>
+        <source>After</source>
+        <translation>変更後</translation>
+    </message>
+    <message>
+        <location line="-99"/>
+        <source>Size change</source>
+        <translation>サイズの増減</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What changed</source>
+        <translation>変更内容</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>added</source>
+        <translation>追加</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>removed</source>
+        <translation>削除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>changed</source>
+        <translation>変更</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>directory</source>
+        <translation>ディレクトリ</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>content</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>size</source>
+        <translation>サイズ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>kind %1 → %2</source>
+        <translation>種類 %1 → %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>mode %1 → %2</source>
+        <translation>モード %1 → %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>owner %1 → %2</source>
+        <translation>所有者 %1 → %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>target %1 → %2</source>
+        <translation>リンク先 %1 → %2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1: from layer %2</source>
+        <translation>%1：レイヤー %2 から</translation>
+    </message>
+</context>
+<context>
     <name>EnvEditor</name>
     <message>
         <location filename="../../gui/widgets/env_editor.py" line="+31"/>
@@ -599,7 +689,7 @@
 <context>
     <name>FilesModel</name>
     <message>
-        <location filename="../../gui/models/files_model.py" line="+250"/>
+        <location filename="../../gui/models/files_model.py" line="+259"/>
         <source>Name</source>
         <translation>名前</translation>
     </message>
@@ -662,12 +752,37 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../gui/views/files_view.py" line="+45"/>
+        <location filename="../../gui/views/files_view.py" line="+51"/>
         <source>Search files</source>
         <translation>ファイルを検索</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+15"/>
+        <source>Compare with…</source>
+        <translation>比較対象…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Another tag of this repository, or NAMESPACE/REPOSITORY:TAG of this registry instance</source>
+        <translation>このリポジトリの別のタグ、またはこのレジストリインスタンスの NAMESPACE/REPOSITORY:TAG</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Image to compare with</source>
+        <translation>比較するイメージ</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Compare</source>
+        <translation>比較</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>List what was added, removed or changed between the two images</source>
+        <translation>2 つのイメージの間で追加・削除・変更されたものを一覧にします</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Read the file tree again</source>
         <translation>ファイルツリーを読み直す</translation>
     </message>
@@ -682,7 +797,32 @@
         <translation>イメージを読み込み中</translation>
     </message>
     <message>
+        <location line="+20"/>
+        <source>Show or hide these paths</source>
+        <translation>これらのパスを表示または非表示</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Swap</source>
+        <translation>入れ替え</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Compare the other way round</source>
+        <translation>逆方向に比較</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Back to the files</source>
+        <translation>ファイル一覧に戻る</translation>
+    </message>
+    <message>
         <location line="+10"/>
+        <source>Reading the image to compare with</source>
+        <translation>比較するイメージを読み込み中</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Files of the image</source>
         <translation>イメージのファイル</translation>
     </message>
@@ -692,7 +832,12 @@
         <translation>見つかったファイル</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+16"/>
+        <source>Differences between the two images</source>
+        <translation>2 つのイメージの違い</translation>
+    </message>
+    <message>
+        <location line="+39"/>
         <source>Hidden by upper layers</source>
         <translation>上位レイヤーで隠されたもの</translation>
     </message>
@@ -717,7 +862,57 @@
         <translation>隠したレイヤー</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+75"/>
+        <source>“%1” names no image to compare with: %2</source>
+        <translation>「%1」は比較できるイメージを指していません：%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type a tag of this repository, or NAMESPACE/REPOSITORY:TAG.</source>
+        <translation>このリポジトリのタグ、または NAMESPACE/REPOSITORY:TAG を入力してください。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Reading the image to compare with…</source>
+        <translation>比較するイメージを読み込み中…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Plain image: reading its layers once (%1 of %2, %3 left)…</source>
+        <translation>通常イメージ：レイヤーを一度だけ読み込み中 (%2 中 %1、残り %3)…</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>From %1 to %2</source>
+        <translation>%1 から %2 への変更</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Added: %1 (%2)</source>
+        <translation>追加：%1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Removed: %1 (%2)</source>
+        <translation>削除：%1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Changed: %1 (%2)</source>
+        <translation>変更：%1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>This registry instance has no repository %1.</source>
+        <translation>このレジストリインスタンスにはリポジトリ %1 がありません。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the name; repositories of another instance cannot be compared.</source>
+        <translation>名前を確認してください。別のインスタンスのリポジトリとは比較できません。</translation>
+    </message>
+    <message>
+        <location line="+42"/>
         <source>Reading the image&apos;s file tree…</source>
         <translation>イメージのファイルツリーを読み込み中…</translation>
     </message>
@@ -742,7 +937,7 @@
         <translation>レイヤーを統合中…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>● Start-up profile: %1 files, %2 — %3 % of the image&apos;s bytes</source>
         <translation>● 起動プロファイル: %1 ファイル、%2 — イメージのバイト数の %3 %</translation>
     </message>
@@ -777,7 +972,12 @@
         <translation>%1 エントリ、ファイル %2 — %4 で%3</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>%1 of %2 differences shown</source>
+        <translation>%2 件中 %1 件の違いを表示</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>%1 matches</source>
         <translation>%1 件一致</translation>
     </message>
@@ -2135,12 +2335,12 @@
     <name>ImagesView</name>
     <message>
         <location filename="../../gui/views/images_view.py" line="+68"/>
-        <location line="+297"/>
+        <location line="+303"/>
         <source>Images</source>
         <translation>イメージ</translation>
     </message>
     <message>
-        <location line="-293"/>
+        <location line="-299"/>
         <source>Instance:</source>
         <translation>インスタンス：</translation>
     </message>
@@ -2192,12 +2392,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+550"/>
+        <location line="+569"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-549"/>
+        <location line="-568"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -2248,12 +2448,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+509"/>
+        <location line="+528"/>
         <source>Record</source>
         <translation>記録</translation>
     </message>
     <message>
-        <location line="-504"/>
+        <location line="-523"/>
         <source>Start-up profile:</source>
         <translation>起動プロファイル:</translation>
     </message>
@@ -2279,17 +2479,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+278"/>
+        <location line="+284"/>
         <source>Files</source>
         <translation>ファイル</translation>
     </message>
     <message>
-        <location line="-276"/>
+        <location line="-282"/>
         <source>The tag&apos;s file tree, read without pulling the image</source>
         <translation>イメージをプルせずに読み込んだタグのファイルツリー</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+29"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
@@ -2338,7 +2538,7 @@
         </translation>
     </message>
     <message>
-        <location line="+167"/>
+        <location line="+180"/>
         <source>accelerated image of %1</source>
         <translation>%1 の高速化イメージ</translation>
     </message>

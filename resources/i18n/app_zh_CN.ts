@@ -171,6 +171,96 @@
     </message>
 </context>
 <context>
+    <name>DiffModel</name>
+    <message>
+        <location filename="../../gui/models/diff_model.py" line="+177"/>
+        <source>Change</source>
+        <translation>变化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+101"/>
+        <source>Before</source>
+        <translation>之前</translation>
+    </message>
+    <message>
+        <location line="-100"/>
+        <location line="+100"/>
+        <source>After</source>
+        <translation>之后</translation>
+    </message>
+    <message>
+        <location line="-99"/>
+        <source>Size change</source>
+        <translation>大小变化</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>What changed</source>
+        <translation>变化内容</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>added</source>
+        <translation>新增</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>removed</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>changed</source>
+        <translation>修改</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>directory</source>
+        <translation>目录</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>content</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>kind %1 → %2</source>
+        <translation>类型 %1 → %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>mode %1 → %2</source>
+        <translation>权限 %1 → %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>owner %1 → %2</source>
+        <translation>所有者 %1 → %2</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>target %1 → %2</source>
+        <translation>链接目标 %1 → %2</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>%1: from layer %2</source>
+        <translation>%1：来自第 %2 层</translation>
+    </message>
+</context>
+<context>
     <name>EnvEditor</name>
     <message>
         <location filename="../../gui/widgets/env_editor.py" line="+31"/>
@@ -599,7 +689,7 @@
 <context>
     <name>FilesModel</name>
     <message>
-        <location filename="../../gui/models/files_model.py" line="+250"/>
+        <location filename="../../gui/models/files_model.py" line="+259"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -662,12 +752,37 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../gui/views/files_view.py" line="+45"/>
+        <location filename="../../gui/views/files_view.py" line="+51"/>
         <source>Search files</source>
         <translation>搜索文件</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+15"/>
+        <source>Compare with…</source>
+        <translation>与…比较</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Another tag of this repository, or NAMESPACE/REPOSITORY:TAG of this registry instance</source>
+        <translation>此仓库的另一个标签，或此镜像实例中的 NAMESPACE/REPOSITORY:TAG</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Image to compare with</source>
+        <translation>要比较的镜像</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>List what was added, removed or changed between the two images</source>
+        <translation>列出两个镜像之间新增、删除或修改的内容</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Read the file tree again</source>
         <translation>重新读取文件树</translation>
     </message>
@@ -682,7 +797,32 @@
         <translation>正在读取镜像</translation>
     </message>
     <message>
+        <location line="+20"/>
+        <source>Show or hide these paths</source>
+        <translation>显示或隐藏这些路径</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Swap</source>
+        <translation>交换</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Compare the other way round</source>
+        <translation>反向比较</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Back to the files</source>
+        <translation>返回文件列表</translation>
+    </message>
+    <message>
         <location line="+10"/>
+        <source>Reading the image to compare with</source>
+        <translation>正在读取要比较的镜像</translation>
+    </message>
+    <message>
+        <location line="+12"/>
         <source>Files of the image</source>
         <translation>镜像中的文件</translation>
     </message>
@@ -692,7 +832,12 @@
         <translation>找到的文件</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+16"/>
+        <source>Differences between the two images</source>
+        <translation>两个镜像之间的差异</translation>
+    </message>
+    <message>
+        <location line="+39"/>
         <source>Hidden by upper layers</source>
         <translation>被上层隐藏的内容</translation>
     </message>
@@ -717,7 +862,57 @@
         <translation>隐藏它的层</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+75"/>
+        <source>“%1” names no image to compare with: %2</source>
+        <translation>“%1”没有指明可比较的镜像：%2</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Type a tag of this repository, or NAMESPACE/REPOSITORY:TAG.</source>
+        <translation>请输入此仓库的标签，或 NAMESPACE/REPOSITORY:TAG。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Reading the image to compare with…</source>
+        <translation>正在读取要比较的镜像…</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Plain image: reading its layers once (%1 of %2, %3 left)…</source>
+        <translation>普通镜像：正在一次性读取其各层（%1 / %2，剩余 %3）…</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>From %1 to %2</source>
+        <translation>从 %1 到 %2</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Added: %1 (%2)</source>
+        <translation>新增：%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Removed: %1 (%2)</source>
+        <translation>删除：%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Changed: %1 (%2)</source>
+        <translation>修改：%1（%2）</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>This registry instance has no repository %1.</source>
+        <translation>此镜像实例中没有仓库 %1。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Check the name; repositories of another instance cannot be compared.</source>
+        <translation>请检查名称；无法与其他实例中的仓库进行比较。</translation>
+    </message>
+    <message>
+        <location line="+42"/>
         <source>Reading the image&apos;s file tree…</source>
         <translation>正在读取镜像的文件树…</translation>
     </message>
@@ -742,7 +937,7 @@
         <translation>正在合并各层…</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>● Start-up profile: %1 files, %2 — %3 % of the image&apos;s bytes</source>
         <translation>● 启动配置文件：%1 个文件，%2 — 占镜像字节数的 %3 %</translation>
     </message>
@@ -777,7 +972,12 @@
         <translation>%1 个条目，文件共 %2 — %3，用时 %4</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
+        <source>%1 of %2 differences shown</source>
+        <translation>显示 %2 项差异中的 %1 项</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>%1 matches</source>
         <translation>%1 个匹配</translation>
     </message>
@@ -2135,12 +2335,12 @@
     <name>ImagesView</name>
     <message>
         <location filename="../../gui/views/images_view.py" line="+68"/>
-        <location line="+297"/>
+        <location line="+303"/>
         <source>Images</source>
         <translation>镜像</translation>
     </message>
     <message>
-        <location line="-293"/>
+        <location line="-299"/>
         <source>Instance:</source>
         <translation>实例：</translation>
     </message>
@@ -2192,12 +2392,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+550"/>
+        <location line="+569"/>
         <source>Convert now</source>
         <translation>立即转换</translation>
     </message>
     <message>
-        <location line="-549"/>
+        <location line="-568"/>
         <source>Convert the selected tag now</source>
         <translation>立即转换所选标签</translation>
     </message>
@@ -2248,12 +2448,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+509"/>
+        <location line="+528"/>
         <source>Record</source>
         <translation>记录</translation>
     </message>
     <message>
-        <location line="-504"/>
+        <location line="-523"/>
         <source>Start-up profile:</source>
         <translation>启动配置文件：</translation>
     </message>
@@ -2279,17 +2479,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+278"/>
+        <location line="+284"/>
         <source>Files</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location line="-276"/>
+        <location line="-282"/>
         <source>The tag&apos;s file tree, read without pulling the image</source>
         <translation>无需拉取镜像即可读取的标签文件树</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+29"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
@@ -2338,7 +2538,7 @@
         </translation>
     </message>
     <message>
-        <location line="+167"/>
+        <location line="+180"/>
         <source>accelerated image of %1</source>
         <translation>%1 的加速镜像</translation>
     </message>
