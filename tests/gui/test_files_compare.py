@@ -15,7 +15,6 @@ import httpx
 import pytest
 from PySide6.QtCore import Qt
 
-from core.cloud import open_clients
 from core.explore import (
     ChangeKind,
     ImageListing,
@@ -26,15 +25,12 @@ from core.explore import (
 )
 from core.formats import EntryType, TOCEntry
 from core.registry import RegistryClient
-from core.settings import LocalProfile
-from gui.backend._core import CoreBackend
 from gui.models.diff_model import DiffCol, DiffModel, DiffRoles
 from gui.viewmodels.files_vm import FilesViewModel, parse_compare_text
-from gui.viewmodels.images_vm import ImagesViewModel
 from tests.core.pull._images import entry, push_image
 from tests.fixtures.emulator import start_local_server_thread
 from tests.gui.fakes import FakeBackend, synthetic_listing
-from tests.gui.pages import images_page
+from tests.gui.pages import images_page, local_repository
 
 D = "sha256:" + "d" * 64
 E = "sha256:" + "e" * 64
@@ -267,16 +263,7 @@ def test_compare_two_images_of_a_local_server(qtbot, ctx, tmp_path: Path, monkey
 
         with ThreadPoolExecutor(1) as pool:  # the test's own loop is the GUI's
             pool.submit(asyncio.run, push()).result()
-        profile = LocalProfile(url=server.url, access_key_id=server.access_key_id)
-        backend = CoreBackend(open_clients(profile, http, server.credentials), http, kind="local")
-        images = ImagesViewModel(ctx)
-        ctx.set_backend(backend, profile="Local", kind="local")
-        qtbot.waitUntil(lambda: bool(images.instances), timeout=30_000)
-        images.select_namespace("demo")
-        qtbot.waitUntil(
-            lambda: any(r.path == "demo/cmp" for r in images.repos.rows), timeout=30_000
-        )
-        repo = next(r for r in images.repos.rows if r.path == "demo/cmp")
+        images, repo = local_repository(qtbot, ctx, server, http, "demo/cmp")
         vm = FilesViewModel(ctx)
         vm.load(images.instances[0].instance_id, repo, "v2")
         qtbot.waitUntil(lambda: vm.listing is not None or vm.error is not None, timeout=60_000)

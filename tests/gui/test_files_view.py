@@ -12,17 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from core.cloud import open_clients
 from core.registry import RegistryClient
-from core.settings import LocalProfile
-from gui.backend._core import CoreBackend
 from gui.models.files_model import FileCol, FileRoles, FilesModel
 from gui.viewmodels.files_vm import FilesViewModel
-from gui.viewmodels.images_vm import ImagesViewModel
 from tests.core.pull._images import entry, push_image
 from tests.fixtures.emulator import start_local_server_thread
 from tests.gui.fakes import FakeBackend, synthetic_listing
-from tests.gui.pages import images_page
+from tests.gui.pages import images_page, local_repository
 
 
 def test_files_model_tree_and_search(qtmodeltester) -> None:
@@ -129,16 +125,7 @@ def test_files_of_a_local_server_image(qtbot, ctx, tmp_path: Path, monkeypatch) 
 
         with ThreadPoolExecutor(1) as pool:  # the test's own loop is the GUI's
             pool.submit(asyncio.run, push()).result()
-        profile = LocalProfile(url=server.url, access_key_id=server.access_key_id)
-        backend = CoreBackend(open_clients(profile, http, server.credentials), http, kind="local")
-        images = ImagesViewModel(ctx)
-        ctx.set_backend(backend, profile="Local", kind="local")
-        qtbot.waitUntil(lambda: bool(images.instances), timeout=30_000)
-        images.select_namespace("demo")
-        qtbot.waitUntil(
-            lambda: any(r.path == "demo/files" for r in images.repos.rows), timeout=30_000
-        )
-        repo = next(r for r in images.repos.rows if r.path == "demo/files")
+        images, repo = local_repository(qtbot, ctx, server, http, "demo/files")
         vm = FilesViewModel(ctx)
         vm.load(images.instances[0].instance_id, repo, "v1")
         qtbot.waitUntil(lambda: vm.listing is not None or vm.error is not None, timeout=60_000)
