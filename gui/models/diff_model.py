@@ -12,15 +12,12 @@ import enum
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt
-from PySide6.QtGui import QBrush
-from PySide6.QtWidgets import QApplication
 
 from core.explore import Change, ChangeKind, FileEntry, ListingDiff
 from gui.format import format_bytes
 from gui.i18n import arg
 from gui.models._base import AnyIndex
 from gui.models.files_model import SearchIndex
-from gui.widgets.badge import badge_colors
 
 __all__ = ["DiffCol", "DiffModel", "DiffRoles", "diff_search_index"]
 
@@ -37,6 +34,7 @@ class DiffCol(enum.IntEnum):
 class DiffRoles(enum.IntEnum):
     Change = Qt.ItemDataRole.UserRole + 1  # core Change
     Path = enum.auto()
+    Badge = enum.auto()  # (text, kind) of the Change column, for the badge delegate
 
 
 _KIND_BADGE = {ChangeKind.ADDED: "ok", ChangeKind.REMOVED: "bad", ChangeKind.CHANGED: "warn"}
@@ -48,7 +46,6 @@ _DATA_ROLES = frozenset(
         *DiffRoles,
         Qt.ItemDataRole.DisplayRole,
         Qt.ItemDataRole.ToolTipRole,
-        Qt.ItemDataRole.ForegroundRole,
         Qt.ItemDataRole.TextAlignmentRole,
         Qt.ItemDataRole.AccessibleTextRole,
     }
@@ -198,13 +195,10 @@ class DiffModel(QAbstractTableModel):
             return c
         if role == DiffRoles.Path:
             return "/" + c.path
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if col == DiffCol.CHANGE:
-                app = QApplication.instance()
-                palette = app.palette() if isinstance(app, QApplication) else None
-                if palette is not None:
-                    return QBrush(badge_colors(_KIND_BADGE[c.kind], palette)[1])
-            return None
+        if role == DiffRoles.Badge:
+            if col != DiffCol.CHANGE:
+                return None
+            return (self.kind_text(c.kind), _KIND_BADGE[c.kind])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if col in (DiffCol.BEFORE, DiffCol.AFTER, DiffCol.DELTA) else None
         if role == Qt.ItemDataRole.ToolTipRole:

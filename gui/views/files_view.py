@@ -31,10 +31,11 @@ from core.explore import ChangeKind, HiddenEntry, ImageListing, ListingDiff
 from gui.errors import ErrorPresenter
 from gui.format import format_bytes, format_eta
 from gui.i18n import arg
-from gui.models.diff_model import DiffCol
+from gui.models.diff_model import DiffCol, DiffRoles
 from gui.models.files_model import FileCol
 from gui.resources import icon
 from gui.viewmodels.files_vm import FilesViewModel, UnknownRepository
+from gui.widgets.badge import BadgeDelegate
 from gui.widgets.search_field import SearchField
 
 __all__ = ["FilesView"]
@@ -197,6 +198,9 @@ class FilesView(QWidget):
             (DiffCol.WHAT, 200),
         ):
             self.diff_view.setColumnWidth(dcol, width)
+        self.diff_view.setItemDelegateForColumn(
+            DiffCol.CHANGE, BadgeDelegate(DiffRoles.Badge, self.diff_view)
+        )
         self.stack = QStackedWidget()
         self.stack.addWidget(self.tree)
         self.stack.addWidget(self.results_view)
