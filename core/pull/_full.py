@@ -8,7 +8,10 @@ instead of following it (a layer already in the cache, or resumed from an earlie
 download, is unpacked from the finished file). Nothing unverified is published: the root
 filesystem is built in a sibling ``.partial-*`` directory and renamed into place only when
 every layer applied *and* every blob matched its digest, so a failed, corrupt or cancelled
-pull leaves nothing behind.
+pull leaves nothing behind. A layer read as it arrives is read before its digest could be
+checked: when unpacking it fails, the pull waits for that layer's download, and a blob that
+does not match its digest is what it reports (:class:`~core.errors.DigestMismatch`), not the
+corrupt-gzip or broken-tar error that those bytes caused.
 
 While a layer is unpacked its decompressed stream is hashed and compared with the config's
 ``rootfs.diff_ids[i]`` (a mismatch fails the pull with :class:`~core.errors.DigestMismatch`,
@@ -251,6 +254,7 @@ async def pull_image(
         asyncio.get_running_loop().create_future() for _ in layers
     ]
     sem = asyncio.Semaphore(concurrency)
+    downloads: list[asyncio.Task[None]] = []
     last_download = t_resolved
     bytes_downloaded = 0
     # Each layer's download announces when it starts, and whether its bytes can be read as
@@ -338,11 +342,13 @@ async def pull_image(
             )
             try:
                 layer.stats = await asyncio.shield(work)
-            except BaseException:
+            except BaseException as exc:
                 growing[i].abort()  # a read waiting for bytes wakes up and stops
                 work.cancel()
                 with contextlib.suppress(BaseException):
                     await work
+                if layer.streamed and isinstance(exc, Exception):
+                    await _blame_the_download(downloads[i])
                 raise
             finally:
                 growing[i].close()
@@ -354,8 +360,7 @@ async def pull_image(
     try:
         try:
             async with asyncio.TaskGroup() as group:
-                for i in range(len(layers)):
-                    group.create_task(download(i))
+                downloads.extend(group.create_task(download(i)) for i in range(len(layers)))
                 group.create_task(unpack_all())
         except BaseExceptionGroup as group_error:
             error = first_error(group_error)
@@ -387,6 +392,16 @@ async def pull_image(
         bytes_downloaded=bytes_downloaded,
         cache_hits=sum(1 for layer in layers if layer.cached),
     )
+
+
+async def _blame_the_download(download: asyncio.Task[None]) -> None:
+    """Called when unpacking a layer read while it downloaded failed. Those bytes were not
+    checked yet: if the download fails too (the registry served bytes that are not the blob,
+    so a gzip CRC error or a broken tar header is only a consequence), its error is the one
+    to report. Waits for the download's verdict; returns when the blob was sound."""
+    await asyncio.wait([download])
+    if not download.cancelled() and (cause := download.exception()) is not None:
+        raise cause from None
 
 
 _ESTARGZ_METADATA = frozenset({"stargz.index.json", ".prefetch.landmark", ".no.prefetch.landmark"})

@@ -8,13 +8,16 @@ import subprocess
 import tarfile
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from core.errors import CoreError
+from core.errors import CoreError, DigestMismatch
+from core.pull import _full
 from core.pull._cache import ContentCache
 from core.pull._full import pull_image
+from core.pull._unpack import UnpackStats, unpack_layer
 from core.registry import RegistryClient
 from tests.core.pull._images import entry, push_image
 from tests.core.pull.test_lazy import disk_tree
@@ -160,3 +163,67 @@ async def test_a_blob_that_does_not_match_its_digest_publishes_nothing(
     assert not (tmp_path / "rootfs").exists()
     assert not await asyncio.to_thread(lambda: list(tmp_path.glob(".rootfs.partial-*")))
     assert not ContentCache(tmp_path / "c").has_blob(digest)
+
+
+async def test_a_rotten_blob_is_reported_as_a_digest_mismatch_not_as_what_it_broke(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The registry serves bytes that are not the blob: the unpacker, reading them as they
+    arrive, fails first (here on the first bytes: not a gzip stream), but the cause the pull
+    reports is the blob's digest mismatch, found once the download ends."""
+    pushed = await push_image(registry, unique_repo, LAYERS)
+    bottom = pushed.manifest.layers[0]
+    data_file = (
+        distribution_registry.storage
+        / "docker/registry/v2/blobs/sha256"
+        / bottom.digest.encoded[:2]
+        / bottom.digest.encoded
+        / "data"
+    )
+    raw = bytearray(data_file.read_bytes())
+    raw[0] ^= 0xFF  # the gzip magic
+    data_file.write_bytes(bytes(raw))
+    unpack_failed = asyncio.Event()
+    real_unpack = unpack_layer
+
+    async def observed_unpack(*args: Any, **kwargs: Any) -> UnpackStats:
+        try:
+            return await real_unpack(*args, **kwargs)
+        except Exception:
+            unpack_failed.set()
+            raise
+
+    monkeypatch.setattr(_full, "unpack_layer", observed_unpack)
+    gate = _Gate(bottom.digest.encoded, bottom.size * 2 // 3)
+    async with (
+        httpx.AsyncClient(transport=gate) as http,
+        RegistryClient(distribution_registry.host, http=http) as gated,
+    ):
+        pull = asyncio.ensure_future(
+            pull_image(
+                gated,
+                pushed.ref(distribution_registry.host),
+                tmp_path / "rootfs",
+                cache=ContentCache(tmp_path / "c"),
+            )
+        )
+        try:
+            # The download is held two thirds of the way; the unpacker fails on what it got.
+            async with asyncio.timeout(120):
+                await asyncio.wait(
+                    [pull, asyncio.ensure_future(unpack_failed.wait())],
+                    return_when=asyncio.FIRST_COMPLETED,
+                )
+            assert unpack_failed.is_set()
+        finally:
+            gate.gate.set()
+        with pytest.raises(DigestMismatch) as info:
+            await pull
+    assert info.value.expected == str(bottom.digest)
+    assert not (tmp_path / "rootfs").exists()
+    assert not await asyncio.to_thread(lambda: list(tmp_path.glob(".rootfs.partial-*")))
+    assert not ContentCache(tmp_path / "c").has_blob(bottom.digest)
