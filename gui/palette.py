@@ -152,6 +152,14 @@ class PaletteController(QObject):
         return out
 
     def _convert(self, instance_id: str, repo_id: str, tag: str) -> None:
+        if self.ctx.backend is None:
+            self._say_not_connected(
+                QCoreApplication.translate(
+                    "Palette", "%1 can be converted once the console is connected."
+                ),
+                tag,
+            )
+            return
         self._reveal_repo(instance_id, repo_id)
         images = self.window.images_vm
         if images.repo is not None and images.repo.repo_id == repo_id:
@@ -174,13 +182,29 @@ class PaletteController(QObject):
             elif region and region != self.ctx.region:
                 self.window.regionRequested.emit(region)
             return
+        if self.ctx.backend is None:
+            # Not connected (yet, or any more): opened once the connection is back.
+            self._pending, self._waited = item, 0
+            self._say_not_connected(
+                QCoreApplication.translate("Palette", "%1 opens once the console is connected."),
+                item.title,
+            )
+            return
         if not self._reveal(item):
             self._pending, self._waited = item, 0
             self._timer.start()
 
+    def _say_not_connected(self, text: str, what: str) -> None:
+        self.ctx.notify(
+            QCoreApplication.translate("Palette", "Not connected"), arg(text, what), "info"
+        )
+
     def _on_ctx_backend_changed(self) -> None:
         pending = self._pending
         if pending is None:
+            return
+        if self.ctx.backend is None:
+            self._timer.stop()  # disconnected: the next connection goes on with it
             return
         profile, region = pending.target
         if profile == self.ctx.profile_name and region and region != self.ctx.region:
@@ -195,6 +219,9 @@ class PaletteController(QObject):
         if item is None or self._waited > _REVEAL_PATIENCE_MS:
             self._timer.stop()
             self._pending = None
+            return
+        if self.ctx.backend is None:
+            self._timer.stop()  # the connection went: its return starts the timer again
             return
         if self._reveal(item):
             self._timer.stop()

@@ -113,7 +113,11 @@ class ImagesViewModel(QObject):
         self.ctx.jobs.cancel_prefix(self._k + "-")
         self.repos.clear()
         self.tags.set_tags([])
+        # What the previous backend listed is not the new one's (nor anything while none)
+        self.instances = []
+        self.namespaces = []
         self.instance = None
+        self.namespace = None
         self.repo = None
         if self.ctx.backend is not None:
             self.load_instances()

@@ -1716,18 +1716,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+412"/>
+        <location line="+416"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location line="-412"/>
-        <location line="+412"/>
+        <location line="-416"/>
+        <location line="+416"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="-263"/>
+        <location line="-267"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>无法解析启动命令：%1</translation>
     </message>
@@ -1875,7 +1875,7 @@
         <translation>此镜像未加速：每次冷启动都会完整拉取。</translation>
     </message>
     <message>
-        <location line="+75"/>
+        <location line="+79"/>
         <source>Converting %1: %2 % (%3 left)</source>
         <translation>正在转换 %1：%2 %（剩余 %3）</translation>
     </message>
@@ -2719,7 +2719,7 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+299"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+303"/>
         <source>Prefetch list set</source>
         <extracomment>Start-up profiles of the current repository&apos;s images, by plain tag.</extracomment>
         <translation>已设置预取列表</translation>
@@ -4059,6 +4059,21 @@
         <location line="+1"/>
         <source>Profile</source>
         <translation>配置文件</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>%1 can be converted once the console is connected.</source>
+        <translation>连接后即可转换 %1。</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>%1 opens once the console is connected.</source>
+        <translation>连接后将打开 %1。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Not connected</source>
+        <translation>未连接</translation>
     </message>
 </context>
 <context>

@@ -129,6 +129,58 @@ def test_palette_finds_and_opens_with_the_keyboard(
     )
 
 
+def test_palette_waits_for_the_connection_and_says_so(
+    qtbot, qloop, data_dir, tmp_path, consoles
+) -> None:
+    """The connection goes (the Local server restarts, the console shuts down) while an item
+    is chosen or still being opened: the palette tells the user and opens it once the
+    connection is back, instead of failing on the missing backend."""
+    console = Console(lab_history=tmp_path / "lab.json")
+    consoles.append(console)
+    window = console.window
+    window.show()
+    console.ctx.set_backend(FakeBackend(tags=3, functions=12), profile="Local", kind="local")
+    console.ctx.set_connection("running", "http://127.0.0.1:1")
+    window.go(1)
+    qtbot.waitUntil(lambda: window.images_vm.tags.rowCount() == 4, timeout=5000)
+    notes: list[tuple[str, str]] = []
+    console.ctx.notified.connect(lambda title, text, _kind: notes.append((title, text)))
+    window.open_palette()
+    dialog = window._palette.dialog if window._palette is not None else None
+    assert dialog is not None
+    console.ctx.set_backend(None)  # the connection went after the palette listed its items
+
+    def choose(text: str) -> None:
+        if not dialog.isVisible():
+            window.open_palette()
+        dialog.edit.clear()
+        qtbot.keyClicks(dialog.edit, text)
+        qtbot.keyClick(dialog.edit, Qt.Key.Key_Return)
+
+    choose("demo/web")
+    qtbot.waitUntil(lambda: len(notes) == 1, timeout=5000)
+    assert notes[0] == ("Not connected", "demo/web opens once the console is connected.")
+    choose("convert demo/app:v0")
+    qtbot.waitUntil(lambda: len(notes) == 2, timeout=5000)
+    assert notes[1] == (
+        "Not connected",
+        "v0 can be converted once the console is connected.",
+    )
+    assert window.images_vm.repo is None
+
+    back = FakeBackend(tags=3, functions=12)
+    console.ctx.set_backend(back, profile="Local", kind="local")
+    qtbot.waitUntil(
+        lambda: window.images_vm.repo is not None and window.images_vm.repo.path == "demo/web",
+        timeout=5000,
+    )
+    assert not any("convert_now" in call for call in back.calls)
+    # A repository still being opened when the console shuts down (its tags not listed yet)
+    choose("demo/app")
+    console.shutdown()
+    qtbot.waitUntil(lambda: console.ctx.backend is None, timeout=5000)
+
+
 def test_items_of_an_earlier_connection_are_kept(qtbot, ctx) -> None:
     first, second = FakeBackend(functions=3), FakeBackend(functions=2)
     second.functions = {
