@@ -60,9 +60,38 @@ def _blob_path(data_dir: Path, digest: str) -> Path:
     return data_dir / "blobs" / "sha256" / hexpart[:2] / hexpart
 
 
+def _snapshot(data_dir: Path, report: StoreReport) -> dict[str, list[sqlite3.Row]]:
+    """Every row the check needs, read in one read transaction (one consistent state)."""
+    conn = sqlite3.connect(f"file:{data_dir / 'state.db'}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if verdict != "ok":
+            report.problems.append(f"sqlite integrity_check: {verdict}")
+        conn.execute("BEGIN")
+        rows = {
+            "repo_blobs": conn.execute("SELECT repo, digest FROM repo_blobs").fetchall(),
+            "manifests": conn.execute("SELECT * FROM manifests").fetchall(),
+            "tags": conn.execute("SELECT repo, tag, digest FROM tags").fetchall(),
+            "tasks": conn.execute("SELECT * FROM tasks").fetchall(),
+            "functions": conn.execute("SELECT name, doc FROM functions").fetchall(),
+        }
+        conn.execute("COMMIT")
+        return rows
+    finally:
+        conn.close()
+
+
 def check_store(data_dir: Path) -> StoreReport:
+    """Check ``data_dir``. On a running server the database is read first, in one read
+    transaction, and the files after it: the server writes a blob's bytes before any row
+    that refers to them, so everything that snapshot refers to is on disk when the files are
+    read. (Files first, then rows read one query after the other, saw a conversion that
+    ended in between as a tag whose manifest bytes were missing, or a SUCCESS task whose tag
+    was absent.)"""
     report = StoreReport()
     problems = report.problems
+    rows = _snapshot(data_dir, report)
     # -- files ----------------------------------------------------------------------------
     whole: set[str] = set()
     store = data_dir / "blobs" / "sha256"
@@ -78,72 +107,64 @@ def check_store(data_dir: Path) -> StoreReport:
     quarantine = data_dir / "quarantine"
     report.quarantined = len(list(quarantine.iterdir())) if quarantine.exists() else 0
     # -- database -------------------------------------------------------------------------
-    conn = sqlite3.connect(f"file:{data_dir / 'state.db'}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    try:
-        verdict = conn.execute("PRAGMA integrity_check").fetchone()[0]
-        if verdict != "ok":
-            problems.append(f"sqlite integrity_check: {verdict}")
-        linked: dict[str, set[str]] = {}
-        for row in conn.execute("SELECT repo, digest FROM repo_blobs"):
-            linked.setdefault(row["repo"], set()).add(row["digest"])
-            if row["digest"] not in whole:
-                problems.append(f"{row['repo']} links blob {row['digest']}, missing or damaged")
-        manifests = {(r["repo"], r["digest"]): r for r in conn.execute("SELECT * FROM manifests")}
+    linked: dict[str, set[str]] = {}
+    for row in rows["repo_blobs"]:
+        linked.setdefault(row["repo"], set()).add(row["digest"])
+        if row["digest"] not in whole:
+            problems.append(f"{row['repo']} links blob {row['digest']}, missing or damaged")
+    manifests = {(r["repo"], r["digest"]): r for r in rows["manifests"]}
 
-        def check_manifest(repo: str, digest: str, depth: int = 0) -> None:
-            report.manifests_checked += 1
-            if (repo, digest) not in manifests:
-                problems.append(f"{repo}: manifest {digest} has no row")
-                return
-            path = _blob_path(data_dir, digest)
-            if digest not in whole or not path.exists():
-                problems.append(f"{repo}: manifest {digest} bytes missing or damaged")
-                return
-            try:
-                parsed = parse_manifest(path.read_bytes(), manifests[(repo, digest)]["media_type"])
-            except CoreError as exc:
-                problems.append(f"{repo}: manifest {digest} does not parse: {exc}")
-                return
-            if isinstance(parsed, Manifest):
-                for desc in parsed.blobs:
-                    d = str(desc.digest)
-                    if d not in linked.get(repo, set()) or d not in whole:
-                        problems.append(f"{repo}: manifest {digest} needs blob {d}, absent")
-            elif isinstance(parsed, Index) and depth < 2:
-                for child in parsed.manifests:
-                    check_manifest(repo, str(child.digest), depth + 1)
+    def check_manifest(repo: str, digest: str, depth: int = 0) -> None:
+        report.manifests_checked += 1
+        if (repo, digest) not in manifests:
+            problems.append(f"{repo}: manifest {digest} has no row")
+            return
+        path = _blob_path(data_dir, digest)
+        if digest not in whole or not path.exists():
+            problems.append(f"{repo}: manifest {digest} bytes missing or damaged")
+            return
+        try:
+            parsed = parse_manifest(path.read_bytes(), manifests[(repo, digest)]["media_type"])
+        except CoreError as exc:
+            problems.append(f"{repo}: manifest {digest} does not parse: {exc}")
+            return
+        if isinstance(parsed, Manifest):
+            for desc in parsed.blobs:
+                d = str(desc.digest)
+                if d not in linked.get(repo, set()) or d not in whole:
+                    problems.append(f"{repo}: manifest {digest} needs blob {d}, absent")
+        elif isinstance(parsed, Index) and depth < 2:
+            for child in parsed.manifests:
+                check_manifest(repo, str(child.digest), depth + 1)
 
-        for row in conn.execute("SELECT repo, tag, digest FROM tags"):
-            report.tags += 1
-            check_manifest(row["repo"], row["digest"])
-        # -- tasks ------------------------------------------------------------------------
-        tags = {(r["repo"], r["tag"]): r["digest"] for r in conn.execute("SELECT * FROM tags")}
-        for row in conn.execute("SELECT * FROM tasks"):
-            status = row["status"]
-            report.tasks[status] = report.tasks.get(status, 0) + 1
-            if status in ("PENDING", "BUILDING"):
-                report.pending_tasks.append(row["id"])
-            elif status == "SUCCESS":
-                if (row["repo"], row["target_tag"]) not in tags:
-                    problems.append(f"task {row['id']} SUCCESS but {row['target_tag']} is absent")
-            elif status in ("FAILED", "CANCELED"):
-                if not (row["reason"] or "").strip():
-                    problems.append(f"task {row['id']} {status} without a reason")
-            else:
-                problems.append(f"task {row['id']} has unknown status {status!r}")
-        # an _accelerated tag only exists whole (checked above with every tag)
-        # -- functions --------------------------------------------------------------------
-        for row in conn.execute("SELECT name, doc FROM functions"):
-            doc = json.loads(row["doc"])
-            state = str(doc.get("state"))
-            report.functions[state] = report.functions.get(state, 0) + 1
-            if state == "Pending" or doc.get("lastUpdateStatus") == "InProgress":
-                report.pending_functions.append(row["name"])
-            elif state == "Failed" and not (doc.get("stateReason") or doc.get("stateReasonCode")):
-                problems.append(f"function {row['name']} Failed without a reason")
-            elif state not in ("Active", "Failed", "Inactive"):
-                problems.append(f"function {row['name']} in unknown state {state!r}")
-    finally:
-        conn.close()
+    for row in rows["tags"]:
+        report.tags += 1
+        check_manifest(row["repo"], row["digest"])
+    # -- tasks ----------------------------------------------------------------------------
+    tags = {(r["repo"], r["tag"]): r["digest"] for r in rows["tags"]}
+    for row in rows["tasks"]:
+        status = row["status"]
+        report.tasks[status] = report.tasks.get(status, 0) + 1
+        if status in ("PENDING", "BUILDING"):
+            report.pending_tasks.append(row["id"])
+        elif status == "SUCCESS":
+            if (row["repo"], row["target_tag"]) not in tags:
+                problems.append(f"task {row['id']} SUCCESS but {row['target_tag']} is absent")
+        elif status in ("FAILED", "CANCELED"):
+            if not (row["reason"] or "").strip():
+                problems.append(f"task {row['id']} {status} without a reason")
+        else:
+            problems.append(f"task {row['id']} has unknown status {status!r}")
+    # an _accelerated tag only exists whole (checked above with every tag)
+    # -- functions ------------------------------------------------------------------------
+    for row in rows["functions"]:
+        doc = json.loads(row["doc"])
+        state = str(doc.get("state"))
+        report.functions[state] = report.functions.get(state, 0) + 1
+        if state == "Pending" or doc.get("lastUpdateStatus") == "InProgress":
+            report.pending_functions.append(row["name"])
+        elif state == "Failed" and not (doc.get("stateReason") or doc.get("stateReasonCode")):
+            problems.append(f"function {row['name']} Failed without a reason")
+        elif state not in ("Active", "Failed", "Inactive"):
+            problems.append(f"function {row['name']} in unknown state {state!r}")
     return report
