@@ -294,8 +294,9 @@ async def record_startup_profile(
             else:
                 paths = await _static_closure(lazy, resolved, entrypoint, command)
                 recording.warnings.append(
-                    "static profile (no FUSE or bubblewrap here): the entrypoint and the "
-                    "libraries it links, not what it opens at run time"
+                    "static profile: the entrypoint and the libraries it links, not what it "
+                    "opens at run time"
+                    + ("" if run_mode == "static" else " (no FUSE or bubblewrap here)")
                 )
             for path in paths:  # read as a start would, so that every file is checked
                 await lazy.read(path)
@@ -565,22 +566,26 @@ async def _elf_links(lazy: LazyImage, node: Node) -> tuple[str | None, list[str]
         (o + strtab - v for v, o, size in loads if v <= strtab < v + size),
         None,
     )
-    if offset is None or not strsz or strsz > _MAX_HEADER:
+    if offset is None or not strsz:
         return interp, [], []
-    strings = await lazy.read(node, offset, strsz)
 
-    def string(at: int) -> str:
-        end = strings.find(b"\0", at)
-        return strings[at : end if end >= 0 else len(strings)].decode("utf-8", "replace")
+    async def string(at: int) -> str:
+        # Only the names needed are read: a library's string table holds every exported
+        # symbol (megabytes for a C++ runtime), the names are a few bytes each.
+        if at >= strsz:
+            return ""
+        raw = await lazy.read(node, offset + at, min(4096, strsz - at))
+        return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
 
     origin = posixpath.dirname("/" + node.path)
     dirs = [
         d.replace("$ORIGIN", origin).replace("${ORIGIN}", origin)
         for at in paths
-        for d in string(at).split(":")
+        for d in (await string(at)).split(":")
         if d
     ]
-    return interp, [string(at) for at in needed if at < len(strings)], dirs
+    names = [await string(at) for at in needed]
+    return interp, [n for n in names if n], dirs
 
 
 async def _static_closure(

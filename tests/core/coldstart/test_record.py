@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
@@ -25,8 +28,9 @@ from core.convert import ANNOTATION_SOURCE_DIGEST
 from core.errors import ColdStartError, InvalidInput
 from core.oci import Manifest
 from core.pull import close_mount_helpers, fetch_profile, resolve_image
-from core.registry import RegistryClient, copy_image
+from core.registry import ImportOptions, RegistryClient, copy_image, import_rootfs
 from tests.core.coldstart.conftest import SmallDemo
+from tests.fixtures.registry import RunningRegistry
 
 _LDD = re.compile(r"^\s*(?:\S+\s+=>\s+)?(/\S+)\s+\(0x[0-9a-f]+\)")
 
@@ -167,6 +171,68 @@ async def test_static_profile_matches_ldd(small_demo: SmallDemo, tmp_path: Path)
     wanted = await asyncio.to_thread(_ldd_libraries, "/usr/bin/python3")
     assert wanted
     assert wanted <= set(paths), wanted - set(paths)
+
+
+def _ldd_tree(root: Path, program: str) -> Path:
+    """``program`` and every library ``ldd`` finds for it, at the same paths as on this
+    machine (merged /usr: ``lib`` and ``lib64`` are symlinks, libraries keep their links)."""
+    here = root / program.lstrip("/")
+    here.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(program, here)
+    for link in ("lib", "lib64", "bin"):
+        if Path("/" + link).is_symlink():
+            os.symlink(os.readlink("/" + link), root / link)
+    out = subprocess.run(["ldd", program], capture_output=True, text=True, check=True)
+    for line in out.stdout.splitlines():
+        m = _LDD.match(line)
+        if not m:
+            continue
+        path = Path(m.group(1))
+        while True:  # each link of the chain, then the file
+            here = root / os.path.realpath(path.parent).lstrip("/") / path.name
+            here.parent.mkdir(parents=True, exist_ok=True)
+            if path.is_symlink():
+                if not here.is_symlink():
+                    os.symlink(os.readlink(path), here)
+                target = Path(os.readlink(path))
+                path = target if target.is_absolute() else path.parent / target
+                continue
+            if not here.exists():
+                shutil.copy2(path, here)
+            break
+    return root
+
+
+# podman: libraries of libraries (libsemanage needs libsepol and libbz2 …); Qt's core library
+# (from the environment's PySide6): string tables of hundreds of KB (its own, libstdc++'s) and
+# libraries found through its RUNPATH ($ORIGIN: the ICU libraries beside it)
+_PYSIDE6 = find_spec("PySide6")
+assert _PYSIDE6 is not None
+assert _PYSIDE6.origin is not None
+_STATIC_CASES = [
+    "/usr/bin/podman",
+    str(Path(_PYSIDE6.origin).parent / "Qt" / "lib" / "libQt6Core.so.6"),
+]
+
+
+@pytest.mark.parametrize("program", _STATIC_CASES, ids=["podman", "qtcore"])
+async def test_static_profile_follows_libraries_of_libraries(
+    distribution_registry: RunningRegistry, unique_repo: str, tmp_path: Path, program: str
+) -> None:
+    tree = await asyncio.to_thread(_ldd_tree, tmp_path / "rootfs", program)
+    image = f"{distribution_registry.host}/{unique_repo}:v1"
+    async with RegistryClient(distribution_registry.host) as client:
+        await import_rootfs(tree, image, client=client, options=ImportOptions(entrypoint=[program]))
+        twin = await prepare_twin(client, image, convert=True)
+        recording = await record_startup_profile(
+            client, twin.run, workdir=tmp_path / "rec", run_mode="static"
+        )
+    wanted = await asyncio.to_thread(_ldd_libraries, program)
+    paths = set(recording.profile.paths)
+    # each found by name in the image as ld.so would, recorded by the path of the file itself
+    assert wanted <= paths, sorted(wanted - paths)
+    real = await asyncio.to_thread(os.path.realpath, program)
+    assert real.lstrip("/") in paths
 
 
 async def test_replay_keeps_the_files_this_image_has(small_demo: SmallDemo, tmp_path: Path) -> None:
