@@ -3,9 +3,11 @@ profile and region the console has been connected to in this session, by a few l
 
 What the current connection knows comes from the composition root (``sources``: the loaded
 functions, repositories, tags, tasks and the actions they offer); on top of that every
-function name of the current connection is listed in the background, page by page, once per
-connection. Items of the earlier connections are kept, so that one can be found (and opened:
-the window switches profile and region first) without reconnecting to look.
+function name of the current connection is listed in the background, page by page, and every
+repository and tag of its registry instances is read by the `TagCatalog` (a few repositories
+at a time, kept up to date by tag events), once per connection. Items of the earlier
+connections are kept, so that one can be found (and opened: the window switches profile and
+region first) without reconnecting to look.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6.QtCore import QObject, Signal
 
 from gui.context import AppContext
 from gui.models.palette_model import PaletteIndex, PaletteItem, PaletteModel
+from gui.viewmodels.palette_catalog import RepoLabel, TagCatalog, TagLabel
 
 __all__ = ["PaletteViewModel"]
 
@@ -37,11 +40,18 @@ class PaletteViewModel(QObject):
         parent: QObject | None = None,
         *,
         function_label: Callable[[str, Target], PaletteItem] | None = None,
+        repository_label: RepoLabel | None = None,
+        tag_label: TagLabel | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self._sources = sources
         self._function_label = function_label
+        #: Every repository and tag of each connection (None: the sources' alone).
+        self.catalog: TagCatalog | None = None
+        if repository_label is not None and tag_label is not None:
+            self.catalog = TagCatalog(ctx, repository_label, tag_label, self)
+            self.catalog.changed.connect(self._reindex)
         self.index = PaletteIndex()
         self.model = PaletteModel(self)
         self.query = ""
@@ -61,20 +71,39 @@ class PaletteViewModel(QObject):
         if self.ctx.backend is not None:
             self._by_target[target] = list(self._sources())
             self._list_functions(target)
+            if self.catalog is not None:
+                self.catalog.read(target)
         self._reindex()
 
     def _reindex(self) -> None:
+        """The index again: the current connection's items first (what its pages hold,
+        its functions, its repositories and tags), then the earlier connections' (without
+        their actions, which act on the current one); each item once."""
         current = self.target
         items: list[PaletteItem] = list(self._by_target.get(current, []))
         seen = {i.key for i in items}
-        for item in self._functions.get(current, []):
-            if item.key not in seen:
-                items.append(item)
-        for target, others in self._by_target.items():
+
+        def add(more: list[PaletteItem], *, actions: bool = True) -> None:
+            for item in more:
+                key = item.key
+                if key not in seen and (actions or item.kind != "action"):
+                    seen.add(key)
+                    items.append(item)
+
+        catalog = self.catalog
+        add(self._functions.get(current, []))
+        if catalog is not None:
+            add(catalog.items(current))
+        targets = list(self._by_target)
+        if catalog is not None:
+            targets += [t for t in catalog.targets() if t not in self._by_target]
+        for target in targets:
             if target == current:
                 continue
-            items.extend(i for i in others if i.kind != "action")
-            items.extend(self._functions.get(target, []))
+            add(self._by_target.get(target, []), actions=False)
+            add(self._functions.get(target, []))
+            if catalog is not None:
+                add(catalog.items(target))
         self.index.set_items(items)
         self.search(self.query)
 

@@ -197,6 +197,11 @@ class FakeBackend:
         self.lab_overlap = False  # whether the last comparison ran both sides at once
         self.seed: dict[str, object] | None = None  # the Local server's demo seeding
         self.listings: dict[tuple[str, str], ImageListing] = {}
+        #: list_tags: how many are under way now and at most; ``tags_gate`` (when set) holds
+        #: each one until the test releases it
+        self.tags_in_flight = 0
+        self.tags_max_in_flight = 0
+        self.tags_gate: asyncio.Semaphore | None = None
         self.why: dict[str, FunctionRow] = {}  # check_image answers by image
         self.log_lines: dict[str, list[LogEntry]] = {}
         self._log_queues: dict[str, set[asyncio.Queue[LogEntry]]] = {}
@@ -363,6 +368,14 @@ class FakeBackend:
         repo: RepoInfo,
         on_page: Callable[[list[TagInfo]], None] | None = None,
     ) -> list[TagInfo]:
+        self.calls.append(f"list_tags:{repo.path}")
+        self.tags_in_flight += 1
+        self.tags_max_in_flight = max(self.tags_max_in_flight, self.tags_in_flight)
+        try:
+            if self.tags_gate is not None:
+                await self.tags_gate.acquire()
+        finally:
+            self.tags_in_flight -= 1
         tags = list(self.tags.get(repo.repo_id, []))
         if on_page is not None and tags:
             on_page(tags[:100])
