@@ -156,6 +156,8 @@ class PaletteDialog(QDialog):
         self.edit.installEventFilter(self)
         self.list.clicked.connect(lambda index: self._activate(index.row()))
         vm.resultsChanged.connect(self._on_vm_results_changed)
+        if vm.catalog is not None:
+            vm.catalog.readingChanged.connect(self._on_catalog_reading_changed)
 
     def open_palette(self) -> None:
         """Show the palette with everything known now, the search box focused and empty."""
@@ -175,6 +177,9 @@ class PaletteDialog(QDialog):
     def _on_edit_text_changed(self, text: str) -> None:
         self.vm.search(text)
 
+    def _on_catalog_reading_changed(self, _reading: bool) -> None:
+        self._on_vm_results_changed()
+
     def _on_vm_results_changed(self) -> None:
         count = self.vm.model.rowCount()
         if count:
@@ -188,6 +193,11 @@ class PaletteDialog(QDialog):
             if self.vm.query
             else arg(self.tr("%1 items — type a few letters"), f"{len(self.vm.index):,}")
         )
+        catalog = self.vm.catalog
+        if catalog is not None and catalog.is_reading(self.vm.target):
+            self.hint.setText(
+                self.hint.text() + " · " + self.tr("reading every repository's tags…")
+            )
 
     def _move(self, step: int) -> None:
         count = self.vm.model.rowCount()

@@ -37,7 +37,7 @@ MAX_TAGS = 50_000
 #: A connection without live events is read again after this long (seconds).
 MAX_AGE_S = 600.0
 #: Publishing what came in is coalesced over this long (ms).
-_PUBLISH_MS = 250
+_PUBLISH_MS = 400
 
 #: ``(repository, target)`` → the repository's item; ``(repository, tag, target)`` → a tag's.
 RepoLabel = Callable[[RepoInfo, Target], PaletteItem]
@@ -50,7 +50,9 @@ class _Connection:
 
     repos: dict[str, RepoInfo] = field(default_factory=dict)  # by path
     tags: dict[str, list[str]] = field(default_factory=dict)  # by repository path
-    items: list[PaletteItem] | None = None  # built when asked for, dropped on change
+    #: Each repository's items (built when asked for, dropped when it changes), and all.
+    by_repo: dict[str, list[PaletteItem]] = field(default_factory=dict)
+    items: list[PaletteItem] | None = None
     read_at: float = 0.0  # monotonic time the last full read finished
     complete: bool = False
 
@@ -119,9 +121,12 @@ class TagCatalog(QObject):
             for path in [p for p in conn.repos if p not in seen]:
                 del conn.repos[path]
                 conn.tags.pop(path, None)
+                conn.by_repo.pop(path, None)
             wanted: list[RepoInfo] = []
             for repo in repos:
                 new = repo.path not in conn.repos
+                if conn.repos.get(repo.path) != repo:
+                    conn.by_repo.pop(repo.path, None)
                 conn.repos[repo.path] = repo
                 if only is None or new or repo.path in only:
                     wanted.append(repo)
@@ -161,7 +166,7 @@ class TagCatalog(QObject):
                     return
                 if repo.path in conn.repos:
                     conn.tags[repo.path] = [t.tag for t in tags if not is_profile_tag(t.tag)]
-                    self._changed(conn)
+                    self._changed(conn, repo.path)
 
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
 
@@ -189,7 +194,7 @@ class TagCatalog(QObject):
         if event.kind == "repository.deleted":
             if conn.repos.pop(path, None) is not None:
                 conn.tags.pop(path, None)
-                self._changed(conn)
+                self._changed(conn, path)
             return
         from core.pull import is_profile_tag
 
@@ -203,14 +208,17 @@ class TagCatalog(QObject):
         if event.kind == "tag.deleted":
             if tag in tags:
                 tags.remove(tag)
-                self._changed(conn)
+                self._changed(conn, path)
         elif tag not in tags and conn.tag_count() < MAX_TAGS:
             tags.append(tag)
-            self._changed(conn)
+            self._changed(conn, path)
 
     # -- items --------------------------------------------------------------------------
-    def _changed(self, conn: _Connection) -> None:
+    def _changed(self, conn: _Connection, path: str | None = None) -> None:
+        """``path``'s repository changed (None: which ones are there)."""
         conn.items = None
+        if path is not None:
+            conn.by_repo.pop(path, None)
         if not self._publish.isActive():
             self._publish.start()
 
@@ -222,8 +230,12 @@ class TagCatalog(QObject):
         if conn.items is None:
             out: list[PaletteItem] = []
             for path, repo in conn.repos.items():
-                out.append(self._repository_label(repo, target))
-                out.extend(self._tag_label(repo, tag, target) for tag in conn.tags.get(path, ()))
+                mine = conn.by_repo.get(path)
+                if mine is None:
+                    mine = [self._repository_label(repo, target)]
+                    mine += [self._tag_label(repo, tag, target) for tag in conn.tags.get(path, ())]
+                    conn.by_repo[path] = mine
+                out += mine
             conn.items = out
         return conn.items
 

@@ -173,7 +173,7 @@
 <context>
     <name>DiffModel</name>
     <message>
-        <location filename="../../gui/models/diff_model.py" line="+177"/>
+        <location filename="../../gui/models/diff_model.py" line="+174"/>
         <source>Change</source>
         <translation>变化</translation>
     </message>
@@ -184,18 +184,18 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+101"/>
+        <location line="+98"/>
         <source>Before</source>
         <translation>之前</translation>
     </message>
     <message>
-        <location line="-100"/>
-        <location line="+100"/>
+        <location line="-97"/>
+        <location line="+97"/>
         <source>After</source>
         <translation>之后</translation>
     </message>
     <message>
-        <location line="-99"/>
+        <location line="-96"/>
         <source>Size change</source>
         <translation>大小变化</translation>
     </message>
@@ -205,7 +205,7 @@
         <translation>变化内容</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+31"/>
         <source>added</source>
         <translation>新增</translation>
     </message>
@@ -752,7 +752,7 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../gui/views/files_view.py" line="+51"/>
+        <location filename="../../gui/views/files_view.py" line="+52"/>
         <source>Search files</source>
         <translation>搜索文件</translation>
     </message>
@@ -837,7 +837,7 @@
         <translation>两个镜像之间的差异</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+42"/>
         <source>Hidden by upper layers</source>
         <translation>被上层隐藏的内容</translation>
     </message>
@@ -3980,9 +3980,8 @@
 <context>
     <name>Palette</name>
     <message>
-        <location filename="../../gui/palette.py" line="+58"/>
+        <location filename="../../gui/palette.py" line="+111"/>
         <source>Function · %1</source>
-        <extracomment>How long an item of another connection may take to appear after switching (ms).</extracomment>
         <translation>函数 · %1</translation>
     </message>
     <message>
@@ -4031,12 +4030,31 @@
         <translation>在实验室中比较 %1</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+111"/>
+        <location line="+42"/>
+        <source>Could not open %1</source>
+        <translation>无法打开 %1</translation>
+    </message>
+    <message>
+        <location line="-40"/>
+        <source>Connecting to %1 failed: %2</source>
+        <translation>连接 %1 失败：%2</translation>
+    </message>
+    <message>
+        <location line="+42"/>
+        <source>%1 does not list it (any more).</source>
+        <translation>%1 中已找不到它。</translation>
+    </message>
+    <message>
+        <location line="-208"/>
+        <location line="+64"/>
         <source>Repository · %1</source>
+        <extracomment>The jobs (the Images and Tasks pages&apos; reading) whose end may bring what a pending item waits for. The item being opened (see the module docs), where it was chosen, and whether its region was asked for after its profile. Whether the Images page&apos;s instances are this connection&apos;s (not the last one&apos;s).</extracomment>
         <translation>仓库 · %1</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="-55"/>
+        <location line="+65"/>
         <source>Tag · %1</source>
         <translation>标签 · %1</translation>
     </message>
@@ -4125,7 +4143,7 @@
         <translation>结果</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+39"/>
         <source>%1 of %2 — ↑↓ choose, Enter opens, Esc closes</source>
         <translation>%2 项中的 %1 项 — ↑↓ 选择，Enter 打开，Esc 关闭</translation>
     </message>
@@ -4133,6 +4151,11 @@
         <location line="+5"/>
         <source>%1 items — type a few letters</source>
         <translation>%1 项 — 输入几个字母</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>reading every repository&apos;s tags…</source>
+        <translation>正在读取所有仓库的标签…</translation>
     </message>
 </context>
 <context>
