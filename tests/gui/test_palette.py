@@ -10,6 +10,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
 from gui.app import Console
@@ -404,3 +405,61 @@ def test_an_item_of_another_connection_opens_once_that_connection_is_in(
     assert "does not list it" in notes[-1][1]
     assert window.images_vm.repo is not None
     assert window.images_vm.repo.path == "shop/cart"
+
+
+@pytest.mark.integration
+def test_tags_of_a_local_server_come_and_follow_pushes(qtbot, ctx, tmp_path, monkeypatch) -> None:
+    """Against a real Local server: the palette's catalog lists every repository's tags, and
+    an image pushed afterwards (a tag event, a repository not seen before) is found too."""
+    import tarfile
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from core.registry import RegistryClient
+    from gui.backend import RepoInfo
+    from tests.core.pull._images import entry, push_image
+    from tests.fixtures.emulator import start_local_server_thread
+    from tests.gui.pages import local_repository
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    server = start_local_server_thread(tmp_path / "local")
+    http = httpx.AsyncClient(timeout=60, trust_env=False)
+    layer = [entry("app/", tarfile.DIRTYPE), entry("app/main.py", data=b"print(1)\n")]
+
+    def push(repository: str, tag: str) -> None:
+        async def go() -> None:
+            async with RegistryClient(server.host, credentials=server.registry_auth) as reg:
+                await push_image(reg, repository, [layer], tag=tag)
+
+        with ThreadPoolExecutor(1) as pool:  # the test's own loop is the GUI's
+            pool.submit(asyncio.run, go()).result()
+
+    def label(kind: str) -> Any:
+        def make(repo: RepoInfo, *rest: Any) -> PaletteItem:
+            *tag, target = rest
+            title = f"{repo.path}:{tag[0]}" if tag else repo.path
+            return PaletteItem(kind, title, "", target, {"repo": repo.repo_id})
+
+        return make
+
+    try:
+        push("team1/api", "v1")
+        push("team2/web", "2024.1")
+        local_repository(qtbot, ctx, server, http, "team1/api")
+        qtbot.waitUntil(lambda: ctx.events.live, timeout=30_000)
+        vm = PaletteViewModel(
+            ctx, list, repository_label=label("repository"), tag_label=label("tag")
+        )
+        vm.refresh()
+        qtbot.waitUntil(
+            lambda: {"team1/api:v1", "team2/web:2024.1"} <= _tag_titles(vm), timeout=30_000
+        )
+        push("team3/late", "first")
+        qtbot.waitUntil(lambda: "team3/late:first" in _tag_titles(vm), timeout=30_000)
+        push("team1/api", "v2")
+        qtbot.waitUntil(lambda: "team1/api:v2" in _tag_titles(vm), timeout=30_000)
+    finally:
+        ctx.set_backend(None)
+        qtbot.waitUntil(lambda: http.is_closed, timeout=10_000)
+        server.stop()
