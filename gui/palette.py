@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PaletteController"]
 
-#: The jobs (the Images and Tasks pages' reading) whose end may bring what a pending item
-#: waits for.
+# The jobs (the Images and Tasks pages' reading) whose end may bring what a pending item
+# waits for.
 _READING_JOBS = frozenset(
     {"img-instances", "img-namespaces", "img-repos", "img-tags", "tasks-list"}
 )
@@ -55,12 +55,12 @@ class PaletteController(QObject):
         )
         self.dialog = PaletteDialog(self.vm, window)
         self.vm.activated.connect(self._on_vm_activated)
-        #: The item being opened (see the module docs), where it was chosen, and whether
-        #: its region was asked for after its profile.
+        # The item being opened (see the module docs), where it was chosen, and whether
+        # its region was asked for after its profile.
         self._pending: PaletteItem | None = None
         self._from: Target = ("", "")
         self._region_asked = False
-        #: Whether the Images page's instances are this connection's (not the last one's).
+        # Whether the Images page's instances are this connection's (not the last one's).
         self._fresh = True
         self.ctx.backendChanged.connect(self._on_ctx_backend_changed)
         self.ctx.connectionChanged.connect(self._on_ctx_connection_changed)

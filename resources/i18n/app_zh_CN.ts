@@ -4030,7 +4030,7 @@
         <translation>在实验室中比较 %1</translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+131"/>
         <location line="+42"/>
         <source>Could not open %1</source>
         <translation>无法打开 %1</translation>
@@ -4046,10 +4046,9 @@
         <translation>%1 中已找不到它。</translation>
     </message>
     <message>
-        <location line="-208"/>
+        <location line="-228"/>
         <location line="+64"/>
         <source>Repository · %1</source>
-        <extracomment>The jobs (the Images and Tasks pages&apos; reading) whose end may bring what a pending item waits for. The item being opened (see the module docs), where it was chosen, and whether its region was asked for after its profile. Whether the Images page&apos;s instances are this connection&apos;s (not the last one&apos;s).</extracomment>
         <translation>仓库 · %1</translation>
     </message>
     <message>
@@ -4084,12 +4083,12 @@
         <translation>连接后即可转换 %1。</translation>
     </message>
     <message>
-        <location line="+32"/>
+        <location line="+35"/>
         <source>%1 opens once the console is connected.</source>
         <translation>连接后将打开 %1。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+9"/>
         <source>Not connected</source>
         <translation>未连接</translation>
     </message>
