@@ -21,7 +21,7 @@ error shape and raise like FC errors. Shapes (JSON):
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -312,10 +312,17 @@ class LocalExtensions:
         return list(data.get("logs") or []), int(data.get("lastSeq") or 0)
 
     async def follow_function_logs(
-        self, function_name: str, *, since: int = 0, limit: int | None = None
+        self,
+        function_name: str,
+        *,
+        since: int = 0,
+        limit: int | None = None,
+        on_open: Callable[[int], None] | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         """The lines after ``since`` (the newest ``limit``; ``limit=0``: only new ones), then
-        each new line as the instances print it; until cancelled or the server ends it."""
+        each new line as the instances print it; until cancelled or the server ends it.
+        ``on_open`` is called once the server has accepted the stream (with the last line's
+        ``seq`` it holds), before any line: a quiet function's stream is open too."""
         params = {"since": str(since), "follow": "1"}
         if limit is not None:
             params["limit"] = str(limit)
@@ -324,3 +331,5 @@ class LocalExtensions:
             if doc.get("type") == "log":
                 doc.pop("type")
                 yield doc
+            elif doc.get("type") == "hello" and on_open is not None:
+                on_open(int(doc.get("lastSeq") or 0))

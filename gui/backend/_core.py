@@ -628,12 +628,18 @@ class CoreBackend:
         return self.clients, self.http
 
     async def follow_logs(
-        self, name: str, *, since: int = 0, limit: int = 500
+        self,
+        name: str,
+        *,
+        since: int = 0,
+        limit: int = 500,
+        on_open: Callable[[], None] | None = None,
     ) -> AsyncIterator[LogEntry]:
         local = self.clients.local
         if local is None:
             raise NotImplementedError("function logs are in Simple Log Service")
-        async for doc in local.follow_function_logs(name, since=since, limit=limit):
+        opened = (lambda _seq: on_open()) if on_open is not None else None
+        async for doc in local.follow_function_logs(name, since=since, limit=limit, on_open=opened):
             yield LogEntry(
                 seq=int(doc.get("seq") or 0),
                 time=float(doc.get("time") or 0.0),

@@ -200,12 +200,17 @@ class Backend(Protocol):
         ...
 
     def follow_logs(
-        self, name: str, *, since: int = 0, limit: int = 500
+        self,
+        name: str,
+        *,
+        since: int = 0,
+        limit: int = 500,
+        on_open: Callable[[], None] | None = None,
     ) -> AsyncIterator[LogEntry]:
         """What function ``name``'s instances print: the newest ``limit`` lines after
-        ``since``, then each new one as it comes (``capabilities.live_logs``); raises
-        ``NotImplementedError`` where there is no such stream (Alibaba Cloud keeps logs in
-        Simple Log Service)."""
+        ``since``, then each new one as it comes (``capabilities.live_logs``); ``on_open``
+        is called once the stream is open (before any line). Raises ``NotImplementedError``
+        where there is no such stream (Alibaba Cloud keeps logs in Simple Log Service)."""
         ...
 
     async def seed_status(self) -> dict[str, Any] | None:

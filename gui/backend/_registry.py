@@ -275,7 +275,12 @@ class RegistryBackend:
         return None
 
     def follow_logs(
-        self, name: str, *, since: int = 0, limit: int = 500
+        self,
+        name: str,
+        *,
+        since: int = 0,
+        limit: int = 500,
+        on_open: Callable[[], None] | None = None,
     ) -> AsyncIterator[LogEntry]:
         raise NotImplementedError(_NO_FUNCTIONS)
 

@@ -697,7 +697,10 @@ class FunctionDialog(QDialog):
 
         if not isinstance(event, Progress) or event.phase != "accelerate":
             return
+        if event.extra.get("done"):
+            self._waiting = False  # the wait is over: what fails now is the deployment
         self.wait_progress.setVisible(not event.extra.get("done"))
+        self._set_wait_status("", error=False)
         self.wait_status.setVisible(True)
         elapsed = int(float(event.extra.get("elapsed_s") or 0))
         if event.total:
@@ -723,8 +726,20 @@ class FunctionDialog(QDialog):
             self.ctx.jobs.cancel(f"fn-save:{self.spec().name}")
         super().reject()
 
+    def _set_wait_status(self, text: str, *, error: bool) -> None:
+        """The line under "Deploy only when accelerated": progress, or why it failed."""
+        name = "errorLabel" if error else ""
+        if self.wait_status.objectName() != name:
+            self.wait_status.setObjectName(name)
+            self.wait_status.style().unpolish(self.wait_status)
+            self.wait_status.style().polish(self.wait_status)
+        if text:
+            self.wait_status.setText(text)
+            self.wait_status.setVisible(True)
+
     # -- save ---------------------------------------------------------------------------
     _saving = False
+    _waiting = False  # waiting for the accelerated image (not deploying yet)
     _server_summary = ""
 
     def _on_save_clicked(self) -> None:
@@ -737,6 +752,16 @@ class FunctionDialog(QDialog):
         # The dialog stays open until the service has accepted the function: on an error
         # everything typed is still here, with the service's message by its field.
         self._server_error = None
+        self._waiting = self.wait_check.isChecked()
+        if self._waiting:
+            self.wait_progress.setRange(0, 0)
+            self.wait_progress.setVisible(True)
+            self._set_wait_status(
+                arg(self.tr("Checking the accelerated image of %1…"), spec.image), error=False
+            )
+        else:
+            self.wait_progress.setVisible(False)
+            self.wait_status.setVisible(False)
         self.set_saving(True)
         self.saveRequested.emit(spec, self.creating)
 
@@ -765,10 +790,28 @@ class FunctionDialog(QDialog):
         from gui.errors import ErrorPresenter
         from gui.viewmodels.functions_vm import NotAccelerated
 
+        waiting, self._waiting = self._waiting, False
+        self.wait_progress.setVisible(False)
         if isinstance(exc, NotAccelerated):
             self._not_accelerated(exc)
             return
         msg = ErrorPresenter.describe(exc)
+        if waiting:
+            # the wait for the twin failed (a refused or dropped request): nothing was
+            # deployed; the reason goes under the choice it concerns
+            said = msg.text.replace("\n", " — ")
+            self._set_wait_status(
+                arg(self.tr("Waiting for the accelerated image failed: %1"), said)
+                + (f"\n{msg.hint}" if msg.hint else ""),
+                error=True,
+            )
+            self._server_error = ("", said)
+            self._server_summary = self.tr(
+                "Nothing was deployed: the accelerated image could not be checked."
+            )
+            self.tabs.setCurrentIndex(0)
+            self.set_saving(False)
+            return
         field = field_of_error(exc)
         if field is not None and field not in self._errors:
             field = None
@@ -791,13 +834,12 @@ class FunctionDialog(QDialog):
         """The twin did not get ready: say why (the panel), the function was not touched."""
         wait = exc.wait
         self.wait_progress.setVisible(False)
-        self.wait_status.setVisible(True)
         if wait.outcome.value == "timeout":
             text = self.tr("%1 was not ready after %2 min: nothing was deployed.")
         else:
             text = self.tr("%1 will not get ready: nothing was deployed.")
         minutes = str(max(1, round(wait.seconds / 60)))
-        self.wait_status.setText(arg(text, wait.image, minutes))
+        self._set_wait_status(arg(text, wait.image, minutes), error=True)
         _vm, panel = self._why()
         panel.show_row(wait.row)
         self._basics_form.setRowVisible(self._why_row, True)

@@ -43,6 +43,12 @@ class UnknownRepository(LookupError):
         self.path = path
 
 
+def _not_connected() -> BaseException:
+    from core.errors import ServerError
+
+    return ServerError("not connected yet", code="NotConnected")
+
+
 def parse_compare_text(text: str) -> tuple[list[str], str]:
     """What the user typed to compare with: ``TAG`` (of this repository) or
     ``[HOST/]NAMESPACE/REPO:TAG``. Returns the repository paths to look for (none: this
@@ -121,7 +127,6 @@ class FilesViewModel(QObject):
         target = (instance_id, repo.path, tag)
         if target == self.target and not force and (self.loading or self.listing is not None):
             return
-        backend = self.ctx.require_backend()
         if target != self.target:
             self.end_compare()
         self.target = target
@@ -129,6 +134,13 @@ class FilesViewModel(QObject):
         self.error = None
         self.model.set_listing(None)
         self.results.set_listing(None)
+        backend = self.ctx.backend
+        if backend is None:  # (a selection's late update while reconnecting): said, not raised
+            self.ctx.jobs.cancel(_KEY)
+            self._set_loading(False)
+            self.error = _not_connected()
+            self.failed.emit(self.error)
+            return
         self._set_loading(True)
         started = time.monotonic()
 
@@ -194,7 +206,10 @@ class FilesViewModel(QObject):
         if not paths or repo.path in paths:
             self.compare(instance_id, repo, tag)
             return
-        backend = self.ctx.require_backend()
+        backend = self.ctx.backend
+        if backend is None:
+            self._on_compare_error(_not_connected())
+            return
 
         async def find(_sink: Any) -> RepoInfo:
             namespaces = list(
@@ -216,7 +231,10 @@ class FilesViewModel(QObject):
 
     def compare(self, instance_id: str, repo: RepoInfo, tag: str) -> None:
         """Compare this tag with ``repo:tag`` (its listing read as the Files tab reads one)."""
-        backend = self.ctx.require_backend()
+        backend = self.ctx.backend
+        if backend is None:
+            self._on_compare_error(_not_connected())
+            return
         other: CompareTarget = (instance_id, repo, tag)
         key = (instance_id, repo.path, tag)
         known = self.other_listing if self._other_key() == key else None

@@ -394,6 +394,7 @@ class FunctionDetailView(QWidget):
         self.logs_clear.clicked.connect(self.logs_edit.clear)
         self.logs_vm.appended.connect(self._on_logs_appended)
         self.logs_vm.followingChanged.connect(lambda _on: self._show_logs_status())
+        self.logs_vm.errorChanged.connect(self._show_logs_status)
         self.logs_vm.tailAdded.connect(self._on_logs_tail_added)
 
     def _sync_logs(self) -> None:
@@ -405,7 +406,27 @@ class FunctionDetailView(QWidget):
         self._show_logs_status()
 
     def _show_logs_status(self) -> None:
-        if not self.logs_vm.live:
+        error = self.logs_vm.error
+        name = "errorLabel" if error is not None else "hintLabel"
+        if self.logs_status.objectName() != name:
+            self.logs_status.setObjectName(name)
+            self.logs_status.style().unpolish(self.logs_status)
+            self.logs_status.style().polish(self.logs_status)
+        if error is not None and self.logs_vm.following:
+            from gui.errors import ErrorPresenter
+
+            msg = ErrorPresenter.describe(error)
+            said = msg.text.replace("\n", " — ")
+            self.logs_status.setText(
+                arg(
+                    self.tr("The log stream of %1 is not open: %2 (trying again in %3 s)"),
+                    self.name,
+                    said,
+                    f"{self.logs_vm.retry_in:.0f}",
+                )
+                + (f"\n{msg.hint}" if msg.hint else "")
+            )
+        elif not self.logs_vm.live:
             self.logs_status.setText(
                 self.tr(
                     "Alibaba Cloud keeps function logs in Simple Log Service: give the function "

@@ -1370,7 +1370,12 @@
         <translation>ログ</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+30"/>
+        <source>The log stream of %1 is not open: %2 (trying again in %3 s)</source>
+        <translation>%1 のログストリームを開けません：%2（%3 秒後に再試行）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Alibaba Cloud keeps function logs in Simple Log Service: give the function a log configuration (project and logstore) and read them in the Simple Log Service console. Shown here: the log tail (last 4 KB) of each invocation made from this console.</source>
         <translation>Alibaba Cloud では関数のログは Simple Log Service に保存されます。関数にログ設定 (プロジェクトとログストア) を行い、Simple Log Service コンソールで確認してください。ここには、このコンソールから行った各呼び出しのログ末尾 (最後の 4 KB) を表示します。</translation>
     </message>
@@ -1716,18 +1721,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+416"/>
+        <location line="+441"/>
         <source>Create</source>
         <translation>作成</translation>
     </message>
     <message>
-        <location line="-416"/>
-        <location line="+416"/>
+        <location line="-441"/>
+        <location line="+441"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="-267"/>
+        <location line="-292"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>エントリポイントを解釈できません：%1</translation>
     </message>
@@ -1875,7 +1880,7 @@
         <translation>このイメージは高速化されていません。コールドスタートのたびにイメージ全体をプルします。</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+82"/>
         <source>Converting %1: %2 % (%3 left)</source>
         <translation>%1 を変換中: %2 % (残り %3)</translation>
     </message>
@@ -1890,7 +1895,12 @@
         <translation>%1 を待機中 (%2 秒)…</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+40"/>
+        <source>Checking the accelerated image of %1…</source>
+        <translation>%1 の高速化イメージを確認中…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Creating…</source>
         <translation>作成中…</translation>
     </message>
@@ -1900,12 +1910,22 @@
         <translation>保存中…</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
+        <source>Waiting for the accelerated image failed: %1</source>
+        <translation>高速化イメージの待機に失敗しました：%1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nothing was deployed: the accelerated image could not be checked.</source>
+        <translation>何もデプロイしていません：高速化イメージを確認できませんでした。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>The service refused the function: %1</source>
         <translation>サービスが関数を受け付けませんでした: %1</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <source>%1 was not ready after %2 min: nothing was deployed.</source>
         <translation>%1 は %2 分後も準備ができていません。何もデプロイしませんでした。</translation>
     </message>

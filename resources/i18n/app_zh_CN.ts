@@ -1370,7 +1370,12 @@
         <translation>日志</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+30"/>
+        <source>The log stream of %1 is not open: %2 (trying again in %3 s)</source>
+        <translation>%1 的日志流未打开：%2（%3 秒后重试）</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>Alibaba Cloud keeps function logs in Simple Log Service: give the function a log configuration (project and logstore) and read them in the Simple Log Service console. Shown here: the log tail (last 4 KB) of each invocation made from this console.</source>
         <translation>阿里云将函数日志保存在日志服务（SLS）中：为函数配置日志（Project 和 Logstore），并在日志服务控制台查看。此处显示从本控制台发起的每次调用的日志尾部（最后 4 KB）。</translation>
     </message>
@@ -1716,18 +1721,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+416"/>
+        <location line="+441"/>
         <source>Create</source>
         <translation>创建</translation>
     </message>
     <message>
-        <location line="-416"/>
-        <location line="+416"/>
+        <location line="-441"/>
+        <location line="+441"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="-267"/>
+        <location line="-292"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>无法解析启动命令：%1</translation>
     </message>
@@ -1875,7 +1880,7 @@
         <translation>此镜像未加速：每次冷启动都会完整拉取。</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+82"/>
         <source>Converting %1: %2 % (%3 left)</source>
         <translation>正在转换 %1：%2 %（剩余 %3）</translation>
     </message>
@@ -1890,7 +1895,12 @@
         <translation>正在等待 %1（%2 秒）…</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+40"/>
+        <source>Checking the accelerated image of %1…</source>
+        <translation>正在检查 %1 的加速镜像…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
         <source>Creating…</source>
         <translation>正在创建…</translation>
     </message>
@@ -1900,12 +1910,22 @@
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
+        <source>Waiting for the accelerated image failed: %1</source>
+        <translation>等待加速镜像失败：%1</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Nothing was deployed: the accelerated image could not be checked.</source>
+        <translation>未部署任何内容：无法检查加速镜像。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>The service refused the function: %1</source>
         <translation>服务拒绝了该函数：%1</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+18"/>
         <source>%1 was not ready after %2 min: nothing was deployed.</source>
         <translation>%1 在 %2 分钟后仍未就绪：未部署任何内容。</translation>
     </message>

@@ -203,6 +203,8 @@ class FakeBackend:
         self.tags_max_in_flight = 0
         self.tags_gate: asyncio.Semaphore | None = None
         self.why: dict[str, FunctionRow] = {}  # check_image answers by image
+        self.check_error: BaseException | None = None  # check_image raises it when set
+        self.logs_error: BaseException | None = None  # follow_logs raises it when set
         self.log_lines: dict[str, list[LogEntry]] = {}
         self._log_queues: dict[str, set[asyncio.Queue[LogEntry]]] = {}
         self._log_seq = itertools.count(1)
@@ -516,6 +518,8 @@ class FakeBackend:
         """``self.why[image]`` when a test put one there, else the fake's own state: a rule
         and a twin, a failed task, no rule, or no conversion yet."""
         self.calls.append(f"check_image:{image}:{function}")
+        if self.check_error is not None:
+            raise self.check_error
         if image in self.why:
             return self.why[image]
         path, _, tag = image.partition("/")[2].rpartition(":")
@@ -675,11 +679,22 @@ class FakeBackend:
         return entry
 
     async def follow_logs(
-        self, name: str, *, since: int = 0, limit: int = 500
+        self,
+        name: str,
+        *,
+        since: int = 0,
+        limit: int = 500,
+        on_open: Callable[[], None] | None = None,
     ) -> AsyncIterator[LogEntry]:
+        """The fake's log lines of ``name``; ``self.logs_error`` (when set) is raised instead
+        of opening the stream, as the Local server refuses one."""
         if not self._caps.live_logs:
             raise NotImplementedError("logs are in Simple Log Service")
         self.calls.append(f"follow_logs:{name}:{since}")
+        if self.logs_error is not None:
+            raise self.logs_error
+        if on_open is not None:
+            on_open()
         queue: asyncio.Queue[LogEntry] = asyncio.Queue()
         self._log_queues.setdefault(name, set()).add(queue)
         try:

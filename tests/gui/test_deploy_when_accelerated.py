@@ -131,3 +131,51 @@ def test_redeploy_from_the_why_panel_saves_the_function(
     qtbot.waitUntil(lambda: backend.calls.count("update_function") == before + 1, timeout=5000)
     qtbot.waitUntil(lambda: not isValid(dialog) or not dialog.isVisible(), timeout=5000)
     assert backend.functions["fn-001"].image == fn.image
+
+
+def test_a_failed_wait_says_why_under_the_choice_and_keeps_the_form(
+    qtbot, qloop, data_dir, tmp_path, consoles
+) -> None:
+    """Waiting for the twin fails (the registry refuses a request): the service's message is
+    shown under "Deploy only when accelerated", the progress stops, nothing is deployed, the
+    form keeps what was typed; changing the image clears the message, and a save after the
+    registry answers again deploys the twin."""
+    from core.errors import CloudError
+
+    backend = FakeBackend(tags=3)
+    window = _console(qtbot, tmp_path, consoles, backend)
+    app = backend.repos[0]
+    image = backend.address(app, "v2_accelerated")  # its twin exists: ready at once
+    backend.check_error = CloudError(
+        "GetRepoTag: the AccessKey has no permission on repository demo/app",
+        code="Forbidden.RAMUserNoPermission",
+    )
+    dialog = window.open_create_dialog()
+    assert dialog is not None
+    _fill(qtbot, dialog, "fn-refused", image)
+    dialog.wait_check.setChecked(True)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.saving, timeout=5000)
+    assert dialog.isVisible()
+    status = dialog.wait_status
+    assert status.isVisible()
+    assert status.objectName() == "errorLabel"
+    assert status.text().startswith("Waiting for the accelerated image failed:")
+    assert "no permission on repository demo/app" in status.text()
+    assert not dialog.wait_progress.isVisible()
+    assert "Nothing was deployed" in dialog.summary.text()
+    assert "refused the function" not in dialog.summary.text()
+    assert (dialog.name_edit.text(), dialog.image_edit.text()) == ("fn-refused", image)
+    assert dialog.wait_check.isChecked()
+    assert "create_function" not in backend.calls
+    assert "fn-refused" not in backend.functions
+    # editing the image clears the refusal (it was about the image as it was)
+    qtbot.keyClick(dialog.image_edit, Qt.Key.Key_End)
+    qtbot.keyClicks(dialog.image_edit, "x")
+    assert "Nothing was deployed" not in dialog.summary.text()
+    qtbot.keyClick(dialog.image_edit, Qt.Key.Key_Backspace)
+    # the registry answers again: saving deploys the twin
+    backend.check_error = None
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not isValid(dialog) or not dialog.isVisible(), timeout=5000)
+    assert backend.functions["fn-refused"].image == image

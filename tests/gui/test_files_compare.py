@@ -296,3 +296,23 @@ def test_compare_two_images_of_a_local_server(qtbot, ctx, tmp_path: Path, monkey
         ctx.set_backend(None)
         qtbot.waitUntil(lambda: http.is_closed, timeout=10_000)
         server.stop()
+
+
+def test_without_a_connection_the_tab_says_so_instead_of_raising(qtbot, ctx) -> None:
+    """A late selection update (the detail's timer) or a comparison asked for while the
+    console is reconnecting: the tab says it is not connected; nothing raises."""
+    from gui.backend import RepoInfo
+
+    vm = FilesViewModel(ctx)
+    failures: list[BaseException] = []
+    vm.failed.connect(failures.append)
+    vm.compareFailed.connect(failures.append)
+    repo = RepoInfo("crr-app", "app", "demo", "cri-test")
+    assert ctx.backend is None
+    vm.load("cri-test", repo, "v1")
+    assert not vm.loading
+    assert getattr(vm.error, "code", "") == "NotConnected"
+    vm.compare("cri-test", repo, "v0")
+    assert getattr(vm.compare_error, "code", "") == "NotConnected"
+    assert not vm.comparing
+    assert [getattr(e, "code", "") for e in failures] == ["NotConnected", "NotConnected"]

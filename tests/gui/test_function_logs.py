@@ -76,6 +76,55 @@ def test_without_live_logs_the_console_says_what_needs_simple_log_service(qtbot,
     assert "handled {" in detail.logs_edit.toPlainText()  # the fake's decoded tail
 
 
+def test_a_refused_log_stream_says_why_and_is_opened_again(qtbot, ctx) -> None:
+    """The server refuses the stream: the tab says why (the server's message) and that it
+    tries again; once the stream opens — with no line yet — the tab says it follows."""
+    from core.errors import CloudError
+
+    backend = FakeBackend()
+    backend.logs_error = CloudError(
+        "the function runtime is not running", code="ServiceUnavailable"
+    )
+    _vm, detail = _detail(qtbot, ctx, backend)
+    detail.tabs.setCurrentIndex(detail._logs_tab)
+    qtbot.waitUntil(lambda: detail.logs_vm.error is not None, timeout=5000)
+    status = detail.logs_status
+    assert status.objectName() == "errorLabel"
+    assert status.text().startswith("The log stream of fn-000 is not open:")
+    assert "the function runtime is not running" in status.text()
+    assert "trying again in 1 s" in status.text()
+    backend.logs_error = None  # the runtime is back
+    qtbot.waitUntil(lambda: detail.logs_vm.error is None, timeout=10_000)
+    assert status.objectName() == "hintLabel"
+    assert status.text() == "Following what fn-000's instances print, as they run."
+    assert detail.logs_edit.toPlainText() == ""
+    assert ctx.errors == []
+
+
+@pytest.mark.integration
+def test_a_local_server_refuses_the_logs_of_a_missing_function(qtbot, ctx, tmp_path) -> None:
+    """The Local server's own refusal (its code and message) reaches the tab's view-model,
+    which goes on trying; stopping forgets it."""
+    server = start_local_server_thread(tmp_path / "local")
+    http = httpx.AsyncClient(timeout=60, trust_env=False)
+    try:
+        profile = LocalProfile(url=server.url, access_key_id=server.access_key_id)
+        backend = CoreBackend(open_clients(profile, http, server.credentials), http, kind="local")
+        ctx.set_backend(backend, profile="Local", kind="local")
+        logs = LogsViewModel(ctx)
+        logs.follow("no-such-function")
+        qtbot.waitUntil(lambda: logs.error is not None, timeout=30_000)
+        assert getattr(logs.error, "code", "") == "FunctionNotFound"
+        assert "no-such-function" in str(logs.error)
+        assert logs.following  # it goes on trying (the function may be created)
+        logs.stop()
+        assert logs.error is None
+    finally:
+        ctx.set_backend(None)
+        qtbot.waitUntil(lambda: http.is_closed, timeout=10_000)
+        server.stop()
+
+
 @pytest.mark.integration
 @pytest.mark.slow
 def test_logs_of_a_local_server_function(qtbot, ctx, tmp_path) -> None:

@@ -80,8 +80,13 @@ async def test_an_instance_s_output_followed_as_it_runs(seeded: LocalServerHandl
         request_ids: list[str] = []
         _, last = await local.function_logs("demo-plain", limit=0)
 
+        opened: list[int] = []  # the server's greeting: the stream is open, before any line
+
         async def follow() -> None:
-            async for doc in local.follow_function_logs("demo-plain", since=last):
+            async for doc in local.follow_function_logs(
+                "demo-plain", since=last, on_open=opened.append
+            ):
+                assert opened, "a line before the stream was said to be open"
                 seen.append(doc)
                 if request_ids and doc["message"] == f"FC Invoke End RequestId: {request_ids[0]}":
                     ended.set()
@@ -100,6 +105,8 @@ async def test_an_instance_s_output_followed_as_it_runs(seeded: LocalServerHandl
             follower.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await follower
+        assert len(opened) == 1
+        assert opened[0] >= last  # the newest line the server held when it opened
         rid = request_ids[0]
         messages = [d["message"] for d in seen]
         start = messages.index(f"FC Invoke Start RequestId: {rid}")
