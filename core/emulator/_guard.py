@@ -192,7 +192,9 @@ class RequestGuard:
             if not more:  # the body is in: wait for a disconnect as long as it takes
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), self.body_timeout)
+                # a timer, not a task per piece (blob uploads arrive in many pieces)
+                async with asyncio.timeout(self.body_timeout):
+                    message = await receive()
             except TimeoutError:
                 raise _TooSlow from None
             if message["type"] == "http.request":
