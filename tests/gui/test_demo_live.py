@@ -78,10 +78,12 @@ def test_space_races_the_seeded_demo_functions_live(
     assert names[1][-1] == "first-invoke"
     assert final.ratio is not None
     assert final.bytes_fetched[0] > final.bytes_fetched[1] > 0
-    # the lanes filled in live: the plain lane had phases before the accelerated one began
-    partial = [s for s in states if s.lanes[0].phases and not s.lanes[1].phases]
-    assert partial
-    assert any(len(s.lanes[0].phases) < len(final.lanes[0].phases) for s in partial)
+    # the lanes filled in live, both at once (a race, the default): the plain lane showed
+    # some of its phases before all, and the accelerated one had begun while the plain one
+    # had not answered yet (which of the two reported its first phase first is not fixed)
+    assert vm.together
+    assert any(0 < len(s.lanes[0].phases) < len(final.lanes[0].phases) for s in states)
+    assert any(s.lanes[1].phases and not s.lanes[0].done for s in states)
     text = view.stage.ratio.text()
     assert text.endswith(("× faster", "× slower"))
     assert view.stage.bytes.text().startswith("Bytes fetched:")
