@@ -115,11 +115,14 @@ class JobRunner(QObject):
         return sum(self.cancel(k) for k in keys)
 
     def is_running(self, key: str) -> bool:
-        task = self._tasks.get(key)
-        return task is not None and not task.done()
+        """True from `start` until the job's result or error has been delivered (its
+        ``on_done`` / ``on_error`` called) or it was cancelled. A job whose coroutine has
+        returned but whose result is still on its way counts as running: who waits for it to
+        stop running then sees what it did."""
+        return key in self._tasks
 
     def running_keys(self) -> list[str]:
-        return [k for k, t in self._tasks.items() if not t.done()]
+        return list(self._tasks)
 
     @property
     def closed(self) -> bool:

@@ -34,6 +34,36 @@ def test_latest_job_wins_and_superseded_results_are_dropped(qtbot, qloop) -> Non
     assert not jobs.is_running("k")
 
 
+def test_a_job_runs_until_its_result_is_delivered(qtbot, qloop) -> None:
+    """A job whose coroutine has returned but whose result has not reached ``on_done`` yet
+    still runs: whoever waits for it to stop running then sees what it did (a page that
+    waited for its list and found it empty, a test that read a banner before its state)."""
+    jobs = JobRunner()
+    delivered: list[str] = []
+    seen: list[tuple[bool, bool, bool]] = []  # (task done, running, delivered)
+    changes: list[tuple[str, bool]] = []
+    jobs.runningChanged.connect(lambda key, running: changes.append((key, running)))
+    task: asyncio.Future[str] | None = None
+
+    def look() -> None:
+        assert task is not None
+        seen.append((task.done(), jobs.is_running("k"), bool(delivered)))
+
+    async def work(_s: object) -> str:
+        loop = asyncio.get_running_loop()
+        # queued before the task ends, so it runs after the task is done and before the
+        # task's done callbacks (the runner's delivery among them)
+        loop.call_soon(look)
+        return "value"
+
+    task = jobs.start("k", work, on_done=delivered.append)
+    qtbot.waitUntil(lambda: delivered == ["value"], timeout=3000)
+    assert seen == [(True, True, False)]
+    assert not jobs.is_running("k")
+    assert "k" not in jobs.running_keys()
+    assert changes == [("k", True), ("k", False)]
+
+
 def test_progress_from_a_worker_thread_arrives_on_the_gui_thread(qtbot, qloop) -> None:
     jobs = JobRunner()
     seen: list[tuple[int, bool]] = []
