@@ -17,7 +17,6 @@ import base64
 import binascii
 import itertools
 import json
-import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -58,7 +57,19 @@ _DIR = EntryType.DIR
 _CHUNK = EntryType.CHUNK
 _HARDLINK = EntryType.HARDLINK
 _SYMLINK = EntryType.SYMLINK
-_DIGEST = re.compile(r"sha256:[0-9a-f]{64}\Z").match
+
+
+def _digest_ok(digest: str) -> bool:
+    """Whether ``digest`` is ``sha256:`` and 64 lowercase hex digits, nothing else (what
+    ``re.fullmatch("sha256:[0-9a-f]{64}", …)`` accepts, about three times faster an entry:
+    ``bytes.fromhex`` checks the digits in C)."""
+    if len(digest) != 71 or digest[:7] != "sha256:":
+        return False
+    hexdigits = digest[7:]
+    try:
+        return len(bytes.fromhex(hexdigits)) == 32 and hexdigits.lower() == hexdigits
+    except ValueError:
+        return False
 _GO_ZERO = "0001-01-01T00:00:00Z"
 _UNSET = msgspec.UNSET
 _Count = Annotated[int, msgspec.Meta(ge=0)]
@@ -233,7 +244,7 @@ def _lean(objs: list[Any], kind: FormatKind, data_end: int) -> ParsedIndex:
         offsets.add(data_end)
         next_offset = dict(itertools.pairwise(sorted(offsets)))
     types = _TYPES
-    digest_ok = _DIGEST
+    digest_ok = _digest_ok
     plain = _plain
     times: dict[str, int | None] = {"": None, _GO_ZERO: None}
     merged: list[TOCEntry] = []

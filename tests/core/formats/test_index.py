@@ -111,6 +111,20 @@ def mutations() -> list[tuple[str, list[dict[str, Any]]]]:
     with_field("name-leading-dot", 1, "name", "./d/a")
     with_field("name-hidden", 1, "name", "d/.a")
     with_field("digest-upper", 1, "digest", A_DIGEST.upper())
+    # what a hex decoder would let through and a digest must not have
+    hexdigits = A_DIGEST.partition(":")[2]
+    with_field("digest-spaces", 1, "digest", "sha256:" + hexdigits[:62].replace("0", " ") + "00")
+    with_field("digest-inner-space", 1, "digest", "sha256:" + hexdigits[:31] + " " + hexdigits[32:])
+    with_field("digest-newline", 1, "digest", A_DIGEST + "\n")
+    with_field("digest-short", 1, "digest", A_DIGEST[:-2])
+    with_field("digest-long", 1, "digest", A_DIGEST + "ab")
+    letter = next(i for i, c in enumerate(hexdigits) if c in "abcdef")
+    mixed = hexdigits[:letter] + hexdigits[letter].upper() + hexdigits[letter + 1 :]
+    with_field("digest-mixed-case", 1, "digest", "sha256:" + mixed)
+    with_field("digest-sha512-prefix", 1, "digest", "sha512:" + hexdigits)
+    with_field("digest-no-prefix", 1, "digest", "0" * 7 + hexdigits)
+    with_field("digest-wide-digits", 1, "digest", "sha256:" + "０" * 64)
+    with_field("digest-all-digits", 1, "digest", "sha256:" + "7" * 64)
     with_field("xattrs-bad", 1, "xattrs", {"user.x": "%%%"})
     with_field("xattrs-list", 1, "xattrs", ["a"])
     with_field("xattrs-ok", 1, "xattrs", {"user.x": "dmFsdWU="})
