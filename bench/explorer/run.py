@@ -14,8 +14,15 @@
    (TOCs only) and of the plain image (its layer streamed once), both through the link shaper
    at 100mbit,20ms into an empty cache, and the plain image again from the cached index.
 
-Run: ``python bench/explorer/run.py [--files 100000] [--repeats 5] [--skip-network]``.
-Prints the load average next to every figure, and a JSON summary at the end.
+   Each listing gives its wall time and the CPU time it took (all threads of the process),
+   which a loaded machine stretches far less than the wall time.
+3. Before/after (``--compare-root DIR``: another checkout's sources): the twin listed over
+   the same link by this checkout and by DIR in turn, each in a fresh process with an empty
+   cache, ``--rounds`` times — wall and CPU medians of both, measured under the same load.
+
+Run: ``python bench/explorer/run.py [--files 100000] [--repeats 5] [--skip-network]
+[--compare-root DIR --rounds 5]``. Prints the load average next to every figure, and a JSON
+summary at the end.
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ from PySide6.QtWidgets import QAbstractItemView, QApplication, QTableView, QTree
 from core.explore import ImageListing
 from gui.models.files_model import FilesModel, search_index
 from tests.gui.fakes import synthetic_listing
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def load() -> str:
@@ -185,7 +194,48 @@ def _big_layer(files: int) -> bytes:
     return gzip.compress(buf.getvalue(), compresslevel=1)
 
 
-async def bench_network(files: int, work: Path) -> dict[str, Any]:
+#: One twin listing in a fresh process with another checkout's sources (argv: root, registry
+#: host, image, cache directory); prints its wall and CPU seconds as JSON.
+CHILD = """
+import asyncio, json, sys, time
+sys.path.insert(0, sys.argv[1])
+import httpx
+from pathlib import Path
+from core.coldstart import LinkSpec, ShapedTransport
+from core.explore import open_listing
+from core.pull import ContentCache
+from core.registry import RegistryClient
+
+async def main():
+    transport = ShapedTransport(LinkSpec.parse("100mbit,20ms"))
+    async with httpx.AsyncClient(transport=transport, timeout=300) as http:
+        registry = RegistryClient(sys.argv[2], http=http)
+        cpu, t0 = time.process_time(), time.perf_counter()
+        listing = await open_listing(registry, sys.argv[3], cache=ContentCache(Path(sys.argv[4])))
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu
+        print(json.dumps({"s": wall, "cpu_s": cpu, "entries": len(listing)}))
+
+asyncio.run(main())
+"""
+
+
+def _child_listing(root: str, host: str, image: str, cache: Path) -> dict[str, Any]:
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, root, host, image, str(cache)],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+async def bench_network(
+    files: int, work: Path, compare_root: str = "", rounds: int = 5
+) -> dict[str, Any]:
     import httpx
 
     from core.coldstart import LinkSpec, ShapedTransport
@@ -215,44 +265,60 @@ async def bench_network(files: int, work: Path) -> dict[str, Any]:
             t0 = time.perf_counter()
             await convert_image(client, f"{reg.host}/bench/big:v1", options=ConvertOptions())
             twin = await client.get_manifest("bench/big", "v1_accelerated")
-            twin_bytes = sum(layer.size for layer in twin.layers)  # type: ignore[union-attr]
+            twin_bytes = sum(layer.size for layer in twin.layers)  # type: ignore[union-attr,misc]
             out["image"]["twin_bytes"] = twin_bytes
             print(f"  converted: twin {twin_bytes / 1e6:.1f} MB in {ms(t0) / 1000:.1f} s")
 
         link = LinkSpec.parse("100mbit,20ms")
 
-        async def listing(tag: str, cache: ContentCache) -> tuple[float, int, ImageListing]:
+        async def listing(tag: str, cache: ContentCache) -> tuple[float, float, int, ImageListing]:
             transport = ShapedTransport(link)
             async with httpx.AsyncClient(transport=transport, timeout=120) as http:
                 registry = RegistryClient(reg.host, http=http)
-                t0 = time.perf_counter()
+                cpu, t0 = time.process_time(), time.perf_counter()
                 result = await open_listing(registry, f"{reg.host}/bench/big:{tag}", cache=cache)
-                return ms(t0), transport.stats.bytes_down, result
+                cpu = time.process_time() - cpu
+                return ms(t0), cpu, transport.stats.bytes_down, result
 
         for name, tag, cache_dir in (
             ("twin, TOCs only", "v1_accelerated", "c-twin"),
             ("plain, streamed once", "v1", "c-plain"),
             ("plain, from the cached index", "v1", "c-plain"),
         ):
-            took, nbytes, result = await listing(tag, ContentCache(work / cache_dir))
-            out[name] = {"ms": round(took), "bytes": nbytes, "entries": len(result)}
+            took, cpu, nbytes, result = await listing(tag, ContentCache(work / cache_dir))
+            out[name] = {
+                "ms": round(took),
+                "cpu_s": round(cpu, 2),
+                "bytes": nbytes,
+                "entries": len(result),
+            }
             print(
-                f"  {name:32} {took / 1000:6.2f} s  {nbytes / 1e6:7.2f} MB over 100mbit,20ms  "
-                f"{len(result):,} entries  ({load()})"
+                f"  {name:32} {took / 1000:6.2f} s  CPU {cpu:5.2f} s  {nbytes / 1e6:7.2f} MB "
+                f"over 100mbit,20ms  {len(result):,} entries  ({load()})"
             )
+        if compare_root:
+            image = f"{reg.host}/bench/big:v1_accelerated"
+            runs: dict[str, list[dict[str, Any]]] = {"this": [], "other": []}
+            for n in range(rounds):
+                for side, root in (("this", str(ROOT)), ("other", compare_root)):
+                    cache = work / f"c-{side}-{n}"
+                    runs[side].append(
+                        await asyncio.to_thread(_child_listing, root, reg.host, image, cache)
+                    )
+            summary: dict[str, Any] = {"root": compare_root, "rounds": rounds, "load": load()}
+            for side, results in runs.items():
+                wall = statistics.median(r["s"] for r in results)
+                cpu = statistics.median(r["cpu_s"] for r in results)
+                summary[side] = {"s": round(wall, 2), "cpu_s": round(cpu, 2)}
+                print(
+                    f"  twin listed by {'this checkout' if side == 'this' else compare_root}: "
+                    f"median {wall:.2f} s, CPU {cpu:.2f} s over {rounds} rounds ({load()})"
+                )
+            out["compare"] = summary
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--files", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--skip-network", action="store_true")
-    parser.add_argument("--skip-reference", action="store_true")
-    args = parser.parse_args()
-    app = QApplication.instance() or QApplication(sys.argv)
-    summary: dict[str, Any] = {"load_start": load()}
-
+def part_one(args: argparse.Namespace, summary: dict[str, Any]) -> None:
     print(f"1. Files tab, {args.files:,} files ({load()})")
     builds, kids = [], []
     listing = None
@@ -284,10 +350,29 @@ def main() -> None:
         for name, value in ref.items():
             print(f"  reference (QStandardItemModel + proxy), {name:24} {value:8.1f} ms")
         print(f"  ({load()})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-network", action="store_true")
+    parser.add_argument("--skip-reference", action="store_true")
+    parser.add_argument("--skip-tab", action="store_true", help="leave out part 1")
+    parser.add_argument("--compare-root", default="", help="another checkout (part 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of part 3")
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication(sys.argv)
+    summary: dict[str, Any] = {"load_start": load()}
+
+    if not args.skip_tab:
+        part_one(args, summary)
     if not args.skip_network:
         print(f"2. Over the network, {args.files:,} files ({load()})")
         with tempfile.TemporaryDirectory(prefix="explorer-bench-") as tmp:
-            summary["network"] = asyncio.run(bench_network(args.files, Path(tmp)))
+            summary["network"] = asyncio.run(
+                bench_network(args.files, Path(tmp), args.compare_root, args.rounds)
+            )
     summary["load_end"] = load()
     print(json.dumps(summary, indent=1))
     del app

@@ -5,9 +5,11 @@ Run ``python -m gui.tools.feature_screenshots [--out docs/screenshots] [--langua
 display (``DISPLAY=:N``; under Xvfb for a headless machine). It starts its own Local server in
 a temporary data directory, copies the demo image into a repository without acceleration,
 and captures: ``files`` (the Files tab of an accelerated tag, read from its TOCs, start-up
-profile files bold), ``images-why`` (why a plain tag has no twin, with the fix),
-``function-deploy-wait`` (the function form refusing to deploy a twin that will not come, and
-why), ``palette`` (Ctrl+K) and ``function-logs`` (a function's instance output, followed).
+profile files bold), ``files-compare`` (two versions of an application image, built with
+``fcaccel import``, compared in the Files tab), ``images-why`` (why a plain tag has no twin,
+with the fix), ``function-deploy-wait`` (the function form refusing to deploy a twin that will
+not come, and why), ``palette`` (Ctrl+K) and ``function-logs`` (a function's instance output,
+followed).
 """
 
 from __future__ import annotations
@@ -30,6 +32,66 @@ __all__ = ["main"]
 DEMO_PLAIN, DEMO_ACCELERATED = LOCAL_DEMO_FUNCTIONS
 
 SIZE = (1440, 900)
+
+#: The application image compared in ``files-compare``: its two versions' files.
+COMPARE_REPO = "demo/shop-api"
+_V14: dict[str, tuple[str, int]] = {
+    "app/main.py": ("from api import orders, users, legacy\napp = serve(orders, users)\n", 0o644),
+    "app/api/__init__.py": ("", 0o644),
+    "app/api/orders.py": ("def list_orders():\n    return db.query('orders')\n" * 40, 0o644),
+    "app/api/users.py": ("def me():\n    return session.user\n" * 30, 0o644),
+    "app/api/legacy.py": ("# v1 endpoints, kept for old clients\n" * 120, 0o644),
+    "app/static/app.js": ("export function render(){return 1}\n" * 900, 0o644),
+    "app/requirements.txt": ("flask==3.0.3\nsqlalchemy==2.0.30\n", 0o644),
+    "app/bin/start.sh": ("#!/bin/sh\nexec python -m app.main\n", 0o644),
+}
+_V15: dict[str, tuple[str, int]] = {
+    **{k: v for k, v in _V14.items() if k != "app/api/legacy.py"},
+    "app/main.py": (
+        "from api import orders, users, payments\napp = serve(orders, users, payments)\n",
+        0o644,
+    ),
+    "app/api/orders.py": (
+        "def list_orders(page=1):\n    return db.query('orders', page)\n" * 60,
+        0o644,
+    ),
+    "app/api/payments.py": ("def charge(order):\n    return psp.charge(order.total)\n" * 80, 0o644),
+    "app/static/app.js": ("export function render(){return 2}\n" * 1400, 0o644),
+    "app/static/logo.svg": ("<svg xmlns='http://www.w3.org/2000/svg'/>\n" * 60, 0o644),
+    "app/requirements.txt": ("flask==3.0.3\nsqlalchemy==2.0.31\nstripe==9.9.0\n", 0o644),
+    "app/bin/start.sh": ("#!/bin/sh\nexec python -m app.main\n", 0o755),
+}
+
+
+def _import_tree(info: Any, secret: str, files: dict[str, tuple[str, int]], dst: str) -> None:
+    """Write ``files`` into a directory and push it as image ``dst`` with ``fcaccel import``."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory(prefix="fcdesk-shot-app-") as tmp:
+        root = Path(tmp)
+        for path, (text, mode) in files.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+            target.chmod(mode)
+        host = info.url.removeprefix("http://")
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "core.cli",
+                "import",
+                str(root),
+                f"docker://{host}/{dst}",
+                "--creds",
+                f"{info.access_key_id}:{secret}",
+                "--timestamp",
+                "1767225600",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
 
 
 def run(out: Path, language: str = "") -> int:
@@ -93,6 +155,8 @@ def run(out: Path, language: str = "") -> int:
         info = console.supervisor.info if console.supervisor is not None else None
         assert info is not None
         _copy(info, secret, "demo/hello:v1", "demo/orders-api:2024.06")
+        _import_tree(info, secret, _V14, f"{COMPARE_REPO}:1.4")
+        _import_tree(info, secret, _V15, f"{COMPARE_REPO}:1.5")
         images = console.images
         window.go(Page.IMAGES)
         await _wait(lambda: any(r.path == "demo/orders-api" for r in images.repos.rows), 60, "repo")
@@ -124,6 +188,20 @@ def run(out: Path, language: str = "") -> int:
                 tree.expand(index)
         await asyncio.sleep(1.0)
         await grab("files")
+
+        # 1b. two versions of an application compared in the Files tab
+        await _wait(lambda: any(r.path == COMPARE_REPO for r in images.repos.rows), 60, "repo")
+        shop = next(r for r in images.repos.rows if r.path == COMPARE_REPO)
+        images.select_repo(shop.repo_id)
+        await _wait(lambda: images.tags.has_tag("1.5") and images.tags.has_tag("1.4"), 60, "tags")
+        view.select_tags(["1.5"])
+        view.show_files()
+        await _wait(lambda: files.vm.listing is not None, 120, "the file tree")
+        files.compare_with("1.4")
+        await _wait(lambda: files.vm.diff is not None and not files.vm.comparing, 120, "the diff")
+        await asyncio.sleep(1.0)
+        await grab("files-compare")
+        files.vm.end_compare()
 
         # 2. why a plain tag has no twin
         orders = next(r for r in images.repos.rows if r.path == "demo/orders-api")

@@ -52,6 +52,8 @@ def test_main_screens_have_japanese_and_chinese_screenshots() -> None:
     screens += ("settings",)
     screens += ("overview", "overview-problems", "overview-fix")
     screens += ("demo-window", "demo-race", "demo-finished")
+    screens += ("files", "files-compare", "images-why", "function-deploy-wait", "palette")
+    screens += ("function-logs",)
     for screen in screens:
         for lang in ("ja", "zh_CN"):
             png = shots / f"{screen}_{lang}.png"
