@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QTreeView,
@@ -53,12 +54,15 @@ class FilesView(QWidget):
         top.addWidget(self.search)
         self.summary = QLabel()
         self.summary.setObjectName("hintLabel")
+        # a long summary is cut (its tooltip has it all) rather than widening the page
+        self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.summary.setMinimumWidth(120)
         top.addWidget(self.summary, 1)
         self.compare_combo = QComboBox()
         self.compare_combo.setObjectName("compareCombo")
         self.compare_combo.setEditable(True)
         self.compare_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.compare_combo.setMinimumContentsLength(16)
+        self.compare_combo.setMinimumContentsLength(12)
         self.compare_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -99,14 +103,20 @@ class FilesView(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
 
+        # The comparison's title on a line of its own (two long image names), its filters
+        # and buttons below: the bar never makes the tab wider than the page gives it.
         self.compare_bar = QWidget()
         self.compare_bar.setObjectName("compareBar")
-        bar = QHBoxLayout(self.compare_bar)
-        bar.setContentsMargins(0, 0, 0, 0)
+        bar_rows = QVBoxLayout(self.compare_bar)
+        bar_rows.setContentsMargins(0, 0, 0, 0)
+        bar_rows.setSpacing(2)
         self.compare_title = QLabel()
         self.compare_title.setObjectName("compareTitle")
+        self.compare_title.setWordWrap(True)
         self.compare_title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        bar.addWidget(self.compare_title, 1)
+        bar_rows.addWidget(self.compare_title)
+        bar = QHBoxLayout()
+        bar_rows.addLayout(bar)
         self.kind_buttons: dict[ChangeKind, QCheckBox] = {}
         for kind in ChangeKind:
             button = QCheckBox()
@@ -116,6 +126,7 @@ class FilesView(QWidget):
             button.toggled.connect(self._on_kind_toggled)
             bar.addWidget(button)
             self.kind_buttons[kind] = button
+        bar.addStretch(1)
         self.swap_button = QPushButton(icon("compare"), self.tr("Swap"))
         self.swap_button.setObjectName("swapButton")
         self.swap_button.setToolTip(self.tr("Compare the other way round"))
@@ -508,6 +519,7 @@ class FilesView(QWidget):
         elif self.vm.searching:
             text = arg(self.tr("%1 matches"), f"{self.vm.results.match_count():,}")
         self.summary.setText(text)
+        self.summary.setToolTip(text)
 
     def _fill_hidden(self, hidden: list[HiddenEntry]) -> None:
         how = {
