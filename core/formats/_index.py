@@ -70,6 +70,8 @@ def _digest_ok(digest: str) -> bool:
         return len(bytes.fromhex(hexdigits)) == 32 and hexdigits.lower() == hexdigits
     except ValueError:
         return False
+
+
 _GO_ZERO = "0001-01-01T00:00:00Z"
 _UNSET = msgspec.UNSET
 _Count = Annotated[int, msgspec.Meta(ge=0)]

@@ -752,12 +752,12 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../gui/views/files_view.py" line="+52"/>
+        <location filename="../../gui/views/files_view.py" line="+53"/>
         <source>Search files</source>
         <translation>ファイルを検索</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>Compare with…</source>
         <translation>比較対象…</translation>
     </message>
@@ -797,12 +797,12 @@
         <translation>イメージを読み込み中</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+26"/>
         <source>Show or hide these paths</source>
         <translation>これらのパスを表示または非表示</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Swap</source>
         <translation>入れ替え</translation>
     </message>
@@ -982,7 +982,7 @@
         <translation>%1 件一致</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>whiteout</source>
         <translation>ホワイトアウト</translation>
     </message>

@@ -752,12 +752,12 @@
 <context>
     <name>FilesView</name>
     <message>
-        <location filename="../../gui/views/files_view.py" line="+52"/>
+        <location filename="../../gui/views/files_view.py" line="+53"/>
         <source>Search files</source>
         <translation>搜索文件</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>Compare with…</source>
         <translation>与…比较</translation>
     </message>
@@ -797,12 +797,12 @@
         <translation>正在读取镜像</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+26"/>
         <source>Show or hide these paths</source>
         <translation>显示或隐藏这些路径</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Swap</source>
         <translation>交换</translation>
     </message>
@@ -982,7 +982,7 @@
         <translation>%1 个匹配</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>whiteout</source>
         <translation>whiteout 删除</translation>
     </message>
