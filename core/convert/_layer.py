@@ -211,11 +211,6 @@ class _Job:
             self._last_report = done
             self.on_progress(done, self.writer.compressed_size)
 
-    def _read(self, n: int) -> bytes:
-        if self.cancel.is_set():
-            raise _Cancelled
-        return self.src.read(n)
-
     def _error(self, exc: CoreError, entry: str) -> ConvertError:
         where = f", entry {entry!r}" if entry else ""
         return ConvertError(
@@ -223,7 +218,11 @@ class _Job:
         )
 
     def run(self) -> tuple[LayerWriteResult, str, int]:
-        reader = TarStreamReader(self._read, max_special_size=self.options.limits.max_header_size)
+        # views of the decompressed blocks, not copies: a frame is compressed from the
+        # block it lies in (the cancel check is made per entry and per payload piece)
+        reader = TarStreamReader(
+            self.src.read_view, max_special_size=self.options.limits.max_header_size
+        )
         self.src.start_readahead()
         try:
             with self.writer, contextlib.closing(self.src):
@@ -244,8 +243,8 @@ class _Job:
             self.on_progress(self.src.compressed, result.size)
         return result, source_diff, moved
 
-    def _trailing(self, reader: TarStreamReader) -> list[bytes]:
-        out: list[bytes] = []
+    def _trailing(self, reader: TarStreamReader) -> list[bytes | memoryview]:
+        out: list[bytes | memoryview] = []
         total = 0
         for piece in reader.iter_trailing():
             total += len(piece)
@@ -262,28 +261,32 @@ class _Job:
 
     def _copy_all(self, reader: TarStreamReader) -> None:
         w = self.writer
+        cancelled = self.cancel.is_set
+        check = self.policy.check
+        read_payload = reader.read_payload
+        add_payload = w.add_payload
+        reg = EntryType.REG
         while True:
             pad, m = reader.next()
-            w.add_meta(pad)
+            if pad:
+                w.add_meta(pad)
             if m is None:
                 return
-            self.policy.check(m)
+            check(m)
             w.add_meta(m.raw)
             w.begin_entry(m)
-            if m.type is EntryType.REG and m.size:
+            if m.size:
+                # content of a regular file; a payload on another type is kept as bytes
+                add = add_payload if m.type is reg else w.add_meta
                 while True:
-                    data = reader.read_payload(_PIECE)
+                    data = read_payload(_PIECE)
                     if not data:
                         break
-                    w.add_payload(data)
-            elif m.size:  # payload on a non-regular entry: keep the bytes, not as content
-                while True:
-                    data = reader.read_payload(_PIECE)
-                    if not data:
-                        break
-                    w.add_meta(data)
+                    add(data)
+                    if cancelled():
+                        raise _Cancelled
             w.end_entry()
-            if self.cancel.is_set():
+            if cancelled():
                 raise _Cancelled
 
     def _run_optimized(self, reader: TarStreamReader) -> tuple[LayerWriteResult, int]:
@@ -304,6 +307,8 @@ class _Job:
                         break
                     spool.write(data)
                     pos += len(data)
+                    if self.cancel.is_set():
+                        raise _Cancelled
                 padding = reader.read_padding()
                 spool.write(padding)
                 pos += len(padding)

@@ -52,6 +52,7 @@ class DecompressingReader:
         self.compressed = 0
         self.uncompressed = 0
         self._block = b""
+        self._view = memoryview(b"")
         self._pos = 0
         self._eof = False
         #: sha256 of every decompressed byte, when asked for (``hash_output``)
@@ -95,6 +96,7 @@ class DecompressingReader:
             if not block:
                 return b""
             self._block = block
+            self._view = memoryview(block)
             self._pos = pos = 0
             avail = len(block)
         if n >= avail:
@@ -102,6 +104,34 @@ class DecompressingReader:
             return self._block if pos == 0 else self._block[pos:]
         self._pos = pos + n
         return self._block[pos : pos + n]
+
+    def read_view(self, n: int) -> bytes | memoryview:
+        """Like :meth:`read`, without copying: a part of a block is a ``memoryview`` of it.
+
+        The block stays alive as long as a view of it does; the converter's frames are
+        views of the blocks until they are compressed, never copies.
+        """
+        if n <= 0:
+            return b""
+        pos = self._pos
+        block = self._block
+        avail = len(block) - pos
+        if not avail:
+            block = self._next_block() if self._queue is None else self._take()
+            if not block:
+                return b""
+            self._block = block
+            self._view = memoryview(block)
+            self._pos = pos = 0
+            avail = len(block)
+            if n >= avail:
+                self._pos = avail
+                return block
+        if n >= avail:
+            self._pos = len(block)
+            return self._view[pos:]
+        self._pos = pos + n
+        return self._view[pos : pos + n]
 
     def start_readahead(self, blocks: int = 8) -> None:
         """Decompress (and hash) on a thread of its own, up to ``blocks`` blocks ahead.

@@ -9,7 +9,9 @@ holds more than one header in memory.
 from __future__ import annotations
 
 import dataclasses
+import struct
 import tarfile
+import zlib
 from collections.abc import Callable, Iterator
 
 from core.errors import TarFormatError
@@ -25,11 +27,19 @@ __all__ = [
     "parse_simple_header",
 ]
 
+#: what a ``read`` callable may return: bytes, or a view of a larger buffer (no copy)
+Buffer = bytes | memoryview
 BLOCK = 512
+_ZERO_BLOCK = bytes(BLOCK)
+#: the ustar header's fields: name, mode, uid, gid, size, mtime, chksum, typeflag, linkname,
+#: magic, version, uname, gname, devmajor, devminor, prefix
+_HEADER = struct.Struct("100s8s8s8s12s12s8sc100s6s2s32s32s8s8s155s")
 #: Largest PAX or GNU long-name record accepted (Go's ``archive/tar`` uses the same 1 MiB).
 MAX_SPECIAL_SIZE = 1 << 20
 _NS = 1_000_000_000
 
+_SPECIAL = (b"x", b"g", b"L", b"K")  # PAX and GNU records that precede a header
+_DEVICES = (EntryType.CHAR, EntryType.BLOCK)
 _TYPES: dict[bytes, EntryType] = {
     b"0": EntryType.REG,
     b"\x00": EntryType.REG,
@@ -87,12 +97,12 @@ def _num(field: bytes, what: str, name: str) -> int:
         if field[0] & 0x40:
             value -= 1 << (8 * len(field) - 2)
         return value
-    s = _nts(field).strip(b" \x00")
-    if not s:
-        return 0
+    s = field.split(b"\x00", 1)[0]
     try:
-        return int(s, 8)
+        return int(s, 8)  # int() ignores the spaces around the digits
     except ValueError:
+        if not s.strip(b" "):
+            return 0
         raise TarFormatError(f"tar header field {what} is not a number", entry=name) from None
 
 
@@ -139,7 +149,7 @@ class TarStreamReader:
     """
 
     def __init__(
-        self, read: Callable[[int], bytes], *, max_special_size: int = MAX_SPECIAL_SIZE
+        self, read: Callable[[int], Buffer], *, max_special_size: int = MAX_SPECIAL_SIZE
     ) -> None:
         self._read = read
         self._max_special = max_special_size
@@ -151,7 +161,7 @@ class TarStreamReader:
         self._done = False
 
     def _read_exact(self, n: int, what: str) -> bytes:
-        parts: list[bytes] = []
+        parts: list[Buffer] = []
         left = n
         while left:
             b = self._read(left)
@@ -159,12 +169,16 @@ class TarStreamReader:
                 raise TarFormatError(f"tar stream truncated in {what}", entry=self._current)
             parts.append(b)
             left -= len(b)
-        data = parts[0] if len(parts) == 1 else b"".join(parts)
+        data = bytes(parts[0]) if len(parts) == 1 else b"".join(parts)
         self.position += n
         return data
 
-    def read_payload(self, n: int) -> bytes:
-        """Up to ``n`` bytes of the current member's payload (``b""`` when all read)."""
+    def read_payload(self, n: int) -> Buffer:
+        """Up to ``n`` bytes of the current member's payload (``b""`` when all read).
+
+        The bytes are what ``read`` returned: a ``read`` that returns views of its buffers
+        (the converter's) gets views here too, never copies.
+        """
         n = min(n, self._remaining)
         if n <= 0:
             return b""
@@ -203,17 +217,17 @@ class TarStreamReader:
         long_link: bytes | None = None
         while True:
             block = self._read_block()
-            if block == bytes(BLOCK):
+            if block == _ZERO_BLOCK:
                 if raw_parts:
                     raise TarFormatError("tar stream ends inside a header", entry=self._current)
                 self._pending_eoa = block
                 self._done = True
                 return pad, None
             raw_parts.append(block)
+            self._check_sum(block)
             flag = block[156:157]
-            name0 = _nts(block[0:100]).decode("utf-8", "replace")
-            self._check_sum(block, name0)
-            if flag in (b"x", b"g", b"L", b"K"):
+            if flag in _SPECIAL:
+                name0 = _nts(block[0:100]).decode("utf-8", "replace")
                 size = _num(block[124:136], "size", name0)
                 if size > self._max_special or size < 0:
                     raise TarFormatError(
@@ -236,12 +250,16 @@ class TarStreamReader:
                 else:
                     long_link = _nts(body[:size])
                 continue
-            member = self._member(block, b"".join(raw_parts), pax, long_name, long_link)
+            raw = block if len(raw_parts) == 1 else b"".join(raw_parts)
+            member = self._member(block, raw, pax, long_name, long_link)
             member.offset = start
             return pad, member
 
     def _read_block(self) -> bytes:
         block = self._read(BLOCK)
+        if len(block) == BLOCK:
+            self.position += BLOCK
+            return block if type(block) is bytes else bytes(block)
         if len(block) < BLOCK:
             if not block:
                 raise TarFormatError(
@@ -257,14 +275,22 @@ class TarStreamReader:
                 got += len(b)
             block = b"".join(parts)
         self.position += BLOCK
-        return block
+        return bytes(block)
 
-    def _check_sum(self, block: bytes, name: str) -> None:
+    def _check_sum(self, block: bytes) -> None:
         try:
-            stored = _num(block[148:156], "chksum", name)
+            stored = _num(block[148:156], "chksum", "")
         except TarFormatError:
             stored = -1  # not a number: not a header at all, like a wrong sum
-        unsigned = sum(block) - sum(block[148:156]) + 256  # the sum field counts as spaces
+        # the sum of the bytes, the sum field counting as eight spaces: Adler-32's first
+        # half is 1 + the sum of its bytes, exact for 256 bytes (at most 65,280 < 65,521)
+        unsigned = (
+            (zlib.adler32(block[:256]) & 0xFFFF)
+            + (zlib.adler32(block[256:]) & 0xFFFF)
+            - 2
+            - sum(block[148:156])
+            + 256
+        )
         if stored == unsigned:
             return
         signed = sum(b - 256 if b > 127 else b for b in block[:148] + block[156:]) + 256
@@ -281,104 +307,121 @@ class TarStreamReader:
         long_name: bytes | None,
         long_link: bytes | None,
     ) -> TarMember:
-        flag = block[156:157]
-        magic = block[257:263]
-        name_b = _nts(block[0:100])
-        if magic == b"ustar\x00":
-            prefix = _nts(block[345:500])
-            if prefix:
-                name_b = prefix + b"/" + name_b
+        (
+            name_f,
+            mode_f,
+            uid_f,
+            gid_f,
+            size_f,
+            mtime_f,
+            _sum,
+            flag,
+            link_f,
+            magic,
+            version,
+            uname_f,
+            gname_f,
+            major_f,
+            minor_f,
+            prefix_f,
+        ) = _HEADER.unpack_from(block)
         if long_name is not None:
             name_b = long_name
-        if "path" in pax:
+        else:
+            name_b = name_f.split(b"\x00", 1)[0]
+            if magic == b"ustar\x00":
+                prefix = prefix_f.split(b"\x00", 1)[0]
+                if prefix:
+                    name_b = prefix + b"/" + name_b
+        if pax and "path" in pax:
             name_b = pax["path"]
         name = _decode(name_b)
         self._current = name
-        link_b = long_link if long_link is not None else _nts(block[157:257])
-        if "linkpath" in pax:
+        link_b = long_link if long_link is not None else link_f.split(b"\x00", 1)[0]
+        if pax and "linkpath" in pax:
             link_b = pax["linkpath"]
-        link = _decode(link_b, name)
+        link = _decode(link_b, name) if link_b else ""
         etype = _TYPES.get(flag)
         if etype is None:
             raise TarFormatError(
                 f"tar entry type {flag!r} is not supported (sparse, volume or unknown)",
                 entry=name,
             )
-        if any(k.startswith("GNU.sparse") for k in pax):
-            raise TarFormatError("sparse tar entries are not supported", entry=name)
         if flag == b"\x00" and name.endswith("/"):
             etype = EntryType.DIR
-        size = _num(block[124:136], "size", name)
-        uid = _num(block[108:116], "uid", name)
-        gid = _num(block[116:124], "gid", name)
-        mtime_ns = _num(block[136:148], "mtime", name) * _NS
+        size = _num(size_f, "size", name)
+        uid = _num(uid_f, "uid", name)
+        gid = _num(gid_f, "gid", name)
+        mtime_ns = _num(mtime_f, "mtime", name) * _NS
         atime_ns: int | None = None
         ctime_ns: int | None = None
-        if magic == b"ustar " and block[263:265] == b" \x00":  # GNU: atime/ctime fields
+        if magic == b"ustar " and version == b" \x00":  # GNU: atime/ctime fields
             a = _num(block[345:357], "atime", name)
             c = _num(block[357:369], "ctime", name)
             atime_ns = a * _NS if a else None
             ctime_ns = c * _NS if c else None
-        uname = _decode(_nts(block[265:297]), name)
-        gname = _decode(_nts(block[297:329]), name)
+        uname_b = uname_f.split(b"\x00", 1)[0]
+        uname = _decode(uname_b, name) if uname_b else ""
+        gname_b = gname_f.split(b"\x00", 1)[0]
+        gname = _decode(gname_b, name) if gname_b else ""
         xattrs: dict[str, bytes] = {}
         str_pax: dict[str, str] = {}
-        try:
-            for k, v in pax.items():
-                if k.startswith("SCHILY.xattr."):
-                    xattrs[k[len("SCHILY.xattr.") :]] = v
-                    continue
-                sv = v.decode("utf-8", "surrogateescape")
-                str_pax[k] = sv
-                if k == "size":
-                    size = int(sv)
-                elif k == "uid":
-                    uid = int(sv)
-                elif k == "gid":
-                    gid = int(sv)
-                elif k == "uname":
-                    uname = sv
-                elif k == "gname":
-                    gname = sv
-                elif k == "mtime":
-                    mtime_ns = parse_pax_time(sv)
-                elif k == "atime":
-                    atime_ns = parse_pax_time(sv)
-                elif k == "ctime":
-                    ctime_ns = parse_pax_time(sv)
-        except ValueError:
-            raise TarFormatError("malformed numeric PAX record", entry=name) from None
+        if pax:
+            if any(k.startswith("GNU.sparse") for k in pax):
+                raise TarFormatError("sparse tar entries are not supported", entry=name)
+            try:
+                for k, v in pax.items():
+                    if k.startswith("SCHILY.xattr."):
+                        xattrs[k[len("SCHILY.xattr.") :]] = v
+                        continue
+                    sv = v.decode("utf-8", "surrogateescape")
+                    str_pax[k] = sv
+                    if k == "size":
+                        size = int(sv)
+                    elif k == "uid":
+                        uid = int(sv)
+                    elif k == "gid":
+                        gid = int(sv)
+                    elif k == "uname":
+                        uname = sv
+                    elif k == "gname":
+                        gname = sv
+                    elif k == "mtime":
+                        mtime_ns = parse_pax_time(sv)
+                    elif k == "atime":
+                        atime_ns = parse_pax_time(sv)
+                    elif k == "ctime":
+                        ctime_ns = parse_pax_time(sv)
+            except ValueError:
+                raise TarFormatError("malformed numeric PAX record", entry=name) from None
         if size < 0 or uid < 0 or gid < 0:
             raise TarFormatError("negative size or id in tar header", entry=name)
+        device = etype in _DEVICES
         member = TarMember(
-            raw=raw,
-            name=name,
-            type=etype,
-            typeflag=flag,
-            link_name=link,
-            mode=_num(block[100:108], "mode", name),
-            uid=uid,
-            gid=gid,
-            uname=uname,
-            gname=gname,
-            size=size,
-            mtime_ns=mtime_ns,
-            atime_ns=atime_ns,
-            ctime_ns=ctime_ns,
-            dev_major=_num(block[329:337], "devmajor", name)
-            if etype in (EntryType.CHAR, EntryType.BLOCK)
-            else 0,
-            dev_minor=_num(block[337:345], "devminor", name)
-            if etype in (EntryType.CHAR, EntryType.BLOCK)
-            else 0,
-            xattrs=xattrs,
-            pax=str_pax,
+            raw,
+            name,
+            etype,
+            flag,
+            link,
+            _num(mode_f, "mode", name),
+            uid,
+            gid,
+            uname,
+            gname,
+            size,
+            mtime_ns,
+            atime_ns,
+            ctime_ns,
+            _num(major_f, "devmajor", name) if device else 0,
+            _num(minor_f, "devminor", name) if device else 0,
+            xattrs,
+            str_pax,
         )
         self._remaining = size
         self._padding = -size % BLOCK
         return member
 
-    def iter_trailing(self, piece: int = 1 << 20) -> Iterator[bytes]:
+    def iter_trailing(self, piece: int = 1 << 20) -> Iterator[Buffer]:
         """After the last member: the end-of-archive marker and every byte after it."""
         if not self._done:
             raise RuntimeError("archive not finished")

@@ -16,6 +16,7 @@ bounded whatever the layer size.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -42,7 +43,7 @@ from core.formats._estargz import (
 from core.formats._limits import MAX_CHUNK_SIZE
 from core.formats._model import EntryType, FormatKind
 from core.formats._reader import ANNOTATION_PREFETCH_END
-from core.formats._tar import BLOCK, TarMember, build_simple_header
+from core.formats._tar import BLOCK, Buffer, TarMember, build_simple_header
 from core.formats._times import format_rfc3339
 from core.formats._times import format_rfc3339nano as _format_rfc3339nano
 from core.formats._zstdchunked import (
@@ -73,7 +74,6 @@ ANNOTATION_TARSPLIT_CHECKSUM = "io.github.containers.zstd-chunked.tarsplit-check
 _BATCH_BYTES = 1 << 20  # small frames are compressed together in jobs of about this size
 #: files of one package share their times: each distinct time is formatted once
 format_rfc3339nano = functools.lru_cache(maxsize=4096)(_format_rfc3339nano)
-_JSON_COMPACT = json.JSONEncoder(separators=(",", ":")).encode
 #: a str as ``json.dumps`` writes it (quoted, ASCII, escaped)
 _json_str: Callable[[str], str] = json.encoder.encode_basestring_ascii
 _LANDMARK_CONTENT = b"\x0f"
@@ -89,33 +89,55 @@ def _zstd_compressor(level: int) -> zstandard.ZstdCompressor:
     return c
 
 
-_Compressed = tuple[bytes, str | None, bool]
+#: what a frame is: metadata, a chunk of file content (hashed), or the only chunk of a file
+#: (hashed, and its CRC-64 is the file's, for the tar-split)
+_META, _CHUNK, _WHOLE = 0, 1, 2
+#: a compressed batch: its frames one after the other, and for each frame its length, chunk
+#: digest (content frames only), whether its content was all zeros, and its CRC-64
+_Compressed = tuple[bytes, list[tuple[int, str | None, bool, int | None]]]
+
+
+def _all_zeros(data: Buffer) -> bool:
+    raw = data if type(data) is bytes else bytes(data)
+    return raw.count(0) == len(raw)
 
 
 def _compress_batch(
-    kind: FormatKind, level: int, frames: list[tuple[bytes, bool]]
-) -> list[_Compressed]:
-    """Compress each buffer as its own frame; hash (and zero-check) the chunk frames."""
-    out: list[_Compressed] = []
+    kind: FormatKind, level: int, frames: list[Buffer], what: list[int]
+) -> _Compressed:
+    """Compress each buffer as its own frame; hash (and zero-check) the content frames.
+
+    The frames come back joined in one ``bytes`` (one write and one hash update for the
+    batch), read straight from the compressor's output buffer.
+    """
     zc = _zstd_compressor(level) if kind is FormatKind.ZSTD_CHUNKED else None
+    comps: Any
     if zc is not None and len(frames) > 1:
         # the whole batch in one call: the GIL is released once, not once per frame
-        many = zc.multi_compress_to_buffer([f[0] for f in frames], threads=1)
-        comps = [many[i].tobytes() for i in range(len(frames))]
+        comps = zc.multi_compress_to_buffer(
+            cast(list[bytes | bytearray | memoryview], frames), threads=1
+        )
+        sizes = [len(comps[i]) for i in range(len(frames))]
+        joined = b"".join([comps[i] for i in range(len(frames))])
     else:
         comps = [
             zc.compress(data) if zc is not None else isal_zlib.compress(data, level, 31)
-            for data, _ in frames
+            for data in frames
         ]
-    for (data, is_chunk), comp in zip(frames, comps, strict=True):
-        digest = None
-        zeros = False
-        if is_chunk:
-            digest = "sha256:" + hashlib.sha256(data).hexdigest()
-            # only a frame that shrank enormously can be all zeros: skip the scan otherwise
-            zeros = zc is not None and len(comp) * 256 < len(data) and data.count(0) == len(data)
-        out.append((comp, digest, zeros))
-    return out
+        sizes = [len(c) for c in comps]
+        joined = comps[0] if len(comps) == 1 else b"".join(comps)
+    info: list[tuple[int, str | None, bool, int | None]] = []
+    sha256 = hashlib.sha256
+    crc64 = fastcrc.crc64.go_iso
+    for data, size, w in zip(frames, sizes, what, strict=True):
+        if w == _META:
+            info.append((size, None, False, None))
+            continue
+        # only a frame that shrank enormously can be all zeros: skip the scan otherwise
+        zeros = zc is not None and size * 256 < len(data) and _all_zeros(data)
+        crc = crc64(data) if w == _WHOLE else None
+        info.append((size, "sha256:" + sha256(data).hexdigest(), zeros, crc))
+    return joined, info
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -138,83 +160,117 @@ class LayerWriteResult:
     chunks: int
 
 
-class _HashThread:
-    """Runs sha256 updates in order on a thread of its own, off the producer's critical path.
+_CALL = object()  # a queued call without argument
 
-    Small updates are batched; the queue is bounded, so memory stays bounded.
+
+class _Sink:
+    """Work that must run in order but not on the producer's thread, on a thread of its own:
+    writing the compressed batches and hashing them (the blob's digest), the whole-file
+    digest and CRC-64 of files of several chunks, the tar-split's compression.
+
+    :meth:`put` queues ``fn(data)``: large pieces (bytes or views) as they are, small ones
+    joined per ``fn`` into pieces of about ``_FLUSH`` bytes (every ``fn`` given is an
+    append: a hash update, a write). The queue is bounded, so memory stays bounded. An error
+    on the thread (a full disk) is raised by the next :meth:`put` or :meth:`close`.
     """
 
     _FLUSH = 1 << 20
+    _BIG = 64 << 10
 
     def __init__(self) -> None:
-        self._q: queue.Queue[tuple[Any, Any] | None] = queue.Queue(maxsize=16)
-        self._pending: dict[int, tuple[Any, list[bytes], int]] = {}
-        self._thread = threading.Thread(target=self._run, name="fcdesk-hash", daemon=True)
+        self._q: queue.Queue[tuple[Callable[[Any], Any], Any] | None] = queue.Queue(maxsize=32)
+        self._pending: dict[Callable[[Any], Any], tuple[list[Buffer], int]] = {}
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="fcdesk-sink", daemon=True)
         self._thread.start()
         self.closed = False
 
     def _run(self) -> None:
+        get = self._q.get
         while True:
-            item = self._q.get()
+            item = get()
             if item is None:
                 return
-            h, data = item
-            if h is None:
-                data()
-            else:
-                h.update(data)
+            if self.error is not None:
+                continue  # keep draining so that the producer never blocks
+            fn, data = item
+            try:
+                if data is _CALL:
+                    fn(None)
+                else:
+                    fn(data)
+            except BaseException as exc:  # noqa: BLE001 - raised on the producer's thread
+                self.error = exc
 
-    def update(self, h: Any, data: bytes) -> None:
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def put(self, fn: Callable[[Any], Any], data: Buffer) -> None:
+        """Queue ``fn(data)`` after everything queued so far for the same ``fn``."""
         if self.closed:
-            h.update(data)
+            fn(data)
             return
-        key = id(h)
-        entry = self._pending.get(key)
+        if self.error is not None:
+            self._raise()
+        entry = self._pending.get(fn)
+        if len(data) >= self._BIG:
+            if entry is not None:
+                del self._pending[fn]
+                self._q.put((fn, b"".join(entry[0])))
+            self._q.put((fn, data))
+            return
         if entry is None:
-            if len(data) >= self._FLUSH:
-                self._q.put((h, data))
-                return
-            self._pending[key] = (h, [data], len(data))
+            self._pending[fn] = ([data], len(data))
             return
-        _, parts, size = entry
+        parts, size = entry
         parts.append(data)
         size += len(data)
         if size >= self._FLUSH:
-            del self._pending[key]
-            self._q.put((h, b"".join(parts)))
+            del self._pending[fn]
+            self._q.put((fn, b"".join(parts)))
         else:
-            self._pending[key] = (h, parts, size)
+            self._pending[fn] = (parts, size)
 
-    def flush(self, h: Any) -> None:
-        entry = self._pending.pop(id(h), None)
-        if entry is not None:
-            self._q.put((h, b"".join(entry[1])))
+    def _flush_all(self) -> None:
+        for fn, (parts, _) in list(self._pending.items()):
+            self._q.put((fn, b"".join(parts)))
+        self._pending.clear()
 
-    def call(self, fn: Callable[[], None]) -> None:
-        """Run ``fn`` on the hash thread after every update queued so far."""
-        for key in list(self._pending):
-            h, parts, _ = self._pending.pop(key)
-            self._q.put((h, b"".join(parts)))
-        self._q.put((None, fn))
+    def call(self, fn: Callable[[Any], None]) -> None:
+        """Run ``fn(None)`` on the thread after everything queued so far."""
+        if self.closed:
+            fn(None)
+            return
+        self._flush_all()
+        self._q.put((fn, _CALL))
 
     def close(self) -> None:
-        """Apply every queued update and stop the thread."""
-        if self.closed:
-            return
-        for key in list(self._pending):
-            h, parts, _ = self._pending.pop(key)
-            self._q.put((h, b"".join(parts)))
-        self._q.put(None)
-        self._thread.join()
-        self.closed = True
+        """Run everything queued, stop the thread, raise its error if it had one."""
+        if not self.closed:
+            self.closed = True
+            if self.error is None:
+                self._flush_all()
+            self._pending.clear()
+            self._q.put(None)
+            self._thread.join()
+        self._raise()
 
 
-class _Frame:
-    __slots__ = ("chunk", "length")
+class _FileDigest:
+    """sha256 and CRC-64 (for the tar-split) of a file of several chunks, fed in order."""
 
-    def __init__(self, length: int, chunk: _ChunkRec | None) -> None:
-        self.length = length
-        self.chunk = chunk
+    __slots__ = ("crc", "hash", "with_crc")
+
+    def __init__(self, with_crc: bool) -> None:
+        self.hash = hashlib.sha256()
+        self.crc: int | None = None
+        self.with_crc = with_crc
+
+    def update(self, data: Buffer) -> None:
+        self.hash.update(data)
+        if self.with_crc:
+            self.crc = fastcrc.crc64.go_iso(data, self.crc)
 
 
 class _ChunkRec:
@@ -231,15 +287,26 @@ class _ChunkRec:
 
 
 class _EntryRec:
-    __slots__ = ("chunks", "closed", "digest", "member", "open_frames", "wait_digest")
+    __slots__ = (
+        "chunks",
+        "closed",
+        "crc",
+        "digest",
+        "member",
+        "open_frames",
+        "ts_meta",
+        "wait_digest",
+    )
 
-    def __init__(self, member: TarMember) -> None:
+    def __init__(self, member: TarMember, ts_meta: list[Buffer]) -> None:
         self.member = member
         self.chunks: list[_ChunkRec] = []
         self.digest: str | None = None
+        self.crc: int | None = None  # CRC-64 of the content, for the tar-split
         self.open_frames = 0
         self.closed = False
         self.wait_digest = False
+        self.ts_meta = ts_meta  # the bytes before the entry's content, for the tar-split
 
 
 class LayerWriter:
@@ -282,26 +349,30 @@ class LayerWriter:
         # output position and digest
         self._offset = 0
         self._blob_hash = hashlib.sha256()
-        self._hasher = _HashThread()
+        self._sink = _Sink()
+        self._write_blob = out.write
+        self._hash_blob = self._blob_hash.update
         # uncompressed stream (its digest comes from ``diff_id`` when the caller has it)
         self._diff_id = diff_id
         self._diff_hash = hashlib.sha256() if diff_id is None else None
+        self._hash_diff = self._diff_hash.update if self._diff_hash is not None else None
         self._usize = 0
         # the frame being built from metadata bytes
-        self._meta: list[bytes] = []
+        self._meta: list[Buffer] = []
         self._meta_len = 0
-        # batches of frames waiting for / under compression
-        self._batch: list[tuple[bytes, bool]] = []
-        self._batch_frames: list[_Frame] = []
+        # batches of frames waiting for / under compression: the frames, whether each is a
+        # chunk of file content, and its record (None for metadata frames)
+        self._batch: list[Buffer] = []
+        self._batch_what: list[int] = []
+        self._batch_chunks: list[_ChunkRec | None] = []
         self._batch_bytes = 0
-        self._inflight: deque[tuple[Future[list[_Compressed]] | None, Any]] = deque()
+        self._inflight: deque[tuple[Future[_Compressed] | None, Any]] = deque()
         self._inflight_bytes = 0
         # entries
         self._pending: deque[_EntryRec] = deque()
         self._current: _EntryRec | None = None
-        self._file_hash: Any = None
-        self._crc: int | None = None
-        self._chunk_buf: list[bytes] = []
+        self._file_digest: _FileDigest | None = None
+        self._chunk_buf: list[Buffer] = []
         self._chunk_len = 0
         self._chunk_off = 0
         self._entries = 0
@@ -312,13 +383,13 @@ class LayerWriter:
         self._toc = tempfile.TemporaryFile(dir=spool_dir)  # noqa: SIM115 - closed in close()
         self._toc_len = 0
         self._toc_first = True
-        self._toc_batch: list[dict[str, Any]] = []
+        self._toc_batch: list[str] = []
         self._toc_hash = hashlib.sha256()
         self._tarsplit: IO[bytes] | None = None
         self._ts_writer: Any = None
         self._ts_position = 0
         self._ts_ulen = 0
-        self._ts_meta: list[bytes] = []
+        self._ts_meta: list[Buffer] = []
         self._ts_lines: list[str] = []
         if kind is FormatKind.ZSTD_CHUNKED:
             self._tarsplit = tempfile.TemporaryFile(dir=spool_dir)  # noqa: SIM115
@@ -334,13 +405,16 @@ class LayerWriter:
 
     # -- public feeding API ------------------------------------------------------------
 
-    def add_meta(self, data: bytes) -> None:
+    def add_meta(self, data: Buffer) -> None:
         """Raw archive bytes that are not file payload (headers, padding)."""
         if not data:
             return
         self._meta.append(data)
-        self._meta_len += len(data)
-        self._account(data)
+        n = len(data)
+        self._meta_len += n
+        self._usize += n
+        if self._hash_diff is not None:
+            self._sink.put(self._hash_diff, data)
         if self._ts_writer is not None:
             self._ts_meta.append(data)
 
@@ -348,32 +422,40 @@ class LayerWriter:
         """Start an entry whose header bytes were just given to :meth:`add_meta`."""
         if self._current is not None:
             raise RuntimeError("previous entry not ended")
-        rec = _EntryRec(member)
+        # the bytes since the previous entry are its tar-split segment, written with it
+        ts_meta = self._ts_meta
+        if ts_meta:
+            self._ts_meta = []
+        rec = _EntryRec(member, ts_meta)
         self._current = rec
         self._entries += 1
-        self._flush_tarsplit_meta()
         self._in_file = member.type is EntryType.REG and member.size > 0
         if self._in_file:
             self._close_meta_frame()
-            # a file of one chunk has the chunk's digest, computed with its frame
-            self._file_hash = hashlib.sha256() if member.size > self._chunk_size else None
-            self._crc = None
+            # a file of one chunk has the digest and CRC of its frame, computed with it
+            self._file_digest = (
+                _FileDigest(self._ts_writer is not None) if member.size > self._chunk_size else None
+            )
             self._chunk_off = 0
         else:
-            self._file_hash = None
+            self._file_digest = None
 
-    def add_payload(self, data: bytes) -> None:
-        """The next bytes of the current regular file's content."""
-        rec = self._current
-        if rec is None or not self._in_file:
+    def add_payload(self, data: Buffer) -> None:
+        """The next bytes of the current regular file's content (bytes or a view, which is
+        kept until its frame is compressed, not copied)."""
+        if self._current is None or not self._in_file:
             raise RuntimeError("no regular file open")
-        self._account(data)
-        if self._file_hash is not None:
-            self._hasher.update(self._file_hash, data)
-        if self._ts_writer is not None:
-            self._crc = fastcrc.crc64.go_iso(data, self._crc)
-        pos = 0
         n = len(data)
+        self._usize += n
+        if self._hash_diff is not None:
+            self._sink.put(self._hash_diff, data)
+        if self._file_digest is not None:
+            self._sink.put(self._file_digest.update, data)
+        if self._chunk_len + n < self._chunk_size:  # the common case: no chunk ends here
+            self._chunk_buf.append(data)
+            self._chunk_len += n
+            return
+        pos = 0
         while pos < n:
             room = self._chunk_size - self._chunk_len
             piece = data if pos == 0 and n <= room else data[pos : pos + room]
@@ -388,31 +470,20 @@ class LayerWriter:
         rec = self._current
         if rec is None:
             raise RuntimeError("no entry open")
-        m = rec.member
         if self._in_file:
             if self._chunk_len:
                 self._emit_chunk()
             self._in_file = False
-        if self._file_hash is not None:
-            h = self._file_hash
-            self._file_hash = None
+        fd = self._file_digest
+        if fd is not None:
+            self._file_digest = None
             rec.wait_digest = True
 
-            def done(rec: _EntryRec = rec, h: Any = h) -> None:
-                rec.digest = "sha256:" + h.hexdigest()
+            def done(_: object, rec: _EntryRec = rec, fd: _FileDigest = fd) -> None:
+                rec.crc = fd.crc
+                rec.digest = "sha256:" + fd.hash.hexdigest()
 
-            self._hasher.call(done)
-        if self._ts_writer is not None:
-            # {"type":1,"name":…,"size":…,"payload":…,"position":…} as json.dumps writes it
-            # (no "size" when 0; the payload is the content's CRC-64, null without content)
-            if m.size > 0 and m.type is EntryType.REG:
-                crc = b2a_base64((self._crc or 0).to_bytes(8, "big"), newline=False)
-                tail = f',"size":{m.size},"payload":"{crc.decode()}"'
-            elif m.size:
-                tail = f',"size":{m.size},"payload":null'
-            else:
-                tail = ',"payload":null'
-            self._tarsplit_line(f'{{"type":1,"name":{_json_str(m.name)}{tail},"position":')
+            self._sink.call(done)
         rec.closed = True
         self._current = None
         self._pending.append(rec)
@@ -452,18 +523,18 @@ class LayerWriter:
             self._inflight.append((None, "prefetch"))
             self._drain(all_=False)
 
-    def finish(self, trailing: Iterable[bytes]) -> LayerWriteResult:
+    def finish(self, trailing: Iterable[Buffer]) -> LayerWriteResult:
         """Write the trailing bytes, the index, the tar-split and the footer."""
         if self._current is not None:
             raise RuntimeError("entry not ended")
         if self.kind is FormatKind.ZSTD_CHUNKED:
             for piece in trailing:
                 self.add_meta(piece)
-            self._flush_tarsplit_meta(final=True)
             self._close_meta_frame()
             self._submit_batch()
             self._drain(all_=True)
             self._settle()
+            self._flush_tarsplit_meta(final=True)
             return self._finish_zstd()
         # eStargz: the original end-of-archive is replaced by the TOC entry and a new one.
         for _ in trailing:
@@ -475,16 +546,17 @@ class LayerWriter:
         return self._finish_estargz()
 
     def _settle(self) -> None:
-        """Wait for every hash, then write the TOC entries still pending."""
-        self._hasher.close()
+        """Wait for every write and hash, then write the TOC entries still pending."""
+        self._sink.close()
         self._drain_entries()
         if self._pending:  # pragma: no cover - invariant
             raise RuntimeError("TOC entries left unresolved")
         self._flush_toc()
 
     def close(self) -> None:
-        """Release the spool files and the hash thread (safe to call more than once)."""
-        self._hasher.close()
+        """Release the spool files and the sink's thread (safe to call more than once)."""
+        with contextlib.suppress(BaseException):
+            self._sink.close()  # its error, if any, was raised by finish()
         self._toc.close()
         if self._tarsplit is not None:
             self._tarsplit.close()
@@ -505,9 +577,9 @@ class LayerWriter:
 
     # -- frames ------------------------------------------------------------------------
 
-    def _account(self, data: bytes) -> None:
-        if self._diff_hash is not None:
-            self._hasher.update(self._diff_hash, data)
+    def _account(self, data: Buffer) -> None:
+        if self._hash_diff is not None:
+            self._sink.put(self._hash_diff, data)
         self._usize += len(data)
 
     def _close_meta_frame(self) -> None:
@@ -516,7 +588,7 @@ class LayerWriter:
         data = self._meta[0] if len(self._meta) == 1 else b"".join(self._meta)
         self._meta.clear()
         self._meta_len = 0
-        self._queue_frame(data, None)
+        self._queue_frame(data, None, _META)
 
     def _emit_chunk(self) -> None:
         rec = self._current
@@ -529,11 +601,12 @@ class LayerWriter:
         rec.chunks.append(chunk)
         rec.open_frames += 1
         self._chunks += 1
-        self._queue_frame(data, chunk)
+        self._queue_frame(data, chunk, _CHUNK if self._file_digest is not None else _WHOLE)
 
-    def _queue_frame(self, data: bytes, chunk: _ChunkRec | None) -> None:
-        self._batch.append((data, chunk is not None))
-        self._batch_frames.append(_Frame(len(data), chunk))
+    def _queue_frame(self, data: Buffer, chunk: _ChunkRec | None, what: int) -> None:
+        self._batch.append(data)
+        self._batch_what.append(what)
+        self._batch_chunks.append(chunk)
         self._batch_bytes += len(data)
         if self._batch_bytes >= _BATCH_BYTES:
             self._submit_batch()
@@ -541,13 +614,18 @@ class LayerWriter:
     def _submit_batch(self) -> None:
         if not self._batch:
             return
-        frames, recs, size = self._batch, self._batch_frames, self._batch_bytes
-        self._batch, self._batch_frames, self._batch_bytes = [], [], 0
+        frames, flags, recs, size = (
+            self._batch,
+            self._batch_what,
+            self._batch_chunks,
+            self._batch_bytes,
+        )
+        self._batch, self._batch_what, self._batch_chunks, self._batch_bytes = [], [], [], 0
         if self._executor is None:
-            result = _compress_batch(self.kind, self._level, frames)
+            result = _compress_batch(self.kind, self._level, frames, flags)
             self._commit(result, recs)
             return
-        fut = self._executor.submit(_compress_batch, self.kind, self._level, frames)
+        fut = self._executor.submit(_compress_batch, self.kind, self._level, frames, flags)
         self._inflight.append((fut, (recs, size)))
         self._inflight_bytes += size
         self._drain(all_=False)
@@ -568,22 +646,25 @@ class LayerWriter:
             self._inflight_bytes -= size
             self._commit(result, recs)
 
-    def _commit(self, result: list[_Compressed], recs: list[_Frame]) -> None:
+    def _commit(self, result: _Compressed, recs: list[_ChunkRec | None]) -> None:
         # one write and one hash update per batch; the frames' offsets are computed
+        data, info = result
         offset = self._offset
-        for (comp, digest, zeros), frame in zip(result, recs, strict=True):
+        for (size, digest, zeros, crc), chunk in zip(info, recs, strict=True):
             start = offset
-            offset += len(comp)
-            chunk = frame.chunk
+            offset += size
             if chunk is not None:
                 chunk.start = start
                 chunk.end = offset
                 chunk.digest = digest
                 chunk.zeros = zeros
-                chunk.entry.open_frames -= 1
-        data = result[0][0] if len(result) == 1 else b"".join([r[0] for r in result])
-        self._out.write(data)
-        self._hasher.update(self._blob_hash, data)
+                entry = chunk.entry
+                entry.open_frames -= 1
+                if crc is not None:
+                    entry.crc = crc
+        # written and hashed in order on the sink's thread: no system call on this one
+        self._sink.put(self._write_blob, data)
+        self._sink.put(self._hash_blob, data)
         self._offset = offset
         if self._on_output is not None:
             self._on_output(len(data))
@@ -592,15 +673,17 @@ class LayerWriter:
     # -- TOC and tar-split ---------------------------------------------------------------
 
     def _drain_entries(self) -> None:
-        while (
-            self._pending
-            and self._pending[0].open_frames == 0
-            and self._pending[0].closed
-            and (self._pending[0].digest is not None or not self._pending[0].wait_digest)
-        ):
-            rec = self._pending.popleft()
+        pending = self._pending
+        ts = self._ts_writer is not None
+        while pending:
+            rec = pending[0]
+            if rec.open_frames or not rec.closed or (rec.wait_digest and rec.digest is None):
+                return
+            pending.popleft()
             if rec.digest is None and len(rec.chunks) == 1:
                 rec.digest = rec.chunks[0].digest
+            if ts:
+                self._tarsplit_entry(rec)
             if (
                 self._prefetch_pending
                 and self.kind is FormatKind.ESTARGZ
@@ -609,58 +692,19 @@ class LayerWriter:
             ):
                 self._prefetch_end = rec.chunks[0].start
                 self._prefetch_pending = False
-            for obj in self._toc_objects(rec):
-                self._write_toc_entry(obj)
+            if self.kind is FormatKind.ZSTD_CHUNKED:
+                # the entries' JSON a few hundred at a time (items joined by ",")
+                self._toc_batch.append(_toc_json_zstd(rec))
+                if len(self._toc_batch) >= 256:
+                    self._flush_toc()
+            else:
+                for obj in self._toc_objects(rec):
+                    self._write_toc_entry(obj)
 
     def _toc_objects(self, rec: _EntryRec) -> list[dict[str, Any]]:
+        """An entry's eStargz TOC objects (zstd:chunked's are written by
+        :func:`_toc_json_zstd`)."""
         m = rec.member
-        if self.kind is FormatKind.ZSTD_CHUNKED:
-            base: dict[str, Any] = {"type": m.type.value, "name": m.name}
-            if m.link_name:
-                base["linkName"] = m.link_name
-            if m.mode:
-                base["mode"] = m.mode
-            if m.size and m.type is EntryType.REG:
-                base["size"] = m.size
-            if m.uid:
-                base["uid"] = m.uid
-            if m.gid:
-                base["gid"] = m.gid
-            base["modtime"] = format_rfc3339nano(m.mtime_ns)
-            if m.atime_ns is not None:
-                base["accesstime"] = format_rfc3339nano(m.atime_ns)
-            if m.ctime_ns is not None:
-                base["changetime"] = format_rfc3339nano(m.ctime_ns)
-            if m.dev_major:
-                base["devMajor"] = m.dev_major
-            if m.dev_minor:
-                base["devMinor"] = m.dev_minor
-            if m.xattrs:
-                base["xattrs"] = {k: base64.b64encode(v).decode() for k, v in m.xattrs.items()}
-            if not rec.chunks:
-                return [base]
-            if rec.digest:
-                base["digest"] = rec.digest
-            base["offset"] = rec.chunks[0].start
-            base["endOffset"] = rec.chunks[-1].end
-            if len(rec.chunks) == 1:
-                if rec.chunks[0].zeros:
-                    base["chunkSize"] = rec.chunks[0].size
-                    base["chunkDigest"] = rec.chunks[0].digest
-                    base["chunkType"] = "zeros"
-                return [base]
-            out = [base]
-            for i, c in enumerate(rec.chunks):
-                obj = base if i == 0 else {"type": "chunk", "name": m.name, "offset": c.start}
-                obj["chunkSize"] = c.size
-                if c.offset:
-                    obj["chunkOffset"] = c.offset
-                obj["chunkDigest"] = c.digest
-                if c.zeros:
-                    obj["chunkType"] = "zeros"
-                if i:
-                    out.append(obj)
-            return out
         # eStargz
         ent: dict[str, Any] = {"name": m.name, "type": m.type.value}
         if m.size and m.type is EntryType.REG:
@@ -709,37 +753,50 @@ class LayerWriter:
         self._toc_len += len(data)
 
     def _write_toc_entry(self, obj: dict[str, Any]) -> None:
-        if self.kind is FormatKind.ZSTD_CHUNKED:
-            # encoded a few hundred at a time: json.dumps of a list is its items joined by ","
-            self._toc_batch.append(obj)
-            if len(self._toc_batch) >= 256:
-                self._flush_toc()
-            return
-        else:
-            body = json.dumps(obj, indent="\t").replace("\n", "\n\t\t")
-            data = (("\n\t\t" if self._toc_first else ",\n\t\t") + body).encode()
+        """An eStargz TOC object, indented as ``json.MarshalIndent`` writes it."""
+        body = json.dumps(obj, indent="\t").replace("\n", "\n\t\t")
+        data = (("\n\t\t" if self._toc_first else ",\n\t\t") + body).encode()
         self._toc_first = False
         self._write_toc_raw(data)
 
     def _flush_toc(self) -> None:
         if not self._toc_batch:
             return
-        text = _JSON_COMPACT(self._toc_batch)[1:-1]
+        text = ",".join(self._toc_batch)
         self._toc_batch.clear()
         self._write_toc_raw((text if self._toc_first else "," + text).encode())
         self._toc_first = False
 
+    def _tarsplit_entry(self, rec: _EntryRec) -> None:
+        """The tar-split lines of an entry: the segment of bytes before its content, then
+        ``{"type":1,"name":…,"size":…,"payload":…,"position":…}`` as ``json.dumps`` writes
+        it (no "size" when 0; the payload is the content's CRC-64, null without content)."""
+        if rec.ts_meta:
+            self._tarsplit_segment(rec.ts_meta)
+        m = rec.member
+        if m.size > 0 and m.type is EntryType.REG:
+            crc = b2a_base64((rec.crc or 0).to_bytes(8, "big"), newline=False)
+            tail = f',"size":{m.size},"payload":"{crc.decode()}"'
+        elif m.size:
+            tail = f',"size":{m.size},"payload":null'
+        else:
+            tail = ',"payload":null'
+        self._tarsplit_line(f'{{"type":1,"name":{_json_str(m.name)}{tail},"position":')
+
+    def _tarsplit_segment(self, parts: list[Buffer]) -> None:
+        payload = parts[0] if len(parts) == 1 else b"".join(parts)
+        b64 = b2a_base64(payload, newline=False).decode()
+        self._tarsplit_line(f'{{"type":2,"payload":"{b64}","position":')
+
     def _flush_tarsplit_meta(self, *, final: bool = False) -> None:
+        """The bytes after the last entry (end-of-archive marker, trailing bytes)."""
         if self._ts_writer is None:
             return
         if self._ts_meta or final:
-            payload = self._ts_meta[0] if len(self._ts_meta) == 1 else b"".join(self._ts_meta)
-            self._ts_meta.clear()
-            if payload or final:
-                b64 = b2a_base64(payload, newline=False).decode()
-                self._tarsplit_line(f'{{"type":2,"payload":"{b64}","position":')
-                if final:
-                    self._flush_tarsplit_lines()
+            self._tarsplit_segment(self._ts_meta)
+            self._ts_meta = []
+            if final:
+                self._flush_tarsplit_lines()
 
     def _tarsplit_line(self, head: str) -> None:
         """A tar-split line: ``head`` is its JSON up to the position, which is added here."""
@@ -753,7 +810,7 @@ class LayerWriter:
             data = "".join(self._ts_lines).encode()  # ASCII: JSON with escapes
             self._ts_lines.clear()
             self._ts_ulen += len(data)
-            self._ts_writer.write(data)
+            self._sink.put(self._ts_writer.write, data)  # compressed on the sink's thread
 
     def _copy_spool(self, f: IO[bytes]) -> None:
         f.seek(0)
@@ -856,6 +913,69 @@ class LayerWriter:
             entries=self._entries,
             chunks=self._chunks,
         )
+
+
+def _toc_json_zstd(rec: _EntryRec) -> str:
+    """An entry's zstd:chunked TOC objects as compact JSON — what ``json.dumps`` with
+    ``separators=(",", ":")`` writes (the tests check it), without building the objects:
+    ``type``, ``name``, ``linkName``, ``mode``, ``size``, ``uid``, ``gid``, the times,
+    ``devMajor``, ``devMinor``, ``xattrs``, then for content ``digest``, ``offset``,
+    ``endOffset`` and each chunk's fields (a file of several chunks continues with one
+    ``chunk`` object per further chunk)."""
+    m = rec.member
+    name = _json_str(m.name)
+    t = m.type
+    parts = [f'{{"type":"{t.value}","name":{name}']
+    if m.link_name:
+        parts.append(f',"linkName":{_json_str(m.link_name)}')
+    if m.mode:
+        parts.append(f',"mode":{m.mode}')
+    if m.size and t is EntryType.REG:
+        parts.append(f',"size":{m.size}')
+    if m.uid:
+        parts.append(f',"uid":{m.uid}')
+    if m.gid:
+        parts.append(f',"gid":{m.gid}')
+    parts.append(f',"modtime":"{format_rfc3339nano(m.mtime_ns)}"')
+    if m.atime_ns is not None:
+        parts.append(f',"accesstime":"{format_rfc3339nano(m.atime_ns)}"')
+    if m.ctime_ns is not None:
+        parts.append(f',"changetime":"{format_rfc3339nano(m.ctime_ns)}"')
+    if m.dev_major:
+        parts.append(f',"devMajor":{m.dev_major}')
+    if m.dev_minor:
+        parts.append(f',"devMinor":{m.dev_minor}')
+    if m.xattrs:
+        pairs = ",".join(
+            f'{_json_str(k)}:"{base64.b64encode(v).decode()}"' for k, v in m.xattrs.items()
+        )
+        parts.append(f',"xattrs":{{{pairs}}}')
+    chunks = rec.chunks
+    if not chunks:
+        parts.append("}")
+        return "".join(parts)
+    if rec.digest:
+        parts.append(f',"digest":"{rec.digest}"')
+    first = chunks[0]
+    parts.append(f',"offset":{first.start},"endOffset":{chunks[-1].end}')
+    if len(chunks) == 1:
+        if first.zeros:
+            parts.append(
+                f',"chunkSize":{first.size},"chunkDigest":"{first.digest}","chunkType":"zeros"'
+            )
+        parts.append("}")
+        return "".join(parts)
+    for i, c in enumerate(chunks):
+        if i:
+            parts.append(f'}},{{"type":"chunk","name":{name},"offset":{c.start}')
+        parts.append(f',"chunkSize":{c.size}')
+        if c.offset:
+            parts.append(f',"chunkOffset":{c.offset}')
+        parts.append(f',"chunkDigest":"{c.digest}"')
+        if c.zeros:
+            parts.append(',"chunkType":"zeros"')
+    parts.append("}")
+    return "".join(parts)
 
 
 class _CountingWriter(io.RawIOBase):

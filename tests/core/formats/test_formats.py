@@ -448,3 +448,48 @@ def test_fast_constructors_build_the_same_frozen_objects() -> None:
     with pytest.raises(AttributeError):
         chunk.size = 11  # type: ignore[misc]
     assert msgspec.structs.replace(entry, size=0).size == 0
+
+
+def test_zstd_chunked_toc_is_compact_json_of_every_field() -> None:
+    """The zstd:chunked TOC is written as text, not through json: it must be exactly what
+    json.dumps(separators=(",", ":")) writes for the objects it holds, for every field."""
+    import tarfile
+
+    entries = [
+        *sample_entries(),
+        Entry("dev/", type=tarfile.DIRTYPE, mode=0o755),
+        Entry("dev/null", type=tarfile.CHRTYPE, mode=0o666, devmajor=1, devminor=3),
+        Entry("etc/ünïcode \"quoted\" \\ name", b"text\n"),
+        Entry(
+            "etc/times",
+            b"t",
+            pax={"atime": "1700000001.5", "ctime": "1700000002", "uid": "1000", "gid": "100"},
+        ),
+        Entry(
+            "etc/two-xattrs",
+            b"x",
+            pax={"SCHILY.xattr.user.a": "1", "SCHILY.xattr.security.capability": "\x01\x02"},
+        ),
+    ]
+    blob, res = convert(make_tar(entries), FormatKind.ZSTD_CHUNKED)
+    off, length, ulength, _ = map(int, res.annotations[ANNOTATION_POSITION].split(":"))
+    raw = zstandard.ZstdDecompressor().decompress(blob[off : off + length], ulength)
+    doc = json.loads(raw)
+    assert json.dumps(doc, separators=(",", ":")).encode() == raw
+    by_name = {e["name"]: e for e in doc["entries"] if e["type"] != "chunk"}
+    assert by_name["dev/null"]["devMajor"] == 1 and by_name["dev/null"]["devMinor"] == 3
+    assert by_name["etc/times"]["accesstime"] == "2023-11-14T22:13:21.5Z"
+    assert by_name["etc/times"]["uid"] == 1000 and by_name["etc/times"]["gid"] == 100
+    assert by_name["etc/two-xattrs"]["xattrs"] == {
+        "user.a": base64.b64encode(b"1").decode(),
+        "security.capability": base64.b64encode(b"\x01\x02").decode(),
+    }
+    assert by_name["etc/hard"]["linkName"] == "etc/hello.txt"
+    assert 'ünïcode \\"quoted\\" \\\\ name' not in raw.decode()  # escaped as ASCII
+    assert "etc/ünïcode \"quoted\" \\ name" in by_name
+    zeros = [e for e in doc["entries"] if e["name"] == "usr/zeros"]
+    assert len(zeros) == 4 and all(e["chunkType"] == "zeros" for e in zeros[:3])
+    big = [e for e in doc["entries"] if e["name"] == "etc/big.bin"]
+    assert [e["type"] for e in big] == ["reg"] + ["chunk"] * (len(big) - 1)
+    assert [e.get("chunkOffset", 0) for e in big] == [i * CHUNK for i in range(len(big))]
+    assert big[0]["digest"] != big[0]["chunkDigest"]
