@@ -18,6 +18,7 @@ one streamed, digest-verified download of the whole blob into the cache, and is 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +38,9 @@ __all__ = [
 ]
 
 _MAX_RANGES = 32
+#: Speculative fetches go in requests of about this many bytes, this many at once.
+_SPECULATIVE_PIECE = 1 << 20
+_SPECULATIVE_INFLIGHT = 3
 
 
 @dataclass(slots=True)
@@ -296,10 +300,23 @@ class LayerSource:
         if not data_chunks:
             return
         ranges = coalesce_ranges((c.compressed_range for c in data_chunks), gap=gap)
-        for i in range(0, len(ranges), _MAX_RANGES):
-            batch = ranges[i : i + _MAX_RANGES]
-            pieces = await self.fetch_ranges(batch, purpose=purpose)
-            await asyncio.to_thread(self._store_batch, batch, pieces, data_chunks)
+        if purpose == "speculative":
+            # A reader may be waiting for any chunk of a guess: pieces of at most
+            # _SPECULATIVE_PIECE bytes, a few in flight, each released as it lands.
+            batches = _pieces(ranges, data_chunks, _SPECULATIVE_PIECE)
+            sem = asyncio.Semaphore(_SPECULATIVE_INFLIGHT)
+
+            async def one(batch: list[ByteRange]) -> None:
+                async with sem:
+                    pieces = await self.fetch_ranges(batch, purpose=purpose)
+                await asyncio.to_thread(self._store_batch, batch, pieces, data_chunks)
+
+            await asyncio.gather(*(one(b) for b in batches))
+        else:
+            for i in range(0, len(ranges), _MAX_RANGES):
+                batch = ranges[i : i + _MAX_RANGES]
+                pieces = await self.fetch_ranges(batch, purpose=purpose)
+                await asyncio.to_thread(self._store_batch, batch, pieces, data_chunks)
         retry = [c for c in data_chunks if not self.cache.has_chunk(c.digest or "")]
         for c in retry:
             # One more try, alone: a transient corruption must not be served, nor hide forever.
@@ -485,6 +502,30 @@ class _Region:
     futures: dict[str, asyncio.Future[None]] = field(default_factory=dict)
     worker: asyncio.Future[None] | None = None
     errors: list[Exception] = field(default_factory=list)
+
+
+def _pieces(ranges: list[ByteRange], chunks: Sequence[Chunk], size: int) -> list[list[ByteRange]]:
+    """``ranges`` (sorted, disjoint) cut at chunk boundaries into requests of about ``size``
+    bytes and at most ``_MAX_RANGES`` ranges each, in blob order."""
+    bounds = sorted({c.compressed_offset for c in chunks})
+    out: list[list[ByteRange]] = [[]]
+    used = 0
+    for r in ranges:
+        start = r.start
+        while start < r.end:
+            end = r.end
+            if end - start > size:
+                # the last chunk start inside the piece (a chunk is never cut)
+                k = bisect.bisect_right(bounds, start + size) - 1
+                if k >= 0 and bounds[k] > start:
+                    end = min(end, bounds[k])
+            if out[-1] and (used + (end - start) > size or len(out[-1]) >= _MAX_RANGES):
+                out.append([])
+                used = 0
+            out[-1].append(ByteRange(start, end))
+            used += end - start
+            start = end
+    return [b for b in out if b]
 
 
 def _read_local(path: Path, ranges: Sequence[ByteRange]) -> list[bytes]:

@@ -629,6 +629,11 @@ class LazyImage:
             "neighbourhoods": (
                 None
                 if self.neighbourhoods is None
-                else {"spans": self.neighbourhoods.spans, "hits": self.neighbourhoods.hits}
+                else {
+                    "spans": self.neighbourhoods.spans,
+                    "hits": self.neighbourhoods.hits,
+                    "hinted_files": self.neighbourhoods.hinted,
+                    "hinted_bytes": self.neighbourhoods.hint_bytes,
+                }
             ),
         }
