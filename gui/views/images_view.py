@@ -265,12 +265,8 @@ class ImagesView(QWidget):
         tags_split.addWidget(self.tag_tabs)
         tags_split.setSizes([320, 400])
         self.tag_tabs.currentChanged.connect(lambda _i: self._sync_files())
-        for changed in (
-            vm.tags.modelReset,
-            vm.tags.rowsInserted,
-            vm.tags.rowsRemoved,
-        ):
-            changed.connect(lambda *_a: self._update_compare_choices())
+        for changed in (vm.tags.modelReset, vm.tags.rowsInserted, vm.tags.rowsRemoved):
+            changed.connect(self._on_tags_rows_changed)  # (a bound method: goes with the view)
         split.addWidget(right)
         split.setSizes([330, 800])
         split.setStretchFactor(1, 1)
@@ -557,6 +553,9 @@ class ImagesView(QWidget):
             view.vm.clear()
             return
         view.vm.load(inst.instance_id, repo, tags[0])
+        self._update_compare_choices()
+
+    def _on_tags_rows_changed(self, *_args: object) -> None:
         self._update_compare_choices()
 
     def _update_compare_choices(self) -> None:
