@@ -45,6 +45,7 @@ from types import TracebackType
 from typing import Any, BinaryIO, Literal, TypeAlias, TypeVar
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
 from core._progress import Progress, ProgressCallback, emit
@@ -82,7 +83,7 @@ from core.registry._ranges import (
     parse_multipart_byteranges,
     range_header,
 )
-from core.registry._transport import blob_transport
+from core.registry._transport import blob_transport, raw_body
 
 __all__ = ["BlobSource", "PushResult", "RegistryClient"]
 
@@ -639,7 +640,7 @@ class RegistryClient:
                     length = resp.headers.get("content-length")
                     if length and length.isdigit():
                         state.total = int(length)
-                async for piece in resp.aiter_bytes():
+                async for piece in self._body(resp):
                     if skip:
                         if len(piece) <= skip:
                             skip -= len(piece)
@@ -657,6 +658,35 @@ class RegistryClient:
                 raise transport_error(exc, f"GET {what}") from exc
             finally:
                 await resp.aclose()
+
+    async def _body(self, resp: httpx.Response) -> AsyncIterator[bytes]:
+        """A blob response's body: read past the HTTP parser when the connection allows
+        it (no copies on the event loop's thread), else through httpx."""
+        stream = raw_body(resp)
+        if stream is None:
+            async for piece in resp.aiter_bytes():
+                yield piece
+            return
+        left = int(resp.headers["content-length"])
+        timeout = self._timeout.read
+        while left:
+            try:
+                piece = await stream.read_body(left, timeout)
+            except httpcore.TimeoutException as exc:
+                raise httpx.ReadTimeout(str(exc) or "read timed out", request=resp.request) from exc
+            except httpcore.NetworkError as exc:
+                raise httpx.ReadError(str(exc), request=resp.request) from exc
+            if not piece:
+                raise httpx.RemoteProtocolError(
+                    "peer closed connection without sending complete message body",
+                    request=resp.request,
+                )
+            if len(piece) > left:
+                raise httpx.RemoteProtocolError(
+                    "more bytes than the response's Content-Length", request=resp.request
+                )
+            left -= len(piece)
+            yield piece
 
     async def stream_blob(
         self,
