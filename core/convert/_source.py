@@ -58,7 +58,9 @@ class DecompressingReader:
         #: sha256 of every decompressed byte, when asked for (``hash_output``)
         self.hash: Any = hashlib.sha256() if hash_output else None
         self._queue: queue.Queue[bytes | BaseException] | None = None
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+        self._queues: list[queue.Queue[bytes | BaseException]] = []
+        self._hash_here = True  # hashed as decompressed, unless a thread of its own does it
         self._stop = threading.Event()
         self._done = False
         self._gz: Any = None
@@ -134,7 +136,10 @@ class DecompressingReader:
         return self._view[pos : pos + n]
 
     def start_readahead(self, blocks: int = 8) -> None:
-        """Decompress (and hash) on a thread of its own, up to ``blocks`` blocks ahead.
+        """Decompress on a thread of its own, up to ``blocks`` blocks ahead; with
+        ``hash_output``, hash on another (the two are the slowest steps that cannot be
+        split, and each keeps a core busy in turn: decompressing, then hashing the block
+        before, with the GIL released for both).
 
         The caller's :meth:`read` then only copies; errors (corrupt data, limits) are raised
         by the :meth:`read` that reaches the point where they happened. Call :meth:`close`
@@ -143,25 +148,56 @@ class DecompressingReader:
         if self._queue is not None:
             return
         self._queue = queue.Queue(maxsize=max(1, blocks))
-        self._thread = threading.Thread(target=self._readahead, name="fcdesk-decode", daemon=True)
-        self._thread.start()
+        decoded = self._queue
+        if self.hash is not None:
+            self._hash_here = False
+            decoded = queue.Queue(maxsize=max(1, blocks // 2))
+            self._queues.append(decoded)
+            self._threads.append(
+                threading.Thread(
+                    target=self._hash_ahead, args=(decoded, self._queue), name="fcdesk-hash"
+                )
+            )
+        self._queues.append(self._queue)
+        self._threads.insert(
+            0, threading.Thread(target=self._readahead, args=(decoded,), name="fcdesk-decode")
+        )
+        for t in self._threads:
+            t.daemon = True
+            t.start()
 
-    def _readahead(self) -> None:
-        q = self._queue
-        assert q is not None
+    def _put(self, q: queue.Queue[bytes | BaseException], item: bytes | BaseException) -> bool:
+        """Queue ``item`` unless the reader is being closed (then ``False``)."""
+        while not self._stop.is_set():
+            try:
+                q.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _readahead(self, q: queue.Queue[bytes | BaseException]) -> None:
         item: bytes | BaseException
         while not self._stop.is_set():
             try:
                 item = self._next_block()
             except BaseException as exc:  # noqa: BLE001 - handed to the reader, raised there
                 item = exc
-            while not self._stop.is_set():
-                try:
-                    q.put(item, timeout=0.5)
-                    break
-                except queue.Full:
-                    continue
-            if not isinstance(item, bytes) or not item:
+            if not self._put(q, item) or not isinstance(item, bytes) or not item:
+                return
+
+    def _hash_ahead(
+        self, decoded: queue.Queue[bytes | BaseException], q: queue.Queue[bytes | BaseException]
+    ) -> None:
+        update = self.hash.update
+        while not self._stop.is_set():
+            try:
+                item = decoded.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            if isinstance(item, bytes) and item:
+                update(item)
+            if not self._put(q, item) or not isinstance(item, bytes) or not item:
                 return
 
     def _take(self) -> bytes:
@@ -177,15 +213,15 @@ class DecompressingReader:
         return item
 
     def close(self) -> None:
-        """Stop the read-ahead thread, if any (safe to call more than once)."""
+        """Stop the read-ahead threads, if any (safe to call more than once)."""
         self._stop.set()
-        if self._thread is not None:
-            if self._queue is not None:
-                with contextlib.suppress(queue.Empty):
-                    while True:
-                        self._queue.get_nowait()
-            self._thread.join()
-            self._thread = None
+        for q in self._queues:
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    q.get_nowait()
+        for t in self._threads:
+            t.join()
+        self._threads.clear()
 
     def _next_block(self) -> bytes:
         if self.compression is Compression.NONE:
@@ -201,7 +237,7 @@ class DecompressingReader:
             data = self._read_gzip(_OUT)
         if data:
             self._check(len(data))
-            if self.hash is not None:
+            if self.hash is not None and self._hash_here:
                 self.hash.update(data)
         return data
 
