@@ -389,6 +389,54 @@ def _import_fuse() -> str | None:
     return None
 
 
+async def _wait_readable(fd: int) -> None:
+    """Wait until the FUSE device ``fd`` is readable (pyfuse3's asyncio layer, made safe).
+
+    pyfuse3's own version registers ``future.set_result`` as the fd's reader and removes the
+    reader from a done callback, one loop iteration later. When the future ends first —
+    :func:`_notify_closing` from ``pyfuse3.terminate`` (the owner's "stop", SIGTERM) or a
+    cancellation — in the iteration in which the kernel also made the fd readable, the reader
+    still runs and sets the result of a finished future: the loop prints "Exception in
+    callback Future.set_result(None) … InvalidStateError" as the helper stops. Here the
+    reader sets a result only on a pending future and is removed as soon as the wait ends.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        if not future.done():
+            future.set_result(None)
+
+    waiting = _read_futures.setdefault(fd, set())
+    waiting.add(future)
+    loop.add_reader(fd, readable)
+    try:
+        await future
+    finally:
+        loop.remove_reader(fd)
+        waiting.discard(future)
+        if not waiting:
+            _read_futures.pop(fd, None)
+
+
+def _notify_closing(fd: int) -> None:
+    """End the waits on ``fd`` with pyfuse3's ClosedResourceError (the main loop stops)."""
+    for future in list(_read_futures.get(fd, ())):
+        if not future.done():
+            future.set_exception(pyfuse3.asyncio.ClosedResourceError())
+
+
+_read_futures: dict[int, set[asyncio.Future[None]]] = {}
+
+
+def _enable_asyncio() -> None:
+    """Run pyfuse3 on asyncio, with its fd wait replaced by :func:`_wait_readable`
+    (``pyfuse3.asyncio`` is the module pyfuse3 calls as its ``trio.lowlevel``)."""
+    pyfuse3.asyncio.enable()
+    pyfuse3.asyncio.wait_readable = _wait_readable
+    pyfuse3.asyncio.notify_closing = _notify_closing
+
+
 def _operations_type() -> type[Any]:
     return type("_FuseOps", (_Ops, pyfuse3.Operations), {})
 
@@ -469,7 +517,7 @@ def main() -> int:
             with contextlib.suppress(OSError):
                 sock.sendall(_HEADER.pack(len(data)) + data)
         return 2
-    pyfuse3.asyncio.enable()
+    _enable_asyncio()
     return asyncio.run(_serve(int(sys.argv[1])))
 
 
