@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import itertools
 import os
+import re
 from pathlib import Path
 
 import platformdirs
@@ -32,6 +33,8 @@ from core.oci import Descriptor, Digest
 from core.registry import RegistryClient
 
 __all__ = ["ContentCache", "default_cache_dir"]
+
+_HEX = re.compile("[0-9a-f]{64}")
 
 
 def default_cache_dir() -> Path:
@@ -57,6 +60,7 @@ class ContentCache:
         self._verified_chunks: set[str] = set()
         self._chunk_dirs: set[Path] = set()
         self._serial = itertools.count()
+        self._chunk_root = str(self.root / "chunks" / "sha256")
 
     # -- blobs ------------------------------------------------------------------------------
 
@@ -140,7 +144,11 @@ class ContentCache:
         return self.root / "chunks" / "sha256" / hexd[:2] / hexd
 
     def has_chunk(self, digest: str) -> bool:
-        return self.chunk_path(digest).exists()
+        # Asked for every chunk a lazy read or guess considers: strings, not Path objects.
+        hexd = digest[7:] if digest.startswith("sha256:") and len(digest) == 71 else None
+        if hexd is None or not _HEX.fullmatch(hexd):
+            return self.chunk_path(digest).exists()
+        return os.path.exists(f"{self._chunk_root}/{hexd[:2]}/{hexd}")
 
     def get_chunk(self, digest: str) -> bytes | None:
         """A cached chunk's bytes (checked against the digest once per process), or None.

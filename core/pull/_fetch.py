@@ -38,9 +38,10 @@ __all__ = [
 ]
 
 _MAX_RANGES = 32
-#: Speculative fetches go in requests of about this many bytes, this many at once.
-_SPECULATIVE_PIECE = 1 << 20
-_SPECULATIVE_INFLIGHT = 3
+#: Speculative fetches go in requests of about this many bytes, at most this many at once
+#: for all the layers of an image (guesses must leave the link to what readers wait for).
+_SPECULATIVE_PIECE = 512 << 10
+SPECULATIVE_INFLIGHT = 3
 
 
 @dataclass(slots=True)
@@ -152,6 +153,8 @@ class LayerSource:
         self.region: _Region | None = None
         #: Chunk digests verified by this process (the FUSE helper need not hash them again).
         self.verified: set[str] = set()
+        #: Shared by the layers of one image: speculative requests in flight.
+        self.speculative_slots = asyncio.Semaphore(SPECULATIVE_INFLIGHT)
         #: Called as ``on_wait(layer index, blob offset)`` when a reader waits for chunks of
         #: a streamed region that end at ``blob offset`` (the stream then fetches this layer's
         #: pieces up to there before any other layer's).
@@ -304,7 +307,7 @@ class LayerSource:
             # A reader may be waiting for any chunk of a guess: pieces of at most
             # _SPECULATIVE_PIECE bytes, a few in flight, each released as it lands.
             batches = _pieces(ranges, data_chunks, _SPECULATIVE_PIECE)
-            sem = asyncio.Semaphore(_SPECULATIVE_INFLIGHT)
+            sem = self.speculative_slots
 
             async def one(batch: list[ByteRange]) -> None:
                 async with sem:

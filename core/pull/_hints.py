@@ -20,9 +20,10 @@ together, before the process asks for them:
   package, or a submodule of a package it names; each module's ``.pyc`` (else its ``.py``)
   and extension modules (``.so``). A compiled module keeps the names it imports as strings,
   so scanning its bytes for names finds them without running or unmarshalling anything.
-* ELF programs and libraries: names of the form ``lib….so…`` in their first bytes (the
-  dynamic section's strings), looked up in the loader's standard directories and the file's
-  own directory.
+* ELF programs and libraries (:func:`elf_dynamic`, :func:`elf_needed`): the libraries their
+  dynamic section names (``DT_NEEDED``), looked up in the file's own directory and the
+  loader's standard directories; the caller reads the dynamic section and the names, a chunk
+  or two each.
 
 Names that resolve to nothing cost a dictionary lookup; names that resolve to a file the
 process then does not read cost that file's bytes (bounded per file read by the caller). The
@@ -49,7 +50,15 @@ _JS_REF = re.compile(
     rb"""(?:\brequire\s*\(\s*|\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"\n\r\\]{1,200})\1"""
 )
 _PY_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_]{0,63}){0,7}")
-_ELF_NAME = re.compile(rb"lib[A-Za-z0-9_+\-.]{1,80}?\.so(?:\.[0-9]+){0,4}(?=\0)")
+#: A short string in a compiled module (marshal's short ASCII types, interned or not, with
+#: or without the reference flag): type byte, length byte, the characters.
+_PYC_STRING = re.compile(rb"[Zz\xda\xfa]([\x01-\x7f])([A-Za-z_][A-Za-z0-9_.]*)")
+#: Import statements of a Python source file.
+_PY_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+(?:\(([^)]*)\)|([\w, \t]+))"
+    rb"|import[ \t]+([\w., \t]+))",
+    re.MULTILINE,
+)
 _ELF_MAGIC = b"\x7fELF"
 #: Node.js's resolution: the extensions it tries, then a directory's index files.
 _JS_EXTENSIONS = ("", ".js", ".json", ".node", ".cjs", ".mjs")
@@ -71,6 +80,10 @@ _LIB_DIRS = ("lib", "usr/lib", "lib64", "usr/lib64", "usr/local/lib")
 _PY_PARENTS = ("usr/lib", "usr/local/lib")
 #: The most names taken from one file (a large module names thousands of identifiers).
 _MAX_NAMES = 4096
+#: Import roots kept (the standard ones and the first ones learnt), and packages named by
+#: one file whose modules its single names may be.
+_PY_ROOTS_MAX = 16
+_PY_PACKAGES_MAX = 8
 
 
 def kind_of(path: str) -> str | None:
@@ -100,6 +113,8 @@ class References:
         self._lib_dirs: dict[int, Node] = {}
         self._stems: dict[int, dict[str, list[Node]]] = {}
         self._packages: set[int] = set()
+        self._learnt: set[str] = set()
+        self._names: dict[int, set[str]] = {}
         #: Files worth fetching with the last scan's, whose names need not be read (a
         #: package's other modules): filled by :meth:`scan`, taken by the caller.
         self.extra: list[Node] = []
@@ -169,8 +184,6 @@ class References:
             found = self._package_json(node, data)
         elif kind == "py":
             found = self._python(node, data)
-        elif kind == "elf" and data.startswith(_ELF_MAGIC):
-            found = self._elf(node, data)
         else:
             return []
         seen = {node.ino}
@@ -275,6 +288,9 @@ class References:
     def _learn_node_root(self, node: Node) -> None:
         """The folder holding the package ``node`` belongs to is a place packages are."""
         path = posixpath.dirname(node.path)
+        if path in self._learnt:
+            return
+        self._learnt.add(path)
         while path:
             directory = self._dir(path)
             if directory is not None and "package.json" in (directory.children or {}):
@@ -318,31 +334,49 @@ class References:
         own = self._dir(path)
         if own is None:
             return []
-        # The import root above this module's top-level package.
+        # The import root above this module's top-level package (a few: a module in a
+        # directory without __init__.py, e.g. a test's data, makes its directory one).
         top = own
         while "__init__.py" in (top.children or {}):
             above = self._dir(posixpath.dirname(top.path))
             if above is None or not top.path:
                 break
             top = above
-        self._py_roots.setdefault(top.ino, top)
-        names = {m.group(0).decode("ascii") for m in _PY_NAME.finditer(data)}
+        if top.ino not in self._py_roots and len(self._py_roots) < _PY_ROOTS_MAX:
+            self._py_roots[top.ino] = top
+        # Every name of the file, grouped by its first part; only those whose first part is
+        # a module somewhere are resolved (set intersections, not a lookup per name).
+        by_first: dict[str, list[list[str]]] = {}
+        for name in _python_names(data, compiled=node.path.endswith(".pyc")):
+            parts = name.split(".")
+            by_first.setdefault(parts[0], []).append(parts)
         out: list[Node] = []
         packages: list[Node] = []
-        for name in sorted(names)[:_MAX_NAMES]:
-            parts = name.split(".")
-            for root in self._py_roots.values():
-                found = self._py_module(root, parts, packages)
-                if found:
-                    out.extend(found)
-                    break
+        resolved: set[str] = set()
+        for root in self._py_roots.values():
+            for first in (by_first.keys() & self._py_names(root)) - resolved:
+                resolved.add(first)
+                for parts in by_first[first]:
+                    out.extend(self._py_module(root, parts, packages))
         # Single names also as modules of this package and of the packages named here
         # (``from . import x``, ``from pkg import submodule``).
-        for package in [own, *packages[:32]]:
-            for name in names:
-                if "." not in name:
-                    out.extend(self._py_module(package, [name], None))
+        for package in [own, *packages[:_PY_PACKAGES_MAX]]:
+            for name in by_first.keys() & self._py_names(package):
+                out.extend(self._py_module(package, [name], None))
         return out
+
+    def _py_names(self, directory: Node) -> set[str]:
+        """The names of the modules and packages in ``directory``."""
+        found = self._names.get(directory.ino)
+        if found is None:
+            found = set(self._py_stems(directory))
+            found.update(
+                name
+                for name, child in (directory.children or {}).items()
+                if child.children is not None and "__init__.py" in child.children
+            )
+            self._names[directory.ino] = found
+        return found
 
     def _py_module(self, root: Node, parts: list[str], packages: list[Node] | None) -> list[Node]:
         """The files of module ``parts`` (and of the packages above it) under ``root``."""
@@ -388,10 +422,6 @@ class References:
         """The shared libraries ``names`` as the dynamic loader finds them for ``node``."""
         return [n for n in self._libraries(node, set(names)) if n.ino != node.ino]
 
-    def _elf(self, node: Node, data: bytes) -> Iterable[Node]:
-        names = {m.group(0).decode("ascii") for m in _ELF_NAME.finditer(data)}
-        return self._libraries(node, names)
-
     def _libraries(self, node: Node, names: set[str]) -> list[Node]:
         if not names:
             return []
@@ -405,6 +435,27 @@ class References:
             if found is not None:
                 out.append(found)
         return out
+
+
+def _python_names(data: bytes, *, compiled: bool) -> set[str]:
+    """The names a Python module may import: in a compiled module, its short strings (the
+    names it imports are among them, as the interpreter keeps them); in source, the names
+    in its import statements."""
+    names: set[str] = set()
+    if compiled:
+        for m in _PYC_STRING.finditer(data):
+            length = m.group(1)[0]
+            text = m.group(2)
+            if len(text) >= length >= 2:
+                names.add(text[:length].decode("ascii"))
+    else:
+        for m in _PY_IMPORT.finditer(data):
+            for group in m.groups():
+                for item in (group or b"").split(b","):
+                    words = item.split()  # "name as alias"
+                    if words:
+                        names.add(words[0].decode("ascii", "replace"))
+    return {n for n in names if _PY_NAME.fullmatch(n.encode("ascii", "replace"))}
 
 
 def _export_targets(exports: object, depth: int = 0) -> list[str]:

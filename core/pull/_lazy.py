@@ -239,6 +239,8 @@ class LazyImage:
             LayerSource(i, registry, repo, desc, cache, metrics, gap=gap)
             for i, desc in enumerate(resolved.manifest.layers)
         ]
+        for source in sources[1:]:
+            source.speculative_slots = sources[0].speculative_slots
         for i, desc in enumerate(resolved.manifest.layers):
             if detect_format(desc.annotations) is None:
                 raise PullError(

@@ -95,7 +95,8 @@ GAP = 32 << 10
 #: Neighbourhoods waiting at most (the oldest are dropped: the process has moved on).
 QUEUE_MAX = 64
 #: Files named by a file being read (see core.pull._hints): the most of each that is
-#: fetched (compressed bytes; libraries more, as the loader maps them whole), the most one
+#: fetched (compressed bytes; libraries a program needs more, as the loader maps them
+#: whole), the most one
 #: scanned file brings, all of them together, and how far names found in files not read yet
 #: are followed (a module's requires are read right after it).
 HINT_FILE_BYTES = 2 << 20
@@ -373,6 +374,10 @@ class Neighbourhoods:
         kind = kind_of(node.path)
         if kind is None or not node.chunks or self.hint_bytes >= HINT_TOTAL:
             return
+        toc = self.sources[node.layer].toc
+        end = toc.prefetch_end if toc is not None else None
+        if end and node.chunks[0].compressed_end <= end:
+            return  # in the layer's start-up region: the profile brings what follows
         self._scanned.add(node.ino)
         task = asyncio.ensure_future(self._scan(node, kind, depth))
         self._scans.add(task)
@@ -395,10 +400,14 @@ class Neighbourhoods:
             size += c.size
         if not leading:
             return
+        found: list[Node] = []
+        extra: list[Node] = []
         try:
             # Usually already being fetched by the read that reported the file.
             await source.ensure(leading, purpose="speculative", gap=GAP)
-            if size <= HINT_INLINE_BYTES:  # a regular expression over a small module
+            if kind == "elf":
+                pass  # its names come from its dynamic section, below
+            elif size <= HINT_INLINE_BYTES:  # a regular expression over a small module
                 found, extra = self._names_in(node, leading)
             else:
                 found, extra = await asyncio.to_thread(self._names_in, node, leading)
@@ -427,7 +436,7 @@ class Neighbourhoods:
                 if follow and other.ino in precise and other.ino not in self._scanned:
                     self._scan_later(other, depth + 1)
                 continue
-            cap = HINT_LIBRARY_BYTES if kind_of(other.path) == "elf" else HINT_FILE_BYTES
+            cap = HINT_LIBRARY_BYTES if kind == "elf" else HINT_FILE_BYTES
             chunks, then = per_layer.setdefault(other.layer, ([], []))
             for c in other.chunks:
                 cost = c.compressed_end - c.compressed_offset

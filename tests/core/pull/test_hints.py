@@ -4,7 +4,9 @@ needs (core.pull._hints and its use by the neighbourhood prefetch)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import marshal
 import os
 import re
 import subprocess
@@ -69,6 +71,12 @@ JS = {
 JS_NAMED = [p for p in JS if "unrelated" not in p and p != "app/server.js"]
 
 PYC = "__pycache__/{}.cpython-311.pyc"
+MAIN_SOURCE = (
+    b"import json\n"
+    b"from json import (\n    decoder,\n)\n"
+    b"import email.utils as eu\n"
+    b"def handler(event):\n    return json.loads(event), eu, decoder\n"
+)
 PYFILES = {
     f"{PY}/json/__init__.py": b"",
     f"{PY}/json/" + PYC.format("__init__"): b"\x00json-init",
@@ -80,11 +88,11 @@ PYFILES = {
     f"{PY}/email/" + PYC.format("utils"): b"\x00email-utils",
     f"{PY}/tomllib/__init__.py": b"",
     f"{PY}/tomllib/" + PYC.format("__init__"): b"\x00tomllib-init",
-    "app/main.py": b"",
-    # what a compiled module keeps of `import json`, `from json import decoder`,
-    # `import email.utils` (names as strings among its constants)
-    "app/" + PYC.format("main"): b"\xa7\r\r\n\x00\x00\x00\x00\xe3\x04json\xda\x07decoder"
-    b"\xda\x0bemail.utils\xda\x05loads\x00",
+    "app/main.py": MAIN_SOURCE,
+    # the module as this interpreter compiles it (its header, then the marshalled code)
+    "app/" + PYC.format("main"): importlib.util.MAGIC_NUMBER
+    + bytes(12)
+    + marshal.dumps(compile(MAIN_SOURCE, "main.py", "exec")),
 }
 PY_NAMED = [
     f"{PY}/json/" + PYC.format("__init__"),
@@ -175,11 +183,12 @@ async def test_a_script_brings_the_modules_it_requires_and_theirs(
     assert report["hinted_bytes"] > 0
 
 
-async def test_a_compiled_python_module_brings_what_it_imports(
-    image: tuple[LazyImage, list[str]],
+@pytest.mark.parametrize("module", ["app/" + PYC.format("main"), "app/main.py"])
+async def test_a_python_module_brings_what_it_imports(
+    image: tuple[LazyImage, list[str]], module: str
 ) -> None:
     lazy, _ = image
-    await _read_then_settle(lazy, "app/" + PYC.format("main"))
+    await _read_then_settle(lazy, module)
     assert [p for p in PY_NAMED if not _cached(lazy, p)] == []
     assert not _cached(lazy, f"{PY}/tomllib/" + PYC.format("__init__"))
     for path in PY_NAMED:
