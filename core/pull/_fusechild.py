@@ -299,10 +299,10 @@ class _Ops:
         # The file handle is the inode; cached pages stay valid (the tree never changes).
         return pyfuse3.FileInfo(fh=inode, keep_cache=True)
 
-    async def read(self, fh: int, off: int, size: int) -> bytes:
+    async def read(self, fh: int, off: int, size: int) -> bytes | memoryview:
         return await self._read(fh, off, size)
 
-    async def _read(self, ino: int, off: int, size: int) -> bytes:
+    async def _read(self, ino: int, off: int, size: int) -> bytes | memoryview:
         end = min(self.tree.size(ino), off + size)
         if off >= end:
             return b""
@@ -321,14 +321,15 @@ class _Ops:
             # Served from the cache: the owner learns from it all the same (what is read
             # next), without an answer to wait for.
             send_message(self.writer, ("read", ino))
-        parts: list[bytes] = []
+        # Slices of the cached chunks are views (the kernel copies them), not copies.
+        parts: list[bytes | memoryview] = []
         for _, (c_off, c_size, digest, zeros) in wanted:
             data = bytes(c_size) if zeros else self._chunk(digest)
             if data is None:
                 raise pyfuse3.FUSEError(errno.EIO)
             lo = max(off, c_off) - c_off
             hi = min(end, c_off + c_size) - c_off
-            parts.append(data if lo == 0 and hi == c_size else data[lo:hi])
+            parts.append(data if lo == 0 and hi == c_size else memoryview(data)[lo:hi])
         return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def release(self, fh: int) -> None:
@@ -376,6 +377,52 @@ class _Ops:
             return await fut
         finally:
             self.pending.pop(rid, None)
+
+
+_COUNTED = (
+    "lookup",
+    "getattr",
+    "readlink",
+    "opendir",
+    "readdir",
+    "releasedir",
+    "open",
+    "read",
+    "release",
+    "getxattr",
+    "listxattr",
+    "statfs",
+)
+
+
+def _count_requests(ops: Any) -> dict[str, list[float]]:
+    """Wrap ``ops``' operations so that each counts its requests and the seconds spent in
+    it (a benchmark's view of what the kernel asks; not done unless the owner asks)."""
+    stats: dict[str, list[float]] = {}
+    for name in _COUNTED:
+        inner = getattr(ops, name)
+        entry = stats.setdefault(name, [0, 0.0])
+
+        async def counted(*args: Any, _inner: Any = inner, _entry: list[float] = entry) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return await _inner(*args)
+            finally:
+                _entry[0] += 1
+                _entry[1] += time.perf_counter() - t0
+
+        setattr(ops, name, counted)
+    negative = stats.setdefault("negative_lookup", [0, 0.0])
+    lookup = ops.lookup
+
+    async def counted_lookup(*args: Any) -> Any:
+        found = await lookup(*args)
+        if found.st_ino == 0:
+            negative[0] += 1
+        return found
+
+    ops.lookup = counted_lookup
+    return stats
 
 
 def _import_fuse() -> str | None:
@@ -458,6 +505,7 @@ async def _serve(fd: int) -> int:
     ops = _operations_type()(
         _Tree(setup["tree"]), setup["chunk_dir"], writer, record=bool(setup.get("record", True))
     )
+    stats = _count_requests(ops) if setup.get("count_requests") else None
     options = set(pyfuse3.default_options)
     options.discard("default_permissions")
     options |= {
@@ -486,6 +534,11 @@ async def _serve(fd: int) -> int:
             while True:
                 message = await recv_message(reader)
                 if message[0] == "stop":
+                    if stats is not None:
+                        times = os.times()
+                        counts = {k: (int(n), t) for k, (n, t) in stats.items() if n}
+                        send_message(writer, ("stats", counts, times.user + times.system))
+                        await writer.drain()
                     break
                 if message[0] == "done":
                     fut = ops.pending.get(message[1])

@@ -242,3 +242,38 @@ async def test_only_the_owner_reads_the_mount_unless_asked(
     finally:
         await image.aclose()
         await close_mount_helpers()
+
+
+async def test_the_kernel_keeps_what_the_helper_answered(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    """Names (found or not) and contents are asked once per mount: the kernel keeps entries,
+    negative entries and pages (the tree never changes), and reads ahead a MiB at a time, so
+    a large file read whole is one request (it was one per 128 KiB)."""
+    _, target = await _accelerated(registry, distribution_registry.host, unique_repo)
+    image = await LazyImage.open(registry, target, cache=ContentCache(tmp_path / "c"))
+    root = tmp_path / "mnt"
+    try:
+        async with LazyMount(image, root, record=False, count_requests=True) as mount:
+            dev = (await asyncio.to_thread(os.stat, root)).st_dev
+            readahead = Path(f"/sys/class/bdi/{os.major(dev)}:{os.minor(dev)}/read_ahead_kb")
+            assert (await asyncio.to_thread(readahead.read_text)).strip() == "1024"
+            for _ in range(3):
+                with pytest.raises(FileNotFoundError):
+                    await asyncio.to_thread(os.stat, root / "app/missing.js")
+                assert await asyncio.to_thread(_read, root / "usr/lib/libbig.so") == BIG
+                assert (await asyncio.to_thread(os.stat, root / "app/main.py")).st_size == 1500
+    finally:
+        await image.aclose()
+        await close_mount_helpers()
+    assert mount.request_stats is not None
+    served = {name: n for name, (n, _) in mount.request_stats["requests"].items()}
+    assert served["negative_lookup"] == 1, served
+    # usr, usr/lib, usr/lib/libbig.so, app, app/missing.js, app/main.py: once each
+    assert served["lookup"] == 6, served
+    assert served["read"] == 1, served
+    assert served.get("getattr", 0) <= 1, served  # the mount point's own, at most
+    assert mount.request_stats["cpu_s"] > 0
