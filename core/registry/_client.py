@@ -34,6 +34,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
+import struct
 import sys
 import tempfile
 import time
@@ -83,7 +85,7 @@ from core.registry._ranges import (
     parse_multipart_byteranges,
     range_header,
 )
-from core.registry._transport import blob_transport, raw_body
+from core.registry._transport import TakenBody, blob_transport, raw_body, take_body_socket
 
 __all__ = ["BlobSource", "PushResult", "RegistryClient"]
 
@@ -100,6 +102,10 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _MAX_REDIRECTS = 5
 _STREAM_CHUNK = 1024 * 1024
 _WRITE_BATCH = 8 * 1024 * 1024
+#: What a download's worker thread receives, hashes and writes at a time: small enough that
+#: the bytes are still in the CPU's cache for the hash and the write (8 MiB took ~1 s more
+#: system time per GB on the write, 1 MiB 0.6 s less wall time than 256 KiB).
+_RECEIVE_BATCH = 1024 * 1024
 _FILE_READ = 4 * 1024 * 1024
 #: Upload errors after which a push starts over in a new session.
 _SESSION_LOST = frozenset({"BLOB_UPLOAD_INVALID", "BLOB_UPLOAD_UNKNOWN"})
@@ -594,10 +600,18 @@ class RegistryClient:
         return await self.blob_size(repository, digest) is not None
 
     async def _blob_pieces(
-        self, repository: str, digest: Digest, state: _StreamState
+        self,
+        repository: str,
+        digest: Digest,
+        state: _StreamState,
+        receive: Callable[[TakenBody, int], Awaitable[None]] | None = None,
     ) -> AsyncIterator[bytes]:
         """Raw body pieces of a blob from ``state.offset`` on, reconnecting with ``Range``
-        after interruptions. ``state.offset`` counts the bytes yielded."""
+        after interruptions. ``state.offset`` counts the bytes yielded.
+
+        With ``receive``, a body whose socket can be taken (:func:`take_body_socket`) is
+        handed to ``receive(taken, length)`` instead of yielded; it adds the bytes it took
+        care of to ``state.offset``, also when it fails."""
         what = f"blob {repository}@{digest}"
         url = self._blob_url(repository, digest)
         scope = _scope(repository, "pull")
@@ -640,6 +654,14 @@ class RegistryClient:
                     length = resp.headers.get("content-length")
                     if length and length.isdigit():
                         state.total = int(length)
+                taken = None if receive is None or skip else take_body_socket(resp)
+                if taken is not None:
+                    assert receive is not None
+                    try:
+                        await receive(taken, int(resp.headers["content-length"]))
+                    finally:
+                        taken.close()
+                    return
                 async for piece in self._body(resp):
                     if skip:
                         if len(piece) <= skip:
@@ -813,8 +835,46 @@ class RegistryClient:
         pieces: list[bytes] = []
         pending = 0
         writing: asyncio.Future[None] | None = None
+        loop = asyncio.get_running_loop()
+        report: Callable[[int], None] | None = None
+        if on_progress is not None:
+
+            def report(done: int) -> None:
+                loop.call_soon_threadsafe(
+                    emit,
+                    on_progress,
+                    Progress("download", done, expected_size or state.total, str(d)),
+                )
+
+        async def receive(taken: TakenBody, length: int) -> None:
+            # The body goes from the socket to the file in a worker thread (receive, hash,
+            # write: each releases the GIL), without the event loop.
+            nonlocal writing, pieces, pending
+            if writing is not None:
+                await writing
+                writing = None
+            if pieces:
+                batch, pieces, pending = pieces, [], 0
+                await self._run(_write_and_hash, fh, hasher, batch)
+            if expected_size is not None and state.offset + length > expected_size:
+                raise DigestMismatch(
+                    f"blob {d}: more than the expected {expected_size} bytes", expected=str(d)
+                )
+            timeout = self._timeout.read
+            receiving = self._run(
+                _receive_to_file, taken, length, fh, hasher, state, timeout, report
+            )
+            try:
+                await asyncio.shield(receiving)
+            except BaseException:
+                if not receiving.done():
+                    taken.stop()  # the thread's read returns; never leave it writing
+                    with contextlib.suppress(BaseException):
+                        await asyncio.wait([receiving])
+                raise
+
         try:
-            async for piece in self._blob_pieces(repository, d, state):
+            async for piece in self._blob_pieces(repository, d, state, receive):
                 if expected_size is not None and state.offset > expected_size:
                     raise DigestMismatch(
                         f"blob {d}: more than the expected {expected_size} bytes", expected=str(d)
@@ -1428,7 +1488,9 @@ def _hash_file(path: Path, hasher: DigestHasher) -> None:
             hasher.update(chunk)
 
 
-def _write_and_hash(fh: BinaryIO, hasher: DigestHasher, pieces: list[bytes]) -> None:
+def _write_and_hash(
+    fh: BinaryIO, hasher: DigestHasher, pieces: Sequence[bytes | memoryview]
+) -> None:
     for piece in pieces:
         hasher.update(piece)
     fh.writelines(pieces)
@@ -1436,6 +1498,74 @@ def _write_and_hash(fh: BinaryIO, hasher: DigestHasher, pieces: list[bytes]) -> 
     _start_writeback(fh.fileno())
 
 
+def _receive_to_file(
+    taken: TakenBody,
+    length: int,
+    fh: BinaryIO,
+    hasher: DigestHasher,
+    state: _StreamState,
+    timeout: float | None,
+    report: Callable[[int], None] | None,
+) -> None:
+    """Receive ``length`` body bytes (``taken.received`` first, then the socket's), hash
+    and write them in batches; ``state.offset`` counts what was written, also on failure."""
+    if len(taken.received) > length:
+        raise httpx.RemoteProtocolError("more bytes than the response's Content-Length")
+    if taken.received:
+        _write_and_hash(fh, hasher, [taken.received])
+        state.offset += len(taken.received)
+    left = length - len(taken.received)
+    flags = _wait_all(taken.socket, timeout)
+    sock = taken.socket
+    buf = memoryview(bytearray(min(_RECEIVE_BATCH, left)))
+    filled = 0
+    try:
+        while left:
+            try:
+                n = sock.recv_into(buf[filled : filled + min(left, len(buf) - filled)], 0, flags)
+            except (TimeoutError, BlockingIOError) as exc:
+                raise httpx.ReadTimeout("timed out reading the blob's body") from exc
+            except OSError as exc:
+                raise httpx.ReadError(str(exc) or type(exc).__name__) from exc
+            if not n:
+                raise httpx.RemoteProtocolError(
+                    "peer closed connection without sending complete message body"
+                )
+            filled += n
+            left -= n
+            if filled == len(buf) or not left:
+                batch, filled = buf[:filled], 0
+                _write_and_hash(fh, hasher, [batch])
+                state.offset += len(batch)
+                if report is not None:
+                    report(state.offset)
+    except httpx.TransportError:
+        if filled:  # what came before the failure is kept: the retry resumes after it
+            _write_and_hash(fh, hasher, [buf[:filled]])
+            state.offset += filled
+        raise
+
+
+def _wait_all(sock: socket.socket, timeout: float | None) -> int:
+    """Make ``sock``'s reads block until a whole batch came (``MSG_WAITALL``: one system
+    call per batch instead of one per arriving segment), with ``timeout``
+    as the kernel's receive timeout; returns the flags for ``recv_into``. Where that cannot
+    be set, reads wait with a timeout the usual way, as much as has come each time."""
+    seconds = max(timeout, 0.001) if timeout is not None else 0.0
+    try:
+        sock.setblocking(True)
+        sock.setsockopt(
+            socket.SOL_SOCKET,
+            socket.SO_RCVTIMEO,
+            struct.pack("@ll", int(seconds), int(seconds % 1 * 1_000_000)),
+        )
+    except (OSError, AttributeError, struct.error):
+        sock.settimeout(timeout if timeout is not None else _NO_TIMEOUT)
+        return 0
+    return getattr(socket, "MSG_WAITALL", 0)
+
+
+_NO_TIMEOUT = 365 * 24 * 3600.0
 _SYNC_FILE_RANGE_WRITE = 2
 _sync_file_range: Callable[[int, int, int, int], int] | Literal[False] | None = None
 

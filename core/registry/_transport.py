@@ -20,6 +20,10 @@ connection is closed, not reused, when the response is.
 
 from __future__ import annotations
 
+import asyncio
+import collections
+import contextlib
+import socket
 import ssl
 import typing
 from collections.abc import Iterable
@@ -27,7 +31,7 @@ from collections.abc import Iterable
 import httpcore
 import httpx
 
-__all__ = ["DEFAULT_READ_SIZE", "blob_transport", "raw_body"]
+__all__ = ["DEFAULT_READ_SIZE", "TakenBody", "blob_transport", "raw_body", "take_body_socket"]
 
 DEFAULT_READ_SIZE = 1024 * 1024
 
@@ -72,6 +76,33 @@ class _LargeReadStream(httpcore.AsyncNetworkStream):
             data, self._pending = self._pending[:max_bytes], self._pending[max_bytes:]
             return data
         return await self._inner.read(max(max_bytes, self._read_size), timeout)
+
+    def detach(self) -> TakenBody | None:
+        """The rest of the body for reading off the event loop (see :func:`take_body_socket`)."""
+        if not self.at_body or self._inner.get_extra_info("ssl_object") is not None:
+            return None
+        sock = self._inner.get_extra_info("socket")
+        # anyio's asyncio stream: a transport that reads into a queue only while a receive
+        # waits, and is paused between receives. Anything else: not taken.
+        inner = getattr(self._inner, "_stream", None)
+        transport = getattr(inner, "_transport", None)
+        protocol = getattr(inner, "_protocol", None)
+        queue = getattr(protocol, "read_queue", None)
+        event = getattr(protocol, "read_event", None)
+        if (
+            not callable(getattr(sock, "dup", None))
+            or not isinstance(transport, asyncio.Transport)
+            or transport.is_reading()
+            or not isinstance(queue, collections.deque)
+            or not all(isinstance(chunk, bytes) for chunk in queue)
+            or not isinstance(event, asyncio.Event)
+        ):
+            return None
+        received = self._pending + b"".join(queue)
+        queue.clear()
+        event.clear()
+        self._pending, self.at_body = b"", False
+        return TakenBody(received, sock.dup())
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         if not self._in_head:  # a request may be written in several pieces
@@ -162,6 +193,38 @@ def raw_body(response: httpx.Response) -> _LargeReadStream | None:
     ):
         return None
     return stream
+
+
+class TakenBody:
+    """A response body's first bytes (``received``) and the connection's socket (a duplicate
+    of it, blocking reads with a timeout) to receive the rest from, in any thread. The
+    connection goes away with the response; :meth:`stop` ends a read under way."""
+
+    def __init__(self, received: bytes, sock: socket.socket) -> None:
+        self.received = received
+        self.socket = sock
+
+    def stop(self) -> None:
+        """Make a blocked read return (the connection is shut down), from any thread."""
+        with contextlib.suppress(OSError):
+            self.socket.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+def take_body_socket(response: httpx.Response) -> TakenBody | None:
+    """The body of ``response`` to read from the socket itself, or None (read it through
+    :func:`raw_body` or httpx).
+
+    For plain-TCP connections of :func:`blob_transport` under asyncio, when the response
+    fits :func:`raw_body`: the socket's reads then need no event loop, so a worker thread
+    can receive, hash and write a blob while the loop serves the others. Read exactly
+    ``Content-Length`` bytes: ``received``, then the socket's. Close the :class:`TakenBody`
+    when done; the response closes the connection itself.
+    """
+    stream = raw_body(response)
+    return None if stream is None else stream.detach()
 
 
 def uses_large_reads(transport: httpx.AsyncBaseTransport) -> bool:

@@ -17,9 +17,12 @@ import httpcore
 import httpx
 import pytest
 
+from core import RetryPolicy
+from core._progress import Progress
+from core.errors import TransportTimeout
 from core.oci import Digest
 from core.registry import RegistryClient, blob_transport
-from core.registry._transport import _LargeReadStream, raw_body
+from core.registry._transport import TakenBody, _LargeReadStream, raw_body
 from tests.fixtures.registry import RunningRegistry
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\nContent-Type: x/y\r\n\r\n"
@@ -179,21 +182,132 @@ async def test_blob_downloads_read_past_the_parser(
     blob = os.urandom(5 << 20) + b"tail"
     digest = Digest.of_bytes(blob)
     raw_reads: list[int] = []
-    original = _LargeReadStream.read_body
+    taken: list[int] = []
+    read_body = _LargeReadStream.read_body
+    detach = _LargeReadStream.detach
 
     async def counting(self: _LargeReadStream, max_bytes: int, timeout: float | None) -> bytes:
-        piece = await original(self, max_bytes, timeout)
+        piece = await read_body(self, max_bytes, timeout)
         raw_reads.append(len(piece))
         return piece
 
+    def detaching(self: _LargeReadStream) -> TakenBody | None:
+        body = detach(self)
+        taken.append(body is not None)
+        return body
+
     monkeypatch.setattr(_LargeReadStream, "read_body", counting)
+    monkeypatch.setattr(_LargeReadStream, "detach", detaching)
+    progress: list[Progress] = []
     async with RegistryClient(distribution_registry.host) as reg:
         await reg.push_blob(unique_repo, blob, digest=digest)
+        # a download: the body from the socket itself, in a worker thread
         target = tmp_path / "blob"
-        assert await reg.download_blob(unique_repo, digest, target) == len(blob)
-        assert sum(raw_reads) == len(blob)
+        got = await reg.download_blob(unique_repo, digest, target, on_progress=progress.append)
+        assert got == len(blob)
+        assert taken == [True]
+        assert raw_reads == []
         assert target.read_bytes() == blob
-        raw_reads.clear()
+        assert progress[-1].done == len(blob)
+        # a stream: the body from the connection's stream, on the event loop
         streamed = b"".join([c async for c in reg.stream_blob(unique_repo, digest)])
         assert streamed == blob
         assert sum(raw_reads) == len(blob)
+        assert taken == [True]
+
+
+async def test_a_download_cut_off_in_the_thread_resumes_where_it_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first answer ends after 3 MiB of 8 (connection closed); the download asks for the
+    rest with ``Range`` and gets the right file, both bodies received off the event loop."""
+    blob = os.urandom(8 << 20)
+    digest = Digest.of_bytes(blob)
+    cut = 3 << 20
+    ranges: list[str | None] = []
+    taken: list[bool] = []
+    detach = _LargeReadStream.detach
+
+    def detaching(self: _LargeReadStream) -> TakenBody | None:
+        body = detach(self)
+        taken.append(body is not None)
+        return body
+
+    monkeypatch.setattr(_LargeReadStream, "detach", detaching)
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            request = (await reader.readuntil(b"\r\n\r\n")).decode()
+            found = [
+                line.split(":", 1)[1].strip()
+                for line in request.split("\r\n")
+                if line.lower().startswith("range:")
+            ]
+            ranges.append(found[0] if found else None)
+            if not found:
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(blob)}\r\n\r\n"
+                writer.write(head.encode() + blob[:cut])
+            else:
+                start = int(found[0].removeprefix("bytes=").rstrip("-"))
+                head = (
+                    f"HTTP/1.1 206 Partial Content\r\nContent-Length: {len(blob) - start}\r\n"
+                    f"Content-Range: bytes {start}-{len(blob) - 1}/{len(blob)}\r\n\r\n"
+                )
+                writer.write(head.encode() + blob[start:])
+            await writer.drain()
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        fast = RetryPolicy(max_attempts=3, base_delay=0.001, max_delay=0.01, max_total=60)
+        async with RegistryClient(f"127.0.0.1:{port}", retry=fast) as reg:
+            target = tmp_path / "blob"
+            assert await reg.download_blob("t/r", digest, target) == len(blob)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == digest.hex
+    assert ranges == [None, f"bytes={cut}-"]
+    assert taken == [True, True]
+
+
+async def test_a_stalled_body_times_out_and_keeps_what_came(tmp_path: Path) -> None:
+    """A registry that sends 2 MiB of the body and then nothing: the read timeout ends the
+    download with TransportTimeout; the 2 MiB received stay in ``.partial`` for a resume."""
+    blob = os.urandom(4 << 20)
+    digest = Digest.of_bytes(blob)
+    release = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(blob)}\r\n\r\n"
+            writer.write(head.encode() + blob[: 2 << 20])
+            await writer.drain()
+            await release.wait()
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    target = tmp_path / "blob"
+    try:
+        async with RegistryClient(
+            f"127.0.0.1:{port}",
+            retry=RetryPolicy(max_attempts=1),
+            timeout=httpx.Timeout(30.0, read=0.5),
+        ) as reg:
+            with pytest.raises(TransportTimeout):
+                await reg.download_blob("t/r", digest, target)
+    finally:
+        release.set()
+        server.close()
+        await server.wait_closed()
+    assert not target.exists()
+    assert (tmp_path / "blob.partial").read_bytes() == blob[: 2 << 20]
