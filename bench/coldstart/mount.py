@@ -1,7 +1,7 @@
 """Benchmark: what serving a start through the FUSE mount costs, the link left out.
 
 Usage: python bench/coldstart/mount.py --image HOST/REPO:TAG [--runs 3] [--subtree PATH ...]
-                                       [--workdir DIR] [--json FILE]
+                                       [--only start|walk] [--workdir DIR] [--json FILE]
 
 ``--image`` is a plain image whose ``<tag>_accelerated`` twin is in the same registry (e.g.
 node-api after ``bench/coldstart/run.py``). Set-up, not timed: the plain image pulled and
@@ -14,6 +14,8 @@ kernel caches for the mount; the chunk files and the local tree in the page cach
   invocation answered;
 * ``walk``: ``find SUBTREE -type f -exec cat {} +`` for each ``--subtree`` (default the
   Node.js and Python module folders that exist in the image).
+
+``--only`` runs one of the two.
 
 For each mount the helper counts the requests it served by operation (``negative_lookup``:
 lookups of names that do not exist) with the seconds its handlers took, and its CPU time;
@@ -117,11 +119,12 @@ async def bench(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             subtrees = args.subtree or [s for s in SUBTREES if (local.rootfs / s).is_dir()]
             mnt = work / "mnt"
             mnt.mkdir(exist_ok=True)
+            kinds = [args.only] if args.only else ["start", "walk"]
             results: dict[str, dict[str, list[Any]]] = {
-                w: {"local": [], "mount": [], "stats": []} for w in ("start", "walk")
+                w: {"local": [], "mount": [], "stats": []} for w in kinds
             }
             for run in range(args.runs):
-                for what in ("start", "walk"):
+                for what in kinds:
                     if what == "start":
                         local_s = await local.once()
                     else:
@@ -157,6 +160,7 @@ def main() -> int:
     parser.add_argument("--image", required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--subtree", action="append")
+    parser.add_argument("--only", choices=("start", "walk"))
     parser.add_argument("--workdir")
     parser.add_argument("--json")
     args = parser.parse_args()
@@ -166,7 +170,7 @@ def main() -> int:
     work = Path(args.workdir or tempfile.mkdtemp(prefix="fcdesk-mountbench-"))
     work.mkdir(parents=True, exist_ok=True)
     report = asyncio.run(bench(args, work))
-    for what in ("start", "walk"):
+    for what in [args.only] if args.only else ["start", "walk"]:
         r = report[what]
         print(
             f"{what}: local {r['local_s']:.3f}s, mount {r['mount_s']:.3f}s "
