@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core import twin_tag_of
 from gui.backend import AccelState, FunctionInfo, FunctionSpec, HealthCheck, Problem, image_tag
 from gui.context import AppContext
 from gui.dialogs.image_picker_dialog import ImagePickerDialog, PickedImage
@@ -38,7 +39,9 @@ from gui.widgets.env_editor import EnvEditor
 from gui.widgets.field_error import FieldError
 
 if TYPE_CHECKING:
+    from core.report import FixKind, FunctionRow
     from gui.viewmodels.functions_vm import NotAccelerated, WaitChoice
+    from gui.viewmodels.images_vm import ImagesViewModel
     from gui.viewmodels.why_vm import WhyViewModel
     from gui.widgets.why_panel import WhyPanel
 
@@ -174,6 +177,14 @@ class FunctionDialog(QDialog):
         self._why_holder = QWidget()
         self._why_layout = QVBoxLayout(self._why_holder)
         self._why_layout.setContentsMargins(0, 0, 0, 0)
+        self.fix_status = QLabel()
+        self.fix_status.setObjectName("hintLabel")
+        self.fix_status.setWordWrap(True)
+        self.fix_status.setVisible(False)
+        self._why_layout.addWidget(self.fix_status)
+        self._images_vm: ImagesViewModel | None = None
+        #: the why panel's fix under way: (fix, image, plain tag, twin state last seen)
+        self._fix: tuple[FixKind, str, str, AccelState | None] | None = None
         form.addRow("", self._why_holder)
         self._why_row = form.rowCount() - 1
         form.setRowVisible(self._why_row, False)
@@ -680,6 +691,141 @@ class FunctionDialog(QDialog):
             # the function runs a digest its tag has left: saving it deploys the image again
             self._basics_form.setRowVisible(self._why_row, False)
             self._on_save_clicked()
+        elif finding is not None and finding.fix in (
+            FixKind.ENABLE_ACCELERATION,
+            FixKind.CONVERT_NOW,
+            FixKind.RECONVERT,
+        ):
+            self._start_fix(row, finding.fix)
+
+    # -- the panel's fixes in the image's repository (the Images page's actions) -------------
+    def _images(self) -> ImagesViewModel:
+        if self._images_vm is None:
+            from gui.viewmodels.images_vm import ImagesViewModel
+
+            vm = self._images_vm = ImagesViewModel(self.ctx, self, key_prefix="dialog-img")
+            vm.imageOpened.connect(self._on_fix_image_opened)
+            vm.imageNotFound.connect(self._on_fix_image_not_found)
+            vm.accelerationChanged.connect(self._on_fix_acceleration_changed)
+            vm.convertStarted.connect(self._on_fix_convert_started)
+            vm.tags.modelReset.connect(self._on_fix_tags_changed)
+            vm.tags.dataChanged.connect(self._on_fix_tags_changed)
+            vm.tags.rowsInserted.connect(self._on_fix_tags_changed)
+            self.ctx.backendChanged.connect(self._end_fix)
+        return self._images_vm
+
+    def _start_fix(self, row: FunctionRow, fix: FixKind) -> None:
+        """Enable acceleration / Convert now / Re-convert from the panel: open the image's
+        repository as the Images page would, then run the same action there; the panel
+        follows the twin's state (and looks again once it has moved)."""
+        tag = row.source_tag or row.tag or ""
+        if not tag or not row.image:
+            return
+        self._fix = (fix, row.image, tag, None)
+        self._fix_started = False
+        self._convert_on_request = row.convert_on_request
+        if self.why_panel is not None:
+            for card in self.why_panel.cards:
+                if card.button is not None:
+                    card.button.setEnabled(False)
+        self._set_fix_status(arg(self.tr("Opening the repository of %1…"), row.image))
+        self._images().open_image(row.image)
+
+    def _set_fix_status(self, text: str) -> None:
+        self.fix_status.setText(text)
+        self.fix_status.setVisible(bool(text))
+
+    def _end_fix(self) -> None:
+        self._fix = None
+        self.ctx.jobs.cancel_prefix("dialog-img-")
+
+    def _on_fix_image_opened(self, tag: str) -> None:
+        from core.report import FixKind
+
+        vm = self._images()
+        if self._fix is None or vm.repo is None:
+            return
+        fix, _image, plain, _seen = self._fix
+        if fix is FixKind.ENABLE_ACCELERATION:
+            self._set_fix_status(arg(self.tr("Switching acceleration on for %1…"), vm.repo.path))
+            vm.set_acceleration(vm.repo, True)
+        else:
+            self._set_fix_status(arg(self.tr("Starting the conversion of %1…"), plain))
+            vm.convert_now([plain])
+
+    def _on_fix_image_not_found(self, image: str, exc: object) -> None:
+        from gui.errors import ErrorPresenter
+
+        if self._fix is None or self._fix[1] != image:
+            return
+        self._fix = None
+        if isinstance(exc, BaseException):
+            text = ErrorPresenter.describe(exc).text
+            self._set_fix_status(arg(self.tr("Could not open the image's repository: %1"), text))
+        else:
+            self._set_fix_status(
+                arg(self.tr("No registry instance of this connection holds %1."), image)
+            )
+        self._why()[0].recheck()
+
+    def _on_fix_acceleration_changed(self, repo_id: str, on: bool) -> None:
+        vm = self._images()
+        if self._fix is None or vm.repo is None or vm.repo.repo_id != repo_id:
+            return
+        plain = self._fix[2]
+        if on and self._convert_on_request:
+            # the registry converts existing tags on request: this one, now
+            self._set_fix_status(arg(self.tr("Starting the conversion of %1…"), plain))
+            vm.convert_now([plain])
+        else:
+            self._set_fix_status(
+                self.tr("Acceleration is on: new pushes are converted.") if on else ""
+            )
+            self._fix = None
+            self._why()[0].recheck()
+
+    def _on_fix_convert_started(self, tag: str) -> None:
+        if self._fix is not None and self._fix[2] == tag:
+            self._fix_started = True
+            self._on_fix_tags_changed()
+
+    def _on_fix_tags_changed(self, *_args: object) -> None:
+        """Follow the conversion the fix started: its progress here (the task itself is in
+        the task log), then the panel and the badge again once it has finished."""
+        from gui.backend import TaskStatus
+
+        vm = self._images()
+        if self._fix is None or vm.repo is None or not self._fix_started:
+            return
+        fix, image, plain, seen = self._fix
+        task = vm.tags.task_for(plain)
+        if task is None:
+            return
+        if task.status in (TaskStatus.PENDING, TaskStatus.BUILDING):
+            frac = task.fraction
+            self._set_fix_status(
+                arg(self.tr("Converting %1: %2 %"), plain, str(round(frac * 100)))
+                if frac is not None
+                else arg(self.tr("Converting %1…"), plain)
+            )
+            state = AccelState.CONVERTING
+        elif task.status is TaskStatus.SUCCESS and vm.tags.twin_state(plain) is AccelState.READY:
+            self._set_fix_status(arg(self.tr("%1 is ready."), twin_tag_of(plain)))
+            state = AccelState.READY
+        elif task.status.finished and task.status is not TaskStatus.SUCCESS:
+            self._set_fix_status(
+                arg(self.tr("The conversion of %1 failed: %2"), plain, task.error or "—")
+            )
+            state = AccelState.FAILED
+        else:
+            return
+        if state is seen:
+            return
+        self._fix = None if state is not AccelState.CONVERTING else (fix, image, plain, state)
+        if image == self.image_edit.text().strip():
+            self._set_accel(state, plain)
+        why = self._why()[0]
+        why.check(image, why.function)
 
     def wait_choice(self) -> WaitChoice | None:
         """Deploy only when accelerated, as chosen (``None``: deploy the image as it is)."""
@@ -720,6 +866,10 @@ class FunctionDialog(QDialog):
             text = arg(self.tr("Waiting for %1 (%2 s)…"), event.item, str(elapsed))
         self.wait_status.setText(text)
 
+    def done(self, code: int) -> None:
+        self._end_fix()
+        super().done(code)
+
     def reject(self) -> None:
         if self._saving and self.wait_check.isChecked():
             # waiting for the twin: stop waiting, the function stays as it was
@@ -739,6 +889,8 @@ class FunctionDialog(QDialog):
 
     # -- save ---------------------------------------------------------------------------
     _saving = False
+    _convert_on_request = False
+    _fix_started = False
     _waiting = False  # waiting for the accelerated image (not deploying yet)
     _server_summary = ""
 

@@ -90,6 +90,8 @@ class ImagesViewModel(QObject):
     clientConversionProgress = Signal(str, object)  # tag, Progress
     profilesChanged = Signal()
     priorityFileSet = Signal(str, int)  # repo path, number of files
+    imageOpened = Signal(str)  # tag: open_image found its repository, whose tags are loading
+    imageNotFound = Signal(str, object)  # image, BaseException | None (no such repository)
 
     def __init__(
         self, ctx: AppContext, parent: QObject | None = None, *, key_prefix: str = "img"
@@ -154,6 +156,56 @@ class ImagesViewModel(QObject):
             self.load_repositories()
 
         self.ctx.run(f"{self._k}-namespaces", job, on_done=done)
+
+    def open_image(self, image: str) -> None:
+        """Point this view-model at the instance and repository ``image`` (an address in one
+        of the backend's registries) belongs to and load its tags, so that the acceleration
+        switch, "convert now" and the live twin states apply to it (the function form's
+        fixes go through here, as the Images page's do). ``imageOpened(tag)`` once the
+        repository is selected; ``imageNotFound`` when no instance holds it."""
+        from core.errors import CoreError
+        from core.oci import ImageReference
+
+        backend = self.ctx.require_backend()
+        try:
+            ref = ImageReference.parse(image, default_tag=None)
+        except CoreError as exc:
+            self.imageNotFound.emit(image, exc)
+            return
+        tag = ref.tag or ""
+
+        def holds(repo: RepoInfo) -> bool:
+            return ref.repository == repo.path or ref.repository.endswith("/" + repo.path)
+
+        async def job(_s: object) -> tuple[list[RegistryInstance], RegistryInstance, RepoInfo]:
+            instances = await backend.list_instances()
+            # the instance whose address the image names first, then the others
+            ordered = sorted(
+                instances, key=lambda i: ref.registry not in (i.public_host, i.vpc_host)
+            )
+            for inst in ordered:
+                found = next(
+                    (r for r in await backend.list_repositories(inst.instance_id) if holds(r)),
+                    None,
+                )
+                if found is not None:
+                    if found.acceleration is None:
+                        on = await backend.get_acceleration(inst.instance_id, found)
+                        found = replace(found, acceleration=on)
+                    return instances, inst, found
+            raise LookupError(image)
+
+        def done(found: tuple[list[RegistryInstance], RegistryInstance, RepoInfo]) -> None:
+            instances, inst, repo = found
+            self.instances, self.instance, self.namespace = instances, inst, None
+            self.repos.set_rows([repo])
+            self.select_repo(repo.repo_id)
+            self.imageOpened.emit(tag)
+
+        def failed(exc: BaseException) -> None:
+            self.imageNotFound.emit(image, None if isinstance(exc, LookupError) else exc)
+
+        self.ctx.run(f"{self._k}-open", job, on_done=done, on_error=failed)
 
     def select_namespace(self, namespace: str | None) -> None:
         self.namespace = namespace or None
