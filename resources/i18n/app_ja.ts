@@ -1503,7 +1503,7 @@
 <context>
     <name>FunctionDialog</name>
     <message>
-        <location filename="../../gui/dialogs/function_dialog.py" line="+118"/>
+        <location filename="../../gui/dialogs/function_dialog.py" line="+121"/>
         <source>Create function</source>
         <translation>関数を作成</translation>
     </message>
@@ -1560,8 +1560,9 @@
         <translation>このイメージが高速化されていない理由は?</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+27"/>
         <source>Deploy only when the accelerated image is ready</source>
+        <extracomment>the why panel&apos;s fix under way: (fix, image, plain tag, twin state last seen)</extracomment>
         <translation>高速化イメージの準備ができてからデプロイする</translation>
     </message>
     <message>
@@ -1721,18 +1722,18 @@
     </message>
     <message>
         <location line="+15"/>
-        <location line="+441"/>
+        <location line="+582"/>
         <source>Create</source>
         <translation>作成</translation>
     </message>
     <message>
-        <location line="-441"/>
-        <location line="+441"/>
+        <location line="-582"/>
+        <location line="+582"/>
         <source>Save</source>
         <translation>保存</translation>
     </message>
     <message>
-        <location line="-292"/>
+        <location line="-433"/>
         <source>Cannot read the entrypoint: %1</source>
         <translation>エントリポイントを解釈できません：%1</translation>
     </message>
@@ -1880,7 +1881,58 @@
         <translation>このイメージは高速化されていません。コールドスタートのたびにイメージ全体をプルします。</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+91"/>
+        <source>Opening the repository of %1…</source>
+        <translation>%1 のリポジトリを開いています…</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Switching acceleration on for %1…</source>
+        <translation>%1 のアクセラレーションをオンにしています…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+25"/>
+        <source>Starting the conversion of %1…</source>
+        <translation>%1 の変換を開始しています…</translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <source>Could not open the image&apos;s repository: %1</source>
+        <translation>イメージのリポジトリを開けませんでした: %1</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>No registry instance of this connection holds %1.</source>
+        <translation>この接続のどのレジストリインスタンスにも %1 はありません。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Acceleration is on: new pushes are converted.</source>
+        <translation>アクセラレーションはオンです: 新しくプッシュされたイメージが変換されます。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Converting %1: %2 %</source>
+        <translation>%1 を変換中: %2 %</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Converting %1…</source>
+        <translation>%1 を変換中…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>%1 is ready.</source>
+        <translation>%1 の準備ができました。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The conversion of %1 failed: %2</source>
+        <translation>%1 の変換に失敗しました: %2</translation>
+    </message>
+    <message>
+        <location line="+40"/>
         <source>Converting %1: %2 % (%3 left)</source>
         <translation>%1 を変換中: %2 % (残り %3)</translation>
     </message>
@@ -1895,7 +1947,7 @@
         <translation>%1 を待機中 (%2 秒)…</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+46"/>
         <source>Checking the accelerated image of %1…</source>
         <translation>%1 の高速化イメージを確認中…</translation>
     </message>
@@ -2355,12 +2407,12 @@
     <name>ImagesView</name>
     <message>
         <location filename="../../gui/views/images_view.py" line="+68"/>
-        <location line="+303"/>
+        <location line="+299"/>
         <source>Images</source>
         <translation>イメージ</translation>
     </message>
     <message>
-        <location line="-299"/>
+        <location line="-295"/>
         <source>Instance:</source>
         <translation>インスタンス：</translation>
     </message>
@@ -2412,12 +2464,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+569"/>
+        <location line="+568"/>
         <source>Convert now</source>
         <translation>今すぐ変換</translation>
     </message>
     <message>
-        <location line="-568"/>
+        <location line="-567"/>
         <source>Convert the selected tag now</source>
         <translation>選択したタグを今すぐ変換</translation>
     </message>
@@ -2468,12 +2520,12 @@
     </message>
     <message>
         <location line="+10"/>
-        <location line="+528"/>
+        <location line="+527"/>
         <source>Record</source>
         <translation>記録</translation>
     </message>
     <message>
-        <location line="-523"/>
+        <location line="-522"/>
         <source>Start-up profile:</source>
         <translation>起動プロファイル:</translation>
     </message>
@@ -2499,17 +2551,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+284"/>
+        <location line="+280"/>
         <source>Files</source>
         <translation>ファイル</translation>
     </message>
     <message>
-        <location line="-282"/>
+        <location line="-278"/>
         <source>The tag&apos;s file tree, read without pulling the image</source>
         <translation>イメージをプルせずに読み込んだタグのファイルツリー</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+25"/>
         <source>All</source>
         <translation>すべて</translation>
     </message>
@@ -2558,7 +2610,7 @@
         </translation>
     </message>
     <message>
-        <location line="+180"/>
+        <location line="+183"/>
         <source>accelerated image of %1</source>
         <translation>%1 の高速化イメージ</translation>
     </message>
@@ -2739,7 +2791,7 @@
 <context>
     <name>ImagesViewModel</name>
     <message>
-        <location filename="../../gui/viewmodels/images_vm.py" line="+303"/>
+        <location filename="../../gui/viewmodels/images_vm.py" line="+355"/>
         <source>Prefetch list set</source>
         <extracomment>Start-up profiles of the current repository&apos;s images, by plain tag.</extracomment>
         <translation>先読みリストを設定しました</translation>
