@@ -397,11 +397,18 @@ class LayerWriter:
         self._ts_ulen = 0
         self._ts_meta: list[Buffer] = []
         self._ts_lines: list[str] = []
+        self._toc_writer: Any = None
         if kind is FormatKind.ZSTD_CHUNKED:
             self._tarsplit = tempfile.TemporaryFile(dir=spool_dir)  # noqa: SIM115
             self._ts_counter = _CountingWriter(self._tarsplit)
             self._ts_writer = zstandard.ZstdCompressor(level=self._level).stream_writer(
                 cast(IO[bytes], self._ts_counter), closefd=False
+            )
+            # the TOC is compressed as it is built, on the sink's thread (not all of it
+            # at the end, after the last frame, when nothing else is left to run)
+            self._toc_counter = _CountingWriter(self._toc)
+            self._toc_writer = zstandard.ZstdCompressor(level=self._level).stream_writer(
+                cast(IO[bytes], self._toc_counter), closefd=False
             )
         self._write_toc_raw(
             b'{"version":1,"entries":['
@@ -774,9 +781,12 @@ class LayerWriter:
         return res
 
     def _write_toc_raw(self, data: bytes) -> None:
+        self._toc_len += len(data)
+        if self._toc_writer is not None:  # zstd:chunked: compressed on the sink's thread
+            self._sink.put(self._toc_writer.write, data)
+            return
         self._toc.write(data)
         self._toc_hash.update(data)
-        self._toc_len += len(data)
 
     def _write_toc_entry(self, obj: dict[str, Any]) -> None:
         """An eStargz TOC object, indented as ``json.MarshalIndent`` writes it."""
@@ -860,27 +870,12 @@ class LayerWriter:
         ts_ulen = self._ts_ulen
         ts_digest = "sha256:" + self._ts_counter.hash.hexdigest()
         self._write_toc_raw(b'],"tarSplitDigest":"' + ts_digest.encode() + b'"}')
-        # compress the TOC JSON into a second spool (streaming, bounded memory)
-        toc_c = tempfile.TemporaryFile(dir=self._spool_dir)  # noqa: SIM115 - closed below
-        try:
-            counter = _CountingWriter(toc_c)
-            zw: Any = zstandard.ZstdCompressor(level=self._level).stream_writer(
-                cast(IO[bytes], counter), closefd=False
-            )
-            self._toc.seek(0)
-            while True:
-                b = self._toc.read(1 << 20)
-                if not b:
-                    break
-                zw.write(b)
-            zw.close()
-            toc_len = counter.count
-            toc_checksum = "sha256:" + counter.hash.hexdigest()
-            self._write_out(b"\x50\x2a\x4d\x18" + toc_len.to_bytes(4, "little"))
-            toc_off = self._offset
-            self._copy_spool(toc_c)
-        finally:
-            toc_c.close()
+        self._toc_writer.close()
+        toc_len = self._toc_counter.count
+        toc_checksum = "sha256:" + self._toc_counter.hash.hexdigest()
+        self._write_out(b"\x50\x2a\x4d\x18" + toc_len.to_bytes(4, "little"))
+        toc_off = self._offset
+        self._copy_spool(self._toc)
         self._write_out(b"\x50\x2a\x4d\x18" + ts_len.to_bytes(4, "little"))
         ts_off = self._offset
         self._copy_spool(self._tarsplit)
