@@ -332,7 +332,7 @@ class LayerWriter:
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         level: int | None = None,
         executor: Executor | None = None,
-        max_inflight: int = 32 << 20,
+        max_inflight: int = 16 << 20,
         spool_dir: str | None = None,
         on_output: Callable[[int], None] | None = None,
         diff_id: Callable[[], str] | None = None,
