@@ -1,7 +1,9 @@
 """The streaming layer converter: gzip / zstd / plain tar in, zstd:chunked or eStargz out.
 
-The work runs in a worker thread (decompression, tar parsing, hashing) while frames are
-compressed on a thread pool owned by the job; the event loop only moves bytes. Memory is
+The work runs in a worker thread (tar parsing, the entry policy, framing) fed by two
+read-ahead threads (one decompresses, the other hashes what it decompressed: the input's
+diff_id) while frames are compressed on a thread pool owned by the job and the writer's
+sink thread writes and hashes the output; the event loop only moves bytes. Memory is
 bounded whatever the layer size: the input is read in 1 MiB pieces, at most
 ``max_inflight`` bytes of frames wait for compression, and the index, tar-split and (in
 optimized order) the reordered entries are spooled to temporary files.
