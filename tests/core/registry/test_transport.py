@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import ssl
+import subprocess
 import typing
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -22,7 +24,7 @@ from core._progress import Progress
 from core.errors import TransportTimeout
 from core.oci import Digest
 from core.registry import RegistryClient, blob_transport
-from core.registry._transport import TakenBody, _LargeReadStream, raw_body
+from core.registry._transport import TakenBody, _LargeReadStream, raw_body, take_body_socket
 from tests.fixtures.registry import RunningRegistry
 
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\nContent-Type: x/y\r\n\r\n"
@@ -311,3 +313,49 @@ async def test_a_stalled_body_times_out_and_keeps_what_came(tmp_path: Path) -> N
         await server.wait_closed()
     assert not target.exists()
     assert (tmp_path / "blob.partial").read_bytes() == blob[: 2 << 20]
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed key and certificate for 127.0.0.1, made by the openssl tool."""
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return key, cert
+
+
+async def test_over_tls_the_body_is_read_past_the_parser_on_the_loop(
+    certificate: tuple[Path, Path],
+) -> None:
+    """A TLS connection's body is read through the TLS stream (never from its socket: those
+    bytes are encrypted), with the same bytes; the next request works."""
+    key, cert = certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    client_tls = ssl.create_default_context(cafile=str(cert))
+    body = os.urandom(2 << 20)
+    head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError, ssl.SSLError):
+            while True:
+                await reader.readuntil(b"\r\n\r\n")
+                writer.write(head + body)
+                await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=server_tls)
+    url = f"https://127.0.0.1:{server.sockets[0].getsockname()[1]}/"
+    try:
+        async with httpx.AsyncClient(transport=blob_transport(verify=client_tls)) as client:
+            for _ in range(2):
+                async with client.stream("GET", url) as resp:
+                    assert take_body_socket(resp) is None
+                    assert await _raw(resp) == body
+    finally:
+        server.close()
+        await server.wait_closed()
