@@ -187,8 +187,11 @@ class AppContext(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
+        own_loop: bool = False,
     ) -> asyncio.Future[Any]:
-        """Start a job; errors without an ``on_error`` go to the error presenter."""
+        """Start a job; errors without an ``on_error`` go to the error presenter.
+        ``own_loop`` runs it in a worker thread on an event loop of its own (its clients must
+        be opened inside it)."""
 
         def failed(exc: BaseException) -> None:
             if on_error is not None:
@@ -197,5 +200,10 @@ class AppContext(QObject):
                 self.presenter.show(exc)
 
         return self.jobs.start(
-            key, factory, on_done=on_done, on_error=failed, on_progress=on_progress
+            key,
+            factory,
+            on_done=on_done,
+            on_error=failed,
+            on_progress=on_progress,
+            own_loop=own_loop,
         )

@@ -3,27 +3,92 @@
 `JobRunner` starts coroutines as asyncio tasks on the qasync loop, keeps strong references
 to them, cancels the previous job that has the same key ("latest wins"), and turns core
 progress callbacks into Qt signal emissions on the GUI thread — even when a callback fires
-on a worker thread.
+on a worker thread. A job started with ``own_loop=True`` runs on an event loop of its own in
+a worker thread (`run_on_own_loop`): its CPU work (parsing thousands of responses, building
+rows) never holds up the GUI thread, which only receives its progress and result.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-__all__ = ["JobEvent", "JobFailure", "JobResult", "JobRunner", "ProgressSink"]
+__all__ = [
+    "JobEvent",
+    "JobFailure",
+    "JobResult",
+    "JobRunner",
+    "ProgressSink",
+    "run_on_own_loop",
+]
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ProgressSink = Callable[[Any], None]
+
+
+async def run_on_own_loop(
+    factory: Callable[[], Coroutine[Any, Any, T]], *, name: str = "fcdesk-job"
+) -> T:
+    """Run ``factory()`` to completion on a new event loop in a thread of its own and return
+    its result (or raise its error) to the awaiting task.
+
+    Cancelling the awaiting task cancels the coroutine there and waits until it has finished
+    its clean-up (closing its HTTP clients), so nothing is left running. Whatever the
+    coroutine uses must belong to its own loop: HTTP clients opened inside it, never the
+    GUI loop's.
+    """
+    caller = asyncio.get_running_loop()
+    ended: asyncio.Future[None] = caller.create_future()
+    outcome: concurrent.futures.Future[T] = concurrent.futures.Future()
+    cancel_asked = threading.Event()
+    inner: dict[str, Any] = {}
+
+    async def body() -> T:
+        inner["loop"] = asyncio.get_running_loop()
+        inner["task"] = asyncio.current_task()
+        if cancel_asked.is_set():
+            raise asyncio.CancelledError
+        return await factory()
+
+    def finish(_: object = None) -> None:
+        if not ended.done():
+            ended.set_result(None)
+
+    def main() -> None:
+        try:
+            value = asyncio.run(body())
+        except BaseException as exc:  # noqa: BLE001 - handed to the awaiting task
+            if not outcome.done():
+                outcome.set_exception(exc)
+        else:
+            if not outcome.done():
+                outcome.set_result(value)
+        finally:
+            with contextlib.suppress(RuntimeError):  # the caller's loop already closed
+                caller.call_soon_threadsafe(finish)
+
+    threading.Thread(target=main, name=name, daemon=True).start()
+    try:
+        return await asyncio.shield(asyncio.wrap_future(outcome))
+    except asyncio.CancelledError:
+        cancel_asked.set()
+        loop, task = inner.get("loop"), inner.get("task")
+        if loop is not None and task is not None:
+            with contextlib.suppress(RuntimeError):  # it has just finished
+                loop.call_soon_threadsafe(task.cancel)
+        with contextlib.suppress(BaseException):
+            await asyncio.shield(ended)
+        raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +134,11 @@ class JobRunner(QObject):
         on_done: Callable[[T], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[Any], None] | None = None,
+        own_loop: bool = False,
     ) -> asyncio.Future[T]:
         """Start ``factory(progress_sink)`` under ``key``; a running job with that key is
-        cancelled first. Callbacks and signals always run on the GUI thread.
+        cancelled first. Callbacks and signals always run on the GUI thread; with
+        ``own_loop`` the coroutine itself runs in a worker thread (`run_on_own_loop`).
 
         After `close` (or `shutdown`) nothing starts: the returned future is already
         cancelled, so late requests (timers, queued signals, repaints of closing views)
@@ -87,9 +154,14 @@ class JobRunner(QObject):
             if threading.get_ident() == self._gui_thread:
                 self._emit_progress(key, task, payload, on_progress)
             else:
-                loop.call_soon_threadsafe(self._emit_progress, key, task, payload, on_progress)
+                with contextlib.suppress(RuntimeError):  # the GUI loop has closed: dropped
+                    loop.call_soon_threadsafe(self._emit_progress, key, task, payload, on_progress)
 
         async def body() -> T:
+            if own_loop:
+                return await run_on_own_loop(
+                    lambda: _as_coroutine(factory(sink)), name=f"fcdesk-job:{key}"
+                )
             return await factory(sink)
 
         task: asyncio.Task[T] = loop.create_task(body(), name=f"job:{key}")
@@ -198,3 +270,7 @@ class JobRunner(QObject):
         if on_done is not None:
             on_done(value)
         self.finished.emit(JobResult(key, value))
+
+
+async def _as_coroutine(awaitable: Awaitable[T]) -> T:
+    return await awaitable

@@ -15,6 +15,7 @@ import contextlib
 import dataclasses
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -78,6 +79,7 @@ class SettingsTargets:
         self.ctx = ctx
         self.settings_vm = settings
         self._regions = regions
+        self._gui_thread = threading.get_ident()
 
     def available(self) -> list[TargetKey]:
         out: list[TargetKey] = []
@@ -117,7 +119,11 @@ class SettingsTargets:
         return out
 
     async def _local(self, key: TargetKey, http: httpx.AsyncClient) -> ReportTarget:
-        current = self.ctx.backend.core_clients() if self.ctx.backend is not None else None
+        # the connected backend's clients belong to the GUI loop: a report running on a loop
+        # of its own (the Overview's) opens its own, as without a connected backend
+        on_gui_loop = threading.get_ident() == self._gui_thread
+        backend = self.ctx.backend if on_gui_loop else None
+        current = backend.core_clients() if backend is not None else None
         if current is not None and current[0].local is not None:
             return ReportTarget(key, *current)
         from core.cloud import resolve_local_profile
@@ -207,10 +213,12 @@ class OverviewViewModel(QObject):
         self.progressChanged.emit(0, 0)
 
         async def job(sink: Callable[[Any], None]) -> Report:
+            # on a loop of its own in a worker thread: the GUI thread only gets the rows
             async with self.opener.open(chosen) as (targets, errors):
                 report = await build_report(targets, on_progress=sink)
             return dataclasses.replace(
                 report,
+                rows=tuple(sorted(report.rows, key=lambda r: (str(r.target), r.function))),
                 targets=tuple(chosen),
                 errors=tuple(errors) + report.errors,
             )
@@ -227,7 +235,7 @@ class OverviewViewModel(QObject):
             self._set_running(False)
             self.report = report
             self._details.clear()
-            self.model.set_rows(sorted(report.rows, key=lambda r: (str(r.target), r.function)))
+            self.model.set_rows(list(report.rows))  # sorted by the job
             self.reportChanged.emit(report)
 
         def error(exc: BaseException) -> None:
@@ -241,7 +249,9 @@ class OverviewViewModel(QObject):
             if task.cancelled() and generation == self._generation:
                 self._set_running(False)
 
-        task = self.ctx.run("overview", job, on_done=done, on_error=error, on_progress=progress)
+        task = self.ctx.run(
+            "overview", job, on_done=done, on_error=error, on_progress=progress, own_loop=True
+        )
         task.add_done_callback(finished)
 
     def load_details(self, row: FunctionRow) -> None:
@@ -317,7 +327,7 @@ class OverviewViewModel(QObject):
             self.ctx.presenter.show(exc)
 
         return self.ctx.run(
-            key, job, on_done=done, on_error=error, on_progress=self.fixProgress.emit
+            key, job, on_done=done, on_error=error, on_progress=self.fixProgress.emit, own_loop=True
         )
 
     def _merge(self, fresh: Report) -> None:
