@@ -228,8 +228,12 @@ class ApiClientBase:
         """The wait before another try after the 0-based try ``attempt`` failed."""
         return self._retry.next_wait(attempt + 1, time.monotonic() - first_try, retry_after)
 
+    def current_credentials(self) -> Credentials:
+        """The credentials requests are signed with now."""
+        return self._credentials() if callable(self._credentials) else self._credentials
+
     def _secrets(self) -> tuple[str, ...]:
-        creds = self._credentials() if callable(self._credentials) else self._credentials
+        creds = self.current_credentials()
         return tuple(s for s in (creds.access_key_secret, creds.security_token) if s)
 
     async def _send(

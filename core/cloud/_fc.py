@@ -49,6 +49,10 @@ class FCClient:
         self.endpoint = endpoint.rstrip("/")
         self.invoke_endpoint = (invoke_endpoint or endpoint).rstrip("/")
 
+    def current_credentials(self) -> Credentials:
+        """The credentials requests are signed with now."""
+        return self._api.current_credentials()
+
     @classmethod
     def for_region(
         cls,

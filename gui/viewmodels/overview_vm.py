@@ -15,7 +15,6 @@ import contextlib
 import dataclasses
 import json
 import logging
-import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -79,7 +78,18 @@ class SettingsTargets:
         self.ctx = ctx
         self.settings_vm = settings
         self._regions = regions
-        self._gui_thread = threading.get_ident()
+        self._pinned: tuple[LocalProfile, Any] | None = None
+
+    def pin_connection(self) -> None:
+        """On the GUI thread, before a report or a fix starts: the connected Local server's
+        address and credentials, which the report (on its own loop) opens clients to."""
+        current = self.ctx.backend.core_clients() if self.ctx.backend is not None else None
+        self._pinned = None
+        if current is not None and current[0].local is not None:
+            clients = current[0]
+            creds = clients.fc.current_credentials()
+            profile = LocalProfile(url=clients.endpoints.fc, access_key_id=creds.access_key_id)
+            self._pinned = (profile, creds)
 
     def available(self) -> list[TargetKey]:
         out: list[TargetKey] = []
@@ -119,13 +129,11 @@ class SettingsTargets:
         return out
 
     async def _local(self, key: TargetKey, http: httpx.AsyncClient) -> ReportTarget:
-        # the connected backend's clients belong to the GUI loop: a report running on a loop
-        # of its own (the Overview's) opens its own, as without a connected backend
-        on_gui_loop = threading.get_ident() == self._gui_thread
-        backend = self.ctx.backend if on_gui_loop else None
-        current = backend.core_clients() if backend is not None else None
-        if current is not None and current[0].local is not None:
-            return ReportTarget(key, *current)
+        pinned = self._pinned
+        if pinned is not None:
+            # the connected Local server, with clients of this loop's own (the backend's
+            # belong to the GUI loop, and the report runs on one of its own)
+            return ReportTarget(key, open_clients(pinned[0], http, pinned[1]), http)
         from core.cloud import resolve_local_profile
 
         profile = self.settings_vm.settings.local
@@ -204,6 +212,13 @@ class OverviewViewModel(QObject):
         self.selected = list(keys)
 
     # -- running the report -----------------------------------------------------------------
+    def _pinned_opener(self) -> TargetOpener:
+        """The opener, told (on the GUI thread) which server the console is connected to."""
+        pin = getattr(self.opener, "pin_connection", None)
+        if pin is not None:
+            pin()
+        return self.opener
+
     def refresh(self, keys: Sequence[TargetKey] | None = None) -> None:
         """Run the report over ``keys`` (default: the selected targets); latest run wins."""
         chosen = list(self.selected if keys is None else keys)
@@ -212,9 +227,11 @@ class OverviewViewModel(QObject):
         self._set_running(True)
         self.progressChanged.emit(0, 0)
 
+        opener = self._pinned_opener()
+
         async def job(sink: Callable[[Any], None]) -> Report:
             # on a loop of its own in a worker thread: the GUI thread only gets the rows
-            async with self.opener.open(chosen) as (targets, errors):
+            async with opener.open(chosen) as (targets, errors):
                 report = await build_report(targets, on_progress=sink)
             return dataclasses.replace(
                 report,
@@ -262,8 +279,10 @@ class OverviewViewModel(QObject):
         self._details.add(row.key)
         generation = self._generation
 
+        opener = self._pinned_opener()
+
         async def job(_sink: Callable[[Any], None]) -> Any:
-            async with self.opener.open([row.target]) as (targets, _errors):
+            async with opener.open([row.target]) as (targets, _errors):
                 if not targets:
                     return None
                 return await targets[0].clients.fc.get_function(row.function)
@@ -303,8 +322,10 @@ class OverviewViewModel(QObject):
         self.fixing.add(key)
         self.fixStarted.emit(plan)
 
+        opener = self._pinned_opener()
+
         async def job(sink: Callable[[Any], None]) -> tuple[FixOutcome, Report]:
-            async with self.opener.open([plan.target]) as (targets, errors):
+            async with opener.open([plan.target]) as (targets, errors):
                 if not targets:
                     error = errors[0] if errors else None
                     raise SettingsError(
