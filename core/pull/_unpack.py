@@ -213,6 +213,12 @@ class _Extractor:
         self.preserve_owner = preserve_owner
         self.stats = stats
         self.created: set[tuple[str, ...]] = set()
+        #: Directories this extraction made: nothing is in one but what it put there (and
+        #: listed in ``created``), so a new entry there needs no look for what it replaces.
+        self.fresh: set[tuple[str, ...]] = set()
+        #: The directory of the entry being applied: its descriptor stays open while another
+        #: is resolved (a hard link's target).
+        self._pinned: tuple[str, ...] = ()
         self.deferred_dirs: dict[tuple[str, ...], tarfile.TarInfo] = {}
         self._fd_cache: dict[tuple[str, ...], int] = {}
 
@@ -249,6 +255,7 @@ class _Extractor:
                 return None
             os.mkdir(name, 0o755, dir_fd=parent)
             self.created.add(parts)
+            self.fresh.add(parts)
             fd = os.open(name, _DIR_OPEN, dir_fd=parent)
         except OSError as exc:
             if exc.errno not in (errno.ELOOP, errno.ENOTDIR):
@@ -260,7 +267,11 @@ class _Extractor:
                 f"archive entry {entry!r}: {'/'.join(parts)!r} is not a directory", entry=entry
             ) from exc
         if len(self._fd_cache) >= 64:
-            self._drop_cache()
+            # Keep the way to this directory (its parents are what the next entries use:
+            # a tar lists a directory's entries together); close the others.
+            pin = self._pinned
+            for key in [k for k in self._fd_cache if k != parts[: len(k)] and k != pin[: len(k)]]:
+                os.close(self._fd_cache.pop(key))
         self._fd_cache[parts] = fd
         return fd
 
@@ -294,13 +305,13 @@ class _Extractor:
         if base.startswith(_WHITEOUT):
             self._whiteout(parts, entry)
             return
+        self._pinned = parts[:-1]
         parent = self._dir_fd(parts[:-1], entry=entry, create=True)
         assert parent is not None
-        existing: os.stat_result | None
-        try:
-            existing = os.lstat(base, dir_fd=parent)
-        except FileNotFoundError:
-            existing = None
+        existing: os.stat_result | None = None
+        if parts[:-1] not in self.fresh or parts in self.created:
+            with contextlib.suppress(FileNotFoundError):
+                existing = os.lstat(base, dir_fd=parent)
         if member.isdir():
             if existing is not None and not stat.S_ISDIR(existing.st_mode):
                 self._remove(parent, base)
@@ -309,12 +320,14 @@ class _Extractor:
                 existing = None
             if existing is None:
                 os.mkdir(base, 0o700, dir_fd=parent)
+                self.fresh.add(parts)
             self.created.add(parts)
             self.deferred_dirs[parts] = member
             self.stats.dirs += 1
             return
         if existing is not None:
             self._remove(parent, base)
+            self._forget_dirs(parts)
             parent = self._dir_fd(parts[:-1], entry=entry, create=True)
             assert parent is not None
         self.created.add(parts)
@@ -336,6 +349,13 @@ class _Extractor:
             self._utime(parent, base, member)
         else:
             self.stats.skipped.append((entry, f"unsupported entry type {member.type!r}"))
+
+    def _forget_dirs(self, parts: tuple[str, ...]) -> None:
+        """``parts`` was replaced by a non-directory: no directory metadata is due at or under
+        it (this layer's directory entries there are gone)."""
+        n = len(parts)
+        for key in [k for k in self.deferred_dirs if k[:n] == parts]:
+            del self.deferred_dirs[key]
 
     def _whiteout(self, parts: tuple[str, ...], entry: str) -> None:
         base = parts[-1]

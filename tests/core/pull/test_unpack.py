@@ -234,3 +234,48 @@ async def test_async_unpack_from_file(tmp_path: Path) -> None:
     stats = await unpack_layer(layer, root)
     assert (root / "x/y").read_bytes() == b"hello"
     assert stats.compressed_bytes == layer.stat().st_size
+
+
+def test_entries_replaced_within_one_layer(tmp_path: Path) -> None:
+    """Under directories the layer itself creates, a later entry replaces an earlier one at
+    the same path, whatever the kinds (a write never goes through the earlier symlink)."""
+    root = tmp_path / "root"
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"safe")
+    _apply(
+        root,
+        _tar(
+            _entry("d/", tarfile.DIRTYPE),
+            _entry("d/a", data=b"first"),
+            _entry("d/a", tarfile.SYMTYPE, linkname=str(victim)),
+            _entry("d/a", data=b"last"),
+            _entry("d/b", tarfile.DIRTYPE),
+            _entry("d/b/inner", data=b"x"),
+            _entry("d/b", data=b"a file now"),
+            _entry("d/c", data=b"a file first"),
+            _entry("d/c/", tarfile.DIRTYPE),
+            _entry("new/deep/f", data=b"in implied directories"),
+            _entry("new/deep/f", tarfile.SYMTYPE, linkname="elsewhere"),
+        ),
+    )
+    assert victim.read_bytes() == b"safe"
+    assert (root / "d/a").read_bytes() == b"last"
+    assert not (root / "d/a").is_symlink()
+    assert (root / "d/b").read_bytes() == b"a file now"
+    assert (root / "d/c").is_dir()
+    assert os.readlink(root / "new/deep/f") == "elsewhere"
+
+
+def test_hard_link_whose_target_is_resolved_while_many_directories_are_open(
+    tmp_path: Path,
+) -> None:
+    """The link's own directory stays open while its target's directories are opened,
+    however many directories the layer went through before."""
+    root = tmp_path / "root"
+    entries = [_entry("t/u/f", data=b"shared")]
+    entries += [_entry(f"d{i}/f", data=b"") for i in range(64)]
+    entries += [_entry(f"e{i}/f", data=b"") for i in range(60)]
+    entries.append(_entry("e60/link", tarfile.LNKTYPE, linkname="t/u/f"))
+    _apply(root, _tar(*entries))
+    assert (root / "e60/link").read_bytes() == b"shared"
+    assert (root / "e60/link").stat().st_ino == (root / "t/u/f").stat().st_ino
