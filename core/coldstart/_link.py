@@ -279,6 +279,12 @@ class ShapedTransport(httpx.AsyncBaseTransport):
         response.stream = _ShapedBody(
             response.stream, self._down, stats, upload=False, on_close=release
         )
+        # The body must come through the link: the connection's own stream is hidden, else
+        # a client reading bodies past the HTTP parser (core.registry's blob downloads) would
+        # take it from there, neither paced nor counted.
+        response.extensions = {
+            k: v for k, v in response.extensions.items() if k != "network_stream"
+        }
         return response
 
     async def aclose(self) -> None:
