@@ -137,8 +137,11 @@ def test_cli_record_profile_then_prefetch_it(
     paths = load_profile(recorded)
     assert "app/server.py" in paths
     without = first["image"]["fetches"]
-    assert without["prefetch_bytes"] == 0  # no profile anywhere: every file on demand
-    assert without["on_demand_fetches"] > 10
+    # No profile anywhere: nothing is prefetched, what the start reads is fetched on demand
+    # (fewer fetches than files: the neighbourhood and the static hints bring several at once).
+    assert without["prefetch_bytes"] == 0
+    assert without["on_demand_fetches"] > 0
+    assert len(paths) > without["on_demand_fetches"]
     assert first["local_start"]["first_response_s"] > 0
     assert first["bound"]["bytes"] > 0
 
