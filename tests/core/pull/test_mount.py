@@ -105,15 +105,19 @@ async def test_helper_killed_leaves_no_mount(
     image = await LazyImage.open(registry, target, cache=ContentCache(tmp_path / "c"))
     mountpoint = tmp_path / "mnt"
     mount = LazyMount(image, mountpoint)
-    await mount.start()
-    assert mount._helper is not None
-    os.kill(mount._helper.proc.pid, signal.SIGKILL)
-    await asyncio.to_thread(_wait_unmounted, mountpoint, 10)
-    # auto_unmount took it away; a sweep finds nothing left, and stop() is still clean.
-    assert not await asyncio.to_thread(_is_mounted, mountpoint)
-    assert await asyncio.to_thread(unmount_stale, tmp_path) == []
-    await mount.stop()
-    await image.aclose()
+    try:
+        await mount.start()
+        assert mount._helper is not None
+        os.kill(mount._helper.proc.pid, signal.SIGKILL)
+        # fusermount's auto_unmount notices the helper's end; on a busy machine that can
+        # take a while, so the wait is long (it ends as soon as the mount is gone).
+        await asyncio.to_thread(_wait_unmounted, mountpoint, 120)
+        # auto_unmount took it away; a sweep finds nothing left, and stop() is still clean.
+        assert not await asyncio.to_thread(_is_mounted, mountpoint)
+        assert await asyncio.to_thread(unmount_stale, tmp_path) == []
+    finally:
+        await mount.stop()
+        await image.aclose()
 
 
 async def test_corrupted_chunk_reads_fail_with_eio_through_the_mount(
