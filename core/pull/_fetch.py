@@ -29,6 +29,7 @@ from core.errors import CoreError, DigestMismatch, FormatError, RangeIgnored
 from core.formats import TOC, ByteRange, Chunk, FormatKind, coalesce_ranges, verify_chunk
 from core.oci import Descriptor
 from core.pull._cache import ContentCache
+from core.pull._util import chunk_thread
 from core.registry import RegistryClient
 
 __all__ = [
@@ -188,7 +189,7 @@ class LayerSource:
                 self.metrics.range_requests += -(-len(ranges) // _MAX_RANGES)
                 return pieces
         assert self._local is not None
-        return await asyncio.to_thread(_read_local, self._local, ranges)
+        return await chunk_thread(_read_local, self._local, ranges)
 
     async def _remote(self, ranges: Sequence[ByteRange]) -> list[bytes]:
         wanted = [(r.start, r.length) for r in ranges]
@@ -299,7 +300,7 @@ class LayerSource:
         zero = [c for c in chunks if c.zeros]
         data_chunks = [c for c in chunks if not c.zeros]
         for c in zero:
-            await asyncio.to_thread(self._verify_store, c, b"")
+            await chunk_thread(self._verify_store, c, b"")
         if not data_chunks:
             return
         ranges = coalesce_ranges((c.compressed_range for c in data_chunks), gap=gap)
@@ -312,20 +313,20 @@ class LayerSource:
             async def one(batch: list[ByteRange]) -> None:
                 async with sem:
                     pieces = await self.fetch_ranges(batch, purpose=purpose)
-                await asyncio.to_thread(self._store_batch, batch, pieces, data_chunks)
+                await chunk_thread(self._store_batch, batch, pieces, data_chunks)
 
             await asyncio.gather(*(one(b) for b in batches))
         else:
             for i in range(0, len(ranges), _MAX_RANGES):
                 batch = ranges[i : i + _MAX_RANGES]
                 pieces = await self.fetch_ranges(batch, purpose=purpose)
-                await asyncio.to_thread(self._store_batch, batch, pieces, data_chunks)
+                await chunk_thread(self._store_batch, batch, pieces, data_chunks)
         retry = [c for c in data_chunks if not self.cache.has_chunk(c.digest or "")]
         for c in retry:
             # One more try, alone: a transient corruption must not be served, nor hide forever.
             self.metrics.digest_retries += 1
             [data] = await self.fetch_ranges([c.compressed_range], purpose=purpose)
-            await asyncio.to_thread(self._verify_store, c, data)
+            await chunk_thread(self._verify_store, c, data)
 
     def _store_batch(
         self, batch: Sequence[ByteRange], pieces: Sequence[bytes], chunks: Sequence[Chunk]
@@ -431,7 +432,7 @@ class LayerSource:
                     for c in ready
                     if c.digest in region.futures
                 ]
-                failed = await asyncio.to_thread(self._store_region_chunks, todo)
+                failed = await chunk_thread(self._store_region_chunks, todo)
                 for c, _ in todo:
                     assert c.digest is not None
                     if c in failed:
@@ -470,7 +471,7 @@ class LayerSource:
         self.metrics.digest_retries += 1
         try:
             [data] = await self.fetch_ranges([c.compressed_range], purpose="prefetch")
-            await asyncio.to_thread(self._verify_store, c, data)
+            await chunk_thread(self._verify_store, c, data)
         except (CoreError, OSError) as exc:  # the waiters get it
             self._settle(region, c.digest, exc)
         else:

@@ -52,7 +52,7 @@ from core.pull._fetch import LayerSource, LazyMetrics
 from core.pull._resolve import DEFAULT_PLATFORM, ResolvedImage, resolve_image
 from core.pull._speculate import Neighbourhoods
 from core.pull._tree import LazyTree, Node, merge_tocs
-from core.pull._util import first_error
+from core.pull._util import chunk_thread, first_error
 from core.registry import RegistryClient
 
 __all__ = ["LazyImage", "PrefetchResult", "is_lazy_pullable"]
@@ -321,7 +321,7 @@ class LazyImage:
                 raise first_error(exc) from None
             tocs = [t.result() for t in tasks]
             t_tocs = time.monotonic()
-            tree = await asyncio.to_thread(
+            tree = await chunk_thread(
                 functools.partial(
                     merge_tocs,
                     tocs,
@@ -450,14 +450,14 @@ class LazyImage:
                 )
             return data
 
-        await asyncio.to_thread(verify_file_digest, name, digest, chunks, read)
+        await chunk_thread(verify_file_digest, name, digest, chunks, read)
         self._files_checked.add(key)
 
     async def _chunk_bytes(self, c: Chunk) -> bytes:
         assert c.digest is not None
         data = self._memory.get(c.digest)
         if data is None:
-            data = await asyncio.to_thread(self.cache.get_chunk, c.digest)
+            data = await chunk_thread(self.cache.get_chunk, c.digest)
             if data is None:
                 raise DigestMismatch(
                     f"cached chunk {c.digest} vanished or was corrupted", expected=c.digest

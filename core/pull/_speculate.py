@@ -65,6 +65,7 @@ from core.formats import Chunk, EntryType
 from core.pull._fetch import LayerSource
 from core.pull._hints import References, elf_dynamic, elf_needed, kind_of
 from core.pull._tree import LazyTree, Node
+from core.pull._util import chunk_thread
 
 __all__ = ["Neighbourhoods"]
 
@@ -410,7 +411,7 @@ class Neighbourhoods:
             elif size <= HINT_INLINE_BYTES:  # a regular expression over a small module
                 found, extra = self._names_in(node, leading)
             else:
-                found, extra = await asyncio.to_thread(self._names_in, node, leading)
+                found, extra = await chunk_thread(self._names_in, node, leading)
         except (CoreError, OSError):
             return
         if self._closed:
@@ -498,7 +499,7 @@ class Neighbourhoods:
         if not chunks:
             return b""
         await self.sources[node.layer].ensure(chunks, purpose="speculative", gap=GAP)
-        data = await asyncio.to_thread(self._bytes, node, chunks)
+        data = await chunk_thread(self._bytes, node, chunks)
         if data is None:
             return b""
         base = offset - chunks[0].offset

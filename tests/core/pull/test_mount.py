@@ -8,10 +8,12 @@ import os
 import signal
 import time
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
+from core.convert import ConvertOptions
 from core.pull._cache import ContentCache
 from core.pull._full import pull_image
 from core.pull._lazy import LazyImage
@@ -281,3 +283,48 @@ async def test_the_kernel_keeps_what_the_helper_answered(
     assert served["read"] == 1, served
     assert served.get("getattr", 0) <= 1, served  # the mount point's own, at most
     assert mount.request_stats["cpu_s"] > 0
+
+
+async def test_large_chunks_read_at_once_and_never_served_altered(
+    registry: RegistryClient,
+    distribution_registry: RunningRegistry,
+    unique_repo: str,
+    tmp_path: Path,
+) -> None:
+    """A library stored as one 300 KB chunk: many readers at once get the same right bytes,
+    and once the file in the cache is altered, a new mount answers EIO."""
+    # More readers than the event loop's default executor has threads, on any machine: each
+    # holds a thread while it waits in the kernel for the chunk, so the mount must not need
+    # those threads to fetch and verify it.
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(4))
+    _, target = await _accelerated(
+        registry,
+        distribution_registry.host,
+        unique_repo,
+        ConvertOptions(chunk_size=1 << 20, threads=1),
+    )
+    cache = ContentCache(tmp_path / "c")
+    image = await LazyImage.open(registry, target, cache=cache)
+    node = image.lookup("usr/lib/libbig.so")
+    assert [c.size for c in node.chunks] == [len(BIG)]
+    path = tmp_path / "mnt/usr/lib/libbig.so"
+    try:
+        async with LazyMount(image, tmp_path / "mnt", record=False):
+            pieces = [(k * 37_000, 50_000) for k in range(8)]
+            got = await asyncio.gather(
+                *(asyncio.to_thread(_read, path, off, size) for off, size in pieces)
+            )
+            assert got == [BIG[off : off + size] for off, size in pieces]
+        digest = node.chunks[0].digest
+        assert digest is not None
+        cached = cache.chunk_path(digest)
+        damaged = bytearray(cached.read_bytes())
+        damaged[len(damaged) // 2] ^= 0xFF
+        cached.write_bytes(bytes(damaged))
+        async with LazyMount(image, tmp_path / "mnt", record=False):
+            with pytest.raises(OSError, match="Input/output error") as info:
+                await asyncio.to_thread(_read, path, 1000, 10)
+            assert info.value.errno == errno.EIO
+    finally:
+        await image.aclose()
+        await close_mount_helpers()
